@@ -1,0 +1,536 @@
+/*
+ * conf_schema.c — the daemon's configuration schema and its checks.
+ *
+ * A declarative table (as FreeRADIUS modules declare their config items)
+ * says which sections exist, whether they take a name, and which keys they
+ * accept with which type. Checks never stop at the first problem.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf_schema.h"
+#include "log.h"
+
+#ifndef ONSHI_PLUGIN_DIR
+#define ONSHI_PLUGIN_DIR "/usr/lib/onshi/plugins"
+#endif
+
+/* Extra value checks beyond the type. */
+enum value_check {
+	CHECK_NONE = 0,
+	CHECK_INSTITUTION_CODE,
+	CHECK_LOG_LEVEL,
+	CHECK_LOG_TARGET,
+};
+
+struct schema_key {
+	const char *name;
+	enum onshi_conf_type type;
+	int required;
+	enum value_check check;
+};
+
+enum section_naming {
+	UNNAMED,   /* [national] */
+	NAMED,     /* [institution main] */
+};
+
+struct schema_section {
+	const char *type;
+	enum section_naming naming;
+	const struct schema_key *keys;
+};
+
+static const struct schema_key institution_keys[] = {
+	{ "code", ONSHI_CONF_STRING, 1, CHECK_INSTITUTION_CODE },
+	{ "name", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+static const struct schema_key log_keys[] = {
+	{ "level", ONSHI_CONF_STRING, 0, CHECK_LOG_LEVEL },
+	{ "target", ONSHI_CONF_STRING, 0, CHECK_LOG_TARGET },
+	{ NULL, 0, 0, 0 },
+};
+static const struct schema_key spool_keys[] = {
+	{ "dir", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+static const struct schema_key control_keys[] = {
+	{ "socket", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "group", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+static const struct schema_key plugins_keys[] = {
+	{ "dir", ONSHI_CONF_STRING, 0, CHECK_NONE }, /* colon-separated */
+	{ "allow_unsafe_dir", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+/* The daemon's keys in every [reader X] / [rececon X] section. */
+static const struct schema_key module_keys[] = {
+	{ "plugin", ONSHI_CONF_STRING, 1, CHECK_NONE },
+	{ "institution", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	{ "enabled", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct schema_section sections[] = {
+	{ "institution", NAMED, institution_keys },
+	{ "log", UNNAMED, log_keys },
+	{ "spool", UNNAMED, spool_keys },
+	{ "control", UNNAMED, control_keys },
+	{ "plugins", UNNAMED, plugins_keys },
+	{ "reader", NAMED, module_keys },
+	{ "rececon", NAMED, module_keys },
+	{ NULL, 0, NULL },
+};
+
+int onshi_conf_parse_bool(const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int onshi_conf_parse_long(const char *value, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end)
+		return -1;
+	if ((min || max) && (v < min || v > max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int onshi_conf_is_module_section(const char *type)
+{
+	return onshi_conf_module_kind(type) != 0;
+}
+
+int onshi_conf_module_kind(const char *type)
+{
+	if (strcmp(type, "reader") == 0)
+		return ONSHI_KIND_READER;
+	if (strcmp(type, "rececon") == 0)
+		return ONSHI_KIND_RECECON;
+	return 0;
+}
+
+/* 医療機関コード: 10 digits, the first two a prefecture 01–47. */
+static const char *institution_code_problem(const char *v)
+{
+	size_t n = strlen(v);
+	int pref;
+
+	if (n != 10)
+		return "must be 10 digits";
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return "must be 10 digits";
+	pref = (v[0] - '0') * 10 + (v[1] - '0');
+	if (pref < 1 || pref > 47)
+		return "must start with a prefecture number 01-47";
+	return NULL;
+}
+
+/* Type and extra checks of one value; reports and returns 0 if bad. */
+static int check_value(const struct onshi_conf_entry *e,
+		       enum onshi_conf_type type, long min, long max,
+		       enum value_check check, struct onshi_diag *diag)
+{
+	const char *why = NULL;
+	long l;
+
+	switch (type) {
+	case ONSHI_CONF_BOOL:
+		if (onshi_conf_parse_bool(e->value) < 0)
+			why = "must be yes or no";
+		break;
+	case ONSHI_CONF_INT:
+		if (onshi_conf_parse_long(e->value, min, max, &l) < 0) {
+			if (min || max)
+				onshi_diag_add(diag, e->file, e->line,
+					       "%s = '%s': must be an integer from %ld to %ld",
+					       e->key, e->value, min, max);
+			else
+				onshi_diag_add(diag, e->file, e->line,
+					       "%s = '%s': must be an integer",
+					       e->key, e->value);
+			return 0;
+		}
+		break;
+	case ONSHI_CONF_PATH:
+		if (!e->value[0])
+			why = "must not be empty";
+		break;
+	case ONSHI_CONF_STRING:
+		break;
+	}
+	if (!why) {
+		switch (check) {
+		case CHECK_INSTITUTION_CODE:
+			why = institution_code_problem(e->value);
+			break;
+		case CHECK_LOG_LEVEL:
+			if (onshi_log_level_from_name(e->value) < 0)
+				why = "must be error, warning, notice, info or debug";
+			break;
+		case CHECK_LOG_TARGET:
+			if (strcmp(e->value, "stderr") != 0 &&
+			    strcmp(e->value, "syslog") != 0)
+				why = "must be stderr or syslog";
+			break;
+		case CHECK_NONE:
+			break;
+		}
+	}
+	if (why) {
+		onshi_diag_add(diag, e->file, e->line, "%s = '%s': %s", e->key,
+			       e->value, why);
+		return 0;
+	}
+	return 1;
+}
+
+static const struct schema_section *schema_for(const char *type)
+{
+	for (const struct schema_section *s = sections; s->type; s++)
+		if (strcmp(s->type, type) == 0)
+			return s;
+	return NULL;
+}
+
+static const struct schema_key *schema_key(const struct schema_key *keys,
+					   const char *name)
+{
+	for (const struct schema_key *k = keys; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+static void section_label(const struct onshi_conf_section *sec, char *buf,
+			  size_t len)
+{
+	if (sec->name)
+		snprintf(buf, len, "[%s %s]", sec->type, sec->name);
+	else
+		snprintf(buf, len, "[%s]", sec->type);
+}
+
+static void check_module_refs(const struct onshi_config *cfg,
+			      const struct onshi_conf_section *sec,
+			      struct onshi_diag *diag)
+{
+	const struct onshi_conf_entry *inst =
+		onshi_conf_section_entry(sec, "institution");
+	size_t ninst = 0;
+
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (strcmp(cfg->sections[i].type, "institution") == 0)
+			ninst++;
+	if (inst) {
+		if (!onshi_config_section(cfg, "institution", inst->value))
+			onshi_diag_add(diag, inst->file, inst->line,
+				       "institution = '%s': no [institution %s] section",
+				       inst->value, inst->value);
+	} else if (ninst != 1) {
+		char label[300];
+
+		section_label(sec, label, sizeof(label));
+		onshi_diag_add(diag, sec->file, sec->line,
+			       ninst ? "%s: several [institution] sections: say which with institution = NAME"
+				     : "%s: no [institution NAME] section to serve",
+			       label);
+	}
+}
+
+void onshi_conf_check_core(const struct onshi_config *cfg,
+			   struct onshi_diag *diag)
+{
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *sec = &cfg->sections[i];
+		const struct schema_section *ss = schema_for(sec->type);
+		int module = onshi_conf_is_module_section(sec->type);
+		char label[300];
+
+		section_label(sec, label, sizeof(label));
+		if (!ss) {
+			onshi_diag_add(diag, sec->file, sec->line,
+				       "unknown section %s", label);
+			continue;
+		}
+		if (ss->naming == NAMED && !sec->name) {
+			onshi_diag_add(diag, sec->file, sec->line,
+				       "section [%s] needs a name: [%s NAME]",
+				       sec->type, sec->type);
+			continue;
+		}
+		if (ss->naming == UNNAMED && sec->name) {
+			onshi_diag_add(diag, sec->file, sec->line,
+				       "section [%s] takes no name (found %s)",
+				       sec->type, label);
+			continue;
+		}
+		for (size_t j = 0; j < sec->count; j++) {
+			const struct onshi_conf_entry *e = &sec->entries[j];
+			const struct schema_key *k =
+				schema_key(ss->keys, e->key);
+
+			if (!k) {
+				/* Module sections: the plugin's own keys are
+				 * checked once the plugin is known. */
+				if (!module)
+					onshi_diag_add(diag, e->file, e->line,
+						       "unknown key '%s' in %s",
+						       e->key, label);
+				continue;
+			}
+			check_value(e, k->type, 0, 0, k->check, diag);
+		}
+		for (const struct schema_key *k = ss->keys; k->name; k++)
+			if (k->required &&
+			    !onshi_conf_section_entry(sec, k->name))
+				onshi_diag_add(diag, sec->file, sec->line,
+					       "%s: missing required key '%s'",
+					       label, k->name);
+		if (module)
+			check_module_refs(cfg, sec, diag);
+	}
+	/* Two institutions with one code would make results ambiguous. */
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *a = &cfg->sections[i];
+		const char *ca;
+
+		if (strcmp(a->type, "institution") != 0 ||
+		    !(ca = onshi_conf_section_get(a, "code")))
+			continue;
+		for (size_t j = i + 1; j < cfg->nsections; j++) {
+			const struct onshi_conf_section *b = &cfg->sections[j];
+			const struct onshi_conf_entry *cb =
+				onshi_conf_section_entry(b, "code");
+
+			if (strcmp(b->type, "institution") == 0 && cb &&
+			    strcmp(ca, cb->value) == 0)
+				onshi_diag_add(diag, cb->file, cb->line,
+					       "code %s is already used by [institution %s]",
+					       ca, a->name);
+		}
+	}
+}
+
+static const struct onshi_conf_key *plugin_key(const struct onshi_plugin *p,
+					       const char *name)
+{
+	if (!p->config)
+		return NULL;
+	for (const struct onshi_conf_key *k = p->config; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+void onshi_conf_check_plugin_keys(const struct onshi_conf_section *sec,
+				  const struct onshi_plugin *plugin,
+				  struct onshi_diag *diag)
+{
+	char label[300];
+
+	section_label(sec, label, sizeof(label));
+	for (size_t j = 0; j < sec->count; j++) {
+		const struct onshi_conf_entry *e = &sec->entries[j];
+		const struct onshi_conf_key *k;
+
+		if (schema_key(module_keys, e->key))
+			continue;
+		k = plugin_key(plugin, e->key);
+		if (!k) {
+			onshi_diag_add(diag, e->file, e->line,
+				       "unknown key '%s' in %s (plugin %s does not take it)",
+				       e->key, label, plugin->name);
+			continue;
+		}
+		check_value(e, k->type, k->min, k->max, CHECK_NONE, diag);
+	}
+	if (!plugin->config)
+		return;
+	for (const struct onshi_conf_key *k = plugin->config; k->name; k++)
+		if (k->required && !onshi_conf_section_entry(sec, k->name))
+			onshi_diag_add(diag, sec->file, sec->line,
+				       "%s: missing required key '%s' (%s)",
+				       label, k->name,
+				       k->help ? k->help : "see the plugin's documentation");
+}
+
+void onshi_conf_values_free(struct onshi_conf_value *v, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(v[i].value);
+	free(v);
+}
+
+int onshi_conf_resolve_plugin_keys(const struct onshi_config *cfg,
+				   const struct onshi_conf_section *sec,
+				   const struct onshi_plugin *plugin,
+				   struct onshi_conf_value **out, size_t *count)
+{
+	struct onshi_conf_value *v;
+	size_t n = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (!plugin->config)
+		return ONSHI_OK;
+	while (plugin->config[n].name)
+		n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return ONSHI_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct onshi_conf_key *k = &plugin->config[i];
+		const char *raw = onshi_conf_section_get(sec, k->name);
+
+		if (!raw)
+			raw = k->default_value;
+		v[i].key = k->name;
+		v[i].type = k->type;
+		if (!raw)
+			continue;
+		v[i].value = k->type == ONSHI_CONF_PATH
+				     ? onshi_config_resolve_path(cfg, raw)
+				     : strdup(raw);
+		if (!v[i].value) {
+			onshi_conf_values_free(v, n);
+			return ONSHI_ENOMEM;
+		}
+	}
+	*out = v;
+	*count = n;
+	return ONSHI_OK;
+}
+
+const struct onshi_conf_section *
+onshi_conf_module_institution(const struct onshi_config *cfg,
+			      const struct onshi_conf_section *module_sec)
+{
+	const char *name = onshi_conf_section_get(module_sec, "institution");
+	const struct onshi_conf_section *only = NULL;
+
+	if (name)
+		return onshi_config_section(cfg, "institution", name);
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		if (strcmp(cfg->sections[i].type, "institution") != 0)
+			continue;
+		if (only)
+			return NULL; /* several: the section must say which */
+		only = &cfg->sections[i];
+	}
+	return only;
+}
+
+static char *setting_path(const struct onshi_config *cfg, const char *type,
+			  const char *key, const char *fallback)
+{
+	const char *v =
+		onshi_conf_section_get(onshi_config_section(cfg, type, NULL), key);
+
+	return v ? onshi_config_resolve_path(cfg, v) : strdup(fallback);
+}
+
+/* Each colon-separated directory resolved against the config directory. */
+static char *resolve_dir_list(const struct onshi_config *cfg, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *out = NULL;
+	size_t len = 0;
+
+	if (!copy)
+		return NULL;
+	for (char *d = strtok_r(copy, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *abs = onshi_config_resolve_path(cfg, d), *grown;
+		size_t al;
+
+		if (!abs)
+			goto fail;
+		al = strlen(abs);
+		grown = realloc(out, len + al + 2);
+		if (!grown) {
+			free(abs);
+			goto fail;
+		}
+		out = grown;
+		if (len)
+			out[len++] = ':';
+		memcpy(out + len, abs, al + 1);
+		len += al;
+		free(abs);
+	}
+	free(copy);
+	return out ? out : strdup("");
+fail:
+	free(copy);
+	free(out);
+	return NULL;
+}
+
+int onshi_settings_load(const struct onshi_config *cfg,
+			struct onshi_settings *s)
+{
+	const struct onshi_conf_section *log =
+		onshi_config_section(cfg, "log", NULL);
+	const struct onshi_conf_section *plugins =
+		onshi_config_section(cfg, "plugins", NULL);
+	const char *v;
+	int oom = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->log_level = ONSHI_LOG_INFO;
+	if ((v = onshi_conf_section_get(log, "level")))
+		s->log_level = onshi_log_level_from_name(v);
+	if (s->log_level < 0)
+		s->log_level = ONSHI_LOG_INFO;
+	v = onshi_conf_section_get(log, "target");
+	s->log_syslog = v ? strcmp(v, "syslog") == 0 : -1;
+
+	s->control_socket = setting_path(cfg, "control", "socket",
+					 "/run/onshi/control.sock");
+	v = onshi_conf_section_get(onshi_config_section(cfg, "control", NULL),
+				   "group");
+	if (v && !(s->control_group = strdup(v)))
+		oom = 1;
+	s->spool_dir = setting_path(cfg, "spool", "dir", "/var/lib/onshi");
+	v = onshi_conf_section_get(plugins, "dir");
+	s->plugin_dirs = v ? resolve_dir_list(cfg, v) : strdup(ONSHI_PLUGIN_DIR);
+	v = onshi_conf_section_get(plugins, "allow_unsafe_dir");
+	s->allow_unsafe_plugin_dir = v && onshi_conf_parse_bool(v) == 1;
+	if (oom || !s->control_socket || !s->spool_dir || !s->plugin_dirs) {
+		onshi_settings_free(s);
+		return ONSHI_ENOMEM;
+	}
+	return ONSHI_OK;
+}
+
+void onshi_settings_free(struct onshi_settings *s)
+{
+	free(s->control_socket);
+	free(s->control_group);
+	free(s->plugin_dirs);
+	free(s->spool_dir);
+	memset(s, 0, sizeof(*s));
+}

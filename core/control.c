@@ -1,0 +1,314 @@
+/*
+ * control.c — the control socket's connections: accept, peer check, line
+ * framing and non-blocking replies on the core's loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "core.h"
+
+/* Local operators are few; a flood of connections is an attack or a bug. */
+#define MAX_CLIENTS 32
+
+struct client {
+	struct onshi_control *ctl;
+	int fd;
+	struct onshi_loop_watch *watch;
+	char in[ONSHI_CONTROL_MAX_LINE + 1];
+	size_t inlen;
+	struct onshi_strbuf out;
+	int closing; /* close once out is written */
+	struct client *next;
+};
+
+struct onshi_control {
+	struct onshi_core *core;
+	int fd;
+	char *path;
+	gid_t gid;
+	struct onshi_loop_watch *watch;
+	int bound; /* the socket file is ours to remove */
+	struct client *clients;
+	unsigned nclients;
+};
+
+static void client_free(struct client *c)
+{
+	struct onshi_control *ctl = c->ctl;
+	struct client **pp;
+
+	for (pp = &ctl->clients; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	ctl->nclients--;
+	onshi_loop_unwatch(ctl->core->loop, c->watch);
+	close(c->fd);
+	onshi_strbuf_free(&c->out);
+	free(c);
+}
+
+/* Write what we can; switch the watch to write-readiness if needed. */
+static void client_flush(struct client *c)
+{
+	while (c->out.len) {
+		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			client_free(c);
+			return;
+		}
+		onshi_strbuf_consume(&c->out, (size_t)n);
+	}
+	if (!c->out.len && c->closing) {
+		client_free(c);
+		return;
+	}
+	onshi_loop_watch_modify(c->ctl->core->loop, c->watch,
+				c->out.len ? ONSHI_FD_WRITE : ONSHI_FD_READ);
+}
+
+static void client_handle_lines(struct client *c)
+{
+	char *nl;
+
+	while ((nl = memchr(c->in, '\n', c->inlen))) {
+		size_t linelen = (size_t)(nl - c->in);
+
+		*nl = '\0';
+		if (linelen && c->in[linelen - 1] == '\r')
+			c->in[linelen - 1] = '\0';
+		onshi_control_dispatch(c->ctl->core, c->in, &c->out);
+		memmove(c->in, nl + 1, c->inlen - linelen - 1);
+		c->inlen -= linelen + 1;
+	}
+	if (c->inlen == ONSHI_CONTROL_MAX_LINE) {
+		onshi_strbuf_printf(&c->out,
+				    "-1 request line longer than %d bytes\n",
+				    ONSHI_CONTROL_MAX_LINE);
+		c->closing = 1;
+	}
+}
+
+static void client_event(int fd, unsigned events, void *arg)
+{
+	struct client *c = arg;
+
+	if (events & ONSHI_FD_READ) {
+		ssize_t n = recv(fd, c->in + c->inlen,
+				 ONSHI_CONTROL_MAX_LINE - c->inlen, 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_free(c); /* peer went away */
+			return;
+		}
+		if (n > 0) {
+			c->inlen += (size_t)n;
+			client_handle_lines(c);
+		}
+	} else if ((events & ONSHI_FD_ERROR) && !(events & ONSHI_FD_WRITE)) {
+		client_free(c);
+		return;
+	}
+	if (c->out.failed) {
+		client_free(c); /* out of memory for the reply */
+		return;
+	}
+	client_flush(c);
+}
+
+/* Root, our own user, or a member of the socket's group may talk to us. */
+static int peer_allowed(struct onshi_control *ctl, int fd, char *who,
+			size_t wholen)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd *pw;
+	gid_t groups[64];
+	int ngroups = 64;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return 0;
+	snprintf(who, wholen, "uid %u pid %d", (unsigned)cred.uid,
+		 (int)cred.pid);
+	if (cred.uid == 0 || cred.uid == geteuid() || cred.gid == ctl->gid)
+		return 1;
+	pw = getpwuid(cred.uid);
+	if (pw && getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) >= 0)
+		for (int i = 0; i < ngroups; i++)
+			if (groups[i] == ctl->gid)
+				return 1;
+	return 0;
+}
+
+static void accept_event(int fd, unsigned events, void *arg)
+{
+	struct onshi_control *ctl = arg;
+	char who[64];
+	struct client *c;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (!peer_allowed(ctl, cfd, who, sizeof(who))) {
+		onshi_logf(&ctl->core->log, ONSHI_LOG_WARNING,
+			   "control: refused connection from %s: not root, not onshid's user, not in the socket's group",
+			   who);
+		close(cfd);
+		return;
+	}
+	if (ctl->nclients >= MAX_CLIENTS) {
+		static const char busy[] = "-1 too many control connections\n";
+
+		if (send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) < 0) {
+			/* nothing more to do: we close anyway */
+		}
+		close(cfd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return;
+	}
+	c->ctl = ctl;
+	c->fd = cfd;
+	c->watch = onshi_loop_watch(ctl->core->loop, ctl, cfd, ONSHI_FD_READ,
+				    client_event, c);
+	if (!c->watch) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	c->next = ctl->clients;
+	ctl->clients = c;
+	ctl->nclients++;
+}
+
+static int resolve_group(struct onshi_core *core, gid_t *gid, char *msg,
+			 size_t msglen)
+{
+	const char *name = core->settings.control_group;
+	struct group *gr;
+
+	*gid = getegid();
+	if (!name)
+		return ONSHI_OK;
+	gr = getgrnam(name);
+	if (!gr) {
+		snprintf(msg, msglen,
+			 "[control] group '%s' does not exist: create it (groupadd %s) or remove the key",
+			 name, name);
+		return ONSHI_ENOTFOUND;
+	}
+	*gid = gr->gr_gid;
+	return ONSHI_OK;
+}
+
+int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
+		       char *msg, size_t msglen)
+{
+	const char *path = core->settings.control_socket;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct onshi_control *ctl;
+	mode_t old_umask;
+	int rc;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(msg, msglen, "control socket path too long: %s", path);
+		return ONSHI_EINVAL;
+	}
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return ONSHI_ENOMEM;
+	ctl->core = core;
+	ctl->fd = -1;
+	rc = resolve_group(core, &ctl->gid, msg, msglen);
+	if (rc != ONSHI_OK)
+		goto fail;
+	ctl->path = strdup(path);
+	if (!ctl->path) {
+		rc = ONSHI_ENOMEM;
+		goto fail;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl->fd < 0)
+		goto sysfail;
+	/* A stale socket from a killed daemon would block bind(); a live one
+	 * is detected by connecting to it first. */
+	{
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (probe >= 0 &&
+		    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(msg, msglen,
+				 "control socket %s is in use: is another onshid running?",
+				 path);
+			rc = ONSHI_EEXIST;
+			goto fail;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);
+	}
+	old_umask = umask(0117); /* socket created 0660 */
+	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old_umask);
+		goto sysfail;
+	}
+	umask(old_umask);
+	ctl->bound = 1;
+	if (chmod(path, 0660) < 0 ||
+	    (core->settings.control_group && chown(path, (uid_t)-1, ctl->gid) < 0))
+		goto sysfail;
+	if (listen(ctl->fd, 16) < 0)
+		goto sysfail;
+	ctl->watch = onshi_loop_watch(core->loop, ctl, ctl->fd, ONSHI_FD_READ,
+				      accept_event, ctl);
+	if (!ctl->watch)
+		goto sysfail;
+	*out = ctl;
+	return ONSHI_OK;
+sysfail:
+	snprintf(msg, msglen, "control socket %s: %s", path, strerror(errno));
+	rc = ONSHI_EIO;
+fail:
+	onshi_control_close(ctl);
+	return rc;
+}
+
+void onshi_control_close(struct onshi_control *ctl)
+{
+	if (!ctl)
+		return;
+	while (ctl->clients)
+		client_free(ctl->clients);
+	if (ctl->watch)
+		onshi_loop_unwatch(ctl->core->loop, ctl->watch);
+	if (ctl->fd >= 0)
+		close(ctl->fd);
+	if (ctl->bound)
+		unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+}

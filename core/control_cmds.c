@@ -1,0 +1,249 @@
+/*
+ * control_cmds.c — the commands of the control socket.
+ *
+ * Replies are "N message" plus N lines. Lines that describe things are
+ * space-separated key=value tokens (values with spaces in double quotes,
+ * '"' and '\' escaped with '\'), so that both people and scripts can read
+ * them; onshictl turns them into a dashboard.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "core.h"
+#include "module.h"
+
+#define MAX_ARGS 16
+
+struct command {
+	const char *name;
+	int min_args, max_args;
+	const char *usage;
+	void (*run)(struct onshi_core *core, int argc, char **argv,
+		    struct onshi_strbuf *reply);
+};
+
+/* key=value with quoting when needed. */
+static void put_kv(struct onshi_strbuf *b, const char *key, const char *value)
+{
+	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
+
+	onshi_strbuf_printf(b, "%s%s=", b->len && b->data[b->len - 1] != '\n'
+						 ? " " : "", key);
+	if (!quote) {
+		onshi_strbuf_append(b, value, strlen(value));
+		return;
+	}
+	onshi_strbuf_append(b, "\"", 1);
+	for (const char *p = value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			onshi_strbuf_append(b, "\\", 1);
+		if (*p == '\n' || *p == '\r')
+			onshi_strbuf_append(b, " ", 1); /* one line per item */
+		else
+			onshi_strbuf_append(b, p, 1);
+	}
+	onshi_strbuf_append(b, "\"", 1);
+}
+
+static void put_kv_long(struct onshi_strbuf *b, const char *key, long value)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%ld", value);
+	put_kv(b, key, num);
+}
+
+static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
+{
+	const struct onshi_plugin *d =
+		m->inst ? m->inst->plugin->desc : NULL;
+
+	put_kv(b, "module", m->name);
+	put_kv(b, "state", onshi_module_state_name(m->state));
+	if (d) {
+		put_kv(b, "plugin", d->name);
+		put_kv(b, "version", d->version);
+		put_kv(b, "vendor", d->vendor ? d->vendor : "");
+		put_kv(b, "institution", m->inst->institution_code);
+		if (d->ops->status && ONSHI_OPS_HAS(d->ops_size, status)) {
+			char st[256] = "";
+
+			d->ops->status(m->inst->state, st, sizeof(st));
+			st[sizeof(st) - 1] = '\0';
+			put_kv(b, "status", st);
+		}
+	}
+	if (m->last_event_at) {
+		put_kv(b, "event", m->last_event);
+		put_kv_long(b, "event_at", (long)m->last_event_at);
+	}
+	if (m->state == ONSHI_MODULE_FAILED && m->last_error[0])
+		put_kv(b, "error", m->last_error);
+	onshi_strbuf_append(b, "\n", 1);
+}
+
+static unsigned count_modules(struct onshi_core *core)
+{
+	unsigned n = 0;
+
+	for (struct onshi_module *m = core->modules; m; m = m->next)
+		n++;
+	return n;
+}
+
+static void cmd_version(struct onshi_core *core, int argc, char **argv,
+			struct onshi_strbuf *reply)
+{
+	onshi_strbuf_printf(reply, "1 version\n");
+	put_kv(reply, "onshid", PACKAGE_VERSION);
+	onshi_strbuf_printf(reply, " abi=%d.%d\n", ONSHI_ABI_MAJOR,
+			    ONSHI_ABI_MINOR);
+}
+
+static void cmd_status(struct onshi_core *core, int argc, char **argv,
+		       struct onshi_strbuf *reply)
+{
+	const struct onshi_config *cfg = core->config;
+	unsigned ninst = 0;
+
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (strcmp(cfg->sections[i].type, "institution") == 0)
+			ninst++;
+	onshi_strbuf_printf(reply, "%u status\n", 1 + ninst +
+			    count_modules(core));
+	put_kv(reply, "daemon", "onshid");
+	put_kv(reply, "version", PACKAGE_VERSION);
+	onshi_strbuf_printf(reply, " abi=%d.%d", ONSHI_ABI_MAJOR,
+			    ONSHI_ABI_MINOR);
+	put_kv_long(reply, "pid", (long)getpid());
+	put_kv_long(reply, "uptime_s", (long)(time(NULL) - core->started_at));
+	put_kv(reply, "config", cfg->path);
+	onshi_strbuf_append(reply, "\n", 1);
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *s = &cfg->sections[i];
+		const char *name;
+
+		if (strcmp(s->type, "institution") != 0)
+			continue;
+		put_kv(reply, "institution", s->name);
+		put_kv(reply, "code", onshi_conf_section_get(s, "code"));
+		name = onshi_conf_section_get(s, "name");
+		if (name)
+			put_kv(reply, "name", name);
+		onshi_strbuf_append(reply, "\n", 1);
+	}
+	for (struct onshi_module *m = core->modules; m; m = m->next)
+		module_line(reply, m);
+}
+
+static void cmd_list(struct onshi_core *core, int argc, char **argv,
+		     struct onshi_strbuf *reply)
+{
+	onshi_strbuf_printf(reply, "%u modules\n", count_modules(core));
+	for (struct onshi_module *m = core->modules; m; m = m->next)
+		module_line(reply, m);
+}
+
+static void module_action(struct onshi_core *core, const char *name,
+			  struct onshi_strbuf *reply,
+			  int (*action)(struct onshi_module *, char *, size_t))
+{
+	struct onshi_module *m = onshi_module_find(core, name);
+	char msg[1024];
+
+	if (!m) {
+		onshi_strbuf_printf(reply,
+				    "-1 no module '%s' (modules are named reader:NAME or rececon:NAME; see LIST)\n",
+				    name);
+		return;
+	}
+	if (action(m, msg, sizeof(msg)) != ONSHI_OK) {
+		onshi_strbuf_printf(reply, "-1 %s\n", msg);
+		return;
+	}
+	onshi_strbuf_printf(reply, "0 %s\n", msg);
+}
+
+static void cmd_enable(struct onshi_core *core, int argc, char **argv,
+		       struct onshi_strbuf *reply)
+{
+	module_action(core, argv[1], reply, onshi_module_enable);
+}
+
+static void cmd_disable(struct onshi_core *core, int argc, char **argv,
+			struct onshi_strbuf *reply)
+{
+	module_action(core, argv[1], reply, onshi_module_disable);
+}
+
+static void cmd_reload(struct onshi_core *core, int argc, char **argv,
+		       struct onshi_strbuf *reply)
+{
+	module_action(core, argv[1], reply, onshi_module_reload);
+}
+
+static void cmd_help(struct onshi_core *core, int argc, char **argv,
+		     struct onshi_strbuf *reply);
+
+static const struct command commands[] = {
+	{ "VERSION", 0, 0, "VERSION", cmd_version },
+	{ "STATUS", 0, 0, "STATUS", cmd_status },
+	{ "LIST", 0, 0, "LIST", cmd_list },
+	{ "ENABLE", 1, 1, "ENABLE MODULE", cmd_enable },
+	{ "DISABLE", 1, 1, "DISABLE MODULE", cmd_disable },
+	{ "RELOAD", 1, 1, "RELOAD MODULE", cmd_reload },
+	{ "HELP", 0, 0, "HELP", cmd_help },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static void cmd_help(struct onshi_core *core, int argc, char **argv,
+		     struct onshi_strbuf *reply)
+{
+	unsigned n = 0;
+
+	for (const struct command *c = commands; c->name; c++)
+		n++;
+	onshi_strbuf_printf(reply, "%u commands\n", n);
+	for (const struct command *c = commands; c->name; c++)
+		onshi_strbuf_printf(reply, "%s\n", c->usage);
+}
+
+void onshi_control_dispatch(struct onshi_core *core, char *line,
+			    struct onshi_strbuf *reply)
+{
+	char *argv[MAX_ARGS], *save = NULL;
+	int argc = 0;
+
+	for (char *w = strtok_r(line, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (argc == MAX_ARGS) {
+			onshi_strbuf_printf(reply, "-1 too many words\n");
+			return;
+		}
+		argv[argc++] = w;
+	}
+	if (argc == 0) {
+		onshi_strbuf_printf(reply, "-1 empty request (try HELP)\n");
+		return;
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcasecmp(argv[0], c->name) != 0)
+			continue;
+		if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
+			onshi_strbuf_printf(reply, "-1 usage: %s\n", c->usage);
+			return;
+		}
+		c->run(core, argc, argv, reply);
+		return;
+	}
+	/* Echo at most a bounded, printable part of what was sent. */
+	onshi_strbuf_printf(reply, "-1 unknown command '%.32s' (try HELP)\n",
+			    argv[0]);
+}

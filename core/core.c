@@ -1,0 +1,234 @@
+/*
+ * core.c — building, starting, running and tearing down the core context.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "core.h"
+#include "module.h"
+
+/* Open each module's plugin to check its keys (nothing is started). */
+static void check_plugins(const struct onshi_config *cfg,
+			  const struct onshi_settings *settings,
+			  struct onshi_diag *diag)
+{
+	struct onshi_loader *loader;
+
+	if (onshi_loader_new(settings->plugin_dirs,
+			     settings->allow_unsafe_plugin_dir,
+			     &loader) != ONSHI_OK) {
+		onshi_diag_add(diag, NULL, 0, "cannot initialise libltdl");
+		return;
+	}
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *sec = &cfg->sections[i];
+		const char *name = onshi_conf_section_get(sec, "plugin");
+		const struct onshi_conf_entry *pe;
+		struct onshi_plugin_handle *h;
+		char msg[1024];
+
+		if (!onshi_conf_is_module_section(sec->type) || !name)
+			continue;
+		pe = onshi_conf_section_entry(sec, "plugin");
+		if (onshi_loader_open(loader, name, &h, msg, sizeof(msg)) !=
+		    ONSHI_LOAD_OK) {
+			onshi_diag_add(diag, pe->file, pe->line, "%s", msg);
+			continue;
+		}
+		if ((int)h->desc->kind != onshi_conf_module_kind(sec->type))
+			onshi_diag_add(diag, pe->file, pe->line,
+				       "plugin '%s' is a %s plugin, it cannot serve [%s %s]",
+				       name,
+				       h->desc->kind == ONSHI_KIND_READER ? "reader" : "rececon",
+				       sec->type, sec->name);
+		else
+			onshi_conf_check_plugin_keys(sec, h->desc, diag);
+		onshi_loader_release(loader, h);
+	}
+	onshi_loader_free(loader);
+}
+
+/*
+ * Load and check; on success *cfg_out and *settings are set. With
+ * `with_plugins` the module sections are checked against their plugins too;
+ * the daemon itself does not, so that one broken plugin leaves its module
+ * failed (shown in status) instead of keeping the whole front desk down.
+ */
+static int load_checked(const char *path, int with_plugins,
+			struct onshi_config **cfg_out,
+			struct onshi_settings *settings,
+			struct onshi_diag *diag)
+{
+	struct onshi_config *cfg;
+	int rc;
+
+	rc = onshi_config_load(path, &cfg, diag);
+	if (rc != ONSHI_OK)
+		return rc;
+	onshi_conf_check_core(cfg, diag);
+	rc = onshi_settings_load(cfg, settings);
+	if (rc != ONSHI_OK) {
+		onshi_config_free(cfg);
+		return rc;
+	}
+	if (with_plugins && !diag->count)
+		check_plugins(cfg, settings, diag);
+	if (diag->count) {
+		onshi_settings_free(settings);
+		onshi_config_free(cfg);
+		return ONSHI_EINVAL;
+	}
+	*cfg_out = cfg;
+	return ONSHI_OK;
+}
+
+int onshi_core_check_config(const char *path, struct onshi_diag *diag)
+{
+	struct onshi_settings settings;
+	struct onshi_config *cfg;
+	int rc = load_checked(path, 1, &cfg, &settings, diag);
+
+	if (rc != ONSHI_OK)
+		return rc;
+	onshi_settings_free(&settings);
+	onshi_config_free(cfg);
+	return ONSHI_OK;
+}
+
+int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
+		    struct onshi_diag *diag)
+{
+	struct onshi_core *core = calloc(1, sizeof(*core));
+	int rc;
+
+	*out = NULL;
+	if (!core)
+		return ONSHI_ENOMEM;
+	core->signal_fd = -1;
+	rc = load_checked(path, 0, &core->config, &core->settings, diag);
+	if (rc != ONSHI_OK) {
+		free(core);
+		return rc;
+	}
+	/* A detached daemon has no stderr: syslog unless told otherwise. */
+	onshi_log_init(&core->log, core->settings.log_level,
+		       !log_stderr && core->settings.log_syslog != 0
+			       ? ONSHI_LOG_SYSLOG : ONSHI_LOG_STDERR);
+	rc = onshi_loop_new(&core->loop);
+	if (rc == ONSHI_OK)
+		rc = onshi_loader_new(core->settings.plugin_dirs,
+				      core->settings.allow_unsafe_plugin_dir,
+				      &core->loader);
+	if (rc == ONSHI_OK)
+		rc = onshi_modules_build(core);
+	if (rc != ONSHI_OK) {
+		onshi_diag_add(diag, NULL, 0, "cannot set up the core: %s",
+			       onshi_strerror(rc));
+		onshi_core_close(core);
+		return rc;
+	}
+	if (core->settings.allow_unsafe_plugin_dir)
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "[plugins] allow_unsafe_dir = yes: plugin directory ownership is not checked (development only)");
+	*out = core;
+	return ONSHI_OK;
+}
+
+static void on_signal(int fd, unsigned events, void *arg)
+{
+	struct onshi_core *core = arg;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+			   "received %s: shutting down",
+			   si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		onshi_loop_quit(core->loop);
+	}
+}
+
+static int setup_signals(struct onshi_core *core)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN); /* peers that hang up are handled per call */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked in every thread started later: only signalfd sees them. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return ONSHI_EIO;
+	core->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (core->signal_fd < 0)
+		return ONSHI_EIO;
+	core->signal_watch = onshi_loop_watch(core->loop, core,
+					      core->signal_fd, ONSHI_FD_READ,
+					      on_signal, core);
+	return core->signal_watch ? ONSHI_OK : ONSHI_EIO;
+}
+
+int onshi_core_start(struct onshi_core *core)
+{
+	char msg[1024];
+	int rc;
+
+	core->started_at = time(NULL);
+	rc = setup_signals(core);
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_ERR,
+			   "cannot set up signal handling: %s",
+			   strerror(errno));
+		return rc;
+	}
+	rc = onshi_control_open(core, &core->control, msg, sizeof(msg));
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
+		return rc;
+	}
+	onshi_modules_start_all(core);
+	onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+		   "onshid %s ready (plugin ABI %d.%d), control socket %s",
+		   PACKAGE_VERSION, ONSHI_ABI_MAJOR, ONSHI_ABI_MINOR,
+		   core->settings.control_socket);
+	return ONSHI_OK;
+}
+
+int onshi_core_run(struct onshi_core *core)
+{
+	int rc = onshi_loop_run(core->loop);
+
+	if (rc != ONSHI_OK)
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "event loop failed: %s",
+			   strerror(errno));
+	return rc;
+}
+
+void onshi_core_close(struct onshi_core *core)
+{
+	if (!core)
+		return;
+	/* Modules first: they may still have work on the loop. */
+	if (core->loop)
+		onshi_modules_free(core);
+	onshi_control_close(core->control);
+	if (core->signal_watch)
+		onshi_loop_unwatch(core->loop, core->signal_watch);
+	if (core->signal_fd >= 0)
+		close(core->signal_fd);
+	onshi_loader_free(core->loader);
+	onshi_loop_free(core->loop);
+	onshi_settings_free(&core->settings);
+	onshi_config_free(core->config);
+	if (core->started_at)
+		onshi_logf(&core->log, ONSHI_LOG_NOTICE, "onshid stopped");
+	onshi_log_close(&core->log);
+	free(core);
+}

@@ -1,0 +1,57 @@
+/*
+ * core.h — the core context: the one object that holds the daemon's state.
+ *
+ * There is no other global mutable state in libonshi: the logger, the loaded
+ * configuration, the event loop, the plugin loader, the modules and the
+ * control server all hang off `struct onshi_core`.
+ */
+#ifndef ONSHI_CORE_CORE_H
+#define ONSHI_CORE_CORE_H
+
+#include <time.h>
+
+#include "conf.h"
+#include "conf_schema.h"
+#include "diag.h"
+#include "loader.h"
+#include "log.h"
+#include "loop.h"
+
+struct onshi_module;
+struct onshi_control;
+
+struct onshi_core {
+	struct onshi_log log;
+	struct onshi_config *config; /* as last read; reload replaces it */
+	struct onshi_settings settings;
+	struct onshi_loop *loop;
+	struct onshi_loader *loader;
+	struct onshi_module *modules; /* in configuration order */
+	struct onshi_control *control;
+	int signal_fd;
+	struct onshi_loop_watch *signal_watch;
+	time_t started_at;
+};
+
+/*
+ * Check a configuration file completely: syntax, the daemon's sections and
+ * keys, and every module section against its plugin's key table (the plugins
+ * are opened to read their tables, not started). Problems go to diag.
+ */
+int onshi_core_check_config(const char *path, struct onshi_diag *diag);
+
+/*
+ * Build the core from a configuration: check the daemon's part (a module
+ * whose plugin is broken only fails that module, later), set up logging,
+ * the loop, the loader and the modules (not started). `log_stderr` forces
+ * logging to stderr (foreground runs).
+ */
+int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
+		    struct onshi_diag *diag);
+/* Start enabled modules and the control socket, handle SIGTERM/SIGINT. */
+int onshi_core_start(struct onshi_core *core);
+/* Run the loop until a stop signal; then stop everything. */
+int onshi_core_run(struct onshi_core *core);
+void onshi_core_close(struct onshi_core *core);
+
+#endif

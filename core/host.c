@@ -1,0 +1,159 @@
+/*
+ * host.c — the services table plugins receive (struct onshi_host).
+ *
+ * Each service maps a plugin's instance handle onto the core: its logger,
+ * its resolved configuration values, the event loop (registrations owned by
+ * the instance so that they can be swept when it stops).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "module.h"
+
+static void host_log(struct onshi_instance *inst, int level,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	onshi_vlogf(&inst->module->core->log, level, inst->module->name, fmt,
+		    ap);
+	va_end(ap);
+}
+
+static const struct onshi_conf_value *find_value(struct onshi_instance *inst,
+						 const char *key)
+{
+	for (size_t i = 0; i < inst->nvalues; i++)
+		if (strcmp(inst->values[i].key, key) == 0)
+			return &inst->values[i];
+	onshi_logf(&inst->module->core->log, ONSHI_LOG_WARNING,
+		   "%s: plugin asked for key '%s' it does not declare (plugin bug)",
+		   inst->module->name, key);
+	return NULL;
+}
+
+static const char *host_conf_str(struct onshi_instance *inst, const char *key)
+{
+	const struct onshi_conf_value *v = find_value(inst, key);
+
+	return v ? v->value : NULL;
+}
+
+static long host_conf_int(struct onshi_instance *inst, const char *key)
+{
+	const struct onshi_conf_value *v = find_value(inst, key);
+	long l = 0;
+
+	/* Values were range-checked when the instance was created. */
+	if (v && v->value && onshi_conf_parse_long(v->value, 0, 0, &l) < 0)
+		l = 0;
+	return l;
+}
+
+static int host_conf_bool(struct onshi_instance *inst, const char *key)
+{
+	const struct onshi_conf_value *v = find_value(inst, key);
+
+	return v && v->value && onshi_conf_parse_bool(v->value) == 1;
+}
+
+static const char *host_module_name(struct onshi_instance *inst)
+{
+	return inst->module->name;
+}
+
+static const char *host_institution_code(struct onshi_instance *inst)
+{
+	return inst->institution_code;
+}
+
+static struct onshi_watch *host_watch_fd(struct onshi_instance *inst, int fd,
+					 unsigned events, onshi_fd_cb cb,
+					 void *arg)
+{
+	struct onshi_loop_watch *w = onshi_loop_watch(
+		inst->module->core->loop, inst, fd, events, cb, arg);
+
+	if (!w)
+		host_log(inst, ONSHI_LOG_ERR, "cannot watch fd %d", fd);
+	return (struct onshi_watch *)w;
+}
+
+static int host_watch_modify(struct onshi_instance *inst,
+			     struct onshi_watch *w, unsigned events)
+{
+	struct onshi_loop_watch *lw = (struct onshi_loop_watch *)w;
+
+	if (!onshi_loop_watch_owned_by(lw, inst))
+		return ONSHI_EINVAL;
+	return onshi_loop_watch_modify(inst->module->core->loop, lw, events);
+}
+
+static void host_unwatch_fd(struct onshi_instance *inst, struct onshi_watch *w)
+{
+	struct onshi_loop_watch *lw = (struct onshi_loop_watch *)w;
+
+	if (onshi_loop_watch_owned_by(lw, inst))
+		onshi_loop_unwatch(inst->module->core->loop, lw);
+}
+
+static struct onshi_timer *host_timer_start(struct onshi_instance *inst,
+					    uint64_t ms, int repeat,
+					    onshi_timer_cb cb, void *arg)
+{
+	return (struct onshi_timer *)onshi_loop_timer(
+		inst->module->core->loop, inst, ms, repeat, cb, arg);
+}
+
+static void host_timer_stop(struct onshi_instance *inst, struct onshi_timer *t)
+{
+	struct onshi_loop_timer *lt = (struct onshi_loop_timer *)t;
+
+	if (onshi_loop_timer_owned_by(lt, inst))
+		onshi_loop_timer_stop(inst->module->core->loop, lt);
+}
+
+static int host_post(struct onshi_instance *inst, onshi_post_cb cb, void *arg)
+{
+	return onshi_loop_post(inst->module->core->loop, inst, cb, arg);
+}
+
+static void host_set_event(struct onshi_instance *inst, const char *fmt, ...)
+{
+	struct onshi_module *mod = inst->module;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(mod->last_event, sizeof(mod->last_event), fmt, ap);
+	va_end(ap);
+	mod->last_event_at = time(NULL);
+}
+
+static const struct onshi_host host_table = {
+	.size = sizeof(struct onshi_host),
+	.abi_major = ONSHI_ABI_MAJOR,
+	.abi_minor = ONSHI_ABI_MINOR,
+	.log = host_log,
+	.conf_str = host_conf_str,
+	.conf_int = host_conf_int,
+	.conf_bool = host_conf_bool,
+	.module_name = host_module_name,
+	.institution_code = host_institution_code,
+	.watch_fd = host_watch_fd,
+	.watch_modify = host_watch_modify,
+	.unwatch_fd = host_unwatch_fd,
+	.timer_start = host_timer_start,
+	.timer_stop = host_timer_stop,
+	.post = host_post,
+	.set_event = host_set_event,
+};
+
+const struct onshi_host *onshi_host_table(void)
+{
+	return &host_table;
+}

@@ -1,0 +1,29 @@
+# libonshi: the core, linked into onshid and the tests (not installed).
+noinst_LTLIBRARIES += core/libonshi.la
+core_libonshi_la_SOURCES = \
+	core/conf.c core/conf.h \
+	core/conf_schema.c core/conf_schema.h \
+	core/control.c core/control.h \
+	core/control_cmds.c \
+	core/core.c core/core.h \
+	core/diag.c core/diag.h \
+	core/host.c \
+	core/loader.c core/loader.h \
+	core/log.c core/log.h \
+	core/loop.c core/loop.h \
+	core/module.c core/module.h \
+	core/strbuf.c core/strbuf.h
+core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
+core_libonshi_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(CURL_CFLAGS)
+core_libonshi_la_LIBADD = $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) \
+	$(CURL_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
+
+sbin_PROGRAMS += core/onshid
+core_onshid_SOURCES = core/onshid.c
+core_onshid_CPPFLAGS = $(AM_CPPFLAGS) -DONSHI_SYSCONFDIR='"$(sysconfdir)/onshi"'
+core_onshid_LDADD = core/libonshi.la
+
+bin_PROGRAMS += core/onshictl
+core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h

@@ -1,0 +1,77 @@
+/*
+ * module.h — configured modules ("reader:front-desk", "rececon:ws9") and
+ * their running plugin instances.
+ *
+ * A module is a [reader X] / [rececon X] section; it is enabled (one running
+ * instance), disabled (none) or failed (the last start or reload failed; the
+ * reason is kept). Enable/disable/reload happen on the loop thread:
+ *   disable = stop (plugin joins its threads), forget its loop registrations,
+ *             destroy, release the plugin;
+ *   reload  = re-read the configuration, create a new instance from it, stop
+ *             and destroy the old one, start the new one (FreeRADIUS-style:
+ *             a bad new configuration leaves the old instance running).
+ */
+#ifndef ONSHI_CORE_MODULE_H
+#define ONSHI_CORE_MODULE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <onshi/host.h>
+
+#include "conf_schema.h"
+#include "loader.h"
+
+struct onshi_core;
+
+enum onshi_module_state {
+	ONSHI_MODULE_DISABLED = 0,
+	ONSHI_MODULE_RUNNING,
+	ONSHI_MODULE_FAILED,
+};
+
+/* One plugin instance: what plugins know as `struct onshi_instance *`. */
+struct onshi_instance {
+	struct onshi_module *module;
+	struct onshi_plugin_handle *plugin;
+	void *state;
+	struct onshi_conf_value *values;
+	size_t nvalues;
+	char *institution_code;
+};
+
+struct onshi_module {
+	struct onshi_core *core;
+	char *name;         /* "reader:front-desk" */
+	char *section_name; /* "front-desk" */
+	char *section_type; /* "reader" */
+	struct onshi_instance *inst; /* NULL unless running */
+	enum onshi_module_state state;
+	char last_event[256];
+	time_t last_event_at;
+	char last_error[512];
+	time_t last_error_at;
+	unsigned long starts;
+	struct onshi_module *next;
+};
+
+/* Build the module list from core->config (nothing started). */
+int onshi_modules_build(struct onshi_core *core);
+/* Start every module whose section says enabled (default yes). */
+void onshi_modules_start_all(struct onshi_core *core);
+/* Stop and free every module (reverse order). */
+void onshi_modules_free(struct onshi_core *core);
+
+struct onshi_module *onshi_module_find(struct onshi_core *core,
+				       const char *name);
+/* These return ONSHI_OK or an error with a reason in msg. */
+int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen);
+int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen);
+int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen);
+
+const char *onshi_module_state_name(enum onshi_module_state s);
+
+/* The host services table handed to plugins (host.c). */
+const struct onshi_host *onshi_host_table(void);
+
+#endif

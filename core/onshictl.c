@@ -1,0 +1,379 @@
+/*
+ * onshictl — the operator's client for onshid's control socket.
+ *
+ *   onshictl [-s SOCKET] status
+ *   onshictl [-s SOCKET] plugin list|enable|disable|reload MODULE
+ *   onshictl [-s SOCKET] version
+ *   onshictl [-s SOCKET] send LINE...     (raw protocol, for scripts)
+ *
+ * Exit codes: 0 success; 1 the daemon refused (reason printed); 2 usage;
+ * 3 cannot reach the daemon; 4 the daemon's reply was malformed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+#define EXIT_UNREACHABLE 3
+#define EXIT_BADREPLY 4
+
+#define DEFAULT_SOCKET "/run/onshi/control.sock"
+#define MAX_FIELDS 24
+
+struct reply {
+	long count;     /* N of "N message" */
+	char *message;
+	char **lines;
+};
+
+struct field {
+	char *key;
+	char *value;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: onshictl [-s SOCKET] COMMAND\n"
+		"  status                      daemon, institutions and modules\n"
+		"  plugin list                 modules and their state\n"
+		"  plugin enable|disable|reload MODULE\n"
+		"                              MODULE is reader:NAME or rececon:NAME\n"
+		"  version                     daemon version and plugin ABI\n"
+		"  send LINE...                send a raw request line\n"
+		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n",
+		DEFAULT_SOCKET);
+}
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "onshictl: socket path too long: %s\n", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		if (e == ENOENT || e == ECONNREFUSED)
+			fprintf(stderr,
+				"onshictl: cannot connect to %s: %s — is onshid running? (start it, or point -s / ONSHI_SOCKET at its socket)\n",
+				path, strerror(e));
+		else if (e == EACCES)
+			fprintf(stderr,
+				"onshictl: cannot connect to %s: permission denied — run as root or as a member of the socket's group\n",
+				path);
+		else
+			fprintf(stderr, "onshictl: cannot connect to %s: %s\n",
+				path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read until the header's N lines have arrived (or the peer closes). */
+static int read_reply(int fd, struct onshi_strbuf *in, struct reply *r)
+{
+	char buf[4096];
+	char *nl;
+
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		long have = 0;
+
+		if (in->len && (nl = strchr(in->data, '\n'))) {
+			char *end;
+
+			r->count = strtol(in->data, &end, 10);
+			if (end == in->data || (*end != ' ' && *end != '\n'))
+				return -1;
+			if (r->count < 0)
+				break;
+			for (char *p = nl + 1; (p = strchr(p, '\n')); p++)
+				have++;
+			if (have >= r->count)
+				break;
+		}
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		onshi_strbuf_append(in, buf, (size_t)n);
+		if (in->failed)
+			return -1;
+	}
+	/* Split in place. */
+	nl = strchr(in->data, '\n');
+	*nl = '\0';
+	r->message = strchr(in->data, ' ');
+	r->message = r->message ? r->message + 1 : (char *)"";
+	if (r->count > 0) {
+		char *p = nl + 1;
+
+		r->lines = calloc((size_t)r->count, sizeof(*r->lines));
+		if (!r->lines)
+			return -1;
+		for (long i = 0; i < r->count; i++) {
+			char *e = strchr(p, '\n');
+
+			*e = '\0';
+			r->lines[i] = p;
+			p = e + 1;
+		}
+	}
+	return 0;
+}
+
+/* Split "k=v k2="v w"" into fields (in place). */
+static int parse_fields(char *line, struct field *f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p && n < max) {
+		char *key, *out;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		key = p;
+		while (*p && *p != '=' && *p != ' ')
+			p++;
+		if (*p != '=')
+			return -1;
+		*p++ = '\0';
+		f[n].key = key;
+		f[n].value = out = p;
+		if (*p == '"') {
+			p++;
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1])
+					p++;
+				*out++ = *p++;
+			}
+			if (*p != '"')
+				return -1;
+			p++;
+		} else {
+			while (*p && *p != ' ')
+				*out++ = *p++;
+		}
+		if (*p)
+			p++;
+		*out = '\0';
+		n++;
+	}
+	return n;
+}
+
+static const char *field(struct field *f, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(f[i].key, key) == 0)
+			return f[i].value;
+	return NULL;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void print_module(struct field *f, int n)
+{
+	const char *event = field(f, n, "event");
+	const char *at = field(f, n, "event_at");
+	const char *status = field(f, n, "status");
+	const char *error = field(f, n, "error");
+	char plugin[128];
+
+	snprintf(plugin, sizeof(plugin), "%s %s",
+		 or_dash(field(f, n, "plugin")),
+		 field(f, n, "version") ? field(f, n, "version") : "");
+	printf("  %-24s %-9s %-22s", field(f, n, "module"),
+	       or_dash(field(f, n, "state")), plugin);
+	if (event) {
+		long ago = at ? (long)time(NULL) - atol(at) : 0;
+
+		printf(" last: %s (%lds ago)", event, ago < 0 ? 0 : ago);
+	}
+	printf("\n");
+	if (status)
+		printf("  %-24s %s\n", "", status);
+	if (error)
+		printf("  %-24s error: %s\n", "", error);
+}
+
+static int show_status(struct reply *r)
+{
+	struct field f[MAX_FIELDS];
+
+	for (long i = 0; i < r->count; i++) {
+		int n = parse_fields(r->lines[i], f, MAX_FIELDS);
+
+		if (n < 0)
+			return EXIT_BADREPLY;
+		if (field(f, n, "daemon")) {
+			printf("onshid %s (plugin ABI %s), pid %s, up %s s\n",
+			       or_dash(field(f, n, "version")),
+			       or_dash(field(f, n, "abi")),
+			       or_dash(field(f, n, "pid")),
+			       or_dash(field(f, n, "uptime_s")));
+			printf("config       %s\n", or_dash(field(f, n, "config")));
+		} else if (field(f, n, "institution") && !field(f, n, "module")) {
+			const char *name = field(f, n, "name");
+
+			printf("institution  %-12s %s%s%s\n",
+			       field(f, n, "institution"),
+			       or_dash(field(f, n, "code")), name ? "  " : "",
+			       name ? name : "");
+		} else if (field(f, n, "module")) {
+			static int header;
+
+			if (!header++)
+				printf("modules\n");
+			print_module(f, n);
+		}
+	}
+	return 0;
+}
+
+static int show_list(struct reply *r)
+{
+	struct field f[MAX_FIELDS];
+
+	if (r->count == 0)
+		printf("no modules configured\n");
+	for (long i = 0; i < r->count; i++) {
+		int n = parse_fields(r->lines[i], f, MAX_FIELDS);
+
+		if (n < 0)
+			return EXIT_BADREPLY;
+		print_module(f, n);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = getenv("ONSHI_SOCKET");
+	struct onshi_strbuf req = { 0 }, in = { 0 };
+	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION } kind = CMD_RAW;
+	struct reply r;
+	int c, fd, rc = 0;
+
+	if (!sock || !*sock)
+		sock = DEFAULT_SOCKET;
+	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "status") == 0 && argc == 1) {
+		onshi_strbuf_printf(&req, "STATUS\n");
+		kind = CMD_STATUS;
+	} else if (strcmp(argv[0], "version") == 0 && argc == 1) {
+		onshi_strbuf_printf(&req, "VERSION\n");
+		kind = CMD_VERSION;
+	} else if (strcmp(argv[0], "plugin") == 0 && argc == 2 &&
+		   strcmp(argv[1], "list") == 0) {
+		onshi_strbuf_printf(&req, "LIST\n");
+		kind = CMD_LIST;
+	} else if (strcmp(argv[0], "plugin") == 0 && argc == 3 &&
+		   (strcmp(argv[1], "enable") == 0 ||
+		    strcmp(argv[1], "disable") == 0 ||
+		    strcmp(argv[1], "reload") == 0)) {
+		if (strpbrk(argv[2], " \t\r\n")) {
+			fprintf(stderr, "onshictl: module names have no spaces: '%s'\n",
+				argv[2]);
+			return EXIT_USAGE;
+		}
+		onshi_strbuf_printf(&req, "%s %s\n",
+				    strcmp(argv[1], "enable") == 0	 ? "ENABLE"
+				    : strcmp(argv[1], "disable") == 0 ? "DISABLE"
+								      : "RELOAD",
+				    argv[2]);
+		kind = CMD_ACTION;
+	} else if (strcmp(argv[0], "send") == 0 && argc >= 2) {
+		for (int i = 1; i < argc; i++)
+			onshi_strbuf_printf(&req, "%s%s", i > 1 ? " " : "",
+					    argv[i]);
+		onshi_strbuf_printf(&req, "\n");
+	} else {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (req.failed)
+		return EXIT_REFUSED;
+	fd = connect_socket(sock);
+	if (fd < 0) {
+		onshi_strbuf_free(&req);
+		return EXIT_UNREACHABLE;
+	}
+	if (write(fd, req.data, req.len) != (ssize_t)req.len ||
+	    read_reply(fd, &in, &r) < 0) {
+		fprintf(stderr, "onshictl: no complete reply from onshid on %s\n",
+			sock);
+		close(fd);
+		onshi_strbuf_free(&req);
+		onshi_strbuf_free(&in);
+		return EXIT_BADREPLY;
+	}
+	close(fd);
+	if (r.count < 0) {
+		fprintf(stderr, "onshictl: %s\n", r.message);
+		rc = EXIT_REFUSED;
+	} else {
+		switch (kind) {
+		case CMD_STATUS: rc = show_status(&r); break;
+		case CMD_LIST: rc = show_list(&r); break;
+		case CMD_ACTION: printf("%s\n", r.message); break;
+		case CMD_VERSION:
+		case CMD_RAW:
+			if (kind == CMD_RAW)
+				printf("%ld %s\n", r.count, r.message);
+			for (long i = 0; i < r.count; i++)
+				printf("%s\n", r.lines[i]);
+			break;
+		}
+		if (rc == EXIT_BADREPLY)
+			fprintf(stderr, "onshictl: malformed reply line from onshid\n");
+	}
+	free(r.lines);
+	onshi_strbuf_free(&req);
+	onshi_strbuf_free(&in);
+	return rc;
+}

@@ -1,0 +1,126 @@
+/*
+ * onshi/host.h — the services the daemon offers to plugins.
+ *
+ * The daemon passes a `const struct onshi_host *` to each plugin's create().
+ * Plugins call the daemon only through it (they are linked -no-undefined and
+ * the daemon exports nothing), so a plugin built against this header loads
+ * into any daemon of the same ABI major. Services are only ever appended;
+ * use ONSHI_HOST_HAS() before calling one that arrived in a later minor.
+ *
+ * Threads: every service runs on the event-loop thread only, except post(),
+ * which any thread may call. Callbacks registered here are invoked on the
+ * loop thread. Watches and timers that a plugin forgets to remove are removed
+ * by the daemon after stop() (and logged as a plugin bug).
+ */
+#ifndef ONSHI_HOST_H
+#define ONSHI_HOST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <onshi/error.h>
+#include <onshi/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Log levels, numerically equal to syslog's. */
+enum onshi_log_level {
+	ONSHI_LOG_ERR = 3,
+	ONSHI_LOG_WARNING = 4,
+	ONSHI_LOG_NOTICE = 5,
+	ONSHI_LOG_INFO = 6,
+	ONSHI_LOG_DEBUG = 7,
+};
+
+/* fd readiness, for watch_fd(). */
+enum onshi_fd_events {
+	ONSHI_FD_READ = 1u << 0,
+	ONSHI_FD_WRITE = 1u << 1,
+	ONSHI_FD_ERROR = 1u << 2, /* reported only: hang-up or error */
+};
+
+struct onshi_watch; /* an fd registration */
+struct onshi_timer; /* a timer registration */
+
+typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
+typedef void (*onshi_timer_cb)(void *arg);
+typedef void (*onshi_post_cb)(void *arg);
+
+#if defined(__GNUC__)
+#define ONSHI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ONSHI_PRINTF(f, a)
+#endif
+
+struct onshi_host {
+	uint32_t size;      /* sizeof(struct onshi_host) in the daemon */
+	uint16_t abi_major; /* ONSHI_ABI_MAJOR of the daemon */
+	uint16_t abi_minor; /* ONSHI_ABI_MINOR of the daemon */
+
+	/* ---- ABI 1.0 ---- */
+
+	/* Log a line prefixed with the module name ("reader:front-desk"). */
+	void (*log)(struct onshi_instance *inst, int level, const char *fmt, ...)
+		ONSHI_PRINTF(3, 4);
+
+	/*
+	 * Configuration of this instance's section, already checked against
+	 * the plugin's key table: the value, the key's default, or NULL.
+	 * PATH values come back resolved against the config file directory.
+	 */
+	const char *(*conf_str)(struct onshi_instance *inst, const char *key);
+	/* INT values (0 when unset and without default). */
+	long (*conf_int)(struct onshi_instance *inst, const char *key);
+	/* BOOL values (0 when unset and without default). */
+	int (*conf_bool)(struct onshi_instance *inst, const char *key);
+
+	/* "reader:front-desk" */
+	const char *(*module_name)(struct onshi_instance *inst);
+	/* The 10-digit code of the [institution] this instance serves. */
+	const char *(*institution_code)(struct onshi_instance *inst);
+
+	/* Watch fd for ONSHI_FD_READ/WRITE; NULL on error (logged). */
+	struct onshi_watch *(*watch_fd)(struct onshi_instance *inst, int fd,
+					unsigned events, onshi_fd_cb cb,
+					void *arg);
+	/* Change the events of a watch. */
+	int (*watch_modify)(struct onshi_instance *inst, struct onshi_watch *w,
+			    unsigned events);
+	/* Remove a watch (does not close the fd). */
+	void (*unwatch_fd)(struct onshi_instance *inst, struct onshi_watch *w);
+
+	/*
+	 * Call cb after `ms` milliseconds; again every `ms` if `repeat`.
+	 * A one-shot timer is released after its callback: do not stop it
+	 * from then on.
+	 */
+	struct onshi_timer *(*timer_start)(struct onshi_instance *inst, uint64_t ms,
+					   int repeat, onshi_timer_cb cb,
+					   void *arg);
+	/* Cancel a timer that has not fired (or a repeating one). */
+	void (*timer_stop)(struct onshi_instance *inst, struct onshi_timer *t);
+
+	/*
+	 * From ANY thread: run cb(arg) soon on the loop thread. Posts still
+	 * queued when the instance stops are dropped, so stop() must free
+	 * what their args own.
+	 */
+	int (*post)(struct onshi_instance *inst, onshi_post_cb cb, void *arg);
+
+	/* Record the instance's latest event, shown by `onshictl status`. */
+	void (*set_event)(struct onshi_instance *inst, const char *fmt, ...)
+		ONSHI_PRINTF(2, 3);
+};
+
+/* Whether the daemon's host table has `member` (arrived in a later minor). */
+#define ONSHI_HOST_HAS(host, member) \
+	((host)->size >= offsetof(struct onshi_host, member) + \
+			 sizeof(((struct onshi_host *)0)->member))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ONSHI_HOST_H */

@@ -1,0 +1,67 @@
+# Tests. Unit tests are cmocka programs; integration tests are bash scripts
+# that run the real daemon. All go through tests/run-test (LOG_COMPILER).
+
+EXTRA_DIST += tests/run-test tests/integration/lib.sh
+
+# ---- fixture plugins: one good, one per load-error cause ----
+FIXTURE_BASE_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
+FIXTURE_LDFLAGS = $(FIXTURE_BASE_LDFLAGS) -export-symbols-regex '^onshi_plugin_v1$$'
+check_LTLIBRARIES += tests/plugins/fx_good.la tests/plugins/fx_badmagic.la \
+	tests/plugins/fx_wrongabi.la tests/plugins/fx_nosym.la \
+	tests/plugins/fx_failcreate.la tests/plugins/fx_shortops.la \
+	tests/plugins/fx_rececon.la
+tests_plugins_fx_good_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_good"'
+tests_plugins_fx_good_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_good_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_badmagic_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_badmagic_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_badmagic"' -DFIXTURE_BAD_MAGIC
+tests_plugins_fx_badmagic_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_badmagic_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_wrongabi_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_wrongabi_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_wrongabi"' -DFIXTURE_WRONG_ABI
+tests_plugins_fx_wrongabi_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_wrongabi_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_nosym_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_nosym_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_nosym"' -DFIXTURE_NO_SYMBOL
+tests_plugins_fx_nosym_la_LDFLAGS = $(FIXTURE_BASE_LDFLAGS)
+tests_plugins_fx_nosym_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_failcreate_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_failcreate_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_failcreate"' -DFIXTURE_FAIL_CREATE
+tests_plugins_fx_failcreate_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_failcreate_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_shortops_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_shortops_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_shortops"' -DFIXTURE_SHORT_OPS
+tests_plugins_fx_shortops_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_shortops_la_LIBADD = $(PTHREAD_LIBS)
+tests_plugins_fx_rececon_la_SOURCES = tests/plugins/fixture.c
+tests_plugins_fx_rececon_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_rececon"' -DFIXTURE_RECECON
+tests_plugins_fx_rececon_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_rececon_la_LIBADD = $(PTHREAD_LIBS)
+
+# ---- unit tests (cmocka) ----
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = core/libonshi.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_loader tests/unit/test_loop
+TESTS += tests/unit/test_conf tests/unit/test_loader tests/unit/test_loop
+
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c tests/unit/testutil.h
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/unit/testutil.h
+tests_unit_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFIXTURE_DIR='"$(abs_top_builddir)/tests/plugins"'
+tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loader_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
+tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
+
+# ---- integration tests (bash, real daemon) ----
+INTEGRATION_TESTS = tests/integration/daemon.test \
+	tests/integration/check-config.test
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS)

@@ -1,0 +1,1 @@
+# (empty for now: filled by its issue)
