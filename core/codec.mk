@@ -1,1 +1,69 @@
-# (empty for now: filled by its issue)
+# The XmlMsg message model and codec (include/onshi/message.h): parser,
+# writer, CP932 conversion, folder-interface file names, XSDs and tests.
+core_libonshi_la_SOURCES += \
+	core/encoding.c core/encoding.h \
+	core/xmlmsg_internal.h \
+	core/xmlmsg_schema.c \
+	core/xmlmsg_values.c \
+	core/xmlmsg_model.c \
+	core/xmlmsg_parse.c \
+	core/xmlmsg_write.c \
+	core/xmlmsg_filename.c
+
+onshiinclude_HEADERS += include/onshi/message.h
+
+# XSDs of what the writer produces; installed for receipt-computer vendors.
+xsddir = $(pkgdatadir)/xsd
+dist_xsd_DATA = \
+	etc/xsd/xmlmsg-common.xsd \
+	etc/xsd/OQSsiquc01req.xsd etc/xsd/OQSsiquc01res.xsd \
+	etc/xsd/OQSmuquc01req.xsd etc/xsd/OQSmuquc01res.xsd \
+	etc/xsd/OQSmuquc02req.xsd etc/xsd/OQSmuquc02res.xsd \
+	etc/xsd/onshi-error.xsd
+
+check_PROGRAMS += tests/unit/test_xmlmsg
+TESTS += tests/unit/test_xmlmsg
+tests_unit_test_xmlmsg_SOURCES = tests/unit/test_xmlmsg.c
+tests_unit_test_xmlmsg_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DXMLMSG_FIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures/xmlmsg"' \
+	-DXMLMSG_XSD_DIR='"$(abs_top_srcdir)/etc/xsd"'
+tests_unit_test_xmlmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_xmlmsg_LDADD = core/libonshi.la $(CMOCKA_LIBS) $(XML_LIBS)
+
+EXTRA_DIST += \
+	tests/fixtures/xmlmsg/billion_laughs.xml \
+	tests/fixtures/xmlmsg/bulk1_req.xml \
+	tests/fixtures/xmlmsg/bulk1_req_empty.xml \
+	tests/fixtures/xmlmsg/bulk2_req.xml \
+	tests/fixtures/xmlmsg/bulk2_res.xml \
+	tests/fixtures/xmlmsg/bulk2_res_processing.xml \
+	tests/fixtures/xmlmsg/req_bad_date.xml \
+	tests/fixtures/xmlmsg/req_card_face.xml \
+	tests/fixtures/xmlmsg/req_card_pin.xml \
+	tests/fixtures/xmlmsg/req_card_pin_nosig.xml \
+	tests/fixtures/xmlmsg/req_card_visual.xml \
+	tests/fixtures/xmlmsg/req_dup_element.xml \
+	tests/fixtures/xmlmsg/req_empty_elements.xml \
+	tests/fixtures/xmlmsg/req_eucjp.xml \
+	tests/fixtures/xmlmsg/req_insurer6.xml \
+	tests/fixtures/xmlmsg/req_insurer_bad.xml \
+	tests/fixtures/xmlmsg/req_insurer_space.xml \
+	tests/fixtures/xmlmsg/req_insurer_zero.xml \
+	tests/fixtures/xmlmsg/req_invalid_utf8.xml \
+	tests/fixtures/xmlmsg/req_missing_insurer.xml \
+	tests/fixtures/xmlmsg/req_reference.xml \
+	tests/fixtures/xmlmsg/req_sjis.xml \
+	tests/fixtures/xmlmsg/req_sjis_invalid.xml \
+	tests/fixtures/xmlmsg/req_truncated.xml \
+	tests/fixtures/xmlmsg/req_unknown_elements.xml \
+	tests/fixtures/xmlmsg/req_utf16.xml \
+	tests/fixtures/xmlmsg/req_utf8.xml \
+	tests/fixtures/xmlmsg/req_utf8_but_sjis.xml \
+	tests/fixtures/xmlmsg/req_windows31j.xml \
+	tests/fixtures/xmlmsg/req_wrong_root.xml \
+	tests/fixtures/xmlmsg/res_reference.xml \
+	tests/fixtures/xmlmsg/undeclared_entity.xml \
+	tests/fixtures/xmlmsg/xinclude.xml \
+	tests/fixtures/xmlmsg/xxe_dtd.xml \
+	tests/fixtures/xmlmsg/xxe_file.xml \
+	tests/fixtures/xmlmsg/xxe_param.xml

@@ -17,6 +17,7 @@
 
 #include "control.h"
 #include "core.h"
+#include "inquiry.h"
 #include "module.h"
 
 #define MAX_ARGS 16
@@ -125,6 +126,12 @@ static void cmd_status(struct onshi_core *core, int argc, char **argv,
 	put_kv_long(reply, "pid", (long)getpid());
 	put_kv_long(reply, "uptime_s", (long)(time(NULL) - core->started_at));
 	put_kv(reply, "config", cfg->path);
+	{
+		size_t unanswered, depth = onshi_inquiry_depth(core, &unanswered);
+
+		put_kv_long(reply, "spool", (long)depth);
+		put_kv_long(reply, "unanswered", (long)unanswered);
+	}
 	onshi_strbuf_append(reply, "\n", 1);
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *s = &cfg->sections[i];

@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "core.h"
+#include "inquiry.h"
 #include "module.h"
 
 /* Open each module's plugin to check its keys (nothing is started). */
@@ -188,6 +189,11 @@ int onshi_core_start(struct onshi_core *core)
 			   strerror(errno));
 		return rc;
 	}
+	rc = onshi_inquiry_open(core, msg, sizeof(msg));
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
+		return rc;
+	}
 	rc = onshi_control_open(core, &core->control, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
@@ -219,6 +225,7 @@ void onshi_core_close(struct onshi_core *core)
 	if (core->loop)
 		onshi_modules_free(core);
 	onshi_control_close(core->control);
+	onshi_inquiry_close(core);
 	if (core->signal_watch)
 		onshi_loop_unwatch(core->loop, core->signal_watch);
 	if (core->signal_fd >= 0)

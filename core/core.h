@@ -19,6 +19,7 @@
 
 struct onshi_module;
 struct onshi_control;
+struct onshi_spool;
 
 struct onshi_core {
 	struct onshi_log log;
@@ -28,6 +29,7 @@ struct onshi_core {
 	struct onshi_loader *loader;
 	struct onshi_module *modules; /* in configuration order */
 	struct onshi_control *control;
+	struct onshi_spool *spool;   /* accepted requests until delivered */
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;
 	time_t started_at;

@@ -9,9 +9,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <onshi/message.h>
+
 #include "core.h"
+#include "inquiry.h"
 #include "module.h"
 
 static void host_log(struct onshi_instance *inst, int level,
@@ -134,6 +138,43 @@ static void host_set_event(struct onshi_instance *inst, const char *fmt, ...)
 	mod->last_event_at = time(NULL);
 }
 
+static int host_msg_write(const struct onshi_msg *m, int charset, char **out,
+			  size_t *outlen, size_t *substituted, char *msg,
+			  size_t msglen)
+{
+	return onshi_msg_write(m, (enum onshi_charset)charset, out, outlen,
+			       substituted, msg, msglen);
+}
+
+static void host_buf_free(void *p)
+{
+	free(p);
+}
+
+static int host_file_name_classify(const char *name, int *kind, char *id,
+				   size_t idlen, char *msg, size_t msglen)
+{
+	enum onshi_msg_kind k = ONSHI_MSG_NONE;
+	int rc = onshi_file_name_classify(name, &k, id, idlen, msg, msglen);
+
+	*kind = (int)k;
+	return rc;
+}
+
+static int host_file_name_result(int kind, const char *id, int face,
+				 char *out, size_t outlen)
+{
+	return onshi_file_name_result((enum onshi_msg_kind)kind, id, face != 0,
+				      out, outlen);
+}
+
+static int host_file_name_error(int kind, const char *id, char *out,
+				size_t outlen)
+{
+	return onshi_file_name_error((enum onshi_msg_kind)kind, id, out,
+				     outlen);
+}
+
 static const struct onshi_host host_table = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -151,6 +192,13 @@ static const struct onshi_host host_table = {
 	.timer_stop = host_timer_stop,
 	.post = host_post,
 	.set_event = host_set_event,
+	.submit = onshi_inquiry_submit,
+	.msg_write = host_msg_write,
+	.buf_free = host_buf_free,
+	.file_name_classify = host_file_name_classify,
+	.file_name_result = host_file_name_result,
+	.file_name_error = host_file_name_error,
+	/* write_file_atomic arrives with the oqsfolder adapter. */
 };
 
 const struct onshi_host *onshi_host_table(void)

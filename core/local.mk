@@ -8,10 +8,12 @@ core_libonshi_la_SOURCES = \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \
+	core/inquiry.c core/inquiry.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
+	core/spool.c core/spool.h \
 	core/strbuf.c core/strbuf.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "inquiry.h"
 #include "module.h"
 
 const char *onshi_module_state_name(enum onshi_module_state s)
@@ -186,6 +187,7 @@ int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
 	snprintf(msg, msglen, "%s enabled (%s %s)", mod->name,
 		 inst->plugin->desc->name, inst->plugin->desc->version);
 	onshi_logf(&mod->core->log, ONSHI_LOG_INFO, "%s", msg);
+	onshi_inquiry_module_started(mod->core, mod);
 	return ONSHI_OK;
 }
 
@@ -263,6 +265,7 @@ int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
 	snprintf(msg, msglen, "%s reloaded (%s %s)", mod->name,
 		 inst->plugin->desc->name, inst->plugin->desc->version);
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	onshi_inquiry_module_started(core, mod);
 	return ONSHI_OK;
 }
 

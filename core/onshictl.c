@@ -240,6 +240,9 @@ static int show_status(struct reply *r)
 			       or_dash(field(f, n, "pid")),
 			       or_dash(field(f, n, "uptime_s")));
 			printf("config       %s\n", or_dash(field(f, n, "config")));
+			printf("spool        %s request(s), %s awaiting the national service\n",
+			       or_dash(field(f, n, "spool")),
+			       or_dash(field(f, n, "unanswered")));
 		} else if (field(f, n, "institution") && !field(f, n, "module")) {
 			const char *name = field(f, n, "name");
 

@@ -8,3 +8,6 @@ PLUGIN_LDFLAGS = -module -avoid-version -no-undefined -shared \
 noinst_LTLIBRARIES += plugins/readers/example/example.la
 plugins_readers_example_example_la_SOURCES = plugins/readers/example/example.c
 plugins_readers_example_example_la_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
+
+# Receipt-computer adapters.
+include $(srcdir)/plugins/rececon/oqsfolder/local.mk

@@ -43,8 +43,10 @@ tests_plugins_fx_rececon_la_LIBADD = $(PTHREAD_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = core/libonshi.la $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/unit/test_conf tests/unit/test_loader tests/unit/test_loop
-TESTS += tests/unit/test_conf tests/unit/test_loader tests/unit/test_loop
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_loader \
+	tests/unit/test_loop tests/unit/test_spool
+TESTS += tests/unit/test_conf tests/unit/test_loader tests/unit/test_loop \
+	tests/unit/test_spool
 
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c tests/unit/testutil.h
 tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
@@ -59,6 +61,10 @@ tests_unit_test_loader_LDADD = $(UNIT_LDADD)
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
+
+tests_unit_test_spool_SOURCES = tests/unit/test_spool.c tests/unit/testutil.h
+tests_unit_test_spool_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \

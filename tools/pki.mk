@@ -1,1 +1,4 @@
-# (empty for now: filled by its issue)
+# onshi-pki: the test PKI maker (docs/pki.md) and its test.
+dist_bin_SCRIPTS += tools/onshi-pki
+TESTS += tests/integration/pki.test
+EXTRA_DIST += tests/integration/pki.test docs/pki.md

@@ -22,6 +22,8 @@
 #include <onshi/error.h>
 #include <onshi/plugin.h>
 
+struct onshi_msg; /* onshi/message.h */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -113,6 +115,62 @@ struct onshi_host {
 	/* Record the instance's latest event, shown by `onshictl status`. */
 	void (*set_event)(struct onshi_instance *inst, const char *fmt, ...)
 		ONSHI_PRINTF(2, 3);
+
+	/* ---- ABI 1.1: the inquiry pipeline, for receipt-computer adapters ---- */
+
+	/*
+	 * Accept one request (the bytes of a request file, any encoding the
+	 * codec reads) for inquiry. request_id is the adapter's own name for
+	 * it, unique within the module (e.g. the request file's name); kind is
+	 * the enum onshi_msg_kind of the request. When this returns ONSHI_OK
+	 * the request is durable in the spool and the adapter may delete its
+	 * copy; exactly one answer comes later through the plugin's deliver op,
+	 * also after a daemon restart or a disable/enable. ONSHI_EEXIST: that
+	 * id was already accepted (a file dropped again after a crash): delete
+	 * the copy, its answer is coming. Parse problems are not errors here:
+	 * they come back as an error answer naming the problem.
+	 */
+	int (*submit)(struct onshi_instance *inst, const char *request_id,
+		      int kind, const void *body, size_t len, char *msg,
+		      size_t msglen);
+
+	/* onshi_msg_write() of onshi/message.h; free *out with buf_free(). */
+	int (*msg_write)(const struct onshi_msg *m, int charset, char **out,
+			 size_t *outlen, size_t *substituted, char *msg,
+			 size_t msglen);
+	void (*buf_free)(void *p);
+
+	/* onshi_file_name_classify/_result/_error of onshi/message.h. */
+	int (*file_name_classify)(const char *name, int *kind, char *id,
+				  size_t idlen, char *msg, size_t msglen);
+	int (*file_name_result)(int kind, const char *id, int face, char *out,
+				size_t outlen);
+	int (*file_name_error)(int kind, const char *id, char *out,
+			       size_t outlen);
+
+	/*
+	 * Write data to dir/name so that no reader ever sees part of it: a
+	 * temporary name in dir, fsync, rename, fsync of dir. mode is the new
+	 * file's permission bits.
+	 */
+	int (*write_file_atomic)(struct onshi_instance *inst, const char *dir,
+				 const char *name, const void *data,
+				 size_t len, unsigned mode, char *msg,
+				 size_t msglen);
+};
+
+/*
+ * One finished answer handed to a receipt-computer adapter's deliver op.
+ */
+struct onshi_delivery {
+	const char *request_id;  /* as given to submit(); NULL for a push */
+	int request_kind;        /* enum onshi_msg_kind of the request */
+	int is_error;            /* 1: write the request's .err file */
+	const struct onshi_msg *result; /* the answer (error document if
+					   is_error) */
+	int push;                /* 1: an unasked My Number Card result
+				    for face/ (readers) */
+	const char *push_id;     /* id for the push file name */
 };
 
 /* Whether the daemon's host table has `member` (arrived in a later minor). */

@@ -48,7 +48,7 @@ extern "C" {
 /* Major: bumped on any incompatible change; must match exactly. */
 #define ONSHI_ABI_MAJOR 1
 /* Minor: bumped when entry points or host services are appended. */
-#define ONSHI_ABI_MINOR 0
+#define ONSHI_ABI_MINOR 1
 
 #define ONSHI_PLUGIN_SYMBOL_NAME "onshi_plugin_v1"
 
@@ -92,6 +92,7 @@ struct onshi_conf_key {
 };
 
 struct onshi_host;   /* services the daemon offers: onshi/host.h */
+struct onshi_delivery; /* an answer for an adapter: onshi/host.h */
 struct onshi_instance; /* the daemon's handle for one running instance */
 
 /*
@@ -128,6 +129,17 @@ struct onshi_plugin_ops {
 	 * (e.g. "connected to tcp:127.0.0.1:9101, 12 reads today").
 	 */
 	void (*status)(void *state, char *buf, size_t len);
+
+	/* ---- ABI 1.1 ---- */
+
+	/*
+	 * deliver (receipt-computer adapters): hand one finished answer (see
+	 * struct onshi_delivery in onshi/host.h) to the receipt computer.
+	 * Return ONSHI_OK once it is durably written — the spool then forgets
+	 * it — or an error to have it offered again later (disk full, folder
+	 * gone). Called on the loop thread; must not block for long.
+	 */
+	int (*deliver)(void *state, const struct onshi_delivery *d);
 };
 
 /* The smallest ops table the daemon accepts: create..destroy. */

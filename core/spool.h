@@ -1,0 +1,64 @@
+/*
+ * spool.h — the durable record of every accepted request until its answer
+ * has been delivered: the source of truth for "nothing lost, nothing
+ * doubled" (DESIGN.md §10).
+ *
+ * One directory (0700) holding, per request, `<seq>.req` (who asked, the
+ * adapter's id, the kind, the raw request bytes) and, once answered,
+ * `<seq>.ans` (the answer document, and whether it is an error). Every file
+ * is written to a temporary name, fsynced, renamed and the directory
+ * fsynced, so after a crash a record is either wholly there or absent.
+ * Delivered records are deleted. The in-memory index is rebuilt by
+ * scanning the directory at open.
+ */
+#ifndef ONSHI_CORE_SPOOL_H
+#define ONSHI_CORE_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <onshi/error.h>
+
+struct onshi_spool;
+
+struct onshi_spool_entry {
+	uint64_t seq;
+	char *module;      /* "rececon:ws9" */
+	char *request_id;  /* the adapter's id, unique per module */
+	int kind;          /* enum onshi_msg_kind */
+	char *body;        /* raw request bytes (NUL-terminated copy) */
+	size_t body_len;
+	int answered;
+	int answer_is_error;
+	char *answer;      /* answer document, UTF-8 XML, when answered */
+	size_t answer_len;
+	int in_flight;     /* being asked upstream (not persisted) */
+	struct onshi_spool_entry *next;
+};
+
+/* Open (create 0700) dir and load what it holds. */
+int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg,
+		     size_t msglen);
+void onshi_spool_close(struct onshi_spool *s);
+
+/*
+ * Record a request durably. ONSHI_EEXIST (and *out set to the existing
+ * entry) when module already has request_id.
+ */
+int onshi_spool_accept(struct onshi_spool *s, const char *module,
+		       const char *request_id, int kind, const void *body,
+		       size_t len, struct onshi_spool_entry **out, char *msg,
+		       size_t msglen);
+/* Record the answer durably (before anyone is told). */
+int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
+		       int is_error, const char *answer, size_t len, char *msg,
+		       size_t msglen);
+/* The answer was delivered: forget the entry (frees e). */
+int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e);
+
+/* First entry (in sequence order); iterate with e->next. */
+struct onshi_spool_entry *onshi_spool_first(struct onshi_spool *s);
+/* Number of entries, and of those still unanswered. */
+size_t onshi_spool_count(const struct onshi_spool *s, size_t *unanswered);
+
+#endif

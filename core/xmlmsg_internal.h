@@ -1,0 +1,103 @@
+/*
+ * xmlmsg_internal.h — the table that maps XmlMsg elements onto the structs
+ * of onshi/message.h, shared by the parser, the writer and the model
+ * helpers so that the three can never disagree about a field.
+ *
+ * Each element is a struct xmsg_field: its name, how its text is typed and
+ * checked, and where it lives (an offset from the struct the enclosing
+ * element maps to). Groups (MessageHeader, QualificationConfirmSearchInfo)
+ * and lists (ResultOfQualificationConfirmation) point at a child table.
+ */
+#ifndef ONSHI_XMLMSG_INTERNAL_H
+#define ONSHI_XMLMSG_INTERNAL_H
+
+#include <stddef.h>
+
+#include <onshi/message.h>
+
+enum xmsg_type {
+	XT_STR,        /* char *, verbatim text */
+	XT_DIGITS,     /* char *, ASCII digits, blanks around trimmed */
+	XT_DATE,       /* char *, YYYYMMDD */
+	XT_DATETIME,   /* char *, YYYYMMDDhhmmss */
+	XT_INSURER,    /* char *, normalised to 8 characters */
+	XT_BASE64,     /* char *, base64 alphabet, whitespace removed */
+	XT_CODE,       /* enum (int), 0 = absent, value in codes[] */
+	XT_CONSENT,    /* enum onshi_consent, -1 = absent */
+	XT_KEYWORD,    /* enum (int), 0 = absent, words[value - 1] */
+	XT_CHARSET,    /* enum onshi_charset; the writer writes its argument */
+	XT_COUNT,      /* long, >= 0 */
+	XT_GROUP,      /* element whose children map through sub */
+	XT_LIST,       /* repeated element, array of sub-mapped structs */
+};
+
+#define XF_REQUIRED 0x1u   /* parse error when absent or empty */
+#define XF_ALWAYS   0x2u   /* writer emits even when zero/absent */
+#define XF_NONE_OFF ((size_t)-1)
+
+struct xmsg_node;
+
+struct xmsg_field {
+	const char *name;
+	enum xmsg_type type;
+	unsigned flags;
+	size_t off;                 /* of the value (or array pointer) */
+	size_t minlen, maxlen;      /* string bytes after normalisation */
+	const int *codes;           /* XT_CODE: allowed values, 0-terminated */
+	const char *const *words;   /* XT_KEYWORD: NULL-terminated */
+	const struct xmsg_node *sub;/* XT_GROUP, XT_LIST */
+	size_t has_off;             /* XT_GROUP: bool presence flag or XF_NONE_OFF */
+	size_t count_off;           /* XT_LIST: size_t count */
+	size_t elem_size;           /* XT_LIST */
+};
+
+struct xmsg_node {
+	const char *name;           /* element name, for messages */
+	const struct xmsg_field *fields;
+	size_t n_fields;
+};
+
+/* The <XmlMsg> table of each kind (NULL for NONE / out of range). */
+const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind);
+
+extern const struct xmsg_node xmsg_search_node;
+extern const struct xmsg_node xmsg_qualification_node;
+
+/*
+ * Check and normalise the text of a typed string field: *out gets a malloc'd
+ * copy in canonical form. Returns ONSHI_OK, ONSHI_EINVAL (msg names the
+ * element and the value) or ONSHI_ENOMEM.
+ */
+int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
+		   char *msg, size_t msglen);
+
+/* Parse/format the integer-valued types; ONSHI_EINVAL with a message. */
+int xmsg_int_from_text(const struct xmsg_field *f, const char *text,
+		       long *value, char *msg, size_t msglen);
+int xmsg_int_to_text(const struct xmsg_field *f, long value, char *buf,
+		     size_t buflen, char *msg, size_t msglen);
+
+/* Is this integer value "absent" for its type? */
+int xmsg_int_absent(const struct xmsg_field *f, long value);
+long xmsg_int_get(const struct xmsg_field *f, const void *base);
+void xmsg_int_set(const struct xmsg_field *f, void *base, long value);
+
+/* Free everything a node's struct owns (recursively); zero nothing else. */
+void xmsg_free_node(const struct xmsg_node *node, void *base);
+/* Reset absent markers (consents to -1) of a freshly zeroed struct. */
+void xmsg_init_node(const struct xmsg_node *node, void *base);
+/* Deep copy src into zeroed dst. ONSHI_ENOMEM (dst then freed). */
+int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src);
+
+/* Cross-element rules of a whole document (search info or card auth as the
+ * ReferenceClassification demands, the auth method's own field, ...). */
+int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen);
+
+/* Write "value" for messages: at most ~40 bytes, cut at a character. */
+void xmsg_quote(char *dst, size_t dstlen, const char *value);
+
+/* snprintf into msg when msg is not NULL. */
+void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* ONSHI_XMLMSG_INTERNAL_H */

@@ -1,0 +1,425 @@
+/*
+ * xmlmsg_parse.c — reading an XmlMsg document from memory.
+ *
+ * Hostile input is the normal case here (DESIGN.md §10), so in order:
+ * the size is checked before anything is read; the encoding is decided
+ * from the XML declaration and the bytes converted or checked by us
+ * (Shift_JIS family → CP932 via iconv); libxml2 then parses UTF-8 with the
+ * declaration removed, without network access, without loading or
+ * validating DTDs and without substituting entities, and a DOCTYPE stops
+ * the parser at once (so external entities and entity bombs are refused
+ * before a single entity is declared); the tree depth is bounded; finally
+ * the tree is mapped onto the model through the element tables, ignoring
+ * unknown elements and naming the first missing or malformed one.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "encoding.h"
+#include "xmlmsg_internal.h"
+
+/* What one parse needs to carry down the tree. */
+struct parse_state {
+	size_t items;          /* list entries so far */
+	size_t max_items;
+	char *msg;
+	size_t msglen;
+};
+
+void onshi_xmlmsg_init(void)
+{
+	xmlInitParser();
+}
+
+/* SAX hook: any DOCTYPE ends the parse before its internal subset is read. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+			   const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	(void)name;
+	(void)ext_id;
+	(void)sys_id;
+	*(int *)ctxt->_private = 1;
+	xmlStopParser(ctxt);
+}
+
+/* Belt and braces: should an entity declaration ever get through, stop too. */
+static void refuse_entity(void *ctx, const xmlChar *name, int type,
+			  const xmlChar *public_id, const xmlChar *system_id,
+			  xmlChar *content)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	(void)name;
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	*(int *)ctxt->_private = 1;
+	xmlStopParser(ctxt);
+}
+
+static int check_depth(const xmlNode *n, unsigned depth, unsigned max)
+{
+	if (depth > max)
+		return -1;
+	for (n = n->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && check_depth(n, depth + 1, max) != 0)
+			return -1;
+	return 0;
+}
+
+/* The text of a leaf element: text and CDATA only, comments skipped. */
+static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
+{
+	const xmlNode *c;
+	size_t len = 0, o = 0;
+	char *buf;
+
+	for (c = el->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			len += strlen((const char *)c->content);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			xmsg_errf(msg, msglen, "%s must hold text, not the element %s",
+				  (const char *)el->name, (const char *)c->name);
+			return ONSHI_EINVAL;
+		} else if (c->type == XML_ENTITY_REF_NODE) {
+			xmsg_errf(msg, msglen, "%s holds an entity reference", (const char *)el->name);
+			return ONSHI_EPERM;
+		}
+	}
+	buf = malloc(len + 1);
+	if (buf == NULL)
+		return ONSHI_ENOMEM;
+	for (c = el->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			size_t n = strlen((const char *)c->content);
+
+			memcpy(buf + o, c->content, n);
+			o += n;
+		}
+	}
+	buf[o] = '\0';
+	*out = buf;
+	return ONSHI_OK;
+}
+
+static int find_field(const struct xmsg_node *node, const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_fields; i++)
+		if (strcmp(node->fields[i].name, (const char *)name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
+		      const xmlNode *el, void *base);
+
+static int parse_field(struct parse_state *ps, const struct xmsg_field *f,
+		       const xmlNode *child, void *base)
+{
+	char *text = NULL, *val = NULL;
+	long v;
+	int rc;
+
+	switch (f->type) {
+	case XT_GROUP:
+		if (f->has_off != XF_NONE_OFF)
+			*(bool *)((char *)base + f->has_off) = true;
+		return parse_node(ps, f->sub, child, (char *)base + f->off);
+	case XT_LIST: {
+		char **arr = (char **)(void *)((char *)base + f->off);
+		size_t *n = (size_t *)(void *)((char *)base + f->count_off);
+		char *elem;
+
+		if (*arr == NULL) {
+			/* First one: size the array for all its siblings at once. */
+			const xmlNode *s;
+			size_t count = 0;
+
+			for (s = child; s != NULL; s = s->next)
+				if (s->type == XML_ELEMENT_NODE &&
+				    strcmp((const char *)s->name, f->name) == 0)
+					count++;
+			ps->items += count;
+			if (ps->items > ps->max_items) {
+				xmsg_errf(ps->msg, ps->msglen, "more than %zu %s entries",
+					  ps->max_items, f->name);
+				return ONSHI_ETOOBIG;
+			}
+			*arr = calloc(count, f->elem_size);
+			if (*arr == NULL)
+				return ONSHI_ENOMEM;
+		}
+		elem = *arr + *n * f->elem_size;
+		(*n)++;
+		xmsg_init_node(f->sub, elem);
+		return parse_node(ps, f->sub, child, elem);
+	}
+	default:
+		break;
+	}
+	rc = leaf_text(child, &text, ps->msg, ps->msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	switch (f->type) {
+	case XT_CODE:
+	case XT_CONSENT:
+	case XT_KEYWORD:
+	case XT_CHARSET:
+	case XT_COUNT:
+		if (strspn(text, " \t\r\n") == strlen(text)) {
+			/* <QualificationValidity/>: absent, unless it must be there */
+			rc = (f->flags & XF_REQUIRED) ? ONSHI_EINVAL : ONSHI_OK;
+			if (rc != ONSHI_OK)
+				xmsg_errf(ps->msg, ps->msglen, "%s is empty", f->name);
+			break;
+		}
+		rc = xmsg_int_from_text(f, text, &v, ps->msg, ps->msglen);
+		if (rc == ONSHI_OK)
+			xmsg_int_set(f, base, v);
+		break;
+	default:
+		rc = xmsg_normalize(f, text, &val, ps->msg, ps->msglen);
+		if (rc == ONSHI_OK)
+			*(char **)(void *)((char *)base + f->off) = val;
+		break;
+	}
+	free(text);
+	return rc;
+}
+
+static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
+		      const xmlNode *el, void *base)
+{
+	unsigned char seen[64] = { 0 };
+	const xmlNode *c;
+	size_t i;
+	int rc;
+
+	for (c = el->children; c != NULL; c = c->next) {
+		int k;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		k = find_field(node, c->name);
+		if (k < 0)
+			continue;  /* unknown elements are for newer peers: skip */
+		if (seen[k] && node->fields[k].type != XT_LIST) {
+			xmsg_errf(ps->msg, ps->msglen, "%s appears more than once in %s",
+				  node->fields[k].name, node->name);
+			return ONSHI_EINVAL;
+		}
+		seen[k] = 1;
+		rc = parse_field(ps, &node->fields[k], c, base);
+		if (rc != ONSHI_OK)
+			return rc;
+	}
+	for (i = 0; i < node->n_fields; i++) {
+		if ((node->fields[i].flags & XF_REQUIRED) && !seen[i]) {
+			xmsg_errf(ps->msg, ps->msglen, "required element %s is missing from %s",
+				  node->fields[i].name, node->name);
+			return ONSHI_EINVAL;
+		}
+	}
+	return ONSHI_OK;
+}
+
+/* Turn libxml2's last error into our sentence. */
+static void syntax_error(xmlParserCtxtPtr ctxt, char *msg, size_t msglen)
+{
+	const xmlError *e = xmlCtxtGetLastError(ctxt);
+	char text[160];
+	size_t n;
+
+	if (e == NULL || e->message == NULL) {
+		xmsg_errf(msg, msglen, "not well-formed XML");
+		return;
+	}
+	snprintf(text, sizeof(text), "%s", e->message);
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	xmsg_errf(msg, msglen, "not well-formed XML at line %d: %s", e->line, text);
+}
+
+/* Decide the encoding and hand back UTF-8 without BOM or declaration. */
+static int to_utf8(const char *buf, size_t len, const char **text, size_t *textlen,
+		   char **owned, enum onshi_charset *cs, char *msg, size_t msglen)
+{
+	size_t ds, de, bad;
+	char name[48];
+	enum onshi_enc enc;
+	int rc;
+
+	*owned = NULL;
+	if ((len >= 2 && ((unsigned char)buf[0] == 0xFE || (unsigned char)buf[0] == 0xFF) &&
+	     ((unsigned char)buf[1] == 0xFE || (unsigned char)buf[1] == 0xFF)) ||
+	    (len >= 2 && (buf[0] == '\0' || buf[1] == '\0'))) {
+		xmsg_errf(msg, msglen, "document is UTF-16 or UTF-32: use UTF-8 or Shift_JIS");
+		return ONSHI_EENCODING;
+	}
+	if (onshi_enc_find_decl(buf, len, &ds, &de, name, sizeof(name)) != 0) {
+		xmsg_errf(msg, msglen, "the XML declaration is malformed or too long");
+		return ONSHI_EPROTO;
+	}
+	enc = onshi_enc_from_name(name);
+	if (enc == ONSHI_ENC_UNSUPPORTED) {
+		char q[64];
+
+		xmsg_quote(q, sizeof(q), name);
+		xmsg_errf(msg, msglen, "encoding '%s' is not supported: use UTF-8 or Shift_JIS", q);
+		return ONSHI_EENCODING;
+	}
+	if (de == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		de = 3;  /* BOM without declaration */
+	if (enc == ONSHI_ENC_UTF8) {
+		if (ds == 3 && name[0] != '\0' && strcasecmp(name, "UTF-8") != 0 &&
+		    strcasecmp(name, "UTF8") != 0) {
+			xmsg_errf(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+			return ONSHI_EENCODING;
+		}
+		if (onshi_enc_utf8_check(buf + de, len - de, &bad) != 0) {
+			xmsg_errf(msg, msglen, "the byte at offset %zu is not valid UTF-8%s", de + bad,
+				  name[0] != '\0' ? " (as the declaration says)"
+						  : " (no encoding declared, so UTF-8 is assumed)");
+			return ONSHI_EENCODING;
+		}
+		*text = buf + de;
+		*textlen = len - de;
+		*cs = ONSHI_CHARSET_UTF8;
+		return ONSHI_OK;
+	}
+	if (ds != 0) {
+		xmsg_errf(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+		return ONSHI_EENCODING;
+	}
+	rc = onshi_enc_cp932_to_utf8(buf + de, len - de, owned, textlen, &bad);
+	if (rc == -2)
+		return ONSHI_ENOMEM;
+	if (rc != 0) {
+		xmsg_errf(msg, msglen, "the byte at offset %zu is not valid Shift_JIS (CP932) as the "
+			  "declaration says", de + bad);
+		return ONSHI_EENCODING;
+	}
+	*text = *owned;
+	*cs = ONSHI_CHARSET_CP932;
+	return ONSHI_OK;
+}
+
+static size_t default_max_bytes(enum onshi_msg_kind kind)
+{
+	switch (kind) {
+	case ONSHI_MSG_BULK_REQUEST:
+	case ONSHI_MSG_BULK_RESULT:
+		return ONSHI_XMLMSG_MAX_BULK_BYTES;
+	default:
+		return ONSHI_XMLMSG_MAX_BYTES;
+	}
+}
+
+int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
+		    const struct onshi_parse_limits *limits,
+		    struct onshi_msg *out, char *msg, size_t msglen)
+{
+	const struct xmsg_node *root = xmsg_root(kind);
+	struct parse_state ps = { 0, ONSHI_XMLMSG_MAX_ITEMS, msg, msglen };
+	size_t max_bytes = default_max_bytes(kind), textlen = 0;
+	unsigned max_depth = ONSHI_XMLMSG_MAX_DEPTH;
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr top;
+	const char *text = NULL;
+	char *owned = NULL;
+	int doctype = 0, rc;
+
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	onshi_msg_init(out, kind);
+	if (root == NULL || buf == NULL) {
+		xmsg_errf(msg, msglen, "no such message kind or no buffer");
+		return ONSHI_EINVAL;
+	}
+	if (limits != NULL) {
+		if (limits->max_bytes != 0)
+			max_bytes = limits->max_bytes;
+		if (limits->max_depth != 0)
+			max_depth = limits->max_depth;
+		if (limits->max_items != 0)
+			ps.max_items = limits->max_items;
+	}
+	if (len > max_bytes || len > INT32_MAX) {
+		xmsg_errf(msg, msglen, "document is %zu bytes, over the limit of %zu for %s",
+			  len, max_bytes, onshi_msg_kind_name(kind));
+		return ONSHI_ETOOBIG;
+	}
+	if (len == 0) {
+		xmsg_errf(msg, msglen, "document is empty");
+		return ONSHI_EPROTO;
+	}
+	rc = to_utf8(buf, len, &text, &textlen, &owned, &out->source_charset, msg, msglen);
+	if (rc != ONSHI_OK)
+		goto done;
+
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		rc = ONSHI_ENOMEM;
+		goto done;
+	}
+	ctxt->sax->internalSubset = refuse_doctype;
+	ctxt->sax->externalSubset = refuse_doctype;
+	ctxt->sax->entityDecl = refuse_entity;
+	ctxt->_private = &doctype;
+	doc = xmlCtxtReadMemory(ctxt, text, (int)textlen, NULL, "UTF-8",
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
+	if (doctype) {
+		xmsg_errf(msg, msglen, "the document has a DOCTYPE: DTDs and entity "
+			  "declarations are refused");
+		rc = ONSHI_EPERM;
+		goto done;
+	}
+	if (doc == NULL || !ctxt->wellFormed) {
+		syntax_error(ctxt, msg, msglen);
+		rc = ONSHI_EPROTO;
+		goto done;
+	}
+	top = xmlDocGetRootElement(doc);
+	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
+		xmsg_errf(msg, msglen, "the root element is <%s>, not <XmlMsg>",
+			  top != NULL ? (const char *)top->name : "");
+		rc = ONSHI_EPROTO;
+		goto done;
+	}
+	if (check_depth(top, 1, max_depth) != 0) {
+		xmsg_errf(msg, msglen, "elements nest deeper than %u levels", max_depth);
+		rc = ONSHI_ETOOBIG;
+		goto done;
+	}
+	rc = parse_node(&ps, root, top, &out->u);
+	if (rc != ONSHI_OK)
+		goto done;
+	if (kind == ONSHI_MSG_INQUIRY_REQUEST &&
+	    out->u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_NONE)
+		out->u.inquiry_request.hdr.reference_classification = ONSHI_REFCLASS_CARDINFO;
+	rc = xmsg_check_document(out, msg, msglen);
+done:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (ctxt != NULL)
+		xmlFreeParserCtxt(ctxt);
+	free(owned);
+	return rc;
+}

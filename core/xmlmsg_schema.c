@@ -1,0 +1,351 @@
+/*
+ * xmlmsg_schema.c — the element tables of the seven XmlMsg kinds.
+ *
+ * Element order here is the order the writer emits and the order the XSDs
+ * in etc/xsd expect where they use sequences; the parser accepts any order.
+ * Length limits are generous for real data and small enough that a hostile
+ * file cannot make us hold much.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "xmlmsg_internal.h"
+
+static const int segment_codes[] = { 1, 2, 9, 0 };
+static const int status_codes[] = { 1, 2, 0 };
+static const int validity_codes[] = { 1, 2, 3, 4, 5, 6, 0 };
+static const int refclass_codes[] = { 1, 2, 0 };
+static const char *const token_words[] = { "card", "smartphone", NULL };
+static const char *const method_words[] = { "face", "pin", "visual", NULL };
+
+#define STR(nm, st, m, fl, mx) \
+	{ .name = nm, .type = XT_STR, .flags = fl, .off = offsetof(st, m), \
+	  .maxlen = mx, .has_off = XF_NONE_OFF }
+#define TYPED(nm, ty, st, m, fl, mn, mx) \
+	{ .name = nm, .type = ty, .flags = fl, .off = offsetof(st, m), \
+	  .minlen = mn, .maxlen = mx, .has_off = XF_NONE_OFF }
+#define CODE(nm, st, m, fl, tbl) \
+	{ .name = nm, .type = XT_CODE, .flags = fl, .off = offsetof(st, m), \
+	  .codes = tbl, .has_off = XF_NONE_OFF }
+#define WORD(nm, st, m, fl, tbl) \
+	{ .name = nm, .type = XT_KEYWORD, .flags = fl, .off = offsetof(st, m), \
+	  .words = tbl, .has_off = XF_NONE_OFF }
+#define GROUP(nm, st, m, fl, node, has) \
+	{ .name = nm, .type = XT_GROUP, .flags = fl, .off = m, .sub = &node, \
+	  .has_off = has }
+#define LIST(nm, st, arr, cnt, elem, node) \
+	{ .name = nm, .type = XT_LIST, .off = offsetof(st, arr), .sub = &node, \
+	  .count_off = offsetof(st, cnt), .elem_size = sizeof(elem), \
+	  .has_off = XF_NONE_OFF }
+#define NODE(nm, tbl) { nm, tbl, sizeof(tbl) / sizeof(tbl[0]) }
+
+/* ---- QualificationConfirmSearchInfo ---- */
+#define SI struct onshi_search_info
+static const struct xmsg_field search_fields[] = {
+	TYPED("InsurerNumber", XT_INSURER, SI, insurer_number, XF_REQUIRED, 8, 8),
+	STR("InsuredCardSymbol", SI, insured_card_symbol, 0, 80),
+	STR("InsuredIdentificationNumber", SI, insured_identification_number, XF_REQUIRED, 80),
+	TYPED("InsuredBranchNumber", XT_DIGITS, SI, insured_branch_number, 0, 0, 2),
+	TYPED("Birthdate", XT_DATE, SI, birthdate, XF_REQUIRED, 8, 8),
+	TYPED("LimitApplicationCertificateRelatedConsFlg", XT_DIGITS, SI,
+	      limit_application_cons_flg, 0, 0, 1),
+};
+#undef SI
+const struct xmsg_node xmsg_search_node = NODE("QualificationConfirmSearchInfo", search_fields);
+
+/* ---- CardAuthentication (onshi's profile) ---- */
+#define CA struct onshi_card_auth
+#define CONSENT(nm, k) \
+	{ .name = nm, .type = XT_CONSENT, .off = offsetof(CA, consent[k]), \
+	  .has_off = XF_NONE_OFF }
+static const struct xmsg_field card_auth_fields[] = {
+	WORD("TokenType", CA, token_type, XF_REQUIRED, token_words),
+	WORD("AuthMethod", CA, method, XF_REQUIRED, method_words),
+	TYPED("Certificate", XT_BASE64, CA, certificate, XF_REQUIRED, 1, 16384),
+	STR("Nonce", CA, nonce, XF_REQUIRED, 256),
+	TYPED("Signature", XT_BASE64, CA, signature, 0, 0, 4096),
+	TYPED("ReaderAttestation", XT_BASE64, CA, attestation, 0, 0, 4096),
+	TYPED("ReaderCertificate", XT_BASE64, CA, reader_certificate, 0, 0, 16384),
+	STR("OperatorId", CA, operator_id, 0, 64),
+	CONSENT("PharmacistsInfoConsFlg", ONSHI_CONSENT_PHARMACISTS),
+	CONSENT("SpecificHealthCheckupsInfoConsFlg", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
+	CONSENT("DiagnosisInfoConsFlg", ONSHI_CONSENT_DIAGNOSIS),
+	CONSENT("OperationInfoConsFlg", ONSHI_CONSENT_OPERATION),
+};
+#undef CONSENT
+#undef CA
+static const struct xmsg_node card_auth_node = NODE("CardAuthentication", card_auth_fields);
+
+/* ---- ResultOfQualificationConfirmation ---- */
+#define QU struct onshi_qualification
+#define QS(nm, m) STR(nm, QU, m, 0, 256)
+#define CONSENT3(pfx, k) \
+	STR(pfx "InfoConsFlg", QU, consent[k].flg, 0, 16), \
+	STR(pfx "InfoConsTime", QU, consent[k].time, 0, 16), \
+	STR(pfx "InfoAvailableTime", QU, consent[k].available_time, 0, 16)
+static const struct xmsg_field qualification_fields[] = {
+	QS("InsuredCardClassification", insured_card_classification),
+	TYPED("InsurerNumber", XT_INSURER, QU, insurer_number, 0, 8, 8),
+	QS("InsuredCardSymbol", insured_card_symbol),
+	QS("InsuredIdentificationNumber", insured_identification_number),
+	QS("InsuredBranchNumber", insured_branch_number),
+	QS("PersonalFamilyClassification", personal_family_classification),
+	QS("InsuredName", insured_name),
+	QS("Name", name),
+	QS("NameOfOther", name_of_other),
+	QS("NameKana", name_kana),
+	QS("NameOfOtherKana", name_of_other_kana),
+	QS("Sex1", sex1),
+	QS("Sex2", sex2),
+	QS("Birthdate", birthdate),
+	QS("Address", address),
+	QS("PostNumber", post_number),
+	QS("InsuredCertificateIssuanceDate", insured_certificate_issuance_date),
+	QS("InsuredCardValidDate", insured_card_valid_date),
+	QS("InsuredCardExpirationDate", insured_card_expiration_date),
+	QS("QualificationDate", qualification_date),
+	QS("DisqualificationDate", disqualification_date),
+	QS("InsuredPartialContributionRatio", insured_partial_contribution_ratio),
+	QS("PreschoolClassification", preschool_classification),
+	QS("ReasonOfLoss", reason_of_loss),
+	QS("InsurerName", insurer_name),
+	CONSENT3("Pharmacists", ONSHI_CONSENT_PHARMACISTS),
+	CONSENT3("SpecificHealthCheckups", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
+	CONSENT3("Diagnosis", ONSHI_CONSENT_DIAGNOSIS),
+	CONSENT3("Operation", ONSHI_CONSENT_OPERATION),
+};
+#undef CONSENT3
+#undef QS
+#undef QU
+const struct xmsg_node xmsg_qualification_node =
+	NODE("ResultOfQualificationConfirmation", qualification_fields);
+
+/* ---- request headers ---- */
+#define RQ struct onshi_req_header
+#define REQ_HEADER_COMMON(recflags) \
+	TYPED("QualificationConfirmationDate", XT_DATE, RQ, \
+	      qualification_confirmation_date, XF_REQUIRED, 8, 8), \
+	TYPED("MedicalInstitutionCode", XT_DIGITS, RQ, medical_institution_code, \
+	      XF_REQUIRED, 10, 10), \
+	STR("ArbitraryFileIdentifier", RQ, arbitrary_file_identifier, 0, 256), \
+	CODE("ReferenceClassification", RQ, reference_classification, 0, refclass_codes), \
+	STR("ReceptionNumber", RQ, reception_number, recflags, 64)
+/* Every header lists every header field, so all of them are freed. */
+static const struct xmsg_field req_header_fields[] = {
+	REQ_HEADER_COMMON(0),
+};
+static const struct xmsg_field fetch_header_fields[] = {
+	REQ_HEADER_COMMON(XF_REQUIRED),
+};
+#undef REQ_HEADER_COMMON
+#undef RQ
+static const struct xmsg_node req_header_node = NODE("MessageHeader", req_header_fields);
+static const struct xmsg_node fetch_header_node = NODE("MessageHeader", fetch_header_fields);
+
+/* ---- result headers ---- */
+#define RS struct onshi_res_header
+#define RES_HEADER_COMMON(errflags) \
+	TYPED("ProcessExecutionTime", XT_DATETIME, RS, process_execution_time, 0, 14, 14), \
+	{ .name = "CharacterCodeIdentifier", .type = XT_CHARSET, .flags = XF_ALWAYS, \
+	  .off = offsetof(RS, character_code), .has_off = XF_NONE_OFF }, \
+	CODE("SegmentOfResult", RS, segment_of_result, XF_REQUIRED, segment_codes), \
+	STR("ErrorCode", RS, error_code, errflags, 64), \
+	STR("ErrorMessage", RS, error_message, errflags, 1024), \
+	TYPED("QualificationConfirmationDate", XT_DATE, RS, \
+	      qualification_confirmation_date, 0, 8, 8), \
+	CODE("ReferenceClassification", RS, reference_classification, 0, refclass_codes), \
+	STR("ArbitraryFileIdentifier", RS, arbitrary_file_identifier, 0, 256), \
+	TYPED("MedicalInstitutionCode", XT_DIGITS, RS, medical_institution_code, 0, 10, 10), \
+	STR("ReceptionNumber", RS, reception_number, 0, 64)
+#define COUNT(nm, m) \
+	{ .name = nm, .type = XT_COUNT, .flags = XF_ALWAYS, .off = offsetof(RS, m), \
+	  .has_off = XF_NONE_OFF }
+static const struct xmsg_field res_header_fields[] = {
+	RES_HEADER_COMMON(0),
+};
+static const struct xmsg_field err_header_fields[] = {
+	RES_HEADER_COMMON(XF_REQUIRED),
+};
+static const struct xmsg_field bulk_res_header_fields[] = {
+	RES_HEADER_COMMON(0),
+	COUNT("NumberOfProcessingResult", number_of_processing_result),
+	COUNT("NumberOfNormalProcessing", number_of_normal_processing),
+	COUNT("NumberOfError", number_of_error),
+};
+#undef COUNT
+#undef RES_HEADER_COMMON
+#undef RS
+static const struct xmsg_node res_header_node = NODE("MessageHeader", res_header_fields);
+static const struct xmsg_node err_header_node = NODE("MessageHeader", err_header_fields);
+static const struct xmsg_node bulk_res_header_node = NODE("MessageHeader", bulk_res_header_fields);
+
+/* ---- bodies ---- */
+#define PROCESSING(st) \
+	CODE("ProcessingResultStatus", st, processing_result_status, 0, status_codes), \
+	STR("ProcessingResultCode", st, processing_result_code, 0, 64), \
+	STR("ProcessingResultMessage", st, processing_result_message, 0, 1024)
+
+#define IQ struct onshi_inquiry_request
+static const struct xmsg_field inquiry_req_body_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", IQ, offsetof(IQ, search), 0,
+	      xmsg_search_node, offsetof(IQ, has_search)),
+	GROUP("CardAuthentication", IQ, offsetof(IQ, card_auth), 0,
+	      card_auth_node, offsetof(IQ, has_card_auth)),
+};
+static const struct xmsg_node inquiry_req_body = NODE("MessageBody", inquiry_req_body_fields);
+
+#define IR struct onshi_inquiry_result
+static const struct xmsg_field result_list_fields[] = {
+	LIST("ResultOfQualificationConfirmation", IR, results, n_results,
+	     struct onshi_qualification, xmsg_qualification_node),
+};
+static const struct xmsg_node result_list_node = NODE("ResultList", result_list_fields);
+static const struct xmsg_field inquiry_res_body_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", IR, offsetof(IR, search), 0,
+	      xmsg_search_node, offsetof(IR, has_search)),
+	GROUP("ResultList", IR, 0, 0, result_list_node, XF_NONE_OFF),
+	PROCESSING(IR),
+	CODE("QualificationValidity", IR, qualification_validity, 0, validity_codes),
+	STR("PrescriptionIssueSelect", IR, prescription_issue_select, 0, 8),
+};
+static const struct xmsg_node inquiry_res_body = NODE("MessageBody", inquiry_res_body_fields);
+
+static const struct xmsg_field bulk_req_body_fields[] = {
+	LIST("QualificationConfirmSearchInfo", struct onshi_bulk_request, search,
+	     n_search, struct onshi_search_info, xmsg_search_node),
+};
+static const struct xmsg_node bulk_req_body = NODE("MessageBody", bulk_req_body_fields);
+
+static const struct xmsg_field reception_body_fields[] = {
+	PROCESSING(struct onshi_bulk_reception),
+};
+static const struct xmsg_node reception_body = NODE("MessageBody", reception_body_fields);
+
+static const struct xmsg_node fetch_body = { "MessageBody", NULL, 0 };
+
+#define BU struct onshi_bulk_unit
+static const struct xmsg_field unit_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", BU, offsetof(BU, search), 0,
+	      xmsg_search_node, offsetof(BU, has_search)),
+	PROCESSING(BU),
+	CODE("QualificationValidity", BU, qualification_validity, 0, validity_codes),
+	LIST("ResultOfQualificationConfirmation", BU, results, n_results,
+	     struct onshi_qualification, xmsg_qualification_node),
+};
+static const struct xmsg_node unit_node = NODE("BulkConfirmUnit", unit_fields);
+static const struct xmsg_field bulk_res_body_fields[] = {
+	LIST("BulkConfirmUnit", struct onshi_bulk_result, units, n_units,
+	     struct onshi_bulk_unit, unit_node),
+};
+static const struct xmsg_node bulk_res_body = NODE("MessageBody", bulk_res_body_fields);
+
+#define ER struct onshi_error_result
+static const struct xmsg_field err_body_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", ER, offsetof(ER, search), 0,
+	      xmsg_search_node, offsetof(ER, has_search)),
+};
+static const struct xmsg_node err_body = NODE("MessageBody", err_body_fields);
+
+/* ---- roots: <XmlMsg><MessageHeader/><MessageBody/></XmlMsg> ---- */
+#define ROOT(var, st, hdrnode, bodynode, bodyflags) \
+	static const struct xmsg_field var##_fields[] = { \
+		GROUP("MessageHeader", st, offsetof(st, hdr), XF_REQUIRED | XF_ALWAYS, \
+		      hdrnode, XF_NONE_OFF), \
+		GROUP("MessageBody", st, 0, (bodyflags) | XF_ALWAYS, bodynode, XF_NONE_OFF), \
+	}; \
+	static const struct xmsg_node var = NODE("XmlMsg", var##_fields)
+
+ROOT(inquiry_req_root, IQ, req_header_node, inquiry_req_body, XF_REQUIRED);
+ROOT(inquiry_res_root, IR, res_header_node, inquiry_res_body, 0);
+ROOT(bulk_req_root, struct onshi_bulk_request, req_header_node, bulk_req_body, XF_REQUIRED);
+ROOT(reception_root, struct onshi_bulk_reception, res_header_node, reception_body, 0);
+ROOT(fetch_root, struct onshi_bulk_fetch, fetch_header_node, fetch_body, 0);
+ROOT(bulk_res_root, struct onshi_bulk_result, bulk_res_header_node, bulk_res_body, 0);
+ROOT(err_root, ER, err_header_node, err_body, 0);
+#undef ROOT
+#undef ER
+#undef BU
+#undef IR
+#undef IQ
+#undef PROCESSING
+
+const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind)
+{
+	switch (kind) {
+	case ONSHI_MSG_INQUIRY_REQUEST: return &inquiry_req_root;
+	case ONSHI_MSG_INQUIRY_RESULT: return &inquiry_res_root;
+	case ONSHI_MSG_BULK_REQUEST: return &bulk_req_root;
+	case ONSHI_MSG_BULK_RECEPTION: return &reception_root;
+	case ONSHI_MSG_BULK_FETCH: return &fetch_root;
+	case ONSHI_MSG_BULK_RESULT: return &bulk_res_root;
+	case ONSHI_MSG_ERROR: return &err_root;
+	default: return NULL;
+	}
+}
+
+const char *onshi_msg_kind_name(enum onshi_msg_kind kind)
+{
+	switch (kind) {
+	case ONSHI_MSG_INQUIRY_REQUEST: return "OQSsiquc01req";
+	case ONSHI_MSG_INQUIRY_RESULT: return "OQSsiquc01res";
+	case ONSHI_MSG_BULK_REQUEST: return "OQSmuquc01req";
+	case ONSHI_MSG_BULK_RECEPTION: return "OQSmuquc01res";
+	case ONSHI_MSG_BULK_FETCH: return "OQSmuquc02req";
+	case ONSHI_MSG_BULK_RESULT: return "OQSmuquc02res";
+	case ONSHI_MSG_ERROR: return "err";
+	default: return "";
+	}
+}
+
+/* Rules that tie elements together, checked on parse and before writing. */
+int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
+{
+	const struct onshi_inquiry_request *iq = &m->u.inquiry_request;
+	const struct onshi_card_auth *ca = &iq->card_auth;
+
+	switch (m->kind) {
+	case ONSHI_MSG_INQUIRY_REQUEST:
+		if (iq->hdr.reference_classification != ONSHI_REFCLASS_MYNUMBER &&
+		    !iq->has_search) {
+			xmsg_errf(msg, msglen, "required element QualificationConfirmSearchInfo "
+				  "is missing from MessageBody (an insurance card inquiry)");
+			return ONSHI_EINVAL;
+		}
+		if (iq->hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER &&
+		    !iq->has_card_auth) {
+			xmsg_errf(msg, msglen, "required element CardAuthentication is missing "
+				  "from MessageBody (ReferenceClassification 1, My Number Card)");
+			return ONSHI_EINVAL;
+		}
+		if (!iq->has_card_auth)
+			break;
+		if (ca->method == ONSHI_AUTH_PIN &&
+		    (ca->signature == NULL || ca->signature[0] == '\0')) {
+			xmsg_errf(msg, msglen, "CardAuthentication by PIN has no Signature");
+			return ONSHI_EINVAL;
+		}
+		if (ca->method == ONSHI_AUTH_FACE &&
+		    (ca->attestation == NULL || ca->attestation[0] == '\0' ||
+		     ca->reader_certificate == NULL || ca->reader_certificate[0] == '\0')) {
+			xmsg_errf(msg, msglen, "CardAuthentication by face needs ReaderAttestation "
+				  "and ReaderCertificate");
+			return ONSHI_EINVAL;
+		}
+		if (ca->method == ONSHI_AUTH_VISUAL &&
+		    (ca->operator_id == NULL || ca->operator_id[0] == '\0')) {
+			xmsg_errf(msg, msglen, "CardAuthentication by visual check has no OperatorId");
+			return ONSHI_EINVAL;
+		}
+		break;
+	case ONSHI_MSG_BULK_REQUEST:
+		if (m->u.bulk_request.n_search == 0) {
+			xmsg_errf(msg, msglen, "MessageBody holds no QualificationConfirmSearchInfo");
+			return ONSHI_EINVAL;
+		}
+		break;
+	default:
+		break;
+	}
+	return ONSHI_OK;
+}

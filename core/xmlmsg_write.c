@@ -1,0 +1,244 @@
+/*
+ * xmlmsg_write.c — producing an XmlMsg document with libxml2's xmlTextWriter.
+ *
+ * The writer emits, in table order, every field the struct holds, running
+ * typed values through the parser's own checks first (so what we write we
+ * can read back). The document is built in UTF-8; for CP932 output the
+ * declaration is swapped for encoding="Shift_JIS" (what receipt computers
+ * expect to see; Windows reads it as CP932) and the bytes converted by
+ * encoding.c, which substitutes 〓 for what CP932 cannot hold.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "encoding.h"
+#include "xmlmsg_internal.h"
+
+static const char decl_utf8[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>";
+static const char decl_sjis[] = "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>";
+
+struct write_state {
+	xmlTextWriterPtr w;
+	enum onshi_charset cs;
+	char *msg;
+	size_t msglen;
+};
+
+static int is_string_type(enum xmsg_type t)
+{
+	return t == XT_STR || t == XT_DIGITS || t == XT_DATE || t == XT_DATETIME ||
+	       t == XT_INSURER || t == XT_BASE64;
+}
+
+/* Would this group produce any element? (decides whether to emit it) */
+static int has_content(const struct xmsg_node *node, const void *base)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_fields; i++) {
+		const struct xmsg_field *f = &node->fields[i];
+		const char *p = (const char *)base + f->off;
+
+		if (is_string_type(f->type)) {
+			if (*(char *const *)(const void *)p != NULL)
+				return 1;
+		} else if (f->type == XT_GROUP) {
+			if (f->has_off != XF_NONE_OFF
+			    ? *(const bool *)((const char *)base + f->has_off)
+			    : has_content(f->sub, p))
+				return 1;
+		} else if (f->type == XT_LIST) {
+			if (*(const size_t *)(const void *)((const char *)base + f->count_off) > 0)
+				return 1;
+		} else if (!xmsg_int_absent(f, xmsg_int_get(f, base))) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int write_node(struct write_state *ws, const struct xmsg_node *node,
+		      const void *base);
+
+static int write_element(struct write_state *ws, const char *name,
+			 const struct xmsg_node *sub, const void *base)
+{
+	int rc;
+
+	if (xmlTextWriterStartElement(ws->w, BAD_CAST name) < 0)
+		return ONSHI_ENOMEM;
+	rc = write_node(ws, sub, base);
+	if (rc == ONSHI_OK && xmlTextWriterEndElement(ws->w) < 0)
+		rc = ONSHI_ENOMEM;
+	return rc;
+}
+
+static int write_missing(struct write_state *ws, const struct xmsg_field *f,
+			 const struct xmsg_node *node)
+{
+	if (!(f->flags & XF_REQUIRED))
+		return ONSHI_OK;
+	xmsg_errf(ws->msg, ws->msglen, "required element %s of %s is not set", f->name,
+		  node->name);
+	return ONSHI_EINVAL;
+}
+
+static int write_node(struct write_state *ws, const struct xmsg_node *node,
+		      const void *base)
+{
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < node->n_fields; i++) {
+		const struct xmsg_field *f = &node->fields[i];
+		const char *p = (const char *)base + f->off;
+
+		if (is_string_type(f->type)) {
+			const char *v = *(char *const *)(const void *)p;
+			char *norm;
+
+			if (v == NULL) {
+				rc = write_missing(ws, f, node);
+				if (rc != ONSHI_OK)
+					return rc;
+				continue;
+			}
+			rc = xmsg_normalize(f, v, &norm, ws->msg, ws->msglen);
+			if (rc != ONSHI_OK)
+				return rc;
+			rc = xmlTextWriterWriteElement(ws->w, BAD_CAST f->name, BAD_CAST norm);
+			free(norm);
+			if (rc < 0)
+				return ONSHI_ENOMEM;
+		} else if (f->type == XT_GROUP) {
+			int present = f->has_off != XF_NONE_OFF
+				? *(const bool *)((const char *)base + f->has_off)
+				: (f->flags & XF_ALWAYS) || has_content(f->sub, p);
+
+			if (!present) {
+				rc = write_missing(ws, f, node);
+				if (rc != ONSHI_OK)
+					return rc;
+				continue;
+			}
+			rc = write_element(ws, f->name, f->sub, p);
+			if (rc != ONSHI_OK)
+				return rc;
+		} else if (f->type == XT_LIST) {
+			const char *arr = *(char *const *)(const void *)p;
+			size_t n = *(const size_t *)(const void *)((const char *)base + f->count_off);
+
+			for (j = 0; j < n; j++) {
+				rc = write_element(ws, f->name, f->sub, arr + j * f->elem_size);
+				if (rc != ONSHI_OK)
+					return rc;
+			}
+		} else {
+			long v = f->type == XT_CHARSET ? (long)ws->cs : xmsg_int_get(f, base);
+			char text[32];
+
+			if (xmsg_int_absent(f, v) && !(f->flags & XF_ALWAYS)) {
+				rc = write_missing(ws, f, node);
+				if (rc != ONSHI_OK)
+					return rc;
+				continue;
+			}
+			rc = xmsg_int_to_text(f, v, text, sizeof(text), ws->msg, ws->msglen);
+			if (rc != ONSHI_OK)
+				return rc;
+			if (xmlTextWriterWriteElement(ws->w, BAD_CAST f->name, BAD_CAST text) < 0)
+				return ONSHI_ENOMEM;
+		}
+	}
+	return ONSHI_OK;
+}
+
+/* Swap the UTF-8 declaration for the Shift_JIS one and convert to CP932. */
+static int to_cp932(const char *utf8, size_t len, char **out, size_t *outlen,
+		    size_t *substituted)
+{
+	size_t dl = sizeof(decl_utf8) - 1, sl = sizeof(decl_sjis) - 1;
+	char *tmp;
+	int rc;
+
+	if (len < dl || memcmp(utf8, decl_utf8, dl) != 0)
+		return ONSHI_EINVAL;
+	tmp = malloc(len - dl + sl + 1);
+	if (tmp == NULL)
+		return ONSHI_ENOMEM;
+	memcpy(tmp, decl_sjis, sl);
+	memcpy(tmp + sl, utf8 + dl, len - dl);
+	tmp[len - dl + sl] = '\0';
+	rc = onshi_enc_utf8_to_cp932(tmp, len - dl + sl, out, outlen, substituted);
+	free(tmp);
+	return rc == 0 ? ONSHI_OK : rc == -2 ? ONSHI_ENOMEM : ONSHI_EINVAL;
+}
+
+int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
+		    char **out, size_t *outlen, size_t *substituted,
+		    char *msg, size_t msglen)
+{
+	const struct xmsg_node *root = xmsg_root(m->kind);
+	struct write_state ws = { NULL, cs, msg, msglen };
+	xmlBufferPtr buf = NULL;
+	const char *content;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (substituted != NULL)
+		*substituted = 0;
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	if (root == NULL || (cs != ONSHI_CHARSET_UTF8 && cs != ONSHI_CHARSET_CP932)) {
+		xmsg_errf(msg, msglen, "no such message kind or output encoding");
+		return ONSHI_EINVAL;
+	}
+	rc = xmsg_check_document(m, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	buf = xmlBufferCreate();
+	if (buf == NULL)
+		return ONSHI_ENOMEM;
+	ws.w = xmlNewTextWriterMemory(buf, 0);
+	if (ws.w == NULL) {
+		xmlBufferFree(buf);
+		return ONSHI_ENOMEM;
+	}
+	rc = ONSHI_ENOMEM;
+	if (xmlTextWriterStartDocument(ws.w, "1.0", "UTF-8", "no") < 0)
+		goto done;
+	rc = write_element(&ws, root->name, root, &m->u);
+	if (rc != ONSHI_OK)
+		goto done;
+	rc = ONSHI_ENOMEM;
+	if (xmlTextWriterEndDocument(ws.w) < 0)
+		goto done;
+	xmlFreeTextWriter(ws.w);  /* flushes into buf */
+	ws.w = NULL;
+	content = (const char *)xmlBufferContent(buf);
+	len = (size_t)xmlBufferLength(buf);
+	if (cs == ONSHI_CHARSET_CP932) {
+		rc = to_cp932(content, len, out, outlen, substituted);
+	} else {
+		*out = malloc(len + 1);
+		if (*out != NULL) {
+			memcpy(*out, content, len);
+			(*out)[len] = '\0';
+			*outlen = len;
+			rc = ONSHI_OK;
+		}
+	}
+	if (rc != ONSHI_OK && rc != ONSHI_ENOMEM)
+		xmsg_errf(msg, msglen, "could not convert the document to CP932");
+done:
+	if (ws.w != NULL)
+		xmlFreeTextWriter(ws.w);
+	xmlBufferFree(buf);
+	return rc;
+}

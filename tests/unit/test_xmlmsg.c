@@ -1,0 +1,981 @@
+/*
+ * test_xmlmsg.c — unit tests of the XmlMsg model and codec (message.h):
+ * real-shaped samples, every code table value, CP932 in and out, 〓
+ * substitution, hostile input (XXE, entity bombs, truncation, size, depth,
+ * bad bytes), folder-interface file names, and XSD validation of what the
+ * writer produces.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include <onshi/message.h>
+
+#define MSGLEN 256
+
+/* ---- helpers ---- */
+
+static char *fixture(const char *name, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", XMLMSG_FIXTURE_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Parse a fixture; returns the code, message in msg. */
+static int parse_fixture(const char *name, enum onshi_msg_kind kind,
+			 struct onshi_msg *m, char *msg)
+{
+	size_t len;
+	char *buf = fixture(name, &len);
+	int rc = onshi_msg_parse(kind, buf, len, NULL, m, msg, MSGLEN);
+
+	free(buf);
+	return rc;
+}
+
+/* Validate a written document against etc/xsd/<xsd>.xsd. */
+static void assert_valid(const char *doc, size_t len, const char *xsd, int cp932)
+{
+	char path[1024];
+	xmlSchemaParserCtxtPtr pc;
+	xmlSchemaPtr schema;
+	xmlSchemaValidCtxtPtr vc;
+	xmlDocPtr d;
+
+	snprintf(path, sizeof(path), "%s/%s.xsd", XMLMSG_XSD_DIR, xsd);
+	pc = xmlSchemaNewParserCtxt(path);
+	assert_non_null(pc);
+	schema = xmlSchemaParse(pc);
+	assert_non_null(schema);
+	vc = xmlSchemaNewValidCtxt(schema);
+	assert_non_null(vc);
+	/* glibc's iconv reads CP932 (libxml2 uses iconv for names it lacks) */
+	d = xmlReadMemory(doc, (int)len, NULL, cp932 ? "CP932" : "UTF-8",
+			  XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+	assert_non_null(d);
+	assert_int_equal(xmlSchemaValidateDoc(vc, d), 0);
+	xmlFreeDoc(d);
+	xmlSchemaFreeValidCtxt(vc);
+	xmlSchemaFree(schema);
+	xmlSchemaFreeParserCtxt(pc);
+}
+
+/* Write m, validate it, parse it back as the same kind into back. */
+static void round_trip(const struct onshi_msg *m, enum onshi_charset cs,
+		       const char *xsd, struct onshi_msg *back)
+{
+	char *out, msg[MSGLEN];
+	size_t len, subst;
+
+	assert_int_equal(onshi_msg_write(m, cs, &out, &len, &subst, msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(strlen(out), len);
+	assert_valid(out, len, xsd, cs == ONSHI_CHARSET_CP932);
+	assert_int_equal(onshi_msg_parse(m->kind, out, len, NULL, back, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_int_equal(back->source_charset, cs);
+	free(out);
+}
+
+/* ---- individual requests ---- */
+
+static void test_reference_request(void **state)
+{
+	struct onshi_msg m;
+	char msg[MSGLEN];
+	const struct onshi_inquiry_request *r = &m.u.inquiry_request;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_reference.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(m.source_charset, ONSHI_CHARSET_UTF8);
+	assert_string_equal(r->hdr.qualification_confirmation_date, "20210816");
+	assert_string_equal(r->hdr.medical_institution_code, "6540212424");
+	assert_string_equal(r->hdr.arbitrary_file_identifier, "CLINICID");
+	/* no ReferenceClassification: an insurance-card inquiry */
+	assert_int_equal(r->hdr.reference_classification, ONSHI_REFCLASS_CARDINFO);
+	assert_true(r->has_search);
+	assert_false(r->has_card_auth);
+	assert_string_equal(r->search.insurer_number, "06139999");
+	assert_string_equal(r->search.insured_card_symbol, "1234");
+	assert_string_equal(r->search.insured_identification_number, "56");
+	assert_string_equal(r->search.insured_branch_number, "01");
+	assert_string_equal(r->search.birthdate, "19800101");
+	assert_string_equal(r->search.limit_application_cons_flg, "1");
+	onshi_msg_clear(&m);
+	assert_int_equal(m.kind, ONSHI_MSG_NONE);
+}
+
+static void test_insurer_forms(void **state)
+{
+	static const char *const six[] = {
+		"req_insurer6.xml", "req_insurer_zero.xml", "req_insurer_space.xml",
+	};
+	struct onshi_msg m;
+	char msg[MSGLEN], out[9];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(parse_fixture(six[i], ONSHI_MSG_INQUIRY_REQUEST, &m, msg), ONSHI_OK);
+		assert_string_equal(m.u.inquiry_request.search.insurer_number, "  123456");
+		onshi_msg_clear(&m);
+	}
+	assert_int_equal(parse_fixture("req_insurer_bad.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_EINVAL);
+	assert_string_equal(msg, "InsurerNumber '12a456' is not 6 or 8 digits");
+	onshi_msg_clear(&m);
+
+	assert_int_equal(onshi_insurer_number_normalize("39131234", out, msg, sizeof(msg)), ONSHI_OK);
+	assert_string_equal(out, "39131234");
+	assert_int_equal(onshi_insurer_number_normalize(" 01234567 \n", out, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_string_equal(out, "01234567");
+	assert_int_equal(onshi_insurer_number_normalize("00654321", out, msg, sizeof(msg)), ONSHI_OK);
+	assert_string_equal(out, "  654321");
+	assert_int_equal(onshi_insurer_number_normalize("1234567", out, msg, sizeof(msg)),
+			 ONSHI_EINVAL);
+	assert_int_equal(onshi_insurer_number_normalize("", out, msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_int_equal(onshi_insurer_number_normalize("１２３４５６", out, msg, sizeof(msg)),
+			 ONSHI_EINVAL);
+}
+
+static void test_empty_and_unknown_elements(void **state)
+{
+	struct onshi_msg m, back;
+	char msg[MSGLEN], *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_empty_elements.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_OK);
+	assert_string_equal(m.u.inquiry_request.search.insured_card_symbol, "");
+	assert_string_equal(m.u.inquiry_request.search.insured_branch_number, "");
+	assert_null(m.u.inquiry_request.search.limit_application_cons_flg);
+	/* present-but-empty elements are echoed, absent ones are not */
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_non_null(strstr(out, "<InsuredCardSymbol></InsuredCardSymbol>"));
+	assert_null(strstr(out, "LimitApplicationCertificateRelatedConsFlg"));
+	assert_valid(out, len, "OQSsiquc01req", 0);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, out, len, NULL, &back, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_string_equal(back.u.inquiry_request.search.insured_card_symbol, "");
+	free(out);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+
+	assert_int_equal(parse_fixture("req_unknown_elements.xml", ONSHI_MSG_INQUIRY_REQUEST, &m,
+				       msg), ONSHI_OK);
+	assert_string_equal(m.u.inquiry_request.search.insurer_number, "06139999");
+	onshi_msg_clear(&m);
+	/* XInclude is never processed: the element is merely unknown */
+	assert_int_equal(parse_fixture("xinclude.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.inquiry_request.hdr.arbitrary_file_identifier, "REQ-0001");
+	onshi_msg_clear(&m);
+}
+
+static void test_invalid_requests(void **state)
+{
+	static const struct {
+		const char *file;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "req_missing_insurer.xml", ONSHI_EINVAL,
+		  "required element InsurerNumber is missing from QualificationConfirmSearchInfo" },
+		{ "req_bad_date.xml", ONSHI_EINVAL, "Birthdate '20010231' is not a date YYYYMMDD" },
+		{ "req_dup_element.xml", ONSHI_EINVAL,
+		  "Birthdate appears more than once in QualificationConfirmSearchInfo" },
+		{ "req_wrong_root.xml", ONSHI_EPROTO, "the root element is <Message>, not <XmlMsg>" },
+		{ "req_card_pin_nosig.xml", ONSHI_EINVAL, "CardAuthentication by PIN has no Signature" },
+		{ "bulk1_req_empty.xml", ONSHI_EINVAL, NULL },
+	};
+	struct onshi_msg m;
+	char msg[MSGLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum onshi_msg_kind k = strncmp(cases[i].file, "bulk1", 5) == 0
+			? ONSHI_MSG_BULK_REQUEST : ONSHI_MSG_INQUIRY_REQUEST;
+
+		assert_int_equal(parse_fixture(cases[i].file, k, &m, msg), cases[i].rc);
+		if (cases[i].msg != NULL)
+			assert_string_equal(msg, cases[i].msg);
+		else
+			assert_non_null(strstr(msg, "QualificationConfirmSearchInfo"));
+		onshi_msg_clear(&m);
+	}
+	/* truncated: libxml2's reason with a line number */
+	assert_int_equal(parse_fixture("req_truncated.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_EPROTO);
+	assert_non_null(strstr(msg, "not well-formed XML at line"));
+	onshi_msg_clear(&m);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, "", 0, NULL, &m, msg, sizeof(msg)),
+			 ONSHI_EPROTO);
+	assert_string_equal(msg, "document is empty");
+	onshi_msg_clear(&m);
+	/* a My Number Card inquiry without its CardAuthentication */
+	{
+		const char *doc = "<XmlMsg><MessageHeader><QualificationConfirmationDate>20250401"
+			"</QualificationConfirmationDate><MedicalInstitutionCode>1311111111"
+			"</MedicalInstitutionCode><ReferenceClassification>1</ReferenceClassification>"
+			"</MessageHeader><MessageBody/></XmlMsg>";
+
+		assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, doc, strlen(doc), NULL,
+						 &m, msg, sizeof(msg)), ONSHI_EINVAL);
+		assert_non_null(strstr(msg, "CardAuthentication"));
+		onshi_msg_clear(&m);
+	}
+}
+
+static void test_card_auth(void **state)
+{
+	struct onshi_msg m, back;
+	char msg[MSGLEN];
+	const struct onshi_card_auth *ca = &m.u.inquiry_request.card_auth;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_card_face.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(m.u.inquiry_request.hdr.reference_classification, ONSHI_REFCLASS_MYNUMBER);
+	assert_true(m.u.inquiry_request.has_card_auth);
+	assert_false(m.u.inquiry_request.has_search);
+	assert_int_equal(ca->token_type, ONSHI_TOKEN_CARD);
+	assert_int_equal(ca->method, ONSHI_AUTH_FACE);
+	assert_string_equal(ca->certificate, "MIIBszCCAVmgAwIBAgIUQ2VydA==");
+	assert_string_equal(ca->nonce, "n-3f9c2a");
+	/* base64 wrapped over two lines is joined */
+	assert_string_equal(ca->attestation, "QXR0ZXN0YXRpb24=");
+	assert_string_equal(ca->reader_certificate, "UmVhZGVy");
+	assert_null(ca->signature);
+	assert_int_equal(ca->consent[ONSHI_CONSENT_PHARMACISTS], ONSHI_CONSENT_YES);
+	assert_int_equal(ca->consent[ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS], ONSHI_CONSENT_NO);
+	assert_int_equal(ca->consent[ONSHI_CONSENT_DIAGNOSIS], ONSHI_CONSENT_YES);
+	assert_int_equal(ca->consent[ONSHI_CONSENT_OPERATION], ONSHI_CONSENT_IMPOSSIBLE);
+	round_trip(&m, ONSHI_CHARSET_UTF8, "OQSsiquc01req", &back);
+	assert_string_equal(back.u.inquiry_request.card_auth.attestation, ca->attestation);
+	assert_int_equal(back.u.inquiry_request.card_auth.consent[ONSHI_CONSENT_OPERATION],
+			 ONSHI_CONSENT_IMPOSSIBLE);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+
+	assert_int_equal(parse_fixture("req_card_pin.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(ca->token_type, ONSHI_TOKEN_SMARTPHONE);
+	assert_int_equal(ca->method, ONSHI_AUTH_PIN);
+	assert_string_equal(ca->signature, "U2lnbmF0dXJl");
+	onshi_msg_clear(&m);
+
+	assert_int_equal(parse_fixture("req_card_visual.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(ca->method, ONSHI_AUTH_VISUAL);
+	assert_string_equal(ca->operator_id, "staff-12");
+	/* built in code: unset consents are absent and not written */
+	onshi_msg_clear(&m);
+	onshi_msg_init(&m, ONSHI_MSG_INQUIRY_REQUEST);
+	assert_int_equal(m.u.inquiry_request.card_auth.consent[ONSHI_CONSENT_DIAGNOSIS],
+			 ONSHI_CONSENT_ABSENT);
+	onshi_msg_clear(&m);
+}
+
+/* ---- results ---- */
+
+static void test_reference_result(void **state)
+{
+	struct onshi_msg m, back;
+	char msg[MSGLEN];
+	const struct onshi_inquiry_result *r = &m.u.inquiry_result;
+	const struct onshi_qualification *q;
+
+	(void)state;
+	assert_int_equal(parse_fixture("res_reference.xml", ONSHI_MSG_INQUIRY_RESULT, &m, msg),
+			 ONSHI_OK);
+	assert_string_equal(r->hdr.process_execution_time, "20230221174835");
+	assert_int_equal(r->hdr.character_code, ONSHI_CHARSET_UTF8);
+	assert_int_equal(r->hdr.segment_of_result, ONSHI_SEGMENT_NORMAL);
+	assert_int_equal(r->hdr.reference_classification, ONSHI_REFCLASS_MYNUMBER);
+	assert_string_equal(r->hdr.arbitrary_file_identifier, "ArnHCeDfNjMCFzg=");
+	assert_int_equal(r->processing_result_status, ONSHI_STATUS_NORMAL);
+	assert_int_equal(r->qualification_validity, ONSHI_VALIDITY_VALID);
+	assert_int_equal(r->n_results, 1);
+	q = &r->results[0];
+	assert_string_equal(q->insurer_number, "  123456");
+	assert_string_equal(q->insured_card_symbol, "12-34");
+	assert_string_equal(q->name, "診療　太郎");
+	assert_string_equal(q->name_kana, "ｼﾝﾘｮｳ ﾀﾛｳ");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].flg, "1");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].time, "20230221174835");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].available_time, "20230222174835");
+	assert_null(q->consent[ONSHI_CONSENT_DIAGNOSIS].flg);
+	round_trip(&m, ONSHI_CHARSET_UTF8, "OQSsiquc01res", &back);
+	assert_string_equal(back.u.inquiry_result.results[0].name, "診療　太郎");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+}
+
+/* A result for a parsed request echoes its identifier and search info. */
+static void test_result_echo_every_validity(void **state)
+{
+	struct onshi_msg req, res, back;
+	char msg[MSGLEN], *out;
+	size_t len;
+	int v;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_utf8.xml", ONSHI_MSG_INQUIRY_REQUEST, &req, msg), ONSHI_OK);
+	for (v = ONSHI_VALIDITY_VALID; v <= ONSHI_VALIDITY_UNREGISTERED; v++) {
+		struct onshi_inquiry_result *r;
+		struct onshi_qualification *q;
+
+		assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+		assert_int_equal(res.kind, ONSHI_MSG_INQUIRY_RESULT);
+		r = &res.u.inquiry_result;
+		assert_int_equal(strlen(r->hdr.process_execution_time), 14);
+		r->processing_result_status = ONSHI_STATUS_NORMAL;
+		r->qualification_validity = (enum onshi_validity)v;
+		if (v != ONSHI_VALIDITY_NOT_FOUND) {
+			q = onshi_inquiry_result_add(r);
+			assert_non_null(q);
+			assert_int_equal(onshi_msg_set(&q->insurer_number, "06139999"), ONSHI_OK);
+			assert_int_equal(onshi_msg_set(&q->name, "髙橋　一郎"), ONSHI_OK);
+			assert_int_equal(onshi_msg_set(&q->insured_partial_contribution_ratio, "030"),
+					 ONSHI_OK);
+		}
+		round_trip(&res, ONSHI_CHARSET_UTF8, "OQSsiquc01res", &back);
+		r = &back.u.inquiry_result;
+		assert_int_equal(r->qualification_validity, v);
+		assert_string_equal(r->hdr.arbitrary_file_identifier, "REQ-0001");
+		assert_string_equal(r->hdr.medical_institution_code, "1311111111");
+		assert_int_equal(r->hdr.reference_classification, ONSHI_REFCLASS_CARDINFO);
+		assert_true(r->has_search);
+		assert_string_equal(r->search.insurer_number, "06139999");
+		assert_string_equal(r->search.insured_card_symbol, "1234");
+		assert_string_equal(r->search.birthdate, "20010327");
+		assert_int_equal(r->n_results, v == ONSHI_VALIDITY_NOT_FOUND ? 0 : 1);
+		if (v != ONSHI_VALIDITY_NOT_FOUND)
+			assert_string_equal(r->results[0].insured_partial_contribution_ratio, "030");
+		onshi_msg_clear(&back);
+		onshi_msg_clear(&res);
+	}
+	/* a code outside OQSCD006 is not written */
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	res.u.inquiry_result.qualification_validity = (enum onshi_validity)7;
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_EINVAL);
+	assert_null(out);
+	assert_non_null(strstr(msg, "QualificationValidity"));
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+static void test_writer_refuses_bad_fields(void **state)
+{
+	struct onshi_msg m;
+	char msg[MSGLEN], *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_utf8.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&m.u.inquiry_request.hdr.arbitrary_file_identifier,
+				       "bad\xff"), ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "ArbitraryFileIdentifier holds bytes that are not valid UTF-8"));
+	assert_int_equal(onshi_msg_set(&m.u.inquiry_request.hdr.arbitrary_file_identifier,
+				       "bell\a"), ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "control character"));
+	assert_int_equal(onshi_msg_set(&m.u.inquiry_request.hdr.arbitrary_file_identifier, "<&>"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&m.u.inquiry_request.hdr.medical_institution_code, NULL),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_EINVAL);
+	assert_string_equal(msg, "required element MedicalInstitutionCode of MessageHeader is not set");
+	/* markup characters are escaped, not injected */
+	assert_int_equal(onshi_msg_set(&m.u.inquiry_request.hdr.medical_institution_code,
+				       "1311111111"), ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_non_null(strstr(out, "&lt;&amp;&gt;"));
+	free(out);
+	onshi_msg_clear(&m);
+}
+
+/* ---- CP932 ---- */
+
+static void test_cp932_round_trip(void **state)
+{
+	static const char *const files[] = { "req_sjis.xml", "req_windows31j.xml" };
+	struct onshi_msg req, res, back;
+	char msg[MSGLEN], *out;
+	size_t len, subst = 99, i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(parse_fixture(files[i], ONSHI_MSG_INQUIRY_REQUEST, &req, msg), ONSHI_OK);
+		assert_int_equal(req.source_charset, ONSHI_CHARSET_CP932);
+		assert_string_equal(req.u.inquiry_request.search.insured_card_symbol,
+				    "髙﨑①㈱ｼﾝﾘｮｳ");
+		assert_string_equal(req.u.inquiry_request.hdr.arbitrary_file_identifier, "受付ｳｹﾂｹ001");
+		assert_string_equal(req.u.inquiry_request.search.insurer_number, "  123456");
+		if (i == 0)
+			break;
+	}
+	onshi_msg_clear(&req);
+	assert_int_equal(parse_fixture("req_sjis.xml", ONSHI_MSG_INQUIRY_REQUEST, &req, msg), ONSHI_OK);
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	/* the result answers in the request's encoding unless told otherwise */
+	assert_int_equal(res.u.inquiry_result.hdr.character_code, ONSHI_CHARSET_CP932);
+	res.u.inquiry_result.processing_result_status = ONSHI_STATUS_NORMAL;
+	res.u.inquiry_result.qualification_validity = ONSHI_VALIDITY_VALID;
+	{
+		struct onshi_qualification *q = onshi_inquiry_result_add(&res.u.inquiry_result);
+
+		assert_non_null(q);
+		assert_int_equal(onshi_msg_set(&q->name, "髙﨑　①子㈱"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&q->name_kana, "ﾀｶｻｷ ﾏﾙｺ"), ONSHI_OK);
+	}
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, &subst, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(subst, 0);
+	assert_true(strncmp(out, "<?xml version=\"1.0\" encoding=\"Shift_JIS\"", 40) == 0);
+	assert_non_null(strstr(out, "<CharacterCodeIdentifier>1</CharacterCodeIdentifier>"));
+	assert_non_null(strstr(out, "\xFB\xFC"));          /* 髙 in CP932 */
+	assert_non_null(strstr(out, "\x87\x40"));          /* ① */
+	assert_non_null(strstr(out, "\xC0\xB6\xBB\xB7"));  /* ﾀｶｻｷ: one byte each */
+	assert_null(strstr(out, "\xE9\xAB\x99"));          /* no UTF-8 髙 left */
+	assert_valid(out, len, "OQSsiquc01res", 1);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, out, len, NULL, &back, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(back.source_charset, ONSHI_CHARSET_CP932);
+	assert_int_equal(back.u.inquiry_result.hdr.character_code, ONSHI_CHARSET_CP932);
+	assert_string_equal(back.u.inquiry_result.results[0].name, "髙﨑　①子㈱");
+	assert_string_equal(back.u.inquiry_result.results[0].name_kana, "ﾀｶｻｷ ﾏﾙｺ");
+	assert_string_equal(back.u.inquiry_result.search.insured_card_symbol, "髙﨑①㈱ｼﾝﾘｮｳ");
+	assert_string_equal(back.u.inquiry_result.hdr.arbitrary_file_identifier, "受付ｳｹﾂｹ001");
+	free(out);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+static void test_cp932_substitution(void **state)
+{
+	struct onshi_msg req, res, back;
+	char msg[MSGLEN], *out;
+	size_t len, subst;
+	struct onshi_qualification *q;
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_utf8.xml", ONSHI_MSG_INQUIRY_REQUEST, &req, msg), ONSHI_OK);
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	q = onshi_inquiry_result_add(&res.u.inquiry_result);
+	assert_non_null(q);
+	/* é and 😀 cannot be CP932; 〜 (WAVE DASH) and − map to CP932 forms */
+	assert_int_equal(onshi_msg_set(&q->name, "Ren\xC3\xA9\xF0\x9F\x98\x80\xE3\x80\x9C\xE2\x88\x92"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, &subst, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(subst, 2);
+	assert_non_null(strstr(out, "Ren\x81\xAC\x81\xAC\x81\x60"));
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, out, len, NULL, &back, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(strncmp(back.u.inquiry_result.results[0].name, "Ren〓〓", strlen("Ren〓〓")), 0);
+	free(out);
+	/* UTF-8 output keeps everything */
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_UTF8, &out, &len, &subst, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(subst, 0);
+	assert_non_null(strstr(out, "Ren\xC3\xA9\xF0\x9F\x98\x80"));
+	free(out);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+static void test_bad_encodings(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *needle;
+	} cases[] = {
+		{ "req_invalid_utf8.xml", "is not valid UTF-8 (as the declaration says)" },
+		{ "req_utf8_but_sjis.xml", "no encoding declared, so UTF-8 is assumed" },
+		{ "req_sjis_invalid.xml", "is not valid Shift_JIS (CP932)" },
+		{ "req_eucjp.xml", "encoding 'EUC-JP' is not supported" },
+		{ "req_utf16.xml", "UTF-16" },
+	};
+	struct onshi_msg m;
+	char msg[MSGLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_fixture(cases[i].file, ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+				 ONSHI_EENCODING);
+		assert_non_null(strstr(msg, cases[i].needle));
+		onshi_msg_clear(&m);
+	}
+}
+
+/* ---- hostile input ---- */
+
+static void test_doctype_refused(void **state)
+{
+	static const char *const files[] = {
+		"xxe_file.xml", "xxe_param.xml", "xxe_dtd.xml", "billion_laughs.xml",
+	};
+	struct onshi_msg m;
+	char msg[MSGLEN];
+	size_t i;
+	clock_t t0 = clock();
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(parse_fixture(files[i], ONSHI_MSG_INQUIRY_REQUEST, &m, msg), ONSHI_EPERM);
+		assert_string_equal(msg, "the document has a DOCTYPE: DTDs and entity declarations "
+				    "are refused");
+		assert_null(m.u.inquiry_request.hdr.arbitrary_file_identifier);
+		onshi_msg_clear(&m);
+	}
+	/* the bomb never went off: well under a second even under valgrind */
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	/* an entity reference with no DTD at all is simply not well-formed */
+	assert_int_equal(parse_fixture("undeclared_entity.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg),
+			 ONSHI_EPROTO);
+	assert_non_null(strstr(msg, "Entity 'bomb' not defined"));
+	onshi_msg_clear(&m);
+}
+
+static void test_size_and_depth_limits(void **state)
+{
+	struct onshi_msg m;
+	struct onshi_parse_limits lim = { 0, 0, 0 };
+	char msg[MSGLEN], *big, *deep, *doc;
+	size_t len, n, i;
+	int rc;
+
+	(void)state;
+	/* over the 1 MiB default: refused before parsing */
+	n = ONSHI_XMLMSG_MAX_BYTES + 1;
+	big = malloc(n);
+	assert_non_null(big);
+	memset(big, ' ', n);
+	memcpy(big, "<XmlMsg>", 8);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, big, n, NULL, &m, msg,
+					 sizeof(msg)), ONSHI_ETOOBIG);
+	assert_non_null(strstr(msg, "over the limit of 1048576 for OQSsiquc01req"));
+	onshi_msg_clear(&m);
+	free(big);
+
+	/* a caller's own limit */
+	doc = fixture("req_utf8.xml", &len);
+	lim.max_bytes = 100;
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, doc, len, &lim, &m, msg,
+					 sizeof(msg)), ONSHI_ETOOBIG);
+	onshi_msg_clear(&m);
+	free(doc);
+
+	/* deep nesting inside an unknown element */
+	deep = malloc(4096);
+	assert_non_null(deep);
+	strcpy(deep, "<XmlMsg><MessageBody>");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "<a>");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "</a>");
+	strcat(deep, "</MessageBody></XmlMsg>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, deep, strlen(deep), NULL, &m,
+					 msg, sizeof(msg)), ONSHI_ETOOBIG);
+	assert_string_equal(msg, "elements nest deeper than 16 levels");
+	onshi_msg_clear(&m);
+	free(deep);
+
+	/* too many list entries */
+	doc = fixture("bulk1_req.xml", &len);
+	lim.max_bytes = 0;
+	lim.max_items = 2;
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, doc, len, &lim, &m, msg,
+					 sizeof(msg)), ONSHI_ETOOBIG);
+	assert_string_equal(msg, "more than 2 QualificationConfirmSearchInfo entries");
+	onshi_msg_clear(&m);
+	free(doc);
+
+	/* an over-long value */
+	{
+		char *lv = malloc(2048);
+		char *d2 = malloc(4096);
+
+		assert_non_null(lv);
+		assert_non_null(d2);
+		memset(lv, 'x', 300);
+		lv[300] = '\0';
+		snprintf(d2, 4096, "<XmlMsg><MessageHeader><QualificationConfirmationDate>20250401"
+			 "</QualificationConfirmationDate><MedicalInstitutionCode>1311111111"
+			 "</MedicalInstitutionCode><ArbitraryFileIdentifier>%s"
+			 "</ArbitraryFileIdentifier></MessageHeader></XmlMsg>", lv);
+		rc = onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, d2, strlen(d2), NULL, &m, msg,
+				     sizeof(msg));
+		assert_int_equal(rc, ONSHI_EINVAL);
+		assert_string_equal(msg, "ArbitraryFileIdentifier is longer than 256 bytes");
+		onshi_msg_clear(&m);
+		free(lv);
+		free(d2);
+	}
+}
+
+/* ---- batch ---- */
+
+static void test_bulk(void **state)
+{
+	struct onshi_msg m, res, back;
+	char msg[MSGLEN];
+	const struct onshi_bulk_result *b;
+
+	(void)state;
+	/* phase 1 */
+	assert_int_equal(parse_fixture("bulk1_req.xml", ONSHI_MSG_BULK_REQUEST, &m, msg), ONSHI_OK);
+	assert_int_equal(m.u.bulk_request.n_search, 3);
+	assert_string_equal(m.u.bulk_request.search[1].insurer_number, "  123456");
+	assert_string_equal(m.u.bulk_request.search[2].birthdate, "19400704");
+	round_trip(&m, ONSHI_CHARSET_UTF8, "OQSmuquc01req", &back);
+	assert_int_equal(back.u.bulk_request.n_search, 3);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&m, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_BULK_RECEPTION);
+	assert_int_equal(onshi_msg_set(&res.u.bulk_reception.hdr.reception_number, "R1"), ONSHI_OK);
+	res.u.bulk_reception.processing_result_status = ONSHI_STATUS_NORMAL;
+	round_trip(&res, ONSHI_CHARSET_CP932, "OQSmuquc01res", &back);
+	assert_string_equal(back.u.bulk_reception.hdr.reception_number, "R1");
+	assert_string_equal(back.u.bulk_reception.hdr.arbitrary_file_identifier, "BATCH-1");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&m);
+
+	/* phase 2 request → a result built in code */
+	assert_int_equal(parse_fixture("bulk2_req.xml", ONSHI_MSG_BULK_FETCH, &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.reception_number, "R20250401000042");
+	round_trip(&m, ONSHI_CHARSET_UTF8, "OQSmuquc02req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&m, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_BULK_RESULT);
+	{
+		struct onshi_bulk_unit *u = onshi_bulk_result_add(&res.u.bulk_result);
+		struct onshi_qualification *q;
+
+		assert_non_null(u);
+		u->has_search = true;
+		assert_int_equal(onshi_msg_set(&u->search.insurer_number, "  123456"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&u->search.insured_identification_number, "9"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&u->search.birthdate, "19700101"), ONSHI_OK);
+		u->processing_result_status = ONSHI_STATUS_NORMAL;
+		u->qualification_validity = ONSHI_VALIDITY_AMBIGUOUS;
+		assert_non_null(q = onshi_bulk_unit_add(u));
+		assert_int_equal(onshi_msg_set(&q->name, "一"), ONSHI_OK);
+		assert_non_null(q = onshi_bulk_unit_add(u));
+		assert_int_equal(onshi_msg_set(&q->name, "二"), ONSHI_OK);
+		res.u.bulk_result.hdr.number_of_processing_result = 1;
+		res.u.bulk_result.hdr.number_of_normal_processing = 1;
+	}
+	round_trip(&res, ONSHI_CHARSET_UTF8, "OQSmuquc02res", &back);
+	b = &back.u.bulk_result;
+	assert_string_equal(b->hdr.reception_number, "R20250401000042");
+	assert_int_equal(b->hdr.number_of_processing_result, 1);
+	assert_int_equal(b->hdr.number_of_error, 0);
+	assert_int_equal(b->n_units, 1);
+	assert_int_equal(b->units[0].qualification_validity, ONSHI_VALIDITY_AMBIGUOUS);
+	assert_int_equal(b->units[0].n_results, 2);
+	assert_string_equal(b->units[0].results[1].name, "二");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&m);
+
+	/* a phase 2 result as the national service sends it */
+	assert_int_equal(parse_fixture("bulk2_res.xml", ONSHI_MSG_BULK_RESULT, &m, msg), ONSHI_OK);
+	b = &m.u.bulk_result;
+	assert_int_equal(b->hdr.number_of_processing_result, 2);
+	assert_int_equal(b->hdr.number_of_normal_processing, 1);
+	assert_int_equal(b->hdr.number_of_error, 1);
+	assert_int_equal(b->n_units, 2);
+	assert_string_equal(b->units[0].results[0].name, "髙橋　花子");
+	assert_int_equal(b->units[1].processing_result_status, ONSHI_STATUS_ERROR);
+	assert_string_equal(b->units[1].processing_result_message, "該当資格なし");
+	assert_int_equal(b->units[1].qualification_validity, ONSHI_VALIDITY_NOT_FOUND);
+	assert_string_equal(b->units[1].search.insurer_number, "  123456");
+	round_trip(&m, ONSHI_CHARSET_CP932, "OQSmuquc02res", &back);
+	assert_string_equal(back.u.bulk_result.units[0].results[0].name, "髙橋　花子");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+
+	assert_int_equal(parse_fixture("bulk2_res_processing.xml", ONSHI_MSG_BULK_RESULT, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(m.u.bulk_result.hdr.segment_of_result, ONSHI_SEGMENT_PROCESSING);
+	assert_int_equal(m.u.bulk_result.n_units, 0);
+	onshi_msg_clear(&m);
+}
+
+/* A batch of 5,000 searches (about 1.2 MB): over the individual limit, fine for batch. */
+static void test_bulk_large(void **state)
+{
+	struct onshi_msg m;
+	char msg[MSGLEN], *doc, *p;
+	size_t cap = 6000 * 300, i;
+
+	(void)state;
+	doc = malloc(cap);
+	assert_non_null(doc);
+	p = doc + sprintf(doc, "<XmlMsg><MessageHeader><QualificationConfirmationDate>20250401"
+			  "</QualificationConfirmationDate><MedicalInstitutionCode>1311111111"
+			  "</MedicalInstitutionCode></MessageHeader><MessageBody>");
+	for (i = 0; i < 5000; i++)
+		p += sprintf(p, "<QualificationConfirmSearchInfo><InsurerNumber>%06zu</InsurerNumber>"
+			     "<InsuredCardSymbol>記号%zu</InsuredCardSymbol><InsuredIdentificationNumber>"
+			     "%zu</InsuredIdentificationNumber><Birthdate>19800101</Birthdate>"
+			     "</QualificationConfirmSearchInfo>\n", i + 100000, i, i);
+	p += sprintf(p, "</MessageBody></XmlMsg>");
+	assert_true((size_t)(p - doc) > ONSHI_XMLMSG_MAX_BYTES);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, doc, (size_t)(p - doc), NULL, &m,
+					 msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(m.u.bulk_request.n_search, 5000);
+	assert_string_equal(m.u.bulk_request.search[4999].insurer_number, "  104999");
+	assert_string_equal(m.u.bulk_request.search[4999].insured_card_symbol, "記号4999");
+	onshi_msg_clear(&m);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, doc, (size_t)(p - doc), NULL, &m,
+					 msg, sizeof(msg)), ONSHI_ETOOBIG);
+	onshi_msg_clear(&m);
+	free(doc);
+}
+
+/* ---- .err documents ---- */
+
+static void test_error_document(void **state)
+{
+	struct onshi_msg req, err, back;
+	char msg[MSGLEN], *out;
+	size_t len;
+	int rc;
+
+	(void)state;
+	rc = parse_fixture("req_insurer_bad.xml", ONSHI_MSG_INQUIRY_REQUEST, &req, msg);
+	assert_int_equal(rc, ONSHI_EINVAL);
+	/* the half-parsed request still gives its identifier to echo */
+	assert_int_equal(onshi_msg_error_init(&err, rc, msg, &req), ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&err, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_valid(out, len, "onshi-error", 0);
+	assert_non_null(strstr(out, "<SegmentOfResult>9</SegmentOfResult>"));
+	assert_non_null(strstr(out, "<ErrorCode>OE0001</ErrorCode>"));
+	assert_non_null(strstr(out, "<ErrorMessage>InsurerNumber '12a456' is not 6 or 8 digits"
+			       "</ErrorMessage>"));
+	assert_non_null(strstr(out, "<ArbitraryFileIdentifier>REQ-0001</ArbitraryFileIdentifier>"));
+	assert_null(strstr(out, "QualificationConfirmSearchInfo"));
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, out, len, NULL, &back, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_string_equal(back.u.error.hdr.error_code, "OE0001");
+	free(out);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&err);
+	onshi_msg_clear(&req);
+
+	/* hostile input: nothing to echo, still a complete document */
+	rc = parse_fixture("billion_laughs.xml", ONSHI_MSG_INQUIRY_REQUEST, &req, msg);
+	assert_int_equal(onshi_msg_error_init(&err, rc, msg, &req), ONSHI_OK);
+	round_trip(&err, ONSHI_CHARSET_CP932, "onshi-error", &back);
+	assert_string_equal(back.u.error.hdr.error_code, "OE0006");
+	assert_non_null(strstr(back.u.error.hdr.error_message, "DOCTYPE"));
+	assert_null(back.u.error.hdr.arbitrary_file_identifier);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&err);
+	onshi_msg_clear(&req);
+
+	/* an error document must carry its code and message */
+	{
+		const char *doc = "<XmlMsg><MessageHeader><SegmentOfResult>9"
+			"</SegmentOfResult></MessageHeader></XmlMsg>";
+
+		rc = onshi_msg_parse(ONSHI_MSG_ERROR, doc, strlen(doc), NULL, &back, msg,
+				     sizeof(msg));
+	}
+	assert_int_equal(rc, ONSHI_EINVAL);
+	assert_string_equal(msg, "required element ErrorCode is missing from MessageHeader");
+	onshi_msg_clear(&back);
+}
+
+/* ---- file names ---- */
+
+static void test_file_names(void **state)
+{
+	static const struct {
+		const char *name;
+		enum onshi_msg_kind kind;
+		const char *id;
+	} good[] = {
+		{ "OQSsiquc01req_20250401-0001.xml", ONSHI_MSG_INQUIRY_REQUEST, "20250401-0001" },
+		{ "OQSmuquc01req_batch.1.xml", ONSHI_MSG_BULK_REQUEST, "batch.1" },
+		{ "OQSmuquc02req_R=42.XML", ONSHI_MSG_BULK_FETCH, "R=42" },
+		{ "oqssiquc01req_a_b+c@d~e.xml", ONSHI_MSG_INQUIRY_REQUEST, "a_b+c@d~e" },
+	};
+	static const char *const ignored[] = {
+		"OQSsiquc01res_1.xml", "OQSsiquc01req_1.xml.tmp", "OQSsiquc01req_1.err",
+		"readme.txt", "OQSsiquc01req_", "", "OQSsiquc01req.xml",
+	};
+	static const char *const hostile[] = {
+		"OQSsiquc01req_../../etc/passwd.xml", "OQSsiquc01req_a/b.xml",
+		"OQSsiquc01req_.hidden.xml", "OQSsiquc01req_a..b.xml",
+		"OQSsiquc01req_\x1b[31mred.xml", "OQSsiquc01req_line\nbreak.xml",
+		"OQSsiquc01req_.xml", "OQSsiquc01req_\xE5\x8F\x97\xE4\xBB\x98.xml",
+		"OQSsiquc01req_a b.xml", "OQSsiquc01req_C:\\x.xml", "OQSmuquc02req_..xml",
+	};
+	enum onshi_msg_kind kind;
+	char id[ONSHI_FILE_ID_MAX + 1], msg[MSGLEN], name[ONSHI_FILE_NAME_MAX], longname[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(onshi_file_name_classify(good[i].name, &kind, id, sizeof(id), msg,
+							  sizeof(msg)), ONSHI_OK);
+		assert_int_equal(kind, good[i].kind);
+		assert_string_equal(id, good[i].id);
+	}
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		assert_int_equal(onshi_file_name_classify(ignored[i], &kind, id, sizeof(id), msg,
+							  sizeof(msg)), ONSHI_ENOTFOUND);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		msg[0] = '\0';
+		assert_int_equal(onshi_file_name_classify(hostile[i], &kind, id, sizeof(id), msg,
+							  sizeof(msg)), ONSHI_EPERM);
+		assert_true(strlen(msg) > 10);
+		assert_null(strchr(msg, '\n'));
+		assert_null(strchr(msg, '\x1b'));
+	}
+	assert_int_equal(onshi_file_name_classify("OQSsiquc01req_../../etc/passwd.xml", &kind, id,
+						  sizeof(id), msg, sizeof(msg)), ONSHI_EPERM);
+	assert_string_equal(msg, "the file name's id starts with '.'");
+	assert_int_equal(onshi_file_name_classify("OQSsiquc01req_a..b.xml", &kind, id,
+						  sizeof(id), msg, sizeof(msg)), ONSHI_EPERM);
+	assert_string_equal(msg, "the file name's id contains '..'");
+	assert_int_equal(onshi_file_name_classify("OQSsiquc01req_a/b.xml", &kind, id,
+						  sizeof(id), msg, sizeof(msg)), ONSHI_EPERM);
+	assert_string_equal(msg, "the file name's id holds byte 0x2f at 2 "
+			    "(allowed: letters, digits and ._+=@~-)");
+	/* bounded length */
+	memcpy(longname, "OQSsiquc01req_", 14);
+	memset(longname + 14, 'a', ONSHI_FILE_ID_MAX + 1);
+	strcpy(longname + 14 + ONSHI_FILE_ID_MAX + 1, ".xml");
+	assert_int_equal(onshi_file_name_classify(longname, &kind, id, sizeof(id), msg, sizeof(msg)),
+			 ONSHI_EPERM);
+	strcpy(longname + 14 + ONSHI_FILE_ID_MAX, ".xml");
+	assert_int_equal(onshi_file_name_classify(longname, &kind, id, sizeof(id), msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_int_equal(strlen(id), ONSHI_FILE_ID_MAX);
+
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_INQUIRY_REQUEST, "7", false, name,
+						sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "OQSsiquc01res_7.xml");
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_INQUIRY_REQUEST, "7", true, name,
+						sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "OQSsiquc01res_face_7.xml");
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_BULK_REQUEST, "b", false, name,
+						sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "OQSmuquc01res_b.xml");
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_BULK_FETCH, "b", false, name,
+						sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "OQSmuquc02res_b.xml");
+	assert_int_equal(onshi_file_name_error(ONSHI_MSG_BULK_FETCH, "b", name, sizeof(name)),
+			 ONSHI_OK);
+	assert_string_equal(name, "OQSmuquc02req_b.err");
+	assert_int_equal(onshi_file_name_error(ONSHI_MSG_INQUIRY_REQUEST, "x-1", name, sizeof(name)),
+			 ONSHI_OK);
+	assert_string_equal(name, "OQSsiquc01req_x-1.err");
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_INQUIRY_REQUEST, "../x", false, name,
+						sizeof(name)), ONSHI_EPERM);
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_INQUIRY_RESULT, "x", false, name,
+						sizeof(name)), ONSHI_EINVAL);
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_BULK_REQUEST, "x", true, name,
+						sizeof(name)), ONSHI_EINVAL);
+	assert_int_equal(onshi_file_name_result(ONSHI_MSG_INQUIRY_REQUEST, "x", false, name, 10),
+			 ONSHI_ETOOBIG);
+}
+
+static void test_copy_and_kind_names(void **state)
+{
+	struct onshi_msg m;
+	struct onshi_search_info s;
+	char msg[MSGLEN];
+
+	(void)state;
+	assert_int_equal(parse_fixture("req_utf8.xml", ONSHI_MSG_INQUIRY_REQUEST, &m, msg), ONSHI_OK);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(onshi_search_info_copy(&s, &m.u.inquiry_request.search), ONSHI_OK);
+	onshi_msg_clear(&m);
+	assert_string_equal(s.insurer_number, "06139999");
+	assert_string_equal(s.insured_branch_number, "01");
+	onshi_search_info_clear(&s);
+	assert_null(s.insurer_number);
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_BULK_FETCH), "OQSmuquc02req");
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_NONE), "");
+	assert_int_equal(onshi_msg_parse((enum onshi_msg_kind)42, "<XmlMsg/>", 9, NULL, &m, msg,
+					 sizeof(msg)), ONSHI_EINVAL);
+	onshi_msg_clear(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reference_request),
+		cmocka_unit_test(test_insurer_forms),
+		cmocka_unit_test(test_empty_and_unknown_elements),
+		cmocka_unit_test(test_invalid_requests),
+		cmocka_unit_test(test_card_auth),
+		cmocka_unit_test(test_reference_result),
+		cmocka_unit_test(test_result_echo_every_validity),
+		cmocka_unit_test(test_writer_refuses_bad_fields),
+		cmocka_unit_test(test_cp932_round_trip),
+		cmocka_unit_test(test_cp932_substitution),
+		cmocka_unit_test(test_bad_encodings),
+		cmocka_unit_test(test_doctype_refused),
+		cmocka_unit_test(test_size_and_depth_limits),
+		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_bulk_large),
+		cmocka_unit_test(test_error_document),
+		cmocka_unit_test(test_file_names),
+		cmocka_unit_test(test_copy_and_kind_names),
+	};
+	int rc;
+
+	onshi_xmlmsg_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	xmlCleanupParser();
+	return rc;
+}
