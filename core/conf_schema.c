@@ -26,6 +26,7 @@ enum value_check {
 	CHECK_INSTITUTION_CODE,
 	CHECK_LOG_LEVEL,
 	CHECK_LOG_TARGET,
+	CHECK_HTTPS_URL,
 };
 
 struct schema_key {
@@ -70,6 +71,19 @@ static const struct schema_key plugins_keys[] = {
 	{ "allow_unsafe_dir", ONSHI_CONF_BOOL, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
+static const struct schema_key national_keys[] = {
+	{ "endpoint", ONSHI_CONF_STRING, 1, CHECK_HTTPS_URL },
+	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	{ "ca_bundle", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "deadline_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
 /* The daemon's keys in every [reader X] / [rececon X] section. */
 static const struct schema_key module_keys[] = {
 	{ "plugin", ONSHI_CONF_STRING, 1, CHECK_NONE },
@@ -84,6 +98,7 @@ static const struct schema_section sections[] = {
 	{ "spool", UNNAMED, spool_keys },
 	{ "control", UNNAMED, control_keys },
 	{ "plugins", UNNAMED, plugins_keys },
+	{ "national", UNNAMED, national_keys },
 	{ "reader", NAMED, module_keys },
 	{ "rececon", NAMED, module_keys },
 	{ NULL, 0, NULL },
@@ -196,6 +211,11 @@ static int check_value(const struct onshi_conf_entry *e,
 			    strcmp(e->value, "syslog") != 0)
 				why = "must be stderr or syslog";
 			break;
+		case CHECK_HTTPS_URL:
+			if (strncmp(e->value, "https://", 8) != 0 ||
+			    !e->value[8])
+				why = "must be an https:// URL";
+			break;
 		case CHECK_NONE:
 			break;
 		}
@@ -261,6 +281,27 @@ static void check_module_refs(const struct onshi_config *cfg,
 	}
 }
 
+/* The client certificate: a PKCS#12 bundle, or a PEM cert with its key. */
+static void check_national(const struct onshi_config *cfg,
+			   struct onshi_diag *diag)
+{
+	const struct onshi_conf_section *n =
+		onshi_config_section(cfg, "national", NULL);
+	int cert, key, p12;
+
+	if (!n)
+		return;
+	cert = onshi_conf_section_entry(n, "client_cert") != NULL;
+	key = onshi_conf_section_entry(n, "client_key") != NULL;
+	p12 = onshi_conf_section_entry(n, "client_p12") != NULL;
+	if (p12 && (cert || key))
+		onshi_diag_add(diag, n->file, n->line,
+			       "[national]: give client_p12 or client_cert + client_key, not both");
+	else if (!p12 && !(cert && key))
+		onshi_diag_add(diag, n->file, n->line,
+			       "[national]: needs client_cert and client_key (PEM) or client_p12");
+}
+
 void onshi_conf_check_core(const struct onshi_config *cfg,
 			   struct onshi_diag *diag)
 {
@@ -313,6 +354,7 @@ void onshi_conf_check_core(const struct onshi_config *cfg,
 		if (module)
 			check_module_refs(cfg, sec, diag);
 	}
+	check_national(cfg, diag);
 	/* Two institutions with one code would make results ambiguous. */
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *a = &cfg->sections[i];

@@ -19,6 +19,7 @@
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
+#include "national.h"
 
 #define MAX_ARGS 16
 
@@ -132,6 +133,10 @@ static void cmd_status(struct onshi_core *core, int argc, char **argv,
 		put_kv_long(reply, "spool", (long)depth);
 		put_kv_long(reply, "unanswered", (long)unanswered);
 	}
+	put_kv(reply, "national", onshi_national_state(core->national));
+	put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
+	put_kv_long(reply, "national_pending",
+		    (long)onshi_national_pending(core->national));
 	onshi_strbuf_append(reply, "\n", 1);
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *s = &cfg->sections[i];

@@ -20,6 +20,7 @@
 struct onshi_module;
 struct onshi_control;
 struct onshi_spool;
+struct onshi_national;
 
 struct onshi_core {
 	struct onshi_log log;
@@ -30,6 +31,8 @@ struct onshi_core {
 	struct onshi_module *modules; /* in configuration order */
 	struct onshi_control *control;
 	struct onshi_spool *spool;   /* accepted requests until delivered */
+	struct onshi_national *national; /* NULL: no [national] section */
+	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;
 	time_t started_at;

@@ -14,6 +14,7 @@
 
 #include <onshi/message.h>
 
+#include "atomic_file.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
@@ -175,6 +176,15 @@ static int host_file_name_error(int kind, const char *id, char *out,
 				     outlen);
 }
 
+static int host_write_file_atomic(struct onshi_instance *inst, const char *dir,
+				  const char *name, const void *data,
+				  size_t len, unsigned mode, char *msg,
+				  size_t msglen)
+{
+	(void)inst;
+	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
+}
+
 static const struct onshi_host host_table = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -198,7 +208,7 @@ static const struct onshi_host host_table = {
 	.file_name_classify = host_file_name_classify,
 	.file_name_result = host_file_name_result,
 	.file_name_error = host_file_name_error,
-	/* write_file_atomic arrives with the oqsfolder adapter. */
+	.write_file_atomic = host_write_file_atomic,
 };
 
 const struct onshi_host *onshi_host_table(void)

@@ -7,12 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include <onshi/message.h>
 
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
+#include "national.h"
 #include "spool.h"
+
+/* A 200 whose body does not parse is asked again this many times. */
+#define MALFORMED_RETRIES 3
+/* How often requests the national service could not answer are re-asked. */
+#define DEFAULT_REQUEUE_S 30
+
+static void process(struct onshi_core *core, struct onshi_spool_entry *e);
 
 static int is_request_kind(int kind)
 {
@@ -20,17 +30,21 @@ static int is_request_kind(int kind)
 	       kind == ONSHI_MSG_BULK_REQUEST || kind == ONSHI_MSG_BULK_FETCH;
 }
 
-/* Which document kind an answer is parsed back as. */
-static int answer_kind(const struct onshi_spool_entry *e)
+/* The result kind of a request kind. */
+static int answer_kind_ok(const struct onshi_spool_entry *e)
 {
-	if (e->answer_is_error)
-		return ONSHI_MSG_ERROR;
 	switch (e->kind) {
 	case ONSHI_MSG_INQUIRY_REQUEST: return ONSHI_MSG_INQUIRY_RESULT;
 	case ONSHI_MSG_BULK_REQUEST: return ONSHI_MSG_BULK_RECEPTION;
 	case ONSHI_MSG_BULK_FETCH: return ONSHI_MSG_BULK_RESULT;
 	}
 	return ONSHI_MSG_ERROR;
+}
+
+/* Which document kind a spooled answer is parsed back as. */
+static int answer_kind(const struct onshi_spool_entry *e)
+{
+	return e->answer_is_error ? ONSHI_MSG_ERROR : answer_kind_ok(e);
 }
 
 /* Offer e's answer to its module; forget it once the adapter has it. */
@@ -106,6 +120,200 @@ static void answer_error(struct onshi_core *core, struct onshi_spool_entry *e,
 	try_deliver(core, e);
 }
 
+/* answer_error() with the spooled request parsed again for the echo. */
+static void answer_error_req(struct onshi_core *core,
+			     struct onshi_spool_entry *e, int err,
+			     const char *why)
+{
+	struct onshi_msg req;
+
+	onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL, 0);
+	answer_error(core, e, err, why, &req);
+	onshi_msg_clear(&req);
+}
+
+static const struct onshi_req_header *request_header(const struct onshi_msg *m)
+{
+	switch (m->kind) {
+	case ONSHI_MSG_INQUIRY_REQUEST: return &m->u.inquiry_request.hdr;
+	case ONSHI_MSG_BULK_REQUEST: return &m->u.bulk_request.hdr;
+	case ONSHI_MSG_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	default: return NULL;
+	}
+}
+
+static struct onshi_res_header *result_header(struct onshi_msg *m)
+{
+	switch (m->kind) {
+	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
+	case ONSHI_MSG_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_BULK_RESULT: return &m->u.bulk_result.hdr;
+	default: return NULL;
+	}
+}
+
+/* A stable key per spooled upload: retries and restarts reuse it. */
+static void idempotency_key(const struct onshi_spool_entry *e, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	char *text = NULL;
+	int n = asprintf(&text, "%s\n%s\n%llu", e->module, e->request_id,
+			 (unsigned long long)e->seq);
+
+	if (n < 0 || !EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(),
+				 NULL))
+		mdlen = 0;
+	free(text);
+	for (unsigned i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[mdlen ? 64 : 0] = '\0';
+}
+
+static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
+			       long status, const char *body, size_t len,
+			       const char *why);
+
+/* Send a parsed, checked request upstream (in UTF-8, whatever it came in). */
+static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
+			 const struct onshi_msg *req)
+{
+	const struct onshi_req_header *h = request_header(req);
+	const char *code = onshi_module_institution_code(core, e->module);
+	const char *path;
+	char *xml = NULL, msg[512], key[65];
+	size_t len;
+
+	if (!code) {
+		answer_error(core, e, ONSHI_ENOTFOUND,
+			     "the adapter that sent this request is no longer configured",
+			     req);
+		return;
+	}
+	if (!h || !h->medical_institution_code ||
+	    strcmp(h->medical_institution_code, code) != 0) {
+		snprintf(msg, sizeof(msg),
+			 "MedicalInstitutionCode %s does not match this adapter's institution (%s)",
+			 h && h->medical_institution_code ? h->medical_institution_code : "(none)",
+			 code);
+		answer_error(core, e, ONSHI_EPERM, msg, req);
+		return;
+	}
+	if (!core->national)
+		return; /* not configured: it waits in the spool */
+	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg,
+			    sizeof(msg)) != ONSHI_OK) {
+		answer_error(core, e, ONSHI_EINVAL, msg, req);
+		return;
+	}
+	path = e->kind == ONSHI_MSG_BULK_REQUEST ? "/bulk"
+	       : e->kind == ONSHI_MSG_BULK_FETCH ? "/bulk/result"
+						 : "/qualification";
+	idempotency_key(e, key);
+	e->in_flight = 1;
+	e->user = core;
+	if (!onshi_national_post(core->national, code, path, xml, len,
+				 e->kind == ONSHI_MSG_BULK_REQUEST ? key : NULL,
+				 on_national_answer, e))
+		e->in_flight = 0; /* out of memory: the requeue timer retries */
+	free(xml);
+}
+
+/*
+ * Record an upstream document as e's answer, echoing the request's
+ * ArbitraryFileIdentifier as the official terminal does.
+ */
+static int record_upstream(struct onshi_core *core,
+			   struct onshi_spool_entry *e, struct onshi_msg *doc,
+			   int is_error, char *why, size_t whylen)
+{
+	struct onshi_msg req;
+	const struct onshi_req_header *rh;
+	char *xml = NULL;
+	size_t len;
+	int rc;
+
+	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL,
+			    0) == ONSHI_OK &&
+	    (rh = request_header(&req))) {
+		char **afi = is_error ? &doc->u.error.hdr.arbitrary_file_identifier
+				      : &result_header(doc)->arbitrary_file_identifier;
+
+		onshi_msg_set(afi, rh->arbitrary_file_identifier);
+	}
+	onshi_msg_clear(&req);
+	rc = onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
+			     whylen);
+	if (rc == ONSHI_OK)
+		rc = onshi_spool_answer(core->spool, e, is_error, xml, len,
+					why, whylen);
+	free(xml);
+	return rc;
+}
+
+static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
+			       long status, const char *body, size_t len,
+			       const char *why)
+{
+	struct onshi_spool_entry *e = arg;
+	struct onshi_core *core = e->user;
+	struct onshi_msg doc;
+	char msg[600];
+	int rc;
+
+	e->in_flight = 0;
+	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "%s: %s still unanswered (%s); kept in the spool",
+			   e->module, e->request_id, why);
+		return; /* the requeue timer asks again */
+	}
+	if (outcome == ONSHI_NATIONAL_REFUSED) {
+		/* The service explains refusals with an error document. */
+		rc = onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &doc,
+				     NULL, 0);
+		if (rc == ONSHI_OK &&
+		    record_upstream(core, e, &doc, 1, msg, sizeof(msg)) == ONSHI_OK) {
+			onshi_msg_clear(&doc);
+			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+				   "%s: %s refused by the national service (HTTP %ld)",
+				   e->module, e->request_id, status);
+			try_deliver(core, e);
+			return;
+		}
+		onshi_msg_clear(&doc);
+		answer_error_req(core, e, ONSHI_EPROTO, why);
+		return;
+	}
+	rc = onshi_msg_parse(answer_kind_ok(e), body, len, NULL, &doc, msg,
+			     sizeof(msg));
+	if (rc != ONSHI_OK) {
+		onshi_msg_clear(&doc);
+		if (++e->malformed_answers < MALFORMED_RETRIES) {
+			onshi_logf(&core->log, ONSHI_LOG_WARNING,
+				   "%s: %s: malformed answer from the national service (%s); asking again",
+				   e->module, e->request_id, msg);
+			process(core, e);
+			return;
+		}
+		char text[700];
+
+		snprintf(text, sizeof(text),
+			 "the national service answered with a malformed document: %s",
+			 msg);
+		answer_error_req(core, e, ONSHI_EPROTO, text);
+		return;
+	}
+	rc = record_upstream(core, e, &doc, 0, msg, sizeof(msg));
+	onshi_msg_clear(&doc);
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s: %s: %s", e->module,
+			   e->request_id, msg);
+		return;
+	}
+	try_deliver(core, e);
+}
+
 /* Check a spooled request; bad ones are answered now. */
 static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 {
@@ -129,7 +337,7 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 		onshi_msg_clear(&req);
 		return;
 	}
-	/* Well-formed: it waits for the national link (next step). */
+	ask_national(core, e, &req);
 	onshi_msg_clear(&req);
 }
 
@@ -167,27 +375,54 @@ void onshi_inquiry_module_started(struct onshi_core *core,
 	}
 }
 
+/* Ask again what is unanswered and not in flight (after outages). */
+static void requeue(void *arg)
+{
+	struct onshi_core *core = arg;
+	struct onshi_spool_entry *e, *next;
+
+	for (e = onshi_spool_first(core->spool); e; e = next) {
+		next = e->next; /* process may deliver and free e */
+		if (!e->answered && !e->in_flight)
+			process(core, e);
+	}
+}
+
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 {
-	struct onshi_spool_entry *e, *next;
+	const struct onshi_conf_section *nat =
+		onshi_config_section(core->config, "national", NULL);
+	const char *v = onshi_conf_section_get(nat, "requeue_s");
+	long requeue_s = DEFAULT_REQUEUE_S;
 	int rc;
 
 	onshi_xmlmsg_init();
+	rc = onshi_national_open(core, &core->national, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
 	rc = onshi_spool_open(core->settings.spool_dir, &core->spool, msg,
 			      msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
-	for (e = onshi_spool_first(core->spool); e; e = next) {
-		next = e->next;
-		if (!e->answered)
-			process(core, e);
-	}
+	if (v && (onshi_conf_parse_long(v, 1, 86400, &requeue_s) < 0))
+		requeue_s = DEFAULT_REQUEUE_S;
+	core->requeue_timer = onshi_loop_timer(core->loop, &core->spool,
+					       (uint64_t)requeue_s * 1000u, 1,
+					       requeue, core);
+	requeue(core); /* resume what a restart interrupted */
 	return ONSHI_OK;
 }
 
 void onshi_inquiry_close(struct onshi_core *core)
 {
+	if (core->requeue_timer)
+		onshi_loop_timer_stop(core->loop, core->requeue_timer);
+	core->requeue_timer = NULL;
+	/* Calls in flight are dropped: their requests stay in the spool. */
+	onshi_national_close(core->national);
+	core->national = NULL;
 	onshi_spool_close(core->spool);
 	core->spool = NULL;
 }

@@ -1,6 +1,7 @@
 # libonshi: the core, linked into onshid and the tests (not installed).
 noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
+	core/atomic_file.c core/atomic_file.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
 	core/control.c core/control.h \
@@ -13,6 +14,7 @@ core_libonshi_la_SOURCES = \
 	core/log.c core/log.h \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
+	core/national.c core/national.h \
 	core/spool.c core/spool.h \
 	core/strbuf.c core/strbuf.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -269,6 +269,20 @@ int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
 	return ONSHI_OK;
 }
 
+const char *onshi_module_institution_code(struct onshi_core *core,
+					  const char *module_name)
+{
+	struct onshi_module *m = onshi_module_find(core, module_name);
+	const struct onshi_conf_section *sec, *inst;
+
+	if (!m)
+		return NULL;
+	sec = onshi_config_section(core->config, m->section_type,
+				   m->section_name);
+	inst = sec ? onshi_conf_module_institution(core->config, sec) : NULL;
+	return inst ? onshi_conf_section_get(inst, "code") : NULL;
+}
+
 struct onshi_module *onshi_module_find(struct onshi_core *core,
 				       const char *name)
 {

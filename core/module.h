@@ -71,6 +71,11 @@ int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen);
 
 const char *onshi_module_state_name(enum onshi_module_state s);
 
+/* The institution code a module serves, from the configuration (also while
+ * it is disabled); NULL if the module is not configured. */
+const char *onshi_module_institution_code(struct onshi_core *core,
+					  const char *module_name);
+
 /* The host services table handed to plugins (host.c). */
 const struct onshi_host *onshi_host_table(void);
 

@@ -243,6 +243,10 @@ static int show_status(struct reply *r)
 			printf("spool        %s request(s), %s awaiting the national service\n",
 			       or_dash(field(f, n, "spool")),
 			       or_dash(field(f, n, "unanswered")));
+			printf("national     %s  %s (%s call(s) in flight)\n",
+			       or_dash(field(f, n, "national_endpoint")),
+			       or_dash(field(f, n, "national")),
+			       or_dash(field(f, n, "national_pending")));
 		} else if (field(f, n, "institution") && !field(f, n, "module")) {
 			const char *name = field(f, n, "name");
 

@@ -33,6 +33,8 @@ struct onshi_spool_entry {
 	char *answer;      /* answer document, UTF-8 XML, when answered */
 	size_t answer_len;
 	int in_flight;     /* being asked upstream (not persisted) */
+	int malformed_answers; /* unparsable upstream answers (not persisted) */
+	void *user;        /* for the spool's user (not persisted) */
 	struct onshi_spool_entry *next;
 };
 

@@ -1,1 +1,28 @@
-# (filled by the oqsfolder work)
+# oqsfolder: the official terminal's req/res/face folder interface
+# (docs/rececon/oqsfolder.md). The shared folder machinery in
+# plugins/rececon/folder/ is compiled into each folder adapter from source,
+# since plugins link no daemon symbols.
+OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
+	plugins/rececon/folder/folder_watch.c \
+	plugins/rececon/folder/folder_watch.h
+
+pkgplugin_LTLIBRARIES += plugins/rececon/oqsfolder/oqsfolder.la
+plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = $(OQSFOLDER_SOURCES)
+plugins_rececon_oqsfolder_oqsfolder_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+EXTRA_DIST += docs/rececon/oqsfolder.md
+
+# Unit tests: the atomic writer, and the plugin's sources linked with a mock
+# host (collectd style); the atomic writer comes from libonshi.
+check_PROGRAMS += tests/unit/test_atomic_file tests/unit/test_oqsfolder
+TESTS += tests/unit/test_atomic_file tests/unit/test_oqsfolder
+
+tests_unit_test_atomic_file_SOURCES = tests/unit/test_atomic_file.c \
+	tests/unit/testutil.h
+tests_unit_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_atomic_file_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_oqsfolder_SOURCES = tests/unit/test_oqsfolder.c \
+	tests/unit/testutil.h $(OQSFOLDER_SOURCES)
+tests_unit_test_oqsfolder_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_oqsfolder_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,190 @@
+/*
+ * atomic_file.c — whole-file writes that readers see complete or not at all:
+ * hidden temporary name in the target folder, write, fsync, rename, fsync
+ * of the folder. See atomic_file.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <onshi/error.h>
+
+#include "atomic_file.h"
+
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
+
+/* How many temporary names to try before giving up (each is random). */
+#define TEMP_ATTEMPTS 16
+
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg == NULL || msglen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+/* What an operator should make of the usual failures. */
+static const char *errno_hint(int err)
+{
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		return " (the disk is full or over quota: free some space)";
+	case EROFS:
+		return " (the file system is mounted read-only)";
+	case EACCES:
+	case EPERM:
+		return " (check the folder's owner and permissions)";
+	default:
+		return "";
+	}
+}
+
+static int check_name(const char *name, char *msg, size_t msglen)
+{
+	size_t n;
+
+	if (name == NULL || name[0] == '\0') {
+		set_msg(msg, msglen, "cannot write a file with an empty name");
+		return ONSHI_EINVAL;
+	}
+	n = strlen(name);
+	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		set_msg(msg, msglen, "cannot write '%.64s': not a plain file name",
+			name);
+		return ONSHI_EINVAL;
+	}
+	if (n > NAME_MAX) {
+		set_msg(msg, msglen, "cannot write '%.64s...': the name is %zu "
+			"bytes, over %d", name, n, NAME_MAX);
+		return ONSHI_EINVAL;
+	}
+	return ONSHI_OK;
+}
+
+/* A different suffix each call, without global state: time, pid, stack. */
+static unsigned long temp_suffix(unsigned attempt)
+{
+	struct timespec ts;
+	uintptr_t here = (uintptr_t)&ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((unsigned long)ts.tv_nsec * 2654435761ul) ^
+	       ((unsigned long)getpid() << 16) ^ (unsigned long)here ^
+	       ((unsigned long)attempt * 40503ul);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int onshi_write_file_atomic(const char *dir, const char *name,
+			    const void *data, size_t len, unsigned mode,
+			    char *msg, size_t msglen)
+{
+	char tmp[NAME_MAX + 1];
+	const char *step;
+	int dfd, fd = -1, err, rc;
+	unsigned attempt;
+
+	rc = check_name(name, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = errno;
+		set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder: "
+			"%s%s", dir, name, strerror(err), errno_hint(err));
+		return err == ENOENT ? ONSHI_ENOTFOUND : ONSHI_EIO;
+	}
+	for (attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
+		/* Hidden, so that folder pollers skip it; keeps a readable prefix. */
+		snprintf(tmp, sizeof(tmp), ".%.40s.%08lx.tmp", name,
+			 temp_suffix(attempt) & 0xfffffffful);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				      O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		err = errno;
+		set_msg(msg, msglen, "cannot write %s/%s: cannot create a "
+			"temporary file: %s%s", dir, name, strerror(err),
+			errno_hint(err));
+		close(dfd);
+		return ONSHI_EIO;
+	}
+	step = "cannot set its mode";
+	/* Exactly mode: the daemon's umask must not hide results from readers. */
+	if (fchmod(fd, (mode_t)(mode & 07777)) < 0)
+		goto fail;
+	step = "cannot write it";
+	if (write_all(fd, data, len) < 0)
+		goto fail;
+	step = "cannot flush it to disk";
+	if (fsync(fd) < 0)
+		goto fail;
+	/* close() can report a delayed write error (NFS, CIFS). */
+	step = "cannot close it";
+	err = close(fd);
+	fd = -1;
+	if (err < 0)
+		goto fail;
+	step = "cannot rename it into place";
+	if (renameat(dfd, tmp, dfd, name) < 0)
+		goto fail;
+	if (fsync(dfd) < 0) {
+		/* The file is complete and in place; only durability is unsure. */
+		err = errno;
+		set_msg(msg, msglen, "wrote %s/%s but could not flush the folder: "
+			"%s%s", dir, name, strerror(err), errno_hint(err));
+		close(dfd);
+		return ONSHI_EIO;
+	}
+	close(dfd);
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	return ONSHI_OK;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dfd, tmp, 0);
+	close(dfd);
+	set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name, step,
+		strerror(err), errno_hint(err));
+	return ONSHI_EIO;
+}

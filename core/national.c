@@ -1,0 +1,720 @@
+/*
+ * national.c — libcurl multi on the core's loop: mTLS calls, tokens,
+ * retries (see national.h).
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core.h"
+#include "national.h"
+#include "strbuf.h"
+
+/* A bulk result for 100,000 persons is large; anything bigger is hostile. */
+#define MAX_ANSWER_BYTES (256u * 1024 * 1024)
+#define BACKOFF_BASE_MS 200u
+#define BACKOFF_CAP_MS 5000u
+/* Tokens are renewed this long before the server says they expire. */
+#define TOKEN_MARGIN_MS 30000u
+
+struct token {
+	char inst[11];
+	char *value;
+	uint64_t expires_ms;
+	int fetching;
+	struct onshi_national_call *waiting; /* calls queued for the token */
+	struct token *next;
+};
+
+struct onshi_national_call {
+	struct onshi_national *n;
+	char inst[11];
+	char *path;
+	char *body;
+	size_t len;
+	char *idem;
+	onshi_national_cb cb;
+	void *arg;
+	uint64_t deadline_ms;
+	unsigned attempt;
+	int is_auth;  /* our own POST /auth */
+	int reauthed; /* re-authenticated once after a 401 already */
+	CURL *easy;
+	struct curl_slist *headers;
+	struct onshi_strbuf answer;
+	long retry_after_s;
+	int too_big;
+	char errbuf[CURL_ERROR_SIZE];
+	struct onshi_loop_timer *retry_timer;
+	struct onshi_national_call *next;         /* all calls */
+	struct onshi_national_call *next_waiting; /* token wait list */
+};
+
+struct onshi_national {
+	struct onshi_core *core;
+	char *endpoint;
+	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
+	long timeout_ms, connect_timeout_ms, deadline_ms;
+	CURLM *multi;
+	struct onshi_loop_timer *timer;
+	struct token *tokens;
+	struct onshi_national_call *calls;
+	unsigned pending;
+	unsigned seed; /* jitter; no global PRNG state */
+	char state[512];
+};
+
+static void set_state(struct onshi_national *n, const char *fmt, ...)
+	ONSHI_PRINTF(2, 3);
+
+static void set_state(struct onshi_national *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(n->state, sizeof(n->state), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- curl ↔ loop glue ---- */
+
+static void check_done(struct onshi_national *n);
+
+static void on_fd(int fd, unsigned events, void *arg)
+{
+	struct onshi_national *n = arg;
+	int flags = 0, running;
+
+	if (events & ONSHI_FD_READ)
+		flags |= CURL_CSELECT_IN;
+	if (events & ONSHI_FD_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	if (events & ONSHI_FD_ERROR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(n->multi, fd, flags, &running);
+	check_done(n);
+}
+
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
+		     void *socketp)
+{
+	struct onshi_national *n = userp;
+	struct onshi_loop_watch *w = socketp;
+	unsigned ev = 0;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (w)
+			onshi_loop_unwatch(n->core->loop, w);
+		curl_multi_assign(n->multi, s, NULL);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		ev |= ONSHI_FD_READ;
+	if (what & CURL_POLL_OUT)
+		ev |= ONSHI_FD_WRITE;
+	if (!w) {
+		w = onshi_loop_watch(n->core->loop, n, s, ev, on_fd, n);
+		if (!w)
+			return -1;
+		curl_multi_assign(n->multi, s, w);
+	} else {
+		onshi_loop_watch_modify(n->core->loop, w, ev);
+	}
+	return 0;
+}
+
+static void on_timeout(void *arg)
+{
+	struct onshi_national *n = arg;
+	int running;
+
+	n->timer = NULL; /* one-shot: the loop releases it */
+	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(n);
+}
+
+static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct onshi_national *n = userp;
+
+	if (n->timer) {
+		onshi_loop_timer_stop(n->core->loop, n->timer);
+		n->timer = NULL;
+	}
+	if (timeout_ms >= 0)
+		n->timer = onshi_loop_timer(n->core->loop, n,
+					    (uint64_t)timeout_ms, 0,
+					    on_timeout, n);
+	return 0;
+}
+
+/* ---- calls ---- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct onshi_national_call *c = userp;
+	size_t len = size * nmemb;
+
+	if (c->answer.len + len > MAX_ANSWER_BYTES) {
+		c->too_big = 1;
+		return 0; /* makes curl fail the transfer */
+	}
+	onshi_strbuf_append(&c->answer, data, len);
+	return c->answer.failed ? 0 : len;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct onshi_national_call *c = userp;
+	size_t len = size * nmemb;
+
+	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+		long s = strtol(data + 12, NULL, 10);
+
+		/* Only the delta-seconds form; an HTTP date counts as unknown. */
+		if (s > 0 && s < 86400)
+			c->retry_after_s = s;
+	}
+	return len;
+}
+
+static void call_free(struct onshi_national_call *c)
+{
+	struct onshi_national *n = c->n;
+	struct onshi_national_call **pp;
+
+	for (pp = &n->calls; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	n->pending--;
+	if (c->easy) {
+		curl_multi_remove_handle(n->multi, c->easy);
+		curl_easy_cleanup(c->easy);
+	}
+	curl_slist_free_all(c->headers);
+	if (c->retry_timer)
+		onshi_loop_timer_stop(n->core->loop, c->retry_timer);
+	onshi_strbuf_free(&c->answer);
+	free(c->path);
+	free(c->body);
+	free(c->idem);
+	free(c);
+}
+
+static void finish(struct onshi_national_call *c,
+		   enum onshi_national_outcome outcome, long status,
+		   const char *why)
+{
+	onshi_national_cb cb = c->cb;
+	void *arg = c->arg;
+	struct onshi_strbuf answer = c->answer;
+
+	/* The callback may start new calls: hand over the body first. */
+	memset(&c->answer, 0, sizeof(c->answer));
+	call_free(c);
+	cb(arg, outcome, status, answer.data ? answer.data : "", answer.len,
+	   why);
+	onshi_strbuf_free(&answer);
+}
+
+static void start(struct onshi_national_call *c);
+
+static struct token *token_for(struct onshi_national *n, const char *inst)
+{
+	struct token *t;
+
+	for (t = n->tokens; t; t = t->next)
+		if (strcmp(t->inst, inst) == 0)
+			return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	snprintf(t->inst, sizeof(t->inst), "%s", inst);
+	t->next = n->tokens;
+	n->tokens = t;
+	return t;
+}
+
+static int send_call(struct onshi_national_call *c, const char *token)
+{
+	struct onshi_national *n = c->n;
+	char *url = NULL, *hdr = NULL;
+	CURL *e;
+
+	if (asprintf(&url, "%s%s", n->endpoint, c->path) < 0)
+		return ONSHI_ENOMEM;
+	e = curl_easy_init();
+	if (!e) {
+		free(url);
+		return ONSHI_ENOMEM;
+	}
+	curl_slist_free_all(c->headers);
+	c->headers = curl_slist_append(NULL, "Content-Type: application/xml; charset=utf-8");
+	c->headers = curl_slist_append(c->headers, "Expect:");
+	if (token && asprintf(&hdr, "Authorization: Bearer %s", token) >= 0) {
+		c->headers = curl_slist_append(c->headers, hdr);
+		free(hdr);
+	}
+	if (c->idem && asprintf(&hdr, "Idempotency-Key: %s", c->idem) >= 0) {
+		c->headers = curl_slist_append(c->headers, hdr);
+		free(hdr);
+	}
+	onshi_strbuf_free(&c->answer);
+	c->retry_after_s = 0;
+	c->too_big = 0;
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, n->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms);
+	/* Mutual TLS, 1.2 or newer, server checked against our CA and name. */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (n->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, n->ca_bundle);
+	if (n->client_p12) {
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
+		curl_easy_setopt(e, CURLOPT_SSLCERT, n->client_p12);
+		curl_easy_setopt(e, CURLOPT_KEYPASSWD,
+				 n->p12_password ? n->p12_password : "");
+	} else {
+		curl_easy_setopt(e, CURLOPT_SSLCERT, n->client_cert);
+		curl_easy_setopt(e, CURLOPT_SSLKEY, n->client_key);
+	}
+	free(url);
+	c->easy = e;
+	if (curl_multi_add_handle(n->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		c->easy = NULL;
+		return ONSHI_EIO;
+	}
+	return ONSHI_OK;
+}
+
+static void on_retry_timer(void *arg)
+{
+	struct onshi_national_call *c = arg;
+
+	c->retry_timer = NULL;
+	start(c);
+}
+
+/* Retry after delay_ms if the deadline allows; else give up. */
+static void retry_or_give_up(struct onshi_national_call *c, uint64_t delay_ms,
+			     long status, const char *why)
+{
+	struct onshi_national *n = c->n;
+
+	if (onshi_loop_now_ms() + delay_ms > c->deadline_ms) {
+		finish(c, ONSHI_NATIONAL_UNAVAILABLE, status, why);
+		return;
+	}
+	c->retry_timer = onshi_loop_timer(n->core->loop, n, delay_ms, 0,
+					  on_retry_timer, c);
+	if (!c->retry_timer)
+		finish(c, ONSHI_NATIONAL_UNAVAILABLE, status, "out of memory");
+}
+
+static uint64_t backoff_ms(struct onshi_national_call *c)
+{
+	unsigned shift = c->attempt < 5 ? c->attempt : 5;
+	uint64_t base = (uint64_t)BACKOFF_BASE_MS << shift;
+
+	if (base > BACKOFF_CAP_MS)
+		base = BACKOFF_CAP_MS;
+	/* Full jitter in [base/2, base]: spread clinics that failed together. */
+	return base / 2 + (uint64_t)rand_r(&c->n->seed) % (base / 2 + 1);
+}
+
+static void fail_waiting(struct token *t, enum onshi_national_outcome o,
+			 long status, const char *why)
+{
+	while (t->waiting) {
+		struct onshi_national_call *c = t->waiting;
+
+		t->waiting = c->next_waiting;
+		finish(c, o, status, why);
+	}
+}
+
+/* Pull <Name>text</Name> out of a small, trusted-shape answer. */
+static char *xml_child_text(const char *buf, size_t len, const char *name)
+{
+	xmlDocPtr doc = xmlReadMemory(buf, (int)len, "auth.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR |
+					      XML_PARSE_NOWARNING);
+	char *out = NULL;
+
+	if (!doc)
+		return NULL;
+	if (!doc->intSubset) {
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+
+		for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
+			if (c->type == XML_ELEMENT_NODE &&
+			    xmlStrcmp(c->name, BAD_CAST name) == 0) {
+				xmlChar *v = xmlNodeGetContent(c);
+
+				out = v ? strdup((const char *)v) : NULL;
+				xmlFree(v);
+				break;
+			}
+	}
+	xmlFreeDoc(doc);
+	return out;
+}
+
+static void on_auth_done(void *arg, enum onshi_national_outcome o,
+			 long status, const char *body, size_t len,
+			 const char *why)
+{
+	struct token *t = arg;
+	char *tok, *ttl;
+	long ttl_s;
+
+	t->fetching = 0;
+	if (o != ONSHI_NATIONAL_ANSWER) {
+		fail_waiting(t, o, status, why);
+		return;
+	}
+	tok = xml_child_text(body, len, "AccessToken");
+	ttl = xml_child_text(body, len, "ExpiresIn");
+	ttl_s = ttl ? strtol(ttl, NULL, 10) : 0;
+	free(ttl);
+	if (!tok || !*tok || strpbrk(tok, "\r\n ") || ttl_s <= 0) {
+		free(tok);
+		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, status,
+			     "the national service's AuthResponse has no usable AccessToken/ExpiresIn");
+		return;
+	}
+	free(t->value);
+	t->value = tok;
+	t->expires_ms = onshi_loop_now_ms() + (uint64_t)ttl_s * 1000u;
+	if (t->expires_ms > TOKEN_MARGIN_MS * 2)
+		t->expires_ms -= TOKEN_MARGIN_MS;
+	while (t->waiting) {
+		struct onshi_national_call *c = t->waiting;
+
+		t->waiting = c->next_waiting;
+		if (send_call(c, t->value) != ONSHI_OK)
+			finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0,
+			       "cannot start the HTTPS call");
+	}
+}
+
+static struct onshi_national_call *new_call(struct onshi_national *n,
+					    const char *inst, const char *path,
+					    const char *body, size_t len,
+					    const char *idem,
+					    onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->n = n;
+	snprintf(c->inst, sizeof(c->inst), "%s", inst);
+	c->path = strdup(path);
+	c->body = malloc(len + 1);
+	c->idem = idem ? strdup(idem) : NULL;
+	if (!c->path || !c->body || (idem && !c->idem)) {
+		free(c->path);
+		free(c->body);
+		free(c->idem);
+		free(c);
+		return NULL;
+	}
+	memcpy(c->body, body, len);
+	c->body[len] = '\0';
+	c->len = len;
+	c->cb = cb;
+	c->arg = arg;
+	c->deadline_ms = onshi_loop_now_ms() + (uint64_t)n->deadline_ms;
+	c->next = n->calls;
+	n->calls = c;
+	n->pending++;
+	return c;
+}
+
+static void fetch_token(struct onshi_national *n, struct token *t)
+{
+	struct onshi_national_call *c;
+	char body[256];
+	int len;
+
+	len = snprintf(body, sizeof(body),
+		       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<AuthRequest><MedicalInstitutionCode>%s</MedicalInstitutionCode></AuthRequest>\n",
+		       t->inst);
+	c = new_call(n, t->inst, "/auth", body, (size_t)len, NULL,
+		     on_auth_done, t);
+	if (!c) {
+		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, 0, "out of memory");
+		return;
+	}
+	c->is_auth = 1;
+	t->fetching = 1;
+	start(c);
+}
+
+/* (Re)start a call: auth calls go straight out; others need a token. */
+static void start(struct onshi_national_call *c)
+{
+	struct onshi_national *n = c->n;
+	struct token *t;
+
+	if (c->is_auth) {
+		if (send_call(c, NULL) != ONSHI_OK)
+			finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0,
+			       "cannot start the HTTPS call");
+		return;
+	}
+	t = token_for(n, c->inst);
+	if (!t) {
+		finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0, "out of memory");
+		return;
+	}
+	if (t->value && onshi_loop_now_ms() < t->expires_ms) {
+		if (send_call(c, t->value) != ONSHI_OK)
+			finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0,
+			       "cannot start the HTTPS call");
+		return;
+	}
+	c->next_waiting = t->waiting;
+	t->waiting = c;
+	if (!t->fetching)
+		fetch_token(n, t);
+}
+
+static void forget_token(struct onshi_national *n, const char *inst)
+{
+	struct token *t = token_for(n, inst);
+
+	if (t) {
+		free(t->value);
+		t->value = NULL;
+	}
+}
+
+/* One transfer ended: decide what it means. */
+static void transfer_done(struct onshi_national_call *c, CURLcode res)
+{
+	struct onshi_national *n = c->n;
+	long status = 0;
+	char why[600];
+
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(n->multi, c->easy);
+	curl_easy_cleanup(c->easy);
+	c->easy = NULL;
+	c->attempt++;
+
+	if (res != CURLE_OK) {
+		snprintf(why, sizeof(why), "%s: %s",
+			 c->too_big ? "answer larger than the limit"
+				    : curl_easy_strerror(res),
+			 c->errbuf[0] ? c->errbuf : n->endpoint);
+		set_state(n, "unreachable: %s", why);
+		retry_or_give_up(c, backoff_ms(c), 0, why);
+		return;
+	}
+	if (status >= 200 && status < 300) {
+		set_state(n, "ok");
+		finish(c, ONSHI_NATIONAL_ANSWER, status, NULL);
+		return;
+	}
+	if (status == 401 && !c->is_auth && !c->reauthed) {
+		c->reauthed = 1; /* the token expired early: once more */
+		forget_token(n, c->inst);
+		start(c);
+		return;
+	}
+	if (status == 503 && c->retry_after_s) {
+		snprintf(why, sizeof(why),
+			 "national service in maintenance (503, Retry-After %ld s)",
+			 c->retry_after_s);
+		set_state(n, "maintenance: retry after %ld s", c->retry_after_s);
+		retry_or_give_up(c, (uint64_t)c->retry_after_s * 1000u, status,
+				 why);
+		return;
+	}
+	if (status >= 500 || status == 429 || status == 408) {
+		snprintf(why, sizeof(why), "national service answered HTTP %ld",
+			 status);
+		set_state(n, "degraded: %s", why);
+		retry_or_give_up(c, backoff_ms(c), status, why);
+		return;
+	}
+	snprintf(why, sizeof(why), "national service refused the call: HTTP %ld",
+		 status);
+	finish(c, ONSHI_NATIONAL_REFUSED, status, why);
+}
+
+static void check_done(struct onshi_national *n)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(n->multi, &left))) {
+		struct onshi_national_call *c = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		if (c)
+			transfer_done(c, m->data.result);
+	}
+}
+
+/* ---- public ---- */
+
+struct onshi_national_call *onshi_national_post(struct onshi_national *n,
+						const char *institution,
+						const char *path,
+						const char *body, size_t len,
+						const char *idempotency_key,
+						onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = new_call(n, institution, path, body,
+						 len, idempotency_key, cb, arg);
+
+	if (c)
+		start(c);
+	return c;
+}
+
+const char *onshi_national_state(const struct onshi_national *n)
+{
+	return n ? n->state : "not configured (no [national] section)";
+}
+
+const char *onshi_national_endpoint(const struct onshi_national *n)
+{
+	return n ? n->endpoint : "";
+}
+
+unsigned onshi_national_pending(const struct onshi_national *n)
+{
+	return n ? n->pending : 0;
+}
+
+static char *conf_path(const struct onshi_config *cfg,
+		       const struct onshi_conf_section *sec, const char *key)
+{
+	const char *v = onshi_conf_section_get(sec, key);
+
+	return v ? onshi_config_resolve_path(cfg, v) : NULL;
+}
+
+static long conf_long(const struct onshi_conf_section *sec, const char *key,
+		      long dflt)
+{
+	const char *v = onshi_conf_section_get(sec, key);
+	long l;
+
+	return v && onshi_conf_parse_long(v, 0, 0, &l) == 0 ? l : dflt;
+}
+
+int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
+			char *msg, size_t msglen)
+{
+	const struct onshi_config *cfg = core->config;
+	const struct onshi_conf_section *sec =
+		onshi_config_section(cfg, "national", NULL);
+	struct onshi_national *n;
+	const char *v;
+
+	*out = NULL;
+	if (!sec) {
+		snprintf(msg, msglen,
+			 "no [national] section: requests wait in the spool");
+		return ONSHI_OK;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return ONSHI_ENOMEM;
+	n->core = core;
+	v = onshi_conf_section_get(sec, "endpoint");
+	n->endpoint = v ? strdup(v) : NULL;
+	/* A trailing '/' would double the slash before each path. */
+	if (n->endpoint && *n->endpoint &&
+	    n->endpoint[strlen(n->endpoint) - 1] == '/')
+		n->endpoint[strlen(n->endpoint) - 1] = '\0';
+	n->client_cert = conf_path(cfg, sec, "client_cert");
+	n->client_key = conf_path(cfg, sec, "client_key");
+	n->client_p12 = conf_path(cfg, sec, "client_p12");
+	v = onshi_conf_section_get(sec, "client_p12_password");
+	n->p12_password = v ? strdup(v) : NULL;
+	n->ca_bundle = conf_path(cfg, sec, "ca_bundle");
+	n->timeout_ms = conf_long(sec, "timeout_ms", 10000);
+	n->connect_timeout_ms = conf_long(sec, "connect_timeout_ms", 3000);
+	n->deadline_ms = conf_long(sec, "deadline_ms", 30000);
+	n->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)n;
+	set_state(n, "idle (no call yet)");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	n->multi = curl_multi_init();
+	if (!n->endpoint || !n->multi) {
+		onshi_national_close(n);
+		return ONSHI_ENOMEM;
+	}
+	curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
+	curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
+	curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
+	snprintf(msg, msglen, "national link to %s", n->endpoint);
+	*out = n;
+	return ONSHI_OK;
+}
+
+void onshi_national_close(struct onshi_national *n)
+{
+	if (!n)
+		return;
+	while (n->calls) {
+		struct onshi_national_call *c = n->calls;
+
+		call_free(c);
+	}
+	while (n->tokens) {
+		struct token *t = n->tokens;
+
+		n->tokens = t->next;
+		free(t->value);
+		free(t);
+	}
+	if (n->multi)
+		curl_multi_cleanup(n->multi);
+	onshi_loop_forget_owner(n->core->loop, n);
+	n->timer = NULL;
+	curl_global_cleanup();
+	free(n->endpoint);
+	free(n->client_cert);
+	free(n->client_key);
+	free(n->client_p12);
+	free(n->p12_password);
+	free(n->ca_bundle);
+	free(n);
+}

@@ -1,0 +1,63 @@
+/*
+ * national.h — the link to the national online qualification service
+ * (our profile: docs/national-api.md), on the core's event loop.
+ *
+ * libcurl's multi interface driven by the loop (socket and timer callbacks),
+ * mutual TLS with the clinic's certificate (PEM or PKCS#12), TLS 1.2+,
+ * server checked against [national] ca_bundle and its host name,
+ * connections reused. Bearer tokens are fetched per institution with
+ * POST /auth and fetched again once on 401. 5xx, 429, timeouts and dropped
+ * connections are retried with exponential backoff and jitter until the
+ * call's deadline; 503 with Retry-After is a maintenance window and is
+ * waited out (also within the deadline). This module moves bytes; what they
+ * mean is inquiry.c's business.
+ */
+#ifndef ONSHI_CORE_NATIONAL_H
+#define ONSHI_CORE_NATIONAL_H
+
+#include <stddef.h>
+
+struct onshi_core;
+struct onshi_national;
+
+/* How a call ended. */
+enum onshi_national_outcome {
+	ONSHI_NATIONAL_ANSWER = 0, /* 2xx: body is the answer */
+	ONSHI_NATIONAL_REFUSED,    /* 4xx (not 401/429): body explains */
+	ONSHI_NATIONAL_UNAVAILABLE, /* deadline passed on retryable trouble */
+};
+
+typedef void (*onshi_national_cb)(void *arg,
+				  enum onshi_national_outcome outcome,
+				  long http_status, const char *body,
+				  size_t len, const char *why);
+
+/*
+ * Read [national] from core->config. No section: *out is NULL and the
+ * link is "not configured" (requests wait in the spool).
+ */
+int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
+			char *msg, size_t msglen);
+/* Abort calls in flight (their callbacks are not called). */
+void onshi_national_close(struct onshi_national *n);
+
+/*
+ * POST body to {endpoint}{path} for institution (10-digit code) with a
+ * bearer token. idempotency_key may be NULL. cb runs exactly once, on the
+ * loop thread, unless the link is closed first. Returns a call handle.
+ */
+struct onshi_national_call *onshi_national_post(struct onshi_national *n,
+						const char *institution,
+						const char *path,
+						const char *body, size_t len,
+						const char *idempotency_key,
+						onshi_national_cb cb, void *arg);
+
+/* One line for status: "ok", "unreachable: ...", "maintenance until ...". */
+const char *onshi_national_state(const struct onshi_national *n);
+/* The endpoint URL, for status. */
+const char *onshi_national_endpoint(const struct onshi_national *n);
+/* Calls in flight or waiting to retry. */
+unsigned onshi_national_pending(const struct onshi_national *n);
+
+#endif

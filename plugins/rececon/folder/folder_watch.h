@@ -1,0 +1,127 @@
+/*
+ * folder_watch.h — the folder machinery shared by the receipt-computer
+ * adapters that talk through files (oqsfolder, wisestaff9, wisestaff9plus).
+ *
+ * A receipt computer drops request files into a folder; the adapter must
+ * take each complete one exactly once, never a half-written one, and never
+ * be tricked into reading something else (symlinks, devices, hard links to
+ * other files, huge files). This module does that part and nothing of the
+ * protocol: it watches one folder with inotify (complete files only:
+ * IN_CLOSE_WRITE, IN_MOVED_TO), scans it at start for files that arrived
+ * while nobody watched, reads each candidate safely with a size limit, hands
+ * the bytes to the adapter, removes the file once the adapter has it
+ * durably, retries with backoff when it could not, and moves refused files
+ * to a failed/ folder next to a `<name>.reason` file saying why.
+ *
+ * It is compiled into each adapter from source (the plugins link no daemon
+ * symbols) and reaches the daemon only through the host table. Everything
+ * runs on the daemon's loop thread.
+ */
+#ifndef ONSHI_FOLDER_WATCH_H
+#define ONSHI_FOLDER_WATCH_H
+
+#include <stddef.h>
+
+#include <onshi/host.h>
+
+/* What an adapter makes of a directory entry, from its name alone. */
+enum folder_verdict {
+	FOLDER_SKIP = 0, /* not a request (temp file, result, other): ignore */
+	FOLDER_TAKE,     /* a request: read it (up to *limit) and take() it */
+	FOLDER_REFUSE,   /* a request name that must not be taken: failed/ */
+};
+
+struct folder_watch_ops {
+	/*
+	 * Decide about `name`. For TAKE set *limit to the largest size
+	 * accepted; for REFUSE write the reason to why.
+	 */
+	enum folder_verdict (*classify)(void *arg, const char *name,
+					size_t *limit, char *why,
+					size_t whylen);
+	/*
+	 * Hand over a complete request. ONSHI_OK or ONSHI_EEXIST: the adapter
+	 * has it (or had it already) and the file is removed. Anything else:
+	 * the file stays and is offered again later (backoff); why says what
+	 * went wrong, for the log.
+	 */
+	int (*take)(void *arg, const char *name, const void *data, size_t len,
+		    char *why, size_t whylen);
+	/*
+	 * A request named `name` cannot be taken: err is ONSHI_ETOOBIG (over
+	 * the limit) or ONSHI_EPERM (symlink, not a regular file, hard-linked);
+	 * why names the problem. Answer the sender (an error file) and return
+	 * ONSHI_OK, after which the file moves to failed/; an error keeps the
+	 * file for a later retry. May be NULL.
+	 */
+	int (*refused)(void *arg, const char *name, int err, const char *why);
+};
+
+struct folder_watch_config {
+	const char *dir;          /* the folder to watch (must exist) */
+	const char *failed_dir;   /* where refused files go (must exist) */
+	unsigned settle_ms;       /* scans leave files younger than this */
+	unsigned retry_min_ms;    /* first retry delay after a failure */
+	unsigned retry_max_ms;    /* backoff ceiling */
+};
+
+struct folder_stats {
+	unsigned long taken;      /* handed over and removed */
+	unsigned long refused;    /* moved to failed/ */
+	unsigned long waiting;    /* kept after a failure, awaiting retry */
+};
+
+struct folder_watch;
+
+/*
+ * Open the folder, start the inotify watch, scan what is already there and
+ * register with the host's loop. On error *out is NULL and msg says why.
+ * ops and arg must outlive the watch. take() may already run from here.
+ */
+int folder_watch_start(const struct onshi_host *host,
+		       struct onshi_instance *inst,
+		       const struct folder_watch_config *cfg,
+		       const struct folder_watch_ops *ops, void *arg,
+		       struct folder_watch **out, char *msg, size_t msglen);
+
+/* Remove the watch and timers, close the fds, free. NULL is fine. */
+void folder_watch_stop(struct folder_watch *fw);
+
+/* Scan the folder again now (as at start). */
+void folder_watch_rescan(struct folder_watch *fw);
+
+void folder_watch_stats(const struct folder_watch *fw, struct folder_stats *st);
+
+/* ---- helpers, usable on their own ---- */
+
+/*
+ * Make sure path is a directory (mkdir with mode if missing). A symlink or
+ * another kind of file there is refused: the folder is shared with another
+ * computer, which must not be able to redirect what we write.
+ */
+int folder_ensure_dir(const char *path, unsigned mode, char *msg,
+		      size_t msglen);
+
+/*
+ * Read dirfd/name into a malloc'd, NUL-terminated buffer without following
+ * symlinks, without opening anything but a regular file with a single link,
+ * and refusing more than limit bytes. Returns ONSHI_OK, ONSHI_ENOTFOUND (gone
+ * meanwhile), ONSHI_EPERM (symlink, not regular, several hard links),
+ * ONSHI_ETOOBIG, ONSHI_ENOMEM or ONSHI_EIO, with the reason in msg.
+ * dev and ino (may be NULL) receive the identity of the file read.
+ */
+int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
+		     size_t *len, unsigned long *dev, unsigned long *ino,
+		     char *msg, size_t msglen);
+
+/*
+ * Count the entries of dir that are regular files and not hidden (results
+ * waiting for the receipt computer to fetch them); -1 if dir cannot be read.
+ */
+long folder_count_files(const char *dir);
+
+/* Copy name into out with bytes outside printable ASCII as \xNN, cut
+ * with "..." to fit: file names from another computer go into logs. */
+void folder_quote(char *out, size_t outlen, const char *name);
+
+#endif

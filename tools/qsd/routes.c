@@ -1,0 +1,571 @@
+/*
+ * routes.c — the calls of our national web API profile, as onshi-qsd
+ * answers them (docs/national-api.md is the contract; keep them in step).
+ *
+ *   POST /auth             AuthRequest → AuthResponse (token)
+ *   POST /challenge        (token) → ChallengeResponse (nonce, 60 s)
+ *   POST /qualification    (token) OQSsiquc01req → OQSsiquc01res
+ *   POST /bulk             (token, Idempotency-Key) OQSmuquc01req → OQSmuquc01res
+ *   POST /bulk/result      (token) OQSmuquc02req → OQSmuquc02res
+ *   GET|POST /_admin/...   loopback only: fault plan, batch delay
+ *
+ * Every refusal is an XmlMsg error document (SegmentOfResult 9, ErrorCode
+ * OE + the onshi_err number) with a fitting HTTP status, so the client has
+ * one parser for every answer.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/sha.h>
+
+#include "qsd.h"
+
+#define MSG_LEN 512
+
+unsigned qsd_route_endpoint(const char *path)
+{
+	if (strcmp(path, "/auth") == 0)
+		return QSD_EP_AUTH;
+	if (strcmp(path, "/challenge") == 0)
+		return QSD_EP_CHALLENGE;
+	if (strcmp(path, "/qualification") == 0)
+		return QSD_EP_QUAL;
+	if (strcmp(path, "/bulk") == 0)
+		return QSD_EP_BULK;
+	if (strcmp(path, "/bulk/result") == 0)
+		return QSD_EP_BULK_RESULT;
+	return 0;
+}
+
+size_t qsd_route_body_limit(const char *uri)
+{
+	size_t n = strcspn(uri, "?");
+
+	return n == 5 && memcmp(uri, "/bulk", 5) == 0 ? QSD_MAX_BULK_BODY : QSD_MAX_BODY;
+}
+
+void qsd_answer_error(struct qsd_answer *a, unsigned status, int err,
+		      const char *message, const struct onshi_msg *req)
+{
+	struct onshi_msg m;
+	size_t len = 0;
+
+	a->status = status;
+	a->www_authenticate = status == 401;
+	free(a->body);
+	a->body = NULL;
+	if (onshi_msg_error_init(&m, err, message, req) == ONSHI_OK &&
+	    onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &a->body, &len, NULL, NULL, 0) ==
+		    ONSHI_OK) {
+		a->body_len = len;
+	} else {
+		static const char fallback[] =
+			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader>"
+			"<SegmentOfResult>9</SegmentOfResult><ErrorCode>OE0002</ErrorCode>"
+			"<ErrorMessage>out of memory</ErrorMessage></MessageHeader>"
+			"<MessageBody/></XmlMsg>\n";
+
+		a->body = strdup(fallback);
+		a->body_len = a->body != NULL ? strlen(fallback) : 0;
+	}
+	onshi_msg_clear(&m);
+}
+
+static void answer_msg(struct qsd_answer *a, const struct onshi_msg *res,
+		       enum onshi_charset cs)
+{
+	char msg[MSG_LEN];
+	size_t len = 0;
+
+	if (onshi_msg_write(res, cs, &a->body, &len, NULL, msg, sizeof(msg)) != ONSHI_OK) {
+		qsd_answer_error(a, 500, ONSHI_EINVAL, msg, NULL);
+		return;
+	}
+	a->status = 200;
+	a->body_len = len;
+	if (cs == ONSHI_CHARSET_CP932)
+		a->content_type = "application/xml; charset=Shift_JIS";
+}
+
+static void answer_text(struct qsd_answer *a, unsigned status, const char *text)
+{
+	a->status = status;
+	a->body = strdup(text);
+	a->body_len = a->body != NULL ? strlen(text) : 0;
+	a->content_type = "text/plain; charset=UTF-8";
+}
+
+/* HTTP status for a codec error. */
+static unsigned parse_status(int rc)
+{
+	switch (rc) {
+	case ONSHI_ETOOBIG: return 413;
+	case ONSHI_ENOMEM: return 500;
+	default: return 400;
+	}
+}
+
+/* The bearer token's institution: ONSHI_OK, or an answer already made. */
+static int check_token(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
+		       char institution[11])
+{
+	const char *h = rq->authorization;
+	int rc;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		qsd_answer_error(a, 401, ONSHI_EPERM,
+				 "Authorization: Bearer token missing: POST /auth first", NULL);
+		return ONSHI_EPERM;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	rc = qsd_token_check(q->sessions, h, institution);
+	if (rc == ONSHI_ETIMEOUT) {
+		qsd_answer_error(a, 401, ONSHI_EPERM, "token expired: POST /auth again", NULL);
+		return rc;
+	}
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, 401, ONSHI_EPERM, "token unknown: POST /auth", NULL);
+		return rc;
+	}
+	if (strcmp(institution, rq->institution) != 0) {
+		char m[MSG_LEN];
+
+		snprintf(m, sizeof(m),
+			 "token was issued to institution %s, client certificate is %s",
+			 institution, rq->institution);
+		qsd_answer_error(a, 403, ONSHI_EPERM, m, NULL);
+		return ONSHI_EPERM;
+	}
+	return ONSHI_OK;
+}
+
+/* MessageHeader/MedicalInstitutionCode must be the certificate's. */
+static bool check_institution(const struct qsd_request *rq, const struct onshi_msg *req,
+			      const char *code, struct qsd_answer *a)
+{
+	char m[MSG_LEN];
+
+	if (code != NULL && strcmp(code, rq->institution) == 0)
+		return true;
+	snprintf(m, sizeof(m),
+		 "MedicalInstitutionCode %s does not match the client certificate (%s)",
+		 code != NULL ? code : "(none)", rq->institution);
+	qsd_answer_error(a, 403, ONSHI_EPERM, m, req);
+	return false;
+}
+
+/* ---- /auth and /challenge ----------------------------------------------------- */
+
+static void route_auth(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, n;
+	xmlChar *code = NULL;
+	char token[QSD_TOKEN_LEN + 1], m[MSG_LEN];
+	bool has_dtd;
+
+	/* No DTDs (so no entities at all), no network: a hostile body is refused. */
+	if (memmem(rq->body, rq->body_len, "<!DOCTYPE", 9) != NULL) {
+		qsd_answer_error(a, 400, ONSHI_EPERM, "a DOCTYPE is not accepted", NULL);
+		return;
+	}
+	doc = xmlReadMemory(rq->body, (int)rq->body_len, "auth.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL) {
+		qsd_answer_error(a, 400, ONSHI_EPROTO, "AuthRequest is not well-formed XML",
+				 NULL);
+		return;
+	}
+	root = xmlDocGetRootElement(doc);
+	has_dtd = doc->intSubset != NULL;
+	if (has_dtd || root == NULL || xmlStrcmp(root->name, BAD_CAST "AuthRequest") != 0) {
+		xmlFreeDoc(doc);
+		qsd_answer_error(a, 400, has_dtd ? ONSHI_EPERM : ONSHI_EPROTO,
+				 "want <AuthRequest> without a DOCTYPE", NULL);
+		return;
+	}
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(n->name, BAD_CAST "MedicalInstitutionCode") == 0)
+			code = xmlNodeGetContent(n);
+	xmlFreeDoc(doc);
+	if (code == NULL || xmlStrlen(code) != 10 ||
+	    strspn((const char *)code, "0123456789") != 10) {
+		xmlFree(code);
+		qsd_answer_error(a, 400, ONSHI_EINVAL,
+				 "AuthRequest needs MedicalInstitutionCode (10 digits)", NULL);
+		return;
+	}
+	if (strcmp((const char *)code, rq->institution) != 0) {
+		snprintf(m, sizeof(m),
+			 "MedicalInstitutionCode %s does not match the client certificate (%s)",
+			 (const char *)code, rq->institution);
+		xmlFree(code);
+		qsd_answer_error(a, 403, ONSHI_EPERM, m, NULL);
+		return;
+	}
+	if (qsd_token_issue(q->sessions, (const char *)code, token) != ONSHI_OK) {
+		xmlFree(code);
+		qsd_answer_error(a, 500, ONSHI_ENOMEM, "cannot issue a token", NULL);
+		return;
+	}
+	snprintf(m, sizeof(m),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AuthResponse>"
+		 "<AccessToken>%s</AccessToken><TokenType>Bearer</TokenType>"
+		 "<ExpiresIn>%u</ExpiresIn><MedicalInstitutionCode>%s</MedicalInstitutionCode>"
+		 "</AuthResponse>\n",
+		 token, qsd_sessions_token_ttl(q->sessions), (const char *)code);
+	xmlFree(code);
+	answer_text(a, 200, m);
+	a->content_type = NULL;
+}
+
+static void route_challenge(struct qsd *q, const struct qsd_request *rq,
+			    struct qsd_answer *a)
+{
+	char inst[11], nonce[QSD_NONCE_LEN + 1], m[MSG_LEN];
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	if (qsd_nonce_issue(q->sessions, inst, nonce) != ONSHI_OK) {
+		qsd_answer_error(a, 500, ONSHI_ENOMEM, "cannot issue a nonce", NULL);
+		return;
+	}
+	snprintf(m, sizeof(m),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ChallengeResponse>"
+		 "<Nonce>%s</Nonce><ExpiresIn>%u</ExpiresIn></ChallengeResponse>\n",
+		 nonce, QSD_NONCE_TTL);
+	answer_text(a, 200, m);
+	a->content_type = NULL;
+}
+
+/* ---- /qualification ------------------------------------------------------------ */
+
+static int set_status(struct onshi_inquiry_result *r, enum onshi_validity v)
+{
+	int rc = ONSHI_OK;
+
+	r->qualification_validity = v;
+	r->processing_result_status = ONSHI_STATUS_NORMAL;
+	if (v == ONSHI_VALIDITY_NOT_FOUND || v == ONSHI_VALIDITY_AMBIGUOUS) {
+		r->processing_result_status = ONSHI_STATUS_ERROR;
+		rc = onshi_msg_set(&r->processing_result_code,
+				   v == ONSHI_VALIDITY_NOT_FOUND ? "1001" : "1002");
+		if (rc == ONSHI_OK)
+			rc = onshi_msg_set(&r->processing_result_message,
+					   v == ONSHI_VALIDITY_NOT_FOUND ? "該当資格なし"
+									 : "複数の資格が該当");
+	}
+	return rc;
+}
+
+/* Consent choices made at the reader, echoed into the result record. */
+static int set_consents(struct onshi_qualification *q, const struct onshi_card_auth *ca)
+{
+	char now[16], until[16];
+	time_t t = time(NULL), t2 = t + 24 * 3600;
+	struct tm tm;
+	int rc = ONSHI_OK;
+
+	strftime(now, sizeof(now), "%Y%m%d%H%M%S", localtime_r(&t, &tm));
+	strftime(until, sizeof(until), "%Y%m%d%H%M%S", localtime_r(&t2, &tm));
+	for (int k = 0; k < ONSHI_CONSENT_KINDS && rc == ONSHI_OK; k++) {
+		char flg[2] = { 0, 0 };
+
+		if (ca->consent[k] == ONSHI_CONSENT_ABSENT)
+			continue;
+		flg[0] = (char)('0' + ca->consent[k]);
+		rc = onshi_msg_set(&q->consent[k].flg, flg);
+		if (rc == ONSHI_OK && ca->consent[k] == ONSHI_CONSENT_YES)
+			rc = onshi_msg_set(&q->consent[k].time, now);
+		if (rc == ONSHI_OK && ca->consent[k] == ONSHI_CONSENT_YES)
+			rc = onshi_msg_set(&q->consent[k].available_time, until);
+	}
+	return rc;
+}
+
+/* My Number Card: nonce, certificate, proof, then the linked person. */
+static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
+			    const struct onshi_msg *req, struct onshi_msg *res,
+			    struct qsd_answer *a)
+{
+	const struct onshi_card_auth *ca = &req->u.inquiry_request.card_auth;
+	struct onshi_inquiry_result *r = &res->u.inquiry_result;
+	const struct qsd_record *rec;
+	struct onshi_qualification *qual;
+	char serial[40], m[MSG_LEN];
+	int rc;
+
+	/* The nonce is spent before anything is checked: no retries on one nonce. */
+	rc = qsd_nonce_consume(q->sessions, rq->institution, ca->nonce);
+	if (rc != ONSHI_OK) {
+		snprintf(m, sizeof(m), "nonce %s: %s", ca->nonce != NULL ? ca->nonce : "(none)",
+			 rc == ONSHI_EEXIST	? "already used"
+			 : rc == ONSHI_ETIMEOUT ? "expired: POST /challenge again"
+						: "not issued to this institution");
+		qsd_answer_error(a, 422, ONSHI_ESTATE, m, req);
+		return;
+	}
+	rc = qsd_cardcheck_verify(q->cards, ca, serial, m, sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, rc == ONSHI_EINVAL ? 400 : 422, rc, m, req);
+		return;
+	}
+	rec = qsd_dataset_by_serial(&q->ds, serial);
+	if (rec == NULL) {
+		rc = set_status(r, ONSHI_VALIDITY_NOT_FOUND);
+	} else {
+		rc = set_status(r, (enum onshi_validity)rec->validity);
+		qual = rc == ONSHI_OK ? onshi_inquiry_result_add(r) : NULL;
+		rc = qual != NULL ? qsd_record_to_result(rec, qual) : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = set_consents(qual, ca);
+	}
+	if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot build the result", req);
+}
+
+static void inquiry_by_keys(struct qsd *q, const struct onshi_msg *req,
+			    struct onshi_msg *res, struct qsd_answer *a)
+{
+	const struct onshi_inquiry_request *ir = &req->u.inquiry_request;
+	struct onshi_inquiry_result *r = &res->u.inquiry_result;
+	size_t first = 0, n;
+	int rc;
+
+	n = qsd_dataset_find(&q->ds, &ir->search, &first);
+	rc = set_status(r, n == 0   ? ONSHI_VALIDITY_NOT_FOUND
+			   : n > 1  ? ONSHI_VALIDITY_AMBIGUOUS
+				    : (enum onshi_validity)q->ds.rec[q->ds.by_keys[first]].validity);
+	for (size_t i = 0; i < n && rc == ONSHI_OK; i++) {
+		struct onshi_qualification *qual = onshi_inquiry_result_add(r);
+
+		rc = qual != NULL ? qsd_record_to_result(&q->ds.rec[q->ds.by_keys[first + i]],
+							 qual)
+				  : ONSHI_ENOMEM;
+	}
+	if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot build the result", req);
+}
+
+static void route_qualification(struct qsd *q, const struct qsd_request *rq,
+				struct qsd_answer *a)
+{
+	struct onshi_msg req, res;
+	char inst[11], m[MSG_LEN];
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	rc = onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, rq->body, rq->body_len, NULL, &req, m,
+			     sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.inquiry_request.hdr.medical_institution_code,
+			       a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
+	} else {
+		if (req.u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER)
+			inquiry_by_card(q, rq, &req, &res, a);
+		else
+			inquiry_by_keys(q, &req, &res, a);
+		/* Answer in the request's own encoding. */
+		if (a->body == NULL)
+			answer_msg(a, &res, req.source_charset);
+	}
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+/* ---- /bulk and /bulk/result ------------------------------------------------------ */
+
+static bool good_key(const char *k)
+{
+	size_t n = k != NULL ? strlen(k) : 0;
+
+	if (n == 0 || n > 128)
+		return false;
+	for (; *k; k++)
+		if (*k < 0x21 || *k > 0x7e)
+			return false;
+	return true;
+}
+
+static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	struct onshi_parse_limits lim = { .max_bytes = QSD_MAX_BULK_BODY };
+	struct onshi_msg req, res;
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	char inst[11], number[16], m[MSG_LEN];
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	if (!good_key(rq->idempotency_key)) {
+		qsd_answer_error(a, 400, ONSHI_EINVAL,
+				 "Idempotency-Key header missing or not 1-128 visible ASCII "
+				 "characters",
+				 NULL);
+		return;
+	}
+	rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, rq->body, rq->body_len, &lim, &req, m,
+			     sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.bulk_request.hdr.medical_institution_code, a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	SHA256((const unsigned char *)rq->body, rq->body_len, digest);
+	rc = qsd_bulk_accept(q->bulk, rq->institution, rq->idempotency_key, digest, &req,
+			     number);
+	if (rc == ONSHI_ESTATE) {
+		snprintf(m, sizeof(m),
+			 "Idempotency-Key %s was used for another batch (reception %s)",
+			 rq->idempotency_key, number);
+		qsd_answer_error(a, 422, ONSHI_ESTATE, m, &req);
+	} else if (rc != ONSHI_OK && rc != ONSHI_EEXIST) {
+		qsd_answer_error(a, 500, rc, "cannot store the batch", NULL);
+	} else if (onshi_msg_set(&res.u.bulk_reception.hdr.reception_number, number) !=
+		   ONSHI_OK) {
+		qsd_answer_error(a, 500, ONSHI_ENOMEM, "out of memory", NULL);
+	} else {
+		res.u.bulk_reception.processing_result_status = ONSHI_STATUS_NORMAL;
+		answer_msg(a, &res, res.source_charset);
+	}
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
+			      struct qsd_answer *a)
+{
+	struct onshi_msg req, res;
+	char inst[11], m[MSG_LEN];
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	rc = onshi_msg_parse(ONSHI_MSG_BULK_FETCH, rq->body, rq->body_len, NULL, &req, m,
+			     sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.bulk_fetch.hdr.medical_institution_code, a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc == ONSHI_OK)
+		rc = qsd_bulk_fetch(q->bulk, &q->ds, rq->institution,
+				    req.u.bulk_fetch.hdr.reception_number, &res, m, sizeof(m));
+	if (rc == ONSHI_ENOTFOUND)
+		qsd_answer_error(a, 404, rc, m, &req);
+	else if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot build the batch result", &req);
+	else
+		answer_msg(a, &res, req.source_charset);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+/* ---- /_admin ------------------------------------------------------------------------ */
+
+static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	char spec[256], m[MSG_LEN];
+	struct qsd_fault_plan plan;
+	size_t n;
+
+	if (strcmp(rq->path, "/_admin/faults") == 0) {
+		if (rq->body != NULL) {
+			n = rq->body_len < sizeof(spec) ? rq->body_len : sizeof(spec) - 1;
+			memcpy(spec, rq->body, n);
+			while (n > 0 && (spec[n - 1] == '\n' || spec[n - 1] == '\r' ||
+					 spec[n - 1] == ' '))
+				n--;
+			spec[n] = '\0';
+			if (qsd_faults_parse(spec, &plan, m, sizeof(m)) != ONSHI_OK) {
+				strncat(m, "\n", sizeof(m) - strlen(m) - 1);
+				answer_text(a, 400, m);
+				return;
+			}
+			qsd_faults_set(&q->faults, &plan, spec);
+			qsd_log(q, "faults now: %s", spec[0] ? spec : "none");
+		}
+		qsd_faults_describe(&q->faults, spec, sizeof(spec));
+		snprintf(m, sizeof(m), "%s\n", spec);
+		answer_text(a, 200, m);
+		return;
+	}
+	if (strcmp(rq->path, "/_admin/bulk-delay") == 0 && rq->body != NULL) {
+		char *end;
+		unsigned long v;
+
+		n = rq->body_len < sizeof(spec) ? rq->body_len : sizeof(spec) - 1;
+		memcpy(spec, rq->body, n);
+		spec[n] = '\0';
+		v = strtoul(spec, &end, 10);
+		if (end == spec || v > 86400) {
+			answer_text(a, 400, "want a number of seconds (0-86400)\n");
+			return;
+		}
+		qsd_bulk_set_delay(q->bulk, (unsigned)v);
+		snprintf(m, sizeof(m), "%lu\n", v);
+		answer_text(a, 200, m);
+		return;
+	}
+	answer_text(a, 404, "admin calls: /_admin/faults, /_admin/bulk-delay\n");
+}
+
+void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	char m[MSG_LEN];
+
+	if (strncmp(rq->path, "/_admin/", 8) == 0) {
+		route_admin(q, rq, a);
+		return;
+	}
+	if (rq->body == NULL) {
+		qsd_answer_error(a, 405, ONSHI_EINVAL, "only POST is accepted", NULL);
+		return;
+	}
+	switch (qsd_route_endpoint(rq->path)) {
+	case QSD_EP_AUTH: route_auth(q, rq, a); break;
+	case QSD_EP_CHALLENGE: route_challenge(q, rq, a); break;
+	case QSD_EP_QUAL: route_qualification(q, rq, a); break;
+	case QSD_EP_BULK: route_bulk(q, rq, a); break;
+	case QSD_EP_BULK_RESULT: route_bulk_result(q, rq, a); break;
+	default:
+		snprintf(m, sizeof(m), "no such call: %s", rq->path);
+		qsd_answer_error(a, 404, ONSHI_ENOTFOUND, m, NULL);
+		break;
+	}
+}
