@@ -29,7 +29,14 @@ struct client {
 	size_t inlen;
 	struct onshi_strbuf out;
 	int closing; /* close once out is written */
+	int held;    /* an asynchronous command is answering */
+	int gone;    /* peer went away while held: free on answer */
 	struct client *next;
+};
+
+/* The public name of a connection is its struct client. */
+struct onshi_control_client {
+	struct client c;
 };
 
 struct onshi_control {
@@ -48,6 +55,8 @@ static void client_free(struct client *c)
 	struct onshi_control *ctl = c->ctl;
 	struct client **pp;
 
+	if (c->gone)
+		return;
 	for (pp = &ctl->clients; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -57,6 +66,10 @@ static void client_free(struct client *c)
 	onshi_loop_unwatch(ctl->core->loop, c->watch);
 	close(c->fd);
 	onshi_strbuf_free(&c->out);
+	if (c->held) {
+		c->gone = 1; /* the pending answer frees it */
+		return;
+	}
 	free(c);
 }
 
@@ -88,22 +101,55 @@ static void client_handle_lines(struct client *c)
 {
 	char *nl;
 
-	while ((nl = memchr(c->in, '\n', c->inlen))) {
+	while (!c->held && (nl = memchr(c->in, '\n', c->inlen))) {
 		size_t linelen = (size_t)(nl - c->in);
+		char line[ONSHI_CONTROL_MAX_LINE + 1];
 
-		*nl = '\0';
-		if (linelen && c->in[linelen - 1] == '\r')
-			c->in[linelen - 1] = '\0';
-		onshi_control_dispatch(c->ctl->core, c->in, &c->out);
+		/* Copy out: a held command answers after c->in has moved on. */
+		memcpy(line, c->in, linelen);
+		line[linelen] = '\0';
+		if (linelen && line[linelen - 1] == '\r')
+			line[linelen - 1] = '\0';
 		memmove(c->in, nl + 1, c->inlen - linelen - 1);
 		c->inlen -= linelen + 1;
+		onshi_control_dispatch(c->ctl->core,
+				       (struct onshi_control_client *)c, line,
+				       &c->out);
 	}
-	if (c->inlen == ONSHI_CONTROL_MAX_LINE) {
+	if (!c->held && c->inlen == ONSHI_CONTROL_MAX_LINE) {
 		onshi_strbuf_printf(&c->out,
 				    "-1 request line longer than %d bytes\n",
 				    ONSHI_CONTROL_MAX_LINE);
 		c->closing = 1;
 	}
+}
+
+struct onshi_control_client *onshi_control_hold(struct onshi_control_client *pc)
+{
+	struct client *c = (struct client *)pc;
+
+	c->held = 1;
+	return pc;
+}
+
+void onshi_control_answer(struct onshi_control_client *pc,
+			  const struct onshi_strbuf *reply)
+{
+	struct client *c = (struct client *)pc;
+
+	c->held = 0;
+	if (c->gone) {
+		free(c);
+		return;
+	}
+	if (reply->len)
+		onshi_strbuf_append(&c->out, reply->data, reply->len);
+	client_handle_lines(c); /* requests that queued up meanwhile */
+	if (c->out.failed) {
+		client_free(c);
+		return;
+	}
+	client_flush(c);
 }
 
 static void client_event(int fd, unsigned events, void *arg)
@@ -301,8 +347,12 @@ void onshi_control_close(struct onshi_control *ctl)
 {
 	if (!ctl)
 		return;
-	while (ctl->clients)
-		client_free(ctl->clients);
+	while (ctl->clients) {
+		struct client *c = ctl->clients;
+
+		c->held = 0; /* shutting down: nobody will answer */
+		client_free(c);
+	}
 	if (ctl->watch)
 		onshi_loop_unwatch(ctl->core->loop, ctl->watch);
 	if (ctl->fd >= 0)

@@ -15,6 +15,7 @@
 
 struct onshi_core;
 struct onshi_control;
+struct onshi_control_client; /* one connection */
 
 int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
 		       char *msg, size_t msglen);
@@ -27,7 +28,29 @@ void onshi_control_close(struct onshi_control *ctl);
  * Answer one request line (without its newline) into reply, complete with
  * the "N message" header (control_cmds.c). Never fails: errors are replies.
  */
-void onshi_control_dispatch(struct onshi_core *core, char *line,
+void onshi_control_dispatch(struct onshi_core *core,
+			    struct onshi_control_client *client, char *line,
 			    struct onshi_strbuf *reply);
+
+/* Append " key=value" (quoted when needed) to an item line. */
+void onshi_control_put_kv(struct onshi_strbuf *b, const char *key,
+			  const char *value);
+void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
+			       long value);
+
+/*
+ * Commands that wait for something (VERIFY waits for the national service)
+ * hold the client instead of answering: further request lines wait, and
+ * onshi_control_answer() later sends the reply and releases the hold. If
+ * the peer hangs up meanwhile, the answer is dropped.
+ */
+struct onshi_control_client *onshi_control_hold(struct onshi_control_client *c);
+void onshi_control_answer(struct onshi_control_client *c,
+			  const struct onshi_strbuf *reply);
+
+/* Commands that live in files of their own. */
+void onshi_control_cmd_verify(struct onshi_core *core,
+			      struct onshi_control_client *client, int argc,
+			      char **argv, struct onshi_strbuf *reply);
 
 #endif

@@ -23,16 +23,17 @@
 
 #define MAX_ARGS 16
 
+
 struct command {
 	const char *name;
 	int min_args, max_args;
 	const char *usage;
-	void (*run)(struct onshi_core *core, int argc, char **argv,
-		    struct onshi_strbuf *reply);
+	void (*run)(struct onshi_core *core, struct onshi_control_client *client,
+		    int argc, char **argv, struct onshi_strbuf *reply);
 };
 
 /* key=value with quoting when needed. */
-static void put_kv(struct onshi_strbuf *b, const char *key, const char *value)
+void onshi_control_put_kv(struct onshi_strbuf *b, const char *key, const char *value)
 {
 	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
 
@@ -54,12 +55,13 @@ static void put_kv(struct onshi_strbuf *b, const char *key, const char *value)
 	onshi_strbuf_append(b, "\"", 1);
 }
 
-static void put_kv_long(struct onshi_strbuf *b, const char *key, long value)
+void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
+			       long value)
 {
 	char num[32];
 
 	snprintf(num, sizeof(num), "%ld", value);
-	put_kv(b, key, num);
+	onshi_control_put_kv(b, key, num);
 }
 
 static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
@@ -67,27 +69,27 @@ static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 	const struct onshi_plugin *d =
 		m->inst ? m->inst->plugin->desc : NULL;
 
-	put_kv(b, "module", m->name);
-	put_kv(b, "state", onshi_module_state_name(m->state));
+	onshi_control_put_kv(b, "module", m->name);
+	onshi_control_put_kv(b, "state", onshi_module_state_name(m->state));
 	if (d) {
-		put_kv(b, "plugin", d->name);
-		put_kv(b, "version", d->version);
-		put_kv(b, "vendor", d->vendor ? d->vendor : "");
-		put_kv(b, "institution", m->inst->institution_code);
+		onshi_control_put_kv(b, "plugin", d->name);
+		onshi_control_put_kv(b, "version", d->version);
+		onshi_control_put_kv(b, "vendor", d->vendor ? d->vendor : "");
+		onshi_control_put_kv(b, "institution", m->inst->institution_code);
 		if (d->ops->status && ONSHI_OPS_HAS(d->ops_size, status)) {
 			char st[256] = "";
 
 			d->ops->status(m->inst->state, st, sizeof(st));
 			st[sizeof(st) - 1] = '\0';
-			put_kv(b, "status", st);
+			onshi_control_put_kv(b, "status", st);
 		}
 	}
 	if (m->last_event_at) {
-		put_kv(b, "event", m->last_event);
-		put_kv_long(b, "event_at", (long)m->last_event_at);
+		onshi_control_put_kv(b, "event", m->last_event);
+		onshi_control_put_kv_long(b, "event_at", (long)m->last_event_at);
 	}
 	if (m->state == ONSHI_MODULE_FAILED && m->last_error[0])
-		put_kv(b, "error", m->last_error);
+		onshi_control_put_kv(b, "error", m->last_error);
 	onshi_strbuf_append(b, "\n", 1);
 }
 
@@ -100,17 +102,19 @@ static unsigned count_modules(struct onshi_core *core)
 	return n;
 }
 
-static void cmd_version(struct onshi_core *core, int argc, char **argv,
-			struct onshi_strbuf *reply)
+static void cmd_version(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	onshi_strbuf_printf(reply, "1 version\n");
-	put_kv(reply, "onshid", PACKAGE_VERSION);
+	onshi_control_put_kv(reply, "onshid", PACKAGE_VERSION);
 	onshi_strbuf_printf(reply, " abi=%d.%d\n", ONSHI_ABI_MAJOR,
 			    ONSHI_ABI_MINOR);
 }
 
-static void cmd_status(struct onshi_core *core, int argc, char **argv,
-		       struct onshi_strbuf *reply)
+static void cmd_status(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	const struct onshi_config *cfg = core->config;
 	unsigned ninst = 0;
@@ -120,22 +124,22 @@ static void cmd_status(struct onshi_core *core, int argc, char **argv,
 			ninst++;
 	onshi_strbuf_printf(reply, "%u status\n", 1 + ninst +
 			    count_modules(core));
-	put_kv(reply, "daemon", "onshid");
-	put_kv(reply, "version", PACKAGE_VERSION);
+	onshi_control_put_kv(reply, "daemon", "onshid");
+	onshi_control_put_kv(reply, "version", PACKAGE_VERSION);
 	onshi_strbuf_printf(reply, " abi=%d.%d", ONSHI_ABI_MAJOR,
 			    ONSHI_ABI_MINOR);
-	put_kv_long(reply, "pid", (long)getpid());
-	put_kv_long(reply, "uptime_s", (long)(time(NULL) - core->started_at));
-	put_kv(reply, "config", cfg->path);
+	onshi_control_put_kv_long(reply, "pid", (long)getpid());
+	onshi_control_put_kv_long(reply, "uptime_s", (long)(time(NULL) - core->started_at));
+	onshi_control_put_kv(reply, "config", cfg->path);
 	{
 		size_t unanswered, depth = onshi_inquiry_depth(core, &unanswered);
 
-		put_kv_long(reply, "spool", (long)depth);
-		put_kv_long(reply, "unanswered", (long)unanswered);
+		onshi_control_put_kv_long(reply, "spool", (long)depth);
+		onshi_control_put_kv_long(reply, "unanswered", (long)unanswered);
 	}
-	put_kv(reply, "national", onshi_national_state(core->national));
-	put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
-	put_kv_long(reply, "national_pending",
+	onshi_control_put_kv(reply, "national", onshi_national_state(core->national));
+	onshi_control_put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
+	onshi_control_put_kv_long(reply, "national_pending",
 		    (long)onshi_national_pending(core->national));
 	onshi_strbuf_append(reply, "\n", 1);
 	for (size_t i = 0; i < cfg->nsections; i++) {
@@ -144,19 +148,20 @@ static void cmd_status(struct onshi_core *core, int argc, char **argv,
 
 		if (strcmp(s->type, "institution") != 0)
 			continue;
-		put_kv(reply, "institution", s->name);
-		put_kv(reply, "code", onshi_conf_section_get(s, "code"));
+		onshi_control_put_kv(reply, "institution", s->name);
+		onshi_control_put_kv(reply, "code", onshi_conf_section_get(s, "code"));
 		name = onshi_conf_section_get(s, "name");
 		if (name)
-			put_kv(reply, "name", name);
+			onshi_control_put_kv(reply, "name", name);
 		onshi_strbuf_append(reply, "\n", 1);
 	}
 	for (struct onshi_module *m = core->modules; m; m = m->next)
 		module_line(reply, m);
 }
 
-static void cmd_list(struct onshi_core *core, int argc, char **argv,
-		     struct onshi_strbuf *reply)
+static void cmd_list(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	onshi_strbuf_printf(reply, "%u modules\n", count_modules(core));
 	for (struct onshi_module *m = core->modules; m; m = m->next)
@@ -183,26 +188,30 @@ static void module_action(struct onshi_core *core, const char *name,
 	onshi_strbuf_printf(reply, "0 %s\n", msg);
 }
 
-static void cmd_enable(struct onshi_core *core, int argc, char **argv,
-		       struct onshi_strbuf *reply)
+static void cmd_enable(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_enable);
 }
 
-static void cmd_disable(struct onshi_core *core, int argc, char **argv,
-			struct onshi_strbuf *reply)
+static void cmd_disable(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_disable);
 }
 
-static void cmd_reload(struct onshi_core *core, int argc, char **argv,
-		       struct onshi_strbuf *reply)
+static void cmd_reload(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_reload);
 }
 
-static void cmd_help(struct onshi_core *core, int argc, char **argv,
-		     struct onshi_strbuf *reply);
+static void cmd_help(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply);
 
 static const struct command commands[] = {
 	{ "VERSION", 0, 0, "VERSION", cmd_version },
@@ -211,12 +220,16 @@ static const struct command commands[] = {
 	{ "ENABLE", 1, 1, "ENABLE MODULE", cmd_enable },
 	{ "DISABLE", 1, 1, "DISABLE MODULE", cmd_disable },
 	{ "RELOAD", 1, 1, "RELOAD MODULE", cmd_reload },
+	{ "VERIFY", 5, 6,
+	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
+	  onshi_control_cmd_verify },
 	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
-static void cmd_help(struct onshi_core *core, int argc, char **argv,
-		     struct onshi_strbuf *reply)
+static void cmd_help(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
 {
 	unsigned n = 0;
 
@@ -227,7 +240,8 @@ static void cmd_help(struct onshi_core *core, int argc, char **argv,
 		onshi_strbuf_printf(reply, "%s\n", c->usage);
 }
 
-void onshi_control_dispatch(struct onshi_core *core, char *line,
+void onshi_control_dispatch(struct onshi_core *core,
+			    struct onshi_control_client *client, char *line,
 			    struct onshi_strbuf *reply)
 {
 	char *argv[MAX_ARGS], *save = NULL;
@@ -252,7 +266,7 @@ void onshi_control_dispatch(struct onshi_core *core, char *line,
 			onshi_strbuf_printf(reply, "-1 usage: %s\n", c->usage);
 			return;
 		}
-		c->run(core, argc, argv, reply);
+		c->run(core, client, argc, argv, reply);
 		return;
 	}
 	/* Echo at most a bounded, printable part of what was sent. */

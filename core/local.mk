@@ -6,6 +6,7 @@ core_libonshi_la_SOURCES = \
 	core/conf_schema.c core/conf_schema.h \
 	core/control.c core/control.h \
 	core/control_cmds.c \
+	core/control_verify.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \

@@ -51,6 +51,8 @@ static void usage(FILE *out)
 		"  plugin enable|disable|reload MODULE\n"
 		"                              MODULE is reader:NAME or rececon:NAME\n"
 		"  version                     daemon version and plugin ABI\n"
+		"  verify --insurer N --symbol S --number N --branch NN --birth YYYYMMDD\n"
+		"         [--institution NAME]  ask the national service now\n"
 		"  send LINE...                send a raw request line\n"
 		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n",
 		DEFAULT_SOCKET);
@@ -281,6 +283,69 @@ static int show_list(struct reply *r)
 	return 0;
 }
 
+/* verify --insurer .. → "VERIFY insurer=.. ..." */
+static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
+{
+	static const char *const opts[] = { "--insurer", "--symbol", "--number",
+					    "--branch", "--birth",
+					    "--institution" };
+
+	onshi_strbuf_printf(req, "VERIFY");
+	for (int i = 1; i < argc; i++) {
+		size_t k;
+
+		for (k = 0; k < 6; k++)
+			if (strcmp(argv[i], opts[k]) == 0)
+				break;
+		if (k == 6 || i + 1 >= argc) {
+			fprintf(stderr, "onshictl: verify: %s '%s'\n",
+				k == 6 ? "unknown option" : "missing value for",
+				argv[i]);
+			return -1;
+		}
+		if (strpbrk(argv[i + 1], " \t\r\n")) {
+			fprintf(stderr, "onshictl: verify: %s must not contain spaces\n",
+				argv[i]);
+			return -1;
+		}
+		onshi_strbuf_printf(req, " %s=%s", opts[k] + 2, argv[i + 1]);
+		i++;
+	}
+	onshi_strbuf_printf(req, "\n");
+	return 0;
+}
+
+static int show_verify(struct reply *r)
+{
+	struct field f[MAX_FIELDS];
+	int n;
+	const char *name, *ratio;
+
+	if (r->count < 1 || (n = parse_fields(r->lines[0], f, MAX_FIELDS)) < 0)
+		return EXIT_BADREPLY;
+	name = field(f, n, "name");
+	ratio = field(f, n, "ratio");
+	printf("%s", r->message);
+	if (name)
+		printf(" — %s (%s), born %s", name, or_dash(field(f, n, "kana")),
+		       or_dash(field(f, n, "birth")));
+	printf("\n");
+	if (field(f, n, "insurer"))
+		printf("  insurer %s %s", field(f, n, "insurer"),
+		       field(f, n, "insurer_name") ? field(f, n, "insurer_name") : "");
+	if (ratio)
+		printf(", contribution %d %%", atoi(ratio));
+	if (field(f, n, "lost"))
+		printf(", lost on %s", field(f, n, "lost"));
+	if (field(f, n, "insurer") || ratio)
+		printf("\n");
+	if (field(f, n, "message"))
+		printf("  %s (%s)\n", field(f, n, "message"),
+		       or_dash(field(f, n, "code")));
+	printf("  answered in %s ms\n", or_dash(field(f, n, "ms")));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -290,7 +355,8 @@ int main(int argc, char **argv)
 	};
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
-	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION } kind = CMD_RAW;
+	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
+	       CMD_VERIFY } kind = CMD_RAW;
 	struct reply r;
 	int c, fd, rc = 0;
 
@@ -334,6 +400,10 @@ int main(int argc, char **argv)
 								      : "RELOAD",
 				    argv[2]);
 		kind = CMD_ACTION;
+	} else if (strcmp(argv[0], "verify") == 0) {
+		if (build_verify(argc, argv, &req) < 0)
+			return EXIT_USAGE;
+		kind = CMD_VERIFY;
 	} else if (strcmp(argv[0], "send") == 0 && argc >= 2) {
 		for (int i = 1; i < argc; i++)
 			onshi_strbuf_printf(&req, "%s%s", i > 1 ? " " : "",
@@ -368,6 +438,7 @@ int main(int argc, char **argv)
 		case CMD_STATUS: rc = show_status(&r); break;
 		case CMD_LIST: rc = show_list(&r); break;
 		case CMD_ACTION: printf("%s\n", r.message); break;
+		case CMD_VERIFY: rc = show_verify(&r); break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)
