@@ -50,6 +50,12 @@ struct schema_section {
 static const struct schema_key institution_keys[] = {
 	{ "code", ONSHI_CONF_STRING, 1, CHECK_INSTITUTION_CODE },
 	{ "name", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	/* An institution with a certificate of its own ([national] has the
+	 * default one). */
+	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
 static const struct schema_key log_keys[] = {
@@ -81,6 +87,7 @@ static const struct schema_key national_keys[] = {
 	{ "timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "deadline_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "bulk_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
@@ -281,25 +288,38 @@ static void check_module_refs(const struct onshi_config *cfg,
 	}
 }
 
-/* The client certificate: a PKCS#12 bundle, or a PEM cert with its key. */
+/* A client certificate: a PKCS#12 bundle, or a PEM cert with its key.
+ * [national] must have one; an [institution] may have its own. */
+static void check_client_cert(const struct onshi_conf_section *sec,
+			      int required, struct onshi_diag *diag)
+{
+	int cert = onshi_conf_section_entry(sec, "client_cert") != NULL;
+	int key = onshi_conf_section_entry(sec, "client_key") != NULL;
+	int p12 = onshi_conf_section_entry(sec, "client_p12") != NULL;
+	char label[300];
+
+	section_label(sec, label, sizeof(label));
+	if (p12 && (cert || key))
+		onshi_diag_add(diag, sec->file, sec->line,
+			       "%s: give client_p12 or client_cert + client_key, not both",
+			       label);
+	else if (!p12 && (cert != key || (required && !cert)))
+		onshi_diag_add(diag, sec->file, sec->line,
+			       "%s: needs client_cert and client_key (PEM) or client_p12",
+			       label);
+}
+
 static void check_national(const struct onshi_config *cfg,
 			   struct onshi_diag *diag)
 {
 	const struct onshi_conf_section *n =
 		onshi_config_section(cfg, "national", NULL);
-	int cert, key, p12;
 
-	if (!n)
-		return;
-	cert = onshi_conf_section_entry(n, "client_cert") != NULL;
-	key = onshi_conf_section_entry(n, "client_key") != NULL;
-	p12 = onshi_conf_section_entry(n, "client_p12") != NULL;
-	if (p12 && (cert || key))
-		onshi_diag_add(diag, n->file, n->line,
-			       "[national]: give client_p12 or client_cert + client_key, not both");
-	else if (!p12 && !(cert && key))
-		onshi_diag_add(diag, n->file, n->line,
-			       "[national]: needs client_cert and client_key (PEM) or client_p12");
+	if (n)
+		check_client_cert(n, 1, diag);
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (strcmp(cfg->sections[i].type, "institution") == 0)
+			check_client_cert(&cfg->sections[i], 0, diag);
 }
 
 void onshi_conf_check_core(const struct onshi_config *cfg,

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "national.h"
 #include "strbuf.h"
 
 struct onshi_core;
@@ -48,7 +49,26 @@ struct onshi_control_client *onshi_control_hold(struct onshi_control_client *c);
 void onshi_control_answer(struct onshi_control_client *c,
 			  const struct onshi_strbuf *reply);
 
+/* The code of [institution NAME], or of the only one when name is NULL;
+ * NULL with a reason in why. */
+const char *onshi_control_institution_code(struct onshi_core *core,
+					   const char *name, char *why,
+					   size_t whylen);
+
+/*
+ * For commands that call the national service: when the outcome is not an
+ * answer, write the "-1 reason" reply (the service's own error message for
+ * refusals) and return 1; else return 0.
+ */
+int onshi_control_national_failure(struct onshi_strbuf *reply,
+				   enum onshi_national_outcome outcome,
+				   long status, const char *body, size_t len,
+				   const char *why);
+
 /* Commands that live in files of their own. */
+void onshi_control_cmd_batch(struct onshi_core *core,
+			     struct onshi_control_client *client, int argc,
+			     char **argv, struct onshi_strbuf *reply);
 void onshi_control_cmd_verify(struct onshi_core *core,
 			      struct onshi_control_client *client, int argc,
 			      char **argv, struct onshi_strbuf *reply);

@@ -21,6 +21,8 @@
 #include "module.h"
 #include "national.h"
 
+#include <onshi/message.h>
+
 #define MAX_ARGS 16
 
 
@@ -62,6 +64,66 @@ void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
 
 	snprintf(num, sizeof(num), "%ld", value);
 	onshi_control_put_kv(b, key, num);
+}
+
+/* The [institution] to ask for: named, or the only one. */
+const char *onshi_control_institution_code(struct onshi_core *core,
+					   const char *name, char *why,
+					   size_t whylen)
+{
+	const struct onshi_config *cfg = core->config;
+	const struct onshi_conf_section *only = NULL;
+
+	if (name) {
+		const struct onshi_conf_section *s =
+			onshi_config_section(cfg, "institution", name);
+
+		if (!s)
+			snprintf(why, whylen, "no [institution %s]", name);
+		return s ? onshi_conf_section_get(s, "code") : NULL;
+	}
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		if (strcmp(cfg->sections[i].type, "institution") != 0)
+			continue;
+		if (only) {
+			snprintf(why, whylen,
+				 "several institutions: say which with --institution NAME");
+			return NULL;
+		}
+		only = &cfg->sections[i];
+	}
+	if (!only)
+		snprintf(why, whylen, "no [institution] configured");
+	return only ? onshi_conf_section_get(only, "code") : NULL;
+}
+
+int onshi_control_national_failure(struct onshi_strbuf *reply,
+				   enum onshi_national_outcome outcome,
+				   long status, const char *body, size_t len,
+				   const char *why)
+{
+	struct onshi_msg err;
+
+	if (outcome == ONSHI_NATIONAL_ANSWER)
+		return 0;
+	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
+		onshi_strbuf_printf(reply, "-1 national service unavailable: %s\n",
+				    why);
+		return 1;
+	}
+	/* Refusals come with an error document that says why. */
+	if (onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &err, NULL, 0) ==
+		    ONSHI_OK &&
+	    err.u.error.hdr.error_message)
+		onshi_strbuf_printf(reply,
+				    "-1 refused by the national service (HTTP %ld, %s): %s\n",
+				    status,
+				    err.u.error.hdr.error_code ? err.u.error.hdr.error_code : "-",
+				    err.u.error.hdr.error_message);
+	else
+		onshi_strbuf_printf(reply, "-1 %s\n", why);
+	onshi_msg_clear(&err);
+	return 1;
 }
 
 static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
@@ -223,6 +285,9 @@ static const struct command commands[] = {
 	{ "VERIFY", 5, 6,
 	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
 	  onshi_control_cmd_verify },
+	{ "BATCH", 2, 3,
+	  "BATCH SUBMIT PATH | BATCH FETCH RECEPTION [institution=NAME]",
+	  onshi_control_cmd_batch },
 	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };

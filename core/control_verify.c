@@ -57,19 +57,9 @@ static void on_answer(void *arg, enum onshi_national_outcome outcome,
 	long ms = (long)(onshi_loop_now_ms() - v->started_ms);
 
 	memset(&res, 0, sizeof(res));
-	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
-		onshi_strbuf_printf(&reply, "-1 national service unavailable: %s\n",
-				    why);
-	} else if (outcome == ONSHI_NATIONAL_REFUSED) {
-		if (onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &res,
-				    NULL, 0) == ONSHI_OK &&
-		    res.u.error.hdr.error_message)
-			onshi_strbuf_printf(&reply, "-1 refused by the national service (HTTP %ld, %s): %s\n",
-					    status,
-					    res.u.error.hdr.error_code ? res.u.error.hdr.error_code : "-",
-					    res.u.error.hdr.error_message);
-		else
-			onshi_strbuf_printf(&reply, "-1 %s\n", why);
+	if (onshi_control_national_failure(&reply, outcome, status, body, len,
+					   why)) {
+		/* the reply says why */
 	} else if (onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, body, len, NULL,
 				   &res, msg, sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
@@ -144,36 +134,6 @@ static const char *take_args(int argc, char **argv, struct onshi_msg *req,
 	return NULL;
 }
 
-/* The [institution] to ask for: named, or the only one. */
-static const char *institution_code(struct onshi_core *core, const char *name,
-				    char *why, size_t whylen)
-{
-	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *only = NULL;
-
-	if (name) {
-		const struct onshi_conf_section *s =
-			onshi_config_section(cfg, "institution", name);
-
-		if (!s)
-			snprintf(why, whylen, "no [institution %s]", name);
-		return s ? onshi_conf_section_get(s, "code") : NULL;
-	}
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		if (strcmp(cfg->sections[i].type, "institution") != 0)
-			continue;
-		if (only) {
-			snprintf(why, whylen,
-				 "several institutions: say which with --institution NAME");
-			return NULL;
-		}
-		only = &cfg->sections[i];
-	}
-	if (!only)
-		snprintf(why, whylen, "no [institution] configured");
-	return only ? onshi_conf_section_get(only, "code") : NULL;
-}
-
 void onshi_control_cmd_verify(struct onshi_core *core,
 			      struct onshi_control_client *client, int argc,
 			      char **argv, struct onshi_strbuf *reply)
@@ -199,7 +159,8 @@ void onshi_control_cmd_verify(struct onshi_core *core,
 		onshi_msg_clear(&req);
 		return;
 	}
-	code = institution_code(core, institution, msg, sizeof(msg));
+	code = onshi_control_institution_code(core, institution, msg,
+					      sizeof(msg));
 	if (!code) {
 		onshi_strbuf_printf(reply, "-1 %s\n", msg);
 		onshi_msg_clear(&req);

@@ -7,6 +7,7 @@ core_libonshi_la_SOURCES = \
 	core/control.c core/control.h \
 	core/control_cmds.c \
 	core/control_verify.c \
+	core/control_batch.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \

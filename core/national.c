@@ -26,8 +26,11 @@
 /* Tokens are renewed this long before the server says they expire. */
 #define TOKEN_MARGIN_MS 30000u
 
+/* Per institution: its bearer token and, when it has its own, its client
+ * certificate (a dental department with its own code has its own). */
 struct token {
 	char inst[11];
+	char *client_cert, *client_key, *client_p12, *p12_password;
 	char *value;
 	uint64_t expires_ms;
 	int fetching;
@@ -64,6 +67,7 @@ struct onshi_national {
 	char *endpoint;
 	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
 	long timeout_ms, connect_timeout_ms, deadline_ms;
+	long bulk_timeout_ms; /* batch documents are megabytes, not kilobytes */
 	CURLM *multi;
 	struct onshi_loop_timer *timer;
 	struct token *tokens;
@@ -246,12 +250,23 @@ static struct token *token_for(struct onshi_national *n, const char *inst)
 	return t;
 }
 
+static struct token *token_for(struct onshi_national *n, const char *inst);
+
 static int send_call(struct onshi_national_call *c, const char *token)
 {
 	struct onshi_national *n = c->n;
+	struct token *t = token_for(n, c->inst);
+	const char *cert = n->client_cert, *key = n->client_key,
+		   *p12 = n->client_p12, *p12pw = n->p12_password;
 	char *url = NULL, *hdr = NULL;
 	CURL *e;
 
+	if (t && (t->client_p12 || t->client_cert)) {
+		cert = t->client_cert;
+		key = t->client_key;
+		p12 = t->client_p12;
+		p12pw = t->p12_password;
+	}
 	if (asprintf(&url, "%s%s", n->endpoint, c->path) < 0)
 		return ONSHI_ENOMEM;
 	e = curl_easy_init();
@@ -287,7 +302,9 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, n->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+			 strncmp(c->path, "/bulk", 5) == 0 ? n->bulk_timeout_ms
+							   : n->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms);
 	/* Mutual TLS, 1.2 or newer, server checked against our CA and name. */
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
@@ -295,14 +312,13 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (n->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, n->ca_bundle);
-	if (n->client_p12) {
+	if (p12) {
 		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
-		curl_easy_setopt(e, CURLOPT_SSLCERT, n->client_p12);
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD,
-				 n->p12_password ? n->p12_password : "");
+		curl_easy_setopt(e, CURLOPT_SSLCERT, p12);
+		curl_easy_setopt(e, CURLOPT_KEYPASSWD, p12pw ? p12pw : "");
 	} else {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, n->client_cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, n->client_key);
+		curl_easy_setopt(e, CURLOPT_SSLCERT, cert);
+		curl_easy_setopt(e, CURLOPT_SSLKEY, key);
 	}
 	free(url);
 	c->easy = e;
@@ -672,8 +688,29 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	n->timeout_ms = conf_long(sec, "timeout_ms", 10000);
 	n->connect_timeout_ms = conf_long(sec, "connect_timeout_ms", 3000);
 	n->deadline_ms = conf_long(sec, "deadline_ms", 30000);
+	n->bulk_timeout_ms = conf_long(sec, "bulk_timeout_ms", 120000);
 	n->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)n;
 	set_state(n, "idle (no call yet)");
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *is = &cfg->sections[i];
+		const char *code = onshi_conf_section_get(is, "code");
+		struct token *t;
+
+		if (strcmp(is->type, "institution") != 0 || !code ||
+		    (!onshi_conf_section_get(is, "client_cert") &&
+		     !onshi_conf_section_get(is, "client_p12")))
+			continue;
+		t = token_for(n, code);
+		if (!t) {
+			onshi_national_close(n);
+			return ONSHI_ENOMEM;
+		}
+		t->client_cert = conf_path(cfg, is, "client_cert");
+		t->client_key = conf_path(cfg, is, "client_key");
+		t->client_p12 = conf_path(cfg, is, "client_p12");
+		v = onshi_conf_section_get(is, "client_p12_password");
+		t->p12_password = v ? strdup(v) : NULL;
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	n->multi = curl_multi_init();
 	if (!n->endpoint || !n->multi) {
@@ -703,6 +740,10 @@ void onshi_national_close(struct onshi_national *n)
 
 		n->tokens = t->next;
 		free(t->value);
+		free(t->client_cert);
+		free(t->client_key);
+		free(t->client_p12);
+		free(t->p12_password);
 		free(t);
 	}
 	if (n->multi)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,11 @@ static void usage(FILE *out)
 		"  plugin enable|disable|reload MODULE\n"
 		"                              MODULE is reader:NAME or rececon:NAME\n"
 		"  version                     daemon version and plugin ABI\n"
+		"  batch submit FILE [--institution NAME]\n"
+		"                              upload a batch (OQSmuquc01req XML, or CSV\n"
+		"                              insurer,symbol,number,branch,birth)\n"
+		"  batch fetch RECEPTION [--institution NAME] [--wait SECONDS]\n"
+		"                              wait for a batch's results and print them\n"
 		"  verify --insurer N --symbol S --number N --branch NN --birth YYYYMMDD\n"
 		"         [--institution NAME]  ask the national service now\n"
 		"  send LINE...                send a raw request line\n"
@@ -283,6 +289,174 @@ static int show_list(struct reply *r)
 	return 0;
 }
 
+/* Send one request line and read its reply on a new connection. */
+static int exchange(const char *sock, const struct onshi_strbuf *req,
+		    struct onshi_strbuf *in, struct reply *r)
+{
+	int fd = connect_socket(sock);
+
+	if (fd < 0)
+		return EXIT_UNREACHABLE;
+	if (write(fd, req->data, req->len) != (ssize_t)req->len ||
+	    read_reply(fd, in, r) < 0) {
+		fprintf(stderr, "onshictl: no complete reply from onshid on %s\n",
+			sock);
+		close(fd);
+		return EXIT_BADREPLY;
+	}
+	close(fd);
+	return 0;
+}
+
+static const char *validity_word(long v)
+{
+	static const char *const words[] = {
+		"-", "valid", "invalid", "invalid (newer exists)",
+		"no such qualification", "several match", "valid (unregistered)",
+	};
+
+	return v >= 0 && v <= 6 ? words[v] : "?";
+}
+
+/* batch submit FILE / batch fetch RECEPTION, with waiting and progress. */
+static int run_batch(const char *sock, int argc, char **argv)
+{
+	const char *inst = NULL;
+	long wait_s = 600;
+	char path[PATH_MAX];
+	int tty = isatty(STDOUT_FILENO);
+
+	if (argc < 3 || (strcmp(argv[1], "submit") != 0 &&
+			 strcmp(argv[1], "fetch") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc)
+			inst = argv[++i];
+		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
+			wait_s = atol(argv[++i]);
+		else {
+			fprintf(stderr, "onshictl: batch: unknown option '%s'\n",
+				argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (strpbrk(argv[2], " \t\r\n") || (inst && strpbrk(inst, " \t\r\n"))) {
+		fprintf(stderr, "onshictl: batch: names and paths must not contain spaces\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "submit") == 0) {
+		struct onshi_strbuf req = { 0 }, in = { 0 };
+		struct reply r;
+		struct field f[MAX_FIELDS];
+		int rc, n;
+
+		/* The daemon reads the file: give it an absolute path. */
+		if (!realpath(argv[2], path)) {
+			fprintf(stderr, "onshictl: %s: %s\n", argv[2], strerror(errno));
+			return EXIT_USAGE;
+		}
+		onshi_strbuf_printf(&req, "BATCH SUBMIT %s%s%s\n", path,
+				    inst ? " institution=" : "", inst ? inst : "");
+		rc = exchange(sock, &req, &in, &r);
+		if (rc == 0 && r.count < 0) {
+			fprintf(stderr, "onshictl: %s\n", r.message);
+			rc = EXIT_REFUSED;
+		} else if (rc == 0) {
+			n = r.count ? parse_fields(r.lines[0], f, MAX_FIELDS) : -1;
+			if (n < 0) {
+				rc = EXIT_BADREPLY;
+			} else {
+				printf("accepted: reception %s, %s person(s)\n",
+				       or_dash(field(f, n, "reception")),
+				       or_dash(field(f, n, "count")));
+			}
+		}
+		free(r.lines);
+		onshi_strbuf_free(&req);
+		onshi_strbuf_free(&in);
+		return rc;
+	}
+	for (long waited = 0;; waited++) {
+		struct onshi_strbuf req = { 0 }, in = { 0 };
+		struct reply r;
+		struct field f[MAX_FIELDS];
+		int rc, n;
+
+		onshi_strbuf_printf(&req, "BATCH FETCH %s%s%s\n", argv[2],
+				    inst ? " institution=" : "", inst ? inst : "");
+		rc = exchange(sock, &req, &in, &r);
+		onshi_strbuf_free(&req);
+		if (rc == 0 && r.count < 0) {
+			if (tty)
+				printf("\n");
+			fprintf(stderr, "onshictl: %s\n", r.message);
+			rc = EXIT_REFUSED;
+		}
+		if (rc != 0 || r.count < 0) {
+			free(r.lines);
+			onshi_strbuf_free(&in);
+			return rc;
+		}
+		if (strcmp(r.message, "processing") == 0) {
+			free(r.lines);
+			onshi_strbuf_free(&in);
+			if (waited >= wait_s) {
+				if (tty)
+					printf("\n");
+				fprintf(stderr, "onshictl: batch %s still processing after %ld s\n",
+					argv[2], wait_s);
+				return EXIT_REFUSED;
+			}
+			if (tty) {
+				/* A bar that moves: the service gives no
+				 * percentage, only "not ready yet". */
+				char bar[21];
+
+				for (int i = 0; i < 20; i++)
+					bar[i] = i == (int)(waited % 20) ? '#' : '.';
+				bar[20] = '\0';
+				printf("\rwaiting for %s [%s] %ld s", argv[2], bar,
+				       waited);
+				fflush(stdout);
+			} else if (waited % 10 == 0) {
+				printf("processing: %s not ready yet (%ld s)\n",
+				       argv[2], waited);
+			}
+			sleep(1);
+			continue;
+		}
+		if (tty && waited)
+			printf("\n");
+		n = r.count ? parse_fields(r.lines[0], f, MAX_FIELDS) : -1;
+		if (n < 0) {
+			free(r.lines);
+			onshi_strbuf_free(&in);
+			return EXIT_BADREPLY;
+		}
+		printf("batch %s: %s result(s), %s normal, %s error(s)\n", argv[2],
+		       or_dash(field(f, n, "results")),
+		       or_dash(field(f, n, "normal")),
+		       or_dash(field(f, n, "errors")));
+		for (long i = 1; i < r.count; i++) {
+			n = parse_fields(r.lines[i], f, MAX_FIELDS);
+			if (n < 0)
+				continue;
+			printf("%6s  %-22s %-10s %s%s%s\n",
+			       or_dash(field(f, n, "unit")),
+			       validity_word(atol(or_dash(field(f, n, "validity")))),
+			       or_dash(field(f, n, "number")),
+			       field(f, n, "name") ? field(f, n, "name") : "",
+			       field(f, n, "message") ? "  " : "",
+			       field(f, n, "message") ? field(f, n, "message") : "");
+		}
+		free(r.lines);
+		onshi_strbuf_free(&in);
+		return 0;
+	}
+}
+
 /* verify --insurer .. → "VERIFY insurer=.. ..." */
 static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 {
@@ -358,7 +532,7 @@ int main(int argc, char **argv)
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
 	       CMD_VERIFY } kind = CMD_RAW;
 	struct reply r;
-	int c, fd, rc = 0;
+	int c, rc = 0;
 
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
@@ -400,6 +574,8 @@ int main(int argc, char **argv)
 								      : "RELOAD",
 				    argv[2]);
 		kind = CMD_ACTION;
+	} else if (strcmp(argv[0], "batch") == 0) {
+		return run_batch(sock, argc, argv);
 	} else if (strcmp(argv[0], "verify") == 0) {
 		if (build_verify(argc, argv, &req) < 0)
 			return EXIT_USAGE;
@@ -415,21 +591,12 @@ int main(int argc, char **argv)
 	}
 	if (req.failed)
 		return EXIT_REFUSED;
-	fd = connect_socket(sock);
-	if (fd < 0) {
-		onshi_strbuf_free(&req);
-		return EXIT_UNREACHABLE;
-	}
-	if (write(fd, req.data, req.len) != (ssize_t)req.len ||
-	    read_reply(fd, &in, &r) < 0) {
-		fprintf(stderr, "onshictl: no complete reply from onshid on %s\n",
-			sock);
-		close(fd);
+	rc = exchange(sock, &req, &in, &r);
+	if (rc != 0) {
 		onshi_strbuf_free(&req);
 		onshi_strbuf_free(&in);
-		return EXIT_BADREPLY;
+		return rc;
 	}
-	close(fd);
 	if (r.count < 0) {
 		fprintf(stderr, "onshictl: %s\n", r.message);
 		rc = EXIT_REFUSED;

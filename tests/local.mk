@@ -69,6 +69,7 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
-	tests/integration/oqs-e2e.test
+	tests/integration/oqs-e2e.test \
+	tests/integration/demo.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)

@@ -1,0 +1,344 @@
+/*
+ * control_batch.c — BATCH SUBMIT / BATCH FETCH: the day-before batch check
+ * from the command line (`onshictl batch submit FILE`, `batch fetch R..`).
+ *
+ * SUBMIT reads FILE on the daemon's side (an OQSmuquc01req document, or
+ * CSV lines `insurer,symbol,number,branch,birth`), uploads it with an
+ * Idempotency-Key derived from the institution and the file's bytes, so
+ * submitting the same file again returns the same ReceptionNumber instead of
+ * creating a second reception. FETCH asks for the result once; onshictl
+ * repeats it while the answer is "processing" (SegmentOfResult 2).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <onshi/message.h>
+
+#include "control.h"
+#include "core.h"
+#include "national.h"
+
+/* The codec's limit for batch documents. */
+#define BATCH_MAX_FILE (32u * 1024 * 1024)
+
+struct batch_call {
+	struct onshi_control_client *client;
+	int fetch; /* 0: SUBMIT, 1: FETCH */
+	size_t count;
+};
+
+static int read_file(const char *path, char **buf, size_t *len, char *why,
+		     size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	size_t off = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return ONSHI_EIO;
+	}
+	if ((size_t)st.st_size > BATCH_MAX_FILE) {
+		snprintf(why, whylen, "%s is larger than %u bytes", path,
+			 BATCH_MAX_FILE);
+		close(fd);
+		return ONSHI_ETOOBIG;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		return ONSHI_ENOMEM;
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, *buf + off, (size_t)st.st_size - off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	(*buf)[off] = '\0';
+	*len = off;
+	return ONSHI_OK;
+}
+
+/* CSV lines "insurer,symbol,number,branch,birth" into a bulk request. */
+static int csv_to_request(char *text, struct onshi_bulk_request *r, char *why,
+			  size_t whylen)
+{
+	char *save = NULL;
+	unsigned lineno = 0;
+
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[5], *p = line;
+		struct onshi_search_info *si;
+		int n = 0;
+
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		while (n < 5) {
+			f[n++] = p;
+			p = strchr(p, ',');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (n != 5 || p) {
+			snprintf(why, whylen,
+				 "line %u: want insurer,symbol,number,branch,birth",
+				 lineno);
+			return ONSHI_EINVAL;
+		}
+		si = onshi_bulk_request_add(r);
+		if (!si || onshi_msg_set(&si->insurer_number, f[0]) ||
+		    onshi_msg_set(&si->insured_card_symbol, f[1]) ||
+		    onshi_msg_set(&si->insured_identification_number, f[2]) ||
+		    onshi_msg_set(&si->insured_branch_number, f[3]) ||
+		    onshi_msg_set(&si->birthdate, f[4]))
+			return ONSHI_ENOMEM;
+	}
+	if (!r->n_search) {
+		snprintf(why, whylen, "no searches in the file");
+		return ONSHI_EINVAL;
+	}
+	return ONSHI_OK;
+}
+
+static void today(char out[9])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(out, 9, "%Y%m%d", &tm);
+}
+
+static void key_of(const char *code, const char *body, size_t len,
+		   char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	out[0] = '\0';
+	if (!ctx)
+		return;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	    EVP_DigestUpdate(ctx, code, strlen(code)) &&
+	    EVP_DigestUpdate(ctx, body, len) &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen))
+		for (unsigned i = 0; i < mdlen && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
+
+static void put_unit(struct onshi_strbuf *b, size_t i,
+		     const struct onshi_bulk_unit *u)
+{
+	const struct onshi_qualification *q = u->n_results ? &u->results[0] : NULL;
+
+	onshi_control_put_kv_long(b, "unit", (long)i + 1);
+	onshi_control_put_kv_long(b, "validity", (long)u->qualification_validity);
+	onshi_control_put_kv_long(b, "status", (long)u->processing_result_status);
+	if (u->has_search) {
+		if (u->search.insurer_number)
+			onshi_control_put_kv(b, "insurer", u->search.insurer_number);
+		if (u->search.insured_identification_number)
+			onshi_control_put_kv(b, "number",
+					     u->search.insured_identification_number);
+	}
+	if (q && q->name)
+		onshi_control_put_kv(b, "name", q->name);
+	if (u->processing_result_message)
+		onshi_control_put_kv(b, "message", u->processing_result_message);
+	onshi_strbuf_append(b, "\n", 1);
+}
+
+static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
+			    long status, const char *body, size_t len,
+			    const char *why)
+{
+	struct batch_call *bc = arg;
+	struct onshi_strbuf reply = { 0 };
+	struct onshi_msg res;
+	char msg[512];
+
+	memset(&res, 0, sizeof(res));
+	if (onshi_control_national_failure(&reply, outcome, status, body, len,
+					   why)) {
+		/* the reply says why */
+	} else if (onshi_msg_parse(bc->fetch ? ONSHI_MSG_BULK_RESULT
+					     : ONSHI_MSG_BULK_RECEPTION,
+				   body, len, NULL, &res, msg,
+				   sizeof(msg)) != ONSHI_OK) {
+		onshi_strbuf_printf(&reply,
+				    "-1 the national service answered with a malformed document: %s\n",
+				    msg);
+	} else if (!bc->fetch) {
+		const char *rn = res.u.bulk_reception.hdr.reception_number;
+
+		onshi_strbuf_printf(&reply, "1 accepted\n");
+		onshi_control_put_kv(&reply, "reception", rn ? rn : "");
+		onshi_control_put_kv_long(&reply, "count", (long)bc->count);
+		onshi_strbuf_append(&reply, "\n", 1);
+	} else if (res.u.bulk_result.hdr.segment_of_result ==
+		   ONSHI_SEGMENT_PROCESSING) {
+		onshi_strbuf_printf(&reply, "1 processing\n");
+		onshi_control_put_kv_long(&reply, "segment", 2);
+		onshi_strbuf_append(&reply, "\n", 1);
+	} else {
+		const struct onshi_bulk_result *r = &res.u.bulk_result;
+
+		onshi_strbuf_printf(&reply, "%zu ready\n", r->n_units + 1);
+		onshi_control_put_kv_long(&reply, "segment",
+					  (long)r->hdr.segment_of_result);
+		onshi_control_put_kv_long(&reply, "results",
+					  r->hdr.number_of_processing_result);
+		onshi_control_put_kv_long(&reply, "normal",
+					  r->hdr.number_of_normal_processing);
+		onshi_control_put_kv_long(&reply, "errors",
+					  r->hdr.number_of_error);
+		onshi_strbuf_append(&reply, "\n", 1);
+		for (size_t i = 0; i < r->n_units; i++)
+			put_unit(&reply, i, &r->units[i]);
+	}
+	onshi_msg_clear(&res);
+	onshi_control_answer(bc->client, &reply);
+	onshi_strbuf_free(&reply);
+	free(bc);
+}
+
+/* "institution=NAME" as the optional last word. */
+static const char *institution_arg(int argc, char **argv, int at)
+{
+	if (argc > at && strncmp(argv[at], "institution=", 12) == 0)
+		return argv[at] + 12;
+	return NULL;
+}
+
+static void send_batch(struct onshi_core *core,
+		       struct onshi_control_client *client,
+		       struct onshi_msg *req, const char *code, int fetch,
+		       size_t count, const char *idem,
+		       struct onshi_strbuf *reply)
+{
+	struct batch_call *bc;
+	char *xml = NULL, msg[512];
+	size_t len;
+
+	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg,
+			    sizeof(msg)) != ONSHI_OK) {
+		onshi_strbuf_printf(reply, "-1 %s\n", msg);
+		return;
+	}
+	bc = calloc(1, sizeof(*bc));
+	if (!bc) {
+		free(xml);
+		onshi_strbuf_printf(reply, "-1 out of memory\n");
+		return;
+	}
+	bc->fetch = fetch;
+	bc->count = count;
+	bc->client = onshi_control_hold(client);
+	if (!onshi_national_post(core->national, code,
+				 fetch ? "/bulk/result" : "/bulk", xml, len,
+				 idem, on_batch_answer, bc)) {
+		struct onshi_strbuf err = { 0 };
+
+		onshi_strbuf_printf(&err, "-1 cannot start the national call\n");
+		onshi_control_answer(client, &err);
+		onshi_strbuf_free(&err);
+		free(bc);
+	}
+	free(xml);
+}
+
+void onshi_control_cmd_batch(struct onshi_core *core,
+			     struct onshi_control_client *client, int argc,
+			     char **argv, struct onshi_strbuf *reply)
+{
+	int fetch = strcasecmp(argv[1], "FETCH") == 0;
+	const char *code, *inst = institution_arg(argc, argv, 3);
+	struct onshi_req_header *h;
+	struct onshi_msg req;
+	char why[512], date[9], key[65];
+	char *text = NULL;
+	size_t len = 0, count = 0;
+	int rc;
+
+	if (!fetch && strcasecmp(argv[1], "SUBMIT") != 0) {
+		onshi_strbuf_printf(reply, "-1 usage: BATCH SUBMIT PATH | BATCH FETCH RECEPTION [institution=NAME]\n");
+		return;
+	}
+	if (!core->national) {
+		onshi_strbuf_printf(reply, "-1 %s\n",
+				    onshi_national_state(core->national));
+		return;
+	}
+	code = onshi_control_institution_code(core, inst, why, sizeof(why));
+	if (!code) {
+		onshi_strbuf_printf(reply, "-1 %s\n", why);
+		return;
+	}
+	today(date);
+	if (fetch) {
+		onshi_msg_init(&req, ONSHI_MSG_BULK_FETCH);
+		h = &req.u.bulk_fetch.hdr;
+		rc = onshi_msg_set(&h->reception_number, argv[2]);
+	} else {
+		rc = read_file(argv[2], &text, &len, why, sizeof(why));
+		if (rc != ONSHI_OK) {
+			onshi_strbuf_printf(reply, "-1 %s\n", why);
+			return;
+		}
+		key_of(code, text, len, key);
+		if (memchr(text, '<', len)) {
+			rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len,
+					     NULL, &req, why, sizeof(why));
+		} else {
+			onshi_msg_init(&req, ONSHI_MSG_BULK_REQUEST);
+			rc = csv_to_request(text, &req.u.bulk_request, why,
+					    sizeof(why));
+		}
+		free(text);
+		if (rc != ONSHI_OK) {
+			onshi_strbuf_printf(reply, "-1 %s: %s\n", argv[2], why);
+			onshi_msg_clear(&req);
+			return;
+		}
+		h = &req.u.bulk_request.hdr;
+		count = req.u.bulk_request.n_search;
+	}
+	/* The header is ours: the institution asked for, today's date. */
+	if (rc != ONSHI_OK || onshi_msg_set(&h->medical_institution_code, code) ||
+	    (!h->qualification_confirmation_date &&
+	     onshi_msg_set(&h->qualification_confirmation_date, date)) ||
+	    (!h->arbitrary_file_identifier &&
+	     onshi_msg_set(&h->arbitrary_file_identifier, "onshictl-batch"))) {
+		onshi_strbuf_printf(reply, "-1 out of memory\n");
+		onshi_msg_clear(&req);
+		return;
+	}
+	send_batch(core, client, &req, code, fetch, count, fetch ? NULL : key,
+		   reply);
+	onshi_msg_clear(&req);
+}

@@ -1,0 +1,12 @@
+# The plugin SDK: onshi-plugin.pc (from configure), the headers (include/
+# local.mk) and pkgplugindir. sdk.test stages an install of the SDK, builds
+# tests/sdk/hello against it with pkg-config only and loads it into onshid.
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = onshi-plugin.pc
+
+TESTS += tests/sdk/sdk.test
+EXTRA_DIST += onshi-plugin.pc.in \
+	docs/plugin-guide.md \
+	tests/sdk/sdk.test \
+	tests/sdk/hello/Makefile \
+	tests/sdk/hello/hello.c
