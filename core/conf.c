@@ -29,6 +29,7 @@ struct reader_state {
 	size_t len, pos;
 	int line;          /* number of the line last handed to inih */
 	int header_line;   /* line of the last [section] header seen */
+	int indented;      /* the current line starts with blanks */
 	char header[256];  /* text of the section the last key was in */
 	struct onshi_config *cfg;
 	struct onshi_diag *diag;
@@ -58,6 +59,7 @@ static char *read_line(char *str, int num, void *stream)
 			i++;
 		if (i < end && st->buf[i] == '[')
 			st->header_line = st->line;
+		st->indented = i > start && i < end;
 	}
 	if (n > 0 && st->buf[start + n - 1] == '\r')
 		n--; /* CRLF files from Windows editors */
@@ -154,13 +156,27 @@ static int set_entry(struct reader_state *st, struct onshi_conf_section *s,
 		     const char *key, const char *value)
 {
 	struct onshi_conf_entry *e = NULL;
-	char *v = strdup(value);
+	char *v;
 
-	if (!v)
-		return -1;
 	for (size_t i = 0; i < s->count; i++)
 		if (strcmp(s->entries[i].key, key) == 0)
 			e = &s->entries[i];
+	/* An indented line continues the value above it (inih hands it to
+	 * us under the same key): the pieces are joined as written, so a
+	 * long list can be split after a separator ("a:b:" then "c"). */
+	if (e && st->indented && e->file == st->file && e->line < st->line) {
+		size_t a = strlen(e->value), b = strlen(value);
+
+		v = realloc(e->value, a + b + 1);
+		if (!v)
+			return -1;
+		memcpy(v + a, value, b + 1);
+		e->value = v;
+		return 0;
+	}
+	v = strdup(value);
+	if (!v)
+		return -1;
 	if (e) { /* later key wins: drop-ins override */
 		free(e->value);
 		e->value = v;

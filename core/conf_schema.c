@@ -27,6 +27,8 @@ enum value_check {
 	CHECK_LOG_LEVEL,
 	CHECK_LOG_TARGET,
 	CHECK_HTTPS_URL,
+	CHECK_POLL_S,
+	CHECK_TIMEOUT_MS,
 };
 
 struct schema_key {
@@ -75,6 +77,24 @@ static const struct schema_key control_keys[] = {
 static const struct schema_key plugins_keys[] = {
 	{ "dir", ONSHI_CONF_STRING, 0, CHECK_NONE }, /* colon-separated */
 	{ "allow_unsafe_dir", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	/* Plugin integrity (docs/maintenance.md "Plugin signatures"). */
+	{ "require_signature", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ "trust_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+/* Remote maintenance (docs/maintenance.md). */
+static const struct schema_key maintenance_keys[] = {
+	{ "manifest_url", ONSHI_CONF_STRING, 1, CHECK_HTTPS_URL },
+	{ "trust_key", ONSHI_CONF_PATH, 1, CHECK_NONE },
+	{ "poll_s", ONSHI_CONF_INT, 0, CHECK_POLL_S },
+	{ "timeout_ms", ONSHI_CONF_INT, 0, CHECK_TIMEOUT_MS },
+	{ "ca_bundle", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "report_url", ONSHI_CONF_STRING, 0, CHECK_HTTPS_URL },
+	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	{ "state_file", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
 static const struct schema_key national_keys[] = {
@@ -91,6 +111,12 @@ static const struct schema_key national_keys[] = {
 	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
+/* My Number Card checks: JPKI CAs and CRLs, and the reader makers' CA. */
+static const struct schema_key jpki_keys[] = {
+	{ "trust_dir", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ "reader_ca", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
 /* The daemon's keys in every [reader X] / [rececon X] section. */
 static const struct schema_key module_keys[] = {
 	{ "plugin", ONSHI_CONF_STRING, 1, CHECK_NONE },
@@ -105,7 +131,9 @@ static const struct schema_section sections[] = {
 	{ "spool", UNNAMED, spool_keys },
 	{ "control", UNNAMED, control_keys },
 	{ "plugins", UNNAMED, plugins_keys },
+	{ "maintenance", UNNAMED, maintenance_keys },
 	{ "national", UNNAMED, national_keys },
+	{ "jpki", UNNAMED, jpki_keys },
 	{ "reader", NAMED, module_keys },
 	{ "rececon", NAMED, module_keys },
 	{ NULL, 0, NULL },
@@ -223,6 +251,14 @@ static int check_value(const struct onshi_conf_entry *e,
 			    !e->value[8])
 				why = "must be an https:// URL";
 			break;
+		case CHECK_POLL_S:
+			if (onshi_conf_parse_long(e->value, 1, 7 * 86400, &l) < 0)
+				why = "must be a number of seconds from 1 to 604800";
+			break;
+		case CHECK_TIMEOUT_MS:
+			if (onshi_conf_parse_long(e->value, 100, 600000, &l) < 0)
+				why = "must be from 100 to 600000 (milliseconds)";
+			break;
 		case CHECK_NONE:
 			break;
 		}
@@ -322,6 +358,26 @@ static void check_national(const struct onshi_config *cfg,
 			check_client_cert(&cfg->sections[i], 0, diag);
 }
 
+/* [maintenance] client certificate pairs; require_signature needs a key. */
+static void check_maintenance(const struct onshi_config *cfg,
+			      struct onshi_diag *diag)
+{
+	const struct onshi_conf_section *m =
+		onshi_config_section(cfg, "maintenance", NULL);
+	const struct onshi_conf_section *p =
+		onshi_config_section(cfg, "plugins", NULL);
+	const struct onshi_conf_entry *req =
+		onshi_conf_section_entry(p, "require_signature");
+
+	if (m)
+		check_client_cert(m, 0, diag);
+	if (req && onshi_conf_parse_bool(req->value) == 1 &&
+	    !onshi_conf_section_get(p, "trust_key") &&
+	    !onshi_conf_section_get(m, "trust_key"))
+		onshi_diag_add(diag, req->file, req->line,
+			       "require_signature = yes needs a key: set [plugins] trust_key (or [maintenance] trust_key) to the maintenance public key");
+}
+
 void onshi_conf_check_core(const struct onshi_config *cfg,
 			   struct onshi_diag *diag)
 {
@@ -375,6 +431,7 @@ void onshi_conf_check_core(const struct onshi_config *cfg,
 			check_module_refs(cfg, sec, diag);
 	}
 	check_national(cfg, diag);
+	check_maintenance(cfg, diag);
 	/* Two institutions with one code would make results ambiguous. */
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *a = &cfg->sections[i];
@@ -581,6 +638,19 @@ int onshi_settings_load(const struct onshi_config *cfg,
 	s->plugin_dirs = v ? resolve_dir_list(cfg, v) : strdup(ONSHI_PLUGIN_DIR);
 	v = onshi_conf_section_get(plugins, "allow_unsafe_dir");
 	s->allow_unsafe_plugin_dir = v && onshi_conf_parse_bool(v) == 1;
+	v = onshi_conf_section_get(plugins, "require_signature");
+	if (v && onshi_conf_parse_bool(v) == 1) {
+		/* Its own key, else the maintenance key (the usual case). */
+		const char *key = onshi_conf_section_get(plugins, "trust_key");
+
+		if (!key)
+			key = onshi_conf_section_get(
+				onshi_config_section(cfg, "maintenance", NULL),
+				"trust_key");
+		if (key && !(s->plugin_trust_key =
+				     onshi_config_resolve_path(cfg, key)))
+			oom = 1;
+	}
 	if (oom || !s->control_socket || !s->spool_dir || !s->plugin_dirs) {
 		onshi_settings_free(s);
 		return ONSHI_ENOMEM;
@@ -593,6 +663,7 @@ void onshi_settings_free(struct onshi_settings *s)
 	free(s->control_socket);
 	free(s->control_group);
 	free(s->plugin_dirs);
+	free(s->plugin_trust_key);
 	free(s->spool_dir);
 	memset(s, 0, sizeof(*s));
 }

@@ -66,11 +66,23 @@ int onshi_control_national_failure(struct onshi_strbuf *reply,
 				   const char *why);
 
 /* Commands that live in files of their own. */
+void onshi_control_cmd_cert(struct onshi_core *core,
+			    struct onshi_control_client *client, int argc,
+			    char **argv, struct onshi_strbuf *reply);
+/* Log each institution's certificate problem or expiry warning (start). */
+void onshi_cert_log_startup(struct onshi_core *core);
+/* One "cert=NAME code=.. state=ok|warning|error ..." line for STATUS. */
+void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
+			     struct onshi_strbuf *b);
 void onshi_control_cmd_batch(struct onshi_core *core,
 			     struct onshi_control_client *client, int argc,
 			     char **argv, struct onshi_strbuf *reply);
 void onshi_control_cmd_verify(struct onshi_core *core,
 			      struct onshi_control_client *client, int argc,
 			      char **argv, struct onshi_strbuf *reply);
+void onshi_control_cmd_maintenance(struct onshi_core *core,
+				   struct onshi_control_client *client,
+				   int argc, char **argv,
+				   struct onshi_strbuf *reply);
 
 #endif

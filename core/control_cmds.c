@@ -18,6 +18,7 @@
 #include "control.h"
 #include "core.h"
 #include "inquiry.h"
+#include "maintenance.h"
 #include "module.h"
 #include "national.h"
 
@@ -174,6 +175,29 @@ static void cmd_version(struct onshi_core *core,
 			    ONSHI_ABI_MINOR);
 }
 
+/* The remote-maintenance line of STATUS (nothing when not configured). */
+static void maintenance_line(struct onshi_strbuf *b,
+			     const struct onshi_maintenance *m)
+{
+	const char *reason;
+	enum onshi_maint_outcome o;
+	char serial[24];
+
+	if (!m)
+		return;
+	o = onshi_maintenance_outcome(m, &reason);
+	onshi_control_put_kv(b, "maintenance", onshi_maintenance_url(m));
+	onshi_control_put_kv_long(b, "last_poll",
+				  (long)onshi_maintenance_last_poll(m));
+	snprintf(serial, sizeof(serial), "%llu",
+		 (unsigned long long)onshi_maintenance_serial(m));
+	onshi_control_put_kv(b, "serial", serial);
+	onshi_control_put_kv(b, "outcome", onshi_maint_outcome_name(o));
+	if (*reason)
+		onshi_control_put_kv(b, "reason", reason);
+	onshi_strbuf_append(b, "\n", 1);
+}
+
 static void cmd_status(struct onshi_core *core,
 			struct onshi_control_client *client, int argc,
 			char **argv, struct onshi_strbuf *reply)
@@ -184,8 +208,11 @@ static void cmd_status(struct onshi_core *core,
 	for (size_t i = 0; i < cfg->nsections; i++)
 		if (strcmp(cfg->sections[i].type, "institution") == 0)
 			ninst++;
-	onshi_strbuf_printf(reply, "%u status\n", 1 + ninst +
-			    count_modules(core));
+	/* With a national link, each institution also gets a cert line. */
+	onshi_strbuf_printf(reply, "%u status\n",
+			    1 + ninst * (core->national ? 2 : 1) +
+				    count_modules(core) +
+				    (core->maintenance != NULL));
 	onshi_control_put_kv(reply, "daemon", "onshid");
 	onshi_control_put_kv(reply, "version", PACKAGE_VERSION);
 	onshi_strbuf_printf(reply, " abi=%d.%d", ONSHI_ABI_MAJOR,
@@ -216,7 +243,10 @@ static void cmd_status(struct onshi_core *core,
 		if (name)
 			onshi_control_put_kv(reply, "name", name);
 		onshi_strbuf_append(reply, "\n", 1);
+		if (core->national)
+			onshi_control_cert_line(core, s->name, reply);
 	}
+	maintenance_line(reply, core->maintenance);
 	for (struct onshi_module *m = core->modules; m; m = m->next)
 		module_line(reply, m);
 }
@@ -285,9 +315,13 @@ static const struct command commands[] = {
 	{ "VERIFY", 5, 6,
 	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
 	  onshi_control_cmd_verify },
+	{ "CERT", 1, 3, "CERT STATUS|CSR|INSTALL PATH [institution=NAME]",
+	  onshi_control_cmd_cert },
 	{ "BATCH", 2, 3,
 	  "BATCH SUBMIT PATH | BATCH FETCH RECEPTION [institution=NAME]",
 	  onshi_control_cmd_batch },
+	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
+	  onshi_control_cmd_maintenance },
 	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };

@@ -14,6 +14,7 @@
 #include "control.h"
 #include "core.h"
 #include "inquiry.h"
+#include "maintenance.h"
 #include "module.h"
 
 /* Open each module's plugin to check its keys (nothing is started). */
@@ -27,6 +28,12 @@ static void check_plugins(const struct onshi_config *cfg,
 			     settings->allow_unsafe_plugin_dir,
 			     &loader) != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot initialise libltdl");
+		return;
+	}
+	if (settings->plugin_trust_key &&
+	    onshi_loader_require_signature(loader, settings->plugin_trust_key)) {
+		onshi_diag_add(diag, NULL, 0, "out of memory");
+		onshi_loader_free(loader);
 		return;
 	}
 	for (size_t i = 0; i < cfg->nsections; i++) {
@@ -128,6 +135,9 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		rc = onshi_loader_new(core->settings.plugin_dirs,
 				      core->settings.allow_unsafe_plugin_dir,
 				      &core->loader);
+	if (rc == ONSHI_OK && core->settings.plugin_trust_key)
+		rc = onshi_loader_require_signature(core->loader,
+						    core->settings.plugin_trust_key);
 	if (rc == ONSHI_OK)
 		rc = onshi_modules_build(core);
 	if (rc != ONSHI_OK) {
@@ -136,6 +146,10 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		onshi_core_close(core);
 		return rc;
 	}
+	if (core->settings.plugin_trust_key)
+		onshi_logf(&core->log, ONSHI_LOG_INFO,
+			   "[plugins] require_signature = yes: plugins need a .sig by %s",
+			   core->settings.plugin_trust_key);
 	if (core->settings.allow_unsafe_plugin_dir)
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "[plugins] allow_unsafe_dir = yes: plugin directory ownership is not checked (development only)");
@@ -194,6 +208,13 @@ int onshi_core_start(struct onshi_core *core)
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return rc;
 	}
+	rc = onshi_maintenance_open(core, &core->maintenance, msg, sizeof(msg));
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
+		return rc;
+	}
+	if (core->maintenance)
+		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
 	rc = onshi_control_open(core, &core->control, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
@@ -221,6 +242,9 @@ void onshi_core_close(struct onshi_core *core)
 {
 	if (!core)
 		return;
+	/* A poll in flight would switch modules: stop it first. */
+	onshi_maintenance_close(core->maintenance);
+	core->maintenance = NULL;
 	/* Modules first: they may still have work on the loop. */
 	if (core->loop)
 		onshi_modules_free(core);

@@ -21,6 +21,8 @@ struct onshi_module;
 struct onshi_control;
 struct onshi_spool;
 struct onshi_national;
+struct onshi_cards;
+struct onshi_maintenance;
 
 struct onshi_core {
 	struct onshi_log log;
@@ -32,6 +34,8 @@ struct onshi_core {
 	struct onshi_control *control;
 	struct onshi_spool *spool;   /* accepted requests until delivered */
 	struct onshi_national *national; /* NULL: no [national] section */
+	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
+	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;

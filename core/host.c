@@ -15,6 +15,7 @@
 #include <onshi/message.h>
 
 #include "atomic_file.h"
+#include "card.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
@@ -209,6 +210,8 @@ static const struct onshi_host host_table = {
 	.file_name_result = host_file_name_result,
 	.file_name_error = host_file_name_error,
 	.write_file_atomic = host_write_file_atomic,
+	.challenge = onshi_card_challenge,
+	.card_submit = onshi_card_submit,
 };
 
 const struct onshi_host *onshi_host_table(void)

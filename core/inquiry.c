@@ -11,6 +11,8 @@
 
 #include <onshi/message.h>
 
+#include "card.h"
+#include "control.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
@@ -24,6 +26,11 @@
 
 static void process(struct onshi_core *core, struct onshi_spool_entry *e);
 
+/* Spool kind flag: an unasked result for an adapter's face/ (a card read's
+ * answer fanned out); the low byte is the message kind. */
+#define KIND_PUSH 0x100
+#define MSG_KIND(k) ((k) & 0xff)
+
 static int is_request_kind(int kind)
 {
 	return kind == ONSHI_MSG_INQUIRY_REQUEST ||
@@ -33,7 +40,7 @@ static int is_request_kind(int kind)
 /* The result kind of a request kind. */
 static int answer_kind_ok(const struct onshi_spool_entry *e)
 {
-	switch (e->kind) {
+	switch (MSG_KIND(e->kind)) {
 	case ONSHI_MSG_INQUIRY_REQUEST: return ONSHI_MSG_INQUIRY_RESULT;
 	case ONSHI_MSG_BULK_REQUEST: return ONSHI_MSG_BULK_RECEPTION;
 	case ONSHI_MSG_BULK_FETCH: return ONSHI_MSG_BULK_RESULT;
@@ -47,17 +54,91 @@ static int answer_kind(const struct onshi_spool_entry *e)
 	return e->answer_is_error ? ONSHI_MSG_ERROR : answer_kind_ok(e);
 }
 
+static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e);
+
+/* The part of a push entry's id after "push-<reader>-": the read id. */
+static void push_id_of(const struct onshi_spool_entry *e, char *out,
+		       size_t outlen)
+{
+	snprintf(out, outlen, "%s", e->request_id);
+}
+
+/*
+ * A card read's answer goes, unasked, to every receipt-computer adapter of
+ * the reader's institution: one answered spool entry each (so a disabled
+ * adapter gets it when enabled again), then the read itself is done.
+ */
+static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
+{
+	const char *code = onshi_module_institution_code(core, e->module);
+	struct onshi_spool_entry *created[64];
+	unsigned n = 0;
+	char id[160], msg[512];
+
+	/* "desk-R0001": reader section name and read id, in file-safe form. */
+	snprintf(id, sizeof(id), "%s-%s", strchr(e->module, ':') + 1,
+		 e->request_id);
+	for (char *p = id; *p; p++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._+=@~-", *p))
+			*p = '-';
+	id[100] = '\0'; /* ONSHI_FILE_ID_MAX */
+	for (struct onshi_module *m = core->modules; m && n < 64; m = m->next) {
+		struct onshi_spool_entry *p;
+		const char *mcode;
+		int rc;
+
+		if (strcmp(m->section_type, "rececon") != 0)
+			continue;
+		mcode = onshi_module_institution_code(core, m->name);
+		if (!code || !mcode || strcmp(code, mcode) != 0)
+			continue;
+		rc = onshi_spool_accept(core->spool, m->name, id,
+					KIND_PUSH | MSG_KIND(e->kind), "", 0,
+					&p, msg, sizeof(msg));
+		if (rc == ONSHI_OK)
+			rc = onshi_spool_answer(core->spool, p, e->answer_is_error,
+						e->answer, e->answer_len, msg,
+						sizeof(msg));
+		if (rc != ONSHI_OK && rc != ONSHI_EEXIST) {
+			/* Keep the read: fanned out again on the next pass. */
+			onshi_logf(&core->log, ONSHI_LOG_ERR,
+				   "%s: card result %s not queued for %s: %s",
+				   e->module, e->request_id, m->name, msg);
+			return;
+		}
+		if (rc == ONSHI_OK)
+			created[n++] = p;
+	}
+	if (!n)
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "%s: no receipt-computer adapter serves institution %s: card result %s shown in the log only",
+			   e->module, code ? code : "?", e->request_id);
+	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s: card read %s answered%s; pushed to %u adapter(s)",
+		   e->module, e->request_id, e->answer_is_error ? " with an error" : "", n);
+	onshi_spool_delivered(core->spool, e);
+	for (unsigned i = 0; i < n; i++)
+		try_deliver(core, created[i]);
+}
+
 /* Offer e's answer to its module; forget it once the adapter has it. */
 static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 {
-	struct onshi_module *mod = onshi_module_find(core, e->module);
+	struct onshi_module *mod;
 	const struct onshi_plugin *desc;
 	struct onshi_delivery d;
 	struct onshi_msg answer;
-	char why[512];
+	char why[512], push_id[160];
 	int rc;
 
-	if (!e->answered || !mod || !mod->inst)
+	if (!e->answered)
+		return;
+	if (strncmp(e->module, "reader:", 7) == 0) {
+		fan_out(core, e);
+		return;
+	}
+	mod = onshi_module_find(core, e->module);
+	if (!mod || !mod->inst)
 		return; /* delivered when the module runs again */
 	desc = mod->inst->plugin->desc;
 	if (!ONSHI_OPS_HAS(desc->ops_size, deliver) || !desc->ops->deliver)
@@ -74,10 +155,16 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 		return;
 	}
 	memset(&d, 0, sizeof(d));
-	d.request_id = e->request_id;
-	d.request_kind = e->kind;
+	d.request_kind = MSG_KIND(e->kind);
 	d.is_error = e->answer_is_error;
 	d.result = &answer;
+	if (e->kind & KIND_PUSH) {
+		push_id_of(e, push_id, sizeof(push_id));
+		d.push = 1;
+		d.push_id = push_id;
+	} else {
+		d.request_id = e->request_id;
+	}
 	rc = desc->ops->deliver(mod->inst->state, &d);
 	onshi_msg_clear(&answer);
 	if (rc != ONSHI_OK) {
@@ -332,6 +419,9 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 	}
 	rc = onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, why,
 			     sizeof(why));
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
+	    req.u.inquiry_request.has_card_auth)
+		rc = onshi_card_check(core, &req, why, sizeof(why));
 	if (rc != ONSHI_OK) {
 		answer_error(core, e, rc, why, &req);
 		onshi_msg_clear(&req);
@@ -341,11 +431,10 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 	onshi_msg_clear(&req);
 }
 
-int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
-			 int kind, const void *body, size_t len, char *msg,
-			 size_t msglen)
+int onshi_inquiry_accept(struct onshi_core *core, const char *module,
+			 const char *request_id, int kind, const void *body,
+			 size_t len, char *msg, size_t msglen)
 {
-	struct onshi_core *core = inst->module->core;
 	struct onshi_spool_entry *e;
 	int rc;
 
@@ -353,12 +442,24 @@ int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 		snprintf(msg, msglen, "the spool is not open");
 		return ONSHI_EUNAVAIL;
 	}
-	rc = onshi_spool_accept(core->spool, inst->module->name, request_id,
-				kind, body, len, &e, msg, msglen);
+	if (kind & ~0xff) {
+		snprintf(msg, msglen, "not a request kind: %d", kind);
+		return ONSHI_EINVAL;
+	}
+	rc = onshi_spool_accept(core->spool, module, request_id, kind, body,
+				len, &e, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	process(core, e);
 	return ONSHI_OK;
+}
+
+int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
+			 int kind, const void *body, size_t len, char *msg,
+			 size_t msglen)
+{
+	return onshi_inquiry_accept(inst->module->core, inst->module->name,
+				    request_id, kind, body, len, msg, msglen);
 }
 
 void onshi_inquiry_module_started(struct onshi_core *core,
@@ -401,6 +502,10 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	onshi_cert_log_startup(core);
+	rc = onshi_cards_open(core, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
 	rc = onshi_spool_open(core->settings.spool_dir, &core->spool, msg,
 			      msglen);
 	if (rc != ONSHI_OK)
@@ -423,6 +528,7 @@ void onshi_inquiry_close(struct onshi_core *core)
 	/* Calls in flight are dropped: their requests stay in the spool. */
 	onshi_national_close(core->national);
 	core->national = NULL;
+	onshi_cards_close(core);
 	onshi_spool_close(core->spool);
 	core->spool = NULL;
 }

@@ -4,9 +4,9 @@
  * answer, deliver it to the adapter that asked (now, or once that module
  * runs again). The spool makes every step survive a crash.
  *
- * Upstream (the national link) is not wired yet: well-formed requests wait
- * in the spool, unanswered, and are counted in status; malformed or hostile
- * ones are answered at once with an error document naming the problem.
+ * Malformed or hostile requests are answered at once with an error
+ * document naming the problem; card reads (from readers) are checked and
+ * their answers pushed to the institution's receipt-computer adapters.
  */
 #ifndef ONSHI_CORE_INQUIRY_H
 #define ONSHI_CORE_INQUIRY_H
@@ -20,6 +20,11 @@ struct onshi_instance;
 /* Open the spool and resume unfinished work. */
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_inquiry_close(struct onshi_core *core);
+
+/* Accept a request for module (spooled durably, then processed). */
+int onshi_inquiry_accept(struct onshi_core *core, const char *module,
+			 const char *request_id, int kind, const void *body,
+			 size_t len, char *msg, size_t msglen);
 
 /* host->submit(). */
 int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,

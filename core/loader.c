@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "loader.h"
+#include "plugin_sig.h"
 
 struct loaded {
 	struct onshi_plugin_handle pub;
@@ -29,6 +30,7 @@ struct loaded {
 struct onshi_loader {
 	char *dirs;
 	int allow_unsafe_dir;
+	char *trust_key; /* require_signature = yes; NULL: not required */
 	pthread_mutex_t lock; /* libltdl is not thread-safe: serialise */
 	struct loaded *loaded;
 };
@@ -72,8 +74,48 @@ void onshi_loader_free(struct onshi_loader *l)
 	}
 	lt_dlexit();
 	pthread_mutex_destroy(&l->lock);
+	free(l->trust_key);
 	free(l->dirs);
 	free(l);
+}
+
+int onshi_loader_require_signature(struct onshi_loader *l,
+				   const char *trust_key_pem_path)
+{
+	char *k = strdup(trust_key_pem_path);
+
+	if (!k)
+		return ONSHI_ENOMEM;
+	pthread_mutex_lock(&l->lock);
+	free(l->trust_key);
+	l->trust_key = k;
+	pthread_mutex_unlock(&l->lock);
+	return ONSHI_OK;
+}
+
+/* The signature check before anything of the file runs. */
+static enum onshi_load_error check_signature(struct onshi_loader *l,
+					     const char *name,
+					     const char *path, char *msg,
+					     size_t msglen)
+{
+	size_t n = strlen(path);
+	char why[1024];
+
+	if (n < 3 || strcmp(path + n - 3, ".so") != 0) {
+		snprintf(msg, msglen,
+			 "plugin '%s' refused: [plugins] require_signature = yes loads only signed NAME.so files, and %s is a libtool archive (install the plugin, and its .so.sig)",
+			 name, path);
+		return ONSHI_LOAD_BAD_SIGNATURE;
+	}
+	if (onshi_plugin_sig_check(path, l->trust_key, why, sizeof(why)) !=
+	    ONSHI_OK) {
+		snprintf(msg, msglen,
+			 "plugin '%s' refused (require_signature = yes): %s",
+			 name, why);
+		return ONSHI_LOAD_BAD_SIGNATURE;
+	}
+	return ONSHI_LOAD_OK;
 }
 
 /* Plugin names are file names we build paths from: keep them plain. */
@@ -235,10 +277,17 @@ static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
 			 msglen);
 	if (rc != ONSHI_LOAD_OK)
 		return rc;
+	if (l->trust_key) {
+		rc = check_signature(l, name, path, msg, msglen);
+		if (rc != ONSHI_LOAD_OK)
+			return rc;
+	}
 	if (lt_dladvise_init(&advise) == 0) {
 		lt_dladvise_local(&advise); /* plugin symbols stay private */
-		lt_dladvise_ext(&advise);   /* NAME.la or NAME.so */
-		dl = lt_dlopenadvise(stem, advise);
+		/* Signed: exactly the checked file, never a .la beside it. */
+		if (!l->trust_key)
+			lt_dladvise_ext(&advise); /* NAME.la or NAME.so */
+		dl = lt_dlopenadvise(l->trust_key ? path : stem, advise);
 		lt_dladvise_destroy(&advise);
 	}
 	if (!dl) {

@@ -28,6 +28,7 @@ enum onshi_load_error {
 	ONSHI_LOAD_SHORT_OPS,    /* ops table smaller than the minimum */
 	ONSHI_LOAD_MISSING_OP,   /* a required entry point is NULL */
 	ONSHI_LOAD_NAME_MISMATCH, /* NAME.so declares another name */
+	ONSHI_LOAD_BAD_SIGNATURE, /* require_signature: no valid NAME.so.sig */
 };
 
 struct onshi_loader;
@@ -45,6 +46,15 @@ struct onshi_plugin_handle {
 int onshi_loader_new(const char *dirs, int allow_unsafe_dir,
 		     struct onshi_loader **out);
 void onshi_loader_free(struct onshi_loader *loader);
+
+/*
+ * From now on open only plugins NAME.so with a valid NAME.so.sig (raw
+ * Ed25519 by the key in trust_key_pem_path, core/plugin_sig.h), and open
+ * exactly the file that was checked; NAME.la (a build tree) is refused.
+ * Plugins already open stay open. ONSHI_OK or ONSHI_ENOMEM.
+ */
+int onshi_loader_require_signature(struct onshi_loader *loader,
+				   const char *trust_key_pem_path);
 
 /*
  * Open plugin `name` (or take another reference to it). On failure returns

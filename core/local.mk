@@ -2,12 +2,14 @@
 noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
+	core/card.c core/card.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
 	core/control.c core/control.h \
 	core/control_cmds.c \
 	core/control_verify.c \
 	core/control_batch.c \
+	core/control_cert.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \
@@ -18,7 +20,8 @@ core_libonshi_la_SOURCES = \
 	core/module.c core/module.h \
 	core/national.c core/national.h \
 	core/spool.c core/spool.h \
-	core/strbuf.c core/strbuf.h
+	core/strbuf.c core/strbuf.h \
+	core/xml_util.c core/xml_util.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
 core_libonshi_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"
@@ -136,6 +137,7 @@ static void instance_stop_destroy(struct onshi_module *mod,
 		ops->stop(inst->state);
 	/* After stop() no plugin thread runs: nothing can re-register. */
 	leaked = onshi_loop_forget_owner(core->loop, inst);
+	onshi_cards_forget_instance(core, inst);
 	if (leaked)
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: plugin left %u fd watch(es)/timer(s) registered after stop; removed them (plugin bug)",

@@ -1,6 +1,6 @@
 /*
- * national.c — libcurl multi on the core's loop: mTLS calls, tokens,
- * retries (see national.h).
+ * national.c — the national link: mTLS calls, tokens, retries (see
+ * national.h), on http.c's curl multi handle.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "http.h"
 #include "national.h"
 #include "strbuf.h"
 
@@ -68,8 +69,7 @@ struct onshi_national {
 	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
 	long timeout_ms, connect_timeout_ms, deadline_ms;
 	long bulk_timeout_ms; /* batch documents are megabytes, not kilobytes */
-	CURLM *multi;
-	struct onshi_loop_timer *timer;
+	struct onshi_http *http; /* curl multi on the loop */
 	struct token *tokens;
 	struct onshi_national_call *calls;
 	unsigned pending;
@@ -87,78 +87,6 @@ static void set_state(struct onshi_national *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->state, sizeof(n->state), fmt, ap);
 	va_end(ap);
-}
-
-/* ---- curl ↔ loop glue ---- */
-
-static void check_done(struct onshi_national *n);
-
-static void on_fd(int fd, unsigned events, void *arg)
-{
-	struct onshi_national *n = arg;
-	int flags = 0, running;
-
-	if (events & ONSHI_FD_READ)
-		flags |= CURL_CSELECT_IN;
-	if (events & ONSHI_FD_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (events & ONSHI_FD_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(n->multi, fd, flags, &running);
-	check_done(n);
-}
-
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
-		     void *socketp)
-{
-	struct onshi_national *n = userp;
-	struct onshi_loop_watch *w = socketp;
-	unsigned ev = 0;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (w)
-			onshi_loop_unwatch(n->core->loop, w);
-		curl_multi_assign(n->multi, s, NULL);
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		ev |= ONSHI_FD_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= ONSHI_FD_WRITE;
-	if (!w) {
-		w = onshi_loop_watch(n->core->loop, n, s, ev, on_fd, n);
-		if (!w)
-			return -1;
-		curl_multi_assign(n->multi, s, w);
-	} else {
-		onshi_loop_watch_modify(n->core->loop, w, ev);
-	}
-	return 0;
-}
-
-static void on_timeout(void *arg)
-{
-	struct onshi_national *n = arg;
-	int running;
-
-	n->timer = NULL; /* one-shot: the loop releases it */
-	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(n);
-}
-
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct onshi_national *n = userp;
-
-	if (n->timer) {
-		onshi_loop_timer_stop(n->core->loop, n->timer);
-		n->timer = NULL;
-	}
-	if (timeout_ms >= 0)
-		n->timer = onshi_loop_timer(n->core->loop, n,
-					    (uint64_t)timeout_ms, 0,
-					    on_timeout, n);
-	return 0;
 }
 
 /* ---- calls ---- */
@@ -203,7 +131,7 @@ static void call_free(struct onshi_national_call *c)
 		}
 	n->pending--;
 	if (c->easy) {
-		curl_multi_remove_handle(n->multi, c->easy);
+		onshi_http_cancel(n->http, c->easy);
 		curl_easy_cleanup(c->easy);
 	}
 	curl_slist_free_all(c->headers);
@@ -251,6 +179,7 @@ static struct token *token_for(struct onshi_national *n, const char *inst)
 }
 
 static struct token *token_for(struct onshi_national *n, const char *inst);
+static void on_transfer_done(void *arg, CURL *easy, CURLcode res);
 
 static int send_call(struct onshi_national_call *c, const char *token)
 {
@@ -301,7 +230,6 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 			 strncmp(c->path, "/bulk", 5) == 0 ? n->bulk_timeout_ms
 							   : n->timeout_ms);
@@ -322,7 +250,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	}
 	free(url);
 	c->easy = e;
-	if (curl_multi_add_handle(n->multi, e) != CURLM_OK) {
+	if (onshi_http_add(n->http, e, on_transfer_done, c) != ONSHI_OK) {
 		curl_easy_cleanup(e);
 		c->easy = NULL;
 		return ONSHI_EIO;
@@ -543,7 +471,6 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	char why[600];
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(n->multi, c->easy);
 	curl_easy_cleanup(c->easy);
 	c->easy = NULL;
 	c->attempt++;
@@ -589,20 +516,12 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	finish(c, ONSHI_NATIONAL_REFUSED, status, why);
 }
 
-static void check_done(struct onshi_national *n)
+static void on_transfer_done(void *arg, CURL *easy, CURLcode res)
 {
-	CURLMsg *m;
-	int left;
+	struct onshi_national_call *c = arg;
 
-	while ((m = curl_multi_info_read(n->multi, &left))) {
-		struct onshi_national_call *c = NULL;
-
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-		if (c)
-			transfer_done(c, m->data.result);
-	}
+	(void)easy; /* c->easy */
+	transfer_done(c, res);
 }
 
 /* ---- public ---- */
@@ -635,6 +554,12 @@ const char *onshi_national_endpoint(const struct onshi_national *n)
 unsigned onshi_national_pending(const struct onshi_national *n)
 {
 	return n ? n->pending : 0;
+}
+
+void onshi_national_flush_connections(struct onshi_national *n)
+{
+	if (n)
+		onshi_http_flush_connections(n->http);
 }
 
 static char *conf_path(const struct onshi_config *cfg,
@@ -711,16 +636,11 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 		v = onshi_conf_section_get(is, "client_p12_password");
 		t->p12_password = v ? strdup(v) : NULL;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	n->multi = curl_multi_init();
-	if (!n->endpoint || !n->multi) {
+	n->http = onshi_http_new(core);
+	if (!n->endpoint || !n->http) {
 		onshi_national_close(n);
 		return ONSHI_ENOMEM;
 	}
-	curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
-	curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-	curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
 	snprintf(msg, msglen, "national link to %s", n->endpoint);
 	*out = n;
 	return ONSHI_OK;
@@ -746,11 +666,8 @@ void onshi_national_close(struct onshi_national *n)
 		free(t->p12_password);
 		free(t);
 	}
-	if (n->multi)
-		curl_multi_cleanup(n->multi);
+	onshi_http_free(n->http);
 	onshi_loop_forget_owner(n->core->loop, n);
-	n->timer = NULL;
-	curl_global_cleanup();
 	free(n->endpoint);
 	free(n->client_cert);
 	free(n->client_key);

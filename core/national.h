@@ -60,4 +60,12 @@ const char *onshi_national_endpoint(const struct onshi_national *n);
 /* Calls in flight or waiting to retry. */
 unsigned onshi_national_pending(const struct onshi_national *n);
 
+/*
+ * Stop reusing pooled connections and TLS sessions: calls from now on open
+ * new connections, so a client certificate installed over the old files is
+ * presented at once (`onshictl cert install`). Calls in flight finish on
+ * their connections. n may be NULL.
+ */
+void onshi_national_flush_connections(struct onshi_national *n);
+
 #endif

@@ -4,6 +4,7 @@
  *   onshictl [-s SOCKET] status
  *   onshictl [-s SOCKET] plugin list|enable|disable|reload MODULE
  *   onshictl [-s SOCKET] version
+ *   onshictl [-s SOCKET] maintenance poll
  *   onshictl [-s SOCKET] send LINE...     (raw protocol, for scripts)
  *
  * Exit codes: 0 success; 1 the daemon refused (reason printed); 2 usage;
@@ -52,6 +53,9 @@ static void usage(FILE *out)
 		"  plugin enable|disable|reload MODULE\n"
 		"                              MODULE is reader:NAME or rececon:NAME\n"
 		"  version                     daemon version and plugin ABI\n"
+		"  cert status|csr [--institution NAME]\n"
+		"  cert install FILE [--institution NAME]\n"
+		"                              the clinic's client certificate\n"
 		"  batch submit FILE [--institution NAME]\n"
 		"                              upload a batch (OQSmuquc01req XML, or CSV\n"
 		"                              insurer,symbol,number,branch,birth)\n"
@@ -59,6 +63,7 @@ static void usage(FILE *out)
 		"                              wait for a batch's results and print them\n"
 		"  verify --insurer N --symbol S --number N --branch NN --birth YYYYMMDD\n"
 		"         [--institution NAME]  ask the national service now\n"
+		"  maintenance poll            fetch and apply the maintenance manifest now\n"
 		"  send LINE...                send a raw request line\n"
 		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n",
 		DEFAULT_SOCKET);
@@ -232,6 +237,24 @@ static void print_module(struct field *f, int n)
 		printf("  %-24s error: %s\n", "", error);
 }
 
+/* "maintenance  URL  serial N, last poll Ns ago: outcome (reason)" */
+static void show_maintenance(struct field *f, int n)
+{
+	long at = atol(or_dash(field(f, n, "last_poll")));
+	const char *reason = field(f, n, "reason");
+
+	printf("maintenance  %s  applied serial %s, ",
+	       field(f, n, "maintenance"), or_dash(field(f, n, "serial")));
+	if (at > 0)
+		printf("last poll %lds ago: %s\n",
+		       (long)time(NULL) - at < 0 ? 0 : (long)time(NULL) - at,
+		       or_dash(field(f, n, "outcome")));
+	else
+		printf("not polled yet\n");
+	if (reason)
+		printf("             %s\n", reason);
+}
+
 static int show_status(struct reply *r)
 {
 	struct field f[MAX_FIELDS];
@@ -255,6 +278,20 @@ static int show_status(struct reply *r)
 			       or_dash(field(f, n, "national_endpoint")),
 			       or_dash(field(f, n, "national")),
 			       or_dash(field(f, n, "national_pending")));
+		} else if (field(f, n, "maintenance")) {
+			show_maintenance(f, n);
+		} else if (field(f, n, "cert")) {
+			const char *st = or_dash(field(f, n, "state"));
+
+			printf("certificate  %-12s %-7s", field(f, n, "cert"), st);
+			if (field(f, n, "not_after"))
+				printf(" CN=%s, expires %s (%s days)",
+				       or_dash(field(f, n, "cn")),
+				       field(f, n, "not_after"),
+				       or_dash(field(f, n, "days_left")));
+			printf("\n");
+			if (field(f, n, "message"))
+				printf("             %s\n", field(f, n, "message"));
 		} else if (field(f, n, "institution") && !field(f, n, "module")) {
 			const char *name = field(f, n, "name");
 
@@ -457,6 +494,77 @@ static int run_batch(const char *sock, int argc, char **argv)
 	}
 }
 
+/* cert status|csr|install FILE [--institution NAME] → "CERT ..." */
+static int build_cert(int argc, char **argv, struct onshi_strbuf *req)
+{
+	char path[PATH_MAX];
+	const char *inst = NULL, *file = NULL;
+	int i = 2;
+
+	if (argc < 2 || (strcmp(argv[1], "status") != 0 &&
+			 strcmp(argv[1], "csr") != 0 &&
+			 strcmp(argv[1], "install") != 0)) {
+		fprintf(stderr, "onshictl: cert status|csr|install FILE [--institution NAME]\n");
+		return -1;
+	}
+	if (strcmp(argv[1], "install") == 0) {
+		if (argc < 3 || !realpath(argv[2], path)) {
+			fprintf(stderr, "onshictl: cert install: %s\n",
+				argc < 3 ? "which certificate file?" : strerror(errno));
+			return -1;
+		}
+		file = path;
+		i = 3;
+	}
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc) {
+			inst = argv[++i];
+		} else {
+			fprintf(stderr, "onshictl: cert: unknown option '%s'\n", argv[i]);
+			return -1;
+		}
+	}
+	if ((file && strpbrk(file, " \t\r\n")) || (inst && strpbrk(inst, " \t\r\n"))) {
+		fprintf(stderr, "onshictl: cert: names and paths must not contain spaces\n");
+		return -1;
+	}
+	onshi_strbuf_printf(req, "CERT %s%s%s%s%s\n", argv[1], file ? " " : "",
+			    file ? file : "", inst ? " institution=" : "",
+			    inst ? inst : "");
+	return 0;
+}
+
+static int show_cert(struct reply *r)
+{
+	struct field f[MAX_FIELDS];
+	int n;
+
+	if (strcmp(r->message, "certificate") != 0)
+		printf("%s\n", r->message);
+	if (r->count < 1)
+		return 0;
+	n = parse_fields(r->lines[0], f, MAX_FIELDS);
+	if (n < 0)
+		return EXIT_BADREPLY;
+	if (field(f, n, "state"))
+		printf("state      %s\n", field(f, n, "state"));
+	if (field(f, n, "cn"))
+		printf("subject    CN=%s\nissuer     %s\nserial     %s\n",
+		       field(f, n, "cn"), or_dash(field(f, n, "issuer")),
+		       or_dash(field(f, n, "serial")));
+	if (field(f, n, "not_after"))
+		printf("expires    %s (%s days left)\n", field(f, n, "not_after"),
+		       or_dash(field(f, n, "days_left")));
+	if (field(f, n, "csr"))
+		printf("csr        %s\nnew key    %s\n", field(f, n, "csr"),
+		       or_dash(field(f, n, "key")));
+	if (field(f, n, "message"))
+		printf("note       %s\n", field(f, n, "message"));
+	/* An unusable certificate is a failure for scripts too. */
+	return field(f, n, "state") && strcmp(field(f, n, "state"), "error") == 0
+		       ? EXIT_REFUSED : 0;
+}
+
 /* verify --insurer .. → "VERIFY insurer=.. ..." */
 static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 {
@@ -530,7 +638,7 @@ int main(int argc, char **argv)
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY } kind = CMD_RAW;
+	       CMD_VERIFY, CMD_CERT } kind = CMD_RAW;
 	struct reply r;
 	int c, rc = 0;
 
@@ -574,6 +682,14 @@ int main(int argc, char **argv)
 								      : "RELOAD",
 				    argv[2]);
 		kind = CMD_ACTION;
+	} else if (strcmp(argv[0], "cert") == 0) {
+		if (build_cert(argc, argv, &req) < 0)
+			return EXIT_USAGE;
+		kind = CMD_CERT;
+	} else if (strcmp(argv[0], "maintenance") == 0 && argc == 2 &&
+		   strcmp(argv[1], "poll") == 0) {
+		onshi_strbuf_printf(&req, "MAINTENANCE POLL\n");
+		kind = CMD_ACTION; /* the outcome is the reply's message */
 	} else if (strcmp(argv[0], "batch") == 0) {
 		return run_batch(sock, argc, argv);
 	} else if (strcmp(argv[0], "verify") == 0) {
@@ -606,6 +722,7 @@ int main(int argc, char **argv)
 		case CMD_LIST: rc = show_list(&r); break;
 		case CMD_ACTION: printf("%s\n", r.message); break;
 		case CMD_VERIFY: rc = show_verify(&r); break;
+		case CMD_CERT: rc = show_cert(&r); break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)

@@ -9,7 +9,7 @@ FIXTURE_LDFLAGS = $(FIXTURE_BASE_LDFLAGS) -export-symbols-regex '^onshi_plugin_v
 check_LTLIBRARIES += tests/plugins/fx_good.la tests/plugins/fx_badmagic.la \
 	tests/plugins/fx_wrongabi.la tests/plugins/fx_nosym.la \
 	tests/plugins/fx_failcreate.la tests/plugins/fx_shortops.la \
-	tests/plugins/fx_rececon.la
+	tests/plugins/fx_rececon.la tests/plugins/fx_cardreader.la
 tests_plugins_fx_good_la_SOURCES = tests/plugins/fixture.c
 tests_plugins_fx_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_good"'
 tests_plugins_fx_good_la_LDFLAGS = $(FIXTURE_LDFLAGS)
@@ -38,6 +38,11 @@ tests_plugins_fx_rececon_la_SOURCES = tests/plugins/fixture.c
 tests_plugins_fx_rececon_la_CPPFLAGS = $(AM_CPPFLAGS) -DFIXTURE_NAME='"fx_rececon"' -DFIXTURE_RECECON
 tests_plugins_fx_rececon_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_plugins_fx_rececon_la_LIBADD = $(PTHREAD_LIBS)
+
+tests_plugins_fx_cardreader_la_SOURCES = tests/plugins/fx_cardreader.c
+tests_plugins_fx_cardreader_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_plugins_fx_cardreader_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_plugins_fx_cardreader_la_LIBADD = $(OPENSSL_LIBS)
 
 # ---- unit tests (cmocka) ----
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -70,6 +75,8 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
+	tests/integration/cert.test \
+	tests/integration/card-e2e.test \
 	tests/integration/demo.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)

@@ -50,6 +50,36 @@ struct onshi_timer; /* a timer registration */
 typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
 typedef void (*onshi_timer_cb)(void *arg);
 typedef void (*onshi_post_cb)(void *arg);
+/* nonce is NULL on failure, with why saying what went wrong. */
+typedef void (*onshi_challenge_cb)(void *arg, const char *nonce,
+				   const char *why);
+
+/*
+ * One My Number Card read by a reader (ABI 1.2, host->card_submit). The
+ * enums are those of onshi/message.h (onshi_token_type, onshi_auth_method,
+ * onshi_consent); binary values are raw DER / raw signature bytes.
+ *   PIN:    signature = the card's RSA PKCS#1 v1.5 SHA-256 signature over
+ *           the nonce's ASCII bytes (COMPUTE DIGITAL SIGNATURE).
+ *   face:   signature = the reader's attestation (docs/national-api.md:
+ *           ECDSA SHA-256 by the device key over
+ *           "onshi-face-v1\n<nonce>\n<sha256 hex of the card cert DER>\n"),
+ *           reader_cert = the device certificate.
+ *   visual: operator_id = the staff member who checked the card.
+ */
+struct onshi_card_read {
+	const char *read_id;       /* unique per module, safe characters */
+	int token_type;            /* ONSHI_TOKEN_CARD / _SMARTPHONE */
+	int method;                /* ONSHI_AUTH_FACE / _PIN / _VISUAL */
+	const unsigned char *cert_der; /* JPKI user-authentication cert */
+	size_t cert_len;
+	const char *nonce;         /* from host->challenge */
+	const unsigned char *signature;
+	size_t signature_len;
+	const unsigned char *reader_cert_der;
+	size_t reader_cert_len;
+	const char *operator_id;
+	int consent[4];            /* onshi_consent per onshi_consent_kind */
+};
 
 #if defined(__GNUC__)
 #define ONSHI_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -157,6 +187,29 @@ struct onshi_host {
 				 const char *name, const void *data,
 				 size_t len, unsigned mode, char *msg,
 				 size_t msglen);
+
+	/* ---- ABI 1.2: card readers ---- */
+
+	/*
+	 * Ask the national service for a single-use nonce (valid 60 s) for
+	 * this reader's institution. cb runs once on the loop thread with the
+	 * nonce (NUL-terminated ASCII), or with NULL and a reason.
+	 */
+	int (*challenge)(struct onshi_instance *inst, onshi_challenge_cb cb,
+			 void *arg);
+
+	/*
+	 * Hand one card read to the daemon. It checks the JPKI certificate
+	 * (chain and CRLs in [jpki] trust_dir) and the PIN signature or the
+	 * reader's attestation, asks the national service and pushes the
+	 * result, unasked, to every receipt-computer adapter of the reader's
+	 * institution (face/). Durable once it returns ONSHI_OK (spooled under
+	 * this module with read->read_id); refused reads are pushed as errors
+	 * naming the problem. Everything read points to is copied.
+	 */
+	int (*card_submit)(struct onshi_instance *inst,
+			   const struct onshi_card_read *read, char *msg,
+			   size_t msglen);
 };
 
 /*

@@ -48,7 +48,7 @@ extern "C" {
 /* Major: bumped on any incompatible change; must match exactly. */
 #define ONSHI_ABI_MAJOR 1
 /* Minor: bumped when entry points or host services are appended. */
-#define ONSHI_ABI_MINOR 1
+#define ONSHI_ABI_MINOR 2
 
 #define ONSHI_PLUGIN_SYMBOL_NAME "onshi_plugin_v1"
 

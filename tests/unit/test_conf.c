@@ -198,6 +198,28 @@ static void test_syntax_errors(void **state)
 	assert_true(has_problem(f, "onshid.ini", 4, "syntax error"));
 }
 
+/* Lines are limited to inih's buffer; long values continue on indented
+ * lines, joined as written. */
+static void test_continuation(void **state)
+{
+	struct fixture *f = *state;
+	const struct onshi_conf_entry *e;
+
+	assert_int_equal(load(f, "[institution main]\n"
+				 "code = 1312345678\n"
+				 "[plugins]\n"
+				 "dir = /a/very/long/path/one:\n"
+				 "  /another/long/path/two:\n"
+				 "\t/third\n"
+				 "allow_unsafe_dir = yes\n"),
+			 0);
+	e = onshi_conf_section_entry(
+		onshi_config_section(f->cfg, "plugins", NULL), "dir");
+	assert_string_equal(e->value,
+			    "/a/very/long/path/one:/another/long/path/two:/third");
+	assert_int_equal(e->line, 4);
+}
+
 static void test_crlf_and_bom(void **state)
 {
 	struct fixture *f = *state;
@@ -344,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sections_and_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crlf_and_bom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_continuation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropin_errors_name_their_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_binary_files, setup, teardown),

@@ -70,6 +70,9 @@ static void usage(FILE *f)
 	      "  --bulk-delay S       seconds until a batch result is ready (default 3)\n"
 	      "  --threads N          server threads (default 2)\n"
 	      "  --ready-file PATH    write the listening port there once ready\n"
+	      "  --serve DIR          GET /files/NAME answers DIR/NAME (maintenance\n"
+	      "                       manifests and their .sig)\n"
+	      "  --report-dir DIR     POST /_report bodies are kept as DIR/report-N.xml\n"
 	      "  -q, --quiet          no log lines\n"
 	      "  -h, --help           this text\n",
 	      f);
@@ -120,6 +123,8 @@ int main(int argc, char **argv)
 		{ "bulk-delay", required_argument, NULL, 'b' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "report-dir", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -149,6 +154,8 @@ int main(int argc, char **argv)
 		case 'O': dump_only = true; break;
 		case 'f': q.opt.faults = optarg; break;
 		case 'r': q.opt.ready_file = optarg; break;
+		case 'S': q.opt.serve_dir = optarg; break;
+		case 'W': q.opt.report_dir = optarg; break;
 		case 'q': q.opt.quiet = true; break;
 		case 'n':
 			if (parse_unsigned("--persons", optarg, 2000000, &v) != 0)

@@ -232,6 +232,8 @@ struct qsd_options {
 	unsigned threads;
 	bool allow_remote;
 	bool quiet;
+	const char *serve_dir;         /* --serve: GET /files/NAME */
+	const char *report_dir;        /* --report-dir: POST /_report sink */
 };
 
 struct qsd {
@@ -243,6 +245,7 @@ struct qsd {
 	struct qsd_cardcheck *cards;
 	struct qsd_server *server;
 	uint16_t port;
+	unsigned reports;              /* POST /_report bodies stored */
 };
 
 /* What the access handler hands the routes: one complete request. */

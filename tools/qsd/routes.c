@@ -8,6 +8,8 @@
  *   POST /bulk             (token, Idempotency-Key) OQSmuquc01req → OQSmuquc01res
  *   POST /bulk/result      (token) OQSmuquc02req → OQSmuquc02res
  *   GET|POST /_admin/...   loopback only: fault plan, batch delay
+ *   GET /files/NAME        --serve DIR: a file of DIR (maintenance manifests)
+ *   POST /_report          --report-dir DIR: keep the body (status reports)
  *
  * Every refusal is an XmlMsg error document (SegmentOfResult 9, ErrorCode
  * OE + the onshi_err number) with a fitting HTTP status, so the client has
@@ -545,9 +547,95 @@ static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_
 	answer_text(a, 404, "admin calls: /_admin/faults, /_admin/bulk-delay\n");
 }
 
+/* ---- maintenance server stand-in: static files and a report sink ---- */
+
+#define MAX_SERVED_FILE (16u * 1024 * 1024)
+
+static bool plain_file_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 200 || name[0] == '.')
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._-") == n;
+}
+
+static void route_file(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	const char *name = rq->path + 7;
+	char path[4096];
+	FILE *f;
+	long len;
+
+	if (q->opt.serve_dir == NULL || !plain_file_name(name)) {
+		answer_text(a, 404, "no such file\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", q->opt.serve_dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    (unsigned long)len > MAX_SERVED_FILE || fseek(f, 0, SEEK_SET) != 0) {
+		if (f != NULL)
+			fclose(f);
+		answer_text(a, 404, "no such file\n");
+		return;
+	}
+	a->body = malloc((size_t)len + 1);
+	if (a->body == NULL || fread(a->body, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(a->body);
+		a->body = NULL;
+		answer_text(a, 500, "cannot read the file\n");
+		return;
+	}
+	fclose(f);
+	a->status = 200;
+	a->body_len = (size_t)len;
+	a->content_type = "application/octet-stream";
+}
+
+static void route_report(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	char path[4096], tmp[4200];
+	unsigned n;
+	FILE *f;
+
+	if (q->opt.report_dir == NULL || rq->body == NULL) {
+		answer_text(a, 404, "no report sink (--report-dir)\n");
+		return;
+	}
+	/* Numbered in arrival order; written whole, then renamed. */
+	n = __atomic_add_fetch(&q->reports, 1, __ATOMIC_SEQ_CST);
+	snprintf(path, sizeof(path), "%s/report-%06u.xml", q->opt.report_dir, n);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (f != NULL) {
+		bool ok = fwrite(rq->body, 1, rq->body_len, f) == rq->body_len;
+
+		if (fclose(f) != 0 || !ok)
+			f = NULL;
+	}
+	if (f == NULL || rename(tmp, path) != 0) {
+		answer_text(a, 500, "cannot store the report\n");
+		return;
+	}
+	qsd_log(q, "status report %u stored (%zu bytes)", n, rq->body_len);
+	answer_text(a, 200, "stored\n");
+}
+
 void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
 {
 	char m[MSG_LEN];
+
+	if (strncmp(rq->path, "/files/", 7) == 0) {
+		route_file(q, rq, a);
+		return;
+	}
+	if (strcmp(rq->path, "/_report") == 0) {
+		route_report(q, rq, a);
+		return;
+	}
 
 	if (strncmp(rq->path, "/_admin/", 8) == 0) {
 		route_admin(q, rq, a);

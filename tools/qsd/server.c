@@ -541,7 +541,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 &&
 	    !(strcmp(method, MHD_HTTP_METHOD_GET) == 0 &&
-	      strncmp(path, "/_admin/", 8) == 0)) {
+	      (strncmp(path, "/_admin/", 8) == 0 ||
+	       strncmp(path, "/files/", 7) == 0))) {
 		qsd_answer_error(&a, MHD_HTTP_METHOD_NOT_ALLOWED, ONSHI_EINVAL,
 				 "only POST is accepted", NULL);
 		return queue_answer(conn, &a);

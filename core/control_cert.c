@@ -1,0 +1,310 @@
+/*
+ * control_cert.c — CERT STATUS / CERT CSR / CERT INSTALL: the clinic's
+ * client certificate from the operator's side (`onshictl cert ...`).
+ *
+ *   CERT STATUS [institution=NAME]   what is in service, days left
+ *   CERT CSR [institution=NAME]      new key (<client_key>.new, 0600) and a
+ *                                    CSR (<client_cert>.csr) to send to the
+ *                                    issuer; the key in service is untouched
+ *   CERT INSTALL PATH [institution=NAME]
+ *                                    check PATH (key match with the new key,
+ *                                    else the current one; chain to
+ *                                    ca_bundle; validity; institution code),
+ *                                    then swap it in atomically: the next
+ *                                    connections use it, no restart
+ *
+ * The certificate used for an institution is its own (client_cert in its
+ * [institution] section) or [national]'s. PKCS#12 bundles are checked by
+ * STATUS but CSR/INSTALL work on PEM files only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "cert.h"
+#include "control.h"
+#include "core.h"
+
+/* The certificate files one institution uses. */
+struct cert_paths {
+	const char *code, *name;
+	char *cert, *key, *p12, *ca;
+	const char *p12_password;
+};
+
+static void paths_free(struct cert_paths *p)
+{
+	free(p->cert);
+	free(p->key);
+	free(p->p12);
+	free(p->ca);
+	memset(p, 0, sizeof(*p));
+}
+
+static char *resolved(const struct onshi_config *cfg,
+		      const struct onshi_conf_section *s, const char *key)
+{
+	const char *v = onshi_conf_section_get(s, key);
+
+	return v ? onshi_config_resolve_path(cfg, v) : NULL;
+}
+
+static int find_paths(struct onshi_core *core, const char *inst_name,
+		      struct cert_paths *p, char *why, size_t whylen)
+{
+	const struct onshi_config *cfg = core->config;
+	const struct onshi_conf_section *nat =
+		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *inst = NULL, *src;
+
+	memset(p, 0, sizeof(*p));
+	if (!nat) {
+		snprintf(why, whylen, "no [national] section: no client certificate configured");
+		return ONSHI_ENOTFOUND;
+	}
+	p->code = onshi_control_institution_code(core, inst_name, why, whylen);
+	if (!p->code)
+		return ONSHI_ENOTFOUND;
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (strcmp(cfg->sections[i].type, "institution") == 0 &&
+		    strcmp(onshi_conf_section_get(&cfg->sections[i], "code") ?: "",
+			   p->code) == 0)
+			inst = &cfg->sections[i];
+	p->name = inst ? inst->name : "";
+	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
+		       onshi_conf_section_get(inst, "client_p12"))
+		      ? inst : nat;
+	p->cert = resolved(cfg, src, "client_cert");
+	p->key = resolved(cfg, src, "client_key");
+	p->p12 = resolved(cfg, src, "client_p12");
+	p->p12_password = onshi_conf_section_get(src, "client_p12_password");
+	p->ca = resolved(cfg, nat, "ca_bundle");
+	return ONSHI_OK;
+}
+
+static void put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
+{
+	char date[32];
+	struct tm tm;
+
+	onshi_control_put_kv(b, "cn", i->cn);
+	onshi_control_put_kv(b, "issuer", i->issuer);
+	onshi_control_put_kv(b, "serial", i->serial_hex);
+	if (i->not_after) {
+		gmtime_r(&i->not_after, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		onshi_control_put_kv(b, "not_after", date);
+		onshi_control_put_kv_long(b, "days_left", i->days_left);
+	}
+}
+
+/* One key=value line about one institution's certificate (for STATUS too). */
+void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
+			     struct onshi_strbuf *b)
+{
+	struct onshi_cert_info info;
+	struct cert_paths p;
+	char why[512];
+	int rc;
+
+	memset(&info, 0, sizeof(info));
+	rc = find_paths(core, inst_name, &p, why, sizeof(why));
+	if (rc == ONSHI_OK)
+		rc = onshi_cert_check_client(p.p12 ? NULL : p.cert,
+					     p.p12 ? NULL : p.key, p.p12,
+					     p.p12_password, p.ca, time(NULL),
+					     &info, why, sizeof(why));
+	if (rc == ONSHI_OK)
+		rc = onshi_cert_check_institution(&info, p.code, why,
+						  sizeof(why));
+	onshi_control_put_kv(b, "cert", p.name ? p.name : "");
+	onshi_control_put_kv(b, "code", p.code ? p.code : "");
+	onshi_control_put_kv(b, "state", rc != ONSHI_OK ? "error"
+					: info.warning ? "warning" : "ok");
+	put_info(b, &info);
+	if (rc != ONSHI_OK)
+		onshi_control_put_kv(b, "message", why);
+	else if (info.warning)
+		onshi_control_put_kv(b, "message", info.warning_msg);
+	onshi_strbuf_append(b, "\n", 1);
+	paths_free(&p);
+}
+
+void onshi_cert_log_startup(struct onshi_core *core)
+{
+	const struct onshi_config *cfg = core->config;
+
+	if (!core->national)
+		return;
+	for (size_t i = 0; i < cfg->nsections; i++) {
+		const struct onshi_conf_section *s = &cfg->sections[i];
+		struct onshi_cert_info info;
+		struct cert_paths p;
+		char why[512];
+		int rc;
+
+		if (strcmp(s->type, "institution") != 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		rc = find_paths(core, s->name, &p, why, sizeof(why));
+		if (rc == ONSHI_OK)
+			rc = onshi_cert_check_client(p.p12 ? NULL : p.cert,
+						     p.p12 ? NULL : p.key, p.p12,
+						     p.p12_password, p.ca,
+						     time(NULL), &info, why,
+						     sizeof(why));
+		if (rc == ONSHI_OK)
+			rc = onshi_cert_check_institution(&info, p.code, why,
+							  sizeof(why));
+		if (rc != ONSHI_OK)
+			onshi_logf(&core->log, ONSHI_LOG_ERR,
+				   "[institution %s]: %s", s->name, why);
+		else if (info.warning)
+			onshi_logf(&core->log, ONSHI_LOG_WARNING,
+				   "[institution %s]: %s", s->name,
+				   info.warning_msg);
+		paths_free(&p);
+	}
+}
+
+static int copy_file(const char *from, const char *to, unsigned mode,
+		     char *why, size_t whylen)
+{
+	char *dir = strdup(to), *slash, *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(from, "rb");
+	int rc;
+
+	if (!f || !dir) {
+		snprintf(why, whylen, "cannot read %s: %s", from, strerror(errno));
+		if (f)
+			fclose(f);
+		free(dir);
+		return ONSHI_EIO;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			char *g;
+
+			cap = cap ? cap * 2 : 4096;
+			if (cap > 1024 * 1024 || !(g = realloc(buf, cap))) {
+				snprintf(why, whylen, "%s is too large for a certificate", from);
+				fclose(f);
+				free(buf);
+				free(dir);
+				return ONSHI_ETOOBIG;
+			}
+			buf = g;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		if (!n)
+			break;
+		len += n;
+	}
+	fclose(f);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	rc = onshi_write_file_atomic(slash ? dir : ".", slash ? slash + 1 : to,
+				     buf, len, mode, why, whylen);
+	free(buf);
+	free(dir);
+	return rc;
+}
+
+void onshi_control_cmd_cert(struct onshi_core *core,
+			    struct onshi_control_client *client, int argc,
+			    char **argv, struct onshi_strbuf *reply)
+{
+	const char *sub = argv[1], *inst = NULL;
+	struct onshi_cert_info info;
+	struct cert_paths p;
+	char why[600], *newkey = NULL, *csr = NULL;
+	int rc;
+
+	for (int i = 2; i < argc; i++)
+		if (strncmp(argv[i], "institution=", 12) == 0)
+			inst = argv[i] + 12;
+	if (strcasecmp(sub, "STATUS") == 0) {
+		onshi_strbuf_printf(reply, "1 certificate\n");
+		onshi_control_cert_line(core, inst, reply);
+		return;
+	}
+	rc = find_paths(core, inst, &p, why, sizeof(why));
+	if (rc == ONSHI_OK && (p.p12 || !p.cert || !p.key)) {
+		snprintf(why, sizeof(why),
+			 "CSR and INSTALL work on PEM files: configure client_cert and client_key");
+		rc = ONSHI_EINVAL;
+	}
+	if (rc != ONSHI_OK) {
+		onshi_strbuf_printf(reply, "-1 %s\n", why);
+		paths_free(&p);
+		return;
+	}
+	if (asprintf(&newkey, "%s.new", p.key) < 0)
+		newkey = NULL;
+	if (asprintf(&csr, "%s.csr", p.cert) < 0)
+		csr = NULL;
+	if (!newkey || !csr) {
+		onshi_strbuf_printf(reply, "-1 out of memory\n");
+	} else if (strcasecmp(sub, "CSR") == 0) {
+		rc = onshi_cert_make_csr(newkey, csr, p.code, NULL, why,
+					 sizeof(why));
+		if (rc != ONSHI_OK) {
+			onshi_strbuf_printf(reply, "-1 %s\n", why);
+		} else {
+			onshi_strbuf_printf(reply, "1 CSR written: send %s to the issuer, then run onshictl cert install FILE\n",
+					    csr);
+			onshi_control_put_kv(reply, "csr", csr);
+			onshi_control_put_kv(reply, "key", newkey);
+			onshi_strbuf_append(reply, "\n", 1);
+			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+				   "new key %s and CSR %s made for institution %s",
+				   newkey, csr, p.code);
+		}
+	} else if (strcasecmp(sub, "INSTALL") == 0 && argc >= 3 &&
+		   strncmp(argv[2], "institution=", 12) != 0) {
+		/* A certificate for the key from CERT CSR, or a renewal of
+		 * the key in service. */
+		const char *key = access(newkey, R_OK) == 0 ? newkey : p.key;
+
+		memset(&info, 0, sizeof(info));
+		rc = onshi_cert_check_install(argv[2], key, p.ca, time(NULL),
+					      &info, why, sizeof(why));
+		if (rc == ONSHI_OK)
+			rc = onshi_cert_check_institution(&info, p.code, why,
+							  sizeof(why));
+		if (rc == ONSHI_OK && key == newkey)
+			rc = copy_file(newkey, p.key, 0600, why, sizeof(why));
+		if (rc == ONSHI_OK)
+			rc = copy_file(argv[2], p.cert, 0644, why, sizeof(why));
+		if (rc != ONSHI_OK) {
+			onshi_strbuf_printf(reply, "-1 not installed: %s\n", why);
+		} else {
+			if (key == newkey)
+				unlink(newkey);
+			if (core->national)
+				onshi_national_flush_connections(core->national);
+			onshi_strbuf_printf(reply, "1 installed; new connections use it\n");
+			put_info(reply, &info);
+			onshi_strbuf_append(reply, "\n", 1);
+			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+				   "client certificate for %s replaced (serial %s, valid %ld more days)",
+				   p.code, info.serial_hex, info.days_left);
+		}
+	} else {
+		onshi_strbuf_printf(reply, "-1 usage: CERT STATUS|CSR|INSTALL PATH [institution=NAME]\n");
+	}
+	free(newkey);
+	free(csr);
+	paths_free(&p);
+}

@@ -1,0 +1,271 @@
+/*
+ * http.c — curl multi ↔ event loop glue (see http.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core.h"
+#include "http.h"
+
+/* One added transfer; the easy handle's CURLOPT_PRIVATE points here. */
+struct xfer {
+	CURL *easy;
+	onshi_http_done_cb cb;
+	void *arg;
+	struct xfer *next;
+};
+
+struct onshi_http {
+	struct onshi_core *core;
+	CURLM *multi;
+	struct onshi_loop_timer *timer;       /* curl's timeout */
+	struct onshi_loop_timer *flush_timer; /* empties the pool when idle */
+	struct xfer *xfers;
+	unsigned active;
+	int flush_pending;
+};
+
+static void check_done(struct onshi_http *h);
+
+static void on_fd(int fd, unsigned events, void *arg)
+{
+	struct onshi_http *h = arg;
+	int flags = 0, running;
+
+	if (events & ONSHI_FD_READ)
+		flags |= CURL_CSELECT_IN;
+	if (events & ONSHI_FD_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	if (events & ONSHI_FD_ERROR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(h->multi, fd, flags, &running);
+	check_done(h);
+}
+
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
+		     void *socketp)
+{
+	struct onshi_http *h = userp;
+	struct onshi_loop_watch *w = socketp;
+	unsigned ev = 0;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (w)
+			onshi_loop_unwatch(h->core->loop, w);
+		curl_multi_assign(h->multi, s, NULL);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		ev |= ONSHI_FD_READ;
+	if (what & CURL_POLL_OUT)
+		ev |= ONSHI_FD_WRITE;
+	if (!w) {
+		w = onshi_loop_watch(h->core->loop, h, s, ev, on_fd, h);
+		if (!w)
+			return -1;
+		curl_multi_assign(h->multi, s, w);
+	} else {
+		onshi_loop_watch_modify(h->core->loop, w, ev);
+	}
+	return 0;
+}
+
+static void on_timeout(void *arg)
+{
+	struct onshi_http *h = arg;
+	int running;
+
+	h->timer = NULL; /* one-shot: the loop releases it */
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(h);
+}
+
+static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct onshi_http *h = userp;
+
+	(void)multi;
+	if (h->timer) {
+		onshi_loop_timer_stop(h->core->loop, h->timer);
+		h->timer = NULL;
+	}
+	if (timeout_ms >= 0)
+		h->timer = onshi_loop_timer(h->core->loop, h,
+					    (uint64_t)timeout_ms, 0,
+					    on_timeout, h);
+	return 0;
+}
+
+static int multi_open(struct onshi_http *h)
+{
+	h->multi = curl_multi_init();
+	if (!h->multi)
+		return ONSHI_ENOMEM;
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return ONSHI_OK;
+}
+
+/* Close the multi handle (and with it every pooled connection). */
+static void multi_close(struct onshi_http *h)
+{
+	for (struct xfer *x = h->xfers; x; x = x->next)
+		curl_multi_remove_handle(h->multi, x->easy);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	h->multi = NULL;
+	/* Whatever curl left registered goes too (watches, its timer). */
+	onshi_loop_forget_owner(h->core->loop, h);
+	h->timer = NULL;
+	h->flush_timer = NULL;
+}
+
+static void on_flush_timer(void *arg)
+{
+	struct onshi_http *h = arg;
+
+	h->flush_timer = NULL;
+	if (!h->flush_pending || h->active)
+		return; /* a transfer started meanwhile: wait for it */
+	multi_close(h);
+	if (multi_open(h) == ONSHI_OK)
+		h->flush_pending = 0;
+}
+
+/* Not from inside curl's callbacks: the multi handle is still in use. */
+static void maybe_schedule_flush(struct onshi_http *h)
+{
+	if (h->flush_pending && !h->active && !h->flush_timer)
+		h->flush_timer = onshi_loop_timer(h->core->loop, h, 0, 0,
+						  on_flush_timer, h);
+}
+
+static struct xfer *unlink_xfer(struct onshi_http *h, CURL *easy)
+{
+	for (struct xfer **pp = &h->xfers; *pp; pp = &(*pp)->next) {
+		struct xfer *x = *pp;
+
+		if (x->easy == easy) {
+			*pp = x->next;
+			h->active--;
+			return x;
+		}
+	}
+	return NULL;
+}
+
+static void check_done(struct onshi_http *h)
+{
+	CURLMsg *m;
+	int left;
+
+	while (h->multi && (m = curl_multi_info_read(h->multi, &left))) {
+		CURL *easy = m->easy_handle;
+		CURLcode res = m->data.result;
+		struct xfer *x;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_multi_remove_handle(h->multi, easy);
+		x = unlink_xfer(h, easy);
+		if (x) {
+			onshi_http_done_cb cb = x->cb;
+			void *arg = x->arg;
+
+			free(x);
+			cb(arg, easy, res);
+		}
+	}
+	maybe_schedule_flush(h);
+}
+
+struct onshi_http *onshi_http_new(struct onshi_core *core)
+{
+	struct onshi_http *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->core = core;
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* reference counted */
+	if (multi_open(h) != ONSHI_OK) {
+		curl_global_cleanup();
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void onshi_http_free(struct onshi_http *h)
+{
+	if (!h)
+		return;
+	multi_close(h);
+	while (h->xfers) {
+		struct xfer *x = h->xfers;
+
+		h->xfers = x->next;
+		free(x);
+	}
+	curl_global_cleanup();
+	free(h);
+}
+
+int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
+		   void *arg)
+{
+	struct xfer *x;
+
+	if (!h->multi)
+		return ONSHI_ENOMEM;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return ONSHI_ENOMEM;
+	x->easy = easy;
+	x->cb = cb;
+	x->arg = arg;
+	if (h->flush_pending) {
+		/* Old connections and TLS sessions may carry the old identity. */
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	}
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+	if (curl_multi_add_handle(h->multi, easy) != CURLM_OK) {
+		free(x);
+		return ONSHI_EIO;
+	}
+	x->next = h->xfers;
+	h->xfers = x;
+	h->active++;
+	return ONSHI_OK;
+}
+
+void onshi_http_cancel(struct onshi_http *h, CURL *easy)
+{
+	struct xfer *x = unlink_xfer(h, easy);
+
+	if (!x)
+		return;
+	if (h->multi)
+		curl_multi_remove_handle(h->multi, easy);
+	free(x);
+	maybe_schedule_flush(h);
+}
+
+unsigned onshi_http_active(const struct onshi_http *h)
+{
+	return h ? h->active : 0;
+}
+
+void onshi_http_flush_connections(struct onshi_http *h)
+{
+	if (!h)
+		return;
+	h->flush_pending = 1;
+	maybe_schedule_flush(h);
+}

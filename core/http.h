@@ -1,0 +1,53 @@
+/*
+ * http.h — libcurl's multi interface driven by the core's event loop.
+ *
+ * One struct onshi_http owns one curl multi handle whose sockets and timer
+ * are registered on the loop (curl's socket API): callers build an easy
+ * handle with whatever options they need, add it with a completion
+ * callback, and get the callback on the loop thread when the transfer has
+ * ended. Connections (and TLS sessions) are reused within one onshi_http;
+ * onshi_http_flush_connections() drops them, e.g. after a new client
+ * certificate was installed. The national link and the maintenance poller
+ * each have their own.
+ */
+#ifndef ONSHI_CORE_HTTP_H
+#define ONSHI_CORE_HTTP_H
+
+#include <curl/curl.h>
+
+struct onshi_core;
+struct onshi_http;
+
+/*
+ * A transfer ended (res is curl's result). The easy handle has already
+ * been taken out of the multi handle and belongs to the callback again:
+ * clean it up or add it anew. The callback may add and cancel transfers.
+ */
+typedef void (*onshi_http_done_cb)(void *arg, CURL *easy, CURLcode res);
+
+/* NULL when out of memory. */
+struct onshi_http *onshi_http_new(struct onshi_core *core);
+/* Abort transfers in flight (no callbacks) and close all connections; the
+ * easy handles still added are left to their owners to clean up. */
+void onshi_http_free(struct onshi_http *h);
+
+/*
+ * Start a transfer. Uses the easy handle's CURLOPT_PRIVATE: callers must
+ * not set it. Returns ONSHI_OK, or ONSHI_ENOMEM / ONSHI_EIO (not added, no
+ * callback).
+ */
+int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
+		   void *arg);
+/* Take a transfer out before it ended; its callback is not called. */
+void onshi_http_cancel(struct onshi_http *h, CURL *easy);
+/* Transfers added and not yet ended or cancelled. */
+unsigned onshi_http_active(const struct onshi_http *h);
+
+/*
+ * Use no pooled connection or cached TLS session for transfers added from
+ * now on: transfers already running finish on their connections, new ones
+ * open fresh ones, and the pool is emptied as soon as nothing runs.
+ */
+void onshi_http_flush_connections(struct onshi_http *h);
+
+#endif

@@ -1,0 +1,19 @@
+# Remote maintenance, the running part (docs/maintenance.md): the curl multi
+# glue shared with the national link (core/http.h), the manifest poller with
+# its all-or-nothing apply and the status report (core/maintenance.h), and
+# the MAINTENANCE control command.
+core_libonshi_la_SOURCES += core/http.c core/http.h \
+	core/maintenance.c core/maintenance.h \
+	core/control_maintenance.c
+
+MAINT_TESTS = tests/integration/maintenance.test \
+	tests/integration/maintenance-plugin-sig.test
+TESTS += $(MAINT_TESTS)
+EXTRA_DIST += $(MAINT_TESTS) tests/integration/maintenance-toggle.test \
+	etc/xsd/onshi-status-report.xsd
+
+# Long tests run with the same harness as make check, on demand.
+MAINT_LONG_TESTS = tests/integration/maintenance-toggle.test
+check-long: all
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MAINT_LONG_TESTS)'
+.PHONY: check-long

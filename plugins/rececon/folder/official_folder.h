@@ -1,0 +1,73 @@
+/*
+ * official_folder.h — the official terminal's req/res/face folder protocol
+ * (REFERENCE.md §2) as a reusable engine, for the adapters that speak it
+ * with a receipt computer's own habits (wisestaff9, wisestaff9plus).
+ *
+ * Like OpenSC's card drivers copying the generic ops, an adapter fills a
+ * `struct official_habits` (output encoding, what goes into
+ * ArbitraryFileIdentifier, how many consent triples its receipt computer
+ * understands, a hook run after each file is written) and forwards its
+ * plugin ops to the official_* functions below. The folder watching itself
+ * is folder_watch.c. Everything runs on the daemon's loop thread.
+ */
+#ifndef ONSHI_OFFICIAL_FOLDER_H
+#define ONSHI_OFFICIAL_FOLDER_H
+
+#include <stddef.h>
+
+#include <onshi/host.h>
+#include <onshi/plugin.h>
+
+/* The keys every official-folder adapter accepts, for its key table. */
+#define OFFICIAL_FOLDER_CONF_KEYS \
+	{ .name = "dir", .type = ONSHI_CONF_PATH, .required = 1, \
+	  .help = "folder holding req/, res/, face/ and failed/ (created " \
+		  "if missing)" }, \
+	{ .name = "max_request_bytes", .type = ONSHI_CONF_INT, \
+	  .default_value = "1048576", .min = 1024, .max = 33554432, \
+	  .help = "largest individual request file accepted" }, \
+	{ .name = "max_batch_bytes", .type = ONSHI_CONF_INT, \
+	  .default_value = "33554432", .min = 1024, .max = 268435456, \
+	  .help = "largest batch request file accepted" }
+
+/* Which file an after-write hook is told about. */
+enum official_file {
+	OFFICIAL_RESULT = 1, /* res/OQS...res_<id>.xml */
+	OFFICIAL_ERROR,      /* res/<request base>.err */
+	OFFICIAL_FACE,       /* face/OQSsiquc01res_face_<id>.xml */
+};
+
+struct official_habits {
+	int charset;          /* ONSHI_CHARSET_* of every file written */
+	int consent_kinds;    /* consent triples kept in results, 1..4 */
+	/*
+	 * Non-zero: ArbitraryFileIdentifier of every answer is the
+	 * reception number: the request's own identifier when it had a
+	 * non-empty one, else the <id> of its file name (push: push_id).
+	 */
+	int afi_reception;
+	/* After a file is durably written (may be NULL): dir, base name. */
+	void (*written)(void *arg, enum official_file what, const char *dir,
+			const char *name);
+	void *arg;
+};
+
+struct official_folder;
+
+/* Read dir and the size limits of the instance's section; no I/O yet. */
+int official_create(const struct onshi_host *host, struct onshi_instance *inst,
+		    const struct official_habits *habits,
+		    struct official_folder **out);
+/* Create the folders and start taking requests. */
+int official_start(struct official_folder *of);
+void official_stop(struct official_folder *of);
+void official_destroy(struct official_folder *of);
+/* The plugin's deliver op. */
+int official_deliver(struct official_folder *of, const struct onshi_delivery *d);
+/* One line for `onshictl status`. */
+void official_status(struct official_folder *of, char *buf, size_t len);
+
+/* The root folder (for adapters that add files of their own). */
+const char *official_dir(const struct official_folder *of);
+
+#endif
