@@ -108,6 +108,7 @@ static const struct schema_key national_keys[] = {
 	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "deadline_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "bulk_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "max_connections", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };

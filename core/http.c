@@ -262,6 +262,11 @@ unsigned onshi_http_active(const struct onshi_http *h)
 	return h ? h->active : 0;
 }
 
+void onshi_http_set_max_connections(struct onshi_http *h, long max)
+{
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max);
+}
+
 void onshi_http_flush_connections(struct onshi_http *h)
 {
 	if (!h)

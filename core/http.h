@@ -40,6 +40,13 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
 		   void *arg);
 /* Take a transfer out before it ended; its callback is not called. */
 void onshi_http_cancel(struct onshi_http *h, CURL *easy);
+/*
+ * At most max connections to one host (0: no limit); transfers beyond wait
+ * in curl's queue. Many parallel mTLS connections cost the server more than
+ * they gain (bench/SCALING.md).
+ */
+void onshi_http_set_max_connections(struct onshi_http *h, long max);
+
 /* Transfers added and not yet ended or cancelled. */
 unsigned onshi_http_active(const struct onshi_http *h);
 

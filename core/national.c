@@ -641,6 +641,8 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 		onshi_national_close(n);
 		return ONSHI_ENOMEM;
 	}
+	onshi_http_set_max_connections(n->http,
+				       conf_long(sec, "max_connections", 8));
 	snprintf(msg, msglen, "national link to %s", n->endpoint);
 	*out = n;
 	return ONSHI_OK;

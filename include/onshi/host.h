@@ -193,7 +193,9 @@ struct onshi_host {
 	/*
 	 * Ask the national service for a single-use nonce (valid 60 s) for
 	 * this reader's institution. cb runs once on the loop thread with the
-	 * nonce (NUL-terminated ASCII), or with NULL and a reason.
+	 * nonce (NUL-terminated ASCII), or with NULL and a reason — unless the
+	 * instance stops first: answers still owed to a stopped instance are
+	 * dropped, so free what arg owns in stop()/destroy().
 	 */
 	int (*challenge)(struct onshi_instance *inst, onshi_challenge_cb cb,
 			 void *arg);
