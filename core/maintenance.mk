@@ -12,8 +12,5 @@ TESTS += $(MAINT_TESTS)
 EXTRA_DIST += $(MAINT_TESTS) tests/integration/maintenance-toggle.test \
 	etc/xsd/onshi-status-report.xsd
 
-# Long tests run with the same harness as make check, on demand.
-MAINT_LONG_TESTS = tests/integration/maintenance-toggle.test
-check-long: all
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MAINT_LONG_TESTS)'
-.PHONY: check-long
+# Too long for make check: run by make check-long (tests/local.mk).
+LONG_TESTS += tests/integration/maintenance-toggle.test

@@ -80,3 +80,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/demo.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
+
+# make check-long: the LONG_TESTS of every fragment, same harness.
+check-long: all
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(LONG_TESTS)'
+.PHONY: check-long

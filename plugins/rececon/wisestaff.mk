@@ -1,20 +1,17 @@
 # The WiseStaff adapters (docs/rececon/wisestaff*.md). wisestaff9 and
 # wisestaff9plus are thin plugins over the shared official-folder engine
-# (plugins/rececon/folder/official_folder.c); wisestaff8 speaks the legacy
-# CSV protocol over the same folder watcher. The shared sources are compiled
-# into each plugin, since plugins link no daemon symbols.
-WS_FOLDER_SOURCES = plugins/rececon/folder/folder_watch.c \
-	plugins/rececon/folder/folder_watch.h
-WS_OFFICIAL_SOURCES = $(WS_FOLDER_SOURCES) \
-	plugins/rececon/folder/official_folder.c \
-	plugins/rececon/folder/official_folder.h
+# (plugins/rececon/folder/official_folder.c), like oqsfolder; wisestaff8
+# speaks the legacy CSV protocol over the same folder watcher. The shared
+# sources (RECECON_*_SOURCES, plugins/rececon/oqsfolder/local.mk) are
+# compiled into each plugin, since plugins link no daemon symbols.
 WS8_SOURCES = plugins/rececon/wisestaff8/wisestaff8.c \
 	plugins/rececon/wisestaff8/ws8_csv.c \
-	plugins/rececon/wisestaff8/ws8_csv.h $(WS_FOLDER_SOURCES)
-WS9_SOURCES = plugins/rececon/wisestaff9/wisestaff9.c $(WS_OFFICIAL_SOURCES)
+	plugins/rececon/wisestaff8/ws8_csv.h $(RECECON_FOLDER_SOURCES)
+WS9_SOURCES = plugins/rececon/wisestaff9/wisestaff9.c \
+	$(RECECON_OFFICIAL_SOURCES)
 WS9P_SOURCES = plugins/rececon/wisestaff9plus/wisestaff9plus.c \
 	plugins/rececon/wisestaff9plus/notify.c \
-	plugins/rececon/wisestaff9plus/notify.h $(WS_OFFICIAL_SOURCES)
+	plugins/rececon/wisestaff9plus/notify.h $(RECECON_OFFICIAL_SOURCES)
 
 pkgplugin_LTLIBRARIES += plugins/rececon/wisestaff8/wisestaff8.la \
 	plugins/rececon/wisestaff9/wisestaff9.la \
@@ -33,22 +30,20 @@ EXTRA_DIST += docs/rececon/wisestaff8.md docs/rececon/wisestaff9.md \
 	docs/rececon/wisestaff9plus.md etc/onshid.d/50-wisestaff.ini.example
 
 # Unit tests: each plugin's sources linked with the shared mock host.
-WS_MOCK_SOURCES = tests/unit/test_wisestaff_mock.c \
-	tests/unit/test_wisestaff_mock.h tests/unit/testutil.h
 check_PROGRAMS += tests/unit/test_wisestaff8 tests/unit/test_wisestaff9 \
 	tests/unit/test_wisestaff9plus
 TESTS += tests/unit/test_wisestaff8 tests/unit/test_wisestaff9 \
 	tests/unit/test_wisestaff9plus
 tests_unit_test_wisestaff8_SOURCES = tests/unit/test_wisestaff8.c \
-	$(WS_MOCK_SOURCES) $(WS8_SOURCES)
+	$(RECECON_MOCK_SOURCES) $(WS8_SOURCES)
 tests_unit_test_wisestaff8_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_wisestaff8_LDADD = $(UNIT_LDADD)
 tests_unit_test_wisestaff9_SOURCES = tests/unit/test_wisestaff9.c \
-	$(WS_MOCK_SOURCES) $(WS9_SOURCES)
+	$(RECECON_MOCK_SOURCES) $(WS9_SOURCES)
 tests_unit_test_wisestaff9_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_wisestaff9_LDADD = $(UNIT_LDADD)
 tests_unit_test_wisestaff9plus_SOURCES = tests/unit/test_wisestaff9plus.c \
-	$(WS_MOCK_SOURCES) $(WS9P_SOURCES)
+	$(RECECON_MOCK_SOURCES) $(WS9P_SOURCES)
 tests_unit_test_wisestaff9plus_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_wisestaff9plus_LDADD = $(UNIT_LDADD) $(CURL_LIBS)
 

@@ -1,8 +1,9 @@
 /*
  * test_oqsfolder.c — the oqsfolder adapter, its sources linked straight in
- * with a mock host (collectd style): real files are dropped into a temporary
- * req/ and a small loop drives the inotify fd the plugin registered. The
- * mock records submit() calls and returns what each test asks; the codec,
+ * with the shared mock host (test_rececon_mock.[ch], collectd style): real
+ * files are dropped into a temporary req/ and the loop is driven by hand
+ * (mock_pump for the inotify fd, mock_fire_timers for retries). The mock
+ * records every submit() call and returns what each test asks; the codec,
  * the file-name services and the atomic writer are the core's own.
  *
  * Covered: pickup by IN_CLOSE_WRITE and IN_MOVED_TO, the start-up scan
@@ -19,7 +20,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,198 +33,11 @@
 #include <onshi/message.h>
 #include <onshi/plugin.h>
 
-#include "atomic_file.h"
+#include "test_rececon_mock.h"
 #include "testutil.h"
 
-extern const struct onshi_plugin onshi_plugin_v1;
-
-/* The daemon's handle is opaque to plugins; any object will do here. */
-struct onshi_instance {
-	int unused;
-};
-
-struct onshi_watch {
-	int fd;
-	onshi_fd_cb cb;
-	void *arg;
-	int active;
-};
-
-struct onshi_timer {
-	uint64_t ms;
-	onshi_timer_cb cb;
-	void *arg;
-	int active;
-};
-
-struct submission {
-	char id[300];
-	int kind;
-	char *body;
-	size_t len;
-};
-
-#define MAX_SUBS 32
-
-static struct mock {
-	char *tmp;                /* test root */
-	char dir[2048];           /* the plugin's dir */
-	const char *enc;          /* output_encoding, NULL = default */
-	long max_req, max_batch;
-	int submit_rc;            /* what submit() answers */
-	int answer_in_submit;     /* deliver an error answer from submit() */
-	struct submission subs[MAX_SUBS];
-	int nsubs;
-	struct onshi_watch watch;
-	struct onshi_timer timers[8];
-	char log[16384];
-	void *state;
-} M;
-
-static struct onshi_instance the_inst;
-static const struct onshi_host mock_host;
-
-/* ---- mock host services ---- */
-
-static void m_log(struct onshi_instance *inst, int level, const char *fmt, ...)
-	ONSHI_PRINTF(3, 4);
-static void m_log(struct onshi_instance *inst, int level, const char *fmt, ...)
-{
-	size_t n = strlen(M.log);
-	va_list ap;
-
-	(void)inst;
-	va_start(ap, fmt);
-	if (n + 2 < sizeof(M.log)) {
-		vsnprintf(M.log + n, sizeof(M.log) - n - 1, fmt, ap);
-		strcat(M.log, "\n");
-	}
-	va_end(ap);
-	if (getenv("TEST_VERBOSE"))
-		fprintf(stderr, "log[%d]: %s", level, M.log + n);
-}
-
-static const char *m_conf_str(struct onshi_instance *inst, const char *key)
-{
-	(void)inst;
-	if (strcmp(key, "dir") == 0)
-		return M.dir;
-	if (strcmp(key, "output_encoding") == 0)
-		return M.enc ? M.enc : "same";
-	fail_msg("unexpected conf_str(%s)", key);
-	return NULL;
-}
-
-static long m_conf_int(struct onshi_instance *inst, const char *key)
-{
-	(void)inst;
-	if (strcmp(key, "max_request_bytes") == 0)
-		return M.max_req ? M.max_req : 1048576;
-	if (strcmp(key, "max_batch_bytes") == 0)
-		return M.max_batch ? M.max_batch : 33554432;
-	fail_msg("unexpected conf_int(%s)", key);
-	return 0;
-}
-
-static int m_conf_bool(struct onshi_instance *inst, const char *key)
-{
-	(void)inst;
-	fail_msg("unexpected conf_bool(%s)", key);
-	return 0;
-}
-
-static const char *m_module_name(struct onshi_instance *inst)
-{
-	(void)inst;
-	return "rececon:test";
-}
-
-static const char *m_institution_code(struct onshi_instance *inst)
-{
-	(void)inst;
-	return "1311111111";
-}
-
-static struct onshi_watch *m_watch_fd(struct onshi_instance *inst, int fd,
-				      unsigned events, onshi_fd_cb cb, void *arg)
-{
-	(void)inst;
-	assert_int_equal(events, ONSHI_FD_READ);
-	assert_false(M.watch.active);
-	M.watch.fd = fd;
-	M.watch.cb = cb;
-	M.watch.arg = arg;
-	M.watch.active = 1;
-	return &M.watch;
-}
-
-static int m_watch_modify(struct onshi_instance *inst, struct onshi_watch *w,
-			  unsigned events)
-{
-	(void)inst;
-	(void)w;
-	(void)events;
-	return ONSHI_OK;
-}
-
-static void m_unwatch_fd(struct onshi_instance *inst, struct onshi_watch *w)
-{
-	(void)inst;
-	assert_ptr_equal(w, &M.watch);
-	w->active = 0;
-}
-
-static struct onshi_timer *m_timer_start(struct onshi_instance *inst,
-					 uint64_t ms, int repeat,
-					 onshi_timer_cb cb, void *arg)
-{
-	size_t i;
-
-	(void)inst;
-	assert_false(repeat);
-	for (i = 0; i < sizeof(M.timers) / sizeof(M.timers[0]); i++) {
-		if (!M.timers[i].active) {
-			M.timers[i].ms = ms;
-			M.timers[i].cb = cb;
-			M.timers[i].arg = arg;
-			M.timers[i].active = 1;
-			return &M.timers[i];
-		}
-	}
-	fail_msg("too many timers");
-	return NULL;
-}
-
-static void m_timer_stop(struct onshi_instance *inst, struct onshi_timer *t)
-{
-	(void)inst;
-	assert_true(t->active);
-	t->active = 0;
-}
-
-static int m_post(struct onshi_instance *inst, onshi_post_cb cb, void *arg)
-{
-	(void)inst;
-	(void)cb;
-	(void)arg;
-	return ONSHI_EUNAVAIL;
-}
-
-static void m_set_event(struct onshi_instance *inst, const char *fmt, ...)
-	ONSHI_PRINTF(2, 3);
-static void m_set_event(struct onshi_instance *inst, const char *fmt, ...)
-{
-	(void)inst;
-	(void)fmt;
-}
-
-static int deliver(const struct onshi_delivery *d)
-{
-	return onshi_plugin_v1.ops->deliver(M.state, d);
-}
-
 /* What the core does with a request it cannot parse: answer at once. */
-static void answer_error_now(const char *id, int kind, const char *body,
+static void answer_error_now(const char *id, int kind, const void *body,
 			     size_t len)
 {
 	struct onshi_msg req, doc, back;
@@ -246,107 +59,12 @@ static void answer_error_now(const char *id, int kind, const char *body,
 	d.request_kind = kind;
 	d.is_error = 1;
 	d.result = &back;
-	assert_int_equal(deliver(&d), ONSHI_OK);
+	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	free(xml);
 	onshi_msg_clear(&back);
 	onshi_msg_clear(&doc);
 	onshi_msg_clear(&req);
 }
-
-static int m_submit(struct onshi_instance *inst, const char *request_id,
-		    int kind, const void *body, size_t len, char *msg,
-		    size_t msglen)
-{
-	struct submission *s;
-
-	assert_ptr_equal(inst, &the_inst);
-	assert_true(M.nsubs < MAX_SUBS);
-	s = &M.subs[M.nsubs++];
-	snprintf(s->id, sizeof(s->id), "%s", request_id);
-	s->kind = kind;
-	s->body = malloc(len + 1);
-	assert_non_null(s->body);
-	memcpy(s->body, body, len);
-	s->body[len] = '\0';
-	s->len = len;
-	if (M.submit_rc != ONSHI_OK) {
-		snprintf(msg, msglen, "mock says %s", onshi_strerror(M.submit_rc));
-		return M.submit_rc;
-	}
-	if (M.answer_in_submit)
-		answer_error_now(request_id, kind, body, len);
-	return ONSHI_OK;
-}
-
-static int m_msg_write(const struct onshi_msg *m, int charset, char **out,
-		       size_t *outlen, size_t *substituted, char *msg,
-		       size_t msglen)
-{
-	return onshi_msg_write(m, (enum onshi_charset)charset, out, outlen,
-			       substituted, msg, msglen);
-}
-
-static void m_buf_free(void *p)
-{
-	free(p);
-}
-
-static int m_file_name_classify(const char *name, int *kind, char *id,
-				size_t idlen, char *msg, size_t msglen)
-{
-	enum onshi_msg_kind k = ONSHI_MSG_NONE;
-	int rc = onshi_file_name_classify(name, &k, id, idlen, msg, msglen);
-
-	*kind = (int)k;
-	return rc;
-}
-
-static int m_file_name_result(int kind, const char *id, int face, char *out,
-			      size_t outlen)
-{
-	return onshi_file_name_result((enum onshi_msg_kind)kind, id, face != 0,
-				      out, outlen);
-}
-
-static int m_file_name_error(int kind, const char *id, char *out,
-			     size_t outlen)
-{
-	return onshi_file_name_error((enum onshi_msg_kind)kind, id, out, outlen);
-}
-
-static int m_write_file_atomic(struct onshi_instance *inst, const char *dir,
-			       const char *name, const void *data, size_t len,
-			       unsigned mode, char *msg, size_t msglen)
-{
-	assert_ptr_equal(inst, &the_inst);
-	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
-}
-
-static const struct onshi_host mock_host = {
-	.size = sizeof(struct onshi_host),
-	.abi_major = ONSHI_ABI_MAJOR,
-	.abi_minor = ONSHI_ABI_MINOR,
-	.log = m_log,
-	.conf_str = m_conf_str,
-	.conf_int = m_conf_int,
-	.conf_bool = m_conf_bool,
-	.module_name = m_module_name,
-	.institution_code = m_institution_code,
-	.watch_fd = m_watch_fd,
-	.watch_modify = m_watch_modify,
-	.unwatch_fd = m_unwatch_fd,
-	.timer_start = m_timer_start,
-	.timer_stop = m_timer_stop,
-	.post = m_post,
-	.set_event = m_set_event,
-	.submit = m_submit,
-	.msg_write = m_msg_write,
-	.buf_free = m_buf_free,
-	.file_name_classify = m_file_name_classify,
-	.file_name_result = m_file_name_result,
-	.file_name_error = m_file_name_error,
-	.write_file_atomic = m_write_file_atomic,
-};
 
 /* ---- helpers ---- */
 
@@ -412,37 +130,6 @@ static void move_in(const char *name, const char *data, size_t len)
 	assert_int_equal(rename(from, to), 0);
 }
 
-static int exists(const char *sub, const char *name)
-{
-	char path[4096];
-	struct stat st;
-
-	path_of(path, sizeof(path), sub, name);
-	return lstat(path, &st) == 0;
-}
-
-/* Read sub/name into a malloc'd buffer. */
-static char *slurp(const char *sub, const char *name, size_t *len)
-{
-	char path[4096], *buf;
-	struct stat st;
-	FILE *f;
-
-	path_of(path, sizeof(path), sub, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("%s missing", path);
-	assert_int_equal(fstat(fileno(f), &st), 0);
-	buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)st.st_size, f), (size_t)st.st_size);
-	buf[st.st_size] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)st.st_size;
-	return buf;
-}
-
 static int count_entries(const char *sub, int hidden_only)
 {
 	char path[4096];
@@ -476,69 +163,47 @@ static void age(const char *sub, const char *name)
 	assert_int_equal(lutimes(path, tv), 0);
 }
 
-/* Run the loop: deliver inotify readiness until the folder is quiet. */
-static void pump(void)
+/* The one watch the plugin registers (its inotify fd), read-only. */
+static int watch_fd(void)
 {
-	struct pollfd p;
+	unsigned events = 0;
+	int fd = -1;
 
-	while (M.watch.active) {
-		p.fd = M.watch.fd;
-		p.events = POLLIN;
-		p.revents = 0;
-		if (poll(&p, 1, 100) <= 0)
-			break;
-		M.watch.cb(M.watch.fd, ONSHI_FD_READ, M.watch.arg);
-	}
+	assert_true(mock_watch(0, &fd, &events));
+	assert_int_equal(events, ONSHI_FD_READ);
+	assert_false(mock_watch(1, &fd, &events));
+	return fd;
 }
 
-static int active_timers(void)
+/* The interval of the armed timer: one-shot, released by the host. */
+static uint64_t timer_ms(void)
 {
-	int i, n = 0;
+	uint64_t ms = 0;
+	int repeat = 1;
 
-	for (i = 0; i < 8; i++)
-		n += M.timers[i].active;
-	return n;
-}
-
-/* Fire every armed timer once, as if its time had come. */
-static void fire_timers(void)
-{
-	struct onshi_timer t;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		if (!M.timers[i].active)
-			continue;
-		t = M.timers[i];
-		M.timers[i].active = 0; /* one-shot: released by the host */
-		t.cb(t.arg);
-	}
+	assert_true(mock_timer(0, &ms, &repeat));
+	assert_false(repeat);
+	return ms;
 }
 
 static void plugin_start(void)
 {
 	assert_int_equal(onshi_plugin_v1.ops->start(M.state), ONSHI_OK);
-}
-
-static void plugin_stop(void)
-{
-	onshi_plugin_v1.ops->stop(M.state);
-	assert_false(M.watch.active);
-	assert_int_equal(active_timers(), 0);
+	(void)watch_fd();
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&M, 0, sizeof(M));
-	M.tmp = test_tmpdir();
+	mock_setup();
 	snprintf(M.dir, sizeof(M.dir), "%s/oqs", M.tmp);
+	M.keep_refused = 1; /* every submit() attempt is recorded */
 	return 0;
 }
 
 static int create_and_start(void)
 {
-	int rc = onshi_plugin_v1.ops->create(&mock_host, &the_inst, &M.state);
+	int rc = onshi_plugin_v1.ops->create(&mock_host, &mock_inst, &M.state);
 
 	if (rc != ONSHI_OK)
 		return rc;
@@ -548,17 +213,8 @@ static int create_and_start(void)
 
 static int teardown(void **state)
 {
-	int i;
-
 	(void)state;
-	if (M.state) {
-		if (M.watch.active)
-			onshi_plugin_v1.ops->stop(M.state);
-		onshi_plugin_v1.ops->destroy(M.state);
-	}
-	for (i = 0; i < M.nsubs; i++)
-		free(M.subs[i].body);
-	test_rmtree(M.tmp);
+	mock_teardown();
 	return 0;
 }
 
@@ -583,8 +239,8 @@ static void test_descriptor(void **state)
 static void test_bad_encoding(void **state)
 {
 	(void)state;
-	M.enc = "latin1";
-	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &the_inst,
+	mock_conf("output_encoding", "latin1");
+	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst,
 						     &M.state), ONSHI_EINVAL);
 	M.state = NULL;
 	assert_non_null(strstr(M.log, "output_encoding 'latin1'"));
@@ -596,7 +252,7 @@ static void test_missing_service(void **state)
 
 	(void)state;
 	old.write_file_atomic = NULL;
-	assert_int_equal(onshi_plugin_v1.ops->create(&old, &the_inst, &M.state),
+	assert_int_equal(onshi_plugin_v1.ops->create(&old, &mock_inst, &M.state),
 			 ONSHI_EABI);
 	M.state = NULL;
 	assert_non_null(strstr(M.log, "write_file_atomic"));
@@ -629,7 +285,7 @@ static void test_symlinked_folder_refused(void **state)
 	assert_int_equal(mkdir(other, 0700), 0);
 	snprintf(path, sizeof(path), "%s/res", M.dir);
 	assert_int_equal(symlink(other, path), 0);
-	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &the_inst,
+	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst,
 						     &M.state), ONSHI_OK);
 	assert_int_equal(onshi_plugin_v1.ops->start(M.state), ONSHI_EPERM);
 	assert_non_null(strstr(M.log, "symbolic link"));
@@ -642,17 +298,17 @@ static void test_pickup(void **state)
 	(void)state;
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	put_file("req", "OQSsiquc01req_A1.xml", req_utf8, sizeof(req_utf8) - 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 1);
 	assert_string_equal(M.subs[0].id, "OQSsiquc01req_A1.xml");
 	assert_int_equal(M.subs[0].kind, ONSHI_MSG_INQUIRY_REQUEST);
 	assert_int_equal(M.subs[0].len, sizeof(req_utf8) - 1);
 	assert_memory_equal(M.subs[0].body, req_utf8, M.subs[0].len);
-	assert_false(exists("req", "OQSsiquc01req_A1.xml"));
+	assert_false(mock_exists("req", "OQSsiquc01req_A1.xml"));
 
 	move_in("OQSmuquc01req_B1.xml", req_utf8, 20);
 	move_in("OQSmuquc02req_B1.xml", "x", 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 3);
 	assert_string_equal(M.subs[1].id, "OQSmuquc01req_B1.xml");
 	assert_int_equal(M.subs[1].kind, ONSHI_MSG_BULK_REQUEST);
@@ -679,16 +335,16 @@ static void test_startup_scan(void **state)
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	assert_int_equal(M.nsubs, 1);
 	assert_string_equal(M.subs[0].id, "OQSsiquc01req_OLD.xml");
-	assert_true(exists("req", "OQSsiquc01req_NEW.xml"));
-	assert_int_equal(active_timers(), 1);
-	assert_true(M.timers[0].ms <= 2100);
+	assert_true(mock_exists("req", "OQSsiquc01req_NEW.xml"));
+	assert_int_equal(mock_active_timers(), 1);
+	assert_true(timer_ms() <= 2100);
 
 	age("req", "OQSsiquc01req_NEW.xml");
-	fire_timers();
+	mock_fire_timers();
 	assert_int_equal(M.nsubs, 2);
 	assert_string_equal(M.subs[1].id, "OQSsiquc01req_NEW.xml");
 	assert_int_equal(count_entries("req", 0), 0);
-	assert_int_equal(active_timers(), 0);
+	assert_int_equal(mock_active_timers(), 0);
 }
 
 static void test_retry_then_ok(void **state)
@@ -699,29 +355,29 @@ static void test_retry_then_ok(void **state)
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	M.submit_rc = ONSHI_EUNAVAIL;
 	put_file("req", "OQSsiquc01req_R1.xml", req_utf8, sizeof(req_utf8) - 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 1);
-	assert_true(exists("req", "OQSsiquc01req_R1.xml"));
-	assert_int_equal(active_timers(), 1);
-	assert_int_equal(M.timers[0].ms, 1000);
+	assert_true(mock_exists("req", "OQSsiquc01req_R1.xml"));
+	assert_int_equal(mock_active_timers(), 1);
+	assert_int_equal(timer_ms(), 1000);
 	assert_non_null(strstr(M.log, "not accepted yet"));
 	status(st, sizeof(st));
 	assert_non_null(strstr(st, "1 waiting to retry"));
 
 	/* Still failing: kept, and the next try waits longer. */
 	age("req", "OQSsiquc01req_R1.xml");
-	fire_timers();
+	mock_fire_timers();
 	assert_int_equal(M.nsubs, 2);
-	assert_true(exists("req", "OQSsiquc01req_R1.xml"));
-	assert_int_equal(active_timers(), 1);
-	assert_int_equal(M.timers[0].ms, 2000);
+	assert_true(mock_exists("req", "OQSsiquc01req_R1.xml"));
+	assert_int_equal(mock_active_timers(), 1);
+	assert_int_equal(timer_ms(), 2000);
 
 	M.submit_rc = ONSHI_OK;
-	fire_timers();
+	mock_fire_timers();
 	assert_int_equal(M.nsubs, 3);
 	assert_string_equal(M.subs[2].id, "OQSsiquc01req_R1.xml");
-	assert_false(exists("req", "OQSsiquc01req_R1.xml"));
-	assert_int_equal(active_timers(), 0);
+	assert_false(mock_exists("req", "OQSsiquc01req_R1.xml"));
+	assert_int_equal(mock_active_timers(), 0);
 	status(st, sizeof(st));
 	assert_non_null(strstr(st, "0 waiting to retry"));
 }
@@ -732,10 +388,10 @@ static void test_duplicate_is_done(void **state)
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	M.submit_rc = ONSHI_EEXIST;
 	put_file("req", "OQSsiquc01req_D1.xml", req_utf8, sizeof(req_utf8) - 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 1);
-	assert_false(exists("req", "OQSsiquc01req_D1.xml"));
-	assert_int_equal(active_timers(), 0);
+	assert_false(mock_exists("req", "OQSsiquc01req_D1.xml"));
+	assert_int_equal(mock_active_timers(), 0);
 }
 
 static void test_hostile_names(void **state)
@@ -772,20 +428,20 @@ static void test_hostile_names(void **state)
 	memset(longname + 14, 'a', 237);
 	memcpy(longname + 251, ".xml", 5);
 	put_file("req", longname, req_utf8, 10);
-	pump();
+	mock_pump();
 
 	assert_int_equal(M.nsubs, 0);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		assert_false(exists("req", refused[i]));
-		assert_true(exists("failed", refused[i]));
+		assert_false(mock_exists("req", refused[i]));
+		assert_true(mock_exists("failed", refused[i]));
 		snprintf(path, sizeof(path), "%s.reason", refused[i]);
-		reason = slurp("failed", path, NULL);
+		reason = mock_slurp("failed", path, NULL);
 		assert_non_null(strstr(reason, "reason: "));
 		free(reason);
 	}
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		assert_true(exists("req", ignored[i]));
-	assert_false(exists("req", longname));
+		assert_true(mock_exists("req", ignored[i]));
+	assert_false(mock_exists("req", longname));
 	/* The too-long one got a made-up name; its reason names it. */
 	snprintf(path, sizeof(path), "%s/failed", M.dir);
 	d = opendir(path);
@@ -794,7 +450,7 @@ static void test_hostile_names(void **state)
 		if (strncmp(de->d_name, "refused-", 8) != 0 ||
 		    !strstr(de->d_name, ".reason"))
 			continue;
-		reason = slurp("failed", de->d_name, NULL);
+		reason = mock_slurp("failed", de->d_name, NULL);
 		assert_non_null(strstr(reason, "aaaaaaaa"));
 		assert_non_null(strstr(reason, "over 100"));
 		free(reason);
@@ -815,7 +471,7 @@ static void check_err_file(const char *name, const char *code,
 	char why[256], *xml;
 	size_t len;
 
-	xml = slurp("res", name, &len);
+	xml = mock_slurp("res", name, &len);
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, len, NULL, &m, why,
 					 sizeof(why)), ONSHI_OK);
 	assert_int_equal(m.u.error.hdr.segment_of_result, ONSHI_SEGMENT_ABNORMAL);
@@ -842,18 +498,18 @@ static void test_symlink_refused(void **state)
 	assert_int_equal(symlink(secret, staged), 0);
 	path_of(to, sizeof(to), "req", "OQSsiquc01req_S1.xml");
 	assert_int_equal(rename(staged, to), 0);
-	pump();
+	mock_pump();
 
 	assert_int_equal(M.nsubs, 0);
-	assert_false(exists("req", "OQSsiquc01req_S1.xml"));
+	assert_false(mock_exists("req", "OQSsiquc01req_S1.xml"));
 	path_of(to, sizeof(to), "failed", "OQSsiquc01req_S1.xml");
 	assert_int_equal(lstat(to, &st), 0);
 	assert_true(S_ISLNK(st.st_mode)); /* moved as the link it is */
-	reason = slurp("failed", "OQSsiquc01req_S1.xml.reason", NULL);
+	reason = mock_slurp("failed", "OQSsiquc01req_S1.xml.reason", NULL);
 	assert_non_null(strstr(reason, "symbolic link"));
 	free(reason);
 	check_err_file("OQSsiquc01req_S1.err", "OE0006", "symbolic link", 1);
-	buf = slurp("..", "secret", NULL);
+	buf = mock_slurp("..", "secret", NULL);
 	assert_string_equal(buf, "top secret");
 	free(buf);
 	assert_int_equal(count_entries("res", 1), 0);
@@ -865,7 +521,7 @@ static void test_fifo_and_hardlink_refused(void **state)
 
 	(void)state;
 	assert_int_equal(create_and_start(), ONSHI_OK);
-	plugin_stop();
+	mock_stop();
 	/* Made while stopped: the start-up scan meets them. */
 	path_of(path, sizeof(path), "req", "OQSsiquc01req_F1.xml");
 	assert_int_equal(mkfifo(path, 0600), 0);
@@ -883,8 +539,8 @@ static void test_fifo_and_hardlink_refused(void **state)
 	check_err_file("OQSsiquc01req_F1.err", "OE0006", "named pipe", 1);
 	check_err_file("OQSsiquc01req_H1.err", "OE0006", "hard links", 1);
 	check_err_file("OQSsiquc01req_DIR.err", "OE0006", "a folder", 1);
-	assert_true(exists("failed", "OQSsiquc01req_F1.xml"));
-	assert_true(exists("failed", "OQSsiquc01req_H1.xml.reason"));
+	assert_true(mock_exists("failed", "OQSsiquc01req_F1.xml"));
+	assert_true(mock_exists("failed", "OQSsiquc01req_H1.xml.reason"));
 }
 
 static void test_oversized(void **state)
@@ -892,18 +548,18 @@ static void test_oversized(void **state)
 	char big[2048], *reason, st[512];
 
 	(void)state;
-	M.max_req = 1024;
+	mock_conf("max_request_bytes", "1024");
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	memset(big, 'x', sizeof(big));
 	put_file("req", "OQSsiquc01req_BIG.xml", big, sizeof(big));
 	/* Batch files have their own, larger limit. */
 	put_file("req", "OQSmuquc01req_BIG.xml", big, sizeof(big));
-	pump();
+	mock_pump();
 
 	assert_int_equal(M.nsubs, 1);
 	assert_string_equal(M.subs[0].id, "OQSmuquc01req_BIG.xml");
-	assert_true(exists("failed", "OQSsiquc01req_BIG.xml"));
-	reason = slurp("failed", "OQSsiquc01req_BIG.xml.reason", NULL);
+	assert_true(mock_exists("failed", "OQSsiquc01req_BIG.xml"));
+	reason = mock_slurp("failed", "OQSsiquc01req_BIG.xml.reason", NULL);
 	assert_non_null(strstr(reason, "2048 bytes, over the limit of 1024"));
 	free(reason);
 	check_err_file("OQSsiquc01req_BIG.err", "OE0007", "over the limit", 1);
@@ -940,7 +596,7 @@ static void check_result_file(const char *sub, const char *name, int cs,
 	char why[256], *xml;
 	size_t len;
 
-	xml = slurp(sub, name, &len);
+	xml = mock_slurp(sub, name, &len);
 	if (cs == ONSHI_CHARSET_CP932)
 		assert_non_null(strstr(xml, "encoding=\"Shift_JIS\""));
 	else
@@ -968,7 +624,7 @@ static void deliver_result(const char *id, const char *req_xml)
 	d.request_id = id;
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;
 	d.result = &res;
-	assert_int_equal(deliver(&d), ONSHI_OK);
+	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
 }
 
@@ -981,7 +637,7 @@ static void test_deliver_same_encoding(void **state)
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	put_file("req", "OQSsiquc01req_U1.xml", req_utf8, sizeof(req_utf8) - 1);
 	put_file("req", "OQSsiquc01req_S1.xml", req_sjis, sizeof(req_sjis) - 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 2);
 
 	deliver_result("OQSsiquc01req_S1.xml", req_sjis);
@@ -1003,10 +659,10 @@ static void test_deliver_same_encoding(void **state)
 static void test_deliver_fixed_encoding(void **state)
 {
 	(void)state;
-	M.enc = "shift_jis";
+	mock_conf("output_encoding", "shift_jis");
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	put_file("req", "OQSsiquc01req_U2.xml", req_utf8, sizeof(req_utf8) - 1);
-	pump();
+	mock_pump();
 	deliver_result("OQSsiquc01req_U2.xml", req_utf8);
 	check_result_file("res", "OQSsiquc01res_U2.xml", ONSHI_CHARSET_CP932,
 			  "RC-0001");
@@ -1027,7 +683,7 @@ static void test_deliver_error_and_push(void **state)
 	d.request_kind = ONSHI_MSG_BULK_FETCH;
 	d.is_error = 1;
 	d.result = &doc;
-	assert_int_equal(deliver(&d), ONSHI_OK);
+	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&doc);
 	check_err_file("OQSmuquc02req_E1.err", "OE0009", "not well-formed", 0);
 
@@ -1036,7 +692,7 @@ static void test_deliver_error_and_push(void **state)
 	d.push = 1;
 	d.push_id = "CARD42";
 	d.result = &res;
-	assert_int_equal(deliver(&d), ONSHI_OK);
+	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
 	check_result_file("face", "OQSsiquc01res_face_CARD42.xml",
 			  ONSHI_CHARSET_UTF8, "RC-0001");
@@ -1050,12 +706,12 @@ static void test_answer_inside_submit(void **state)
 
 	(void)state;
 	assert_int_equal(create_and_start(), ONSHI_OK);
-	M.answer_in_submit = 1;
+	M.in_submit = answer_error_now;
 	put_file("req", "OQSsiquc01req_BAD.xml", broken, sizeof(broken) - 1);
-	pump();
+	mock_pump();
 	assert_int_equal(M.nsubs, 1);
-	assert_false(exists("req", "OQSsiquc01req_BAD.xml"));
-	assert_true(exists("res", "OQSsiquc01req_BAD.err"));
+	assert_false(mock_exists("req", "OQSsiquc01req_BAD.xml"));
+	assert_true(mock_exists("res", "OQSsiquc01req_BAD.err"));
 	check_err_file("OQSsiquc01req_BAD.err", "OE0009", "", 0);
 }
 
@@ -1074,18 +730,18 @@ static void test_deliver_res_missing(void **state)
 	d.request_id = "OQSsiquc01req_M1.xml";
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;
 	d.result = &res;
-	assert_int_not_equal(deliver(&d), ONSHI_OK);
+	assert_int_not_equal(mock_deliver(&d), ONSHI_OK);
 	assert_non_null(strstr(M.log, "kept and written later"));
 	/* The folder is back: the core's next offer succeeds. */
 	assert_int_equal(mkdir(path, 0770), 0);
-	assert_int_equal(deliver(&d), ONSHI_OK);
+	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
 	check_result_file("res", "OQSsiquc01res_M1.xml", ONSHI_CHARSET_UTF8,
 			  "RC-0001");
 	/* A request id that cannot name a file is refused, not written. */
 	make_result(req_utf8, &res);
 	d.request_id = "../../etc/passwd";
-	assert_int_not_equal(deliver(&d), ONSHI_OK);
+	assert_int_not_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
 }
 
@@ -1097,18 +753,18 @@ static void test_stop_releases(void **state)
 	assert_int_equal(create_and_start(), ONSHI_OK);
 	M.submit_rc = ONSHI_EIO;
 	put_file("req", "OQSsiquc01req_Z1.xml", req_utf8, sizeof(req_utf8) - 1);
-	pump();
-	assert_int_equal(active_timers(), 1);
-	fd = M.watch.fd;
-	plugin_stop();
+	mock_pump();
+	assert_int_equal(mock_active_timers(), 1);
+	fd = watch_fd();
+	mock_stop();
 	assert_int_equal(fcntl(fd, F_GETFD), -1);
 	assert_int_equal(errno, EBADF);
 	/* Kept across the stop, taken on the next start. */
-	assert_true(exists("req", "OQSsiquc01req_Z1.xml"));
+	assert_true(mock_exists("req", "OQSsiquc01req_Z1.xml"));
 	M.submit_rc = ONSHI_OK;
 	age("req", "OQSsiquc01req_Z1.xml");
 	plugin_start();
-	assert_false(exists("req", "OQSsiquc01req_Z1.xml"));
+	assert_false(mock_exists("req", "OQSsiquc01req_Z1.xml"));
 	assert_int_equal(M.nsubs, 2);
 }
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "../../plugins/rececon/wisestaff8/ws8_csv.h"
-#include "test_wisestaff_mock.h"
+#include "test_rececon_mock.h"
 #include "testutil.h"
 
 /* ---- the parser ---- */

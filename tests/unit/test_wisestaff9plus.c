@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "test_wisestaff_mock.h"
+#include "test_rececon_mock.h"
 #include "testutil.h"
 
 static const char req_utf8[] =

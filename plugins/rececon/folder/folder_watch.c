@@ -735,3 +735,50 @@ void folder_watch_stats(const struct folder_watch *fw, struct folder_stats *st)
 	}
 	*st = fw->st;
 }
+
+int folder_adapter_start(const struct onshi_host *host,
+			 struct onshi_instance *inst, const char *const *dirs,
+			 size_t ndirs, const char *watch, const char *failed,
+			 const struct folder_watch_ops *ops, void *arg,
+			 struct folder_watch **out)
+{
+	struct folder_watch_config cfg = {
+		.dir = watch, .failed_dir = failed,
+		.settle_ms = FOLDER_SETTLE_MS,
+		.retry_min_ms = FOLDER_RETRY_MIN_MS,
+		.retry_max_ms = FOLDER_RETRY_MAX_MS,
+	};
+	char msg[512];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ndirs; i++) {
+		rc = folder_ensure_dir(dirs[i], FOLDER_DIR_MODE, msg,
+				       sizeof(msg));
+		if (rc != ONSHI_OK) {
+			host->log(inst, ONSHI_LOG_ERR, "%s", msg);
+			return rc;
+		}
+	}
+	rc = folder_watch_start(host, inst, &cfg, ops, arg, out, msg,
+				sizeof(msg));
+	if (rc != ONSHI_OK) {
+		host->log(inst, ONSHI_LOG_ERR, "%s", msg);
+		return rc;
+	}
+	host->set_event(inst, "watching %s", watch);
+	return ONSHI_OK;
+}
+
+char *folder_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 2);
+
+	if (s != NULL) {
+		memcpy(s, a, la);
+		s[la] = '/';
+		memcpy(s + la + 1, b, lb + 1);
+	}
+	return s;
+}

@@ -1,6 +1,7 @@
 /*
  * folder_watch.h — the folder machinery shared by the receipt-computer
- * adapters that talk through files (oqsfolder, wisestaff9, wisestaff9plus).
+ * adapters that talk through files (oqsfolder, wisestaff8, wisestaff9,
+ * wisestaff9plus).
  *
  * A receipt computer drops request files into a folder; the adapter must
  * take each complete one exactly once, never a half-written one, and never
@@ -23,6 +24,18 @@
 #include <stddef.h>
 
 #include <onshi/host.h>
+
+/*
+ * What every folder adapter does alike: folders are shared with the
+ * receipt computer's account through a group; scans leave files younger
+ * than the settle time alone (they may still be being written); a file not
+ * taken is offered again after 1 s, 2 s, 4 s ... up to every 60 s.
+ */
+#define FOLDER_DIR_MODE 0770
+#define FOLDER_FILE_MODE 0660
+#define FOLDER_SETTLE_MS 2000
+#define FOLDER_RETRY_MIN_MS 1000
+#define FOLDER_RETRY_MAX_MS 60000
 
 /* What an adapter makes of a directory entry, from its name alone. */
 enum folder_verdict {
@@ -92,7 +105,21 @@ void folder_watch_rescan(struct folder_watch *fw);
 
 void folder_watch_stats(const struct folder_watch *fw, struct folder_stats *st);
 
+/*
+ * An adapter's start op: make sure each of dirs[0..ndirs) is a folder
+ * (FOLDER_DIR_MODE), then watch `watch`, refusing into `failed`, with the
+ * FOLDER_* timings. What fails is logged; the event names the folder.
+ */
+int folder_adapter_start(const struct onshi_host *host,
+			 struct onshi_instance *inst, const char *const *dirs,
+			 size_t ndirs, const char *watch, const char *failed,
+			 const struct folder_watch_ops *ops, void *arg,
+			 struct folder_watch **out);
+
 /* ---- helpers, usable on their own ---- */
+
+/* a "/" b in a malloc'd string; NULL when out of memory. */
+char *folder_join(const char *a, const char *b);
 
 /*
  * Make sure path is a directory (mkdir with mode if missing). A symlink or

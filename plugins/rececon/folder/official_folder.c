@@ -6,11 +6,14 @@
  * malformed ones with an error document); habits only shape what is
  * written back: the encoding, ArbitraryFileIdentifier and the consent
  * triples. The answer the core hands over is const, so habits work on a
- * shallow copy whose few replaced pointers belong to this file.
+ * shallow copy whose few replaced pointers belong to this file. The one
+ * thing read from a request is the encoding its XML declaration names, for
+ * answering it in kind (OFFICIAL_CHARSET_SAME).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <onshi/host.h>
@@ -20,40 +23,178 @@
 #include "folder_watch.h"
 #include "official_folder.h"
 
-/* Folders are shared with the receipt computer's account through a group. */
-#define OF_DIR_MODE 0770
-#define OF_FILE_MODE 0660
-/* Scans leave files this young alone: they may still be being written. */
-#define OF_SETTLE_MS 2000
-#define OF_RETRY_MIN_MS 1000
-#define OF_RETRY_MAX_MS 60000
+/* Remembered request encodings (for OFFICIAL_CHARSET_SAME), at most. */
+#define OF_CS_BUCKETS 1024
+#define OF_CS_MAX 200000
+
+struct cs_entry {
+	struct cs_entry *next;
+	int cs;
+	char id[];
+};
 
 struct official_folder {
 	const struct onshi_host *host;
 	struct onshi_instance *inst;
-	struct official_habits habits;
+	struct official_habits habits;   /* charset resolved: never _CONF */
 	char *base, *req, *res, *face, *failed;
 	size_t max_request, max_batch;
 	struct folder_watch *fw;
+	int last_cs;                     /* encoding of the latest request */
+	struct cs_entry *cs_map[OF_CS_BUCKETS];
+	size_t cs_count;
 	unsigned long accepted, results, errors, pushes, refused_err;
 };
-
-static char *join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 2);
-
-	if (s != NULL) {
-		memcpy(s, a, la);
-		s[la] = '/';
-		memcpy(s + la + 1, b, lb + 1);
-	}
-	return s;
-}
 
 const char *official_dir(const struct official_folder *of)
 {
 	return of->base;
+}
+
+/* ---- request encodings, for OFFICIAL_CHARSET_SAME ---- */
+
+static unsigned cs_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % OF_CS_BUCKETS;
+}
+
+static struct cs_entry **cs_find(struct official_folder *of, const char *id)
+{
+	struct cs_entry **pp = &of->cs_map[cs_hash(id)];
+
+	while (*pp != NULL && strcmp((*pp)->id, id) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void cs_put(struct official_folder *of, const char *id, int cs)
+{
+	struct cs_entry **pp, *e;
+	size_t n;
+
+	if (of->habits.charset != OFFICIAL_CHARSET_SAME)
+		return;
+	pp = cs_find(of, id);
+	if (*pp != NULL) {
+		(*pp)->cs = cs;
+		return;
+	}
+	if (of->cs_count >= OF_CS_MAX)
+		return; /* forgotten ones fall back to the answer's own */
+	n = strlen(id) + 1;
+	e = malloc(sizeof(*e) + n);
+	if (e == NULL)
+		return;
+	memcpy(e->id, id, n);
+	e->cs = cs;
+	e->next = NULL;
+	*pp = e;
+	of->cs_count++;
+}
+
+/* Forget id; its charset, or fallback when it was not remembered. */
+static int cs_take(struct official_folder *of, const char *id, int fallback)
+{
+	struct cs_entry **pp = cs_find(of, id), *e = *pp;
+	int cs;
+
+	if (e == NULL)
+		return fallback;
+	cs = e->cs;
+	*pp = e->next;
+	free(e);
+	of->cs_count--;
+	return cs;
+}
+
+static void cs_clear(struct official_folder *of)
+{
+	struct cs_entry *e, *next;
+	size_t i;
+
+	for (i = 0; i < OF_CS_BUCKETS; i++) {
+		for (e = of->cs_map[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e);
+		}
+		of->cs_map[i] = NULL;
+	}
+	of->cs_count = 0;
+}
+
+/*
+ * The encoding a request declares in its XML declaration. Not parsing:
+ * only which of the two charsets to answer in; the core decodes.
+ */
+static int sniff_charset(const char *p, size_t len)
+{
+	static const char *const sjis[] = {
+		"shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j",
+		"cp932", "ms932", "ms_kanji", "csshiftjis", "x-ms-cp932", NULL,
+	};
+	char val[32];
+	size_t end, i, v = 0;
+	const char *e;
+
+	if (len >= 3 && (unsigned char)p[0] == 0xef &&
+	    (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+		return ONSHI_CHARSET_UTF8;
+	if (len < 5 || memcmp(p, "<?xml", 5) != 0)
+		return ONSHI_CHARSET_UTF8;
+	for (end = 5; end + 1 < len && end < 256; end++)
+		if (p[end] == '?' && p[end + 1] == '>')
+			break;
+	for (e = NULL, i = 5; i + 8 <= end; i++) {
+		if (memcmp(p + i, "encoding", 8) == 0) {
+			e = p + i + 8;
+			break;
+		}
+	}
+	if (e == NULL)
+		return ONSHI_CHARSET_UTF8;
+	while (e < p + end && (*e == ' ' || *e == '\t' || *e == '\r' ||
+			       *e == '\n' || *e == '='))
+		e++;
+	if (e >= p + end || (*e != '"' && *e != '\''))
+		return ONSHI_CHARSET_UTF8;
+	for (i = 1; e + i < p + end && e[i] != e[0] && v + 1 < sizeof(val); i++)
+		val[v++] = e[i];
+	val[v] = '\0';
+	for (i = 0; sjis[i] != NULL; i++)
+		if (strcasecmp(val, sjis[i]) == 0)
+			return ONSHI_CHARSET_CP932;
+	return ONSHI_CHARSET_UTF8;
+}
+
+/* The output_encoding key: a charset, OFFICIAL_CHARSET_SAME, or -2. */
+static int parse_encoding(const char *s)
+{
+	if (s == NULL || strcasecmp(s, "same") == 0)
+		return OFFICIAL_CHARSET_SAME;
+	if (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0)
+		return ONSHI_CHARSET_UTF8;
+	if (strcasecmp(s, "shift_jis") == 0 || strcasecmp(s, "shift-jis") == 0 ||
+	    strcasecmp(s, "sjis") == 0 || strcasecmp(s, "cp932") == 0 ||
+	    strcasecmp(s, "windows-31j") == 0)
+		return ONSHI_CHARSET_CP932;
+	return -2;
+}
+
+/* The charset to write in, given the request's (or the latest one's). */
+static int out_charset(const struct official_folder *of, int request_cs)
+{
+	if (of->habits.charset == OFFICIAL_CHARSET_SAME)
+		return request_cs;
+	return of->habits.charset;
+}
+
+static const char *cs_name(int cs)
+{
+	return cs == ONSHI_CHARSET_CP932 ? "Shift_JIS" : "UTF-8";
 }
 
 /* ---- habits ---- */
@@ -113,22 +254,22 @@ static int apply_habits(struct official_folder *of, const struct onshi_msg *in,
 /* ---- writing ---- */
 
 static int write_doc(struct official_folder *of, const char *dir,
-		     const char *name, const struct onshi_msg *m,
+		     const char *name, const struct onshi_msg *m, int cs,
 		     enum official_file what)
 {
 	char msg[512], *out = NULL;
 	size_t outlen = 0, subst = 0;
 	int rc;
 
-	rc = of->host->msg_write(m, of->habits.charset, &out, &outlen, &subst,
-				 msg, sizeof(msg));
+	rc = of->host->msg_write(m, cs, &out, &outlen, &subst, msg,
+				 sizeof(msg));
 	if (rc != ONSHI_OK) {
 		of->host->log(of->inst, ONSHI_LOG_ERR, "cannot write %s: %s", name,
 			      msg);
 		return rc;
 	}
 	rc = of->host->write_file_atomic(of->inst, dir, name, out, outlen,
-					 OF_FILE_MODE, msg, sizeof(msg));
+					 FOLDER_FILE_MODE, msg, sizeof(msg));
 	of->host->buf_free(out);
 	if (rc != ONSHI_OK) {
 		of->host->log(of->inst, ONSHI_LOG_ERR, "%s; the answer is kept and "
@@ -140,14 +281,18 @@ static int write_doc(struct official_folder *of, const char *dir,
 		of->host->log(of->inst, ONSHI_LOG_NOTICE, "%s: %zu characters that "
 			      "Shift_JIS cannot hold were written as U+3013",
 			      name, subst);
-	of->host->log(of->inst, ONSHI_LOG_INFO, "wrote %s/%s", dir, name);
+	of->host->log(of->inst, ONSHI_LOG_INFO, "wrote %s/%s (%s)", dir, name,
+		      cs_name(cs));
 	of->host->set_event(of->inst, "wrote %s", name);
 	if (of->habits.written != NULL)
 		of->habits.written(of->habits.arg, what, dir, name);
 	return ONSHI_OK;
 }
 
-/* The .err for a request refused before the core saw it (as oqsfolder). */
+/*
+ * The .err for a request refused before the core saw it (too big, not a
+ * regular file): the same document shape the core writes.
+ */
 static int write_refusal(struct official_folder *of, int kind, const char *id,
 			 int err, const char *why)
 {
@@ -176,7 +321,9 @@ static int write_refusal(struct official_folder *of, int kind, const char *id,
 	if (inst_code != NULL && strlen(inst_code) == 10 &&
 	    strspn(inst_code, "0123456789") == 10)
 		m.u.error.hdr.medical_institution_code = (char *)inst_code;
-	rc = write_doc(of, of->res, name, &m, OFFICIAL_ERROR);
+	/* Not read, so its encoding is unknown: the latest request's. */
+	rc = write_doc(of, of->res, name, &m, out_charset(of, of->last_cs),
+		       OFFICIAL_ERROR);
 	if (rc == ONSHI_OK)
 		of->refused_err++;
 	return rc;
@@ -213,10 +360,15 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 					  whylen);
 	if (rc != ONSHI_OK)
 		return rc;
+	of->last_cs = sniff_charset(data, len);
+	/* Before submit: an error answer may be delivered from inside it. */
+	cs_put(of, name, of->last_cs);
 	rc = of->host->submit(of->inst, name, kind, data, len, why, whylen);
 	if (rc == ONSHI_OK) {
 		of->accepted++;
 		of->host->set_event(of->inst, "accepted %s", name);
+	} else if (rc != ONSHI_EEXIST) {
+		cs_take(of, name, 0);
 	}
 	return rc;
 }
@@ -246,7 +398,8 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 		    struct official_folder **out)
 {
 	struct official_folder *of;
-	const char *dir;
+	const char *dir, *enc;
+	int charset = habits->charset;
 
 	*out = NULL;
 	/* A daemon that declares 1.1 but left a service out: refuse, not crash. */
@@ -265,22 +418,33 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 			  "holding req/ and res/");
 		return ONSHI_EINVAL;
 	}
+	if (charset == OFFICIAL_CHARSET_CONF) {
+		enc = host->conf_str(inst, "output_encoding");
+		charset = parse_encoding(enc);
+		if (charset == -2) {
+			host->log(inst, ONSHI_LOG_ERR, "output_encoding '%s' is "
+				  "not one of utf-8, shift_jis, same", enc);
+			return ONSHI_EINVAL;
+		}
+	}
 	of = calloc(1, sizeof(*of));
 	if (of == NULL)
 		return ONSHI_ENOMEM;
 	of->host = host;
 	of->inst = inst;
 	of->habits = *habits;
+	of->habits.charset = charset;
+	of->last_cs = ONSHI_CHARSET_UTF8;
 	if (of->habits.consent_kinds < 1 ||
 	    of->habits.consent_kinds > ONSHI_CONSENT_KINDS)
 		of->habits.consent_kinds = ONSHI_CONSENT_KINDS;
 	of->max_request = (size_t)host->conf_int(inst, "max_request_bytes");
 	of->max_batch = (size_t)host->conf_int(inst, "max_batch_bytes");
 	of->base = strdup(dir);
-	of->req = join(dir, "req");
-	of->res = join(dir, "res");
-	of->face = join(dir, "face");
-	of->failed = join(dir, "failed");
+	of->req = folder_join(dir, "req");
+	of->res = folder_join(dir, "res");
+	of->face = folder_join(dir, "face");
+	of->failed = folder_join(dir, "failed");
 	if (!of->base || !of->req || !of->res || !of->face || !of->failed) {
 		official_destroy(of);
 		return ONSHI_ENOMEM;
@@ -292,31 +456,10 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 int official_start(struct official_folder *of)
 {
 	const char *dirs[] = { of->base, of->req, of->res, of->face, of->failed };
-	struct folder_watch_config cfg = {
-		.dir = of->req, .failed_dir = of->failed,
-		.settle_ms = OF_SETTLE_MS,
-		.retry_min_ms = OF_RETRY_MIN_MS,
-		.retry_max_ms = OF_RETRY_MAX_MS,
-	};
-	char msg[512];
-	size_t i;
-	int rc;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		rc = folder_ensure_dir(dirs[i], OF_DIR_MODE, msg, sizeof(msg));
-		if (rc != ONSHI_OK) {
-			of->host->log(of->inst, ONSHI_LOG_ERR, "%s", msg);
-			return rc;
-		}
-	}
-	rc = folder_watch_start(of->host, of->inst, &cfg, &of_folder_ops, of,
-				&of->fw, msg, sizeof(msg));
-	if (rc != ONSHI_OK) {
-		of->host->log(of->inst, ONSHI_LOG_ERR, "%s", msg);
-		return rc;
-	}
-	of->host->set_event(of->inst, "watching %s", of->req);
-	return ONSHI_OK;
+	return folder_adapter_start(of->host, of->inst, dirs,
+				    sizeof(dirs) / sizeof(dirs[0]), of->req,
+				    of->failed, &of_folder_ops, of, &of->fw);
 }
 
 void official_stop(struct official_folder *of)
@@ -330,6 +473,7 @@ void official_destroy(struct official_folder *of)
 	if (of == NULL)
 		return;
 	folder_watch_stop(of->fw);
+	cs_clear(of);
 	free(of->base);
 	free(of->req);
 	free(of->res);
@@ -344,7 +488,7 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 	const char *dir = of->res, *reception;
 	enum official_file what;
 	struct habit_copy hc;
-	int kind = 0, rc;
+	int kind = 0, rc, cs;
 
 	if (d->result == NULL)
 		return ONSHI_EINVAL;
@@ -356,6 +500,7 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 		dir = of->face;
 		what = OFFICIAL_FACE;
 		reception = d->push_id;
+		cs = out_charset(of, of->last_cs);
 	} else {
 		if (d->request_id == NULL)
 			return ONSHI_EINVAL;
@@ -377,6 +522,9 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 							sizeof(name));
 		what = d->is_error ? OFFICIAL_ERROR : OFFICIAL_RESULT;
 		reception = id;
+		/* Forgotten (restart, reload): the core's own record of it. */
+		cs = out_charset(of, cs_take(of, d->request_id,
+					     (int)d->result->source_charset));
 	}
 	if (rc != ONSHI_OK) {
 		of->host->log(of->inst, ONSHI_LOG_ERR, "no file name for the "
@@ -385,10 +533,14 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 	}
 	rc = apply_habits(of, d->result, reception, &hc);
 	if (rc == ONSHI_OK)
-		rc = write_doc(of, dir, name, &hc.msg, what);
+		rc = write_doc(of, dir, name, &hc.msg, cs, what);
 	free(hc.results);
-	if (rc != ONSHI_OK)
+	if (rc != ONSHI_OK) {
+		/* Offered again later: remember the encoding meanwhile. */
+		if (!d->push)
+			cs_put(of, d->request_id, cs);
 		return rc;
+	}
 	if (d->push)
 		of->pushes++;
 	else if (d->is_error)
@@ -410,4 +562,31 @@ void official_status(struct official_folder *of, char *buf, size_t len)
 		 of->req, res, face, of->accepted, of->results,
 		 of->errors + of->refused_err, of->pushes, st.refused,
 		 st.waiting);
+}
+
+/* ---- plugin ops, for adapters whose state is the engine itself ---- */
+
+int official_op_start(void *state)
+{
+	return official_start(state);
+}
+
+void official_op_stop(void *state)
+{
+	official_stop(state);
+}
+
+void official_op_destroy(void *state)
+{
+	official_destroy(state);
+}
+
+void official_op_status(void *state, char *buf, size_t len)
+{
+	official_status(state, buf, len);
+}
+
+int official_op_deliver(void *state, const struct onshi_delivery *d)
+{
+	return official_deliver(state, d);
 }

@@ -1,14 +1,16 @@
 /*
  * official_folder.h — the official terminal's req/res/face folder protocol
  * (REFERENCE.md §2) as a reusable engine, for the adapters that speak it
- * with a receipt computer's own habits (wisestaff9, wisestaff9plus).
+ * with a receipt computer's own habits (oqsfolder, wisestaff9,
+ * wisestaff9plus).
  *
  * Like OpenSC's card drivers copying the generic ops, an adapter fills a
  * `struct official_habits` (output encoding, what goes into
  * ArbitraryFileIdentifier, how many consent triples its receipt computer
  * understands, a hook run after each file is written) and forwards its
- * plugin ops to the official_* functions below. The folder watching itself
- * is folder_watch.c. Everything runs on the daemon's loop thread.
+ * plugin ops to the official_* functions below (or takes OFFICIAL_OPS
+ * whole). The folder watching itself is folder_watch.c. Everything runs on
+ * the daemon's loop thread.
  */
 #ifndef ONSHI_OFFICIAL_FOLDER_H
 #define ONSHI_OFFICIAL_FOLDER_H
@@ -30,6 +32,22 @@
 	  .default_value = "33554432", .min = 1024, .max = 268435456, \
 	  .help = "largest batch request file accepted" }
 
+/* The output_encoding key, for adapters with charset OFFICIAL_CHARSET_CONF. */
+#define OFFICIAL_FOLDER_ENCODING_KEY \
+	{ .name = "output_encoding", .type = ONSHI_CONF_STRING, \
+	  .default_value = "same", \
+	  .help = "encoding of written files: utf-8, shift_jis, or same " \
+		  "(as each request)" }
+
+/*
+ * Habit charsets besides ONSHI_CHARSET_*: each answer in the encoding its
+ * request declared (remembered from take to delivery; after a restart the
+ * answer's own source charset; files with no request of their own use the
+ * latest request's), or whatever the output_encoding key says.
+ */
+#define OFFICIAL_CHARSET_SAME (-1)
+#define OFFICIAL_CHARSET_CONF (-2)
+
 /* Which file an after-write hook is told about. */
 enum official_file {
 	OFFICIAL_RESULT = 1, /* res/OQS...res_<id>.xml */
@@ -38,7 +56,7 @@ enum official_file {
 };
 
 struct official_habits {
-	int charset;          /* ONSHI_CHARSET_* of every file written */
+	int charset;          /* ONSHI_CHARSET_* or OFFICIAL_CHARSET_* */
 	int consent_kinds;    /* consent triples kept in results, 1..4 */
 	/*
 	 * Non-zero: ArbitraryFileIdentifier of every answer is the
@@ -69,5 +87,21 @@ void official_status(struct official_folder *of, char *buf, size_t len);
 
 /* The root folder (for adapters that add files of their own). */
 const char *official_dir(const struct official_folder *of);
+
+/* Plugin ops for an adapter whose state is the official_folder itself. */
+int official_op_start(void *state);
+void official_op_stop(void *state);
+void official_op_destroy(void *state);
+void official_op_status(void *state, char *buf, size_t len);
+int official_op_deliver(void *state, const struct onshi_delivery *d);
+
+#define OFFICIAL_OPS(create_fn) { \
+	.create = (create_fn), \
+	.start = official_op_start, \
+	.stop = official_op_stop, \
+	.destroy = official_op_destroy, \
+	.status = official_op_status, \
+	.deliver = official_op_deliver, \
+}
 
 #endif

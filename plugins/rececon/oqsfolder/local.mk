@@ -1,10 +1,19 @@
 # oqsfolder: the official terminal's req/res/face folder interface
-# (docs/rececon/oqsfolder.md). The shared folder machinery in
-# plugins/rececon/folder/ is compiled into each folder adapter from source,
-# since plugins link no daemon symbols.
-OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
-	plugins/rececon/folder/folder_watch.c \
+# (docs/rececon/oqsfolder.md), a thin plugin over the official-folder engine
+# it shares with wisestaff9 and wisestaff9plus (plugins/rececon/wisestaff.mk,
+# included later, reuses the variables below). The shared folder machinery
+# in plugins/rececon/folder/ is compiled into each folder adapter from
+# source, since plugins link no daemon symbols.
+RECECON_FOLDER_SOURCES = plugins/rececon/folder/folder_watch.c \
 	plugins/rececon/folder/folder_watch.h
+RECECON_OFFICIAL_SOURCES = $(RECECON_FOLDER_SOURCES) \
+	plugins/rececon/folder/official_folder.c \
+	plugins/rececon/folder/official_folder.h
+# The mock daemon every adapter's unit test links with.
+RECECON_MOCK_SOURCES = tests/unit/test_rececon_mock.c \
+	tests/unit/test_rececon_mock.h tests/unit/testutil.h
+OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
+	$(RECECON_OFFICIAL_SOURCES)
 
 pkgplugin_LTLIBRARIES += plugins/rececon/oqsfolder/oqsfolder.la
 plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = $(OQSFOLDER_SOURCES)
@@ -12,8 +21,8 @@ plugins_rececon_oqsfolder_oqsfolder_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 EXTRA_DIST += docs/rececon/oqsfolder.md
 
-# Unit tests: the atomic writer, and the plugin's sources linked with a mock
-# host (collectd style); the atomic writer comes from libonshi.
+# Unit tests: the atomic writer, and the plugin's sources linked with the
+# shared mock host (collectd style); the atomic writer comes from libonshi.
 check_PROGRAMS += tests/unit/test_atomic_file tests/unit/test_oqsfolder
 TESTS += tests/unit/test_atomic_file tests/unit/test_oqsfolder
 
@@ -23,6 +32,6 @@ tests_unit_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_atomic_file_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_oqsfolder_SOURCES = tests/unit/test_oqsfolder.c \
-	tests/unit/testutil.h $(OQSFOLDER_SOURCES)
+	$(RECECON_MOCK_SOURCES) $(OQSFOLDER_SOURCES)
 tests_unit_test_oqsfolder_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_oqsfolder_LDADD = $(UNIT_LDADD)

@@ -26,11 +26,6 @@
 #include "../folder/folder_watch.h"
 #include "ws8_csv.h"
 
-#define WS8_DIR_MODE 0770
-#define WS8_FILE_MODE 0660
-#define WS8_SETTLE_MS 2000
-#define WS8_RETRY_MIN_MS 1000
-#define WS8_RETRY_MAX_MS 60000
 /* Longest <id> in Q<id>.CSV. */
 #define WS8_ID_MAX 64
 
@@ -99,7 +94,7 @@ static int write_line_file(struct ws8 *w, const char *name, const char *text,
 		return ONSHI_ENOMEM;
 	}
 	rc = w->host->write_file_atomic(w->inst, w->recv, name, out, outlen,
-					WS8_FILE_MODE, msg, sizeof(msg));
+					FOLDER_FILE_MODE, msg, sizeof(msg));
 	free(out);
 	if (rc != ONSHI_OK) {
 		w->host->log(w->inst, ONSHI_LOG_ERR, "%s; written later", msg);
@@ -390,19 +385,6 @@ static const struct folder_watch_ops ws8_folder_ops = {
 
 /* ---- plugin ops ---- */
 
-static char *join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 2);
-
-	if (s != NULL) {
-		memcpy(s, a, la);
-		s[la] = '/';
-		memcpy(s + la + 1, b, lb + 1);
-	}
-	return s;
-}
-
 static void ws8_destroy(void *state)
 {
 	struct ws8 *w = state;
@@ -443,9 +425,9 @@ static int ws8_create(const struct onshi_host *host,
 	w->inst = inst;
 	w->max_request = (size_t)host->conf_int(inst, "max_request_bytes");
 	w->base = strdup(dir);
-	w->send = join(dir, "SEND");
-	w->recv = join(dir, "RECV");
-	w->failed = join(dir, "failed");
+	w->send = folder_join(dir, "SEND");
+	w->recv = folder_join(dir, "RECV");
+	w->failed = folder_join(dir, "failed");
 	if (!w->base || !w->send || !w->recv || !w->failed) {
 		ws8_destroy(w);
 		return ONSHI_ENOMEM;
@@ -458,31 +440,10 @@ static int ws8_start(void *state)
 {
 	struct ws8 *w = state;
 	const char *dirs[] = { w->base, w->send, w->recv, w->failed };
-	struct folder_watch_config cfg = {
-		.dir = w->send, .failed_dir = w->failed,
-		.settle_ms = WS8_SETTLE_MS,
-		.retry_min_ms = WS8_RETRY_MIN_MS,
-		.retry_max_ms = WS8_RETRY_MAX_MS,
-	};
-	char msg[512];
-	size_t i;
-	int rc;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		rc = folder_ensure_dir(dirs[i], WS8_DIR_MODE, msg, sizeof(msg));
-		if (rc != ONSHI_OK) {
-			w->host->log(w->inst, ONSHI_LOG_ERR, "%s", msg);
-			return rc;
-		}
-	}
-	rc = folder_watch_start(w->host, w->inst, &cfg, &ws8_folder_ops, w,
-				&w->fw, msg, sizeof(msg));
-	if (rc != ONSHI_OK) {
-		w->host->log(w->inst, ONSHI_LOG_ERR, "%s", msg);
-		return rc;
-	}
-	w->host->set_event(w->inst, "watching %s", w->send);
-	return ONSHI_OK;
+	return folder_adapter_start(w->host, w->inst, dirs,
+				    sizeof(dirs) / sizeof(dirs[0]), w->send,
+				    w->failed, &ws8_folder_ops, w, &w->fw);
 }
 
 static void ws8_stop(void *state)

@@ -43,39 +43,7 @@ static int ws9_create(const struct onshi_host *host,
 	return rc;
 }
 
-static int ws9_start(void *state)
-{
-	return official_start(state);
-}
-
-static void ws9_stop(void *state)
-{
-	official_stop(state);
-}
-
-static void ws9_destroy(void *state)
-{
-	official_destroy(state);
-}
-
-static void ws9_status(void *state, char *buf, size_t len)
-{
-	official_status(state, buf, len);
-}
-
-static int ws9_deliver(void *state, const struct onshi_delivery *d)
-{
-	return official_deliver(state, d);
-}
-
-static const struct onshi_plugin_ops ws9_ops = {
-	.create = ws9_create,
-	.start = ws9_start,
-	.stop = ws9_stop,
-	.destroy = ws9_destroy,
-	.status = ws9_status,
-	.deliver = ws9_deliver,
-};
+static const struct onshi_plugin_ops ws9_ops = OFFICIAL_OPS(ws9_create);
 
 ONSHI_PLUGIN_EXPORT const struct onshi_plugin onshi_plugin_v1 = {
 	ONSHI_PLUGIN_HEADER,

@@ -1,14 +1,18 @@
 /*
- * test_wisestaff_mock.h — a mock daemon for the WiseStaff adapter tests
- * (collectd style: the plugin's sources are linked straight in). It keeps
- * a small real loop (poll over the registered fds, timers with due times)
- * so inotify and libcurl both run as they would in onshid; submit() is
- * recorded; the codec, file-name services and the atomic writer are the
- * core's own. Configuration comes from mock_conf() or the plugin's own key
- * table defaults, as the daemon does.
+ * test_rececon_mock.h — a mock daemon for the receipt-computer adapter
+ * tests (oqsfolder, the WiseStaff adapters; collectd style: the plugin's
+ * sources are linked straight in). It keeps a small real loop (poll over
+ * the registered fds, timers with due times) so inotify and libcurl both
+ * run as they would in onshid, and lets a test drive the loop by hand
+ * instead (mock_pump, mock_fire_timers); submit() is recorded; the codec,
+ * file-name services and the atomic writer are the core's own.
+ * Configuration comes from mock_conf() or the plugin's own key table
+ * defaults, as the daemon does.
  */
-#ifndef ONSHI_TEST_WISESTAFF_MOCK_H
-#define ONSHI_TEST_WISESTAFF_MOCK_H
+#ifndef ONSHI_TEST_RECECON_MOCK_H
+#define ONSHI_TEST_RECECON_MOCK_H
+
+#include <stdint.h>
 
 #include <stddef.h>
 
@@ -33,6 +37,10 @@ struct mock {
 	char dir[2048];            /* the plugin's dir */
 	const char *conf[MOCK_MAX_CONF][2];
 	int submit_rc;             /* what submit() answers */
+	int keep_refused;          /* record refused submissions too */
+	/* Run inside an accepted submit(), as the core answering at once. */
+	void (*in_submit)(const char *id, int kind, const void *body,
+			  size_t len);
 	struct mock_sub subs[MOCK_MAX_SUBS];
 	int nsubs;
 	char log[32768];
@@ -54,6 +62,13 @@ int mock_deliver(const struct onshi_delivery *d);
 int mock_run(unsigned ms, int (*cond)(void));
 int mock_active_watches(void);
 int mock_active_timers(void);
+/* The nth active watch / timer (0: none such). */
+int mock_watch(int nth, int *fd, unsigned *events);
+int mock_timer(int nth, uint64_t *ms, int *repeat);
+/* By hand: deliver fd readiness until quiet for 100 ms (timers not run). */
+void mock_pump(void);
+/* By hand: fire every armed timer once, as if its time had come. */
+void mock_fire_timers(void);
 
 /* Files under M.dir. */
 void mock_put(const char *sub, const char *name, const void *data, size_t len);

@@ -1,5 +1,5 @@
 /*
- * test_wisestaff_mock.c — the mock daemon of test_wisestaff_mock.h.
+ * test_rececon_mock.c — the mock daemon of test_rececon_mock.h.
  */
 #include "config.h"
 
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "atomic_file.h"
-#include "test_wisestaff_mock.h"
+#include "test_rececon_mock.h"
 #include "testutil.h"
 
 /* The daemon's handle is opaque to plugins; any object will do here. */
@@ -217,7 +217,7 @@ static int m_submit(struct onshi_instance *inst, const char *request_id,
 
 	assert_ptr_equal(inst, &mock_inst);
 	assert_true(M.nsubs < MOCK_MAX_SUBS);
-	if (M.submit_rc != ONSHI_OK) {
+	if (M.submit_rc != ONSHI_OK && !M.keep_refused) {
 		snprintf(msg, msglen, "mock says %s", onshi_strerror(M.submit_rc));
 		return M.submit_rc;
 	}
@@ -229,6 +229,12 @@ static int m_submit(struct onshi_instance *inst, const char *request_id,
 	memcpy(s->body, body, len);
 	s->body[len] = '\0';
 	s->len = len;
+	if (M.submit_rc != ONSHI_OK) {
+		snprintf(msg, msglen, "mock says %s", onshi_strerror(M.submit_rc));
+		return M.submit_rc;
+	}
+	if (M.in_submit != NULL)
+		M.in_submit(request_id, kind, body, len);
 	return ONSHI_OK;
 }
 
@@ -320,6 +326,76 @@ int mock_active_timers(void)
 	for (i = 0; i < MAX_TIMERS; i++)
 		n += timers[i].active;
 	return n;
+}
+
+int mock_watch(int nth, int *fd, unsigned *events)
+{
+	int i;
+
+	for (i = 0; i < MAX_WATCHES; i++) {
+		if (watches[i].active && nth-- == 0) {
+			*fd = watches[i].fd;
+			*events = watches[i].events;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int mock_timer(int nth, uint64_t *ms, int *repeat)
+{
+	int i;
+
+	for (i = 0; i < MAX_TIMERS; i++) {
+		if (timers[i].active && nth-- == 0) {
+			*ms = timers[i].ms;
+			*repeat = timers[i].repeat;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void mock_pump(void)
+{
+	for (;;) {
+		struct pollfd p[MAX_WATCHES];
+		int idx[MAX_WATCHES], n = 0, i;
+
+		for (i = 0; i < MAX_WATCHES; i++) {
+			if (!watches[i].active)
+				continue;
+			p[n].fd = watches[i].fd;
+			p[n].events = POLLIN;
+			p[n].revents = 0;
+			idx[n++] = i;
+		}
+		if (n == 0 || poll(p, (nfds_t)n, 100) <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			struct onshi_watch *w = &watches[idx[i]];
+
+			if (w->active && p[i].revents != 0)
+				w->cb(w->fd, ONSHI_FD_READ, w->arg);
+		}
+	}
+}
+
+void mock_fire_timers(void)
+{
+	struct onshi_timer t;
+	int i;
+
+	for (i = 0; i < MAX_TIMERS; i++) {
+		if (!timers[i].active)
+			continue;
+		t = timers[i];
+		if (t.repeat)
+			timers[i].due = now_ms() + t.ms;
+		else
+			timers[i].active = 0; /* one-shot: released by the host */
+		t.cb(t.arg);
+	}
 }
 
 int mock_run(unsigned ms, int (*cond)(void))
