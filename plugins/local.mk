@@ -2,6 +2,9 @@
 # -no-undefined so that it cannot depend on daemon symbols.
 PLUGIN_LDFLAGS = -module -avoid-version -no-undefined -shared \
 	-export-symbols-regex '^onshi_plugin_v1$$'
+# Compile plugin code with hidden visibility: only the descriptor, marked
+# ONSHI_PLUGIN_EXPORT, is visible (add to each plugin's _CFLAGS).
+PLUGIN_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 
 # The example plugin is the vendor template and the demo's module; it is
 # built but not installed.

@@ -102,6 +102,7 @@ struct onshi_host {
 	 * Configuration of this instance's section, already checked against
 	 * the plugin's key table: the value, the key's default, or NULL.
 	 * PATH values come back resolved against the config file directory.
+	 * The string stays valid until the instance is destroyed.
 	 */
 	const char *(*conf_str)(struct onshi_instance *inst, const char *key);
 	/* INT values (0 when unset and without default). */

@@ -31,6 +31,10 @@
  *     onshi_msg_clear(); fill strings with onshi_msg_set() (or malloc'd
  *     strings of your own) and arrays with the onshi_*_add() helpers.
  *
+ * The functions live in the daemon: a plugin (linked -no-undefined) cannot
+ * call them directly and uses the host table's msg_write / file_name_*
+ * services instead; the structs are plain data a plugin may fill itself.
+ *
  * All functions are thread-safe except where noted; onshi_xmlmsg_init()
  * should be called once at program start before threads parse in parallel
  * (it initialises libxml2; calling it is harmless when libxml2 is already
