@@ -38,6 +38,7 @@
 
 #include "atomic_file.h"
 #include "manifest.h"
+#include "xml_util.h"
 
 /* "9223372036854775807" has 19 digits. */
 #define SERIAL_DIGITS_MAX 19
@@ -195,35 +196,6 @@ struct walk {
 	char *msg;
 	size_t msglen;
 };
-
-/* SAX hook: any DOCTYPE stops the parser before its subset is read. */
-static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-			   const xmlChar *sys_id)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)ext_id;
-	(void)sys_id;
-	*(int *)ctxt->_private = 1;
-	xmlStopParser(ctxt);
-}
-
-/* Belt and braces: an entity declaration that got past it stops it too. */
-static void refuse_entity(void *ctx, const xmlChar *name, int type,
-			  const xmlChar *public_id, const xmlChar *system_id,
-			  xmlChar *content)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)type;
-	(void)public_id;
-	(void)system_id;
-	(void)content;
-	*(int *)ctxt->_private = 1;
-	xmlStopParser(ctxt);
-}
 
 static const char *node_name(const xmlNode *n)
 {
@@ -660,33 +632,21 @@ static int walk_root(struct walk *w, const xmlNode *root)
 	return ONSHI_OK;
 }
 
-/* libxml2's last error as our sentence. */
-static void syntax_error(xmlParserCtxtPtr ctxt, char *msg, size_t msglen)
-{
-	const xmlError *e = xmlCtxtGetLastError(ctxt);
-	char text[160];
-	size_t n;
-
-	if (e == NULL || e->message == NULL) {
-		set_msg(msg, msglen, "the manifest is not well-formed XML");
-		return;
-	}
-	snprintf(text, sizeof(text), "%s", e->message);
-	n = strlen(text);
-	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	set_msg(msg, msglen, "the manifest is not well-formed XML at line %d: %s",
-		e->line, text);
-}
+/* What the manifest says when the hardened reader refuses it. */
+static const struct onshi_xml_read_texts manifest_xml_texts = {
+	.nomem = "out of memory parsing the manifest",
+	.doctype = "the manifest has a DOCTYPE: DTDs and entity declarations "
+		   "are refused",
+	.syntax = "the manifest is not well-formed XML",
+};
 
 int onshi_manifest_parse(const void *bytes, size_t len,
 			 struct onshi_manifest *out, char *msg, size_t msglen)
 {
 	struct walk w = { .out = out, .msg = msg, .msglen = msglen };
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	const xmlNode *c;
-	int doctype = 0, rc;
+	int rc;
 
 	if (out == NULL || (bytes == NULL && len > 0)) {
 		set_msg(msg, msglen, "manifest parse called without a buffer");
@@ -702,32 +662,10 @@ int onshi_manifest_parse(const void *bytes, size_t len,
 			len, ONSHI_MANIFEST_MAX_BYTES);
 		return ONSHI_ETOOBIG;
 	}
-	xmlInitParser();
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		set_msg(msg, msglen, "out of memory parsing the manifest");
-		return ONSHI_ENOMEM;
-	}
-	ctxt->sax->internalSubset = refuse_doctype;
-	ctxt->sax->externalSubset = refuse_doctype;
-	ctxt->sax->entityDecl = refuse_entity;
-	ctxt->_private = &doctype;
-	/* No NOENT (no substitution), no DTDLOAD, no HUGE: libxml2's limits stay. */
-	doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, "manifest.xml", "UTF-8",
-				XML_PARSE_NONET | XML_PARSE_NOERROR |
-				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
-				XML_PARSE_NOCDATA);
-	if (doctype) {
-		set_msg(msg, msglen, "the manifest has a DOCTYPE: DTDs and entity "
-			"declarations are refused");
-		rc = ONSHI_EPERM;
+	doc = onshi_xml_read_hardened(bytes, len, "manifest.xml",
+				      &manifest_xml_texts, &rc, msg, msglen);
+	if (doc == NULL)
 		goto done;
-	}
-	if (doc == NULL || !ctxt->wellFormed) {
-		syntax_error(ctxt, msg, msglen);
-		rc = ONSHI_EPROTO;
-		goto done;
-	}
 	for (c = doc->children; c != NULL; c = c->next) {
 		if (c->type == XML_PI_NODE) {
 			char q[QUOTE_MAX + 4];
@@ -747,7 +685,6 @@ done:
 		memset(out, 0, sizeof(*out));
 	if (doc != NULL)
 		xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	return rc;
 }
 

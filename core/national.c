@@ -5,8 +5,6 @@
 #include "config.h"
 
 #include <curl/curl.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include "http.h"
 #include "national.h"
 #include "strbuf.h"
+#include "xml_util.h"
 
 /* A bulk result for 100,000 persons is large; anything bigger is hostile. */
 #define MAX_ANSWER_BYTES (256u * 1024 * 1024)
@@ -304,33 +303,6 @@ static void fail_waiting(struct token *t, enum onshi_national_outcome o,
 	}
 }
 
-/* Pull <Name>text</Name> out of a small, trusted-shape answer. */
-static char *xml_child_text(const char *buf, size_t len, const char *name)
-{
-	xmlDocPtr doc = xmlReadMemory(buf, (int)len, "auth.xml", NULL,
-				      XML_PARSE_NONET | XML_PARSE_NOERROR |
-					      XML_PARSE_NOWARNING);
-	char *out = NULL;
-
-	if (!doc)
-		return NULL;
-	if (!doc->intSubset) {
-		xmlNodePtr root = xmlDocGetRootElement(doc);
-
-		for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
-			if (c->type == XML_ELEMENT_NODE &&
-			    xmlStrcmp(c->name, BAD_CAST name) == 0) {
-				xmlChar *v = xmlNodeGetContent(c);
-
-				out = v ? strdup((const char *)v) : NULL;
-				xmlFree(v);
-				break;
-			}
-	}
-	xmlFreeDoc(doc);
-	return out;
-}
-
 static void on_auth_done(void *arg, enum onshi_national_outcome o,
 			 long status, const char *body, size_t len,
 			 const char *why)
@@ -344,8 +316,8 @@ static void on_auth_done(void *arg, enum onshi_national_outcome o,
 		fail_waiting(t, o, status, why);
 		return;
 	}
-	tok = xml_child_text(body, len, "AccessToken");
-	ttl = xml_child_text(body, len, "ExpiresIn");
+	tok = onshi_xml_child_text(body, len, "AccessToken");
+	ttl = onshi_xml_child_text(body, len, "ExpiresIn");
 	ttl_s = ttl ? strtol(ttl, NULL, 10) : 0;
 	free(ttl);
 	if (!tok || !*tok || strpbrk(tok, "\r\n ") || ttl_s <= 0) {

@@ -25,6 +25,7 @@
 #include <libxml/xmlerror.h>
 
 #include "encoding.h"
+#include "xml_util.h"
 #include "xmlmsg_internal.h"
 
 /* What one parse needs to carry down the tree. */
@@ -38,35 +39,6 @@ struct parse_state {
 void onshi_xmlmsg_init(void)
 {
 	xmlInitParser();
-}
-
-/* SAX hook: any DOCTYPE ends the parse before its internal subset is read. */
-static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-			   const xmlChar *sys_id)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)ext_id;
-	(void)sys_id;
-	*(int *)ctxt->_private = 1;
-	xmlStopParser(ctxt);
-}
-
-/* Belt and braces: should an entity declaration ever get through, stop too. */
-static void refuse_entity(void *ctx, const xmlChar *name, int type,
-			  const xmlChar *public_id, const xmlChar *system_id,
-			  xmlChar *content)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)type;
-	(void)public_id;
-	(void)system_id;
-	(void)content;
-	*(int *)ctxt->_private = 1;
-	xmlStopParser(ctxt);
 }
 
 static int check_depth(const xmlNode *n, unsigned depth, unsigned max)
@@ -237,23 +209,13 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 	return ONSHI_OK;
 }
 
-/* Turn libxml2's last error into our sentence. */
-static void syntax_error(xmlParserCtxtPtr ctxt, char *msg, size_t msglen)
-{
-	const xmlError *e = xmlCtxtGetLastError(ctxt);
-	char text[160];
-	size_t n;
-
-	if (e == NULL || e->message == NULL) {
-		xmsg_errf(msg, msglen, "not well-formed XML");
-		return;
-	}
-	snprintf(text, sizeof(text), "%s", e->message);
-	n = strlen(text);
-	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	xmsg_errf(msg, msglen, "not well-formed XML at line %d: %s", e->line, text);
-}
+/* What a document gets when the hardened reader refuses it. */
+static const struct onshi_xml_read_texts xmsg_xml_texts = {
+	.nomem = NULL,
+	.doctype = "the document has a DOCTYPE: DTDs and entity declarations "
+		   "are refused",
+	.syntax = "not well-formed XML",
+};
 
 /* Decide the encoding and hand back UTF-8 without BOM or declaration. */
 static int to_utf8(const char *buf, size_t len, const char **text, size_t *textlen,
@@ -338,12 +300,11 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 	struct parse_state ps = { 0, ONSHI_XMLMSG_MAX_ITEMS, msg, msglen };
 	size_t max_bytes = default_max_bytes(kind), textlen = 0;
 	unsigned max_depth = ONSHI_XMLMSG_MAX_DEPTH;
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr top;
 	const char *text = NULL;
 	char *owned = NULL;
-	int doctype = 0, rc;
+	int rc;
 
 	if (msg != NULL && msglen > 0)
 		msg[0] = '\0';
@@ -373,29 +334,10 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 	if (rc != ONSHI_OK)
 		goto done;
 
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		rc = ONSHI_ENOMEM;
+	doc = onshi_xml_read_hardened(text, textlen, NULL, &xmsg_xml_texts,
+				      &rc, msg, msglen);
+	if (doc == NULL)
 		goto done;
-	}
-	ctxt->sax->internalSubset = refuse_doctype;
-	ctxt->sax->externalSubset = refuse_doctype;
-	ctxt->sax->entityDecl = refuse_entity;
-	ctxt->_private = &doctype;
-	doc = xmlCtxtReadMemory(ctxt, text, (int)textlen, NULL, "UTF-8",
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
-	if (doctype) {
-		xmsg_errf(msg, msglen, "the document has a DOCTYPE: DTDs and entity "
-			  "declarations are refused");
-		rc = ONSHI_EPERM;
-		goto done;
-	}
-	if (doc == NULL || !ctxt->wellFormed) {
-		syntax_error(ctxt, msg, msglen);
-		rc = ONSHI_EPROTO;
-		goto done;
-	}
 	top = xmlDocGetRootElement(doc);
 	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
 		xmsg_errf(msg, msglen, "the root element is <%s>, not <XmlMsg>",
@@ -418,8 +360,6 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 done:
 	if (doc != NULL)
 		xmlFreeDoc(doc);
-	if (ctxt != NULL)
-		xmlFreeParserCtxt(ctxt);
 	free(owned);
 	return rc;
 }
