@@ -18,6 +18,7 @@
 #include "module.h"
 #include "national.h"
 #include "xml_util.h"
+#include "xmlmsg_internal.h"
 
 struct challenge {
 	struct onshi_core *core;
@@ -210,8 +211,7 @@ static int safe_id(const char *s)
 	if (n == 0 || n > 64 || s[0] == '.')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789._+=@~-", s[i]))
+		if (!onshi_file_id_char_ok((unsigned char)s[i]))
 			return 0;
 	return 1;
 }

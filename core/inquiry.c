@@ -18,6 +18,7 @@
 #include "module.h"
 #include "national.h"
 #include "spool.h"
+#include "xmlmsg_internal.h"
 
 /* A 200 whose body does not parse is asked again this many times. */
 #define MALFORMED_RETRIES 3
@@ -56,13 +57,6 @@ static int answer_kind(const struct onshi_spool_entry *e)
 
 static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e);
 
-/* The part of a push entry's id after "push-<reader>-": the read id. */
-static void push_id_of(const struct onshi_spool_entry *e, char *out,
-		       size_t outlen)
-{
-	snprintf(out, outlen, "%s", e->request_id);
-}
-
 /*
  * A card read's answer goes, unasked, to every receipt-computer adapter of
  * the reader's institution: one answered spool entry each (so a disabled
@@ -79,8 +73,7 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 	snprintf(id, sizeof(id), "%s-%s", strchr(e->module, ':') + 1,
 		 e->request_id);
 	for (char *p = id; *p; p++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789._+=@~-", *p))
+		if (!onshi_file_id_char_ok((unsigned char)*p))
 			*p = '-';
 	id[100] = '\0'; /* ONSHI_FILE_ID_MAX */
 	for (struct onshi_module *m = core->modules; m && n < 64; m = m->next) {
@@ -128,7 +121,7 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 	const struct onshi_plugin *desc;
 	struct onshi_delivery d;
 	struct onshi_msg answer;
-	char why[512], push_id[160];
+	char why[512];
 	int rc;
 
 	if (!e->answered)
@@ -159,9 +152,8 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 	d.is_error = e->answer_is_error;
 	d.result = &answer;
 	if (e->kind & KIND_PUSH) {
-		push_id_of(e, push_id, sizeof(push_id));
 		d.push = 1;
-		d.push_id = push_id;
+		d.push_id = e->request_id; /* made file-safe by fan_out() */
 	} else {
 		d.request_id = e->request_id;
 	}

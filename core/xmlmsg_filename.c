@@ -36,7 +36,7 @@ static const struct name_kind *kind_entry(enum onshi_msg_kind kind)
 	return NULL;
 }
 
-static int safe_id_char(unsigned char c)
+int onshi_file_id_char_ok(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 	       strchr("._+=@~-", c) != NULL;
@@ -63,7 +63,7 @@ static int check_id(const char *id, size_t n, char *msg, size_t msglen)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
 
-		if (c == '\0' || !safe_id_char(c)) {
+		if (c == '\0' || !onshi_file_id_char_ok(c)) {
 			xmsg_errf(msg, msglen, "the file name's id holds byte 0x%02x at %zu "
 				  "(allowed: letters, digits and ._+=@~-)", c, i + 1);
 			return ONSHI_EPERM;

@@ -100,4 +100,8 @@ void xmsg_quote(char *dst, size_t dstlen, const char *value);
 void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Whether c may stand in a folder-interface file id: letters, digits and
+ * ._+=@~- (xmlmsg_filename.c; card and push ids use the same set). */
+int onshi_file_id_char_ok(unsigned char c);
+
 #endif /* ONSHI_XMLMSG_INTERNAL_H */
