@@ -204,15 +204,24 @@ static unsigned char *unbase64(const char *text, size_t *len)
 	return out;
 }
 
-static int safe_id(const char *s)
+/* A read id becomes part of a file name in every adapter's face/ folder,
+ * so it must pass the same check as a request file's id (no "..", no
+ * leading dot), and stay short enough to leave room for the reader name. */
+static int read_id_ok(const char *s, char *msg, size_t msglen)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 64 || s[0] == '.')
+	if (n > 64) {
+		snprintf(msg, msglen, "read_id is %zu bytes, over 64", n);
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!onshi_file_id_char_ok((unsigned char)s[i]))
-			return 0;
+	}
+	if (onshi_file_id_check(s ? s : "", n, msg, msglen) != ONSHI_OK) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s", msg);
+		snprintf(msg, msglen, "read_id refused: %s", why);
+		return 0;
+	}
 	return 1;
 }
 
@@ -230,10 +239,8 @@ int onshi_card_submit(struct onshi_instance *inst,
 	struct tm tm;
 	int rc = ONSHI_ENOMEM;
 
-	if (!safe_id(r->read_id)) {
-		snprintf(msg, msglen, "read_id must be 1-64 of [A-Za-z0-9._+=@~-]");
+	if (!read_id_ok(r->read_id, msg, msglen))
 		return ONSHI_EINVAL;
-	}
 	if (!r->cert_der || !r->cert_len || !r->nonce ||
 	    (r->method != ONSHI_AUTH_FACE && r->method != ONSHI_AUTH_PIN &&
 	     r->method != ONSHI_AUTH_VISUAL) ||

@@ -72,8 +72,11 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 	/* "desk-R0001": reader section name and read id, in file-safe form. */
 	snprintf(id, sizeof(id), "%s-%s", strchr(e->module, ':') + 1,
 		 e->request_id);
+	/* The read id passed the file-id check; the section name may not:
+	 * no byte outside the set, no leading dot, no "..". */
 	for (char *p = id; *p; p++)
-		if (!onshi_file_id_char_ok((unsigned char)*p))
+		if (!onshi_file_id_char_ok((unsigned char)*p) ||
+		    (*p == '.' && (p == id || p[-1] == '.')))
 			*p = '-';
 	id[100] = '\0'; /* ONSHI_FILE_ID_MAX */
 	for (struct onshi_module *m = core->modules; m && n < 64; m = m->next) {

@@ -43,7 +43,7 @@ int onshi_file_id_char_ok(unsigned char c)
 }
 
 /* Check an id; the reason goes to msg. */
-static int check_id(const char *id, size_t n, char *msg, size_t msglen)
+int onshi_file_id_check(const char *id, size_t n, char *msg, size_t msglen)
 {
 	size_t i;
 
@@ -97,7 +97,7 @@ int onshi_file_name_classify(const char *name, enum onshi_msg_kind *kind,
 		xmsg_errf(msg, msglen, "'%s' is not a request file name", q);
 		return ONSHI_ENOTFOUND;
 	}
-	rc = check_id(name + pl, n - pl - 4, msg, msglen);
+	rc = onshi_file_id_check(name + pl, n - pl - 4, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	if (idlen < n - pl - 4 + 1) {
@@ -115,7 +115,7 @@ static int build(const char *prefix, const char *mid, const char *id,
 {
 	int n;
 
-	if (check_id(id, strlen(id), NULL, 0) != ONSHI_OK)
+	if (onshi_file_id_check(id, strlen(id), NULL, 0) != ONSHI_OK)
 		return ONSHI_EPERM;
 	n = snprintf(out, outlen, "%s%s%s%s", prefix, mid, id, ext);
 	if (n < 0 || (size_t)n >= outlen)

@@ -104,4 +104,9 @@ void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
  * ._+=@~- (xmlmsg_filename.c; card and push ids use the same set). */
 int onshi_file_id_char_ok(unsigned char c);
 
+/* Whether the n bytes at id are a whole file id: 1..ONSHI_FILE_ID_MAX of
+ * those bytes, not starting with '.' and without "..". ONSHI_OK, or
+ * ONSHI_EPERM with the reason in msg. */
+int onshi_file_id_check(const char *id, size_t n, char *msg, size_t msglen);
+
 #endif /* ONSHI_XMLMSG_INTERNAL_H */

@@ -33,6 +33,9 @@ static const struct onshi_conf_key fxcr_keys[] = {
 	{ .name = "card_key", .type = ONSHI_CONF_PATH, .required = 1 },
 	{ .name = "period_ms", .type = ONSHI_CONF_INT, .default_value = "0",
 	  .min = 0, .max = 3600000 },
+	/* Read ids are PREFIX0001, PREFIX0002...; tests set hostile prefixes. */
+	{ .name = "read_id_prefix", .type = ONSHI_CONF_STRING,
+	  .default_value = "R" },
 	{ .name = NULL },
 };
 
@@ -42,7 +45,7 @@ static void on_nonce(void *arg, const char *nonce, const char *why)
 	struct onshi_card_read r;
 	unsigned char sig[1024];
 	size_t siglen = sizeof(sig);
-	char id[32], msg[512];
+	char id[128], msg[512];
 	EVP_MD_CTX *ctx;
 	int rc;
 
@@ -61,7 +64,8 @@ static void on_nonce(void *arg, const char *nonce, const char *why)
 	}
 	EVP_MD_CTX_free(ctx);
 	f->reads++;
-	snprintf(id, sizeof(id), "R%04lu", f->reads);
+	snprintf(id, sizeof(id), "%s%04lu",
+		 f->host->conf_str(f->inst, "read_id_prefix"), f->reads);
 	memset(&r, 0, sizeof(r));
 	r.read_id = id;
 	r.token_type = ONSHI_TOKEN_CARD;
