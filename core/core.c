@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "core.h"
+#include "notify.h"
 #include "inquiry.h"
 #include "maintenance.h"
 #include "module.h"
@@ -225,6 +226,12 @@ int onshi_core_start(struct onshi_core *core)
 		   "onshid %s ready (plugin ABI %d.%d), control socket %s",
 		   PACKAGE_VERSION, ONSHI_ABI_MAJOR, ONSHI_ABI_MINOR,
 		   core->settings.control_socket);
+	/* Only now: systemd starts units ordered after us on READY=1. */
+	rc = onshi_notify_ready(core, msg, sizeof(msg));
+	if (rc != ONSHI_OK)
+		onshi_logf(&core->log, ONSHI_LOG_WARNING, "%s", msg);
+	else if (*msg)
+		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
 	return ONSHI_OK;
 }
 
@@ -242,6 +249,7 @@ void onshi_core_close(struct onshi_core *core)
 {
 	if (!core)
 		return;
+	onshi_notify_stopping(core);
 	/* A poll in flight would switch modules: stop it first. */
 	onshi_maintenance_close(core->maintenance);
 	core->maintenance = NULL;

@@ -37,6 +37,7 @@ struct onshi_core {
 	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
 	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
+	struct onshi_notify *notify; /* NULL: no systemd watchdog (notify.c) */
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;
 	time_t started_at;

@@ -19,15 +19,16 @@ core_libonshi_la_SOURCES = \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
 	core/national.c core/national.h \
+	core/notify.c core/notify.h \
 	core/spool.c core/spool.h \
 	core/strbuf.c core/strbuf.h \
 	core/xml_util.c core/xml_util.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
 core_libonshi_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
-	$(OPENSSL_CFLAGS) $(CURL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(CURL_CFLAGS) $(SYSTEMD_CFLAGS)
 core_libonshi_la_LIBADD = $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) \
-	$(CURL_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
+	$(CURL_LIBS) $(SYSTEMD_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
 
 sbin_PROGRAMS += core/onshid
 core_onshid_SOURCES = core/onshid.c

@@ -77,9 +77,15 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/oqs-e2e.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
-	tests/integration/demo.test
+	tests/integration/demo.test \
+	tests/integration/notify.test \
+	tests/integration/unit.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
+
+# Stands in for systemd's notification socket (notify.test).
+check_PROGRAMS += tests/integration/notify-sink
+tests_integration_notify_sink_SOURCES = tests/integration/notify-sink.c
 
 # make check-long: the LONG_TESTS of every fragment, same harness.
 check-long: all
