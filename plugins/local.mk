@@ -11,6 +11,7 @@ PLUGIN_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 noinst_LTLIBRARIES += plugins/readers/example/example.la
 plugins_readers_example_example_la_SOURCES = plugins/readers/example/example.c
 plugins_readers_example_example_la_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
+plugins_readers_example_example_la_CFLAGS = $(PLUGIN_CFLAGS)
 
 # Receipt-computer adapters.
 include $(srcdir)/plugins/rececon/oqsfolder/local.mk

@@ -79,7 +79,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/card-e2e.test \
 	tests/integration/demo.test \
 	tests/integration/notify.test \
-	tests/integration/unit.test
+	tests/integration/unit.test \
+	tests/integration/hardening.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 

@@ -33,17 +33,19 @@ plugins_readers_panasonic_panasonic_la_SOURCES = \
 	$(FR_SKEL_SOURCES)
 plugins_readers_panasonic_panasonic_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_panasonic_panasonic_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_readers_panasonic_panasonic_la_CFLAGS = $(PLUGIN_CFLAGS)
 
 plugins_readers_fujitsu_fujitsu_la_SOURCES = \
 	plugins/readers/fujitsu/fujitsu.c $(FR_FUJITSU_LINK) \
 	$(FR_SKEL_SOURCES)
 plugins_readers_fujitsu_fujitsu_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_fujitsu_fujitsu_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_readers_fujitsu_fujitsu_la_CFLAGS = $(PLUGIN_CFLAGS)
 
 plugins_readers_almex_almex_la_SOURCES = \
 	plugins/readers/almex/almex.c $(FR_ALMEX_LINK) $(FR_SKEL_SOURCES)
 plugins_readers_almex_almex_la_CPPFLAGS = $(FR_CPPFLAGS)
-plugins_readers_almex_almex_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+plugins_readers_almex_almex_la_CFLAGS = $(PLUGIN_CFLAGS) $(XML_CFLAGS)
 plugins_readers_almex_almex_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_almex_almex_la_LIBADD = $(XML_LIBS)
 
@@ -51,6 +53,7 @@ plugins_readers_canon_canon_la_SOURCES = \
 	plugins/readers/canon/canon.c $(FR_CANON_LINK) $(FR_SKEL_SOURCES)
 plugins_readers_canon_canon_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_canon_canon_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_readers_canon_canon_la_CFLAGS = $(PLUGIN_CFLAGS)
 
 EXTRA_DIST += docs/readers/facereader.md docs/readers/panasonic.md \
 	docs/readers/fujitsu.md docs/readers/almex.md docs/readers/canon.md

@@ -18,10 +18,12 @@ pkgplugin_LTLIBRARIES += plugins/rececon/wisestaff8/wisestaff8.la \
 	plugins/rececon/wisestaff9plus/wisestaff9plus.la
 plugins_rececon_wisestaff8_wisestaff8_la_SOURCES = $(WS8_SOURCES)
 plugins_rececon_wisestaff8_wisestaff8_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_rececon_wisestaff8_wisestaff8_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_rececon_wisestaff9_wisestaff9_la_SOURCES = $(WS9_SOURCES)
 plugins_rececon_wisestaff9_wisestaff9_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_rececon_wisestaff9_wisestaff9_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_SOURCES = $(WS9P_SOURCES)
-plugins_rececon_wisestaff9plus_wisestaff9plus_la_CFLAGS = $(AM_CFLAGS) \
+plugins_rececon_wisestaff9plus_wisestaff9plus_la_CFLAGS = $(PLUGIN_CFLAGS) \
 	$(CURL_CFLAGS)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_LIBADD = $(CURL_LIBS)

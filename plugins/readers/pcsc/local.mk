@@ -8,7 +8,7 @@ PCSC_PLUGIN_SOURCES = plugins/readers/pcsc/pcsc.c \
 
 pkgplugin_LTLIBRARIES += plugins/readers/pcsc/pcsc.la
 plugins_readers_pcsc_pcsc_la_SOURCES = $(PCSC_PLUGIN_SOURCES)
-plugins_readers_pcsc_pcsc_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) \
+plugins_readers_pcsc_pcsc_la_CFLAGS = $(PLUGIN_CFLAGS) $(PCSC_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(PTHREAD_LIBS)
 plugins_readers_pcsc_pcsc_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_pcsc_pcsc_la_LIBADD = $(PCSC_LIBS) $(OPENSSL_LIBS) \

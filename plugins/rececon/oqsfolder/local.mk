@@ -18,6 +18,7 @@ OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
 pkgplugin_LTLIBRARIES += plugins/rececon/oqsfolder/oqsfolder.la
 plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = $(OQSFOLDER_SOURCES)
 plugins_rececon_oqsfolder_oqsfolder_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_rececon_oqsfolder_oqsfolder_la_CFLAGS = $(PLUGIN_CFLAGS)
 
 EXTRA_DIST += docs/rececon/oqsfolder.md
 
