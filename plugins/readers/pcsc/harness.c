@@ -99,7 +99,8 @@ static void host_log(struct onshi_instance *inst, int level, const char *fmt,
 static const char *host_conf_str(struct onshi_instance *inst, const char *key)
 {
 	(void)inst;
-	for (int i = 0; i < h.nopts; i++)
+	/* The last -o for a key wins, as later keys do in onshid.ini. */
+	for (int i = h.nopts - 1; i >= 0; i--)
 		if (strcmp(h.keys[i], key) == 0)
 			return h.values[i];
 	for (const struct onshi_conf_key *k = onshi_plugin_v1.config; k->name;

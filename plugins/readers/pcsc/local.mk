@@ -4,7 +4,8 @@
 # integration test can drive it through a private pcscd without onshid.
 if HAVE_PCSC
 PCSC_PLUGIN_SOURCES = plugins/readers/pcsc/pcsc.c \
-	plugins/readers/pcsc/jpki.c plugins/readers/pcsc/jpki.h
+	plugins/readers/pcsc/jpki.c plugins/readers/pcsc/jpki.h \
+	plugins/readers/pcsc/pin_tty.c plugins/readers/pcsc/pin_tty.h
 
 pkgplugin_LTLIBRARIES += plugins/readers/pcsc/pcsc.la
 plugins_readers_pcsc_pcsc_la_SOURCES = $(PCSC_PLUGIN_SOURCES)
@@ -14,7 +15,8 @@ plugins_readers_pcsc_pcsc_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_pcsc_pcsc_la_LIBADD = $(PCSC_LIBS) $(OPENSSL_LIBS) \
 	$(PTHREAD_LIBS)
 
-check_PROGRAMS += plugins/readers/pcsc/pcsc-harness
+check_PROGRAMS += plugins/readers/pcsc/pcsc-harness tests/integration/pty-keys
+tests_integration_pty_keys_SOURCES = tests/integration/pty-keys.c
 plugins_readers_pcsc_pcsc_harness_SOURCES = \
 	plugins/readers/pcsc/harness.c $(PCSC_PLUGIN_SOURCES)
 plugins_readers_pcsc_pcsc_harness_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) \
@@ -28,3 +30,11 @@ endif
 # flake: run by make check-long, not make check.
 LONG_TESTS += tests/integration/pcsc.test
 EXTRA_DIST += tests/integration/pcsc.test docs/readers/pcsc.md
+
+# The terminal PIN prompt needs no PC/SC: tested on a pty in make check.
+check_PROGRAMS += tests/unit/test_pin_tty
+TESTS += tests/unit/test_pin_tty
+tests_unit_test_pin_tty_SOURCES = tests/unit/test_pin_tty.c \
+	plugins/readers/pcsc/pin_tty.c plugins/readers/pcsc/pin_tty.h
+tests_unit_test_pin_tty_CFLAGS = $(UNIT_CFLAGS) $(PTHREAD_LIBS)
+tests_unit_test_pin_tty_LDADD = $(CMOCKA_LIBS) $(PTHREAD_LIBS)

@@ -32,6 +32,7 @@
 #include <onshi/plugin.h>
 
 #include "jpki.h"
+#include "pin_tty.h"
 
 #define WAIT_SLICE_MS 200   /* how often blocking waits look at stopping */
 #define STATUS_TIMEOUT_MS 1000 /* SCardGetStatusChange timeout */
@@ -65,7 +66,9 @@ struct pcsc {
 	struct onshi_instance *inst;
 	/* configuration, read-only once started */
 	char *reader_want;   /* substring; NULL: the first reader */
-	char *pin_path;      /* pin_source = file:PATH */
+	char *pin_path;      /* pin_source = file:PATH or prompt:TTY */
+	int pin_tty;         /* prompt:TTY: ask the patient on a terminal */
+	char *pin_prompt;
 	int consent[ONSHI_CONSENT_KINDS];
 	long timeout_ms;
 
@@ -90,7 +93,10 @@ static const struct onshi_conf_key pcsc_keys[] = {
 	{ .name = "reader", .type = ONSHI_CONF_STRING,
 	  .help = "PC/SC reader name substring (default: the first reader)" },
 	{ .name = "pin_source", .type = ONSHI_CONF_STRING, .required = 1,
-	  .help = "where the PIN comes from: file:/ABSOLUTE/PATH (test hook); prompt: is not implemented" },
+	  .help = "where the PIN comes from: prompt:/dev/TTY (a terminal at the desk) or file:/ABSOLUTE/PATH (test hook)" },
+	{ .name = "pin_prompt", .type = ONSHI_CONF_STRING,
+	  .default_value = "PIN (4 digits), then Enter: ",
+	  .help = "the text shown on the prompt: terminal" },
 	{ .name = "consent", .type = ONSHI_CONF_STRING, .default_value = "0,0,0,0",
 	  .help = "consent flags sent with every read: pharmacists,checkups,diagnosis,operation (0-3 each)" },
 	{ .name = "read_timeout_ms", .type = ONSHI_CONF_INT,
@@ -217,6 +223,12 @@ static int stopping(struct pcsc *r)
 	s = r->stopping;
 	pthread_mutex_unlock(&r->lock);
 	return s;
+}
+
+/* stopping() for callbacks that take a void pointer (pin_tty.c). */
+static int stop_requested(void *arg)
+{
+	return stopping(arg);
 }
 
 /* Hand p to the loop; on failure it is freed here. */
@@ -530,7 +542,19 @@ static void read_card(struct pcsc *r, SCARDCONTEXT ctx, const char *reader)
 	}
 	event(r, ONSHI_LOG_INFO, "challenge obtained: waiting for the PIN (%u %s left)",
 	      tries, tries == 1 ? "try" : "tries");
-	rc = pin_from_file(r, pin, sizeof(pin), why, sizeof(why));
+	if (r->pin_tty) {
+		rc = pcsc_pin_from_tty(r->pin_path, r->pin_prompt, r->timeout_ms,
+				       stop_requested, r, pin, sizeof(pin), why,
+				       sizeof(why));
+		if (rc == PIN_TTY_CANCELLED) {
+			if (!stopping(r))
+				event(r, ONSHI_LOG_NOTICE,
+				      "%s: read abandoned (no try used)", why);
+			goto out;
+		}
+	} else {
+		rc = pin_from_file(r, pin, sizeof(pin), why, sizeof(why));
+	}
 	if (rc == -2) {
 		event(r, ONSHI_LOG_ERR, "PIN source: %s: read abandoned", why);
 		goto out;
@@ -728,6 +752,7 @@ static void pcsc_destroy(void *state)
 	pthread_cond_destroy(&r->cond);
 	free(r->reader_want);
 	free(r->pin_path);
+	free(r->pin_prompt);
 	free(r);
 }
 
@@ -737,7 +762,9 @@ static int pcsc_create(const struct onshi_host *host,
 	const char *src = host->conf_str(inst, "pin_source");
 	const char *reader = host->conf_str(inst, "reader");
 	const char *consent = host->conf_str(inst, "consent");
+	const char *path;
 	struct pcsc *r;
+	int tty = 0;
 
 	*state_out = NULL;
 	if (!ONSHI_HOST_HAS(host, card_submit) || !host->challenge ||
@@ -747,18 +774,18 @@ static int pcsc_create(const struct onshi_host *host,
 			  host->abi_major, host->abi_minor);
 		return ONSHI_EABI;
 	}
-	if (!src || strncmp(src, "file:", 5) != 0) {
-		if (src && strncmp(src, "prompt:", 7) == 0)
-			host->log(inst, ONSHI_LOG_ERR,
-				  "pin_source '%s': a terminal PIN prompt is not implemented yet (nor PIN pads); only file:/ABSOLUTE/PATH, the test hook, works",
-				  src);
-		else
-			host->log(inst, ONSHI_LOG_ERR,
-				  "pin_source '%s': expected file:/ABSOLUTE/PATH",
-				  src ? src : "(unset)");
+	if (src && strncmp(src, "prompt:", 7) == 0) {
+		tty = 1;
+		path = src + 7;
+	} else if (src && strncmp(src, "file:", 5) == 0) {
+		path = src + 5;
+	} else {
+		host->log(inst, ONSHI_LOG_ERR,
+			  "pin_source '%s': expected prompt:/dev/TTY or file:/ABSOLUTE/PATH",
+			  src ? src : "(unset)");
 		return ONSHI_EINVAL;
 	}
-	if (src[5] != '/') {
+	if (path[0] != '/') {
 		host->log(inst, ONSHI_LOG_ERR,
 			  "pin_source '%s': the path must be absolute", src);
 		return ONSHI_EINVAL;
@@ -771,10 +798,12 @@ static int pcsc_create(const struct onshi_host *host,
 	r->timeout_ms = host->conf_int(inst, "read_timeout_ms");
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
-	r->pin_path = strdup(src + 5);
+	r->pin_path = strdup(path);
+	r->pin_tty = tty;
+	r->pin_prompt = strdup(host->conf_str(inst, "pin_prompt"));
 	if (reader && *reader)
 		r->reader_want = strdup(reader);
-	if (!r->pin_path || (reader && *reader && !r->reader_want)) {
+	if (!r->pin_path || !r->pin_prompt || (reader && *reader && !r->reader_want)) {
 		pcsc_destroy(r);
 		return ONSHI_ENOMEM;
 	}
