@@ -36,6 +36,9 @@ static const struct onshi_conf_key fxcr_keys[] = {
 	/* Read ids are PREFIX0001, PREFIX0002...; tests set hostile prefixes. */
 	{ .name = "read_id_prefix", .type = ONSHI_CONF_STRING,
 	  .default_value = "R" },
+	/* Each read the daemon accepted (card_submit said OK) is appended
+	 * here: the crash test checks every one got its face/ file. */
+	{ .name = "accepted_log", .type = ONSHI_CONF_PATH },
 	{ .name = NULL },
 };
 
@@ -81,6 +84,14 @@ static void on_nonce(void *arg, const char *nonce, const char *why)
 	r.consent[3] = 0;
 	msg[0] = '\0';
 	rc = f->host->card_submit(f->inst, &r, msg, sizeof(msg));
+	if (rc == ONSHI_OK && f->host->conf_str(f->inst, "accepted_log")) {
+		FILE *log = fopen(f->host->conf_str(f->inst, "accepted_log"), "a");
+
+		if (log) {
+			fprintf(log, "%s\n", id);
+			fclose(log);
+		}
+	}
 	f->host->set_event(f->inst, "read %s submitted: %s %s", id,
 			   onshi_strerror(rc), msg);
 }

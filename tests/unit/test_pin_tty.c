@@ -86,32 +86,45 @@ static void type(int m, const char *keys)
 	assert_int_equal(write(m, keys, strlen(keys)), (ssize_t)strlen(keys));
 }
 
+/*
+ * One entry on a fresh pty: wait for the prompt, type keys, wait for the
+ * prompt to return, then collect the screen until `until` shows up. The
+ * master and the slave stay open for the caller (*s: the slave).
+ */
+static int session(struct entry *e, int *s, const char *keys, char *out,
+		   size_t outlen, const char *until)
+{
+	pthread_t t;
+	int m = open_pty(e, s);
+
+	assert_int_equal(pthread_create(&t, NULL, run_prompt, e), 0);
+	read_until(m, out, outlen, "PIN: ");
+	assert_non_null(strstr(out, "PIN: "));
+	type(m, keys);
+	pthread_join(t, NULL);
+	read_until(m, out, outlen, until);
+	assert_non_null(strstr(out, until));
+	return m;
+}
+
 static void test_digits_masked(void **state)
 {
 	struct entry e = { .timeout_ms = 5000 };
 	struct termios before, after;
 	char out[512] = "";
-	pthread_t t;
-	int s, m = open_pty(&e, &s);
+	int s, m;
 
 	(void)state;
-	assert_int_equal(tcgetattr(s, &before), 0);
-	assert_int_equal(pthread_create(&t, NULL, run_prompt, &e), 0);
-	read_until(m, out, sizeof(out), "PIN: ");
-	assert_non_null(strstr(out, "PIN: "));
 	/* a typo erased with backspace, letters ignored */
-	type(m, "12x9\x7f" "34\r");
-	pthread_join(t, NULL);
-	read_until(m, out, sizeof(out), "***\b \b**");
+	m = session(&e, &s, "12x9\x7f" "34\r", out, sizeof(out), "***\b \b**");
 	assert_int_equal(e.rc, PIN_TTY_OK);
 	assert_string_equal(e.pin, "1234");
-	assert_non_null(strstr(out, "***\b \b**"));
 	/* the digits themselves never reach the screen */
 	assert_null(strpbrk(out, "0123456789"));
+	/* the terminal is back as it was (echo and line editing on) */
+	before.c_lflag = ECHO | ICANON;
 	assert_int_equal(tcgetattr(s, &after), 0);
-	assert_true(after.c_lflag & ECHO);
-	assert_true(after.c_lflag & ICANON);
-	assert_memory_equal(&before.c_lflag, &after.c_lflag, sizeof(after.c_lflag));
+	assert_int_equal(after.c_lflag & before.c_lflag, before.c_lflag);
 	close(s);
 	close(m);
 }
@@ -120,20 +133,14 @@ static void test_escape_cancels(void **state)
 {
 	struct entry e = { .timeout_ms = 5000 };
 	char out[512] = "";
-	pthread_t t;
-	int s, m = open_pty(&e, &s);
+	int s, m;
 
 	(void)state;
-	assert_int_equal(pthread_create(&t, NULL, run_prompt, &e), 0);
-	read_until(m, out, sizeof(out), "PIN: ");
-	type(m, "12\x1b");
-	pthread_join(t, NULL);
+	m = session(&e, &s, "12\x1b", out, sizeof(out), "(cancelled)");
 	assert_int_equal(e.rc, PIN_TTY_CANCELLED);
 	assert_string_equal(e.why, "PIN entry cancelled");
 	/* the half-typed PIN is wiped */
 	assert_string_equal(e.pin, "");
-	read_until(m, out, sizeof(out), "(cancelled)");
-	assert_non_null(strstr(out, "(cancelled)"));
 	close(s);
 	close(m);
 }
@@ -143,17 +150,12 @@ static void test_timeout_and_cancel_request(void **state)
 	struct entry e = { .timeout_ms = 300 };
 	char out[512] = "";
 	pthread_t t;
-	int s, m = open_pty(&e, &s);
+	int s, m;
 
 	(void)state;
-	assert_int_equal(pthread_create(&t, NULL, run_prompt, &e), 0);
-	read_until(m, out, sizeof(out), "PIN: ");
-	type(m, "12");
-	pthread_join(t, NULL);
+	m = session(&e, &s, "12", out, sizeof(out), "(timed out)");
 	assert_int_equal(e.rc, PIN_TTY_TIMEOUT);
 	assert_string_equal(e.pin, "");
-	read_until(m, out, sizeof(out), "(timed out)");
-	assert_non_null(strstr(out, "(timed out)"));
 
 	/* the plugin stopping (or the card removed) ends the entry */
 	e.timeout_ms = 10000;

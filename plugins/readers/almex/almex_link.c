@@ -30,8 +30,7 @@
 
 struct almex {
 	struct fr_buf in;
-	size_t skipped;       /* bytes dropped while resynchronising */
-	char skip_why[96];    /* the first reason in that run */
+	struct fr_resync resync; /* after garbage */
 };
 
 static void *almex_new(void)
@@ -53,21 +52,7 @@ static void almex_reset(void *c)
 	struct almex *a = c;
 
 	a->in.len = 0;
-	a->skipped = 0;
-}
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-{
-	char buf[192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	s->problem(s->arg, buf);
+	a->resync.skipped = 0;
 }
 
 /* ---- XML → message ---- */
@@ -240,7 +225,7 @@ static void doc_done(const unsigned char *p, size_t n,
 	struct fr_msg m;
 
 	if (has_dtd(p, n)) {
-		problem(s, "almex message with a DTD or entity declaration "
+		fr_problem(s, "almex message with a DTD or entity declaration "
 			"refused");
 		return;
 	}
@@ -248,21 +233,21 @@ static void doc_done(const unsigned char *p, size_t n,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
 			    XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
 	if (doc == NULL) {
-		problem(s, "almex message is not well-formed XML");
+		fr_problem(s, "almex message is not well-formed XML");
 		return;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		problem(s, "almex message with a DTD refused");
+		fr_problem(s, "almex message with a DTD refused");
 	} else if (root == NULL || !is_el(root, "AlmexReader")) {
-		problem(s, "almex message without an AlmexReader root");
+		fr_problem(s, "almex message without an AlmexReader root");
 	} else if ((e = first_element(root)) == NULL) {
-		problem(s, "almex message without a message element");
+		fr_problem(s, "almex message without a message element");
 	} else {
 		fr_msg_init(&m, 0);
 		why = decode_el(e, &m);
 		if (why != NULL) {
-			problem(s, "almex %s: %s", (const char *)e->name, why);
+			fr_problem(s, "almex %s: %s", (const char *)e->name, why);
 			fr_msg_clear(&m);
 		} else {
 			s->msg(s->arg, &m);
@@ -271,29 +256,13 @@ static void doc_done(const unsigned char *p, size_t n,
 	xmlFreeDoc(doc);
 }
 
-static void skip_report(struct almex *a, const struct fr_sink *s)
-{
-	if (a->skipped == 0)
-		return;
-	problem(s, "%zu bytes skipped looking for an almex message (%s)",
-		a->skipped, a->skip_why);
-	a->skipped = 0;
-}
-
-static void skip_byte(struct almex *a, const char *why)
-{
-	if (a->skipped++ == 0)
-		snprintf(a->skip_why, sizeof(a->skip_why), "%s", why);
-	fr_buf_consume(&a->in, 1);
-}
-
 static void almex_feed(void *c, const unsigned char *buf, size_t len,
 		       const struct fr_sink *s)
 {
 	struct almex *a = c;
 
 	if (fr_buf_append(&a->in, buf, len) < 0) {
-		problem(s, "out of memory reading almex messages");
+		fr_problem(s, "out of memory reading almex messages");
 		a->in.len = 0;
 		return;
 	}
@@ -304,31 +273,31 @@ static void almex_feed(void *c, const unsigned char *buf, size_t len,
 		char why[96];
 
 		if (n == 0) {
-			skip_byte(a, "zero length");
+			fr_resync_skip(&a->resync, &a->in, "zero length");
 			continue;
 		}
 		if (n > ALMEX_MAX_LEN) {
 			snprintf(why, sizeof(why), "length %zu over the limit "
 				 "of %d", n, ALMEX_MAX_LEN);
-			skip_byte(a, why);
+			fr_resync_skip(&a->resync, &a->in, why);
 			continue;
 		}
 		if (n < ALMEX_MIN_LEN) {
 			snprintf(why, sizeof(why), "length %zu too short", n);
-			skip_byte(a, why);
+			fr_resync_skip(&a->resync, &a->in, why);
 			continue;
 		}
 		if (a->in.len >= 5 && p[4] != '<') {
-			skip_byte(a, "no XML after the length");
+			fr_resync_skip(&a->resync, &a->in, "no XML after the length");
 			continue;
 		}
 		if (a->in.len < 4 + n)
 			break; /* wait for the rest */
-		skip_report(a, s);
+		fr_resync_report(&a->resync, s, "almex");
 		doc_done(p + 4, n, s);
 		fr_buf_consume(&a->in, 4 + n);
 	}
-	skip_report(a, s);
+	fr_resync_report(&a->resync, s, "almex");
 }
 
 /* ---- message → XML ---- */

@@ -39,8 +39,7 @@
 
 struct canon {
 	struct fr_buf in;
-	size_t skipped;
-	char skip_why[96];
+	struct fr_resync resync; /* after garbage */
 };
 
 static void *canon_new(void)
@@ -61,21 +60,7 @@ static void canon_reset(void *c)
 	struct canon *k = c;
 
 	k->in.len = 0;
-	k->skipped = 0;
-}
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-{
-	char buf[192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	s->problem(s->arg, buf);
+	k->resync.skipped = 0;
 }
 
 /*
@@ -234,29 +219,13 @@ static int lrc_ok(const unsigned char *v, size_t n)
 	return x == v[n - 1];
 }
 
-static void skip_byte(struct canon *k, const char *why)
-{
-	if (k->skipped++ == 0)
-		snprintf(k->skip_why, sizeof(k->skip_why), "%s", why);
-	fr_buf_consume(&k->in, 1);
-}
-
-static void skip_report(struct canon *k, const struct fr_sink *s)
-{
-	if (k->skipped == 0)
-		return;
-	problem(s, "%zu bytes skipped looking for a canon message (%s)",
-		k->skipped, k->skip_why);
-	k->skipped = 0;
-}
-
 static void canon_feed(void *c, const unsigned char *buf, size_t len,
 		       const struct fr_sink *s)
 {
 	struct canon *k = c;
 
 	if (fr_buf_append(&k->in, buf, len) < 0) {
-		problem(s, "out of memory reading canon messages");
+		fr_problem(s, "out of memory reading canon messages");
 		k->in.len = 0;
 		return;
 	}
@@ -269,18 +238,18 @@ static void canon_feed(void *c, const unsigned char *buf, size_t len,
 		int rc;
 
 		if (p[0] != T_MSG) {
-			skip_byte(k, "not a message tag");
+			fr_resync_skip(&k->resync, &k->in, "not a message tag");
 			continue;
 		}
 		rc = tlv_header(p, k->in.len, &tag, &vlen, &hdr);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			skip_byte(k, "malformed message length");
+			fr_resync_skip(&k->resync, &k->in, "malformed message length");
 			continue;
 		}
 		if (vlen == 0) {
-			skip_byte(k, "empty message");
+			fr_resync_skip(&k->resync, &k->in, "empty message");
 			continue;
 		}
 		if (vlen > CANON_MAX_LEN) {
@@ -288,26 +257,26 @@ static void canon_feed(void *c, const unsigned char *buf, size_t len,
 
 			snprintf(w, sizeof(w), "length %zu over the limit of "
 				 "%d", vlen, CANON_MAX_LEN);
-			skip_byte(k, w);
+			fr_resync_skip(&k->resync, &k->in, w);
 			continue;
 		}
 		if (k->in.len < hdr + vlen)
 			break;
 		if (!lrc_ok(p + hdr, vlen)) {
-			skip_byte(k, "bad LRC check byte");
+			fr_resync_skip(&k->resync, &k->in, "bad LRC check byte");
 			continue;
 		}
-		skip_report(k, s);
+		fr_resync_report(&k->resync, s, "canon");
 		why = decode(p + hdr, vlen - 3, &m);
 		if (why != NULL) {
-			problem(s, "canon message: %s", why);
+			fr_problem(s, "canon message: %s", why);
 			fr_msg_clear(&m);
 		} else {
 			s->msg(s->arg, &m);
 		}
 		fr_buf_consume(&k->in, hdr + vlen);
 	}
-	skip_report(k, s);
+	fr_resync_report(&k->resync, s, "canon");
 }
 
 /* ---- encoding ---- */

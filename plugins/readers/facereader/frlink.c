@@ -326,3 +326,32 @@ int fr_method_parse(const char *w)
 		return ONSHI_AUTH_VISUAL;
 	return ONSHI_AUTH_NONE;
 }
+
+void fr_problem(const struct fr_sink *s, const char *fmt, ...)
+{
+	char buf[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->problem(s->arg, buf);
+}
+
+void fr_resync_skip(struct fr_resync *r, struct fr_buf *in, const char *why)
+{
+	if (r->skipped++ == 0)
+		snprintf(r->why, sizeof(r->why), "%s", why);
+	fr_buf_consume(in, 1);
+}
+
+void fr_resync_report(struct fr_resync *r, const struct fr_sink *s,
+		      const char *vendor)
+{
+	if (r->skipped == 0)
+		return;
+	fr_problem(s, "%zu bytes skipped looking for %s %s message (%s)",
+		   r->skipped, strchr("aeiou", vendor[0]) ? "an" : "a", vendor,
+		   r->why);
+	r->skipped = 0;
+}

@@ -84,6 +84,25 @@ struct fr_link_ops {
 
 /* ---- helpers shared by the codecs (frlink.c) ---- */
 
+/* sink->problem() with a printf format (one line, cut at 191 bytes). */
+void fr_problem(const struct fr_sink *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Resynchronising after garbage: a codec drops bytes one at a time until a
+ * frame starts, and reports the whole run once ("N bytes skipped looking
+ * for a VENDOR message (first reason)") instead of once per byte.
+ */
+struct fr_resync {
+	size_t skipped;
+	char why[96]; /* the first reason in the run */
+};
+/* Drop in's first byte, noting why. */
+void fr_resync_skip(struct fr_resync *r, struct fr_buf *in, const char *why);
+/* Report the run so far (if any) to the sink and start afresh. */
+void fr_resync_report(struct fr_resync *r, const struct fr_sink *s,
+		      const char *vendor);
+
 void fr_msg_init(struct fr_msg *m, int type);
 void fr_msg_clear(struct fr_msg *m);
 /* A copy of src's blobs into dst (dst is overwritten). 0 or -1. */

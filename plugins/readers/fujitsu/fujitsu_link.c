@@ -47,20 +47,6 @@ static void fj_reset(void *c)
 	f->skipping = 0;
 }
 
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	s->problem(s->arg, buf);
-}
-
 /* ---- decoding ---- */
 
 static int hexval(char c)
@@ -247,13 +233,13 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		return; /* keep-alive */
 	for (i = 0; i < n; i++)
 		if ((unsigned char)l[i] < 0x20 || (unsigned char)l[i] > 0x7e) {
-			problem(s, "fujitsu line with a non-text byte 0x%02x "
+			fr_problem(s, "fujitsu line with a non-text byte 0x%02x "
 				"at %zu", (unsigned char)l[i], i);
 			return;
 		}
 	/* ";SUM=XX" closes every line. */
 	if (n < 8 || memcmp(l + n - 7, ";SUM=", 5) != 0) {
-		problem(s, "fujitsu line without a checksum (%.*s...)", show,
+		fr_problem(s, "fujitsu line without a checksum (%.*s...)", show,
 			l);
 		return;
 	}
@@ -264,7 +250,7 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		total += (unsigned char)l[i];
 	if (want_hi < 0 || want_lo < 0 ||
 	    (unsigned)(want_hi << 4 | want_lo) != (total & 0xff)) {
-		problem(s, "fujitsu line with a bad checksum (%.*s...)", show,
+		fr_problem(s, "fujitsu line with a bad checksum (%.*s...)", show,
 			l);
 		return;
 	}
@@ -278,7 +264,7 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 				 (size_t)(vend - p - 1)) : 0;
 
 		if (type == 0) {
-			problem(s, "fujitsu line of unknown kind (%.*s...)",
+			fr_problem(s, "fujitsu line of unknown kind (%.*s...)",
 				show, l);
 			return;
 		}
@@ -292,14 +278,14 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		const char *why;
 
 		if (eq == NULL || eq == p) {
-			problem(s, "fujitsu field without KEY=VALUE");
+			fr_problem(s, "fujitsu field without KEY=VALUE");
 			fr_msg_clear(&m);
 			return;
 		}
 		why = field(&m, p, (size_t)(eq - p), eq + 1,
 			    (size_t)(fend - eq - 1));
 		if (why != NULL) {
-			problem(s, "fujitsu %s: %s", fr_msg_type_name(m.type),
+			fr_problem(s, "fujitsu %s: %s", fr_msg_type_name(m.type),
 				why);
 			fr_msg_clear(&m);
 			return;
@@ -321,7 +307,7 @@ static void fj_feed(void *c, const unsigned char *buf, size_t len,
 		if (f->skipping) {
 			f->skipping = 0;
 		} else if (f->line.len + (i - start) > FJ_MAX_LINE) {
-			problem(s, "fujitsu line longer than %d bytes; skipped",
+			fr_problem(s, "fujitsu line longer than %d bytes; skipped",
 				FJ_MAX_LINE);
 		} else if (fr_buf_append(&f->line, buf + start, i - start) == 0) {
 			size_t n = f->line.len;
@@ -335,7 +321,7 @@ static void fj_feed(void *c, const unsigned char *buf, size_t len,
 	}
 	if (start < len && !f->skipping) {
 		if (f->line.len + (len - start) > FJ_MAX_LINE) {
-			problem(s, "fujitsu line longer than %d bytes; skipped",
+			fr_problem(s, "fujitsu line longer than %d bytes; skipped",
 				FJ_MAX_LINE);
 			f->line.len = 0;
 			f->skipping = 1;

@@ -179,20 +179,6 @@ static const char *pana_decode(const unsigned char *p, size_t n,
 	return NULL;
 }
 
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void problem(const struct fr_sink *s, const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	s->problem(s->arg, buf);
-}
-
 static void frame_done(struct pana *p, const struct fr_sink *s)
 {
 	const unsigned char *b = p->body.data;
@@ -202,28 +188,28 @@ static void frame_done(struct pana *p, const struct fr_sink *s)
 	const char *why;
 
 	if (n >= 2 && b[0] == 0 && b[1] == 0) {
-		problem(s, "panasonic frame with zero length");
+		fr_problem(s, "panasonic frame with zero length");
 		return;
 	}
 	if (n < 5) {
-		problem(s, "panasonic frame of %zu bytes is too short", n);
+		fr_problem(s, "panasonic frame of %zu bytes is too short", n);
 		return;
 	}
 	len = (size_t)b[0] << 8 | b[1];
 	if (len != n - 4) {
-		problem(s, "panasonic frame length field says %zu, frame has "
+		fr_problem(s, "panasonic frame length field says %zu, frame has "
 			"%zu", len, n - 4);
 		return;
 	}
 	crc = (unsigned)b[n - 2] << 8 | b[n - 1];
 	if (crc != fr_crc16(b, n - 2)) {
-		problem(s, "panasonic frame (command 0x%02x) with a bad "
+		fr_problem(s, "panasonic frame (command 0x%02x) with a bad "
 			"checksum", b[2]);
 		return;
 	}
 	why = pana_decode(b + 2, len, &m);
 	if (why != NULL) {
-		problem(s, "panasonic command 0x%02x: %s", b[2], why);
+		fr_problem(s, "panasonic command 0x%02x: %s", b[2], why);
 		return;
 	}
 	s->msg(s->arg, &m);
@@ -240,10 +226,10 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 
 		if (b == STX) {
 			if (p->in_frame)
-				problem(s, "panasonic frame cut short (STX "
+				fr_problem(s, "panasonic frame cut short (STX "
 					"before ETX, %zu bytes)", p->body.len);
 			if (p->garbage)
-				problem(s, "%zu bytes of garbage between "
+				fr_problem(s, "%zu bytes of garbage between "
 					"panasonic frames", p->garbage);
 			p->garbage = 0;
 			p->in_frame = 1;
@@ -259,7 +245,7 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 		if (b == ETX) {
 			p->in_frame = 0;
 			if (p->esc)
-				problem(s, "panasonic frame ends inside an "
+				fr_problem(s, "panasonic frame ends inside an "
 					"escape");
 			else
 				frame_done(p, s);
@@ -278,7 +264,7 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 		if (fr_buf_byte(&p->body, b) < 0) {
 			p->in_frame = 0;
 			p->skipping = 1;
-			problem(s, "out of memory reading a panasonic frame");
+			fr_problem(s, "out of memory reading a panasonic frame");
 			continue;
 		}
 		/* Judge the length as soon as it is known. */
@@ -287,14 +273,14 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 				      p->body.data[1];
 
 			if (flen > PANA_MAX_LEN) {
-				problem(s, "panasonic frame length %zu over "
+				fr_problem(s, "panasonic frame length %zu over "
 					"the limit of %d; skipped", flen,
 					PANA_MAX_LEN);
 				p->in_frame = 0;
 				p->skipping = 1; /* until the next STX */
 				p->body.len = 0;
 			} else if (p->body.len > flen + 4) {
-				problem(s, "panasonic frame runs past its "
+				fr_problem(s, "panasonic frame runs past its "
 					"length of %zu (ETX lost); skipped",
 					flen);
 				p->in_frame = 0;
@@ -304,7 +290,7 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 		}
 	}
 	if (p->garbage) {
-		problem(s, "%zu bytes of garbage outside panasonic frames",
+		fr_problem(s, "%zu bytes of garbage outside panasonic frames",
 			p->garbage);
 		p->garbage = 0;
 	}
