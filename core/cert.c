@@ -549,6 +549,36 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/*
+ * The end of loading a trust set from `where` (a folder when is_dir): a set
+ * without any CA certificate is refused, as is a failed load; else *out.
+ */
+static int trust_done(struct onshi_cert_trust *t, int rc, const char *where,
+		      int is_dir, struct onshi_cert_trust **out, char *msg,
+		      size_t msglen)
+{
+	ERR_clear_error();
+	if (rc == ONSHI_OK && t->ncert == 0) {
+		if (is_dir)
+			set_msg(msg, msglen,
+				"trust folder %s holds no CA certificate "
+				"(*.crt): put the issuing CA's certificate there",
+				where);
+		else
+			set_msg(msg, msglen,
+				"%s holds no CA certificate: it must hold "
+				"the issuing CA's certificate (PEM)",
+				where);
+		rc = is_dir ? ONSHI_ENOTFOUND : ONSHI_EINVAL;
+	}
+	if (rc != ONSHI_OK) {
+		onshi_cert_trust_free(t);
+		return rc;
+	}
+	*out = t;
+	return ONSHI_OK;
+}
+
 int onshi_cert_trust_load_dir(const char *dir, struct onshi_cert_trust **out,
 			      char *msg, size_t msglen)
 {
@@ -587,20 +617,7 @@ int onshi_cert_trust_load_dir(const char *dir, struct onshi_cert_trust **out,
 		free(path);
 	}
 	closedir(d);
-	ERR_clear_error();
-	if (rc == ONSHI_OK && t->ncert == 0) {
-		set_msg(msg, msglen,
-			"trust folder %s holds no CA certificate "
-			"(*.crt): put the issuing CA's certificate there",
-			dir);
-		rc = ONSHI_ENOTFOUND;
-	}
-	if (rc != ONSHI_OK) {
-		onshi_cert_trust_free(t);
-		return rc;
-	}
-	*out = t;
-	return ONSHI_OK;
+	return trust_done(t, rc, dir, 1, out, msg, msglen);
 }
 
 int onshi_cert_trust_load_file(const char *path, struct onshi_cert_trust **out,
@@ -616,20 +633,7 @@ int onshi_cert_trust_load_file(const char *path, struct onshi_cert_trust **out,
 	rc = trust_new(path, &t, msg, msglen);
 	if (rc == ONSHI_OK)
 		rc = trust_add_file(t, path, msg, msglen);
-	ERR_clear_error();
-	if (rc == ONSHI_OK && t->ncert == 0) {
-		set_msg(msg, msglen,
-			"%s holds no CA certificate: it must hold "
-			"the issuing CA's certificate (PEM)",
-			path);
-		rc = ONSHI_EINVAL;
-	}
-	if (rc != ONSHI_OK) {
-		onshi_cert_trust_free(t);
-		return rc;
-	}
-	*out = t;
-	return ONSHI_OK;
+	return trust_done(t, rc, path, 0, out, msg, msglen);
 }
 
 /* ---- chain verification ---- */
