@@ -14,7 +14,7 @@ struct xfer {
 	CURL *easy;
 	onshi_http_done_cb cb;
 	void *arg;
-	struct xfer *next;
+	struct xfer *prev, *next; /* h->xfers; the easy handle's PRIVATE is x */
 };
 
 struct onshi_http {
@@ -145,18 +145,24 @@ static void maybe_schedule_flush(struct onshi_http *h)
 						  on_flush_timer, h);
 }
 
+/* O(1): hundreds of transfers may wait for a connection at once. */
 static struct xfer *unlink_xfer(struct onshi_http *h, CURL *easy)
 {
-	for (struct xfer **pp = &h->xfers; *pp; pp = &(*pp)->next) {
-		struct xfer *x = *pp;
+	struct xfer *x = NULL;
 
-		if (x->easy == easy) {
-			*pp = x->next;
-			h->active--;
-			return x;
-		}
-	}
-	return NULL;
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x) != CURLE_OK ||
+	    !x || x->easy != easy)
+		return NULL;
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		h->xfers = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	/* A later cancel of the same handle finds nothing. */
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+	h->active--;
+	return x;
 }
 
 static void check_done(struct onshi_http *h)
@@ -240,6 +246,8 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
 		return ONSHI_EIO;
 	}
 	x->next = h->xfers;
+	if (h->xfers)
+		h->xfers->prev = x;
 	h->xfers = x;
 	h->active++;
 	return ONSHI_OK;

@@ -117,12 +117,50 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 		try_deliver(core, created[i]);
 }
 
-/* Offer e's answer to its module; forget it once the adapter has it. */
-static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
+/*
+ * Hand doc, e's answer, to e's adapter now. ONSHI_OK: delivered, and the
+ * spool has forgotten e (e is freed). ONSHI_EUNAVAIL: the adapter cannot
+ * take it now (not running, or no deliver op): it waits. Anything else:
+ * the adapter failed (logged); it waits too.
+ */
+static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
+		       const struct onshi_msg *doc, int is_error)
 {
-	struct onshi_module *mod;
+	struct onshi_module *mod = onshi_module_find(core, e->module);
 	const struct onshi_plugin *desc;
 	struct onshi_delivery d;
+	int rc;
+
+	if (!mod || !mod->inst)
+		return ONSHI_EUNAVAIL; /* delivered when the module runs again */
+	desc = mod->inst->plugin->desc;
+	if (!ONSHI_OPS_HAS(desc->ops_size, deliver) || !desc->ops->deliver)
+		return ONSHI_EUNAVAIL;
+	memset(&d, 0, sizeof(d));
+	d.request_kind = MSG_KIND(e->kind);
+	d.is_error = is_error;
+	d.result = doc;
+	if (e->kind & KIND_PUSH) {
+		d.push = 1;
+		d.push_id = e->request_id; /* made file-safe by fan_out() */
+	} else {
+		d.request_id = e->request_id;
+	}
+	rc = desc->ops->deliver(mod->inst->state, &d);
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "%s: delivery of %s failed (%s); kept in the spool",
+			   e->module, e->request_id, onshi_strerror(rc));
+		return rc;
+	}
+	onshi_spool_delivered(core->spool, e);
+	return ONSHI_OK;
+}
+
+/* Offer e's spooled answer to its module; forget it once the adapter has
+ * it. Card reads are fanned out to the institution's adapters instead. */
+static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
+{
 	struct onshi_msg answer;
 	char why[512];
 	int rc;
@@ -133,12 +171,6 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 		fan_out(core, e);
 		return;
 	}
-	mod = onshi_module_find(core, e->module);
-	if (!mod || !mod->inst)
-		return; /* delivered when the module runs again */
-	desc = mod->inst->plugin->desc;
-	if (!ONSHI_OPS_HAS(desc->ops_size, deliver) || !desc->ops->deliver)
-		return;
 	rc = onshi_msg_parse(answer_kind(e), e->answer, e->answer_len, NULL,
 			     &answer, why, sizeof(why));
 	if (rc != ONSHI_OK) {
@@ -150,25 +182,8 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 		onshi_msg_clear(&answer);
 		return;
 	}
-	memset(&d, 0, sizeof(d));
-	d.request_kind = MSG_KIND(e->kind);
-	d.is_error = e->answer_is_error;
-	d.result = &answer;
-	if (e->kind & KIND_PUSH) {
-		d.push = 1;
-		d.push_id = e->request_id; /* made file-safe by fan_out() */
-	} else {
-		d.request_id = e->request_id;
-	}
-	rc = desc->ops->deliver(mod->inst->state, &d);
+	deliver_doc(core, e, &answer, e->answer_is_error);
 	onshi_msg_clear(&answer);
-	if (rc != ONSHI_OK) {
-		onshi_logf(&core->log, ONSHI_LOG_WARNING,
-			   "%s: delivery of %s failed (%s); kept in the spool",
-			   e->module, e->request_id, onshi_strerror(rc));
-		return;
-	}
-	onshi_spool_delivered(core->spool, e);
 }
 
 /* Answer e with an error document naming the problem, then deliver. */
@@ -291,7 +306,9 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	path = e->kind == ONSHI_MSG_BULK_REQUEST ? "/bulk"
 	       : e->kind == ONSHI_MSG_BULK_FETCH ? "/bulk/result"
 						 : "/qualification";
-	idempotency_key(e, key);
+	/* Only uploads need one (individual inquiries are plain reads). */
+	if (e->kind == ONSHI_MSG_BULK_REQUEST)
+		idempotency_key(e, key);
 	e->in_flight = 1;
 	e->user = core;
 	if (!onshi_national_post(core->national, code, path, xml, len,
@@ -301,35 +318,54 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	free(xml);
 }
 
+/* The request's ArbitraryFileIdentifier, for the answer to echo: kept
+ * from process(), or (after a restart) read from the spooled request. */
+static void echo_afi(struct onshi_spool_entry *e, char **afi)
+{
+	struct onshi_msg req;
+	const struct onshi_req_header *rh;
+
+	if (e->echo_known) {
+		onshi_msg_set(afi, e->echo_afi);
+		return;
+	}
+	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL,
+			    0) == ONSHI_OK &&
+	    (rh = request_header(&req)))
+		onshi_msg_set(afi, rh->arbitrary_file_identifier);
+	onshi_msg_clear(&req);
+}
+
 /*
- * Record an upstream document as e's answer, echoing the request's
- * ArbitraryFileIdentifier as the official terminal does.
+ * Settle e with an upstream document, echoing the request's
+ * ArbitraryFileIdentifier as the official terminal does. When e's adapter
+ * can take the answer now, it is delivered straight away and never
+ * written to the spool: a crash before the delivery leaves the request
+ * spooled, to be asked again (the same answer, under the same file name;
+ * batch uploads keep their idempotency key). Otherwise the answer is
+ * spooled and waits (card reads: fanned out from the spool).
  */
 static int record_upstream(struct onshi_core *core,
 			   struct onshi_spool_entry *e, struct onshi_msg *doc,
 			   int is_error, char *why, size_t whylen)
 {
-	struct onshi_msg req;
-	const struct onshi_req_header *rh;
 	char *xml = NULL;
 	size_t len;
 	int rc;
 
-	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL,
-			    0) == ONSHI_OK &&
-	    (rh = request_header(&req))) {
-		char **afi = is_error ? &doc->u.error.hdr.arbitrary_file_identifier
-				      : &result_header(doc)->arbitrary_file_identifier;
-
-		onshi_msg_set(afi, rh->arbitrary_file_identifier);
-	}
-	onshi_msg_clear(&req);
+	echo_afi(e, is_error ? &doc->u.error.hdr.arbitrary_file_identifier
+			     : &result_header(doc)->arbitrary_file_identifier);
+	if (strncmp(e->module, "reader:", 7) != 0 &&
+	    deliver_doc(core, e, doc, is_error) == ONSHI_OK)
+		return ONSHI_OK;
 	rc = onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
 			     whylen);
 	if (rc == ONSHI_OK)
 		rc = onshi_spool_answer(core->spool, e, is_error, xml, len,
 					why, whylen);
 	free(xml);
+	if (rc == ONSHI_OK && strncmp(e->module, "reader:", 7) == 0)
+		fan_out(core, e);
 	return rc;
 }
 
@@ -354,14 +390,17 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 		/* The service explains refusals with an error document. */
 		rc = onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &doc,
 				     NULL, 0);
-		if (rc == ONSHI_OK &&
-		    record_upstream(core, e, &doc, 1, msg, sizeof(msg)) == ONSHI_OK) {
-			onshi_msg_clear(&doc);
-			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
-				   "%s: %s refused by the national service (HTTP %ld)",
-				   e->module, e->request_id, status);
-			try_deliver(core, e);
-			return;
+		if (rc == ONSHI_OK) {
+			char what[300];
+
+			/* e may be gone once recorded: log first. */
+			snprintf(what, sizeof(what), "%s: %s refused by the national service (HTTP %ld)",
+				 e->module, e->request_id, status);
+			if (record_upstream(core, e, &doc, 1, msg, sizeof(msg)) == ONSHI_OK) {
+				onshi_msg_clear(&doc);
+				onshi_logf(&core->log, ONSHI_LOG_NOTICE, "%s", what);
+				return;
+			}
 		}
 		onshi_msg_clear(&doc);
 		answer_error_req(core, e, ONSHI_EPROTO, why);
@@ -388,12 +427,9 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 	}
 	rc = record_upstream(core, e, &doc, 0, msg, sizeof(msg));
 	onshi_msg_clear(&doc);
-	if (rc != ONSHI_OK) {
+	if (rc != ONSHI_OK) /* e is still spooled: answered again later */
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s: %s: %s", e->module,
 			   e->request_id, msg);
-		return;
-	}
-	try_deliver(core, e);
 }
 
 /* Check a spooled request; bad ones are answered now. */
@@ -421,6 +457,16 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 		answer_error(core, e, rc, why, &req);
 		onshi_msg_clear(&req);
 		return;
+	}
+	if (!e->echo_known) {
+		const struct onshi_req_header *rh = request_header(&req);
+
+		free(e->echo_afi);
+		e->echo_afi = rh && rh->arbitrary_file_identifier
+				      ? strdup(rh->arbitrary_file_identifier)
+				      : NULL;
+		e->echo_known = !rh || !rh->arbitrary_file_identifier ||
+				e->echo_afi;
 	}
 	ask_national(core, e, &req);
 	onshi_msg_clear(&req);

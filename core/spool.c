@@ -43,6 +43,7 @@ static void entry_free(struct onshi_spool_entry *e)
 	free(e->request_id);
 	free(e->body);
 	free(e->answer);
+	free(e->echo_afi);
 	free(e);
 }
 

@@ -5,7 +5,10 @@
  *
  * One directory (0700) holding, per request, `<seq>.req` (who asked, the
  * adapter's id, the kind, the raw request bytes) and, once answered,
- * `<seq>.ans` (the answer document, and whether it is an error). Every file
+ * `<seq>.ans` (the answer document, and whether it is an error) when the
+ * answer cannot be delivered at once (adapter disabled or failing, card
+ * reads waiting to be fanned out); an answer its adapter takes straight
+ * away is never written here (inquiry.c: record_upstream). Every file
  * is written to a temporary name, fsynced, renamed and the directory
  * fsynced, so after a crash a record is either wholly there or absent.
  * Delivered records are deleted. The in-memory index is rebuilt by
@@ -35,6 +38,11 @@ struct onshi_spool_entry {
 	int in_flight;     /* being asked upstream (not persisted) */
 	int malformed_answers; /* unparsable upstream answers (not persisted) */
 	void *user;        /* for the spool's user (not persisted) */
+	/* The request's ArbitraryFileIdentifier, kept from the first parse so
+	 * the answer can echo it without parsing the request again (not
+	 * persisted; echo_known 0 after a restart). */
+	char *echo_afi;
+	int echo_known;
 	struct onshi_spool_entry *next;
 };
 
