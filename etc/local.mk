@@ -1,2 +1,2 @@
 # Configuration examples shipped with the source.
-EXTRA_DIST += etc/onshid.ini etc/demo/onshid.ini.in
+EXTRA_DIST += etc/onshid.ini etc/demo/onshid.ini.in etc/demo/pcsc.ini.in
