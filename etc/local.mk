@@ -1,5 +1,5 @@
 # Configuration examples shipped with the source.
-EXTRA_DIST += etc/onshid.ini etc/demo/onshid.ini.in
+EXTRA_DIST += etc/onshid.ini etc/demo/onshid.ini.in etc/demo/pcsc.ini.in
 
 # make install: the configuration, with permissions for a host where the
 # daemon runs as the system user onshi (etc/onshid.service). The main file
