@@ -18,6 +18,7 @@
 #include "module.h"
 #include "national.h"
 #include "spool.h"
+#include "status.h"
 #include "xmlmsg_internal.h"
 
 /* A 200 whose body does not parse is asked again this many times. */
@@ -194,6 +195,7 @@ static void answer_error(struct onshi_core *core, struct onshi_spool_entry *e,
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return;
 	}
+	onshi_counts_answer(core, 1, -1); /* today's counts: an error */
 	onshi_logf(&core->log, ONSHI_LOG_NOTICE, "%s: %s refused: %s",
 		   e->module, e->request_id, why);
 	try_deliver(core, e);
@@ -326,6 +328,10 @@ static int record_upstream(struct onshi_core *core,
 	if (rc == ONSHI_OK)
 		rc = onshi_spool_answer(core->spool, e, is_error, xml, len,
 					why, whylen);
+	/* Today's counts: single inquiries by validity, and refusals. */
+	if (rc == ONSHI_OK && (is_error || doc->kind == ONSHI_MSG_INQUIRY_RESULT))
+		onshi_counts_answer(core, is_error, is_error ? -1 :
+				    (int)doc->u.inquiry_result.qualification_validity);
 	free(xml);
 	return rc;
 }
