@@ -23,6 +23,8 @@
 void onshi_counts_answer(struct onshi_core *core, int is_error, int validity);
 /* A card read accepted: method is enum onshi_auth_method. */
 void onshi_counts_card(struct onshi_core *core, int method);
+/* Zero c when `now` is on another local date than c->day (and set it). */
+void onshi_counts_roll(struct onshi_counts *c, time_t now);
 /* Today's counts (zeroed first when the local date has changed). */
 void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out);
 

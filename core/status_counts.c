@@ -14,9 +14,8 @@
 
 #include "status.h"
 
-static void roll_over(struct onshi_counts *c)
+void onshi_counts_roll(struct onshi_counts *c, time_t now)
 {
-	time_t now = time(NULL);
 	struct tm tm;
 	long day;
 
@@ -32,7 +31,7 @@ void onshi_counts_answer(struct onshi_core *core, int is_error, int validity)
 {
 	struct onshi_counts *c = &core->counts;
 
-	roll_over(c);
+	onshi_counts_roll(c, time(NULL));
 	if (is_error) {
 		c->errors++;
 		return;
@@ -59,7 +58,7 @@ void onshi_counts_card(struct onshi_core *core, int method)
 {
 	struct onshi_counts *c = &core->counts;
 
-	roll_over(c);
+	onshi_counts_roll(c, time(NULL));
 	if (method == ONSHI_AUTH_FACE)
 		c->card_face++;
 	else if (method == ONSHI_AUTH_PIN)
@@ -70,6 +69,6 @@ void onshi_counts_card(struct onshi_core *core, int method)
 
 void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out)
 {
-	roll_over(&core->counts);
+	onshi_counts_roll(&core->counts, time(NULL));
 	*out = core->counts;
 }

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -115,6 +117,37 @@ static void test_listen(void **state)
 	assert_int_equal(listen_ok("::1:8089", &lo), -1);
 }
 
+/* The counts start again at local midnight, not at UTC midnight. */
+static void test_midnight(void **state)
+{
+	struct onshi_counts c = { 0 };
+	/* 2026-11-25 14:59:59 UTC = 23:59:59 in Tokyo (UTC+9, no DST). */
+	time_t before = 1795618799, after = before + 1;
+
+	(void)state;
+	setenv("TZ", "JST-9", 1); /* POSIX form: no tzdata needed */
+	tzset();
+	onshi_counts_roll(&c, before);
+	assert_int_equal(c.day, 20261125);
+	c.valid = 41;
+	c.card_face = 30;
+	onshi_counts_roll(&c, before);
+	assert_int_equal(c.valid, 41); /* same day: kept */
+	onshi_counts_roll(&c, after);
+	assert_int_equal(c.day, 20261126);
+	assert_int_equal(c.valid, 0);
+	assert_int_equal(c.card_face, 0);
+	/* In UTC the same instants are one day: nothing is reset. */
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	c.valid = 3;
+	c.day = 0;
+	onshi_counts_roll(&c, before);
+	c.valid = 3;
+	onshi_counts_roll(&c, after);
+	assert_int_equal(c.valid, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_escape_bytes),
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_midnight),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
