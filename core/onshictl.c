@@ -273,11 +273,15 @@ static int show_status(struct reply *r)
 			printf("spool        %s request(s), %s awaiting the national service\n",
 			       or_dash(field(f, n, "spool")),
 			       or_dash(field(f, n, "unanswered")));
-			printf("national     %s  %s  %s (%s call(s) in flight)\n",
-			       link_say(field(f, n, "national_link")),
-			       or_dash(field(f, n, "national_endpoint")),
-			       or_dash(field(f, n, "national")),
-			       or_dash(field(f, n, "national_pending")));
+			if (field(f, n, "national_link") &&
+			    strcmp(field(f, n, "national_link"), "off") == 0)
+				printf("national     %s\n", or_dash(field(f, n, "national")));
+			else
+				printf("national     %s  %s  %s (%s call(s) in flight)\n",
+				       link_say(field(f, n, "national_link")),
+				       or_dash(field(f, n, "national_endpoint")),
+				       or_dash(field(f, n, "national")),
+				       or_dash(field(f, n, "national_pending")));
 			if (field(f, n, "status_page"))
 				printf("status page  %s\n", field(f, n, "status_page"));
 		} else if (field(f, n, "maintenance")) {
@@ -669,6 +673,10 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (xml && strcmp(argv[0], "status") != 0) {
+		fprintf(stderr, "onshictl: -o xml is for status only\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "status") == 0) {
