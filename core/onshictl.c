@@ -277,11 +277,11 @@ static int show_status(struct reply *r)
 			    strcmp(field(f, n, "national_link"), "off") == 0)
 				printf("national     %s\n", or_dash(field(f, n, "national")));
 			else
-				printf("national     %s  %s  %s (%s call(s) in flight)\n",
-				       link_say(field(f, n, "national_link")),
+				printf("national     %s  %s (%s call(s) in flight) — %s\n",
 				       or_dash(field(f, n, "national_endpoint")),
 				       or_dash(field(f, n, "national")),
-				       or_dash(field(f, n, "national_pending")));
+				       or_dash(field(f, n, "national_pending")),
+				       link_say(field(f, n, "national_link")));
 			if (field(f, n, "status_page"))
 				printf("status page  %s\n", field(f, n, "status_page"));
 		} else if (field(f, n, "maintenance")) {

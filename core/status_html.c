@@ -152,6 +152,23 @@ static void institutions(struct onshi_strbuf *b,
 	onshi_strbuf_printf(b, "</table>\n");
 }
 
+/* Remote maintenance, when configured: what was applied, and when. */
+static void maintenance(struct onshi_strbuf *b, const struct onshi_status_line *m)
+{
+	if (!m)
+		return;
+	onshi_strbuf_printf(b, "<p class=\"sub\" id=\"maintenance\">maintenance: serial ");
+	text(b, get(m, "serial"));
+	onshi_strbuf_printf(b, " applied, last poll: ");
+	text(b, get(m, "outcome"));
+	if (get(m, "reason")) {
+		onshi_strbuf_printf(b, " (");
+		text(b, get(m, "reason"));
+		onshi_strbuf_printf(b, ")");
+	}
+	onshi_strbuf_printf(b, "</p>\n");
+}
+
 static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
 {
 	static const char *const keys[][2] = {
@@ -229,6 +246,7 @@ int onshi_status_html(struct onshi_core *core, int refresh_s,
 	institutions(b, &s);
 	today(b, onshi_status_snapshot_find(&s, "today"));
 	modules(b, &s);
+	maintenance(b, onshi_status_snapshot_find(&s, "maintenance"));
 	localtime_r(&s.taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	onshi_strbuf_printf(b, "<p id=\"footer\">onshid ");
