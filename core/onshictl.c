@@ -229,8 +229,6 @@ static void show_maintenance(struct onshi_kv *f, int n)
 /* The national link in capitals, as the front desk says it. */
 static const char *link_say(const char *w)
 {
-	if (!w)
-		return "?";
 	if (strcmp(w, "ok") == 0 || strcmp(w, "idle") == 0)
 		return "link OK";
 	if (strcmp(w, "off") == 0)
@@ -277,11 +275,14 @@ static int show_status(struct reply *r)
 			    strcmp(field(f, n, "national_link"), "off") == 0)
 				printf("national     %s\n", or_dash(field(f, n, "national")));
 			else
-				printf("national     %s  %s (%s call(s) in flight) — %s\n",
+				printf("national     %s  %s (%s call(s) in flight)%s%s\n",
 				       or_dash(field(f, n, "national_endpoint")),
 				       or_dash(field(f, n, "national")),
 				       or_dash(field(f, n, "national_pending")),
-				       link_say(field(f, n, "national_link")));
+				       /* an older onshid has no link word */
+				       field(f, n, "national_link") ? " — " : "",
+				       field(f, n, "national_link")
+					       ? link_say(field(f, n, "national_link")) : "");
 			if (field(f, n, "status_page"))
 				printf("status page  %s\n", field(f, n, "status_page"));
 		} else if (field(f, n, "maintenance")) {
