@@ -17,6 +17,7 @@
 #include "inquiry.h"
 #include "module.h"
 #include "national.h"
+#include "status.h"
 #include "xml_util.h"
 #include "xmlmsg_internal.h"
 
@@ -289,6 +290,8 @@ int onshi_card_submit(struct onshi_instance *inst,
 		rc = onshi_inquiry_accept(core, inst->module->name, r->read_id,
 					  ONSHI_MSG_INQUIRY_REQUEST, xml, len,
 					  msg, msglen);
+	if (rc == ONSHI_OK)
+		onshi_counts_card(core, r->method); /* today's reads by method */
 out:
 	if (rc == ONSHI_ENOMEM && !msg[0])
 		snprintf(msg, msglen, "out of memory");

@@ -15,6 +15,7 @@
 
 #include "conf_schema.h"
 #include "log.h"
+#include "status.h"
 
 #ifndef ONSHI_PLUGIN_DIR
 #define ONSHI_PLUGIN_DIR "/usr/lib/onshi/plugins"
@@ -29,6 +30,7 @@ enum value_check {
 	CHECK_HTTPS_URL,
 	CHECK_POLL_S,
 	CHECK_TIMEOUT_MS,
+	CHECK_REFRESH_S,
 };
 
 struct schema_key {
@@ -118,6 +120,13 @@ static const struct schema_key jpki_keys[] = {
 	{ "reader_ca", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
+/* The front-desk status page (status_page.c); absent = off. */
+static const struct schema_key status_page_keys[] = {
+	{ "listen", ONSHI_CONF_STRING, 1, CHECK_NONE },
+	{ "refresh_s", ONSHI_CONF_INT, 0, CHECK_REFRESH_S },
+	{ "allow_remote", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
 /* The daemon's keys in every [reader X] / [rececon X] section. */
 static const struct schema_key module_keys[] = {
 	{ "plugin", ONSHI_CONF_STRING, 1, CHECK_NONE },
@@ -135,6 +144,7 @@ static const struct schema_section sections[] = {
 	{ "maintenance", UNNAMED, maintenance_keys },
 	{ "national", UNNAMED, national_keys },
 	{ "jpki", UNNAMED, jpki_keys },
+	{ "status_page", UNNAMED, status_page_keys },
 	{ "reader", NAMED, module_keys },
 	{ "rececon", NAMED, module_keys },
 	{ NULL, 0, NULL },
@@ -260,6 +270,10 @@ static int check_value(const struct onshi_conf_entry *e,
 			if (onshi_conf_parse_long(e->value, 100, 600000, &l) < 0)
 				why = "must be from 100 to 600000 (milliseconds)";
 			break;
+		case CHECK_REFRESH_S:
+			if (onshi_conf_parse_long(e->value, 1, 3600, &l) < 0)
+				why = "must be a number of seconds from 1 to 3600";
+			break;
 		case CHECK_NONE:
 			break;
 		}
@@ -379,6 +393,35 @@ static void check_maintenance(const struct onshi_config *cfg,
 			       "require_signature = yes needs a key: set [plugins] trust_key (or [maintenance] trust_key) to the maintenance public key");
 }
 
+/*
+ * [status_page] listen: a numeric HOST:PORT, and loopback unless
+ * allow_remote = yes — the page shows today's counts and module state to
+ * whoever can reach it, and it has no login.
+ */
+static void check_status_page(const struct onshi_config *cfg,
+			      struct onshi_diag *diag)
+{
+	const struct onshi_conf_section *sp =
+		onshi_config_section(cfg, "status_page", NULL);
+	const struct onshi_conf_entry *l = onshi_conf_section_entry(sp, "listen");
+	const char *remote = onshi_conf_section_get(sp, "allow_remote");
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int loopback;
+	char why[256];
+
+	if (!l)
+		return;
+	if (onshi_status_parse_listen(l->value, &ss, &sslen, &loopback, why,
+				      sizeof(why)) < 0)
+		onshi_diag_add(diag, l->file, l->line, "[status_page] listen = %s",
+			       why);
+	else if (!loopback && !(remote && onshi_conf_parse_bool(remote) == 1))
+		onshi_diag_add(diag, l->file, l->line,
+			       "[status_page] listen = %s is not a loopback address: the page has no login and shows today's counts and module state to anyone who can reach it; listen on 127.0.0.1, or set allow_remote = yes",
+			       l->value);
+}
+
 void onshi_conf_check_core(const struct onshi_config *cfg,
 			   struct onshi_diag *diag)
 {
@@ -433,6 +476,7 @@ void onshi_conf_check_core(const struct onshi_config *cfg,
 	}
 	check_national(cfg, diag);
 	check_maintenance(cfg, diag);
+	check_status_page(cfg, diag);
 	/* Two institutions with one code would make results ambiguous. */
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *a = &cfg->sections[i];

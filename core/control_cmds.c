@@ -21,6 +21,7 @@
 #include "maintenance.h"
 #include "module.h"
 #include "national.h"
+#include "status.h"
 
 #include <onshi/message.h>
 
@@ -148,8 +149,11 @@ static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 		}
 	}
 	if (m->last_event_at) {
+		long age = (long)(time(NULL) - m->last_event_at);
+
 		onshi_control_put_kv(b, "event", m->last_event);
 		onshi_control_put_kv_long(b, "event_at", (long)m->last_event_at);
+		onshi_control_put_kv_long(b, "event_age_s", age < 0 ? 0 : age);
 	}
 	if (m->state == ONSHI_MODULE_FAILED && m->last_error[0])
 		onshi_control_put_kv(b, "error", m->last_error);
@@ -198,9 +202,49 @@ static void maintenance_line(struct onshi_strbuf *b,
 	onshi_strbuf_append(b, "\n", 1);
 }
 
-static void cmd_status(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+/*
+ * The national link in one word for the dashboard, from its state text:
+ * ok, idle (no call yet), maintenance, degraded, down, or off.
+ */
+static const char *link_word(const struct onshi_national *n)
+{
+	const char *st = onshi_national_state(n);
+
+	if (!n)
+		return "off";
+	if (strcmp(st, "ok") == 0)
+		return "ok";
+	if (strncmp(st, "idle", 4) == 0)
+		return "idle";
+	if (strncmp(st, "maintenance", 11) == 0)
+		return "maintenance";
+	if (strncmp(st, "degraded", 8) == 0)
+		return "degraded";
+	return "down";
+}
+
+/* "today=YYYY-MM-DD valid=.. invalid=.. ..." (reset at local midnight). */
+static void today_line(struct onshi_core *core, struct onshi_strbuf *b)
+{
+	struct onshi_counts c;
+	char day[48];
+
+	onshi_counts_today(core, &c);
+	snprintf(day, sizeof(day), "%04ld-%02ld-%02ld", c.day / 10000,
+		 c.day / 100 % 100, c.day % 100);
+	onshi_control_put_kv(b, "today", day);
+	onshi_control_put_kv_long(b, "valid", c.valid);
+	onshi_control_put_kv_long(b, "invalid", c.invalid);
+	onshi_control_put_kv_long(b, "no_record", c.no_record);
+	onshi_control_put_kv_long(b, "other", c.other);
+	onshi_control_put_kv_long(b, "errors", c.errors);
+	onshi_control_put_kv_long(b, "card_face", c.card_face);
+	onshi_control_put_kv_long(b, "card_pin", c.card_pin);
+	onshi_control_put_kv_long(b, "card_visual", c.card_visual);
+	onshi_strbuf_append(b, "\n", 1);
+}
+
+void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 {
 	const struct onshi_config *cfg = core->config;
 	unsigned ninst = 0;
@@ -208,11 +252,12 @@ static void cmd_status(struct onshi_core *core,
 	for (size_t i = 0; i < cfg->nsections; i++)
 		if (strcmp(cfg->sections[i].type, "institution") == 0)
 			ninst++;
-	/* With a national link, each institution also gets a cert line. */
+	/* With a national link, each institution also gets a cert line; the
+	 * today line comes last. */
 	onshi_strbuf_printf(reply, "%u status\n",
 			    1 + ninst * (core->national ? 2 : 1) +
 				    count_modules(core) +
-				    (core->maintenance != NULL));
+				    (core->maintenance != NULL) + 1);
 	onshi_control_put_kv(reply, "daemon", "onshid");
 	onshi_control_put_kv(reply, "version", PACKAGE_VERSION);
 	onshi_strbuf_printf(reply, " abi=%d.%d", ONSHI_ABI_MAJOR,
@@ -230,6 +275,13 @@ static void cmd_status(struct onshi_core *core,
 	onshi_control_put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
 	onshi_control_put_kv_long(reply, "national_pending",
 		    (long)onshi_national_pending(core->national));
+	onshi_control_put_kv(reply, "national_link", link_word(core->national));
+	if (onshi_status_page_listen(core)) {
+		char url[160];
+
+		snprintf(url, sizeof(url), "http://%s/", onshi_status_page_listen(core));
+		onshi_control_put_kv(reply, "status_page", url);
+	}
 	onshi_strbuf_append(reply, "\n", 1);
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *s = &cfg->sections[i];
@@ -249,6 +301,41 @@ static void cmd_status(struct onshi_core *core,
 	maintenance_line(reply, core->maintenance);
 	for (struct onshi_module *m = core->modules; m; m = m->next)
 		module_line(reply, m);
+	today_line(core, reply);
+}
+
+/* STATUS, or STATUS XML: the same report as one XML document, a line each. */
+static void cmd_status(struct onshi_core *core,
+			struct onshi_control_client *client, int argc,
+			char **argv, struct onshi_strbuf *reply)
+{
+	char *xml = NULL;
+	size_t len = 0;
+	unsigned lines = 0;
+
+	if (argc < 2) {
+		onshi_status_report(core, reply);
+		return;
+	}
+	if (strcasecmp(argv[1], "XML") != 0) {
+		onshi_strbuf_printf(reply, "-1 STATUS takes no argument or XML, not '%s'\n",
+				    argv[1]);
+		return;
+	}
+	if (onshi_status_xml(core, &xml, &len) != ONSHI_OK) {
+		onshi_strbuf_printf(reply, "-1 cannot build the status XML document (out of memory?)\n");
+		return;
+	}
+	/* The document never holds a bare CR (values are sanitized). */
+	for (size_t i = 0; i < len; i++)
+		lines += xml[i] == '\n';
+	if (len && xml[len - 1] != '\n')
+		lines++;
+	onshi_strbuf_printf(reply, "%u status-xml\n", lines);
+	onshi_strbuf_append(reply, xml, len);
+	if (len && xml[len - 1] != '\n')
+		onshi_strbuf_append(reply, "\n", 1);
+	free(xml);
 }
 
 static void cmd_list(struct onshi_core *core,
@@ -307,7 +394,7 @@ static void cmd_help(struct onshi_core *core,
 
 static const struct command commands[] = {
 	{ "VERSION", 0, 0, "VERSION", cmd_version },
-	{ "STATUS", 0, 0, "STATUS", cmd_status },
+	{ "STATUS", 0, 1, "STATUS [XML]", cmd_status },
 	{ "LIST", 0, 0, "LIST", cmd_list },
 	{ "ENABLE", 1, 1, "ENABLE MODULE", cmd_enable },
 	{ "DISABLE", 1, 1, "DISABLE MODULE", cmd_disable },

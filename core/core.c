@@ -16,6 +16,7 @@
 #include "notify.h"
 #include "inquiry.h"
 #include "maintenance.h"
+#include "status.h"
 #include "module.h"
 
 /* Open each module's plugin to check its keys (nothing is started). */
@@ -221,6 +222,12 @@ int onshi_core_start(struct onshi_core *core)
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return rc;
 	}
+	/* The front-desk page is optional: without it onshid still serves. */
+	rc = onshi_status_page_open(core, msg, sizeof(msg));
+	if (rc != ONSHI_OK)
+		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s; running without it", msg);
+	else if (msg[0])
+		onshi_logf(&core->log, ONSHI_LOG_NOTICE, "%s", msg);
 	onshi_modules_start_all(core);
 	onshi_logf(&core->log, ONSHI_LOG_NOTICE,
 		   "onshid %s ready (plugin ABI %d.%d), control socket %s",
@@ -256,6 +263,7 @@ void onshi_core_close(struct onshi_core *core)
 	/* Modules first: they may still have work on the loop. */
 	if (core->loop)
 		onshi_modules_free(core);
+	onshi_status_page_close(core);
 	onshi_control_close(core->control);
 	onshi_inquiry_close(core);
 	if (core->signal_watch)

@@ -23,6 +23,22 @@ struct onshi_spool;
 struct onshi_national;
 struct onshi_cards;
 struct onshi_maintenance;
+struct onshi_status_page;
+
+/*
+ * Today's answers, for the status dashboard: kept in the core, fed where
+ * answers are recorded (inquiry.c) and card reads accepted (card.c), and
+ * zeroed when the local date changes (checked on every use, so no timer).
+ */
+struct onshi_counts {
+	long day;          /* local date as YYYYMMDD these counts are for */
+	long valid;        /* valid, and valid (public assistance only) */
+	long invalid;      /* invalid, and invalid because a newer one exists */
+	long no_record;    /* no such qualification */
+	long other;        /* several persons match, or no validity given */
+	long errors;       /* refusals and error answers */
+	long card_face, card_pin, card_visual; /* card reads by method */
+};
 
 struct onshi_core {
 	struct onshi_log log;
@@ -41,6 +57,8 @@ struct onshi_core {
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;
 	time_t started_at;
+	struct onshi_counts counts;
+	struct onshi_status_page *status_page; /* NULL: no [status_page] */
 };
 
 /*

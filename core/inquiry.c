@@ -18,6 +18,7 @@
 #include "module.h"
 #include "national.h"
 #include "spool.h"
+#include "status.h"
 #include "xmlmsg_internal.h"
 
 /* A 200 whose body does not parse is asked again this many times. */
@@ -212,6 +213,7 @@ static void answer_error(struct onshi_core *core, struct onshi_spool_entry *e,
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return;
 	}
+	onshi_counts_answer(core, 1, -1); /* today's counts: an error */
 	onshi_logf(&core->log, ONSHI_LOG_NOTICE, "%s: %s refused: %s",
 		   e->module, e->request_id, why);
 	try_deliver(core, e);
@@ -345,28 +347,43 @@ static void echo_afi(struct onshi_spool_entry *e, char **afi)
  * batch uploads keep their idempotency key). Otherwise the answer is
  * spooled and waits (card reads: fanned out from the spool).
  */
+/* Today's counts, once an answer is settled: single inquiries by
+ * validity, and refusals. */
+static void count_answer(struct onshi_core *core, const struct onshi_msg *doc,
+			 int is_error)
+{
+	if (is_error || doc->kind == ONSHI_MSG_INQUIRY_RESULT)
+		onshi_counts_answer(core, is_error, is_error ? -1 :
+				    (int)doc->u.inquiry_result.qualification_validity);
+}
+
 static int record_upstream(struct onshi_core *core,
 			   struct onshi_spool_entry *e, struct onshi_msg *doc,
 			   int is_error, char *why, size_t whylen)
 {
+	int reader = strncmp(e->module, "reader:", 7) == 0;
 	char *xml = NULL;
 	size_t len;
 	int rc;
 
 	echo_afi(e, is_error ? &doc->u.error.hdr.arbitrary_file_identifier
 			     : &result_header(doc)->arbitrary_file_identifier);
-	if (strncmp(e->module, "reader:", 7) != 0 &&
-	    deliver_doc(core, e, doc, is_error) == ONSHI_OK)
+	if (!reader && deliver_doc(core, e, doc, is_error) == ONSHI_OK) {
+		count_answer(core, doc, is_error);
 		return ONSHI_OK;
+	}
 	rc = onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
 			     whylen);
 	if (rc == ONSHI_OK)
 		rc = onshi_spool_answer(core->spool, e, is_error, xml, len,
 					why, whylen);
 	free(xml);
-	if (rc == ONSHI_OK && strncmp(e->module, "reader:", 7) == 0)
+	if (rc != ONSHI_OK)
+		return rc;
+	count_answer(core, doc, is_error);
+	if (reader)
 		fan_out(core, e);
-	return rc;
+	return ONSHI_OK;
 }
 
 static void on_national_answer(void *arg, enum onshi_national_outcome outcome,

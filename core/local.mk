@@ -21,14 +21,22 @@ core_libonshi_la_SOURCES = \
 	core/national.c core/national.h \
 	core/notify.c core/notify.h \
 	core/spool.c core/spool.h \
+	core/status.h \
+	core/status_counts.c \
+	core/status_html.c \
+	core/status_kv.c core/status_kv.h \
+	core/status_listen.c \
+	core/status_page.c \
+	core/status_snapshot.c \
+	core/status_xml.c \
 	core/strbuf.c core/strbuf.h \
 	core/xml_util.c core/xml_util.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
 core_libonshi_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
-	$(OPENSSL_CFLAGS) $(CURL_CFLAGS) $(SYSTEMD_CFLAGS)
+	$(OPENSSL_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(SYSTEMD_CFLAGS)
 core_libonshi_la_LIBADD = $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) \
-	$(CURL_LIBS) $(SYSTEMD_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
+	$(CURL_LIBS) $(MHD_LIBS) $(SYSTEMD_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
 
 sbin_PROGRAMS += core/onshid
 core_onshid_SOURCES = core/onshid.c
@@ -36,4 +44,5 @@ core_onshid_CPPFLAGS = $(AM_CPPFLAGS) -DONSHI_SYSCONFDIR='"$(sysconfdir)/onshi"'
 core_onshid_LDADD = core/libonshi.la
 
 bin_PROGRAMS += core/onshictl
-core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h
+core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
+	core/status_kv.c core/status_kv.h

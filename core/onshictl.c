@@ -1,7 +1,7 @@
 /*
  * onshictl — the operator's client for onshid's control socket.
  *
- *   onshictl [-s SOCKET] status
+ *   onshictl [-s SOCKET] status [-o xml]
  *   onshictl [-s SOCKET] plugin list|enable|disable|reload MODULE
  *   onshictl [-s SOCKET] version
  *   onshictl [-s SOCKET] maintenance poll
@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "status_kv.h"
 #include "strbuf.h"
 
 #define EXIT_REFUSED 1
@@ -31,7 +32,7 @@
 #define EXIT_BADREPLY 4
 
 #define DEFAULT_SOCKET "/run/onshi/control.sock"
-#define MAX_FIELDS 24
+#define MAX_FIELDS 32
 
 struct reply {
 	long count;     /* N of "N message" */
@@ -39,16 +40,14 @@ struct reply {
 	char **lines;
 };
 
-struct field {
-	char *key;
-	char *value;
-};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: onshictl [-s SOCKET] COMMAND\n"
-		"  status                      daemon, institutions and modules\n"
+		"usage: onshictl [-s SOCKET] [-o text|xml] COMMAND\n"
+		"  status [-o xml]             the dashboard: national link, institutions and\n"
+		"                              certificates, modules, spool, today's counts;\n"
+		"                              -o xml: an XML document for scripts\n"
 		"  plugin list                 modules and their state\n"
 		"  plugin enable|disable|reload MODULE\n"
 		"                              MODULE is reader:NAME or rececon:NAME\n"
@@ -65,7 +64,9 @@ static void usage(FILE *out)
 		"         [--institution NAME]  ask the national service now\n"
 		"  maintenance poll            fetch and apply the maintenance manifest now\n"
 		"  send LINE...                send a raw request line\n"
-		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n",
+		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n"
+		"Exit codes: 0 done; 1 onshid refused (reason printed); 2 usage;\n"
+		"3 cannot reach onshid; 4 malformed reply (see onshictl(8)).\n",
 		DEFAULT_SOCKET);
 }
 
@@ -83,16 +84,24 @@ static int connect_socket(const char *path)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
-		if (e == ENOENT || e == ECONNREFUSED)
+		if (e == ENOENT)
 			fprintf(stderr,
-				"onshictl: cannot connect to %s: %s — is onshid running? (start it, or point -s / ONSHI_SOCKET at its socket)\n",
-				path, strerror(e));
-		else if (e == EACCES)
+				"onshictl: cannot reach onshid at %s: no such socket (is onshid running? see systemctl status onshid; or point -s / ONSHI_SOCKET at its [control] socket)\n",
+				path);
+		else if (e == ECONNREFUSED)
 			fprintf(stderr,
-				"onshictl: cannot connect to %s: permission denied — run as root or as a member of the socket's group\n",
+				"onshictl: cannot reach onshid at %s: connection refused, the socket is left from an onshid that stopped (is onshid running? see systemctl status onshid)\n",
+				path);
+		else if (e == EACCES || e == EPERM)
+			fprintf(stderr,
+				"onshictl: cannot reach onshid at %s: permission denied: run as root, or as a member of the control group ([control] group in onshid.ini, usually 'onshi': sudo usermod -aG onshi $USER, then log in again)\n",
+				path);
+		else if (e == ENOTSOCK || e == ENOTDIR)
+			fprintf(stderr,
+				"onshictl: cannot reach onshid at %s: not a socket (check -s / ONSHI_SOCKET against [control] socket in onshid.ini)\n",
 				path);
 		else
-			fprintf(stderr, "onshictl: cannot connect to %s: %s\n",
+			fprintf(stderr, "onshictl: cannot reach onshid at %s: %s\n",
 				path, strerror(e));
 		if (fd >= 0)
 			close(fd);
@@ -156,55 +165,15 @@ static int read_reply(int fd, struct onshi_strbuf *in, struct reply *r)
 	return 0;
 }
 
-/* Split "k=v k2="v w"" into fields (in place). */
-static int parse_fields(char *line, struct field *f, int max)
+/* The protocol's key=value lines (status_kv.c, shared with onshid). */
+static int parse_fields(char *line, struct onshi_kv *f, int max)
 {
-	int n = 0;
-	char *p = line;
-
-	while (*p && n < max) {
-		char *key, *out;
-
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		key = p;
-		while (*p && *p != '=' && *p != ' ')
-			p++;
-		if (*p != '=')
-			return -1;
-		*p++ = '\0';
-		f[n].key = key;
-		f[n].value = out = p;
-		if (*p == '"') {
-			p++;
-			while (*p && *p != '"') {
-				if (*p == '\\' && p[1])
-					p++;
-				*out++ = *p++;
-			}
-			if (*p != '"')
-				return -1;
-			p++;
-		} else {
-			while (*p && *p != ' ')
-				*out++ = *p++;
-		}
-		if (*p)
-			p++;
-		*out = '\0';
-		n++;
-	}
-	return n;
+	return onshi_kv_parse(line, f, max);
 }
 
-static const char *field(struct field *f, int n, const char *key)
+static const char *field(const struct onshi_kv *f, int n, const char *key)
 {
-	for (int i = 0; i < n; i++)
-		if (strcmp(f[i].key, key) == 0)
-			return f[i].value;
-	return NULL;
+	return onshi_kv_get(f, n, key);
 }
 
 static const char *or_dash(const char *s)
@@ -212,7 +181,7 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-static void print_module(struct field *f, int n)
+static void print_module(struct onshi_kv *f, int n)
 {
 	const char *event = field(f, n, "event");
 	const char *at = field(f, n, "event_at");
@@ -226,7 +195,9 @@ static void print_module(struct field *f, int n)
 	printf("  %-24s %-9s %-22s", field(f, n, "module"),
 	       or_dash(field(f, n, "state")), plugin);
 	if (event) {
-		long ago = at ? (long)time(NULL) - atol(at) : 0;
+		/* The daemon's own age (clocks may differ), else from event_at. */
+		const char *age = field(f, n, "event_age_s");
+		long ago = age ? atol(age) : at ? (long)time(NULL) - atol(at) : 0;
 
 		printf(" last: %s (%lds ago)", event, ago < 0 ? 0 : ago);
 	}
@@ -238,7 +209,7 @@ static void print_module(struct field *f, int n)
 }
 
 /* "maintenance  URL  serial N, last poll Ns ago: outcome (reason)" */
-static void show_maintenance(struct field *f, int n)
+static void show_maintenance(struct onshi_kv *f, int n)
 {
 	long at = atol(or_dash(field(f, n, "last_poll")));
 	const char *reason = field(f, n, "reason");
@@ -255,9 +226,35 @@ static void show_maintenance(struct field *f, int n)
 		printf("             %s\n", reason);
 }
 
+/* The national link in capitals, as the front desk says it. */
+static const char *link_say(const char *w)
+{
+	if (strcmp(w, "ok") == 0 || strcmp(w, "idle") == 0)
+		return "link OK";
+	if (strcmp(w, "off") == 0)
+		return "not configured";
+	if (strcmp(w, "maintenance") == 0)
+		return "link MAINTENANCE";
+	if (strcmp(w, "degraded") == 0)
+		return "link DEGRADED";
+	return "link DOWN";
+}
+
+/* "today        2026-11-26: 3 valid, 1 invalid, ...; card reads: ..." */
+static void show_today(struct onshi_kv *f, int n)
+{
+	printf("today        %s: %s valid, %s invalid, %s no record, %s other, %s error(s); card reads: %s face, %s PIN, %s visual\n",
+	       field(f, n, "today"), or_dash(field(f, n, "valid")),
+	       or_dash(field(f, n, "invalid")), or_dash(field(f, n, "no_record")),
+	       or_dash(field(f, n, "other")), or_dash(field(f, n, "errors")),
+	       or_dash(field(f, n, "card_face")), or_dash(field(f, n, "card_pin")),
+	       or_dash(field(f, n, "card_visual")));
+}
+
 static int show_status(struct reply *r)
 {
-	struct field f[MAX_FIELDS];
+	struct onshi_kv f[MAX_FIELDS];
+	int header = 0;
 
 	for (long i = 0; i < r->count; i++) {
 		int n = parse_fields(r->lines[i], f, MAX_FIELDS);
@@ -274,21 +271,35 @@ static int show_status(struct reply *r)
 			printf("spool        %s request(s), %s awaiting the national service\n",
 			       or_dash(field(f, n, "spool")),
 			       or_dash(field(f, n, "unanswered")));
-			printf("national     %s  %s (%s call(s) in flight)\n",
-			       or_dash(field(f, n, "national_endpoint")),
-			       or_dash(field(f, n, "national")),
-			       or_dash(field(f, n, "national_pending")));
+			if (field(f, n, "national_link") &&
+			    strcmp(field(f, n, "national_link"), "off") == 0)
+				printf("national     %s\n", or_dash(field(f, n, "national")));
+			else
+				printf("national     %s  %s (%s call(s) in flight)%s%s\n",
+				       or_dash(field(f, n, "national_endpoint")),
+				       or_dash(field(f, n, "national")),
+				       or_dash(field(f, n, "national_pending")),
+				       /* an older onshid has no link word */
+				       field(f, n, "national_link") ? " — " : "",
+				       field(f, n, "national_link")
+					       ? link_say(field(f, n, "national_link")) : "");
+			if (field(f, n, "status_page"))
+				printf("status page  %s\n", field(f, n, "status_page"));
 		} else if (field(f, n, "maintenance")) {
 			show_maintenance(f, n);
+		} else if (field(f, n, "today")) {
+			show_today(f, n);
 		} else if (field(f, n, "cert")) {
 			const char *st = or_dash(field(f, n, "state"));
+			const char *days = field(f, n, "days_left");
 
 			printf("certificate  %-12s %-7s", field(f, n, "cert"), st);
 			if (field(f, n, "not_after"))
-				printf(" CN=%s, expires %s (%s days)",
+				printf(" CN=%s, expires %s (%s days)%s",
 				       or_dash(field(f, n, "cn")),
-				       field(f, n, "not_after"),
-				       or_dash(field(f, n, "days_left")));
+				       field(f, n, "not_after"), or_dash(days),
+				       /* warned from 30 days (ONSHI_CERT_WARN_DAYS) */
+				       days && atol(days) < 30 ? "  << renew soon" : "");
 			printf("\n");
 			if (field(f, n, "message"))
 				printf("             %s\n", field(f, n, "message"));
@@ -300,8 +311,6 @@ static int show_status(struct reply *r)
 			       or_dash(field(f, n, "code")), name ? "  " : "",
 			       name ? name : "");
 		} else if (field(f, n, "module")) {
-			static int header;
-
 			if (!header++)
 				printf("modules\n");
 			print_module(f, n);
@@ -312,7 +321,7 @@ static int show_status(struct reply *r)
 
 static int show_list(struct reply *r)
 {
-	struct field f[MAX_FIELDS];
+	struct onshi_kv f[MAX_FIELDS];
 
 	if (r->count == 0)
 		printf("no modules configured\n");
@@ -336,7 +345,8 @@ static int exchange(const char *sock, const struct onshi_strbuf *req,
 		return EXIT_UNREACHABLE;
 	if (write(fd, req->data, req->len) != (ssize_t)req->len ||
 	    read_reply(fd, in, r) < 0) {
-		fprintf(stderr, "onshictl: no complete reply from onshid on %s\n",
+		fprintf(stderr,
+			"onshictl: onshid on %s closed the connection without a complete reply (it serves only root, its own user and its [control] group; its log says why)\n",
 			sock);
 		close(fd);
 		return EXIT_BADREPLY;
@@ -386,7 +396,7 @@ static int run_batch(const char *sock, int argc, char **argv)
 	if (strcmp(argv[1], "submit") == 0) {
 		struct onshi_strbuf req = { 0 }, in = { 0 };
 		struct reply r;
-		struct field f[MAX_FIELDS];
+		struct onshi_kv f[MAX_FIELDS];
 		int rc, n;
 
 		/* The daemon reads the file: give it an absolute path. */
@@ -418,7 +428,7 @@ static int run_batch(const char *sock, int argc, char **argv)
 	for (long waited = 0;; waited++) {
 		struct onshi_strbuf req = { 0 }, in = { 0 };
 		struct reply r;
-		struct field f[MAX_FIELDS];
+		struct onshi_kv f[MAX_FIELDS];
 		int rc, n;
 
 		onshi_strbuf_printf(&req, "BATCH FETCH %s%s%s\n", argv[2],
@@ -536,7 +546,7 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req)
 
 static int show_cert(struct reply *r)
 {
-	struct field f[MAX_FIELDS];
+	struct onshi_kv f[MAX_FIELDS];
 	int n;
 
 	if (strcmp(r->message, "certificate") != 0)
@@ -599,7 +609,7 @@ static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 
 static int show_verify(struct reply *r)
 {
-	struct field f[MAX_FIELDS];
+	struct onshi_kv f[MAX_FIELDS];
 	int n;
 	const char *name, *ratio;
 
@@ -633,20 +643,29 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY, CMD_CERT } kind = CMD_RAW;
+	       CMD_VERIFY, CMD_CERT, CMD_XML } kind = CMD_RAW;
 	struct reply r;
-	int c, rc = 0;
+	int c, rc = 0, xml = 0;
 
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
+		case 'o':
+			if (strcmp(optarg, "xml") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "onshictl: -o takes text or xml, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			xml = strcmp(optarg, "xml") == 0;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -657,9 +676,28 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[0], "status") == 0 && argc == 1) {
-		onshi_strbuf_printf(&req, "STATUS\n");
-		kind = CMD_STATUS;
+	if (xml && strcmp(argv[0], "status") != 0) {
+		fprintf(stderr, "onshictl: -o xml is for status only\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "status") == 0) {
+		/* "status -o xml" as well as "-o xml status". */
+		for (int i = 1; i < argc; i++) {
+			const char *o = NULL;
+
+			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+				o = argv[++i];
+			else if (strncmp(argv[i], "--output=", 9) == 0)
+				o = argv[i] + 9;
+			if (!o || (strcmp(o, "xml") != 0 && strcmp(o, "text") != 0)) {
+				fprintf(stderr, "onshictl: status takes -o text or -o xml, not '%s'\n",
+					o ? o : argv[i]);
+				return EXIT_USAGE;
+			}
+			xml = strcmp(o, "xml") == 0;
+		}
+		onshi_strbuf_printf(&req, xml ? "STATUS XML\n" : "STATUS\n");
+		kind = xml ? CMD_XML : CMD_STATUS;
 	} else if (strcmp(argv[0], "version") == 0 && argc == 1) {
 		onshi_strbuf_printf(&req, "VERSION\n");
 		kind = CMD_VERSION;
@@ -723,6 +761,13 @@ int main(int argc, char **argv)
 		case CMD_ACTION: printf("%s\n", r.message); break;
 		case CMD_VERIFY: rc = show_verify(&r); break;
 		case CMD_CERT: rc = show_cert(&r); break;
+		case CMD_XML:
+			/* The document, a line per reply line, as it came. */
+			if (r.count < 2 || strncmp(r.lines[0], "<?xml", 5) != 0)
+				rc = EXIT_BADREPLY;
+			for (long i = 0; rc == 0 && i < r.count; i++)
+				printf("%s\n", r.lines[i]);
+			break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)

@@ -1,0 +1,26 @@
+# The status dashboard: onshictl status [-o xml] and the front-desk status
+# page (core/status_*.c are in core/local.mk's libonshi sources).
+
+# The status document's schema, installed next to the message XSDs.
+dist_xsd_DATA += etc/xsd/onshi-status.xsd
+
+check_PROGRAMS += tests/unit/test_status
+TESTS += tests/unit/test_status
+tests_unit_test_status_SOURCES = tests/unit/test_status.c
+tests_unit_test_status_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_status_LDADD = $(UNIT_LDADD)
+
+TESTS += tests/integration/status.test
+EXTRA_DIST += tests/integration/status.test \
+	tests/integration/status-page-chromium.test
+# Renders the page in headless Chromium (skips without it).
+LONG_TESTS += tests/integration/status-page-chromium.test
+
+if HAVE_PNG
+check_PROGRAMS += tests/integration/png-check
+tests_integration_png_check_SOURCES = tests/integration/png-check.c
+tests_integration_png_check_CFLAGS = $(AM_CFLAGS) $(PNG_CFLAGS)
+tests_integration_png_check_LDADD = $(PNG_LIBS)
+else
+EXTRA_DIST += tests/integration/png-check.c
+endif

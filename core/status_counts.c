@@ -1,0 +1,74 @@
+/*
+ * status_counts.c — today's answers by validity and card reads by method.
+ *
+ * The day rolls over lazily: every update and every read first compares
+ * the local date with the one the counts are for, so the counts start from
+ * zero at local midnight without a timer.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <onshi/message.h>
+
+#include "status.h"
+
+void onshi_counts_roll(struct onshi_counts *c, time_t now)
+{
+	struct tm tm;
+	long day;
+
+	localtime_r(&now, &tm);
+	day = (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	if (c->day != day) {
+		memset(c, 0, sizeof(*c));
+		c->day = day;
+	}
+}
+
+void onshi_counts_answer(struct onshi_core *core, int is_error, int validity)
+{
+	struct onshi_counts *c = &core->counts;
+
+	onshi_counts_roll(c, time(NULL));
+	if (is_error) {
+		c->errors++;
+		return;
+	}
+	switch (validity) {
+	case ONSHI_VALIDITY_VALID:
+	case ONSHI_VALIDITY_UNREGISTERED:
+		c->valid++;
+		break;
+	case ONSHI_VALIDITY_INVALID:
+	case ONSHI_VALIDITY_SUPERSEDED:
+		c->invalid++;
+		break;
+	case ONSHI_VALIDITY_NOT_FOUND:
+		c->no_record++;
+		break;
+	default:
+		c->other++;
+		break;
+	}
+}
+
+void onshi_counts_card(struct onshi_core *core, int method)
+{
+	struct onshi_counts *c = &core->counts;
+
+	onshi_counts_roll(c, time(NULL));
+	if (method == ONSHI_AUTH_FACE)
+		c->card_face++;
+	else if (method == ONSHI_AUTH_PIN)
+		c->card_pin++;
+	else if (method == ONSHI_AUTH_VISUAL)
+		c->card_visual++;
+}
+
+void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out)
+{
+	onshi_counts_roll(&core->counts, time(NULL));
+	*out = core->counts;
+}

@@ -1,0 +1,261 @@
+/*
+ * status_html.c — the front-desk status page: the dashboard as one small
+ * HTML document (UTF-8, inline CSS, no scripts), refreshing itself.
+ *
+ * Everything shown comes from the parsed STATUS report and goes through
+ * onshi_html_escape: plugin status texts and configured names are not
+ * trusted to be HTML-safe.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "status.h"
+
+void onshi_html_escape(struct onshi_strbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		int l = onshi_utf8_seq_len(p);
+		const char *rep = NULL;
+
+		if (l == 0) {
+			rep = "\xef\xbf\xbd"; /* not UTF-8: U+FFFD */
+		} else if (l == 1) {
+			switch (*p) {
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&#39;"; break;
+			default:
+				if (*p < 0x20 || *p == 0x7f)
+					rep = " ";
+			}
+		}
+		if (rep) {
+			onshi_strbuf_append(b, rep, strlen(rep));
+			p++;
+		} else {
+			onshi_strbuf_append(b, (const char *)p, (size_t)l);
+			p += l;
+		}
+	}
+}
+
+static const char *get(const struct onshi_status_line *l, const char *key)
+{
+	return l ? onshi_kv_get(l->f, l->n, key) : NULL;
+}
+
+static void text(struct onshi_strbuf *b, const char *s)
+{
+	onshi_html_escape(b, s && *s ? s : "-");
+}
+
+static void cell(struct onshi_strbuf *b, const char *cls, const char *s)
+{
+	onshi_strbuf_printf(b, "<td%s%s%s>", cls ? " class=\"" : "",
+			    cls ? cls : "", cls ? "\"" : "");
+	text(b, s);
+	onshi_strbuf_printf(b, "</td>");
+}
+
+/* "3 min ago" from a number of seconds. */
+static void age(struct onshi_strbuf *b, const char *secs)
+{
+	long s = secs ? atol(secs) : -1;
+
+	if (s < 0)
+		onshi_strbuf_printf(b, "-");
+	else if (s < 120)
+		onshi_strbuf_printf(b, "%ld s ago", s);
+	else if (s < 7200)
+		onshi_strbuf_printf(b, "%ld min ago", s / 60);
+	else
+		onshi_strbuf_printf(b, "%ld h ago", s / 3600);
+}
+
+static const char css[] =
+	"body{font-family:sans-serif;margin:16px;background:#fff;color:#222}"
+	"h1{font-size:44px;margin:0 0 8px;padding:12px 18px;border-radius:8px;color:#fff}"
+	"h1.ok{background:#1b7f3b}h1.down{background:#b3261e}h1.warn{background:#b26a00}"
+	"h2{font-size:20px;margin:18px 0 6px}"
+	"table{border-collapse:collapse;font-size:16px}"
+	"td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}"
+	"th{background:#eee}.num{text-align:right;font-size:22px}"
+	".warn{color:#b26a00;font-weight:bold}.bad{color:#b3261e;font-weight:bold}"
+	".running{color:#1b7f3b}.failed{color:#b3261e;font-weight:bold}"
+	".sub,#footer{color:#555;font-size:14px}";
+
+/* The big line: national link OK / DOWN (or the state in between). */
+static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *d)
+{
+	const char *w = get(d, "national_link");
+	const char *cls = "down", *say = "DOWN";
+
+	w = w ? w : "down";
+	if (strcmp(w, "ok") == 0 || strcmp(w, "idle") == 0)
+		cls = "ok", say = "OK";
+	else if (strcmp(w, "maintenance") == 0)
+		cls = "warn", say = "MAINTENANCE";
+	else if (strcmp(w, "degraded") == 0)
+		cls = "warn", say = "DEGRADED";
+	else if (strcmp(w, "off") == 0)
+		cls = "warn", say = "NOT CONFIGURED";
+	onshi_strbuf_printf(b, "<h1 id=\"link\" class=\"%s\">national link %s</h1>\n",
+			    cls, say);
+	onshi_strbuf_printf(b, "<p class=\"sub\">");
+	text(b, get(d, "national"));
+	onshi_strbuf_printf(b, " &middot; ");
+	text(b, get(d, "national_endpoint"));
+	onshi_strbuf_printf(b, " &middot; spool <b id=\"spool\">");
+	text(b, get(d, "spool"));
+	onshi_strbuf_printf(b, "</b>, unanswered <b id=\"unanswered\">");
+	text(b, get(d, "unanswered"));
+	onshi_strbuf_printf(b, "</b></p>\n");
+}
+
+static void institutions(struct onshi_strbuf *b,
+			 const struct onshi_status_snapshot *s)
+{
+	onshi_strbuf_printf(b, "<h2>Institutions</h2>\n<table id=\"institutions\">"
+			       "<tr><th>institution</th><th>code</th><th>name</th>"
+			       "<th>certificate</th><th>days left</th></tr>\n");
+	for (size_t i = 0; i < s->nlines; i++) {
+		const struct onshi_status_line *l = &s->lines[i], *c = NULL;
+		const char *days, *state;
+
+		if (strcmp(l->kind, "institution") != 0)
+			continue;
+		for (size_t j = 0; j < s->nlines; j++)
+			if (strcmp(s->lines[j].kind, "cert") == 0 &&
+			    strcmp(s->lines[j].f[0].value, l->f[0].value) == 0)
+				c = &s->lines[j];
+		days = get(c, "days_left");
+		state = get(c, "state");
+		onshi_strbuf_printf(b, "<tr>");
+		cell(b, NULL, l->f[0].value);
+		cell(b, NULL, get(l, "code"));
+		cell(b, NULL, get(l, "name"));
+		cell(b, state && strcmp(state, "ok") != 0
+				? (strcmp(state, "error") == 0 ? "bad" : "warn")
+				: NULL,
+		     c ? (get(c, "message") ? get(c, "message") : state) : "no national link");
+		/* Warned from 30 days before expiry (ONSHI_CERT_WARN_DAYS). */
+		cell(b, days && atol(days) < 30 ? "num warn" : "num", days);
+		onshi_strbuf_printf(b, "</tr>\n");
+	}
+	onshi_strbuf_printf(b, "</table>\n");
+}
+
+/* Remote maintenance, when configured: what was applied, and when. */
+static void maintenance(struct onshi_strbuf *b, const struct onshi_status_line *m)
+{
+	if (!m)
+		return;
+	onshi_strbuf_printf(b, "<p class=\"sub\" id=\"maintenance\">maintenance: serial ");
+	text(b, get(m, "serial"));
+	onshi_strbuf_printf(b, " applied, last poll: ");
+	text(b, get(m, "outcome"));
+	if (get(m, "reason")) {
+		onshi_strbuf_printf(b, " (");
+		text(b, get(m, "reason"));
+		onshi_strbuf_printf(b, ")");
+	}
+	onshi_strbuf_printf(b, "</p>\n");
+}
+
+static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
+{
+	static const char *const keys[][2] = {
+		{ "valid", "valid" }, { "invalid", "invalid" },
+		{ "no_record", "no record" }, { "other", "other" },
+		{ "errors", "errors" }, { "card_face", "card: face" },
+		{ "card_pin", "card: PIN" }, { "card_visual", "card: visual" },
+	};
+
+	onshi_strbuf_printf(b, "<h2>Today (");
+	text(b, get(t, "today"));
+	onshi_strbuf_printf(b, ")</h2>\n<table id=\"today\"><tr>");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		onshi_strbuf_printf(b, "<th>%s</th>", keys[i][1]);
+	onshi_strbuf_printf(b, "</tr>\n<tr>");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		onshi_strbuf_printf(b, "<td class=\"num\" id=\"%s\">", keys[i][0]);
+		text(b, get(t, keys[i][0]));
+		onshi_strbuf_printf(b, "</td>");
+	}
+	onshi_strbuf_printf(b, "</tr>\n</table>\n");
+}
+
+static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *s)
+{
+	onshi_strbuf_printf(b, "<h2>Modules</h2>\n<table id=\"modules\">"
+			       "<tr><th>module</th><th>state</th><th>plugin</th>"
+			       "<th>last event</th><th>when</th><th>status</th></tr>\n");
+	for (size_t i = 0; i < s->nlines; i++) {
+		const struct onshi_status_line *l = &s->lines[i];
+		const char *state = get(l, "state");
+
+		if (strcmp(l->kind, "module") != 0)
+			continue;
+		onshi_strbuf_printf(b, "<tr>");
+		cell(b, NULL, l->f[0].value);
+		cell(b, state && (strcmp(state, "running") == 0 ||
+				  strcmp(state, "failed") == 0) ? state : NULL,
+		     state);
+		onshi_strbuf_printf(b, "<td>");
+		text(b, get(l, "plugin"));
+		onshi_strbuf_printf(b, " ");
+		onshi_html_escape(b, get(l, "version"));
+		onshi_strbuf_printf(b, "</td>");
+		cell(b, NULL, get(l, "event"));
+		onshi_strbuf_printf(b, "<td>");
+		age(b, get(l, "event_age_s"));
+		onshi_strbuf_printf(b, "</td>");
+		cell(b, get(l, "error") ? "bad" : NULL,
+		     get(l, "error") ? get(l, "error") : get(l, "status"));
+		onshi_strbuf_printf(b, "</tr>\n");
+	}
+	onshi_strbuf_printf(b, "</table>\n");
+}
+
+int onshi_status_html(struct onshi_core *core, int refresh_s,
+		      struct onshi_strbuf *b)
+{
+	struct onshi_status_snapshot s;
+	const struct onshi_status_line *d;
+	char when[32];
+	struct tm tm;
+
+	if (onshi_status_snapshot_take(core, &s) < 0) {
+		onshi_status_snapshot_free(&s);
+		return ONSHI_ENOMEM;
+	}
+	d = onshi_status_snapshot_find(&s, "daemon");
+	onshi_strbuf_printf(b,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta http-equiv=\"refresh\" content=\"%d\">\n"
+		"<title>onshi status</title>\n<style>%s</style>\n</head>\n<body>\n",
+		refresh_s, css);
+	link_banner(b, d);
+	institutions(b, &s);
+	today(b, onshi_status_snapshot_find(&s, "today"));
+	modules(b, &s);
+	maintenance(b, onshi_status_snapshot_find(&s, "maintenance"));
+	localtime_r(&s.taken, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	onshi_strbuf_printf(b, "<p id=\"footer\">onshid ");
+	text(b, get(d, "version"));
+	onshi_strbuf_printf(b, " &middot; pid ");
+	text(b, get(d, "pid"));
+	onshi_strbuf_printf(b, " &middot; as of %s &middot; refreshes every %d s"
+			       " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
+			       "</body>\n</html>\n", when, refresh_s);
+	onshi_status_snapshot_free(&s);
+	return b->failed ? ONSHI_ENOMEM : ONSHI_OK;
+}
