@@ -23,6 +23,7 @@ struct onshi_spool;
 struct onshi_national;
 struct onshi_cards;
 struct onshi_maintenance;
+struct onshi_audit;
 
 struct onshi_core {
 	struct onshi_log log;
@@ -36,6 +37,7 @@ struct onshi_core {
 	struct onshi_national *national; /* NULL: no [national] section */
 	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
 	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
+	struct onshi_audit *audit;   /* the hash-chained audit log (audit.h) */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
 	int signal_fd;
 	struct onshi_loop_watch *signal_watch;

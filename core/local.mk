@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
+	core/audit.c core/audit.h core/audit_verify.c \
 	core/card.c core/card.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
@@ -10,6 +11,7 @@ core_libonshi_la_SOURCES = \
 	core/control_verify.c \
 	core/control_batch.c \
 	core/control_cert.c \
+	core/control_audit.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \
@@ -35,4 +37,7 @@ core_onshid_CPPFLAGS = $(AM_CPPFLAGS) -DONSHI_SYSCONFDIR='"$(sysconfdir)/onshi"'
 core_onshid_LDADD = core/libonshi.la
 
 bin_PROGRAMS += core/onshictl
-core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h
+core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
+	core/audit_verify.c core/audit.h
+core_onshictl_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+core_onshictl_LDADD = $(OPENSSL_LIBS)

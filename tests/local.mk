@@ -75,6 +75,7 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
+	tests/integration/audit.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
 	tests/integration/demo.test
