@@ -18,6 +18,7 @@ core_libonshi_la_SOURCES = \
 	core/inquiry.c core/inquiry.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \
+	core/mask.c core/mask.h \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
 	core/national.c core/national.h \
