@@ -478,7 +478,11 @@ void onshi_inquiry_module_started(struct onshi_core *core,
 	}
 }
 
-/* Ask again what is unanswered and not in flight (after outages). */
+/*
+ * Ask again what is unanswered and not in flight (after outages), and
+ * offer again answers whose delivery failed (a full or read-only result
+ * folder): process() delivers answered entries.
+ */
 static void requeue(void *arg)
 {
 	struct onshi_core *core = arg;
@@ -486,7 +490,7 @@ static void requeue(void *arg)
 
 	for (e = onshi_spool_first(core->spool); e; e = next) {
 		next = e->next; /* process may deliver and free e */
-		if (!e->answered && !e->in_flight)
+		if (!e->in_flight)
 			process(core, e);
 	}
 }

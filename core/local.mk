@@ -42,3 +42,6 @@ core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
 	core/audit_verify.c core/audit.h
 core_onshictl_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 core_onshictl_LDADD = $(OPENSSL_LIBS)
+
+# The audit log's format and guarantees, and the threat model.
+EXTRA_DIST += docs/audit.md docs/threat-model.md

@@ -84,6 +84,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/audit.test \
 	tests/integration/masking.test \
 	tests/integration/tls.test \
+	tests/integration/disk.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
 	tests/integration/demo.test
