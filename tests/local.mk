@@ -82,6 +82,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
 	tests/integration/audit.test \
+	tests/integration/audit-events.test \
 	tests/integration/masking.test \
 	tests/integration/tls.test \
 	tests/integration/disk.test \
