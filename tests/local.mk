@@ -63,8 +63,11 @@ tests_unit_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loader_LDADD = $(UNIT_LDADD)
 
-check_PROGRAMS += tests/unit/test_mask
-TESTS += tests/unit/test_mask
+check_PROGRAMS += tests/unit/test_mask tests/unit/test_audit_verify
+TESTS += tests/unit/test_mask tests/unit/test_audit_verify
+tests_unit_test_audit_verify_SOURCES = tests/unit/test_audit_verify.c
+tests_unit_test_audit_verify_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_audit_verify_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
