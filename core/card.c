@@ -11,6 +11,7 @@
 
 #include <onshi/message.h>
 
+#include "audit.h"
 #include "card.h"
 #include "cert.h"
 #include "core.h"
@@ -300,8 +301,8 @@ out:
 	return rc;
 }
 
-int onshi_card_check(struct onshi_core *core, const struct onshi_msg *req,
-		     char *why, size_t whylen)
+static int check(struct onshi_core *core, const struct onshi_msg *req,
+		 char *why, size_t whylen)
 {
 	const struct onshi_card_auth *a = &req->u.inquiry_request.card_auth;
 	struct onshi_cards *c = core->cards;
@@ -351,5 +352,23 @@ int onshi_card_check(struct onshi_core *core, const struct onshi_msg *req,
 	free(cert);
 	free(sig);
 	free(rcert);
+	return rc;
+}
+
+/* Every card read's check, with its method and outcome, is audited. */
+int onshi_card_check(struct onshi_core *core, const struct onshi_msg *req,
+		     char *why, size_t whylen)
+{
+	static const char *const methods[] = { "none", "face", "pin", "visual" };
+	const struct onshi_card_auth *a = &req->u.inquiry_request.card_auth;
+	int rc = check(core, req, why, whylen);
+
+	/* The reason is the error class: why may name the card's holder. */
+	onshi_audit(core, "card", "id", req->u.inquiry_request.hdr.arbitrary_file_identifier,
+		    "method", (unsigned)a->method < 4 ? methods[a->method] : "?",
+		    "token", a->token_type == ONSHI_TOKEN_SMARTPHONE ? "smartphone" : "card",
+		    "outcome", rc == ONSHI_OK ? "ok" : "refused",
+		    "reason", rc == ONSHI_OK ? NULL : onshi_strerror(rc),
+		    (char *)NULL);
 	return rc;
 }

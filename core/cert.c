@@ -34,6 +34,7 @@
 
 #include "atomic_file.h"
 #include "cert.h"
+#include "mask.h"
 
 /* Certificates, keys, bundles and CRLs are small; refuse anything bigger. */
 #define CERT_FILE_MAX (4u * 1024 * 1024)
@@ -690,6 +691,16 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 	name_text(X509_get_issuer_name(bad), issuer, sizeof(issuer));
 	name_text(X509_get_subject_name(bad), subject, sizeof(subject));
 	serial_hex(leaf, serial, sizeof(serial));
+	if (role == ROLE_CARD) {
+		/* These messages reach logs: a card's serial and subject
+		 * point at a person (mask.h). */
+		char raw[sizeof(serial)];
+
+		snprintf(raw, sizeof(raw), "%s", serial);
+		onshi_mask_number(serial, sizeof(serial), raw);
+		if (depth == 0 || bad == leaf)
+			onshi_mask_name(subject, sizeof(subject), subject);
+	}
 
 	switch (err) {
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:

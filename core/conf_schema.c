@@ -71,6 +71,11 @@ static const struct schema_key spool_keys[] = {
 	{ "dir", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
+/* The hash-chained audit log (docs/audit.md). */
+static const struct schema_key audit_keys[] = {
+	{ "file", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
 static const struct schema_key control_keys[] = {
 	{ "socket", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ "group", ONSHI_CONF_STRING, 0, CHECK_NONE },
@@ -139,6 +144,7 @@ static const struct schema_section sections[] = {
 	{ "institution", NAMED, institution_keys },
 	{ "log", UNNAMED, log_keys },
 	{ "spool", UNNAMED, spool_keys },
+	{ "audit", UNNAMED, audit_keys },
 	{ "control", UNNAMED, control_keys },
 	{ "plugins", UNNAMED, plugins_keys },
 	{ "maintenance", UNNAMED, maintenance_keys },

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "control.h"
 #include "core.h"
 
@@ -31,6 +32,7 @@ struct client {
 	int closing; /* close once out is written */
 	int held;    /* an asynchronous command is answering */
 	int gone;    /* peer went away while held: free on answer */
+	unsigned uid; /* the peer's, from SO_PEERCRED (for the audit log) */
 	struct client *next;
 };
 
@@ -99,7 +101,7 @@ static void client_flush(struct client *c)
 
 static void client_handle_lines(struct client *c)
 {
-	char *nl;
+	char *nl, actor[32];
 
 	while (!c->held && (nl = memchr(c->in, '\n', c->inlen))) {
 		size_t linelen = (size_t)(nl - c->in);
@@ -112,9 +114,13 @@ static void client_handle_lines(struct client *c)
 			line[linelen - 1] = '\0';
 		memmove(c->in, nl + 1, c->inlen - linelen - 1);
 		c->inlen -= linelen + 1;
+		/* What the command does is recorded as done by this user. */
+		snprintf(actor, sizeof(actor), "uid:%u", c->uid);
+		onshi_audit_actor(c->ctl->core, actor);
 		onshi_control_dispatch(c->ctl->core,
 				       (struct onshi_control_client *)c, line,
 				       &c->out);
+		onshi_audit_actor(c->ctl->core, NULL);
 	}
 	if (!c->held && c->inlen == ONSHI_CONTROL_MAX_LINE) {
 		onshi_strbuf_printf(&c->out,
@@ -181,7 +187,7 @@ static void client_event(int fd, unsigned events, void *arg)
 
 /* Root, our own user, or a member of the socket's group may talk to us. */
 static int peer_allowed(struct onshi_control *ctl, int fd, char *who,
-			size_t wholen)
+			size_t wholen, unsigned *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -193,6 +199,7 @@ static int peer_allowed(struct onshi_control *ctl, int fd, char *who,
 		return 0;
 	snprintf(who, wholen, "uid %u pid %d", (unsigned)cred.uid,
 		 (int)cred.pid);
+	*uid = (unsigned)cred.uid;
 	if (cred.uid == 0 || cred.uid == geteuid() || cred.gid == ctl->gid)
 		return 1;
 	pw = getpwuid(cred.uid);
@@ -208,12 +215,13 @@ static void accept_event(int fd, unsigned events, void *arg)
 	struct onshi_control *ctl = arg;
 	char who[64];
 	struct client *c;
+	unsigned uid = 0;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	if (!peer_allowed(ctl, cfd, who, sizeof(who))) {
+	if (!peer_allowed(ctl, cfd, who, sizeof(who), &uid)) {
 		onshi_logf(&ctl->core->log, ONSHI_LOG_WARNING,
 			   "control: refused connection from %s: not root, not onshid's user, not in the socket's group",
 			   who);
@@ -236,6 +244,7 @@ static void accept_event(int fd, unsigned events, void *arg)
 	}
 	c->ctl = ctl;
 	c->fd = cfd;
+	c->uid = uid;
 	c->watch = onshi_loop_watch(ctl->core->loop, ctl, cfd, ONSHI_FD_READ,
 				    client_event, c);
 	if (!c->watch) {

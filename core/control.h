@@ -66,6 +66,9 @@ int onshi_control_national_failure(struct onshi_strbuf *reply,
 				   const char *why);
 
 /* Commands that live in files of their own. */
+void onshi_control_cmd_audit(struct onshi_core *core,
+			     struct onshi_control_client *client, int argc,
+			     char **argv, struct onshi_strbuf *reply);
 void onshi_control_cmd_cert(struct onshi_core *core,
 			    struct onshi_control_client *client, int argc,
 			    char **argv, struct onshi_strbuf *reply);

@@ -29,6 +29,7 @@
 
 #include "atomic_file.h"
 #include "cert.h"
+#include "audit.h"
 #include "control.h"
 #include "core.h"
 
@@ -229,6 +230,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	struct onshi_cert_info info;
 	struct cert_paths p;
 	char why[600], *newkey = NULL, *csr = NULL;
+	const char *act = NULL; /* for the audit log */
 	int rc;
 
 	for (int i = 2; i < argc; i++)
@@ -257,6 +259,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	if (!newkey || !csr) {
 		onshi_strbuf_printf(reply, "-1 out of memory\n");
 	} else if (strcasecmp(sub, "CSR") == 0) {
+		act = "csr";
 		rc = onshi_cert_make_csr(newkey, csr, p.code, NULL, why,
 					 sizeof(why));
 		if (rc != ONSHI_OK) {
@@ -277,6 +280,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 		 * the key in service. */
 		const char *key = access(newkey, R_OK) == 0 ? newkey : p.key;
 
+		act = "install";
 		memset(&info, 0, sizeof(info));
 		rc = onshi_cert_check_install(argv[2], key, p.ca, time(NULL),
 					      &info, why, sizeof(why));
@@ -304,6 +308,11 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	} else {
 		onshi_strbuf_printf(reply, "-1 usage: CERT STATUS|CSR|INSTALL PATH [institution=NAME]\n");
 	}
+	if (act)
+		onshi_audit(core, "cert", "action", act, "institution", p.code,
+			    "outcome", rc == ONSHI_OK ? "ok" : "refused", "serial",
+			    rc == ONSHI_OK && *act == 'i' ? info.serial_hex : NULL,
+			    (char *)NULL);
 	free(newkey);
 	free(csr);
 	paths_free(&p);

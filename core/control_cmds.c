@@ -409,6 +409,7 @@ static const struct command commands[] = {
 	  onshi_control_cmd_batch },
 	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
 	  onshi_control_cmd_maintenance },
+	{ "AUDIT", 1, 1, "AUDIT VERIFY", onshi_control_cmd_audit },
 	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };

@@ -23,6 +23,7 @@ struct onshi_spool;
 struct onshi_national;
 struct onshi_cards;
 struct onshi_maintenance;
+struct onshi_audit;
 struct onshi_status_page;
 
 /*
@@ -52,6 +53,7 @@ struct onshi_core {
 	struct onshi_national *national; /* NULL: no [national] section */
 	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
 	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
+	struct onshi_audit *audit;   /* the hash-chained audit log (audit.h) */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
 	struct onshi_notify *notify; /* NULL: no systemd watchdog (notify.c) */
 	int signal_fd;

@@ -11,6 +11,7 @@
 
 #include <onshi/message.h>
 
+#include "audit.h"
 #include "card.h"
 #include "control.h"
 #include "core.h"
@@ -113,6 +114,9 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 			   e->module, code ? code : "?", e->request_id);
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s: card read %s answered%s; pushed to %u adapter(s)",
 		   e->module, e->request_id, e->answer_is_error ? " with an error" : "", n);
+	onshi_audit(core, "deliver", "module", e->module, "id", e->request_id,
+		    "result", e->answer_is_error ? "error" : "ok", "pushed_to",
+		    n ? "adapters" : "log-only", (char *)NULL);
 	onshi_spool_delivered(core->spool, e);
 	for (unsigned i = 0; i < n; i++)
 		try_deliver(core, created[i]);
@@ -154,6 +158,8 @@ static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
 			   e->module, e->request_id, onshi_strerror(rc));
 		return rc;
 	}
+	onshi_audit(core, "deliver", "module", e->module, "id", e->request_id,
+		    "result", is_error ? "error" : "ok", (char *)NULL);
 	onshi_spool_delivered(core->spool, e);
 	return ONSHI_OK;
 }
@@ -397,6 +403,8 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 	int rc;
 
 	e->in_flight = 0;
+	onshi_audit_national(core, e->module, e->request_id, outcome, status,
+			     body, len);
 	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: %s still unanswered (%s); kept in the spool",
@@ -508,6 +516,8 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 				len, &e, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
+	onshi_audit(core, "accept", "module", module, "id", request_id, "doc",
+		    onshi_msg_kind_name(kind), (char *)NULL);
 	process(core, e);
 	return ONSHI_OK;
 }
@@ -534,7 +544,11 @@ void onshi_inquiry_module_started(struct onshi_core *core,
 	}
 }
 
-/* Ask again what is unanswered and not in flight (after outages). */
+/*
+ * Ask again what is unanswered and not in flight (after outages), and
+ * offer again answers whose delivery failed (a full or read-only result
+ * folder): process() delivers answered entries.
+ */
 static void requeue(void *arg)
 {
 	struct onshi_core *core = arg;
@@ -542,7 +556,7 @@ static void requeue(void *arg)
 
 	for (e = onshi_spool_first(core->spool); e; e = next) {
 		next = e->next; /* process may deliver and free e */
-		if (!e->answered && !e->in_flight)
+		if (!e->in_flight)
 			process(core, e);
 	}
 }
@@ -569,6 +583,12 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	/* After the spool (its directory is the default home), before the
+	 * resumed work below is recorded. */
+	rc = onshi_audit_open(core, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
 	if (v && (onshi_conf_parse_long(v, 1, 86400, &requeue_s) < 0))
 		requeue_s = DEFAULT_REQUEUE_S;
 	core->requeue_timer = onshi_loop_timer(core->loop, &core->spool,
@@ -589,6 +609,7 @@ void onshi_inquiry_close(struct onshi_core *core)
 	onshi_cards_close(core);
 	onshi_spool_close(core->spool);
 	core->spool = NULL;
+	onshi_audit_close(core);
 }
 
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered)

@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
+	core/audit.c core/audit.h core/audit_verify.c \
 	core/card.c core/card.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
@@ -10,12 +11,14 @@ core_libonshi_la_SOURCES = \
 	core/control_verify.c \
 	core/control_batch.c \
 	core/control_cert.c \
+	core/control_audit.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \
 	core/inquiry.c core/inquiry.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \
+	core/mask.c core/mask.h \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
 	core/national.c core/national.h \
@@ -45,4 +48,10 @@ core_onshid_LDADD = core/libonshi.la
 
 bin_PROGRAMS += core/onshictl
 core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
-	core/status_kv.c core/status_kv.h
+	core/status_kv.c core/status_kv.h \
+	core/audit_verify.c core/audit.h
+core_onshictl_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+core_onshictl_LDADD = $(OPENSSL_LIBS)
+
+# The audit log's format and guarantees, and the threat model.
+EXTRA_DIST += docs/audit.md docs/threat-model.md

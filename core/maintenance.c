@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cert.h"
 #include "core.h"
 #include "http.h"
@@ -114,6 +115,10 @@ static void set_outcome(struct onshi_maintenance *m,
 	m->outcome = o;
 	m->last_poll_at = time(NULL);
 	same = same && strcmp(old, m->reason) == 0;
+	if (!same)
+		onshi_audit(m->core, "manifest", "outcome",
+			    onshi_maint_outcome_name(o), "reason", m->reason,
+			    (char *)NULL);
 	if (o == ONSHI_MAINT_APPLIED) {
 		onshi_logf(&m->core->log, ONSHI_LOG_NOTICE, "maintenance: %s",
 			   m->reason);
@@ -459,7 +464,12 @@ static void process(struct onshi_maintenance *m)
 		set_outcome(m, ONSHI_MAINT_REFUSED, "manifest refused: %s", why);
 		goto out;
 	}
+	/* The switches it makes are recorded as the manifest's. */
+	snprintf(msg, sizeof(msg), "manifest:%llu",
+		 (unsigned long long)man->serial);
+	onshi_audit_actor(core, msg);
 	rc = apply(m, man, steps, &nsteps, &done, why, sizeof(why));
+	onshi_audit_actor(core, NULL);
 	if (rc != ONSHI_OK) {
 		set_outcome(m, ONSHI_MAINT_REFUSED,
 			    "manifest %llu refused, modules as before: %s",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "card.h"
 #include "core.h"
 #include "inquiry.h"
@@ -164,7 +165,7 @@ static int instance_start(struct onshi_module *mod,
 	return ONSHI_OK;
 }
 
-int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
+static int enable(struct onshi_module *mod, char *msg, size_t msglen)
 {
 	struct onshi_instance *inst;
 	int rc;
@@ -193,7 +194,7 @@ int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
 	return ONSHI_OK;
 }
 
-int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen)
+static int disable(struct onshi_module *mod, char *msg, size_t msglen)
 {
 	if (!mod->inst) {
 		mod->state = ONSHI_MODULE_DISABLED;
@@ -208,7 +209,7 @@ int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen)
 	return ONSHI_OK;
 }
 
-int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
+static int reload(struct onshi_module *mod, char *msg, size_t msglen)
 {
 	struct onshi_core *core = mod->core;
 	struct onshi_diag diag = { 0 };
@@ -269,6 +270,33 @@ int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
 	onshi_inquiry_module_started(core, mod);
 	return ONSHI_OK;
+}
+
+/* Every switch, whoever asked (audit.h's actor), goes to the audit log. */
+static int audited(struct onshi_module *mod, const char *action,
+		   int (*fn)(struct onshi_module *, char *, size_t), char *msg,
+		   size_t msglen)
+{
+	int rc = fn(mod, msg, msglen);
+
+	onshi_audit(mod->core, "module", "action", action, "module", mod->name,
+		    "outcome", rc == ONSHI_OK ? "ok" : "failed", (char *)NULL);
+	return rc;
+}
+
+int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
+{
+	return audited(mod, "enable", enable, msg, msglen);
+}
+
+int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen)
+{
+	return audited(mod, "disable", disable, msg, msglen);
+}
+
+int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
+{
+	return audited(mod, "reload", reload, msg, msglen);
 }
 
 const char *onshi_module_institution_code(struct onshi_core *core,

@@ -5,6 +5,7 @@
  *   onshictl [-s SOCKET] plugin list|enable|disable|reload MODULE
  *   onshictl [-s SOCKET] version
  *   onshictl [-s SOCKET] maintenance poll
+ *   onshictl [-s SOCKET] audit verify [--file PATH]
  *   onshictl [-s SOCKET] send LINE...     (raw protocol, for scripts)
  *
  * Exit codes: 0 success; 1 the daemon refused (reason printed); 2 usage;
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "status_kv.h"
+#include "audit.h"
 #include "strbuf.h"
 
 #define EXIT_REFUSED 1
@@ -63,6 +65,8 @@ static void usage(FILE *out)
 		"  verify --insurer N --symbol S --number N --branch NN --birth YYYYMMDD\n"
 		"         [--institution NAME]  ask the national service now\n"
 		"  maintenance poll            fetch and apply the maintenance manifest now\n"
+		"  audit verify [--file PATH]  check the audit log's hash chain (by the\n"
+		"                              daemon; with --file, offline)\n"
 		"  send LINE...                send a raw request line\n"
 		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n"
 		"Exit codes: 0 done; 1 onshid refused (reason printed); 2 usage;\n"
@@ -575,6 +579,48 @@ static int show_cert(struct reply *r)
 		       ? EXIT_REFUSED : 0;
 }
 
+/*
+ * audit verify --file PATH: check a log offline (root, a stopped daemon or
+ * a copy). 0 and "N records, chain intact", else 1 naming the first bad
+ * line.
+ */
+static int audit_verify_file(const char *path)
+{
+	struct onshi_audit_report rep;
+	char msg[512];
+
+	if (onshi_audit_verify_file(path, &rep, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "onshictl: %s: %s\n", path, msg);
+		return EXIT_REFUSED;
+	}
+	printf("%lu records, chain intact%s\n", rep.records,
+	       rep.gaps ? " (with recorded gaps)" : "");
+	if (rep.records)
+		printf("last record %llu, hash %s\n",
+		       (unsigned long long)rep.last_seq, rep.last_hash);
+	if (rep.gaps)
+		printf("%lu gap(s), %lu event(s) not recorded; first: %s\n",
+		       rep.gaps, rep.dropped, rep.gap_note);
+	return 0;
+}
+
+static int show_audit(struct reply *r)
+{
+	struct onshi_kv f[MAX_FIELDS];
+	int n;
+
+	printf("%s\n", r->message);
+	if (r->count < 1 || (n = parse_fields(r->lines[0], f, MAX_FIELDS)) < 0)
+		return r->count < 1 ? 0 : EXIT_BADREPLY;
+	printf("file %s, last record %s, hash %s\n", or_dash(field(f, n, "file")),
+	       or_dash(field(f, n, "last_seq")), or_dash(field(f, n, "head")));
+	if (field(f, n, "gap"))
+		printf("%s gap(s), %s event(s) not recorded; first: %s\n",
+		       or_dash(field(f, n, "gaps")), or_dash(field(f, n, "dropped")),
+		       field(f, n, "gap"));
+	return 0;
+}
+
 /* verify --insurer .. → "VERIFY insurer=.. ..." */
 static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 {
@@ -649,7 +695,7 @@ int main(int argc, char **argv)
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY, CMD_CERT, CMD_XML } kind = CMD_RAW;
+	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT } kind = CMD_RAW;
 	struct reply r;
 	int c, rc = 0, xml = 0;
 
@@ -728,6 +774,16 @@ int main(int argc, char **argv)
 		   strcmp(argv[1], "poll") == 0) {
 		onshi_strbuf_printf(&req, "MAINTENANCE POLL\n");
 		kind = CMD_ACTION; /* the outcome is the reply's message */
+	} else if (strcmp(argv[0], "audit") == 0 && argc >= 2 &&
+		   strcmp(argv[1], "verify") == 0) {
+		if (argc == 4 && strcmp(argv[2], "--file") == 0)
+			return audit_verify_file(argv[3]);
+		if (argc != 2) {
+			fprintf(stderr, "onshictl: audit verify [--file PATH]\n");
+			return EXIT_USAGE;
+		}
+		onshi_strbuf_printf(&req, "AUDIT VERIFY\n");
+		kind = CMD_AUDIT;
 	} else if (strcmp(argv[0], "batch") == 0) {
 		return run_batch(sock, argc, argv);
 	} else if (strcmp(argv[0], "verify") == 0) {
@@ -768,6 +824,7 @@ int main(int argc, char **argv)
 			for (long i = 0; rc == 0 && i < r.count; i++)
 				printf("%s\n", r.lines[i]);
 			break;
+		case CMD_AUDIT: rc = show_audit(&r); break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "encoding.h"
+#include "mask.h"
 #include "xmlmsg_internal.h"
 
 void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
@@ -169,7 +170,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 {
 	const char *s;
 	size_t n, i, bad;
-	char q[64], ins[9];
+	char q[64], raw[64], ins[9];
 
 	*out = NULL;
 	if (onshi_enc_utf8_check(text, strlen(text), &bad) != 0) {
@@ -191,7 +192,10 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 	} else {
 		trim(text, &s, &n);
 	}
-	xmsg_quote(q, sizeof(q), text);
+	/* These messages reach logs: the value may be a person's number or
+	 * birth date, so only its ends are shown (mask.h). */
+	xmsg_quote(raw, sizeof(raw), text);
+	onshi_mask_number(q, sizeof(q), raw);
 	if (n == 0) {
 		if (f->flags & XF_REQUIRED) {
 			xmsg_errf(msg, msglen, "%s is empty", f->name);

@@ -63,6 +63,15 @@ tests_unit_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loader_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_mask tests/unit/test_audit_verify
+TESTS += tests/unit/test_mask tests/unit/test_audit_verify
+tests_unit_test_audit_verify_SOURCES = tests/unit/test_audit_verify.c
+tests_unit_test_audit_verify_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_audit_verify_LDADD = $(UNIT_LDADD)
+tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
+tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
@@ -75,6 +84,11 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
+	tests/integration/audit.test \
+	tests/integration/audit-events.test \
+	tests/integration/masking.test \
+	tests/integration/tls.test \
+	tests/integration/disk.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
 	tests/integration/demo.test \

@@ -6,7 +6,8 @@
 # compiled into each plugin, since plugins link no daemon symbols.
 WS8_SOURCES = plugins/rececon/wisestaff8/wisestaff8.c \
 	plugins/rececon/wisestaff8/ws8_csv.c \
-	plugins/rececon/wisestaff8/ws8_csv.h $(RECECON_FOLDER_SOURCES)
+	plugins/rececon/wisestaff8/ws8_csv.h core/mask.c core/mask.h \
+	$(RECECON_FOLDER_SOURCES)
 WS9_SOURCES = plugins/rececon/wisestaff9/wisestaff9.c \
 	$(RECECON_OFFICIAL_SOURCES)
 WS9P_SOURCES = plugins/rececon/wisestaff9plus/wisestaff9plus.c \

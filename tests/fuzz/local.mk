@@ -1,9 +1,9 @@
 # Fuzzing (tests/fuzz/run): libFuzzer targets for the XmlMsg codec, the
 # WiseStaff-8 CSV parser, the face-reader link codecs, the control-socket
-# request path, the maintenance manifest and the INI loader. Built with clang
-# by the script itself (not by automake), run for FUZZ_SECONDS each by
-# `make fuzz`, which `make check-long` runs too. Needs clang and its libFuzzer
-# runtime (Debian: clang, libclang-rt-14-dev).
+# request path, the maintenance manifest, the INI loader and the audit log
+# checker. Built with clang by the script itself (not by automake), run for
+# FUZZ_SECONDS each by `make fuzz`, which `make check-long` runs too. Needs
+# clang and its libFuzzer runtime (Debian: clang, libclang-rt-14-dev).
 FUZZ_SECONDS = 30
 FUZZ_WORK = $(abs_top_builddir)/tests/fuzz-work
 

@@ -388,7 +388,7 @@ static void test_malformed_answered(void **state)
 	wait_recv("R4.CSV");
 	line = recv_line("R4.CSV");
 	assert_string_equal(line, "R1,RN4,,,,,,,,,,,,,2,OE0001,birth date "
-			    "'1980' is not YYYYMMDD\r\n");
+			    "'****' is not YYYYMMDD\r\n");
 	free(line);
 	assert_int_equal(M.nsubs, 0);
 	assert_int_equal(mock_count("SEND"), 0);

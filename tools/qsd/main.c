@@ -73,6 +73,9 @@ static void usage(FILE *f)
 	      "  --serve DIR          GET /files/NAME answers DIR/NAME (maintenance\n"
 	      "                       manifests and their .sig)\n"
 	      "  --report-dir DIR     POST /_report bodies are kept as DIR/report-N.xml\n"
+	      "  --tls-priority STR   GnuTLS priority string (default: TLS 1.2 and 1.3,\n"
+	      "                       NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2); for\n"
+	      "                       tests of what onshid refuses, e.g. TLS 1.0 only\n"
 	      "  -q, --quiet          no log lines\n"
 	      "  -h, --help           this text\n",
 	      f);
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "serve", required_argument, NULL, 'S' },
 		{ "report-dir", required_argument, NULL, 'W' },
+		{ "tls-priority", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -156,6 +160,7 @@ int main(int argc, char **argv)
 		case 'r': q.opt.ready_file = optarg; break;
 		case 'S': q.opt.serve_dir = optarg; break;
 		case 'W': q.opt.report_dir = optarg; break;
+		case 'L': q.opt.tls_priority = optarg; break;
 		case 'q': q.opt.quiet = true; break;
 		case 'n':
 			if (parse_unsigned("--persons", optarg, 2000000, &v) != 0)

@@ -234,6 +234,7 @@ struct qsd_options {
 	bool quiet;
 	const char *serve_dir;         /* --serve: GET /files/NAME */
 	const char *report_dir;        /* --report-dir: POST /_report sink */
+	const char *tls_priority;      /* --tls-priority: GnuTLS priorities */
 };
 
 struct qsd {

@@ -692,7 +692,8 @@ int qsd_server_start(struct qsd *q, char *msg, size_t msglen)
 			MHD_OPTION_HTTPS_CERT_CALLBACK, cert_callback,
 			MHD_OPTION_HTTPS_MEM_TRUST, s->trust_pem,
 			MHD_OPTION_HTTPS_PRIORITIES,
-			"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+			q->opt.tls_priority ? q->opt.tls_priority
+					    : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 			MHD_OPTION_THREAD_POOL_SIZE, q->opt.threads,
 			MHD_OPTION_CONNECTION_LIMIT, 4096u,
 			MHD_OPTION_CONNECTION_TIMEOUT, 60u,
@@ -702,7 +703,9 @@ int qsd_server_start(struct qsd *q, char *msg, size_t msglen)
 			MHD_OPTION_END);
 	}
 	if (s->mhd == NULL) {
-		snprintf(msg, msglen, "cannot listen on %s (address in use?)", q->opt.listen);
+		snprintf(msg, msglen, "cannot listen on %s (address in use%s?)",
+			 q->opt.listen,
+			 q->opt.tls_priority ? ", or a bad --tls-priority" : "");
 		return ONSHI_EIO;
 	}
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);

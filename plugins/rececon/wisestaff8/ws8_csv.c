@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mask.h"
 #include "ws8_csv.h"
 
 /* ---- encodings ---- */
@@ -698,8 +699,11 @@ int ws8_request_parse(const char *text, size_t len, struct ws8_request *req,
 	    memcmp(req->birth + 4, "12", 2) > 0 ||
 	    memcmp(req->birth + 6, "00", 2) == 0 ||
 	    memcmp(req->birth + 6, "31", 2) > 0) {
-		snprintf(msg, msglen, "birth date '%.16s' is not YYYYMMDD",
-			 req->birth);
+		char m[24];
+
+		/* Logged: a birth date shows only its ends (mask.h). */
+		onshi_mask_number(m, sizeof(m), req->birth);
+		snprintf(msg, msglen, "birth date '%s' is not YYYYMMDD", m);
 		goto out;
 	}
 	if (req->receipt == NULL) {

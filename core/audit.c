@@ -1,0 +1,504 @@
+/*
+ * audit.c — the daemon's audit log writer (format in audit.h and
+ * docs/audit.md).
+ *
+ * Each record is one write(2) of a whole line to a file opened O_APPEND,
+ * so a crash of the process loses nothing already written and never
+ * interleaves records. fdatasync() runs on a short one-shot loop timer
+ * (SYNC_MS after the first unsynced record) and at stop: a power loss can
+ * lose the records of the last SYNC_MS, which the spool (fsynced per
+ * request) does not: the spool is what makes work survive, the audit log
+ * says what happened. A syscall per record keeps the hot path cheap.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "conf.h"
+#include "core.h"
+#include "national.h"
+#include "strbuf.h"
+
+/* How long a record may wait for fdatasync(). */
+#define SYNC_MS 200
+/* How much of the file's end is read to continue the chain. */
+#define TAIL_MAX 65536
+
+struct onshi_audit {
+	struct onshi_core *core;
+	char *path;
+	int fd;
+	uint64_t seq;                 /* of the last record written */
+	char head[ONSHI_AUDIT_HASH_HEX + 1]; /* its hash */
+	char actor[64];
+	struct onshi_loop_timer *sync_timer;
+	int need_recover;             /* the tail must be checked again */
+	unsigned long dropped;        /* events not written meanwhile */
+	int failing;                  /* a write failure was logged */
+};
+
+static const char zero_hash[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+/* Characters written as they are; everything else is %XX. */
+static int plain(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || strchr("._:+@~/,-", c) != NULL;
+}
+
+static void put_value(struct onshi_strbuf *b, const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (plain(*p) && *p)
+			onshi_strbuf_append(b, (const char *)p, 1);
+		else
+			onshi_strbuf_printf(b, "%%%02X", *p);
+	}
+}
+
+static void on_sync(void *arg)
+{
+	struct onshi_audit *a = arg;
+
+	a->sync_timer = NULL; /* one-shot: released by the loop */
+	if (a->fd >= 0 && fdatasync(a->fd) < 0)
+		onshi_logf(&a->core->log, ONSHI_LOG_ERR,
+			   "audit log %s: fdatasync failed: %s", a->path,
+			   strerror(errno));
+}
+
+/* Write one finished record (text without " hash=..."), chain it. */
+static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
+			struct onshi_strbuf *rec)
+{
+	char hash[ONSHI_AUDIT_HASH_HEX + 1];
+	struct onshi_strbuf out = { 0 };
+	ssize_t n;
+
+	onshi_audit_sha256_hex(rec->data, rec->len, hash);
+	if (prelen)
+		onshi_strbuf_append(&out, pre, prelen);
+	onshi_strbuf_append(&out, rec->data, rec->len);
+	onshi_strbuf_printf(&out, " hash=%s\n", hash);
+	if (out.failed) {
+		onshi_strbuf_free(&out);
+		errno = ENOMEM;
+		return -1;
+	}
+	do
+		n = write(a->fd, out.data, out.len);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)out.len) {
+		if (n >= 0)
+			errno = ENOSPC; /* a short write: the disk is full */
+		onshi_strbuf_free(&out);
+		return -1;
+	}
+	onshi_strbuf_free(&out);
+	a->seq++;
+	memcpy(a->head, hash, sizeof(a->head));
+	if (!a->sync_timer && a->core->loop)
+		a->sync_timer = onshi_loop_timer(a->core->loop, a, SYNC_MS, 0,
+						 on_sync, a);
+	return 0;
+}
+
+/* "SEQ TIME prev=HASH kind=KIND" into b. */
+static void begin(struct onshi_audit *a, struct onshi_strbuf *b,
+		  const char *kind)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	onshi_strbuf_printf(b, "%llu %s prev=%s kind=",
+			    (unsigned long long)(a->seq + 1), when, a->head);
+	put_value(b, kind);
+}
+
+static void kv(struct onshi_strbuf *b, const char *key, const char *value)
+{
+	if (!value || !*value)
+		return;
+	onshi_strbuf_printf(b, " %s=", key);
+	put_value(b, value);
+}
+
+/*
+ * Read the end of the file: continue the chain after its last good record,
+ * and when the last line is torn (or events were dropped) write a
+ * kind=recovered record naming that. 0 on success.
+ */
+static int recover(struct onshi_audit *a, const char *reason)
+{
+	struct onshi_audit_record r;
+	struct onshi_strbuf rec = { 0 };
+	struct stat st;
+	char *buf = NULL, num[32], sha[ONSHI_AUDIT_HASH_HEX + 1];
+	const char *torn = NULL, *last = NULL;
+	size_t len = 0, torn_len = 0;
+	off_t from;
+	int nl_missing = 0, rc;
+
+	if (fstat(a->fd, &st) < 0)
+		return -1;
+	from = st.st_size > TAIL_MAX ? st.st_size - TAIL_MAX : 0;
+	len = (size_t)(st.st_size - from);
+	buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	{
+		int rfd = open(a->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		ssize_t got = rfd >= 0 ? pread(rfd, buf, len, from) : -1;
+
+		if (rfd >= 0)
+			close(rfd);
+		if (got < 0) {
+			free(buf);
+			return -1;
+		}
+		len = (size_t)got;
+	}
+	/* The last line, and the one before it. */
+	a->seq = 0;
+	memcpy(a->head, zero_hash, sizeof(a->head));
+	if (len) {
+		size_t end = len, start;
+
+		if (buf[len - 1] != '\n')
+			nl_missing = 1;
+		else
+			end = len - 1;
+		start = end;
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		if (!nl_missing &&
+		    onshi_audit_parse(buf + start, end - start, &r) == 0) {
+			last = buf + start;
+		} else {
+			torn = buf + start;
+			torn_len = end - start;
+			if (start > 0) {
+				size_t pend = start - 1, pstart = pend;
+
+				while (pstart > 0 && buf[pstart - 1] != '\n')
+					pstart--;
+				if ((pstart > 0 || from == 0) &&
+				    onshi_audit_parse(buf + pstart, pend - pstart, &r) == 0)
+					last = buf + pstart;
+			}
+			if (!last && !(start == 0 && from == 0))
+				reason = "unreadable-tail"; /* chain restarts */
+		}
+		if (last) {
+			a->seq = r.seq;
+			memcpy(a->head, r.hash, sizeof(a->head));
+		}
+	}
+	if (!torn && !a->dropped) {
+		free(buf);
+		return 0;
+	}
+	begin(a, &rec, "recovered");
+	kv(&rec, "reason", torn ? reason : "write-failed");
+	if (torn) {
+		snprintf(num, sizeof(num), "%zu", torn_len);
+		kv(&rec, "torn_bytes", num);
+		onshi_audit_sha256_hex(torn, torn_len, sha);
+		kv(&rec, "torn_sha256", sha);
+	}
+	if (a->dropped) {
+		snprintf(num, sizeof(num), "%lu", a->dropped);
+		kv(&rec, "dropped", num);
+	}
+	rc = write_record(a, "\n", nl_missing ? 1 : 0, &rec);
+	if (rc == 0) {
+		onshi_logf(&a->core->log, ONSHI_LOG_WARNING,
+			   "audit log %s: %s%s%s; the chain continues at record %llu (kind=recovered)",
+			   a->path,
+			   torn ? "the last record was torn (" : "",
+			   torn ? reason : "",
+			   torn ? ")" : "events were not recorded while the file was unwritable",
+			   (unsigned long long)a->seq);
+		if (a->dropped)
+			onshi_logf(&a->core->log, ONSHI_LOG_WARNING,
+				   "audit log %s: %lu event(s) were not recorded",
+				   a->path, a->dropped);
+		a->dropped = 0;
+	}
+	onshi_strbuf_free(&rec);
+	free(buf);
+	return rc;
+}
+
+static void write_failed(struct onshi_audit *a)
+{
+	int err = errno;
+
+	a->dropped++;
+	a->need_recover = 1;
+	if (a->failing)
+		return;
+	a->failing = 1;
+	onshi_logf(&a->core->log, ONSHI_LOG_ERR,
+		   "audit log %s: cannot write: %s; events are counted and the chain continues with a kind=recovered record once the file is writable again",
+		   a->path, strerror(err));
+}
+
+static void record_v(struct onshi_audit *a, const char *kind, va_list ap)
+{
+	struct onshi_strbuf rec = { 0 };
+	const char *key;
+
+	if (a->need_recover) {
+		if (recover(a, "write-failed") != 0) {
+			write_failed(a);
+			return;
+		}
+		a->need_recover = 0;
+		if (a->failing)
+			onshi_logf(&a->core->log, ONSHI_LOG_NOTICE,
+				   "audit log %s: writable again", a->path);
+		a->failing = 0;
+	}
+	begin(a, &rec, kind);
+	kv(&rec, "by", a->actor[0] ? a->actor : "daemon");
+	while ((key = va_arg(ap, const char *))) {
+		const char *value = va_arg(ap, const char *);
+
+		kv(&rec, key, value);
+	}
+	if (write_record(a, NULL, 0, &rec) != 0)
+		write_failed(a);
+	onshi_strbuf_free(&rec);
+}
+
+void onshi_audit(struct onshi_core *core, const char *kind, ...)
+{
+	va_list ap;
+
+	if (!core || !core->audit)
+		return;
+	va_start(ap, kind);
+	record_v(core->audit, kind, ap);
+	va_end(ap);
+}
+
+static void record(struct onshi_audit *a, const char *kind, ...)
+{
+	va_list ap;
+
+	va_start(ap, kind);
+	record_v(a, kind, ap);
+	va_end(ap);
+}
+
+/*
+ * The short text of the first <name> element, found by a plain scan (the
+ * answer was or will be parsed properly elsewhere; this only picks a code
+ * for the record, and put_value() escapes whatever it is).
+ */
+static void tag_text(const char *body, size_t len, const char *name,
+		     char *out, size_t outlen)
+{
+	char open[64];
+	const char *p, *end = body + len;
+	size_t n = 0;
+
+	out[0] = '\0';
+	snprintf(open, sizeof(open), "<%s>", name);
+	p = memmem(body, len, open, strlen(open));
+	if (!p)
+		return;
+	for (p += strlen(open); p < end && *p != '<' && n + 1 < outlen; p++)
+		if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
+void onshi_audit_national(struct onshi_core *core, const char *module,
+			  const char *id, int outcome, long status,
+			  const char *body, size_t len)
+{
+	char http[24], validity[16] = "", code[32] = "";
+	const char *what = outcome == ONSHI_NATIONAL_ANSWER ? "answer"
+			   : outcome == ONSHI_NATIONAL_REFUSED ? "refused"
+							       : "unavailable";
+
+	if (!core || !core->audit)
+		return;
+	snprintf(http, sizeof(http), "%ld", status);
+	/* Codes only: the answer's names and numbers stay out. */
+	if (outcome == ONSHI_NATIONAL_ANSWER && body && len) {
+		tag_text(body, len, "QualificationValidity", validity,
+			 sizeof(validity));
+		tag_text(body, len, "ProcessingResultCode", code, sizeof(code));
+	} else if (outcome == ONSHI_NATIONAL_REFUSED && body && len) {
+		tag_text(body, len, "ErrorCode", code, sizeof(code));
+	}
+	onshi_audit(core, "national", "module", module, "id", id, "outcome",
+		    what, "http", status ? http : NULL, "validity", validity,
+		    "code", code, (char *)NULL);
+}
+
+void onshi_audit_actor(struct onshi_core *core, const char *actor)
+{
+	if (!core || !core->audit)
+		return;
+	snprintf(core->audit->actor, sizeof(core->audit->actor), "%s",
+		 actor ? actor : "");
+}
+
+const char *onshi_audit_actor_get(struct onshi_core *core)
+{
+	return core && core->audit && core->audit->actor[0]
+		       ? core->audit->actor : NULL;
+}
+
+const char *onshi_audit_path(struct onshi_core *core)
+{
+	return core && core->audit ? core->audit->path : NULL;
+}
+
+int onshi_audit_head(struct onshi_core *core, uint64_t *seq, char hash[65])
+{
+	if (!core || !core->audit || core->audit->need_recover)
+		return -1;
+	*seq = core->audit->seq;
+	memcpy(hash, core->audit->head, ONSHI_AUDIT_HASH_HEX + 1);
+	return 0;
+}
+
+/* The parent must be a directory only its owner (us or root) can change. */
+static int parent_ok(const char *path, char *msg, size_t msglen)
+{
+	char *dir = strdup(path), *slash;
+	struct stat st;
+	int ok;
+
+	if (!dir) {
+		snprintf(msg, msglen, "out of memory");
+		return 0;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) < 0) {
+		snprintf(msg, msglen, "[audit] file: directory %s: %s", dir,
+			 strerror(errno));
+		free(dir);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(msg, msglen, "[audit] file: %s is not a directory", dir);
+		free(dir);
+		return 0;
+	}
+	ok = (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	     !(st.st_mode & (S_IWGRP | S_IWOTH));
+	if (!ok)
+		snprintf(msg, msglen,
+			 "[audit] file: directory %s is writable by others than its owner (mode %03o, uid %u): anyone there could replace the audit log",
+			 dir, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+	free(dir);
+	return ok;
+}
+
+int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen)
+{
+	const char *v = onshi_conf_section_get(
+		onshi_config_section(core->config, "audit", NULL), "file");
+	struct onshi_audit *a = calloc(1, sizeof(*a));
+	struct stat st;
+	char pid[24];
+
+	if (!a) {
+		snprintf(msg, msglen, "out of memory");
+		return ONSHI_ENOMEM;
+	}
+	a->core = core;
+	a->fd = -1;
+	if (v)
+		a->path = onshi_config_resolve_path(core->config, v);
+	else if (asprintf(&a->path, "%s/audit.log", core->settings.spool_dir) < 0)
+		a->path = NULL;
+	if (!a->path) {
+		free(a);
+		snprintf(msg, msglen, "out of memory");
+		return ONSHI_ENOMEM;
+	}
+	if (!parent_ok(a->path, msg, msglen))
+		goto fail;
+	a->fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				      O_NOFOLLOW, 0600);
+	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
+		snprintf(msg, msglen, "[audit] file %s: %s", a->path,
+			 strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, msglen, "[audit] file %s is not a regular file",
+			 a->path);
+		goto fail;
+	}
+	/* Personal work is recorded here: only the daemon reads it. */
+	if ((st.st_mode & 0777) != 0600 && fchmod(a->fd, 0600) < 0) {
+		snprintf(msg, msglen, "[audit] file %s: cannot make it 0600: %s",
+			 a->path, strerror(errno));
+		goto fail;
+	}
+	core->audit = a;
+	if (recover(a, "torn") != 0) {
+		/* Unreadable is logged; events still get written. */
+		onshi_logf(&core->log, ONSHI_LOG_ERR,
+			   "audit log %s: cannot read its end: %s", a->path,
+			   strerror(errno));
+		a->need_recover = 1;
+	}
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	record(a, "start", "version", PACKAGE_VERSION, "pid", pid, (char *)NULL);
+	snprintf(msg, msglen, "audit log %s (record %llu)", a->path,
+		 (unsigned long long)a->seq);
+	return ONSHI_OK;
+fail:
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a->path);
+	free(a);
+	return ONSHI_EINVAL;
+}
+
+void onshi_audit_close(struct onshi_core *core)
+{
+	struct onshi_audit *a = core ? core->audit : NULL;
+
+	if (!a)
+		return;
+	record(a, "stop", (char *)NULL);
+	if (a->sync_timer && core->loop)
+		onshi_loop_timer_stop(core->loop, a->sync_timer);
+	if (fdatasync(a->fd) < 0)
+		onshi_logf(&core->log, ONSHI_LOG_ERR,
+			   "audit log %s: fdatasync failed: %s", a->path,
+			   strerror(errno));
+	close(a->fd);
+	free(a->path);
+	free(a);
+	core->audit = NULL;
+}

@@ -1,0 +1,113 @@
+/*
+ * audit.h — the append-only, hash-chained audit log (docs/audit.md).
+ *
+ * One text line per event:
+ *
+ *   SEQ TIME prev=HEX64 kind=KIND [key=value]... hash=HEX64
+ *
+ * hash is the SHA-256 of the line up to (not including) " hash=", and
+ * prev is the hash of the record before (64 zeros for the first one), so
+ * editing, deleting, reordering or inserting a line breaks the chain.
+ * Values are file ids, module names, outcomes and codes: never personal
+ * data. Bytes outside [A-Za-z0-9._:+@~/,-] are written as %XX.
+ */
+#ifndef ONSHI_CORE_AUDIT_H
+#define ONSHI_CORE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <onshi/host.h>
+
+struct onshi_core;
+
+/* ---- the daemon's writer (audit.c) ---- */
+
+/*
+ * Open [audit] file (default <spool dir>/audit.log), 0600, continue the
+ * chain from its tail (a torn last line gets a kind=recovered record) and
+ * write kind=start. A refusal (unsafe parent directory) is an error.
+ */
+int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen);
+/* Write kind=stop, sync and close. */
+void onshi_audit_close(struct onshi_core *core);
+
+/*
+ * Record one event: kind, then key, value pairs ending with NULL (a NULL
+ * or empty value leaves its key out). Never fails the caller: a record
+ * that cannot be written is counted and named by the kind=recovered
+ * record written once the file is writable again.
+ */
+void onshi_audit(struct onshi_core *core, const char *kind, ...)
+	__attribute__((sentinel));
+
+/*
+ * The national service's outcome for a spooled request: answer (with the
+ * QualificationValidity or ProcessingResultCode), refused (ErrorCode,
+ * HTTP status) or unavailable. outcome is enum onshi_national_outcome.
+ */
+void onshi_audit_national(struct onshi_core *core, const char *module,
+			  const char *id, int outcome, long status,
+			  const char *body, size_t len);
+
+/*
+ * Who is acting for the events recorded until it is cleared (NULL): the
+ * control socket's peer ("uid:1000") or a manifest ("manifest:SERIAL").
+ * Recorded as by=; events without one are the daemon's own (by=daemon).
+ */
+void onshi_audit_actor(struct onshi_core *core, const char *actor);
+const char *onshi_audit_actor_get(struct onshi_core *core);
+
+/* The file's path, and the last record's seq and hash (for AUDIT VERIFY). */
+const char *onshi_audit_path(struct onshi_core *core);
+int onshi_audit_head(struct onshi_core *core, uint64_t *seq, char hash[65]);
+
+/* ---- checking a file (audit_verify.c; also linked into onshictl) ---- */
+
+#define ONSHI_AUDIT_HASH_HEX 64
+
+/* One parsed line. */
+struct onshi_audit_record {
+	uint64_t seq;
+	char prev[ONSHI_AUDIT_HASH_HEX + 1];
+	char hash[ONSHI_AUDIT_HASH_HEX + 1];
+	char kind[32];
+};
+
+/* SHA-256 of data as 64 lower-case hex digits. */
+void onshi_audit_sha256_hex(const void *data, size_t len,
+			    char out[ONSHI_AUDIT_HASH_HEX + 1]);
+
+/*
+ * Parse one line (without its newline). 0: well-formed and its own hash
+ * matches; -1: not a record; -2: a record whose hash does not match.
+ */
+int onshi_audit_parse(const char *line, size_t len,
+		      struct onshi_audit_record *r);
+
+/* The value of key in a record line (decoded), or 0 if absent. */
+int onshi_audit_field(const char *line, size_t len, const char *key,
+		      char *out, size_t outlen);
+
+struct onshi_audit_report {
+	unsigned long records;   /* lines that verified */
+	unsigned long gaps;      /* kind=recovered records */
+	unsigned long dropped;   /* events they say were not recorded */
+	uint64_t last_seq;
+	char last_hash[ONSHI_AUDIT_HASH_HEX + 1];
+	char gap_note[256];      /* the first gap, for people */
+};
+
+/*
+ * Check a whole file. 0: the chain is intact (gaps named by kind=recovered
+ * records are reported, not failures); -1 with msg "line N: why" naming
+ * the first bad line (edited, deleted, reordered, inserted, truncated) or
+ * why the file cannot be read.
+ */
+int onshi_audit_verify_file(const char *path, struct onshi_audit_report *rep,
+			    char *msg, size_t msglen);
+int onshi_audit_verify_buf(const char *buf, size_t len,
+			   struct onshi_audit_report *rep, char *msg,
+			   size_t msglen);
+
+#endif
