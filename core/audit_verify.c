@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "audit.h"
@@ -103,17 +104,6 @@ int onshi_audit_parse(const char *line, size_t len,
 	return strcmp(mine, r->hash) == 0 ? 0 : -2;
 }
 
-static int unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int onshi_audit_field(const char *line, size_t len, const char *key,
 		      char *out, size_t outlen)
 {
@@ -132,7 +122,8 @@ int onshi_audit_field(const char *line, size_t len, const char *key,
 				int hi, lo;
 
 				if (*v == '%' && wend - v >= 3 &&
-				    (hi = unhex(v[1])) >= 0 && (lo = unhex(v[2])) >= 0) {
+				    (hi = OPENSSL_hexchar2int((unsigned char)v[1])) >= 0 &&
+				    (lo = OPENSSL_hexchar2int((unsigned char)v[2])) >= 0) {
 					out[o++] = (char)(hi * 16 + lo);
 					v += 2;
 				} else {
