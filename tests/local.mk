@@ -94,7 +94,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/demo.test \
 	tests/integration/notify.test \
 	tests/integration/unit.test \
-	tests/integration/hardening.test
+	tests/integration/hardening.test \
+	tests/integration/man.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
