@@ -45,8 +45,9 @@ int onshi_status_parse_listen(const char *s, struct sockaddr_storage *ss,
 		return -1;
 	}
 	port = strtol(colon + 1, &end, 10);
-	if (end == colon + 1 || *end || port < 1 || port > 65535) {
-		snprintf(why, whylen, "'%s': the port must be 1-65535", s);
+	/* 0: any free port (tests, the demo); onshictl status shows which. */
+	if (end == colon + 1 || *end || port < 0 || port > 65535) {
+		snprintf(why, whylen, "'%s': the port must be 0-65535", s);
 		return -1;
 	}
 	memcpy(host, h, hlen);

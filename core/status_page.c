@@ -220,9 +220,18 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen)
 		return ONSHI_EIO;
 	}
 	core->status_page = sp;
+	/* Port 0: name the port the kernel chose, for status and the log. */
+	info = MHD_get_daemon_info(sp->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	if (info && info->port) {
+		char *colon = strrchr(sp->listen, ':');
+
+		if (colon && strcmp(colon, ":0") == 0)
+			snprintf(colon, sizeof(sp->listen) - (size_t)(colon - sp->listen),
+				 ":%u", (unsigned)info->port);
+	}
 	run_mhd(sp);
 	snprintf(msg, msglen, "status page on http://%s/ (refresh every %d s%s)",
-		 listen, sp->refresh_s, loopback ? "" : ", reachable from other machines");
+		 sp->listen, sp->refresh_s, loopback ? "" : ", reachable from other machines");
 	return ONSHI_OK;
 }
 
