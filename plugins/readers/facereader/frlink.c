@@ -115,18 +115,25 @@ int fr_msg_check(const struct fr_msg *m, const char **why)
 
 int fr_buf_reserve(struct fr_buf *b, size_t extra)
 {
+	size_t off = b->data ? (size_t)(b->data - b->base) : 0;
 	size_t cap;
 	unsigned char *d;
 
-	if (b->len + extra <= b->cap)
+	if (off + b->len + extra <= b->cap)
 		return 0;
+	if (off) { /* reclaim the consumed front first */
+		memmove(b->base, b->data, b->len);
+		b->data = b->base;
+		if (b->len + extra <= b->cap)
+			return 0;
+	}
 	cap = b->cap ? b->cap : 256;
 	while (cap < b->len + extra)
 		cap *= 2;
-	d = realloc(b->data, cap);
+	d = realloc(b->base, cap);
 	if (d == NULL)
 		return -1;
-	b->data = d;
+	b->base = b->data = d;
 	b->cap = cap;
 	return 0;
 }
@@ -168,16 +175,17 @@ void fr_buf_consume(struct fr_buf *b, size_t n)
 {
 	if (n >= b->len) {
 		b->len = 0;
+		b->data = b->base;
 		return;
 	}
-	memmove(b->data, b->data + n, b->len - n);
+	b->data += n;
 	b->len -= n;
 }
 
 void fr_buf_free(struct fr_buf *b)
 {
-	free(b->data);
-	b->data = NULL;
+	free(b->base);
+	b->data = b->base = NULL;
 	b->len = b->cap = 0;
 }
 

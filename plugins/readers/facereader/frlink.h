@@ -47,10 +47,17 @@ struct fr_msg {
 	char nonce[FR_NONCE_MAX + 1]; /* ATTEST_REQUEST */
 };
 
-/* A growable byte buffer. */
+/*
+ * A growable byte buffer: data[0..len) is its content. Consuming from the
+ * front moves data forward instead of the bytes (resynchronising over
+ * garbage a byte at a time must not cost a memmove each); the bytes are
+ * moved back to the start only when room is needed at the end.
+ */
 struct fr_buf {
 	unsigned char *data;
-	size_t len, cap;
+	size_t len;
+	unsigned char *base; /* the allocation; data is inside it */
+	size_t cap;          /* bytes at base */
 };
 
 /*
