@@ -25,6 +25,7 @@
 #include <onshi/message.h>
 
 #include "control.h"
+#include "inquiry.h"
 #include "core.h"
 #include "national.h"
 
@@ -327,6 +328,11 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 		}
 		h = &req.u.bulk_request.hdr;
 		count = req.u.bulk_request.n_search;
+		if (onshi_batch_size_refusal(count, why, sizeof(why))) {
+			onshi_strbuf_printf(reply, "-1 %s: %s\n", argv[2], why);
+			onshi_msg_clear(&req);
+			return;
+		}
 	}
 	/* The header is ours: the institution asked for, today's date. */
 	if (rc != ONSHI_OK || onshi_msg_set(&h->medical_institution_code, code) ||

@@ -457,6 +457,16 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			   e->request_id, msg);
 }
 
+const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen)
+{
+	if (n <= ONSHI_BATCH_MAX_PERSONS)
+		return NULL;
+	snprintf(why, whylen,
+		 "a batch of %zu persons is over the limit of %d (its result could not be fetched in one document): split it into batches of at most %d",
+		 n, ONSHI_BATCH_MAX_PERSONS, ONSHI_BATCH_MAX_PERSONS);
+	return why;
+}
+
 /* Check a spooled request; bad ones are answered now. */
 static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 {
@@ -475,6 +485,10 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 	}
 	rc = onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, why,
 			     sizeof(why));
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
+	    onshi_batch_size_refusal(req.u.bulk_request.n_search, why,
+				     sizeof(why)))
+		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req.u.inquiry_request.has_card_auth)
 		rc = onshi_card_check(core, &req, why, sizeof(why));

@@ -17,6 +17,18 @@ struct onshi_core;
 struct onshi_module;
 struct onshi_instance;
 
+/*
+ * The most persons one batch upload may hold. The batch's result comes
+ * back as one document of about 1.3 KiB per person (bench/SCALING.md),
+ * and a national answer is read whole, up to ONSHI_XMLMSG_MAX_BULK_BYTES
+ * (32 MiB): a larger batch would upload but its result could never be
+ * fetched. Refused at upload, with a request to split the file.
+ */
+#define ONSHI_BATCH_MAX_PERSONS 20000
+
+/* NULL when a batch of n persons may be uploaded, else why not. */
+const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen);
+
 /* Open the spool and resume unfinished work. */
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_inquiry_close(struct onshi_core *core);
