@@ -67,7 +67,7 @@ struct marker {
 struct run {
 	const char *mode, *control, *face, *stamps, *place;
 	pid_t emu_pid;
-	size_t count;
+	size_t count, warmup;
 	unsigned timeout_s;
 	int ino;
 	uint64_t *t0, *t1, *cardio;
@@ -83,7 +83,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: card-load --mode emu|pcsc --face DIR --stamps FILE --count N\n"
-		"         [--control FIFO] [--place LINE] [--emu-pid PID] [--timeout S]\n"
+		"         [--control FIFO] [--place LINE] [--emu-pid PID] [--warmup W]\n"
+		"         [--timeout S]\n"
 		"       card-load --stamp FILE   (relay: stdin lines to FILE, stamped)\n");
 	exit(2);
 }
@@ -309,7 +310,8 @@ int main(int argc, char **argv)
 		{ "face", 1, NULL, 'F' },    { "stamps", 1, NULL, 's' },
 		{ "count", 1, NULL, 'n' },   { "place", 1, NULL, 'p' },
 		{ "emu-pid", 1, NULL, 'P' }, { "timeout", 1, NULL, 'T' },
-		{ "stamp", 1, NULL, 'S' },   { NULL, 0, NULL, 0 },
+		{ "stamp", 1, NULL, 'S' },   { "warmup", 1, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct run r = { .mode = "emu", .place = "place face consents=1,1,0,0",
 			 .timeout_s = 30 };
@@ -328,6 +330,7 @@ int main(int argc, char **argv)
 		case 'P': r.emu_pid = (pid_t)atol(optarg); break;
 		case 'T': r.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'S': return stamp_relay(optarg);
+		case 'w': r.warmup = strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
@@ -335,6 +338,9 @@ int main(int argc, char **argv)
 	if ((!pcsc && strcmp(r.mode, "emu") != 0) || !r.face || !r.stamps ||
 	    !r.count || (pcsc ? r.emu_pid <= 0 : !r.control))
 		usage();
+	/* The warm-up reads come first, in the same log; only the last
+	 * count reads are in the statistics. */
+	r.count += r.warmup;
 	r.t0 = calloc(r.count, sizeof(*r.t0));
 	r.t1 = calloc(r.count, sizeof(*r.t1));
 	r.cardio = calloc(r.count, sizeof(*r.cardio));
@@ -349,6 +355,8 @@ int main(int argc, char **argv)
 
 	start = bench_now_ns();
 	for (size_t i = 0; i < r.count; i++) {
+		if (i == r.warmup)
+			start = bench_now_ns();
 		if (pcsc) {
 			/* The first card goes in when the emulator starts. */
 			if (i > 0 && kill(r.emu_pid, SIGUSR1) < 0)
@@ -386,11 +394,12 @@ int main(int argc, char **argv)
 		lat[i] = r.t1[i] - r.t0[i];
 		ownv[i] = lat[i] > r.cardio[i] ? lat[i] - r.cardio[i] : 0;
 	}
-	bench_stats(lat, r.count, &all);
-	bench_stats(r.cardio, r.count, &io);
-	bench_stats(ownv, r.count, &own);
-	printf("RESULT tool=card-load mode=%s count=%zu errs=%zu elapsed_s=%.3f",
-	       r.mode, r.count, r.errs, (double)(end - start) / 1e9);
+	r.count -= r.warmup;
+	bench_stats(lat + r.warmup, r.count, &all);
+	bench_stats(r.cardio + r.warmup, r.count, &io);
+	bench_stats(ownv + r.warmup, r.count, &own);
+	printf("RESULT tool=card-load mode=%s count=%zu warmup=%zu errs=%zu elapsed_s=%.3f",
+	       r.mode, r.count, r.warmup, r.errs, (double)(end - start) / 1e9);
 	bench_print_stats("", &all);
 	bench_print_stats("cardio_", &io);
 	bench_print_stats("own_", &own);

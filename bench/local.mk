@@ -17,6 +17,15 @@ bench_raw_client_LDADD = $(CURL_LIBS) $(OPENSSL_LIBS)
 bench_card_load_SOURCES = bench/card-load.c $(BENCH_COMMON)
 bench_card_load_CPPFLAGS = -I$(top_srcdir)/bench
 
+# The PC/SC card I/O floor needs libpcsclite.
+if HAVE_PCSC
+EXTRA_PROGRAMS += bench/pcsc-floor
+bench_pcsc_floor_SOURCES = bench/pcsc-floor.c $(BENCH_COMMON)
+bench_pcsc_floor_CPPFLAGS = -I$(top_srcdir)/bench
+bench_pcsc_floor_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+bench_pcsc_floor_LDADD = $(PCSC_LIBS)
+endif
+
 bench_ctl_bench_SOURCES = bench/ctl-bench.c $(BENCH_COMMON)
 bench_ctl_bench_CPPFLAGS = -I$(top_srcdir)/bench
 
