@@ -88,6 +88,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/audit-events.test \
 	tests/integration/masking.test \
 	tests/integration/tls.test \
+	tests/integration/faults.test \
 	tests/integration/disk.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
