@@ -165,12 +165,27 @@ static int is_b64(char c)
 	       (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
 }
 
+/*
+ * The value quoted for an error message (q holds 64 bytes). These messages
+ * reach logs and the value may be a person's number or birth date, so only
+ * its ends are shown (mask.h). Made only when a message needs it: fields
+ * are normalised on every parse.
+ */
+static const char *masked(char *q, const char *text)
+{
+	char raw[64];
+
+	xmsg_quote(raw, sizeof(raw), text);
+	onshi_mask_number(q, 64, raw);
+	return q;
+}
+
 int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		   char *msg, size_t msglen)
 {
 	const char *s;
 	size_t n, i, bad;
-	char q[64], raw[64], ins[9];
+	char q[64], ins[9];
 
 	*out = NULL;
 	if (onshi_enc_utf8_check(text, strlen(text), &bad) != 0) {
@@ -192,10 +207,6 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 	} else {
 		trim(text, &s, &n);
 	}
-	/* These messages reach logs: the value may be a person's number or
-	 * birth date, so only its ends are shown (mask.h). */
-	xmsg_quote(raw, sizeof(raw), text);
-	onshi_mask_number(q, sizeof(q), raw);
 	if (n == 0) {
 		if (f->flags & XF_REQUIRED) {
 			xmsg_errf(msg, msglen, "%s is empty", f->name);
@@ -208,19 +219,19 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		break;
 	case XT_DIGITS:
 		if (!all_digits(s, n)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not all digits", f->name, q);
+			xmsg_errf(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATE:
 		if (n != 8 || !all_digits(s, n) || !valid_date(s)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, q);
+			xmsg_errf(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATETIME:
 		if (n != 14 || !all_digits(s, n) || !valid_date(s) || !valid_time(s + 8)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, q);
+			xmsg_errf(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, text));
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -266,7 +277,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 	}
 	if (n < f->minlen) {
 		xmsg_errf(msg, msglen, "%s '%s' is shorter than %zu characters", f->name,
-			  q, f->minlen);
+			  masked(q, text), f->minlen);
 		return ONSHI_EINVAL;
 	}
 	return dup_range(s, n, out);
