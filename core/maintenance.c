@@ -856,6 +856,20 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 	set_prop_num(n, "depth", (long long)depth);
 	set_prop_num(n, "unanswered", (long long)unanswered);
 
+	/* The audit log's head, sent off the machine: a log rewritten later
+	 * (by someone with root on a stolen terminal) no longer ends with a
+	 * hash the vendor has on record (docs/audit.md). */
+	{
+		uint64_t seq;
+		char head[65];
+
+		if (onshi_audit_head(core, &seq, head) == 0) {
+			n = xmlNewChild(root, NULL, BAD_CAST "AuditLog", NULL);
+			set_prop_num(n, "lastRecord", (long long)seq);
+			set_prop(n, "head", head);
+		}
+	}
+
 	if (m) {
 		const char *reason;
 		enum onshi_maint_outcome o = onshi_maintenance_outcome(m, &reason);
