@@ -128,19 +128,32 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
  * take it now (not running, or no deliver op): it waits. Anything else:
  * the adapter failed (logged); it waits too.
  */
+/* e's adapter if it can take an answer now (running, with a deliver op). */
+static struct onshi_module *deliverable(struct onshi_core *core,
+					const struct onshi_spool_entry *e)
+{
+	struct onshi_module *mod = onshi_module_find(core, e->module);
+	const struct onshi_plugin *desc;
+
+	if (!mod || !mod->inst)
+		return NULL; /* delivered when the module runs again */
+	desc = mod->inst->plugin->desc;
+	if (!ONSHI_OPS_HAS(desc->ops_size, deliver) || !desc->ops->deliver)
+		return NULL;
+	return mod;
+}
+
 static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
 		       const struct onshi_msg *doc, int is_error)
 {
-	struct onshi_module *mod = onshi_module_find(core, e->module);
+	struct onshi_module *mod = deliverable(core, e);
 	const struct onshi_plugin *desc;
 	struct onshi_delivery d;
 	int rc;
 
-	if (!mod || !mod->inst)
-		return ONSHI_EUNAVAIL; /* delivered when the module runs again */
-	desc = mod->inst->plugin->desc;
-	if (!ONSHI_OPS_HAS(desc->ops_size, deliver) || !desc->ops->deliver)
+	if (!mod)
 		return ONSHI_EUNAVAIL;
+	desc = mod->inst->plugin->desc;
 	memset(&d, 0, sizeof(d));
 	d.request_kind = MSG_KIND(e->kind);
 	d.is_error = is_error;
@@ -178,6 +191,10 @@ static void try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 		fan_out(core, e);
 		return;
 	}
+	/* Checked before parsing: the requeue timer offers every parked
+	 * answer again, and thousands may wait for a disabled adapter. */
+	if (!deliverable(core, e))
+		return;
 	rc = onshi_msg_parse(answer_kind(e), e->answer, e->answer_len, NULL,
 			     &answer, why, sizeof(why));
 	if (rc != ONSHI_OK) {
