@@ -272,7 +272,8 @@ static void free_secret(unsigned char *buf, size_t len)
 
 static int looks_pem(const unsigned char *buf, size_t len)
 {
-	return len >= 10 && memmem(buf, len, "-----BEGIN", 10) != NULL;
+	return buf != NULL && len >= 10 &&
+	       memmem(buf, len, "-----BEGIN", 10) != NULL;
 }
 
 /*

@@ -151,7 +151,11 @@ static void test_csv_overlong(void **state)
 	const char *code;
 
 	(void)state;
-	assert_non_null(text);
+	if (text == NULL) { /* an explicit return: GCC's sanitizer build
+			     * does not see assert_non_null() stop here */
+		fail_msg("out of memory");
+		return;
+	}
 	strcpy(text, "Q1,06139999,");
 	memset(text + 12, 'A', WS8_MAX_LINE);
 	strcpy(text + 12 + WS8_MAX_LINE, ",56,01,19800101,X\r\n");
