@@ -372,3 +372,33 @@ void generic_random_noise(void **state)
 	cap_clear(&c);
 	fr_buf_free(&b);
 }
+
+void check_recorded_fixtures(const char *vendor, int min_noise_problems)
+{
+	unsigned char *p;
+	size_t n;
+	struct capture c = { 0 };
+
+	load_fixture(vendor, "face-read.dev.bin", &p, &n);
+	cap_feed(&c, p, n, 5);
+	assert_int_equal(c.np, 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.msg[0].type, FR_MSG_CARD_PLACED);
+	assert_int_equal(c.msg[0].cert[0], 0x30);
+	assert_int_equal(c.msg[1].type, FR_MSG_ATTEST);
+	cap_clear(&c);
+	free(p);
+	load_fixture(vendor, "face-read.host.bin", &p, &n);
+	cap_feed(&c, p, n, 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.msg[0].nonce, "00112233445566778899aabbccddeeff");
+	cap_clear(&c);
+	free(p);
+	load_fixture(vendor, "noisy.dev.bin", &p, &n);
+	cap_feed(&c, p, n, 1);
+	assert_true(c.np >= min_noise_problems);
+	assert_true(c.n >= 2);
+	assert_int_equal(c.msg[c.n - 1].type, FR_MSG_CARD_REMOVED);
+	cap_clear(&c);
+	free(p);
+}

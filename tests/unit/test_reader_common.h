@@ -43,6 +43,13 @@ void assert_msg_equal(const struct fr_msg *a, const struct fr_msg *b);
 /* Whether any captured problem contains `needle`. */
 int cap_has_problem(const struct capture *c, const char *needle);
 /* Read tests/fixtures/readers/<vendor>/<name>; fails the test if absent. */
+/*
+ * The recorded exchanges of tests/fixtures/readers/VENDOR (face-read.dev.bin,
+ * face-read.host.bin, noisy.dev.bin) decode as recorded: a clean face read,
+ * the host's attestation request, and a noisy stream with at least
+ * min_noise_problems problems reported that still ends with the card removed.
+ */
+void check_recorded_fixtures(const char *vendor, int min_noise_problems);
 void load_fixture(const char *vendor, const char *name, unsigned char **buf,
 		  size_t *len);
 
