@@ -78,6 +78,17 @@ stop_daemon() {
 	ok "onshid stopped cleanly on SIGTERM"
 }
 
+# free_port: a loopback TCP port nothing listens on now (for servers that
+# cannot pick their own, e.g. openssl s_server, or a page's fixed port).
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	fail "no free port found"
+}
+
 ctl() {
 	"$ONSHICTL" -s "$SOCK" "$@"
 }
