@@ -361,15 +361,6 @@ static void echo_afi(struct onshi_spool_entry *e, char **afi)
 	onshi_msg_clear(&req);
 }
 
-/*
- * Settle e with an upstream document, echoing the request's
- * ArbitraryFileIdentifier as the official terminal does. When e's adapter
- * can take the answer now, it is delivered straight away and never
- * written to the spool: a crash before the delivery leaves the request
- * spooled, to be asked again (the same answer, under the same file name;
- * batch uploads keep their idempotency key). Otherwise the answer is
- * spooled and waits (card reads: fanned out from the spool).
- */
 /* Today's counts, once an answer is settled: single inquiries by
  * validity, and refusals. */
 static void count_answer(struct onshi_core *core, const struct onshi_msg *doc,
@@ -380,6 +371,15 @@ static void count_answer(struct onshi_core *core, const struct onshi_msg *doc,
 				    (int)doc->u.inquiry_result.qualification_validity);
 }
 
+/*
+ * Settle e with an upstream document, echoing the request's
+ * ArbitraryFileIdentifier as the official terminal does. When e's adapter
+ * can take the answer now, it is delivered straight away and never
+ * written to the spool: a crash before the delivery leaves the request
+ * spooled, to be asked again (the same answer, under the same file name;
+ * batch uploads keep their idempotency key). Otherwise the answer is
+ * spooled and waits (card reads: fanned out from the spool).
+ */
 static int record_upstream(struct onshi_core *core,
 			   struct onshi_spool_entry *e, struct onshi_msg *doc,
 			   int is_error, char *why, size_t whylen)

@@ -207,8 +207,12 @@ int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
 	 * delivered a second time. */
 	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
 	unlinkat(s->dirfd, name, 0);
-	snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
-	unlinkat(s->dirfd, name, 0);
+	/* Only an answered entry has an .ans: one delivered straight from
+	 * the national answer never had it written (inquiry.c). */
+	if (e->answered) {
+		snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
+		unlinkat(s->dirfd, name, 0);
+	}
 	fsync(s->dirfd);
 	for (pp = &s->head; *pp; pp = &(*pp)->next)
 		if (*pp == e) {
