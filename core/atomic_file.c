@@ -1,7 +1,7 @@
 /*
  * atomic_file.c — whole-file writes that readers see complete or not at all:
- * hidden temporary name in the target folder, write, fsync, rename, fsync
- * of the folder. See atomic_file.h.
+ * hidden temporary name in the target folder (or in a staging folder beside
+ * it), write, fsync, rename, fsync of the folder. See atomic_file.h.
  */
 #include "config.h"
 
@@ -111,30 +111,58 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* Open a folder for *at() calls; on failure the message names the target. */
+static int open_dir(const char *path, const char *dir, const char *name,
+		    char *msg, size_t msglen, int *rc)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder %s: "
+		"%s%s", dir, name, path, strerror(err), errno_hint(err));
+	*rc = err == ENOENT ? ONSHI_ENOTFOUND : ONSHI_EIO;
+	return -1;
+}
+
 int onshi_write_file_atomic(const char *dir, const char *name,
 			    const void *data, size_t len, unsigned mode,
 			    char *msg, size_t msglen)
 {
+	return onshi_write_file_staged(NULL, dir, name, data, len, mode, msg,
+				       msglen);
+}
+
+int onshi_write_file_staged(const char *tmp_dir, const char *dir,
+			    const char *name, const void *data, size_t len,
+			    unsigned mode, char *msg, size_t msglen)
+{
 	char tmp[NAME_MAX + 1];
 	const char *step;
-	int dfd, fd = -1, err, rc;
+	int dfd, tfd, fd = -1, err, rc;
 	unsigned attempt;
 
 	rc = check_name(name, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		err = errno;
-		set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder: "
-			"%s%s", dir, name, strerror(err), errno_hint(err));
-		return err == ENOENT ? ONSHI_ENOTFOUND : ONSHI_EIO;
+	dfd = open_dir(dir, dir, name, msg, msglen, &rc);
+	if (dfd < 0)
+		return rc;
+	tfd = dfd;
+	if (tmp_dir != NULL) {
+		tfd = open_dir(tmp_dir, dir, name, msg, msglen, &rc);
+		if (tfd < 0) {
+			close(dfd);
+			return rc;
+		}
 	}
+	rc = ONSHI_EIO; /* until the file is in place */
 	for (attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
 		/* Hidden, so that folder pollers skip it; keeps a readable prefix. */
 		snprintf(tmp, sizeof(tmp), ".%.40s.%08lx.tmp", name,
 			 temp_suffix(attempt) & 0xfffffffful);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		fd = openat(tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 				      O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
@@ -144,8 +172,7 @@ int onshi_write_file_atomic(const char *dir, const char *name,
 		set_msg(msg, msglen, "cannot write %s/%s: cannot create a "
 			"temporary file: %s%s", dir, name, strerror(err),
 			errno_hint(err));
-		close(dfd);
-		return ONSHI_EIO;
+		goto close_dirs;
 	}
 	step = "cannot set its mode";
 	/* Exactly mode: the daemon's umask must not hide results from readers. */
@@ -164,27 +191,31 @@ int onshi_write_file_atomic(const char *dir, const char *name,
 	if (err < 0)
 		goto fail;
 	step = "cannot rename it into place";
-	if (renameat(dfd, tmp, dfd, name) < 0)
+	if (renameat(tfd, tmp, dfd, name) < 0)
 		goto fail;
+	/* Only the target folder: a temp name that comes back in the staging
+	 * folder after a power cut is swept by its owner. */
 	if (fsync(dfd) < 0) {
 		/* The file is complete and in place; only durability is unsure. */
 		err = errno;
 		set_msg(msg, msglen, "wrote %s/%s but could not flush the folder: "
 			"%s%s", dir, name, strerror(err), errno_hint(err));
-		close(dfd);
-		return ONSHI_EIO;
+		goto close_dirs;
 	}
-	close(dfd);
 	if (msg != NULL && msglen > 0)
 		msg[0] = '\0';
-	return ONSHI_OK;
+	rc = ONSHI_OK;
+	goto close_dirs;
 fail:
 	err = errno;
 	if (fd >= 0)
 		close(fd);
-	unlinkat(dfd, tmp, 0);
-	close(dfd);
+	unlinkat(tfd, tmp, 0);
 	set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name, step,
 		strerror(err), errno_hint(err));
-	return ONSHI_EIO;
+close_dirs:
+	if (tfd != dfd)
+		close(tfd);
+	close(dfd);
+	return rc;
 }

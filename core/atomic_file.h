@@ -27,4 +27,15 @@ int onshi_write_file_atomic(const char *dir, const char *name,
 			    const void *data, size_t len, unsigned mode,
 			    char *msg, size_t msglen);
 
+/*
+ * The same, with the temporary file made in tmp_dir (NULL: in dir) and
+ * renamed from there into dir. tmp_dir must be on dir's file system. A
+ * watcher of dir — inotify, or a Windows client over a Samba share, whose
+ * FileSystemWatcher acts on Created events only — then sees the file added
+ * under its final name, never a temporary name or a rename inside dir.
+ */
+int onshi_write_file_staged(const char *tmp_dir, const char *dir,
+			    const char *name, const void *data, size_t len,
+			    unsigned mode, char *msg, size_t msglen);
+
 #endif

@@ -289,7 +289,7 @@ int onshi_card_submit(struct onshi_instance *inst,
 			     msglen);
 	if (rc == ONSHI_OK)
 		rc = onshi_inquiry_accept(core, inst->module->name, r->read_id,
-					  ONSHI_MSG_INQUIRY_REQUEST, xml, len,
+					  ONSHI_MSG_INQUIRY_REQUEST, xml, len, 0,
 					  msg, msglen);
 	if (rc == ONSHI_OK)
 		onshi_counts_card(core, r->method); /* today's reads by method */

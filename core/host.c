@@ -186,6 +186,17 @@ static int host_write_file_atomic(struct onshi_instance *inst, const char *dir,
 	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
 }
 
+static int host_write_file_staged(struct onshi_instance *inst,
+				  const char *tmp_dir, const char *dir,
+				  const char *name, const void *data,
+				  size_t len, unsigned mode, char *msg,
+				  size_t msglen)
+{
+	(void)inst;
+	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode,
+				       msg, msglen);
+}
+
 static const struct onshi_host host_table = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -212,6 +223,8 @@ static const struct onshi_host host_table = {
 	.write_file_atomic = host_write_file_atomic,
 	.challenge = onshi_card_challenge,
 	.card_submit = onshi_card_submit,
+	.submit_flags = onshi_inquiry_submit_flags,
+	.write_file_staged = host_write_file_staged,
 };
 
 const struct onshi_host *onshi_host_table(void)

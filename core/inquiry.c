@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include <onshi/host.h>
 #include <onshi/message.h>
 
 #include "audit.h"
@@ -163,6 +164,8 @@ static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
 		d.push_id = e->request_id; /* made file-safe by fan_out() */
 	} else {
 		d.request_id = e->request_id;
+		d.request_body = e->body;
+		d.request_len = e->body_len;
 	}
 	rc = desc->ops->deliver(mod->inst->state, &d);
 	if (rc != ONSHI_OK) {
@@ -484,6 +487,38 @@ const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen)
 	return why;
 }
 
+/*
+ * Check a parsed spooled request (rc and why: how the parse went) and ask
+ * upstream; bad ones are answered now.
+ */
+static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
+			  struct onshi_msg *req, int rc, char *why,
+			  size_t whylen)
+{
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
+	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why,
+				     whylen))
+		rc = ONSHI_ETOOBIG;
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
+	    req->u.inquiry_request.has_card_auth)
+		rc = onshi_card_check(core, req, why, whylen);
+	if (rc != ONSHI_OK) {
+		answer_error(core, e, rc, why, req);
+		return;
+	}
+	if (!e->echo_known) {
+		const struct onshi_req_header *rh = request_header(req);
+
+		free(e->echo_afi);
+		e->echo_afi = rh && rh->arbitrary_file_identifier
+				      ? strdup(rh->arbitrary_file_identifier)
+				      : NULL;
+		e->echo_known = !rh || !rh->arbitrary_file_identifier ||
+				e->echo_afi;
+	}
+	ask_national(core, e, req);
+}
+
 /* Check a spooled request; bad ones are answered now. */
 static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 {
@@ -502,38 +537,18 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 	}
 	rc = onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, why,
 			     sizeof(why));
-	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
-	    onshi_batch_size_refusal(req.u.bulk_request.n_search, why,
-				     sizeof(why)))
-		rc = ONSHI_ETOOBIG;
-	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
-	    req.u.inquiry_request.has_card_auth)
-		rc = onshi_card_check(core, &req, why, sizeof(why));
-	if (rc != ONSHI_OK) {
-		answer_error(core, e, rc, why, &req);
-		onshi_msg_clear(&req);
-		return;
-	}
-	if (!e->echo_known) {
-		const struct onshi_req_header *rh = request_header(&req);
-
-		free(e->echo_afi);
-		e->echo_afi = rh && rh->arbitrary_file_identifier
-				      ? strdup(rh->arbitrary_file_identifier)
-				      : NULL;
-		e->echo_known = !rh || !rh->arbitrary_file_identifier ||
-				e->echo_afi;
-	}
-	ask_national(core, e, &req);
+	check_and_ask(core, e, &req, rc, why, sizeof(why));
 	onshi_msg_clear(&req);
 }
 
 int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 			 const char *request_id, int kind, const void *body,
-			 size_t len, char *msg, size_t msglen)
+			 size_t len, unsigned flags, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
-	int rc;
+	struct onshi_msg req;
+	char why[512] = "";
+	int rc, prc;
 
 	if (!core->spool) {
 		snprintf(msg, msglen, "the spool is not open");
@@ -543,13 +558,31 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 		snprintf(msg, msglen, "not a request kind: %d", kind);
 		return ONSHI_EINVAL;
 	}
+	/* Parsed once, before the spool: a file its writer may not have
+	 * finished is handed back unkept when it does not parse yet. */
+	onshi_msg_init(&req, ONSHI_MSG_NONE);
+	prc = is_request_kind(kind)
+		      ? onshi_msg_parse(kind, body, len, NULL, &req, why,
+					sizeof(why))
+		      : ONSHI_EINVAL;
+	if (prc != ONSHI_OK && (flags & ONSHI_SUBMIT_MAY_BE_PARTIAL)) {
+		onshi_msg_clear(&req);
+		snprintf(msg, msglen, "%s", why);
+		return ONSHI_EINCOMPLETE;
+	}
 	rc = onshi_spool_accept(core->spool, module, request_id, kind, body,
 				len, &e, msg, msglen);
-	if (rc != ONSHI_OK)
+	if (rc != ONSHI_OK) {
+		onshi_msg_clear(&req);
 		return rc;
+	}
 	onshi_audit(core, "accept", "module", module, "id", request_id, "doc",
 		    onshi_msg_kind_name(kind), (char *)NULL);
-	process(core, e);
+	if (is_request_kind(kind))
+		check_and_ask(core, e, &req, prc, why, sizeof(why));
+	else
+		process(core, e);
+	onshi_msg_clear(&req);
 	return ONSHI_OK;
 }
 
@@ -558,7 +591,17 @@ int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 			 size_t msglen)
 {
 	return onshi_inquiry_accept(inst->module->core, inst->module->name,
-				    request_id, kind, body, len, msg, msglen);
+				    request_id, kind, body, len, 0, msg, msglen);
+}
+
+int onshi_inquiry_submit_flags(struct onshi_instance *inst,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       char *msg, size_t msglen)
+{
+	return onshi_inquiry_accept(inst->module->core, inst->module->name,
+				    request_id, kind, body, len, flags, msg,
+				    msglen);
 }
 
 void onshi_inquiry_module_started(struct onshi_core *core,

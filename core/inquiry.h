@@ -33,15 +33,23 @@ const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen);
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_inquiry_close(struct onshi_core *core);
 
-/* Accept a request for module (spooled durably, then processed). */
+/*
+ * Accept a request for module (spooled durably, then processed). flags:
+ * ONSHI_SUBMIT_* of onshi/host.h (a request that may be partial and does
+ * not parse is handed back with ONSHI_EINCOMPLETE, not spooled).
+ */
 int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 			 const char *request_id, int kind, const void *body,
-			 size_t len, char *msg, size_t msglen);
+			 size_t len, unsigned flags, char *msg, size_t msglen);
 
-/* host->submit(). */
+/* host->submit() and host->submit_flags(). */
 int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 			 int kind, const void *body, size_t len, char *msg,
 			 size_t msglen);
+int onshi_inquiry_submit_flags(struct onshi_instance *inst,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       char *msg, size_t msglen);
 
 /* A module (re)started: offer it the answers waiting for it. */
 void onshi_inquiry_module_started(struct onshi_core *core,

@@ -238,6 +238,15 @@ enum onshi_load_error onshi_loader_check_descriptor(const struct onshi_plugin *p
 			 (unsigned)p->kind);
 		return ONSHI_LOAD_BAD_KIND;
 	}
+	if (p->kind == ONSHI_KIND_RECECON &&
+	    p->abi_minor < ONSHI_RECECON_MIN_MINOR) {
+		/* Adapters read the message structs, which grew in 1.3. */
+		snprintf(msg, msglen,
+			 "receipt-computer plugin built for ABI %u.%u, but the message model (onshi/message.h) changed in ABI %d.%d: rebuild the plugin against this onshi SDK",
+			 p->abi_major, p->abi_minor, ONSHI_ABI_MAJOR,
+			 ONSHI_RECECON_MIN_MINOR);
+		return ONSHI_LOAD_ABI_MAJOR;
+	}
 	if (!p->ops || p->ops_size < ONSHI_PLUGIN_OPS_MIN_SIZE) {
 		snprintf(msg, msglen,
 			 "ops table too short (%zu bytes, at least %zu needed): the plugin is incomplete or corrupt",

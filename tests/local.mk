@@ -92,6 +92,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/disk.test \
 	tests/integration/cert.test \
 	tests/integration/card-e2e.test \
+	tests/integration/folder-contract.test \
 	tests/integration/demo.test \
 	tests/integration/notify.test \
 	tests/integration/unit.test \

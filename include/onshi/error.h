@@ -29,6 +29,7 @@ enum onshi_err {
 	ONSHI_EABI = -12,      /* plugin/host ABI mismatch */
 	ONSHI_ESTATE = -13,    /* not allowed in the current state */
 	ONSHI_ECRYPTO = -14,   /* certificate/signature check failed */
+	ONSHI_EINCOMPLETE = -15, /* input not complete yet: look again later */
 };
 
 /* A short English name for an error code. Inline so that plugins, which
@@ -51,6 +52,7 @@ static inline const char *onshi_strerror(int err)
 	case ONSHI_EABI: return "ABI mismatch";
 	case ONSHI_ESTATE: return "wrong state";
 	case ONSHI_ECRYPTO: return "certificate or signature check failed";
+	case ONSHI_EINCOMPLETE: return "not complete yet";
 	default: return "unknown error";
 	}
 }

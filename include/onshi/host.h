@@ -213,7 +213,39 @@ struct onshi_host {
 	int (*card_submit)(struct onshi_instance *inst,
 			   const struct onshi_card_read *read, char *msg,
 			   size_t msglen);
+
+	/* ---- ABI 1.3: folder adapters as real receipt computers use them ---- */
+
+	/*
+	 * submit() with flags (ONSHI_SUBMIT_*). With ONSHI_SUBMIT_MAY_BE_PARTIAL
+	 * the bytes come from a file modified moments ago that its writer may
+	 * not have finished (clients that write a file in two steps): if they
+	 * do not parse, nothing is kept and ONSHI_EINCOMPLETE is returned,
+	 * with the parser's reason in msg; read the file again once it has been
+	 * quiet for a while and submit it without the flag, when a request
+	 * that still does not parse is answered with an error document.
+	 * Requests that parse are accepted at once, flag or not.
+	 */
+	int (*submit_flags)(struct onshi_instance *inst, const char *request_id,
+			    int kind, const void *body, size_t len,
+			    unsigned flags, char *msg, size_t msglen);
+
+	/*
+	 * write_file_atomic() with the temporary file made in tmp_dir (on the
+	 * same file system as dir) and renamed from there into dir, so that a
+	 * watcher of dir — also a Windows receipt computer's FileSystemWatcher
+	 * over a Samba share — sees the file added under its final name, never
+	 * a temporary name or a rename inside dir.
+	 */
+	int (*write_file_staged)(struct onshi_instance *inst,
+				 const char *tmp_dir, const char *dir,
+				 const char *name, const void *data,
+				 size_t len, unsigned mode, char *msg,
+				 size_t msglen);
 };
+
+/* Flags of submit_flags(). */
+#define ONSHI_SUBMIT_MAY_BE_PARTIAL 0x1u
 
 /*
  * One finished answer handed to a receipt-computer adapter's deliver op.
@@ -227,6 +259,13 @@ struct onshi_delivery {
 	int push;                /* 1: an unasked My Number Card result
 				    for face/ (readers) */
 	const char *push_id;     /* id for the push file name */
+	/*
+	 * ABI 1.3 (read only when host->abi_minor >= 3): the request's bytes
+	 * as the adapter submitted them (NULL for a push), e.g. for a copy
+	 * of a refused request beside its .err.
+	 */
+	const void *request_body;
+	size_t request_len;
 };
 
 /* Whether the daemon's host table has `member` (arrived in a later minor). */

@@ -48,7 +48,13 @@ extern "C" {
 /* Major: bumped on any incompatible change; must match exactly. */
 #define ONSHI_ABI_MAJOR 1
 /* Minor: bumped when entry points or host services are appended. */
-#define ONSHI_ABI_MINOR 2
+#define ONSHI_ABI_MINOR 3
+/*
+ * Receipt-computer plugins read and build the structs of onshi/message.h,
+ * which grew in ABI 1.3 (the search info keeps the elements as sent): the
+ * daemon refuses such plugins built for an older minor.
+ */
+#define ONSHI_RECECON_MIN_MINOR 3
 
 #define ONSHI_PLUGIN_SYMBOL_NAME "onshi_plugin_v1"
 

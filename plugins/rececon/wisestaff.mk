@@ -22,12 +22,15 @@ plugins_rececon_wisestaff8_wisestaff8_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_rececon_wisestaff8_wisestaff8_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_rececon_wisestaff9_wisestaff9_la_SOURCES = $(WS9_SOURCES)
 plugins_rececon_wisestaff9_wisestaff9_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_rececon_wisestaff9_wisestaff9_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_rececon_wisestaff9_wisestaff9_la_CFLAGS = $(PLUGIN_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+plugins_rececon_wisestaff9_wisestaff9_la_LIBADD = $(OPENSSL_LIBS)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_SOURCES = $(WS9P_SOURCES)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_CFLAGS = $(PLUGIN_CFLAGS) \
-	$(CURL_CFLAGS)
+	$(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 plugins_rececon_wisestaff9plus_wisestaff9plus_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_rececon_wisestaff9plus_wisestaff9plus_la_LIBADD = $(CURL_LIBS)
+plugins_rececon_wisestaff9plus_wisestaff9plus_la_LIBADD = $(CURL_LIBS) \
+	$(OPENSSL_LIBS)
 
 EXTRA_DIST += docs/rececon/wisestaff8.md docs/rececon/wisestaff9.md \
 	docs/rececon/wisestaff9plus.md etc/onshid.d/50-wisestaff.ini.example
@@ -39,16 +42,17 @@ TESTS += tests/unit/test_wisestaff8 tests/unit/test_wisestaff9 \
 	tests/unit/test_wisestaff9plus
 tests_unit_test_wisestaff8_SOURCES = tests/unit/test_wisestaff8.c \
 	$(RECECON_MOCK_SOURCES) $(WS8_SOURCES)
-tests_unit_test_wisestaff8_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_wisestaff8_LDADD = $(UNIT_LDADD)
+tests_unit_test_wisestaff8_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_wisestaff8_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
 tests_unit_test_wisestaff9_SOURCES = tests/unit/test_wisestaff9.c \
 	$(RECECON_MOCK_SOURCES) $(WS9_SOURCES)
-tests_unit_test_wisestaff9_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_wisestaff9_LDADD = $(UNIT_LDADD)
+tests_unit_test_wisestaff9_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_wisestaff9_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
 tests_unit_test_wisestaff9plus_SOURCES = tests/unit/test_wisestaff9plus.c \
 	$(RECECON_MOCK_SOURCES) $(WS9P_SOURCES)
-tests_unit_test_wisestaff9plus_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS)
-tests_unit_test_wisestaff9plus_LDADD = $(UNIT_LDADD) $(CURL_LIBS)
+tests_unit_test_wisestaff9plus_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+tests_unit_test_wisestaff9plus_LDADD = $(UNIT_LDADD) $(CURL_LIBS) $(OPENSSL_LIBS)
 
 # Integration: the real daemon with all three adapters against onshi-qsd;
 # a tiny HTTP receiver (libmicrohttpd) records WS9+ notifications.

@@ -97,3 +97,27 @@ finish() {
 	echo "$CHECKS checks passed"
 	exit 0
 }
+
+# face_file DIR PUSH_ID: the face/ file of one card read, as onshi names
+# them like the real terminal: OQSsiquc01res_face_<institution code><first
+# 20 hex of SHA-256 of the push id>_<yyyyMMddHHmmss>.xml (the push id is
+# "<reader section>-<read id>"). Prints its path; status 1 when none.
+face_file() {
+	local f h
+	h=$(printf %s "$2" | sha256sum | cut -c1-20)
+	for f in "$1"/OQSsiquc01res_face_??????????"$h"_??????????????.xml; do
+		[ -e "$f" ] && { printf '%s
+' "$f"; return 0; }
+	done
+	return 1
+}
+
+# wait_face DIR PUSH_ID [SECONDS]: wait for that face/ file (default 20 s);
+# its path is then in $FACE.
+wait_face() {
+	for _ in $(seq 1 $((${3:-20} * 10))); do
+		FACE=$(face_file "$1" "$2") && return 0
+		sleep 0.1
+	done
+	fail "no face/ file for the card read $2 after ${3:-20} s ($(ls "$1" 2>/dev/null))"
+}

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "atomic_file.h"
 #include "test_rececon_mock.h"
@@ -238,6 +239,27 @@ static int m_submit(struct onshi_instance *inst, const char *request_id,
 	return ONSHI_OK;
 }
 
+/* As the core does: a request that may be partial and does not parse
+ * is handed back unkept. */
+static int m_submit_flags(struct onshi_instance *inst, const char *request_id,
+			  int kind, const void *body, size_t len,
+			  unsigned flags, char *msg, size_t msglen)
+{
+	struct onshi_msg m;
+	int rc;
+
+	if (flags & ONSHI_SUBMIT_MAY_BE_PARTIAL) {
+		rc = onshi_msg_parse((enum onshi_msg_kind)kind, body, len, NULL,
+				     &m, msg, msglen);
+		onshi_msg_clear(&m);
+		if (rc != ONSHI_OK) {
+			M.partial_refusals++;
+			return ONSHI_EINCOMPLETE;
+		}
+	}
+	return m_submit(inst, request_id, kind, body, len, msg, msglen);
+}
+
 static int m_msg_write(const struct onshi_msg *m, int charset, char **out,
 		       size_t *outlen, size_t *substituted, char *msg,
 		       size_t msglen)
@@ -282,6 +304,16 @@ static int m_write_file_atomic(struct onshi_instance *inst, const char *dir,
 	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
 }
 
+static int m_write_file_staged(struct onshi_instance *inst,
+			       const char *tmp_dir, const char *dir,
+			       const char *name, const void *data, size_t len,
+			       unsigned mode, char *msg, size_t msglen)
+{
+	assert_ptr_equal(inst, &mock_inst);
+	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode,
+				       msg, msglen);
+}
+
 const struct onshi_host mock_host = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -306,6 +338,8 @@ const struct onshi_host mock_host = {
 	.file_name_result = m_file_name_result,
 	.file_name_error = m_file_name_error,
 	.write_file_atomic = m_write_file_atomic,
+	.submit_flags = m_submit_flags,
+	.write_file_staged = m_write_file_staged,
 };
 
 /* ---- loop ---- */
@@ -464,6 +498,9 @@ void mock_setup(void)
 	memset(timers, 0, sizeof(timers));
 	M.tmp = test_tmpdir();
 	snprintf(M.dir, sizeof(M.dir), "%s/ws", M.tmp);
+	/* No safety scan unless a test asks: the tests count timers and
+	 * drive scans by hand. */
+	mock_conf("rescan_s", "0");
 }
 
 void mock_conf(const char *key, const char *value)
@@ -625,4 +662,43 @@ void mock_answer(const char *req_xml, size_t len, const char *name,
 	free(xml);
 	onshi_msg_clear(&doc);
 	onshi_msg_clear(&req);
+}
+
+const char *mock_face_name(const char *push_id)
+{
+	static char found[512];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char prefix[128], path[4096];
+	struct dirent *de;
+	size_t pl;
+	DIR *d;
+
+	assert_true(EVP_Digest(push_id, strlen(push_id), md, &mdlen,
+			       EVP_sha256(), NULL));
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "OQSsiquc01res_face_%s",
+			      m_institution_code(&mock_inst));
+	for (i = 0; i < 10; i++)
+		pl += (size_t)snprintf(prefix + pl, sizeof(prefix) - pl, "%02x",
+				       md[i]);
+	snprintf(prefix + pl, sizeof(prefix) - pl, "_");
+	pl++;
+	snprintf(path, sizeof(path), "%s/face", M.dir);
+	d = opendir(path);
+	assert_non_null(d);
+	found[0] = '\0';
+	while ((de = readdir(d)) != NULL) {
+		/* <prefix><yyyyMMddHHmmss>.xml */
+		if (strncmp(de->d_name, prefix, pl) == 0 &&
+		    strlen(de->d_name) == pl + 14 + 4 &&
+		    strspn(de->d_name + pl, "0123456789") == 14 &&
+		    strcmp(de->d_name + pl + 14, ".xml") == 0) {
+			assert_true(found[0] == '\0'); /* one file per read */
+			snprintf(found, sizeof(found), "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	if (found[0] == '\0')
+		fail_msg("no face/ file named %s<yyyyMMddHHmmss>.xml", prefix);
+	return found;
 }

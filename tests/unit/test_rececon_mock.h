@@ -38,6 +38,7 @@ struct mock {
 	const char *conf[MOCK_MAX_CONF][2];
 	int submit_rc;             /* what submit() answers */
 	int keep_refused;          /* record refused submissions too */
+	int partial_refusals;      /* submit_flags(): did not parse yet */
 	/* Run inside an accepted submit(), as the core answering at once. */
 	void (*in_submit)(const char *id, int kind, const void *body,
 			  size_t len);
@@ -69,6 +70,13 @@ int mock_timer(int nth, uint64_t *ms, int *repeat);
 void mock_pump(void);
 /* By hand: fire every armed timer once, as if its time had come. */
 void mock_fire_timers(void);
+
+/*
+ * The face/ file of the push push_id, named as the real terminal names
+ * them: OQSsiquc01res_face_<code><first 20 hex of SHA-256(push_id)>_
+ * <yyyyMMddHHmmss>.xml. Fails the test when there is none (or two).
+ */
+const char *mock_face_name(const char *push_id);
 
 /* Files under M.dir. */
 void mock_put(const char *sub, const char *name, const void *data, size_t len);

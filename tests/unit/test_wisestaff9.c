@@ -182,7 +182,7 @@ static void test_face_push(void **state)
 	d.result = &res;
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
-	raw = mock_slurp("face", "OQSsiquc01res_face_7001.xml", &len);
+	raw = mock_slurp("face", mock_face_name("7001"), &len);
 	assert_non_null(strstr(raw, "encoding=\"Shift_JIS\""));
 	assert_non_null(strstr(raw, "<ArbitraryFileIdentifier>7001<"));
 	assert_non_null(memmem(raw, len, "\x8b\x7b\xfa\xb1", 4)); /* 宮﨑 */

@@ -239,7 +239,7 @@ static void test_utf8_result_notified(void **state)
 {
 	struct onshi_msg res;
 	struct onshi_delivery d;
-	char *raw, buf[512];
+	char *raw, buf[512], face[600];
 
 	(void)state;
 	assert_int_equal(mock_create_and_start(), ONSHI_OK);
@@ -273,11 +273,11 @@ static void test_utf8_result_notified(void **state)
 	d.result = &res;
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
-	assert_true(mock_exists("face", "OQSsiquc01res_face_f1.xml"));
+	snprintf(face, sizeof(face), "\"file\":\"%s\"", mock_face_name("f1"));
 	nbodies_target = 2;
 	assert_true(mock_run(3000, enough_bodies));
 	assert_non_null(strstr(R.bodies[1], "\"event\":\"face\""));
-	assert_non_null(strstr(R.bodies[1], "\"file\":\"OQSsiquc01res_face_f1.xml\""));
+	assert_non_null(strstr(R.bodies[1], face));
 	assert_true(mock_run(3000, settled));
 	onshi_plugin_v1.ops->status(M.state, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "notifications 2 sent, 0 pending"));

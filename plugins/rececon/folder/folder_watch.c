@@ -5,10 +5,14 @@
  * Order of events for one file: the adapter classifies the name; a scan
  * (not an inotify event) leaves files modified within settle_ms for later,
  * as they may still be being written; the file is read without following
- * links; the adapter takes the bytes; the file is removed only if it is
- * still the same inode (a client may already have dropped a new file under
- * that name). Failures keep the file and arm one retry timer whose scan
- * picks up everything still there, with exponential backoff.
+ * links; the adapter takes the bytes (told whether the file is that
+ * fresh, so that one that does not parse yet can wait for its writer); the
+ * file is removed only if it is still the same inode (a client may already
+ * have dropped a new file under that name). Failures keep the file and arm
+ * one retry timer whose scan picks up everything still there, with
+ * exponential backoff. A file published by link() + unlink() has two
+ * names until the unlink, which must not get it refused: refusals wait
+ * until the file has had its names (ctime) for the settle time too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,8 +33,15 @@
 #define NAME_MAX 255
 #endif
 
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | \
-		    IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | \
+		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* How a name came to be looked at. */
+enum seen_by {
+	SEEN_BY_SCAN,    /* a scan: files still settling are left for later */
+	SEEN_CLOSED,     /* IN_CLOSE_WRITE: complete, unless written in steps */
+	SEEN_MOVED,      /* IN_MOVED_TO: renamed in, so complete */
+};
 
 enum handled {
 	H_SKIPPED,   /* not ours, or gone */
@@ -49,6 +60,7 @@ struct folder_watch {
 	struct onshi_watch *watch;
 	struct onshi_timer *timer;
 	uint64_t timer_due;        /* CLOCK_MONOTONIC ms */
+	struct onshi_timer *rescan; /* the repeating safety scan */
 	unsigned settle_ms, retry_min_ms, retry_max_ms, backoff_ms;
 	struct folder_stats st;
 };
@@ -374,13 +386,13 @@ static void move_to_failed(struct folder_watch *fw, const char *name,
 }
 
 static enum handled refuse(struct folder_watch *fw, const char *name, int err,
-			   const char *why, int answer)
+			   const char *why)
 {
 	enum handled h = H_DONE;
 	int rc;
 
-	if (answer && fw->ops->refused != NULL) {
-		rc = fw->ops->refused(fw->arg, name, err, why);
+	if (fw->ops->refused != NULL) {
+		rc = fw->ops->refused(fw->arg, fw->dirfd, name, err, why);
 		if (rc != ONSHI_OK)
 			return H_KEPT; /* the adapter logged why */
 	}
@@ -410,10 +422,15 @@ static void remove_taken(struct folder_watch *fw, const char *name,
 	}
 }
 
-/* Is a file too fresh for a scan to take (it may still be written)? */
-static int too_young(struct folder_watch *fw, const char *name,
+/*
+ * Was a directory entry modified within the settle time, so that its
+ * writer may not be done with it? With names too: also when it got a
+ * name (link() changes only the ctime). *wait_ms: until it is settled.
+ */
+static int too_young(struct folder_watch *fw, const char *name, int names,
 		     unsigned *wait_ms)
 {
+	const struct timespec *t;
 	struct timespec now;
 	struct stat st;
 	int64_t age_ms;
@@ -421,10 +438,15 @@ static int too_young(struct folder_watch *fw, const char *name,
 	if (fw->settle_ms == 0 ||
 	    fstatat(fw->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISREG(st.st_mode))
-		return 0;
+		return 0; /* nothing to wait for: refused as it is */
+	t = &st.st_mtim;
+	if (names && (st.st_ctim.tv_sec > t->tv_sec ||
+		      (st.st_ctim.tv_sec == t->tv_sec &&
+		       st.st_ctim.tv_nsec > t->tv_nsec)))
+		t = &st.st_ctim;
 	clock_gettime(CLOCK_REALTIME, &now);
-	age_ms = ((int64_t)now.tv_sec - (int64_t)st.st_mtim.tv_sec) * 1000 +
-		 ((int64_t)now.tv_nsec - (int64_t)st.st_mtim.tv_nsec) / 1000000;
+	age_ms = ((int64_t)now.tv_sec - (int64_t)t->tv_sec) * 1000 +
+		 ((int64_t)now.tv_nsec - (int64_t)t->tv_nsec) / 1000000;
 	/* A clock far in the future (another computer's) must not block it. */
 	if (age_ms >= (int64_t)fw->settle_ms || age_ms <= -(int64_t)fw->settle_ms)
 		return 0;
@@ -432,25 +454,38 @@ static int too_young(struct folder_watch *fw, const char *name,
 	return 1;
 }
 
+/* A regular file with several names, one of them made moments ago? */
+static int linked_just_now(struct folder_watch *fw, const char *name,
+			   unsigned *wait_ms)
+{
+	struct stat st;
+
+	return fstatat(fw->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+	       too_young(fw, name, 1, wait_ms);
+}
+
 static enum handled handle(struct folder_watch *fw, const char *name,
-			   int from_scan)
+			   enum seen_by by)
 {
 	char why[512] = "", q[300];
 	unsigned long dev = 0, ino = 0;
 	size_t limit = 0, len = 0;
 	unsigned wait_ms = 0;
 	char *buf = NULL;
-	int rc;
+	int rc, err = ONSHI_EPERM, fresh;
 
-	switch (fw->ops->classify(fw->arg, name, &limit, why, sizeof(why))) {
+	switch (fw->ops->classify(fw->arg, name, &limit, &err, why,
+				  sizeof(why))) {
 	case FOLDER_SKIP:
 		return H_SKIPPED;
 	case FOLDER_REFUSE:
-		return refuse(fw, name, ONSHI_EPERM, why, 0);
+		return refuse(fw, name, err, why);
 	case FOLDER_TAKE:
 		break;
 	}
-	if (from_scan && too_young(fw, name, &wait_ms)) {
+	fresh = too_young(fw, name, 0, &wait_ms);
+	if (by == SEEN_BY_SCAN && fresh) {
 		schedule_scan(fw, wait_ms);
 		return H_DEFERRED;
 	}
@@ -462,14 +497,24 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 	case ONSHI_ENOTFOUND:
 		return H_SKIPPED;
 	case ONSHI_EPERM:
+		if (linked_just_now(fw, name, &wait_ms)) {
+			/* Published by link() + unlink(), between the two:
+			 * judged once the names have settled. */
+			schedule_scan(fw, wait_ms);
+			return H_DEFERRED;
+		}
+		return refuse(fw, name, rc, why);
 	case ONSHI_ETOOBIG:
-		return refuse(fw, name, rc, why, 1);
+		return refuse(fw, name, rc, why);
 	default:
 		fw->host->log(fw->inst, ONSHI_LOG_WARNING, "%s; will retry", why);
 		return H_KEPT;
 	}
 	why[0] = '\0';
-	rc = fw->ops->take(fw->arg, name, buf, len, why, sizeof(why));
+	/* A file renamed in is whole; one closed after writing may be the
+	 * first of several writes. */
+	rc = fw->ops->take(fw->arg, name, buf, len, by == SEEN_CLOSED && fresh,
+			   why, sizeof(why));
 	free(buf);
 	if (rc == ONSHI_OK || rc == ONSHI_EEXIST) {
 		remove_taken(fw, name, dev, ino);
@@ -477,6 +522,13 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 		return H_DONE;
 	}
 	folder_quote(q, sizeof(q), name);
+	if (rc == ONSHI_EINCOMPLETE) {
+		fw->host->log(fw->inst, ONSHI_LOG_INFO, "'%s' is not complete "
+			      "yet (%s); read again once it has been quiet for "
+			      "%u ms", q, why, fw->settle_ms);
+		schedule_scan(fw, wait_ms ? wait_ms : fw->settle_ms);
+		return H_DEFERRED;
+	}
 	fw->host->log(fw->inst, ONSHI_LOG_WARNING, "'%s' not accepted yet (%s%s%s);"
 		      " kept in %s, will retry", q, onshi_strerror(rc),
 		      why[0] ? ": " : "", why, fw->dir);
@@ -552,7 +604,7 @@ static void scan(struct folder_watch *fw, int is_retry)
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
-		if (handle(fw, names[i], 1) == H_KEPT)
+		if (handle(fw, names[i], SEEN_BY_SCAN) == H_KEPT)
 			kept++;
 		free(names[i]);
 	}
@@ -576,12 +628,21 @@ void folder_watch_rescan(struct folder_watch *fw)
 	scan(fw, 0);
 }
 
+/* The safety scan: requests inotify did not report (network mounts). */
+static void on_rescan(void *arg)
+{
+	scan(arg, 0);
+}
+
 static void on_inotify(int fd, unsigned events, void *arg)
 {
 	struct folder_watch *fw = arg;
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
-	int need_scan = 0, kept = 0;
+	int need_scan = 0, kept = 0, unclosed = 0;
+	/* Names created in this buffer and not yet closed or moved in. */
+	const char *created[32];
+	size_t ncreated, i;
 	ssize_t n;
 	char *p;
 
@@ -592,6 +653,7 @@ static void on_inotify(int fd, unsigned events, void *arg)
 			continue;
 		if (n <= 0)
 			break;
+		ncreated = 0;
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
 			if (ev->mask & IN_Q_OVERFLOW) {
@@ -613,20 +675,40 @@ static void on_inotify(int fd, unsigned events, void *arg)
 				continue;
 			}
 			if (ev->len == 0 || ev->wd != fw->wd ||
-			    !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
+			    !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO |
+					  IN_CREATE)))
 				continue;
 			if (ev->name[0] == '.')
 				continue; /* hidden: a writer's temporary file */
-			if (handle(fw, ev->name, 0) == H_KEPT) {
+			if (!(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))) {
+				/* Created, maybe never closed after writing
+				 * (link(), mknod()): unless closed in this same
+				 * batch, a scan after the settle time takes it. */
+				if (ncreated < sizeof(created) / sizeof(created[0]))
+					created[ncreated++] = ev->name;
+				else
+					unclosed = 1;
+				continue;
+			}
+			for (i = 0; i < ncreated; i++)
+				if (strcmp(created[i], ev->name) == 0)
+					created[i] = created[--ncreated];
+			if (handle(fw, ev->name, (ev->mask & IN_MOVED_TO)
+						       ? SEEN_MOVED
+						       : SEEN_CLOSED) == H_KEPT) {
 				kept = 1;
 				fw->st.waiting++;
 			}
 		}
+		if (ncreated > 0)
+			unclosed = 1; /* created[] points into buf: now */
 	}
 	if (need_scan)
 		scan(fw, 0);
 	else if (kept)
 		schedule_scan(fw, fw->backoff_ms);
+	if (unclosed)
+		schedule_scan(fw, fw->settle_ms + 10);
 }
 
 int folder_watch_start(const struct onshi_host *host,
@@ -697,6 +779,15 @@ int folder_watch_start(const struct onshi_host *host,
 		folder_watch_stop(fw);
 		return ONSHI_ENOMEM;
 	}
+	if (cfg->rescan_ms > 0) {
+		fw->rescan = host->timer_start(inst, cfg->rescan_ms, 1,
+					       on_rescan, fw);
+		if (fw->rescan == NULL) {
+			snprintf(msg, msglen, "cannot start the safety scan timer");
+			folder_watch_stop(fw);
+			return ONSHI_ENOMEM;
+		}
+	}
 	*out = fw;
 	scan(fw, 0);
 	return ONSHI_OK;
@@ -711,6 +802,8 @@ void folder_watch_stop(struct folder_watch *fw)
 		return;
 	if (fw->timer != NULL)
 		fw->host->timer_stop(fw->inst, fw->timer);
+	if (fw->rescan != NULL)
+		fw->host->timer_stop(fw->inst, fw->rescan);
 	if (fw->watch != NULL)
 		fw->host->unwatch_fd(fw->inst, fw->watch);
 	if (fw->ifd >= 0) {
@@ -739,14 +832,15 @@ void folder_watch_stats(const struct folder_watch *fw, struct folder_stats *st)
 int folder_adapter_start(const struct onshi_host *host,
 			 struct onshi_instance *inst, const char *const *dirs,
 			 size_t ndirs, const char *watch, const char *failed,
-			 const struct folder_watch_ops *ops, void *arg,
-			 struct folder_watch **out)
+			 unsigned rescan_s, const struct folder_watch_ops *ops,
+			 void *arg, struct folder_watch **out)
 {
 	struct folder_watch_config cfg = {
 		.dir = watch, .failed_dir = failed,
 		.settle_ms = FOLDER_SETTLE_MS,
 		.retry_min_ms = FOLDER_RETRY_MIN_MS,
 		.retry_max_ms = FOLDER_RETRY_MAX_MS,
+		.rescan_ms = rescan_s * 1000u,
 	};
 	char msg[512];
 	size_t i;

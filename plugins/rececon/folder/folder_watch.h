@@ -7,12 +7,15 @@
  * take each complete one exactly once, never a half-written one, and never
  * be tricked into reading something else (symlinks, devices, hard links to
  * other files, huge files). This module does that part and nothing of the
- * protocol: it watches one folder with inotify (complete files only:
- * IN_CLOSE_WRITE, IN_MOVED_TO), scans it at start for files that arrived
- * while nobody watched, reads each candidate safely with a size limit, hands
- * the bytes to the adapter, removes the file once the adapter has it
+ * protocol: it watches one folder with inotify (complete files at once:
+ * IN_CLOSE_WRITE, IN_MOVED_TO; files that only raise IN_CREATE, such as
+ * ones published by link() + unlink(), after the settle time), scans it at
+ * start and every rescan interval (folders where inotify sees nothing:
+ * CIFS, NFS, FUSE mounts), reads each candidate safely with a size limit,
+ * hands the bytes to the adapter, removes the file once the adapter has it
  * durably, retries with backoff when it could not, and moves refused files
- * to a failed/ folder next to a `<name>.reason` file saying why.
+ * to a failed/ folder next to a `<name>.reason` file saying why, after the
+ * adapter has answered the sender.
  *
  * It is compiled into each adapter from source (the plugins link no daemon
  * symbols) and reaches the daemon only through the host table. Everything
@@ -47,27 +50,33 @@ enum folder_verdict {
 struct folder_watch_ops {
 	/*
 	 * Decide about `name`. For TAKE set *limit to the largest size
-	 * accepted; for REFUSE write the reason to why.
+	 * accepted; for REFUSE set *err (an ONSHI_E* code) and write the
+	 * reason to why.
 	 */
 	enum folder_verdict (*classify)(void *arg, const char *name,
-					size_t *limit, char *why,
+					size_t *limit, int *err, char *why,
 					size_t whylen);
 	/*
-	 * Hand over a complete request. ONSHI_OK or ONSHI_EEXIST: the adapter
-	 * has it (or had it already) and the file is removed. Anything else:
-	 * the file stays and is offered again later (backoff); why says what
-	 * went wrong, for the log.
+	 * Hand over a request. fresh: the file was modified within the settle
+	 * time, so its writer may not have finished it. ONSHI_OK or
+	 * ONSHI_EEXIST: the adapter has it (or had it already) and the file is
+	 * removed. ONSHI_EINCOMPLETE (only when fresh): it does not look complete yet;
+	 * it is offered again once it has been quiet for the settle time (then
+	 * not fresh). Anything else: the file stays and is offered again later
+	 * (backoff); why says what went wrong, for the log.
 	 */
 	int (*take)(void *arg, const char *name, const void *data, size_t len,
-		    char *why, size_t whylen);
+		    int fresh, char *why, size_t whylen);
 	/*
 	 * A request named `name` cannot be taken: err is ONSHI_ETOOBIG (over
-	 * the limit) or ONSHI_EPERM (symlink, not a regular file, hard-linked);
-	 * why names the problem. Answer the sender (an error file) and return
-	 * ONSHI_OK, after which the file moves to failed/; an error keeps the
-	 * file for a later retry. May be NULL.
+	 * the limit), ONSHI_EPERM (symlink, not a regular file, hard-linked)
+	 * or classify's code; why names the problem. The file is still in the
+	 * folder (dirfd, for *at() calls): answer the sender and return
+	 * ONSHI_OK, after which it moves to failed/; an error keeps the file
+	 * for a later retry. May be NULL.
 	 */
-	int (*refused)(void *arg, const char *name, int err, const char *why);
+	int (*refused)(void *arg, int dirfd, const char *name, int err,
+		       const char *why);
 };
 
 struct folder_watch_config {
@@ -76,6 +85,7 @@ struct folder_watch_config {
 	unsigned settle_ms;       /* scans leave files younger than this */
 	unsigned retry_min_ms;    /* first retry delay after a failure */
 	unsigned retry_max_ms;    /* backoff ceiling */
+	unsigned rescan_ms;       /* safety scan interval; 0: none */
 };
 
 struct folder_stats {
@@ -108,13 +118,22 @@ void folder_watch_stats(const struct folder_watch *fw, struct folder_stats *st);
 /*
  * An adapter's start op: make sure each of dirs[0..ndirs) is a folder
  * (FOLDER_DIR_MODE), then watch `watch`, refusing into `failed`, with the
- * FOLDER_* timings. What fails is logged; the event names the folder.
+ * FOLDER_* timings and a safety scan every rescan_s seconds (0: none).
+ * What fails is logged; the event names the folder.
  */
 int folder_adapter_start(const struct onshi_host *host,
 			 struct onshi_instance *inst, const char *const *dirs,
 			 size_t ndirs, const char *watch, const char *failed,
-			 const struct folder_watch_ops *ops, void *arg,
-			 struct folder_watch **out);
+			 unsigned rescan_s, const struct folder_watch_ops *ops,
+			 void *arg, struct folder_watch **out);
+
+/* The rescan_s key every folder adapter accepts, for its key table. */
+#define FOLDER_RESCAN_KEY \
+	{ .name = "rescan_s", .type = ONSHI_CONF_INT, .default_value = "5", \
+	  .min = 0, .max = 3600, \
+	  .help = "seconds between safety scans of the request folder, " \
+		  "for folders where inotify reports nothing (CIFS, NFS, " \
+		  "FUSE mounts); 0 = none" }
 
 /* ---- helpers, usable on their own ---- */
 

@@ -9,12 +9,27 @@
  * shallow copy whose few replaced pointers belong to this file. The one
  * thing read from a request is the encoding its XML declaration names, for
  * answering it in kind (OFFICIAL_CHARSET_SAME).
+ *
+ * What receipt computers rely on (docs/rececon/oqsfolder.md): every
+ * request-shaped name in req/ gets exactly one outcome, also kinds onshi
+ * does not handle; every file appears in res/ or face/ by a rename from
+ * tmp/ beside them, so a watcher (also over a Samba share) sees it added
+ * under its final name; an .err is followed by a copy of the request
+ * (clients wait for res/<request name>, then read the .err beside it).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include <onshi/host.h>
 #include <onshi/message.h>
@@ -22,6 +37,10 @@
 
 #include "folder_watch.h"
 #include "official_folder.h"
+
+/* The bytes of a safe file id (onshi/message.h, onshi_file_name_classify). */
+#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+		 "0123456789._+=@~-"
 
 /* Remembered request encodings (for OFFICIAL_CHARSET_SAME), at most. */
 #define OF_CS_BUCKETS 1024
@@ -36,9 +55,14 @@ struct cs_entry {
 struct official_folder {
 	const struct onshi_host *host;
 	struct onshi_instance *inst;
-	struct official_habits habits;   /* charset resolved: never _CONF */
-	char *base, *req, *res, *face, *failed;
+	struct official_habits habits;   /* charsets resolved: never _CONF */
+	char *base, *req, *res, *face, *failed, *tmp;
+	/* The staging folder for res/ and face/: tmp/, or NULL (a temporary
+	 * name inside the folder itself) when it is another file system. */
+	const char *res_tmp, *face_tmp;
 	size_t max_request, max_batch;
+	unsigned rescan_s;
+	unsigned long links;             /* names made for request copies */
 	struct folder_watch *fw;
 	int last_cs;                     /* encoding of the latest request */
 	struct cs_entry *cs_map[OF_CS_BUCKETS];
@@ -268,7 +292,9 @@ static int write_doc(struct official_folder *of, const char *dir,
 			      msg);
 		return rc;
 	}
-	rc = of->host->write_file_atomic(of->inst, dir, name, out, outlen,
+	rc = of->host->write_file_staged(of->inst, dir == of->face ? of->face_tmp
+							       : of->res_tmp,
+					 dir, name, out, outlen,
 					 FOLDER_FILE_MODE, msg, sizeof(msg));
 	of->host->buf_free(out);
 	if (rc != ONSHI_OK) {
@@ -290,22 +316,122 @@ static int write_doc(struct official_folder *of, const char *dir,
 }
 
 /*
- * The .err for a request refused before the core saw it (too big, not a
- * regular file): the same document shape the core writes.
+ * "<request base name>.err" for a request file name ending in ".xml" (any
+ * case), as the real terminal names it: the client's own spelling.
  */
-static int write_refusal(struct official_folder *of, int kind, const char *id,
-			 int err, const char *why)
+static int error_name(const char *request, char *out, size_t outlen)
 {
-	char name[ONSHI_FILE_NAME_MAX], code[16], when[16], text[1024];
+	size_t n = strlen(request);
+
+	if (n <= 4 || request[0] == '.' ||
+	    strcasecmp(request + n - 4, ".xml") != 0 || n >= outlen ||
+	    n > NAME_MAX)
+		return ONSHI_EINVAL;
+	memcpy(out, request, n - 4);
+	memcpy(out + n - 4, ".err", 5);
+	return ONSHI_OK;
+}
+
+/*
+ * Letters and digits, then "req_", the id, ".xml": the shape of every
+ * request name of the official interface, known kinds or not. The length
+ * of the kind prefix (before "req_"), or 0.
+ */
+static size_t request_shape(const char *name)
+{
+	size_t n = strlen(name), p;
+
+	if (n < 4 || strcasecmp(name + n - 4, ".xml") != 0)
+		return 0;
+	/* "req" is letters too: the prefix ends at the first "req_". */
+	for (p = 1; p + 4 + 4 <= n; p++) {
+		unsigned char c = (unsigned char)name[p - 1];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9')))
+			return 0;
+		if (strncasecmp(name + p, "req_", 4) == 0)
+			return p;
+	}
+	return 0;
+}
+
+/*
+ * The copy of a request placed beside its .err in res/, after the .err:
+ * clients wait for res/<request name>, then read the .err. From the bytes
+ * the core kept (the file itself is long gone).
+ */
+static int write_request_copy(struct official_folder *of, const char *name,
+			      const void *data, size_t len)
+{
+	char msg[512];
+	int rc;
+
+	rc = of->host->write_file_staged(of->inst, of->res_tmp, of->res, name,
+					 data, len, FOLDER_FILE_MODE, msg,
+					 sizeof(msg));
+	if (rc != ONSHI_OK)
+		of->host->log(of->inst, ONSHI_LOG_ERR, "%s; the error answer "
+			      "is written again later", msg);
+	return rc == ONSHI_OK ? rc : ONSHI_EIO;
+}
+
+/*
+ * The same for a refused request still in req/ (dirfd): a second name of
+ * the file itself, made in tmp/ and renamed into res/, so nothing of it is
+ * read (it may be huge). Only for a plain file with a single name: never
+ * a symlink, FIFO, device or someone else's hard-linked file. Failing is
+ * logged; the .err stands on its own.
+ */
+static void link_request_copy(struct official_folder *of, int dirfd,
+			      const char *name)
+{
+	char tmp[NAME_MAX + 1], q[160];
+	struct stat st;
+	int tfd = -1, rfd = -1;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return;
+	snprintf(tmp, sizeof(tmp), ".%.40s.%lx.%lu.lnk", name,
+		 (unsigned long)time(NULL), ++of->links);
+	tfd = open(of->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rfd = open(of->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0 || rfd < 0 || linkat(dirfd, name, tfd, tmp, 0) < 0)
+		goto fail;
+	if (renameat(tfd, tmp, rfd, name) < 0) {
+		unlinkat(tfd, tmp, 0);
+		goto fail;
+	}
+	fsync(rfd);
+	close(tfd);
+	close(rfd);
+	return;
+fail:
+	folder_quote(q, sizeof(q), name);
+	of->host->log(of->inst, ONSHI_LOG_WARNING, "no copy of '%s' beside its "
+		      ".err in %s: %s", q, of->res, strerror(errno));
+	if (tfd >= 0)
+		close(tfd);
+	if (rfd >= 0)
+		close(rfd);
+}
+
+/*
+ * The .err for a request refused before the core saw it (unsupported kind,
+ * unsafe name, too big, not a regular file): the same document shape the
+ * core writes. id: for the reception-number habit.
+ */
+static int write_refusal(struct official_folder *of, const char *name,
+			 const char *id, int err, const char *why)
+{
+	char code[16], when[16], text[1024];
 	const char *inst_code = of->host->institution_code(of->inst);
 	struct onshi_msg m;
 	struct tm tm;
 	time_t now = time(NULL);
 	int rc;
 
-	rc = of->host->file_name_error(kind, id, name, sizeof(name));
-	if (rc != ONSHI_OK)
-		return rc;
 	memset(&m, 0, sizeof(m));
 	m.kind = ONSHI_MSG_ERROR;
 	m.u.error.hdr.segment_of_result = ONSHI_SEGMENT_ABNORMAL;
@@ -316,7 +442,7 @@ static int write_refusal(struct official_folder *of, int kind, const char *id,
 	m.u.error.hdr.error_code = code;
 	m.u.error.hdr.error_message = text;
 	m.u.error.hdr.process_execution_time = when;
-	if (of->habits.afi_reception)
+	if (of->habits.afi_reception && id[0] != '\0')
 		m.u.error.hdr.arbitrary_file_identifier = (char *)id;
 	if (inst_code != NULL && strlen(inst_code) == 10 &&
 	    strspn(inst_code, "0123456789") == 10)
@@ -329,28 +455,74 @@ static int write_refusal(struct official_folder *of, int kind, const char *id,
 	return rc;
 }
 
+/*
+ * The real terminal's face file name (REFERENCE §2b):
+ * OQSsiquc01res_face_<institution code><20 hex>_<yyyyMMddHHmmss>.xml, in
+ * local time. The 20 hex characters begin the SHA-256 of the push id (one
+ * per card read): two reads in one second never share a name, and one read
+ * delivered again within its second replaces its own file.
+ */
+static int face_name(struct official_folder *of, const char *push_id,
+		     char *out, size_t outlen)
+{
+	const char *code = of->host->institution_code(of->inst);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char hex[21], when[16];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (!EVP_Digest(push_id, strlen(push_id), md, &mdlen, EVP_sha256(),
+			NULL) || mdlen < 10)
+		return ONSHI_ENOMEM;
+	for (i = 0; i < 10; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (code == NULL || strlen(code) != 10 ||
+	    strspn(code, "0123456789") != 10)
+		code = "0000000000"; /* [institution] code is checked at load */
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	n = snprintf(out, outlen, "OQSsiquc01res_face_%s%s_%s.xml", code, hex,
+		     when);
+	return n > 0 && (size_t)n < outlen ? ONSHI_OK : ONSHI_ETOOBIG;
+}
+
 /* ---- folder callbacks ---- */
 
 static enum folder_verdict of_classify(void *arg, const char *name,
-				       size_t *limit, char *why, size_t whylen)
+				       size_t *limit, int *err, char *why,
+				       size_t whylen)
 {
 	struct official_folder *of = arg;
 	char id[ONSHI_FILE_ID_MAX + 1];
+	size_t plen;
 	int kind = 0, rc;
 
 	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why,
 					  whylen);
-	if (rc == ONSHI_ENOTFOUND)
-		return FOLDER_SKIP;
-	if (rc != ONSHI_OK)
-		return FOLDER_REFUSE;
-	*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ? of->max_request
-						   : of->max_batch;
-	return FOLDER_TAKE;
+	if (rc == ONSHI_OK) {
+		*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ? of->max_request
+							   : of->max_batch;
+		return FOLDER_TAKE;
+	}
+	plen = request_shape(name);
+	if (plen == 0)
+		return FOLDER_SKIP; /* not a request: not ours to touch */
+	if (rc == ONSHI_ENOTFOUND) {
+		/* A kind of the real terminal's that onshi does not serve:
+		 * answered, so that the receipt computer stops waiting. */
+		snprintf(why, whylen, "unsupported request kind %.*s",
+			 (int)plen, name);
+		*err = ONSHI_ENOTFOUND;
+	} else {
+		*err = ONSHI_EPERM; /* an unsafe id: why says which byte */
+	}
+	return FOLDER_REFUSE;
 }
 
 static int of_take(void *arg, const char *name, const void *data, size_t len,
-		   char *why, size_t whylen)
+		   int fresh, char *why, size_t whylen)
 {
 	struct official_folder *of = arg;
 	char id[ONSHI_FILE_ID_MAX + 1];
@@ -363,7 +535,15 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 	of->last_cs = sniff_charset(data, len);
 	/* Before submit: an error answer may be delivered from inside it. */
 	cs_put(of, name, of->last_cs);
-	rc = of->host->submit(of->inst, name, kind, data, len, why, whylen);
+	/* A file written moments ago may be half of what its writer means
+	 * (two-step writers): if it does not parse, it waits to settle. */
+	if (fresh)
+		rc = of->host->submit_flags(of->inst, name, kind, data, len,
+					    ONSHI_SUBMIT_MAY_BE_PARTIAL, why,
+					    whylen);
+	else
+		rc = of->host->submit(of->inst, name, kind, data, len, why,
+				      whylen);
 	if (rc == ONSHI_OK) {
 		of->accepted++;
 		of->host->set_event(of->inst, "accepted %s", name);
@@ -373,16 +553,25 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 	return rc;
 }
 
-static int of_refused(void *arg, const char *name, int err, const char *why)
+static int of_refused(void *arg, int dirfd, const char *name, int err,
+		      const char *why)
 {
 	struct official_folder *of = arg;
-	char id[ONSHI_FILE_ID_MAX + 1], msg[256];
-	int kind = 0;
+	char errname[NAME_MAX + 1], id[ONSHI_FILE_ID_MAX + 1];
+	size_t plen = request_shape(name);
+	int rc;
 
-	if (of->host->file_name_classify(name, &kind, id, sizeof(id), msg,
-					 sizeof(msg)) != ONSHI_OK)
-		return ONSHI_OK; /* no safe .err name: failed/ only */
-	return write_refusal(of, kind, id, err, why);
+	if (plen == 0 || error_name(name, errname, sizeof(errname)) != ONSHI_OK)
+		return ONSHI_OK; /* no .err name to give: failed/ only */
+	/* The id after "req_", for the reception-number habit, if safe. */
+	snprintf(id, sizeof(id), "%.*s", (int)(strlen(name) - plen - 8),
+		 name + plen + 4);
+	if (strspn(id, ID_CHARS) != strlen(id))
+		id[0] = '\0';
+	rc = write_refusal(of, errname, id, err, why);
+	if (rc == ONSHI_OK)
+		link_request_copy(of, dirfd, name);
+	return rc;
 }
 
 static const struct folder_watch_ops of_folder_ops = {
@@ -399,17 +588,18 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 {
 	struct official_folder *of;
 	const char *dir, *enc;
-	int charset = habits->charset;
+	int charset = habits->charset, face_charset = habits->face_charset;
 
 	*out = NULL;
-	/* A daemon that declares 1.1 but left a service out: refuse, not crash. */
-	if (!ONSHI_HOST_HAS(host, write_file_atomic) || !host->submit ||
-	    !host->msg_write || !host->buf_free || !host->file_name_classify ||
-	    !host->file_name_result || !host->file_name_error ||
-	    !host->write_file_atomic) {
-		host->log(inst, ONSHI_LOG_ERR, "this daemon lacks the host "
-			  "services folder adapters need (ABI 1.1: submit, "
-			  "msg_write, file names, write_file_atomic)");
+	/* A daemon that declares 1.3 but left a service out: refuse, not crash. */
+	if (!ONSHI_HOST_HAS(host, write_file_staged) || host->abi_minor < 3 ||
+	    !host->submit || !host->submit_flags || !host->msg_write ||
+	    !host->buf_free || !host->file_name_classify ||
+	    !host->file_name_result || !host->write_file_staged) {
+		host->log(inst, ONSHI_LOG_ERR, "this onshid is too old (ABI "
+			  "%u.%u): folder adapters need ABI 1.3 (submit_flags, "
+			  "write_file_staged)", host->abi_major,
+			  host->abi_minor);
 		return ONSHI_EABI;
 	}
 	dir = host->conf_str(inst, "dir");
@@ -427,6 +617,15 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 			return ONSHI_EINVAL;
 		}
 	}
+	if (face_charset == OFFICIAL_CHARSET_CONF) {
+		enc = host->conf_str(inst, "face_encoding");
+		face_charset = parse_encoding(enc);
+		if (face_charset < 0 || strcasecmp(enc, "same") == 0) {
+			host->log(inst, ONSHI_LOG_ERR, "face_encoding '%s' is "
+				  "not one of utf-8, shift_jis", enc);
+			return ONSHI_EINVAL;
+		}
+	}
 	of = calloc(1, sizeof(*of));
 	if (of == NULL)
 		return ONSHI_ENOMEM;
@@ -434,7 +633,9 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 	of->inst = inst;
 	of->habits = *habits;
 	of->habits.charset = charset;
+	of->habits.face_charset = face_charset;
 	of->last_cs = ONSHI_CHARSET_UTF8;
+	of->rescan_s = (unsigned)host->conf_int(inst, "rescan_s");
 	if (of->habits.consent_kinds < 1 ||
 	    of->habits.consent_kinds > ONSHI_CONSENT_KINDS)
 		of->habits.consent_kinds = ONSHI_CONSENT_KINDS;
@@ -445,7 +646,9 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 	of->res = folder_join(dir, "res");
 	of->face = folder_join(dir, "face");
 	of->failed = folder_join(dir, "failed");
-	if (!of->base || !of->req || !of->res || !of->face || !of->failed) {
+	of->tmp = folder_join(dir, "tmp");
+	if (!of->base || !of->req || !of->res || !of->face || !of->failed ||
+	    !of->tmp) {
 		official_destroy(of);
 		return ONSHI_ENOMEM;
 	}
@@ -453,13 +656,78 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 	return ONSHI_OK;
 }
 
+/*
+ * Remove what a crash left in tmp/: only this adapter writes there, and
+ * nothing in it was ever announced to the receipt computer.
+ */
+static void sweep_tmp(struct official_folder *of)
+{
+	struct dirent *de;
+	DIR *d = opendir(of->tmp);
+	unsigned long n = 0;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' || len < 5 ||
+		    (strcmp(de->d_name + len - 4, ".tmp") != 0 &&
+		     strcmp(de->d_name + len - 4, ".lnk") != 0))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n > 0)
+		of->host->log(of->inst, ONSHI_LOG_NOTICE, "removed %lu unfinished "
+			      "file(s) from %s", n, of->tmp);
+}
+
+/*
+ * tmp/ stages res/ or face/ only on the same file system (a rename cannot
+ * cross one): otherwise files are renamed inside the folder, which a
+ * watcher over a share sees as a rename, so the operator is told.
+ */
+static const char *staging_for(struct official_folder *of, const char *dir)
+{
+	struct stat a, b;
+
+	if (stat(of->tmp, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev)
+		return of->tmp;
+	of->host->log(of->inst, ONSHI_LOG_WARNING, "%s is not on the file "
+		      "system of %s: files are renamed into place inside it, "
+		      "which a receipt computer watching over a share sees as "
+		      "a rename, not a new file (keep them on one file system)",
+		      dir, of->tmp);
+	return NULL;
+}
+
 int official_start(struct official_folder *of)
 {
-	const char *dirs[] = { of->base, of->req, of->res, of->face, of->failed };
+	/* tmp/ before req/: answers may be written from the first scan on. */
+	const char *dirs[] = { of->base, of->tmp, of->res, of->face,
+			       of->failed, of->req };
+	char msg[512];
+	size_t i;
+	int rc;
 
+	/* The staging folders are chosen before the first scan writes. */
+	for (i = 0; i < 4; i++) {
+		rc = folder_ensure_dir(dirs[i], FOLDER_DIR_MODE, msg, sizeof(msg));
+		if (rc != ONSHI_OK) {
+			of->host->log(of->inst, ONSHI_LOG_ERR, "%s", msg);
+			return rc;
+		}
+	}
+	/* Every write is whole within one call: what is left is a crash's. */
+	sweep_tmp(of);
+	of->res_tmp = staging_for(of, of->res);
+	of->face_tmp = staging_for(of, of->face);
 	return folder_adapter_start(of->host, of->inst, dirs,
 				    sizeof(dirs) / sizeof(dirs[0]), of->req,
-				    of->failed, &of_folder_ops, of, &of->fw);
+				    of->failed, of->rescan_s, &of_folder_ops,
+				    of, &of->fw);
 }
 
 void official_stop(struct official_folder *of)
@@ -479,6 +747,7 @@ void official_destroy(struct official_folder *of)
 	free(of->res);
 	free(of->face);
 	free(of->failed);
+	free(of->tmp);
 	free(of);
 }
 
@@ -495,12 +764,11 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 	if (d->push) {
 		if (d->push_id == NULL)
 			return ONSHI_EINVAL;
-		rc = of->host->file_name_result(ONSHI_MSG_INQUIRY_REQUEST,
-						d->push_id, 1, name, sizeof(name));
+		rc = face_name(of, d->push_id, name, sizeof(name));
 		dir = of->face;
 		what = OFFICIAL_FACE;
 		reception = d->push_id;
-		cs = out_charset(of, of->last_cs);
+		cs = of->habits.face_charset;
 	} else {
 		if (d->request_id == NULL)
 			return ONSHI_EINVAL;
@@ -515,8 +783,7 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 			return ONSHI_EINVAL;
 		}
 		if (d->is_error)
-			rc = of->host->file_name_error(kind, id, name,
-						       sizeof(name));
+			rc = error_name(d->request_id, name, sizeof(name));
 		else
 			rc = of->host->file_name_result(kind, id, 0, name,
 							sizeof(name));
@@ -535,6 +802,11 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 	if (rc == ONSHI_OK)
 		rc = write_doc(of, dir, name, &hc.msg, cs, what);
 	free(hc.results);
+	/* After the .err is whole: the copy is what clients wait for. */
+	if (rc == ONSHI_OK && d->is_error && !d->push &&
+	    d->request_body != NULL && d->request_len > 0)
+		rc = write_request_copy(of, d->request_id, d->request_body,
+					d->request_len);
 	if (rc != ONSHI_OK) {
 		/* Offered again later: remember the encoding meanwhile. */
 		if (!d->push)

@@ -20,11 +20,14 @@
 #include <onshi/host.h>
 #include <onshi/plugin.h>
 
+#include "folder_watch.h"
+
 /* The keys every official-folder adapter accepts, for its key table. */
 #define OFFICIAL_FOLDER_CONF_KEYS \
 	{ .name = "dir", .type = ONSHI_CONF_PATH, .required = 1, \
-	  .help = "folder holding req/, res/, face/ and failed/ (created " \
-		  "if missing)" }, \
+	  .help = "folder holding req/, res/, face/, failed/ and tmp/ " \
+		  "(created if missing)" }, \
+	FOLDER_RESCAN_KEY, \
 	{ .name = "max_request_bytes", .type = ONSHI_CONF_INT, \
 	  .default_value = "1048576", .min = 1024, .max = 33554432, \
 	  .help = "largest individual request file accepted" }, \
@@ -38,6 +41,16 @@
 	  .default_value = "same", \
 	  .help = "encoding of written files: utf-8, shift_jis, or same " \
 		  "(as each request)" }
+
+/*
+ * The face_encoding key: the encoding of face/ files, the adapter's own
+ * setting (clients read face/ in one configured encoding), with the
+ * adapter's habit as default ("utf-8" or "shift_jis").
+ */
+#define OFFICIAL_FACE_ENCODING_KEY(dflt) \
+	{ .name = "face_encoding", .type = ONSHI_CONF_STRING, \
+	  .default_value = dflt, \
+	  .help = "encoding of face/ files: utf-8 or shift_jis" }
 
 /*
  * Habit charsets besides ONSHI_CHARSET_*: each answer in the encoding its
@@ -57,6 +70,9 @@ enum official_file {
 
 struct official_habits {
 	int charset;          /* ONSHI_CHARSET_* or OFFICIAL_CHARSET_* */
+	/* face/ files: ONSHI_CHARSET_*, or OFFICIAL_CHARSET_CONF (the
+	 * face_encoding key, which the adapter's key table then declares) */
+	int face_charset;
 	int consent_kinds;    /* consent triples kept in results, 1..4 */
 	/*
 	 * Non-zero: ArbitraryFileIdentifier of every answer is the

@@ -18,7 +18,10 @@ OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
 pkgplugin_LTLIBRARIES += plugins/rececon/oqsfolder/oqsfolder.la
 plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = $(OQSFOLDER_SOURCES)
 plugins_rececon_oqsfolder_oqsfolder_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_rececon_oqsfolder_oqsfolder_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_rececon_oqsfolder_oqsfolder_la_CFLAGS = $(PLUGIN_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+# libcrypto: SHA-256 for the names of face/ files (official_folder.c).
+plugins_rececon_oqsfolder_oqsfolder_la_LIBADD = $(OPENSSL_LIBS)
 
 EXTRA_DIST += docs/rececon/oqsfolder.md
 
@@ -34,5 +37,5 @@ tests_unit_test_atomic_file_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_oqsfolder_SOURCES = tests/unit/test_oqsfolder.c \
 	$(RECECON_MOCK_SOURCES) $(OQSFOLDER_SOURCES)
-tests_unit_test_oqsfolder_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_oqsfolder_LDADD = $(UNIT_LDADD)
+tests_unit_test_oqsfolder_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_oqsfolder_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)

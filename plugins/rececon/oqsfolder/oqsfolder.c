@@ -31,6 +31,7 @@
 
 static const struct onshi_conf_key oqs_keys[] = {
 	OFFICIAL_FOLDER_CONF_KEYS,
+	OFFICIAL_FACE_ENCODING_KEY("utf-8"),
 	OFFICIAL_FOLDER_ENCODING_KEY,
 	{ .name = NULL },
 };
@@ -40,6 +41,7 @@ static int oqs_create(const struct onshi_host *host,
 {
 	static const struct official_habits habits = {
 		.charset = OFFICIAL_CHARSET_CONF,
+		.face_charset = OFFICIAL_CHARSET_CONF,
 		.consent_kinds = ONSHI_CONSENT_KINDS,
 		.afi_reception = 0,
 	};

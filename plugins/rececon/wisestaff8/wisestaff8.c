@@ -45,6 +45,7 @@ static const struct onshi_conf_key ws8_keys[] = {
 	{ .name = "max_request_bytes", .type = ONSHI_CONF_INT,
 	  .default_value = "4096", .min = 256, .max = 1048576,
 	  .help = "largest Q<id>.CSV accepted (one line is under 200 bytes)" },
+	FOLDER_RESCAN_KEY,
 	{ .name = NULL },
 };
 
@@ -303,11 +304,13 @@ static int build_request(struct ws8 *w, const struct ws8_request *q,
 /* ---- folder callbacks ---- */
 
 static enum folder_verdict ws8_classify(void *arg, const char *name,
-					size_t *limit, char *why, size_t whylen)
+					size_t *limit, int *err, char *why,
+					size_t whylen)
 {
 	struct ws8 *w = arg;
 	char id[WS8_ID_MAX + 1];
 
+	*err = ONSHI_EPERM;
 	switch (csv_name_id(name, 'Q', id, why, whylen)) {
 	case 0:
 		return FOLDER_SKIP;
@@ -319,8 +322,9 @@ static enum folder_verdict ws8_classify(void *arg, const char *name,
 	}
 }
 
+/* One CSV line, written at once: fresh or not, it is judged as it is. */
 static int ws8_take(void *arg, const char *name, const void *data, size_t len,
-		    char *why, size_t whylen)
+		    int fresh, char *why, size_t whylen)
 {
 	struct ws8 *w = arg;
 	char id[WS8_ID_MAX + 1], msg[512], *text = NULL, *xml = NULL;
@@ -330,6 +334,7 @@ static int ws8_take(void *arg, const char *name, const void *data, size_t len,
 	size_t tlen = 0, xlen = 0;
 	int rc;
 
+	(void)fresh;
 	if (csv_name_id(name, 'Q', id, why, whylen) != 1)
 		return ONSHI_EINVAL;
 	memset(&q, 0, sizeof(q));
@@ -366,11 +371,13 @@ static int ws8_take(void *arg, const char *name, const void *data, size_t len,
 	return rc;
 }
 
-static int ws8_refused(void *arg, const char *name, int err, const char *why)
+static int ws8_refused(void *arg, int dirfd, const char *name, int err,
+		       const char *why)
 {
 	struct ws8 *w = arg;
 	char id[WS8_ID_MAX + 1], msg[256];
 
+	(void)dirfd;
 	if (csv_name_id(name, 'Q', id, msg, sizeof(msg)) != 1)
 		return ONSHI_OK; /* no safe R name: failed/ only */
 	return write_error_line(w, id, NULL, err == ONSHI_ETOOBIG
@@ -443,7 +450,9 @@ static int ws8_start(void *state)
 
 	return folder_adapter_start(w->host, w->inst, dirs,
 				    sizeof(dirs) / sizeof(dirs[0]), w->send,
-				    w->failed, &ws8_folder_ops, w, &w->fw);
+				    w->failed,
+				    (unsigned)w->host->conf_int(w->inst, "rescan_s"),
+				    &ws8_folder_ops, w, &w->fw);
 }
 
 static void ws8_stop(void *state)

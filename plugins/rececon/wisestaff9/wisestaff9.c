@@ -25,6 +25,7 @@
 
 static const struct onshi_conf_key ws9_keys[] = {
 	OFFICIAL_FOLDER_CONF_KEYS,
+	OFFICIAL_FACE_ENCODING_KEY("shift_jis"),
 	{ .name = NULL },
 };
 
@@ -33,6 +34,7 @@ static int ws9_create(const struct onshi_host *host,
 {
 	static const struct official_habits habits = {
 		.charset = ONSHI_CHARSET_CP932,
+		.face_charset = OFFICIAL_CHARSET_CONF,
 		.consent_kinds = ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS + 1,
 		.afi_reception = 1,
 	};

@@ -34,6 +34,7 @@ struct ws9p {
 
 static const struct onshi_conf_key ws9p_keys[] = {
 	OFFICIAL_FOLDER_CONF_KEYS,
+	OFFICIAL_FACE_ENCODING_KEY("utf-8"),
 	{ .name = "notify_url", .type = ONSHI_CONF_STRING,
 	  .help = "http(s) URL the receipt computer listens on; unset: no "
 		  "notifications" },
@@ -81,6 +82,7 @@ static int ws9p_create(const struct onshi_host *host,
 {
 	struct official_habits habits = {
 		.charset = ONSHI_CHARSET_UTF8,
+		.face_charset = OFFICIAL_CHARSET_CONF,
 		.consent_kinds = ONSHI_CONSENT_KINDS,
 		.afi_reception = 0,
 		.written = ws9p_written,
