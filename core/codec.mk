@@ -26,6 +26,7 @@ TESTS += tests/unit/test_xmlmsg
 tests_unit_test_xmlmsg_SOURCES = tests/unit/test_xmlmsg.c
 tests_unit_test_xmlmsg_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DXMLMSG_FIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures/xmlmsg"' \
+	-DCLIENTS_FIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures/clients"' \
 	-DXMLMSG_XSD_DIR='"$(abs_top_srcdir)/etc/xsd"'
 tests_unit_test_xmlmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_xmlmsg_LDADD = core/libonshi.la $(CMOCKA_LIBS) $(XML_LIBS)
@@ -67,3 +68,14 @@ EXTRA_DIST += \
 	tests/fixtures/xmlmsg/xxe_dtd.xml \
 	tests/fixtures/xmlmsg/xxe_file.xml \
 	tests/fixtures/xmlmsg/xxe_param.xml
+
+# Request shapes of real receipt-computer clients (README.md there).
+EXTRA_DIST += \
+	tests/fixtures/clients/README.md \
+	tests/fixtures/clients/filemaker_OQSsiquc01req.xml \
+	tests/fixtures/clients/dotnet_sjis_OQSsiquc01req.xml \
+	tests/fixtures/clients/dotnet_sjis_OQSsiquc01req.utf8 \
+	tests/fixtures/clients/jsonnet_OQSsiquc01req.xml \
+	tests/fixtures/clients/batch_fetch_body_OQSmuquc02req.xml \
+	tests/fixtures/clients/batch_upload_OQSmuquc01req.xml \
+	tests/fixtures/clients/batch_fetch_both_differ_OQSmuquc02req.xml

@@ -33,6 +33,11 @@ enum xmsg_type {
 
 #define XF_REQUIRED 0x1u   /* parse error when absent or empty */
 #define XF_ALWAYS   0x2u   /* writer emits even when zero/absent */
+/* A second place the parser reads a value from: the slot belongs to the
+ * field of the same name in the node named by home, which writes, copies
+ * and frees it; the two given with different values are refused. */
+#define XF_ALIAS    0x4u
+#define XF_TODAY    0x8u   /* XT_DATE: absent or empty → today's local date */
 #define XF_NONE_OFF ((size_t)-1)
 
 struct xmsg_node;
@@ -49,13 +54,28 @@ struct xmsg_field {
 	size_t has_off;             /* XT_GROUP: bool presence flag or XF_NONE_OFF */
 	size_t count_off;           /* XT_LIST: size_t count */
 	size_t elem_size;           /* XT_LIST */
+	const char *home;           /* XF_ALIAS: node of the owning field */
 };
 
+/*
+ * A node may keep its leaf elements as sent (keeps_sent): the parser then
+ * records each one's verbatim text, in document order, into the
+ * struct onshi_sent_text array at sent_off (count at n_sent_off; field =
+ * the index in fields[]), and the writer echoes that list instead of the
+ * normalised fields whenever it is not empty.
+ */
 struct xmsg_node {
 	const char *name;           /* element name, for messages */
 	const struct xmsg_field *fields;
 	size_t n_fields;
+	int keeps_sent;
+	size_t sent_off, n_sent_off;
 };
+
+/* Today's local date as YYYYMMDD into *field (XF_TODAY). */
+int xmsg_set_today(char **field);
+/* Free a node's as-sent list (keeps_sent nodes); nothing otherwise. */
+void xmsg_free_sent(const struct xmsg_node *node, void *base);
 
 /* The <XmlMsg> table of each kind (NULL for NONE / out of range). */
 const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind);

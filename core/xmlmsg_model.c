@@ -22,13 +22,61 @@ static int is_string_type(enum xmsg_type t)
 	       t == XT_INSURER || t == XT_BASE64;
 }
 
+#define SENT(node, base) ((struct onshi_sent_text **)(void *)((char *)(base) + (node)->sent_off))
+#define N_SENT(node, base) ((size_t *)(void *)((char *)(base) + (node)->n_sent_off))
+
+void xmsg_free_sent(const struct xmsg_node *node, void *base)
+{
+	struct onshi_sent_text **sp;
+	size_t *np, j;
+
+	if (!node->keeps_sent)
+		return;
+	sp = SENT(node, base);
+	np = N_SENT(node, base);
+	for (j = 0; j < *np; j++)
+		free((*sp)[j].text);
+	free(*sp);
+	*sp = NULL;
+	*np = 0;
+}
+
+/* Deep copy of the as-sent list into a dst whose list is empty. */
+static int copy_sent(const struct xmsg_node *node, void *dst, const void *src)
+{
+	const struct onshi_sent_text *s;
+	struct onshi_sent_text *d;
+	size_t n, j;
+
+	if (!node->keeps_sent)
+		return ONSHI_OK;
+	s = *(struct onshi_sent_text *const *)(const void *)((const char *)src + node->sent_off);
+	n = *(const size_t *)(const void *)((const char *)src + node->n_sent_off);
+	if (n == 0)
+		return ONSHI_OK;
+	d = calloc(n, sizeof(*d));
+	if (d == NULL)
+		return ONSHI_ENOMEM;
+	*SENT(node, dst) = d;
+	for (j = 0; j < n; j++) {
+		d[j].field = s[j].field;
+		if (onshi_msg_set(&d[j].text, s[j].text) != ONSHI_OK)
+			return ONSHI_ENOMEM;  /* the caller frees the j done */
+		*N_SENT(node, dst) = j + 1;
+	}
+	return ONSHI_OK;
+}
+
 void xmsg_free_node(const struct xmsg_node *node, void *base)
 {
 	size_t i, j;
 
+	xmsg_free_sent(node, base);
 	for (i = 0; i < node->n_fields; i++) {
 		const struct xmsg_field *f = &node->fields[i];
 
+		if (f->flags & XF_ALIAS)
+			continue;  /* its slot is freed by its home field */
 		if (is_string_type(f->type)) {
 			char **sp = (char **)(void *)FIELD(base, f);
 
@@ -67,9 +115,13 @@ int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src)
 {
 	size_t i, j;
 
+	if (copy_sent(node, dst, src) != ONSHI_OK)
+		goto fail;
 	for (i = 0; i < node->n_fields; i++) {
 		const struct xmsg_field *f = &node->fields[i];
 
+		if (f->flags & XF_ALIAS)
+			continue;  /* copied by its home field */
 		if (is_string_type(f->type)) {
 			char *const *s = (char *const *)(const void *)FIELD(src, f);
 
@@ -206,6 +258,17 @@ static int set_now(char **field)
 
 	if (localtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm) != 14)
 		return onshi_msg_set(field, NULL);
+	return onshi_msg_set(field, buf);
+}
+
+int xmsg_set_today(char **field)
+{
+	char buf[16];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y%m%d", &tm) != 8)
+		return ONSHI_EINVAL;
 	return onshi_msg_set(field, buf);
 }
 

@@ -34,6 +34,7 @@ struct parse_state {
 	size_t max_items;
 	char *msg;
 	size_t msglen;
+	const char *alias_node;  /* where an XF_ALIAS field last filled a slot */
 };
 
 void onshi_xmlmsg_init(void)
@@ -99,8 +100,56 @@ static int find_field(const struct xmsg_node *node, const xmlChar *name)
 static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		      const xmlNode *el, void *base);
 
-static int parse_field(struct parse_state *ps, const struct xmsg_field *f,
-		       const xmlNode *child, void *base)
+/*
+ * Store a normalised string into its slot. A slot already filled can only
+ * come from the other place an XF_ALIAS pair reads (duplicates within one
+ * node are refused before): the same value is fine, an empty one yields
+ * to the other, different values are refused naming both places.
+ */
+static int store_string(struct parse_state *ps, const struct xmsg_node *node,
+			const struct xmsg_field *f, char *val, void *base)
+{
+	char **slot = (char **)(void *)((char *)base + f->off);
+	const char *home_val, *other_val, *home, *other;
+	char q1[64], q2[64];
+
+	if (f->flags & XF_ALIAS)
+		ps->alias_node = node->name;
+	if (*slot == NULL || (*slot)[0] == '\0' || strcmp(*slot, val) == 0 ||
+	    val[0] == '\0') {
+		if (*slot == NULL || (*slot)[0] == '\0') {
+			free(*slot);
+			*slot = val;
+		} else {
+			free(val);
+		}
+		return ONSHI_OK;
+	}
+	/* Name the home (header) place first, whichever came first. */
+	if (f->flags & XF_ALIAS) {
+		home = f->home;
+		home_val = *slot;
+		other = node->name;
+		other_val = val;
+	} else {
+		home = node->name;
+		home_val = val;
+		other = ps->alias_node != NULL ? ps->alias_node : "elsewhere";
+		other_val = *slot;
+	}
+	xmsg_quote(q1, sizeof(q1), home_val);
+	xmsg_quote(q2, sizeof(q2), other_val);
+	xmsg_errf(ps->msg, ps->msglen, "%s differs between %s ('%s') and %s ('%s'): "
+		  "give it once, or the same in both", f->name, home, q1, other, q2);
+	free(val);
+	return ONSHI_EINVAL;
+}
+
+/* Parse one child element into its field; for a leaf, *raw (when raw is
+ * not NULL) receives its text as sent, on success. */
+static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
+		       const struct xmsg_field *f, const xmlNode *child, void *base,
+		       char **raw)
 {
 	char *text = NULL, *val = NULL;
 	long v;
@@ -166,11 +215,26 @@ static int parse_field(struct parse_state *ps, const struct xmsg_field *f,
 	default:
 		rc = xmsg_normalize(f, text, &val, ps->msg, ps->msglen);
 		if (rc == ONSHI_OK)
-			*(char **)(void *)((char *)base + f->off) = val;
+			rc = store_string(ps, node, f, val, base);
 		break;
 	}
-	free(text);
+	if (rc == ONSHI_OK && raw != NULL)
+		*raw = text;
+	else
+		free(text);
 	return rc;
+}
+
+/* Remember child element k's text as sent, in document order. */
+static void keep_sent(const struct xmsg_node *node, void *base, size_t k, char *text)
+{
+	struct onshi_sent_text *list =
+		*(struct onshi_sent_text **)(void *)((char *)base + node->sent_off);
+	size_t *n = (size_t *)(void *)((char *)base + node->n_sent_off);
+
+	list[*n].field = (unsigned)k;
+	list[*n].text = text;
+	(*n)++;
 }
 
 static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
@@ -181,7 +245,19 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 	size_t i;
 	int rc;
 
+	if (node->keeps_sent) {
+		/* Each leaf at most once (duplicates are refused), so n_fields
+		 * entries hold them all. */
+		struct onshi_sent_text **list =
+			(struct onshi_sent_text **)(void *)((char *)base + node->sent_off);
+
+		*list = calloc(node->n_fields, sizeof(**list));
+		if (*list == NULL)
+			return ONSHI_ENOMEM;
+	}
 	for (c = el->children; c != NULL; c = c->next) {
+		const struct xmsg_field *f;
+		char *raw = NULL;
 		int k;
 
 		if (c->type != XML_ELEMENT_NODE)
@@ -189,21 +265,37 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		k = find_field(node, c->name);
 		if (k < 0)
 			continue;  /* unknown elements are for newer peers: skip */
-		if (seen[k] && node->fields[k].type != XT_LIST) {
+		f = &node->fields[k];
+		if (seen[k] && f->type != XT_LIST) {
 			xmsg_errf(ps->msg, ps->msglen, "%s appears more than once in %s",
-				  node->fields[k].name, node->name);
+				  f->name, node->name);
 			return ONSHI_EINVAL;
 		}
 		seen[k] = 1;
-		rc = parse_field(ps, &node->fields[k], c, base);
+		rc = parse_field(ps, node, f, c, base,
+				 node->keeps_sent && f->type != XT_GROUP && f->type != XT_LIST
+				 ? &raw : NULL);
 		if (rc != ONSHI_OK)
 			return rc;
+		if (raw != NULL)
+			keep_sent(node, base, (size_t)k, raw);
 	}
 	for (i = 0; i < node->n_fields; i++) {
-		if ((node->fields[i].flags & XF_REQUIRED) && !seen[i]) {
+		const struct xmsg_field *f = &node->fields[i];
+		char **slot = (char **)(void *)((char *)base + f->off);
+
+		if ((f->flags & XF_REQUIRED) && !seen[i]) {
 			xmsg_errf(ps->msg, ps->msglen, "required element %s is missing from %s",
-				  node->fields[i].name, node->name);
+				  f->name, node->name);
 			return ONSHI_EINVAL;
+		}
+		if ((f->flags & XF_TODAY) && (*slot == NULL || (*slot)[0] == '\0')) {
+			rc = xmsg_set_today(slot);
+			if (rc != ONSHI_OK) {
+				xmsg_errf(ps->msg, ps->msglen, "%s is missing from %s and "
+					  "today's date is unknown", f->name, node->name);
+				return rc;
+			}
 		}
 	}
 	return ONSHI_OK;
@@ -297,7 +389,7 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 		    struct onshi_msg *out, char *msg, size_t msglen)
 {
 	const struct xmsg_node *root = xmsg_root(kind);
-	struct parse_state ps = { 0, ONSHI_XMLMSG_MAX_ITEMS, msg, msglen };
+	struct parse_state ps = { 0, ONSHI_XMLMSG_MAX_ITEMS, msg, msglen, NULL };
 	size_t max_bytes = default_max_bytes(kind), textlen = 0;
 	unsigned max_depth = ONSHI_XMLMSG_MAX_DEPTH;
 	xmlDocPtr doc = NULL;

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "xmlmsg_internal.h"
 
@@ -38,7 +39,7 @@ static const char *const method_words[] = { "face", "pin", "visual", NULL };
 	{ .name = nm, .type = XT_LIST, .off = offsetof(st, arr), .sub = &node, \
 	  .count_off = offsetof(st, cnt), .elem_size = sizeof(elem), \
 	  .has_off = XF_NONE_OFF }
-#define NODE(nm, tbl) { nm, tbl, sizeof(tbl) / sizeof(tbl[0]) }
+#define NODE(nm, tbl) { .name = nm, .fields = tbl, .n_fields = sizeof(tbl) / sizeof(tbl[0]) }
 
 /* ---- QualificationConfirmSearchInfo ---- */
 #define SI struct onshi_search_info
@@ -51,8 +52,16 @@ static const struct xmsg_field search_fields[] = {
 	TYPED("LimitApplicationCertificateRelatedConsFlg", XT_DIGITS, SI,
 	      limit_application_cons_flg, 0, 0, 1),
 };
+/* The search info is echoed as the client wrote it (message.h). */
+const struct xmsg_node xmsg_search_node = {
+	.name = "QualificationConfirmSearchInfo",
+	.fields = search_fields,
+	.n_fields = sizeof(search_fields) / sizeof(search_fields[0]),
+	.keeps_sent = 1,
+	.sent_off = offsetof(SI, sent),
+	.n_sent_off = offsetof(SI, n_sent),
+};
 #undef SI
-const struct xmsg_node xmsg_search_node = NODE("QualificationConfirmSearchInfo", search_fields);
 
 /* ---- CardAuthentication (onshi's profile) ---- */
 #define CA struct onshi_card_auth
@@ -123,25 +132,28 @@ const struct xmsg_node xmsg_qualification_node =
 
 /* ---- request headers ---- */
 #define RQ struct onshi_req_header
-#define REQ_HEADER_COMMON(recflags) \
+#define REQ_HEADER_COMMON(dateflags) \
 	TYPED("QualificationConfirmationDate", XT_DATE, RQ, \
-	      qualification_confirmation_date, XF_REQUIRED, 8, 8), \
+	      qualification_confirmation_date, dateflags, 8, 8), \
 	TYPED("MedicalInstitutionCode", XT_DIGITS, RQ, medical_institution_code, \
 	      XF_REQUIRED, 10, 10), \
 	STR("ArbitraryFileIdentifier", RQ, arbitrary_file_identifier, 0, 256), \
 	CODE("ReferenceClassification", RQ, reference_classification, 0, refclass_codes), \
-	STR("ReceptionNumber", RQ, reception_number, recflags, 64)
+	STR("ReceptionNumber", RQ, reception_number, 0, 64)
 /* Every header lists every header field, so all of them are freed. */
 static const struct xmsg_field req_header_fields[] = {
-	REQ_HEADER_COMMON(0),
-};
-static const struct xmsg_field fetch_header_fields[] = {
 	REQ_HEADER_COMMON(XF_REQUIRED),
+};
+/* Batch headers of real clients hold only MedicalInstitutionCode (and
+ * ArbitraryFileIdentifier); the phase 2 ReceptionNumber may come in the
+ * body instead (xmsg_check_document wants it in one of the two). */
+static const struct xmsg_field batch_header_fields[] = {
+	REQ_HEADER_COMMON(XF_TODAY),
 };
 #undef REQ_HEADER_COMMON
 #undef RQ
 static const struct xmsg_node req_header_node = NODE("MessageHeader", req_header_fields);
-static const struct xmsg_node fetch_header_node = NODE("MessageHeader", fetch_header_fields);
+static const struct xmsg_node batch_header_node = NODE("MessageHeader", batch_header_fields);
 
 /* ---- result headers ---- */
 #define RS struct onshi_res_header
@@ -222,7 +234,14 @@ static const struct xmsg_field reception_body_fields[] = {
 };
 static const struct xmsg_node reception_body = NODE("MessageBody", reception_body_fields);
 
-static const struct xmsg_node fetch_body = { "MessageBody", NULL, 0 };
+#define BF struct onshi_bulk_fetch
+static const struct xmsg_field fetch_body_fields[] = {
+	{ .name = "ReceptionNumber", .type = XT_STR, .flags = XF_ALIAS,
+	  .off = offsetof(BF, hdr.reception_number), .maxlen = 64,
+	  .has_off = XF_NONE_OFF, .home = "MessageHeader" },
+};
+#undef BF
+static const struct xmsg_node fetch_body = NODE("MessageBody", fetch_body_fields);
 
 #define BU struct onshi_bulk_unit
 static const struct xmsg_field unit_fields[] = {
@@ -258,9 +277,9 @@ static const struct xmsg_node err_body = NODE("MessageBody", err_body_fields);
 
 ROOT(inquiry_req_root, IQ, req_header_node, inquiry_req_body, XF_REQUIRED);
 ROOT(inquiry_res_root, IR, res_header_node, inquiry_res_body, 0);
-ROOT(bulk_req_root, struct onshi_bulk_request, req_header_node, bulk_req_body, XF_REQUIRED);
+ROOT(bulk_req_root, struct onshi_bulk_request, batch_header_node, bulk_req_body, XF_REQUIRED);
 ROOT(reception_root, struct onshi_bulk_reception, res_header_node, reception_body, 0);
-ROOT(fetch_root, struct onshi_bulk_fetch, fetch_header_node, fetch_body, 0);
+ROOT(fetch_root, struct onshi_bulk_fetch, batch_header_node, fetch_body, 0);
 ROOT(bulk_res_root, struct onshi_bulk_result, bulk_res_header_node, bulk_res_body, 0);
 ROOT(err_root, ER, err_header_node, err_body, 0);
 #undef ROOT
@@ -338,6 +357,16 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 			return ONSHI_EINVAL;
 		}
 		break;
+	case ONSHI_MSG_BULK_FETCH: {
+		const char *rn = m->u.bulk_fetch.hdr.reception_number;
+
+		if (rn == NULL || rn[strspn(rn, " \t\r\n")] == '\0') {
+			xmsg_errf(msg, msglen, "required element ReceptionNumber is missing "
+				  "(give it in MessageBody or in MessageHeader)");
+			return ONSHI_EINVAL;
+		}
+		break;
+	}
 	case ONSHI_MSG_BULK_REQUEST:
 		if (m->u.bulk_request.n_search == 0) {
 			xmsg_errf(msg, msglen, "MessageBody holds no QualificationConfirmSearchInfo");

@@ -43,6 +43,8 @@ static int has_content(const struct xmsg_node *node, const void *base)
 		const struct xmsg_field *f = &node->fields[i];
 		const char *p = (const char *)base + f->off;
 
+		if (f->flags & XF_ALIAS)
+			continue;
 		if (is_string_type(f->type)) {
 			if (*(char *const *)(const void *)p != NULL)
 				return 1;
@@ -87,16 +89,69 @@ static int write_missing(struct write_state *ws, const struct xmsg_field *f,
 	return ONSHI_EINVAL;
 }
 
+/*
+ * Echo a keeps_sent node's elements as the client sent them: the required
+ * ones must still be set in the model, and each text must pass its
+ * field's checks (so what we write we can read back).
+ */
+static int write_sent(struct write_state *ws, const struct xmsg_node *node,
+		      const void *base, const struct onshi_sent_text *sent, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < node->n_fields; i++) {
+		const struct xmsg_field *f = &node->fields[i];
+
+		if (is_string_type(f->type) &&
+		    *(char *const *)(const void *)((const char *)base + f->off) == NULL) {
+			rc = write_missing(ws, f, node);
+			if (rc != ONSHI_OK)
+				return rc;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct xmsg_field *f;
+		char *norm;
+
+		if (sent[i].field >= node->n_fields || sent[i].text == NULL ||
+		    !is_string_type(node->fields[sent[i].field].type)) {
+			xmsg_errf(ws->msg, ws->msglen, "entry %zu of the %s as sent is not "
+				  "one of its text elements", i, node->name);
+			return ONSHI_EINVAL;
+		}
+		f = &node->fields[sent[i].field];
+		rc = xmsg_normalize(f, sent[i].text, &norm, ws->msg, ws->msglen);
+		if (rc != ONSHI_OK)
+			return rc;
+		free(norm);
+		if (xmlTextWriterWriteElement(ws->w, BAD_CAST f->name,
+					      BAD_CAST sent[i].text) < 0)
+			return ONSHI_ENOMEM;
+	}
+	return ONSHI_OK;
+}
+
 static int write_node(struct write_state *ws, const struct xmsg_node *node,
 		      const void *base)
 {
 	size_t i, j;
 	int rc;
 
+	if (node->keeps_sent) {
+		size_t n = *(const size_t *)(const void *)((const char *)base + node->n_sent_off);
+		const struct onshi_sent_text *sent = *(struct onshi_sent_text *const *)
+			(const void *)((const char *)base + node->sent_off);
+
+		if (n > 0)
+			return write_sent(ws, node, base, sent, n);
+	}
 	for (i = 0; i < node->n_fields; i++) {
 		const struct xmsg_field *f = &node->fields[i];
 		const char *p = (const char *)base + f->off;
 
+		if (f->flags & XF_ALIAS)
+			continue;  /* written by its home field */
 		if (is_string_type(f->type)) {
 			const char *v = *(char *const *)(const void *)p;
 			char *norm;

@@ -23,10 +23,16 @@
  *     exactly the non-NULL ones, so a parsed request echoes faithfully.
  *   - A code field (enum) is 0 (the *_NONE value) when absent, except
  *     consent flags, whose 0 is "no consent" and whose absence is -1.
- *   - InsurerNumber is always held in its 8-character official form: a
- *     6-digit national-health-insurance number is stored and written
- *     left-padded with two spaces ("  123456"), as the official terminal
- *     writes it; "00123456" and " 123456 " are read as that same number.
+ *   - InsurerNumber is held in the model in its 8-character official
+ *     form: a 6-digit national-health-insurance number is stored
+ *     left-padded with two spaces ("  123456"); "00123456" and " 123456 "
+ *     are read as that same number. The core and the simulator match on
+ *     this normalised value. A parsed QualificationConfirmSearchInfo also
+ *     keeps each element's text exactly as the client sent it (sent[],
+ *     below), and the writer echoes that text, so a result's search info
+ *     reads "00123456" when the request did; the normalised form is
+ *     written only for search info built in code (n_sent == 0), and for
+ *     InsurerNumber in a ResultOfQualificationConfirmation.
  *   - Everything a struct points to is owned by it and freed by
  *     onshi_msg_clear(); fill strings with onshi_msg_set() (or malloc'd
  *     strings of your own) and arrays with the onshi_*_add() helpers.
@@ -128,6 +134,24 @@ enum onshi_auth_method {
 
 /* ---- building blocks ------------------------------------------------- */
 
+/* The elements of QualificationConfirmSearchInfo, in the order of the
+ * fields of struct onshi_search_info (and of the writer's output). */
+enum onshi_search_element {
+	ONSHI_SEARCH_INSURER_NUMBER = 0,         /* InsurerNumber */
+	ONSHI_SEARCH_INSURED_CARD_SYMBOL,        /* InsuredCardSymbol */
+	ONSHI_SEARCH_INSURED_IDENTIFICATION_NUMBER, /* InsuredIdentificationNumber */
+	ONSHI_SEARCH_INSURED_BRANCH_NUMBER,      /* InsuredBranchNumber */
+	ONSHI_SEARCH_BIRTHDATE,                  /* Birthdate */
+	ONSHI_SEARCH_LIMIT_APPLICATION_CONS_FLG, /* LimitApplicationCertificateRelatedConsFlg */
+	ONSHI_SEARCH_ELEMENTS
+};
+
+/* One search element as the client wrote it: which one, and its text. */
+struct onshi_sent_text {
+	unsigned field;                      /* enum onshi_search_element */
+	char *text;                          /* verbatim (UTF-8), may be "" */
+};
+
 /* <QualificationConfirmSearchInfo>: what the receipt computer asks about. */
 struct onshi_search_info {
 	char *insurer_number;                /* InsurerNumber, 8 chars */
@@ -136,6 +160,18 @@ struct onshi_search_info {
 	char *insured_branch_number;         /* InsuredBranchNumber, 2 digits */
 	char *birthdate;                     /* Birthdate, YYYYMMDD */
 	char *limit_application_cons_flg;    /* LimitApplicationCertificateRelatedConsFlg */
+	/*
+	 * Appended in ABI 1.3. The elements as sent, in the sender's order,
+	 * each with its text untouched (no trimming, no padding): filled by
+	 * the parser, copied and freed with the fields above. When n_sent > 0
+	 * the writer emits exactly these elements, in this order, with this
+	 * text (each still checked as the fields above are); when 0 it emits
+	 * the normalised fields in table order. The fields above always hold
+	 * the normalised values, which is what matching uses. Code that
+	 * builds or edits a search info itself leaves (or sets) n_sent at 0.
+	 */
+	size_t n_sent;
+	struct onshi_sent_text *sent;
 };
 
 /*
@@ -203,11 +239,17 @@ struct onshi_qualification {
 
 /* MessageHeader of every request kind. */
 struct onshi_req_header {
-	char *qualification_confirmation_date; /* YYYYMMDD, required */
+	/* YYYYMMDD: required in OQSsiquc01req; optional in the batch kinds
+	 * (real clients leave it out), where the parser fills in today's
+	 * local date when it is absent or empty. */
+	char *qualification_confirmation_date;
 	char *medical_institution_code;      /* 10 digits, required */
 	char *arbitrary_file_identifier;     /* free text, echoed in the result */
 	enum onshi_refclass reference_classification; /* absent → CARDINFO */
-	char *reception_number;              /* batch phase 2 only (required there) */
+	/* Batch phase 2 only, and required there: read from MessageHeader or
+	 * from MessageBody (where real clients put it); both present with
+	 * different values is refused. The writer puts it in MessageHeader. */
+	char *reception_number;
 };
 
 /* MessageHeader of every result kind. */
@@ -268,7 +310,8 @@ struct onshi_bulk_reception {
 	char *processing_result_message;
 };
 
-/* OQSmuquc02req: batch phase 2, fetch by hdr.reception_number. */
+/* OQSmuquc02req: batch phase 2, fetch by hdr.reception_number (which the
+ * parser also takes from <MessageBody><ReceptionNumber>). */
 struct onshi_bulk_fetch {
 	struct onshi_req_header hdr;
 };

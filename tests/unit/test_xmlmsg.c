@@ -2,8 +2,9 @@
  * test_xmlmsg.c — unit tests of the XmlMsg model and codec (message.h):
  * real-shaped samples, every code table value, CP932 in and out, 〓
  * substitution, hostile input (XXE, entity bombs, truncation, size, depth,
- * bad bytes), folder-interface file names, and XSD validation of what the
- * writer produces.
+ * bad bytes), folder-interface file names, XSD validation of what the
+ * writer produces, and the request shapes of real receipt-computer clients
+ * (tests/fixtures/clients): their search info echoed as sent.
  */
 #include "config.h"
 
@@ -26,14 +27,14 @@
 
 /* ---- helpers ---- */
 
-static char *fixture(const char *name, size_t *len)
+static char *fixture_in(const char *dir, const char *name, size_t *len)
 {
 	char path[1024];
 	FILE *f;
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", XMLMSG_FIXTURE_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
@@ -47,6 +48,11 @@ static char *fixture(const char *name, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+static char *fixture(const char *name, size_t *len)
+{
+	return fixture_in(XMLMSG_FIXTURE_DIR, name, len);
 }
 
 /* Parse a fixture; returns the code, message in msg. */
@@ -832,6 +838,446 @@ static void test_error_document(void **state)
 	onshi_msg_clear(&back);
 }
 
+/* ---- real clients' request shapes (tests/fixtures/clients) ---- */
+
+static char *client_fixture(const char *name, size_t *len)
+{
+	return fixture_in(CLIENTS_FIXTURE_DIR, name, len);
+}
+
+/* The elements of one QualificationConfirmSearchInfo, read by libxml2
+ * alone (not by our codec): names and texts in document order. */
+struct elem_list {
+	size_t n;
+	char *name[16];
+	char *text[16];
+};
+
+static const xmlNode *nth_search(const xmlNode *n, size_t *which)
+{
+	for (; n != NULL; n = n->next) {
+		const xmlNode *r;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, "QualificationConfirmSearchInfo") == 0 &&
+		    (*which)-- == 0)
+			return n;
+		r = nth_search(n->children, which);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static void collect_search(const char *doc, size_t len, int cp932, size_t which,
+			   struct elem_list *out)
+{
+	xmlDocPtr d = xmlReadMemory(doc, (int)len, NULL, cp932 ? "CP932" : "UTF-8",
+				    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+	const xmlNode *si, *c;
+
+	assert_non_null(d);
+	si = nth_search(xmlDocGetRootElement(d), &which);
+	assert_non_null(si);
+	memset(out, 0, sizeof(*out));
+	for (c = si->children; c != NULL; c = c->next) {
+		xmlChar *t;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		assert_true(out->n < 16);
+		t = xmlNodeGetContent(c);
+		out->name[out->n] = strdup((const char *)c->name);
+		out->text[out->n] = strdup(t != NULL ? (const char *)t : "");
+		xmlFree(t);
+		out->n++;
+	}
+	xmlFreeDoc(d);
+}
+
+static void free_list(struct elem_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->name[i]);
+		free(l->text[i]);
+	}
+}
+
+/* The which-th search info of got (written by us) is the one of sent
+ * (the client's file), element for element, byte for byte. */
+static void assert_echo(const char *sent, size_t sentlen, int sent_cp932,
+			const char *got, size_t gotlen, int got_cp932, size_t which)
+{
+	struct elem_list a, b;
+
+	collect_search(sent, sentlen, sent_cp932, which, &a);
+	collect_search(got, gotlen, got_cp932, which, &b);
+	assert_true(a.n > 0);
+	assert_int_equal(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_string_equal(a.name[i], b.name[i]);
+		assert_string_equal(a.text[i], b.text[i]);
+	}
+	free_list(&a);
+	free_list(&b);
+}
+
+static void today(char out[9])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	assert_non_null(localtime_r(&t, &tm));
+	assert_int_equal(strftime(out, 9, "%Y%m%d", &tm), 8);
+}
+
+static const struct {
+	const char *file;
+	int cp932;
+	const char *insurer;       /* normalised */
+	const char *afi;
+} single_clients[] = {
+	{ "filemaker_OQSsiquc01req.xml", 0, "06139999", "FMCLINIC01" },
+	{ "dotnet_sjis_OQSsiquc01req.xml", 1, "  123456", "髙﨑①受付0001" },
+	{ "jsonnet_OQSsiquc01req.xml", 0, "  123456", "ArnHCeDfNjMCFzg=" },
+};
+
+/* Each client's individual request parses; the normalised model is as
+ * before; the result and the .err echo the search info as sent. */
+static void test_client_single_requests(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(single_clients) / sizeof(single_clients[0]); i++) {
+		struct onshi_msg req, res, back;
+		const struct onshi_search_info *si;
+		char msg[MSGLEN], *in, *out;
+		size_t inlen, len;
+
+		in = client_fixture(single_clients[i].file, &inlen);
+		assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, in, inlen, NULL, &req,
+						 msg, sizeof(msg)), ONSHI_OK);
+		assert_int_equal(req.source_charset,
+				 single_clients[i].cp932 ? ONSHI_CHARSET_CP932 : ONSHI_CHARSET_UTF8);
+		si = &req.u.inquiry_request.search;
+		assert_string_equal(si->insurer_number, single_clients[i].insurer);
+		assert_string_equal(req.u.inquiry_request.hdr.arbitrary_file_identifier,
+				    single_clients[i].afi);
+		assert_int_equal(si->n_sent, 6);
+		/* forwarded upstream as written: the request itself echoes too */
+		assert_int_equal(onshi_msg_write(&req, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+						 sizeof(msg)), ONSHI_OK);
+		assert_valid(out, len, "OQSsiquc01req", 0);
+		assert_echo(in, inlen, single_clients[i].cp932, out, len, 0, 0);
+		free(out);
+
+		/* the result, in both encodings */
+		assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+		res.u.inquiry_result.processing_result_status = ONSHI_STATUS_NORMAL;
+		res.u.inquiry_result.qualification_validity = ONSHI_VALIDITY_VALID;
+		for (int cs = ONSHI_CHARSET_UTF8; cs <= ONSHI_CHARSET_CP932; cs++) {
+			assert_int_equal(onshi_msg_write(&res, (enum onshi_charset)cs, &out, &len,
+							 NULL, msg, sizeof(msg)), ONSHI_OK);
+			assert_valid(out, len, "OQSsiquc01res", cs);
+			assert_echo(in, inlen, single_clients[i].cp932, out, len, cs, 0);
+			/* read back: normalised again, still echoing as sent */
+			assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, out, len, NULL,
+							 &back, msg, sizeof(msg)), ONSHI_OK);
+			assert_string_equal(back.u.inquiry_result.search.insurer_number,
+					    single_clients[i].insurer);
+			assert_int_equal(back.u.inquiry_result.search.n_sent, 6);
+			onshi_msg_clear(&back);
+			free(out);
+		}
+		onshi_msg_clear(&res);
+
+		/* the .err document */
+		assert_int_equal(onshi_msg_error_init(&res, ONSHI_EPERM, "refused", &req), ONSHI_OK);
+		assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+						 sizeof(msg)), ONSHI_OK);
+		assert_valid(out, len, "onshi-error", 0);
+		assert_echo(in, inlen, single_clients[i].cp932, out, len, 0, 0);
+		free(out);
+		onshi_msg_clear(&res);
+		onshi_msg_clear(&req);
+		free(in);
+	}
+}
+
+/* Exact texts the echo must keep (what a client compares). */
+static void test_client_echo_texts(void **state)
+{
+	struct onshi_msg req, res;
+	char msg[MSGLEN], *in, *out;
+	size_t inlen, len;
+
+	(void)state;
+	in = client_fixture("jsonnet_OQSsiquc01req.xml", &inlen);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, in, inlen, NULL, &req, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	/* zero padding kept, the client's order kept */
+	assert_non_null(strstr(out, "<QualificationConfirmSearchInfo><Birthdate>20010327</Birthdate>"
+			       "<InsuredIdentificationNumber>4260</InsuredIdentificationNumber>"
+			       "<InsurerNumber>00123456</InsurerNumber>"));
+	assert_non_null(strstr(out, "<LimitApplicationCertificateRelatedConsFlg>1"
+			       "</LimitApplicationCertificateRelatedConsFlg>"
+			       "</QualificationConfirmSearchInfo>"));
+	free(out);
+	onshi_msg_clear(&res);
+
+	/* a search info edited in code (n_sent = 0) is written normalised */
+	onshi_search_info_clear(&req.u.inquiry_request.search);
+	assert_int_equal(req.u.inquiry_request.search.n_sent, 0);
+	assert_null(req.u.inquiry_request.search.sent);
+	assert_int_equal(onshi_msg_set(&req.u.inquiry_request.search.insurer_number, "  123456"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&req.u.inquiry_request.search.insured_identification_number,
+				       "1"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&req.u.inquiry_request.search.birthdate, "19800101"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_write(&req, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_non_null(strstr(out, "<QualificationConfirmSearchInfo><InsurerNumber>  123456"
+			       "</InsurerNumber>"));
+	free(out);
+	onshi_msg_clear(&req);
+
+	/* a space-padded " 123456" (7 characters) stays so */
+	{
+		static const char doc[] =
+			"<XmlMsg><MessageHeader><QualificationConfirmationDate>20261125"
+			"</QualificationConfirmationDate><MedicalInstitutionCode>1312345678"
+			"</MedicalInstitutionCode></MessageHeader><MessageBody>"
+			"<QualificationConfirmSearchInfo><InsurerNumber> 123456</InsurerNumber>"
+			"<InsuredIdentificationNumber>1</InsuredIdentificationNumber>"
+			"<Birthdate>19800101</Birthdate></QualificationConfirmSearchInfo>"
+			"</MessageBody></XmlMsg>";
+
+		assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, doc, sizeof(doc) - 1,
+						 NULL, &req, msg, sizeof(msg)), ONSHI_OK);
+		assert_string_equal(req.u.inquiry_request.search.insurer_number, "  123456");
+		assert_int_equal(onshi_msg_error_init(&res, ONSHI_EINVAL, "x", &req), ONSHI_OK);
+		assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, NULL, msg,
+						 sizeof(msg)), ONSHI_OK);
+		assert_valid(out, len, "onshi-error", 1);
+		assert_non_null(strstr(out, "<InsurerNumber> 123456</InsurerNumber>"));
+		free(out);
+		/* a sent text that no longer passes its checks is not written */
+		assert_int_equal(onshi_msg_set(&res.u.error.search.sent[0].text, "12a456"),
+				 ONSHI_OK);
+		assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+						 sizeof(msg)), ONSHI_EINVAL);
+		assert_string_equal(msg, "InsurerNumber '12a456' is not 6 or 8 digits");
+		onshi_msg_clear(&res);
+		onshi_msg_clear(&req);
+	}
+	free(in);
+}
+
+/* Shift_JIS from .NET: decoded as CP932, answered in CP932 byte-exact. */
+static void test_client_cp932_round_trip(void **state)
+{
+	struct onshi_msg req, res;
+	char msg[MSGLEN], *in, *u8, *out;
+	size_t inlen, u8len, len, subst = 9;
+
+	(void)state;
+	in = client_fixture("dotnet_sjis_OQSsiquc01req.xml", &inlen);
+	u8 = client_fixture("dotnet_sjis_OQSsiquc01req.utf8", &u8len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, in, inlen, NULL, &req, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_string_equal(req.u.inquiry_request.search.insured_card_symbol, "");
+	assert_string_equal(req.u.inquiry_request.search.insured_identification_number, "７８９");
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	assert_int_equal(res.u.inquiry_result.hdr.character_code, ONSHI_CHARSET_CP932);
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, &subst, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(subst, 0);
+	/* the CP932 bytes of the search info are the client's bytes */
+	assert_echo(in, inlen, 1, out, len, 1, 0);
+	assert_echo(u8, u8len, 0, out, len, 1, 0);
+	assert_non_null(strstr(out, "<InsuredIdentificationNumber>\x82\x56\x82\x57\x82\x58"
+			       "</InsuredIdentificationNumber>"));
+	assert_non_null(strstr(out, "<InsuredCardSymbol></InsuredCardSymbol>"));
+	assert_non_null(strstr(out, "\xFB\xFC"));  /* 髙 of the ArbitraryFileIdentifier */
+	free(out);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+	free(u8);
+	free(in);
+}
+
+/* Batch upload without a date, padded insurer numbers: parsed, forwarded
+ * as sent, and each BulkConfirmUnit echoes its search info as sent. */
+static void test_client_batch_upload(void **state)
+{
+	static const char *const norm[] = { "  123456", "  234567", "  345678", "39131234" };
+	struct onshi_msg req, res;
+	char msg[MSGLEN], day[9], *in, *out;
+	size_t inlen, len, i;
+
+	(void)state;
+	in = client_fixture("batch_upload_OQSmuquc01req.xml", &inlen);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, in, inlen, NULL, &req, msg,
+					 sizeof(msg)), ONSHI_OK);
+	today(day);
+	assert_string_equal(req.u.bulk_request.hdr.qualification_confirmation_date, day);
+	assert_int_equal(req.u.bulk_request.n_search, 4);
+	for (i = 0; i < 4; i++)
+		assert_string_equal(req.u.bulk_request.search[i].insurer_number, norm[i]);
+	assert_int_equal(onshi_msg_write(&req, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_valid(out, len, "OQSmuquc01req", 0);
+	for (i = 0; i < 4; i++)
+		assert_echo(in, inlen, 1, out, len, 0, i);
+	free(out);
+
+	onshi_msg_init(&res, ONSHI_MSG_BULK_RESULT);
+	res.u.bulk_result.hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
+	for (i = 0; i < 4; i++) {
+		struct onshi_bulk_unit *u = onshi_bulk_result_add(&res.u.bulk_result);
+
+		assert_non_null(u);
+		assert_int_equal(onshi_search_info_copy(&u->search, &req.u.bulk_request.search[i]),
+				 ONSHI_OK);
+		u->has_search = true;
+		u->processing_result_status = ONSHI_STATUS_NORMAL;
+		u->qualification_validity = ONSHI_VALIDITY_VALID;
+	}
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_valid(out, len, "OQSmuquc02res", 1);
+	for (i = 0; i < 4; i++)
+		assert_echo(in, inlen, 1, out, len, 1, i);
+	assert_non_null(strstr(out, "<InsurerNumber>00234567</InsurerNumber>"));
+	assert_non_null(strstr(out, "<InsurerNumber> 345678</InsurerNumber>"));
+	free(out);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+	free(in);
+}
+
+static int parse_fetch(const char *hdr_extra, const char *body, struct onshi_msg *m, char *msg)
+{
+	char doc[1024];
+
+	snprintf(doc, sizeof(doc),
+		 "<XmlMsg><MessageHeader><MedicalInstitutionCode>1312345678"
+		 "</MedicalInstitutionCode>%s</MessageHeader><MessageBody>%s</MessageBody></XmlMsg>",
+		 hdr_extra, body);
+	return onshi_msg_parse(ONSHI_MSG_BULK_FETCH, doc, strlen(doc), NULL, m, msg, MSGLEN);
+}
+
+/* ReceptionNumber in the body (real clients), the header (onshi), both
+ * the same, both different, neither; the batch date defaults to today. */
+static void test_client_batch_fetch(void **state)
+{
+	struct onshi_msg m, back;
+	char msg[MSGLEN], day[9], *in, *out;
+	size_t inlen, len;
+
+	(void)state;
+	in = client_fixture("batch_fetch_body_OQSmuquc02req.xml", &inlen);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_FETCH, in, inlen, NULL, &m, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(in);
+	today(day);
+	assert_string_equal(m.u.bulk_fetch.hdr.reception_number, "R20261125000042");
+	assert_string_equal(m.u.bulk_fetch.hdr.qualification_confirmation_date, day);
+	assert_string_equal(m.u.bulk_fetch.hdr.arbitrary_file_identifier, "BATCHFETCH01");
+	/* written (upstream) with the number in the header, once */
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_valid(out, len, "OQSmuquc02req", 0);
+	assert_non_null(strstr(out, "<ReceptionNumber>R20261125000042</ReceptionNumber>"
+			       "</MessageHeader><MessageBody/>"));
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_FETCH, out, len, NULL, &back, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_string_equal(back.u.bulk_fetch.hdr.reception_number, "R20261125000042");
+	onshi_msg_clear(&back);
+	free(out);
+	assert_int_equal(onshi_msg_result_for(&m, &back), ONSHI_OK);
+	assert_string_equal(back.u.bulk_result.hdr.reception_number, "R20261125000042");
+	assert_string_equal(back.u.bulk_result.hdr.qualification_confirmation_date, day);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+
+	assert_int_equal(parse_fetch("<ReceptionNumber>R1</ReceptionNumber>", "", &m, msg),
+			 ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.reception_number, "R1");
+	onshi_msg_clear(&m);
+	assert_int_equal(parse_fetch("<ReceptionNumber>R1</ReceptionNumber>",
+				     "<ReceptionNumber>R1</ReceptionNumber>", &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.reception_number, "R1");
+	onshi_msg_clear(&m);
+	assert_int_equal(parse_fetch("<ReceptionNumber/>",
+				     "<ReceptionNumber>R2</ReceptionNumber>", &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.reception_number, "R2");
+	onshi_msg_clear(&m);
+	assert_int_equal(parse_fetch("<ReceptionNumber>R1</ReceptionNumber>",
+				     "<ReceptionNumber>R2</ReceptionNumber>", &m, msg), ONSHI_EINVAL);
+	assert_string_equal(msg, "ReceptionNumber differs between MessageHeader ('R1') and "
+			    "MessageBody ('R2'): give it once, or the same in both");
+	onshi_msg_clear(&m);
+	in = client_fixture("batch_fetch_both_differ_OQSmuquc02req.xml", &inlen);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_FETCH, in, inlen, NULL, &m, msg,
+					 sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "MessageHeader ('R20261125000001') and MessageBody "
+			       "('R20261125000002')"));
+	onshi_msg_clear(&m);
+	free(in);
+	{	/* body before header in the document: still both named, header first */
+		static const char doc[] =
+			"<XmlMsg><MessageBody><ReceptionNumber>R2</ReceptionNumber></MessageBody>"
+			"<MessageHeader><MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+			"<ReceptionNumber>R1</ReceptionNumber></MessageHeader></XmlMsg>";
+
+		assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_FETCH, doc, sizeof(doc) - 1, NULL,
+						 &m, msg, sizeof(msg)), ONSHI_EINVAL);
+		assert_string_equal(msg, "ReceptionNumber differs between MessageHeader ('R1') "
+				    "and MessageBody ('R2'): give it once, or the same in both");
+		onshi_msg_clear(&m);
+	}
+	assert_int_equal(parse_fetch("", "", &m, msg), ONSHI_EINVAL);
+	assert_string_equal(msg, "required element ReceptionNumber is missing "
+			    "(give it in MessageBody or in MessageHeader)");
+	onshi_msg_clear(&m);
+	assert_int_equal(parse_fetch("<ReceptionNumber> </ReceptionNumber>",
+				     "<ReceptionNumber/>", &m, msg), ONSHI_EINVAL);
+	onshi_msg_clear(&m);
+
+	/* an explicit date stays; an empty one is today */
+	assert_int_equal(parse_fetch("<QualificationConfirmationDate>20250401"
+				     "</QualificationConfirmationDate>",
+				     "<ReceptionNumber>R1</ReceptionNumber>", &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.qualification_confirmation_date, "20250401");
+	onshi_msg_clear(&m);
+	assert_int_equal(parse_fetch("<QualificationConfirmationDate/>",
+				     "<ReceptionNumber>R1</ReceptionNumber>", &m, msg), ONSHI_OK);
+	assert_string_equal(m.u.bulk_fetch.hdr.qualification_confirmation_date, day);
+	onshi_msg_clear(&m);
+
+	/* individual inquiries still need their date */
+	{
+		static const char doc[] =
+			"<XmlMsg><MessageHeader><MedicalInstitutionCode>1312345678"
+			"</MedicalInstitutionCode></MessageHeader><MessageBody>"
+			"<QualificationConfirmSearchInfo><InsurerNumber>06139999</InsurerNumber>"
+			"<InsuredIdentificationNumber>1</InsuredIdentificationNumber>"
+			"<Birthdate>19800101</Birthdate></QualificationConfirmSearchInfo>"
+			"</MessageBody></XmlMsg>";
+
+		assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, doc, sizeof(doc) - 1,
+						 NULL, &m, msg, sizeof(msg)), ONSHI_EINVAL);
+		assert_string_equal(msg, "required element QualificationConfirmationDate is "
+				    "missing from MessageHeader");
+		onshi_msg_clear(&m);
+	}
+}
+
 /* ---- file names ---- */
 
 static void test_file_names(void **state)
@@ -969,6 +1415,11 @@ int main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_bulk_large),
 		cmocka_unit_test(test_error_document),
+		cmocka_unit_test(test_client_single_requests),
+		cmocka_unit_test(test_client_echo_texts),
+		cmocka_unit_test(test_client_cp932_round_trip),
+		cmocka_unit_test(test_client_batch_upload),
+		cmocka_unit_test(test_client_batch_fetch),
 		cmocka_unit_test(test_file_names),
 		cmocka_unit_test(test_copy_and_kind_names),
 	};
