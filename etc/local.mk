@@ -1,6 +1,13 @@
 # Configuration examples shipped with the source.
 EXTRA_DIST += etc/onshid.ini etc/demo/onshid.ini.in etc/demo/pcsc.ini.in
 
+# The Samba share for a Windows receipt computer (README "Sharing the
+# folders with a Windows receipt computer"): an example for the vendor to
+# adapt, installed as documentation, never read by onshid or smbd as is.
+sambaexampledir = $(docdir)/examples/samba
+sambaexample_DATA = etc/samba/onshi-share.conf.example
+EXTRA_DIST += etc/samba/onshi-share.conf.example
+
 # make install: the configuration, with permissions for a host where the
 # daemon runs as the system user onshi (etc/onshid.service). The main file
 # is installed only when absent, so a clinic's configuration survives an

@@ -98,7 +98,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/notify.test \
 	tests/integration/unit.test \
 	tests/integration/hardening.test \
-	tests/integration/man.test
+	tests/integration/man.test \
+	tests/integration/samba.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
