@@ -240,10 +240,17 @@ static void keep_sent(const struct xmsg_node *node, void *base, size_t k, char *
 static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		      const xmlNode *el, void *base)
 {
-	unsigned char seen[64] = { 0 };
+	unsigned char seen[128] = { 0 };
 	const xmlNode *c;
 	size_t i;
 	int rc;
+
+	/* A table that outgrows seen[] is a programming error, not input's. */
+	if (node->n_fields > sizeof(seen)) {
+		xmsg_errf(ps->msg, ps->msglen, "internal: %s has more than %zu elements",
+			  node->name, sizeof(seen));
+		return ONSHI_EINVAL;
+	}
 
 	if (node->keeps_sent) {
 		/* Each leaf at most once (duplicates are refused), so n_fields
