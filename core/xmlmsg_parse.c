@@ -209,6 +209,15 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 			break;
 		}
 		rc = xmsg_int_from_text(f, text, &v, ps->msg, ps->msglen);
+		/* A consent already set came from its other spelling (the same
+		 * element twice is refused before): it must agree. */
+		if (rc == ONSHI_OK && f->type == XT_CONSENT &&
+		    xmsg_int_get(f, base) != ONSHI_CONSENT_ABSENT &&
+		    xmsg_int_get(f, base) != v) {
+			xmsg_errf(ps->msg, ps->msglen, "%s differs from the same consent in its "
+				  "other spelling: give it once, or the same in both", f->name);
+			rc = ONSHI_EINVAL;
+		}
 		if (rc == ONSHI_OK)
 			xmsg_int_set(f, base, v);
 		break;

@@ -1634,6 +1634,27 @@ static void test_consent_spellings(void **state)
 					     ONSHI_CONSENT_ABSENT);
 			onshi_msg_clear(&back);
 			onshi_msg_clear(&m);
+			/* Both spellings there, disagreeing: refused. */
+			{
+				char *both = malloc(flen + 128), *cut = strstr(req, "</CardAuthentication>");
+				size_t n2;
+
+				assert_non_null(both);
+				assert_non_null(cut);
+				n2 = (size_t)(cut - req);
+				memcpy(both, req, n2);
+				/* the fixture's PharmacistsInfoConsFlg is 1 */
+				n2 += (size_t)sprintf(both + n2, "<PharmaceuticalInfoConsFlg>0"
+						     "</PharmaceuticalInfoConsFlg>");
+				memcpy(both + n2, cut, flen - (size_t)(cut - req));
+				n2 += flen - (size_t)(cut - req);
+				assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, both, n2,
+								 NULL, &m, msg, sizeof(msg)),
+						 ONSHI_EINVAL);
+				assert_non_null(strstr(msg, "other spelling"));
+				onshi_msg_clear(&m);
+				free(both);
+			}
 		}
 		free(alt);
 		free(req);
