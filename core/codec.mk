@@ -62,6 +62,8 @@ EXTRA_DIST += \
 	tests/fixtures/xmlmsg/req_utf8_but_sjis.xml \
 	tests/fixtures/xmlmsg/req_windows31j.xml \
 	tests/fixtures/xmlmsg/req_wrong_root.xml \
+	tests/fixtures/xmlmsg/res_certificates.xml \
+	tests/fixtures/xmlmsg/res_consent_spellings.xml \
 	tests/fixtures/xmlmsg/res_reference.xml \
 	tests/fixtures/xmlmsg/undeclared_entity.xml \
 	tests/fixtures/xmlmsg/xinclude.xml \

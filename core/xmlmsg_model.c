@@ -227,6 +227,19 @@ struct onshi_qualification *onshi_bulk_unit_add(struct onshi_bulk_unit *u)
 	return grow((void **)&u->results, &u->n_results, sizeof(*u->results));
 }
 
+struct onshi_specific_disease_certificate *
+onshi_qualification_add_specific_disease(struct onshi_qualification *q)
+{
+	return grow((void **)&q->specific_diseases, &q->n_specific_diseases,
+		    sizeof(*q->specific_diseases));
+}
+
+struct onshi_medical_ticket *onshi_qualification_add_medical_ticket(struct onshi_qualification *q)
+{
+	return grow((void **)&q->medical_tickets, &q->n_medical_tickets,
+		    sizeof(*q->medical_tickets));
+}
+
 int onshi_search_info_copy(struct onshi_search_info *dst,
 			   const struct onshi_search_info *src)
 {

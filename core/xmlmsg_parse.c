@@ -209,6 +209,15 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 			break;
 		}
 		rc = xmsg_int_from_text(f, text, &v, ps->msg, ps->msglen);
+		/* A consent already set came from its other spelling (the same
+		 * element twice is refused before): it must agree. */
+		if (rc == ONSHI_OK && f->type == XT_CONSENT &&
+		    xmsg_int_get(f, base) != ONSHI_CONSENT_ABSENT &&
+		    xmsg_int_get(f, base) != v) {
+			xmsg_errf(ps->msg, ps->msglen, "%s differs from the same consent in its "
+				  "other spelling: give it once, or the same in both", f->name);
+			rc = ONSHI_EINVAL;
+		}
 		if (rc == ONSHI_OK)
 			xmsg_int_set(f, base, v);
 		break;
@@ -240,10 +249,17 @@ static void keep_sent(const struct xmsg_node *node, void *base, size_t k, char *
 static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		      const xmlNode *el, void *base)
 {
-	unsigned char seen[64] = { 0 };
+	unsigned char seen[128] = { 0 };
 	const xmlNode *c;
 	size_t i;
 	int rc;
+
+	/* A table that outgrows seen[] is a programming error, not input's. */
+	if (node->n_fields > sizeof(seen)) {
+		xmsg_errf(ps->msg, ps->msglen, "internal: %s has more than %zu elements",
+			  node->name, sizeof(seen));
+		return ONSHI_EINVAL;
+	}
 
 	if (node->keeps_sent) {
 		/* Each leaf at most once (duplicates are refused), so n_fields

@@ -78,6 +78,10 @@ static const struct xmsg_field card_auth_fields[] = {
 	TYPED("ReaderCertificate", XT_BASE64, CA, reader_certificate, 0, 0, 16384),
 	STR("OperatorId", CA, operator_id, 0, 64),
 	CONSENT("PharmacistsInfoConsFlg", ONSHI_CONSENT_PHARMACISTS),
+	/* The other spelling (docs/national-api.md), read only. */
+	{ .name = "PharmaceuticalInfoConsFlg", .type = XT_CONSENT, .flags = XF_ALIAS,
+	  .off = offsetof(CA, consent[ONSHI_CONSENT_PHARMACISTS]), .has_off = XF_NONE_OFF,
+	  .home = "PharmacistsInfoConsFlg" },
 	CONSENT("SpecificHealthCheckupsInfoConsFlg", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
 	CONSENT("DiagnosisInfoConsFlg", ONSHI_CONSENT_DIAGNOSIS),
 	CONSENT("OperationInfoConsFlg", ONSHI_CONSENT_OPERATION),
@@ -86,6 +90,74 @@ static const struct xmsg_field card_auth_fields[] = {
 #undef CA
 static const struct xmsg_node card_auth_node = NODE("CardAuthentication", card_auth_fields);
 
+/* ---- the certificate blocks of a record ---- */
+#define EC struct onshi_elderly_certificate
+static const struct xmsg_field elderly_fields[] = {
+	STR("ElderlyRecipientCertificateDate", EC, certificate_date, 0, 16),
+	STR("ElderlyRecipientValidStartDate", EC, valid_start_date, 0, 16),
+	STR("ElderlyRecipientValidEndDate", EC, valid_end_date, 0, 16),
+	STR("ElderlyRecipientContributionRatio", EC, contribution_ratio, 0, 16),
+};
+#undef EC
+static const struct xmsg_node elderly_node =
+	NODE("ElderlyRecipientCertificateInfo", elderly_fields);
+
+#define LC struct onshi_limit_certificate
+static const struct xmsg_field limit_fields[] = {
+	STR("LimitApplicationCertificateClassification", LC, classification, 0, 16),
+	STR("LimitApplicationCertificateClassificationFlag", LC, classification_flag, 0, 16),
+	STR("LimitApplicationCertificateDate", LC, certificate_date, 0, 16),
+	STR("LimitApplicationCertificateValidStartDate", LC, valid_start_date, 0, 16),
+	STR("LimitApplicationCertificateValidEndDate", LC, valid_end_date, 0, 16),
+	STR("LimitApplicationCertificateLongTermDate", LC, long_term_date, 0, 16),
+};
+#undef LC
+static const struct xmsg_node limit_node =
+	NODE("LimitApplicationCertificateRelatedInfo", limit_fields);
+
+#define SD struct onshi_specific_disease_certificate
+static const struct xmsg_field disease_fields[] = {
+	STR("SpecificDiseasesDiseaseCategory", SD, disease_category, 0, 16),
+	STR("SpecificDiseasesCertificateDate", SD, certificate_date, 0, 16),
+	STR("SpecificDiseasesValidStartDate", SD, valid_start_date, 0, 16),
+	STR("SpecificDiseasesValidEndDate", SD, valid_end_date, 0, 16),
+	STR("SpecificDiseasesSelfPay", SD, self_pay, 0, 16),
+};
+#undef SD
+static const struct xmsg_node disease_node =
+	NODE("SpecificDiseasesCertificateInfo", disease_fields);
+
+#define MT struct onshi_medical_ticket
+static const struct xmsg_field ticket_fields[] = {
+	STR("TicketType", MT, ticket_type, 0, 16),
+	STR("MedicalTicketValidDate", MT, valid_date, 0, 16),
+	STR("MedicalTicketExpirationDate", MT, expiration_date, 0, 16),
+	STR("IssueNumber", MT, issue_number, 0, 64),
+	STR("MedicalTreatmentMonth", MT, medical_treatment_month, 0, 16),
+	STR("DesignatedMedicalInstitutionCode", MT, designated_institution_code, 0, 16),
+	STR("DesignatedMedicalInstitutionName", MT, designated_institution_name, 0, 256),
+	STR("SelfPayAmount", MT, self_pay_amount, 0, 16),
+	STR("DistrictContactName", MT, district_contact_name, 0, 256),
+	STR("HandlingContactName", MT, handling_contact_name, 0, 256),
+	STR("Remarks1", MT, remarks1, 0, 256),
+};
+#undef MT
+static const struct xmsg_node ticket_node = NODE("MedicalTicketInfo", ticket_fields);
+
+/* The two lists are wrapped: their wrapper maps onto the record itself. */
+static const struct xmsg_field disease_list_fields[] = {
+	LIST("SpecificDiseasesCertificateInfo", struct onshi_qualification, specific_diseases,
+	     n_specific_diseases, struct onshi_specific_disease_certificate, disease_node),
+};
+static const struct xmsg_node disease_list_node =
+	NODE("SpecificDiseasesCertificateList", disease_list_fields);
+static const struct xmsg_field ticket_list_fields[] = {
+	LIST("MedicalTicketInfo", struct onshi_qualification, medical_tickets,
+	     n_medical_tickets, struct onshi_medical_ticket, ticket_node),
+};
+static const struct xmsg_node ticket_list_node =
+	NODE("PublicExpenseResultList", ticket_list_fields);
+
 /* ---- ResultOfQualificationConfirmation ---- */
 #define QU struct onshi_qualification
 #define QS(nm, m) STR(nm, QU, m, 0, 256)
@@ -93,6 +165,11 @@ static const struct xmsg_node card_auth_node = NODE("CardAuthentication", card_a
 	STR(pfx "InfoConsFlg", QU, consent[k].flg, 0, 16), \
 	STR(pfx "InfoConsTime", QU, consent[k].time, 0, 16), \
 	STR(pfx "InfoAvailableTime", QU, consent[k].available_time, 0, 16)
+/* Another spelling of a consent element, read into the same slot and
+ * never written (docs/national-api.md, "Consent spellings"). */
+#define SPELLING(nm, m, written) \
+	{ .name = nm, .type = XT_STR, .flags = XF_ALIAS, .off = offsetof(QU, m), \
+	  .maxlen = 16, .has_off = XF_NONE_OFF, .home = written }
 static const struct xmsg_field qualification_fields[] = {
 	QS("InsuredCardClassification", insured_card_classification),
 	TYPED("InsurerNumber", XT_INSURER, QU, insurer_number, 0, 8, 8),
@@ -123,7 +200,39 @@ static const struct xmsg_field qualification_fields[] = {
 	CONSENT3("SpecificHealthCheckups", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
 	CONSENT3("Diagnosis", ONSHI_CONSENT_DIAGNOSIS),
 	CONSENT3("Operation", ONSHI_CONSENT_OPERATION),
+	/* Appended in ABI 1.3 with the fields of the same names. */
+	GROUP("ElderlyRecipientCertificateInfo", QU, offsetof(QU, elderly), 0, elderly_node,
+	      XF_NONE_OFF),
+	STR("LimitApplicationCertificateRelatedConsFlg", QU, limit_cons_flg, 0, 16),
+	STR("LimitApplicationCertificateRelatedConsTime", QU, limit_cons_time, 0, 16),
+	GROUP("LimitApplicationCertificateRelatedInfo", QU, offsetof(QU, limit), 0, limit_node,
+	      XF_NONE_OFF),
+	STR("SpecificDiseasesCertificateRelatedConsFlg", QU, specific_diseases_cons_flg, 0, 16),
+	STR("SpecificDiseasesCertificateRelatedConsTime", QU, specific_diseases_cons_time, 0, 16),
+	GROUP("SpecificDiseasesCertificateList", QU, 0, 0, disease_list_node, XF_NONE_OFF),
+	GROUP("PublicExpenseResultList", QU, 0, 0, ticket_list_node, XF_NONE_OFF),
+	QS("ReferenceNumber", reference_number),
+	STR("LimitApplicationCertificateChanged", QU, limit_certificate_changed, 0, 16),
+	QS("QualificationConfirmationKey", qualification_confirmation_key),
+	SPELLING("PharmaceuticalInfoConsFlg", consent[ONSHI_CONSENT_PHARMACISTS].flg,
+		 "PharmacistsInfoConsFlg"),
+	SPELLING("PharmaceuticalInfoConsTime", consent[ONSHI_CONSENT_PHARMACISTS].time,
+		 "PharmacistsInfoConsTime"),
+	SPELLING("PharmaceuticalInfoAvailableTime",
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+	SPELLING("PharmaceuticalInfoAcquisitionTime",
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+	SPELLING("PharmacistsInfoAcquisitionTime",
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+	SPELLING("SpecificHealthCheckupsInfoAcquisitionTime",
+		 consent[ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS].available_time,
+		 "SpecificHealthCheckupsInfoAvailableTime"),
+	SPELLING("DiagnosisInfoAcquisitionTime", consent[ONSHI_CONSENT_DIAGNOSIS].available_time,
+		 "DiagnosisInfoAvailableTime"),
+	SPELLING("OperationInfoAcquisitionTime", consent[ONSHI_CONSENT_OPERATION].available_time,
+		 "OperationInfoAvailableTime"),
 };
+#undef SPELLING
 #undef CONSENT3
 #undef QS
 #undef QU

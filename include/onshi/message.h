@@ -206,6 +206,58 @@ struct onshi_consent_info {
 	char *available_time;  /* YYYYMMDDhhmmss, until when it may be used */
 };
 
+/*
+ * The certificate blocks a record may carry (REFERENCE.md §2b; element
+ * names as real results and their clients spell them). Every value is a
+ * string as sent, like the rest of the record; docs/national-api.md lists
+ * the codes onshi-qsd uses.
+ */
+
+/* <ElderlyRecipientCertificateInfo> 高齢受給者証 (ages 70-74). */
+struct onshi_elderly_certificate {
+	char *certificate_date;    /* ElderlyRecipientCertificateDate, YYYYMMDD issued */
+	char *valid_start_date;    /* ElderlyRecipientValidStartDate */
+	char *valid_end_date;      /* ElderlyRecipientValidEndDate */
+	char *contribution_ratio;  /* ElderlyRecipientContributionRatio: "020" = 2 割 */
+};
+
+/* <LimitApplicationCertificateRelatedInfo> 限度額適用認定証 and kin. */
+struct onshi_limit_certificate {
+	char *classification;      /* LimitApplicationCertificateClassification 01-03 */
+	char *classification_flag; /* LimitApplicationCertificateClassificationFlag
+				    * (OQSCD012: A01-A06 under 70, B01-B10 70 and over) */
+	char *certificate_date;    /* LimitApplicationCertificateDate */
+	char *valid_start_date;    /* LimitApplicationCertificateValidStartDate */
+	char *valid_end_date;      /* LimitApplicationCertificateValidEndDate */
+	char *long_term_date;      /* LimitApplicationCertificateLongTermDate (長期入院) */
+};
+
+/* <SpecificDiseasesCertificateList><SpecificDiseasesCertificateInfo>: one
+ * 特定疾病療養受療証. */
+struct onshi_specific_disease_certificate {
+	char *disease_category;    /* SpecificDiseasesDiseaseCategory (OQSCD013) */
+	char *certificate_date;    /* SpecificDiseasesCertificateDate */
+	char *valid_start_date;    /* SpecificDiseasesValidStartDate */
+	char *valid_end_date;      /* SpecificDiseasesValidEndDate */
+	char *self_pay;            /* SpecificDiseasesSelfPay, yen per month */
+};
+
+/* <PublicExpenseResultList><MedicalTicketInfo>: one 医療券 / 調剤券 of
+ * medical aid (医療扶助; QualificationValidity 6, card classification A1). */
+struct onshi_medical_ticket {
+	char *ticket_type;                   /* TicketType: 1 医療券, 2 調剤券 */
+	char *valid_date;                    /* MedicalTicketValidDate */
+	char *expiration_date;               /* MedicalTicketExpirationDate */
+	char *issue_number;                  /* IssueNumber (交付番号) */
+	char *medical_treatment_month;       /* MedicalTreatmentMonth YYYYMM */
+	char *designated_institution_code;   /* DesignatedMedicalInstitutionCode */
+	char *designated_institution_name;   /* DesignatedMedicalInstitutionName */
+	char *self_pay_amount;               /* SelfPayAmount (本人支払額), yen */
+	char *district_contact_name;         /* DistrictContactName (地区担当員) */
+	char *handling_contact_name;         /* HandlingContactName (取扱担当者) */
+	char *remarks1;                      /* Remarks1 */
+};
+
 /* <ResultOfQualificationConfirmation>: one insured person's record.
  * Every field is a string as sent; the writer does not reinterpret them. */
 struct onshi_qualification {
@@ -234,7 +286,27 @@ struct onshi_qualification {
 	char *preschool_classification;      /* PreschoolClassification */
 	char *reason_of_loss;                /* ReasonOfLoss */
 	char *insurer_name;                  /* InsurerName */
+	/* Written Pharmacists*, *AvailableTime; read also as
+	 * PharmaceuticalInfo* and *AcquisitionTime (docs/national-api.md). */
 	struct onshi_consent_info consent[ONSHI_CONSENT_KINDS];
+	/*
+	 * Appended in ABI 1.3 (issue 14): the rest of the record as real
+	 * results carry it. Certificate groups are written when one of their
+	 * fields is set; the lists when they have entries.
+	 */
+	struct onshi_elderly_certificate elderly;   /* ElderlyRecipientCertificateInfo */
+	char *limit_cons_flg;                /* LimitApplicationCertificateRelatedConsFlg (OQSCD016) */
+	char *limit_cons_time;               /* LimitApplicationCertificateRelatedConsTime */
+	struct onshi_limit_certificate limit;       /* LimitApplicationCertificateRelatedInfo */
+	char *specific_diseases_cons_flg;    /* SpecificDiseasesCertificateRelatedConsFlg */
+	char *specific_diseases_cons_time;   /* SpecificDiseasesCertificateRelatedConsTime */
+	size_t n_specific_diseases;          /* SpecificDiseasesCertificateList entries */
+	struct onshi_specific_disease_certificate *specific_diseases;
+	size_t n_medical_tickets;            /* PublicExpenseResultList entries */
+	struct onshi_medical_ticket *medical_tickets;
+	char *reference_number;              /* ReferenceNumber (照会番号) */
+	char *limit_certificate_changed;     /* LimitApplicationCertificateChanged */
+	char *qualification_confirmation_key;/* QualificationConfirmationKey (card reads) */
 };
 
 /* MessageHeader of every request kind. */
@@ -462,6 +534,9 @@ struct onshi_qualification *onshi_inquiry_result_add(struct onshi_inquiry_result
 struct onshi_search_info *onshi_bulk_request_add(struct onshi_bulk_request *r);
 struct onshi_bulk_unit *onshi_bulk_result_add(struct onshi_bulk_result *r);
 struct onshi_qualification *onshi_bulk_unit_add(struct onshi_bulk_unit *u);
+struct onshi_specific_disease_certificate *
+onshi_qualification_add_specific_disease(struct onshi_qualification *q);
+struct onshi_medical_ticket *onshi_qualification_add_medical_ticket(struct onshi_qualification *q);
 
 /* Deep copies; dst must be empty (zeroed) and is cleared again on failure. */
 int onshi_search_info_copy(struct onshi_search_info *dst,

@@ -51,8 +51,10 @@ extern "C" {
 #define ONSHI_ABI_MINOR 3
 /*
  * Receipt-computer plugins read and build the structs of onshi/message.h,
- * which grew in ABI 1.3 (the search info keeps the elements as sent): the
- * daemon refuses such plugins built for an older minor.
+ * which grew in ABI 1.3 (the search info keeps the elements as sent; the
+ * qualification record's certificate blocks were appended at its end
+ * within 1.3, before any release): the daemon refuses such plugins built
+ * for an older minor.
  */
 #define ONSHI_RECECON_MIN_MINOR 3
 

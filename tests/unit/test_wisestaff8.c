@@ -352,6 +352,9 @@ static void test_exchange(void **state)
 	/* The answer: CP932-only name, a character CP932 lacks, full-width kana. */
 	mock_answer(M.subs[0].body, M.subs[0].len, "髙﨑①😀　太郎",
 		    "タカハシ　タロウ", &res);
+	/* A limit certificate (OQSCD012 A03): the 19th field. */
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit
+					       .classification_flag, "A03"), ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.request_id = "Q0001.CSV";
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;
@@ -364,7 +367,7 @@ static void test_exchange(void **state)
 	free(raw);
 	line = recv_line("R0001.CSV");
 	assert_string_equal(line, "R1,髙-0001,1,123456,12-34,4260,01,髙﨑①〓　太郎,"
-			    "ﾀｶﾊｼ ﾀﾛｳ,1,19800101,030,20240401,20270331,1,,\r\n");
+			    "ﾀｶﾊｼ ﾀﾛｳ,1,19800101,030,20240401,20270331,1,,,,A03\r\n");
 	free(line);
 	assert_non_null(strstr(M.log, "1 characters that CP932 cannot hold"));
 }
@@ -381,7 +384,7 @@ static void test_malformed_answered(void **state)
 	wait_recv("R2.CSV");
 	line = recv_line("R2.CSV");
 	assert_string_equal(line, "R1,,,,,,,,,,,,,,2,OE0009,line 1: a quoted "
-			    "field is not closed\r\n");
+			    "field is not closed,,\r\n");
 	free(line);
 	mock_put("SEND", "q3.csv", badcp, sizeof(badcp) - 1);
 	wait_recv("R3.CSV");
@@ -392,7 +395,7 @@ static void test_malformed_answered(void **state)
 	wait_recv("R4.CSV");
 	line = recv_line("R4.CSV");
 	assert_string_equal(line, "R1,RN4,,,,,,,,,,,,,2,OE0001,birth date "
-			    "'****' is not YYYYMMDD\r\n");
+			    "'****' is not YYYYMMDD,,\r\n");
 	free(line);
 	assert_int_equal(M.nsubs, 0);
 	assert_int_equal(mock_count("SEND"), 0);
@@ -459,7 +462,7 @@ static void test_error_answer_and_push(void **state)
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	line = recv_line("R8.CSV");
 	assert_string_equal(line, "R1,RN8,,06139999,1234,56,01,,,,19800101,,,,2,"
-			    "OE0001,\"MedicalInstitutionCode, wrong\"\r\n");
+			    "OE0001,\"MedicalInstitutionCode, wrong\",,\r\n");
 	free(line);
 	free(xml);
 	onshi_msg_clear(&back);
@@ -468,6 +471,11 @@ static void test_error_answer_and_push(void **state)
 	/* A card push: C<id>.CSV with the same fields. */
 	mock_answer(M.subs[0].body, M.subs[0].len, "山田　花子", "ﾔﾏﾀﾞ ﾊﾅｺ", &res);
 	onshi_msg_clear(&req);
+	/* 70-74 with a 高齢受給者証 at 2 割 and a limit class B04 (一般). */
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].elderly
+					       .contribution_ratio, "020"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit
+					       .classification_flag, "B04"), ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.push = 1;
 	d.push_id = "card-0001";
@@ -476,6 +484,8 @@ static void test_error_answer_and_push(void **state)
 	line = recv_line("Ccard-0001.CSV");
 	assert_non_null(strstr(line, "R1,RN8,1,123456,12-34,4260,01,山田　花子,"
 			       "ﾔﾏﾀﾞ ﾊﾅｺ,1,19800101,030,"));
+	/* 19 fields: the bracket and the limit class trail the status. */
+	assert_non_null(strstr(line, ",1,,,020,B04\r\n"));
 	free(line);
 	d.push_id = "../x";
 	assert_int_equal(mock_deliver(&d), ONSHI_EINVAL);

@@ -1396,6 +1396,271 @@ static void test_copy_and_kind_names(void **state)
 	onshi_msg_clear(&m);
 }
 
+/* ---- the certificate blocks of a record (issue 14) ---- */
+
+static void assert_certificates(const struct onshi_qualification *q)
+{
+	assert_string_equal(q->elderly.certificate_date, "20260701");
+	assert_string_equal(q->elderly.valid_start_date, "20260801");
+	assert_string_equal(q->elderly.valid_end_date, "20270731");
+	assert_string_equal(q->elderly.contribution_ratio, "020");
+	assert_string_equal(q->limit_cons_flg, "1");
+	assert_string_equal(q->limit_cons_time, "20261206101500");
+	assert_string_equal(q->limit.classification, "02");
+	assert_string_equal(q->limit.classification_flag, "B05");
+	assert_string_equal(q->limit.certificate_date, "20260701");
+	assert_string_equal(q->limit.valid_start_date, "20260801");
+	assert_string_equal(q->limit.valid_end_date, "20270731");
+	assert_string_equal(q->limit.long_term_date, "20261001");
+	assert_string_equal(q->specific_diseases_cons_flg, "1");
+	assert_string_equal(q->specific_diseases_cons_time, "20261206101500");
+	assert_int_equal(q->n_specific_diseases, 2);
+	assert_string_equal(q->specific_diseases[0].disease_category, "01");
+	assert_string_equal(q->specific_diseases[0].certificate_date, "20200401");
+	assert_string_equal(q->specific_diseases[0].valid_start_date, "20200401");
+	assert_string_equal(q->specific_diseases[0].valid_end_date, "99991231");
+	assert_string_equal(q->specific_diseases[0].self_pay, "10000");
+	assert_string_equal(q->specific_diseases[1].disease_category, "02");
+	assert_null(q->specific_diseases[1].certificate_date);
+	assert_int_equal(q->n_medical_tickets, 2);
+	assert_string_equal(q->medical_tickets[0].ticket_type, "1");
+	assert_string_equal(q->medical_tickets[0].valid_date, "20261201");
+	assert_string_equal(q->medical_tickets[0].expiration_date, "20261231");
+	assert_string_equal(q->medical_tickets[0].issue_number, "1234567");
+	assert_string_equal(q->medical_tickets[0].medical_treatment_month, "202612");
+	assert_string_equal(q->medical_tickets[0].designated_institution_code, "1312345678");
+	assert_string_equal(q->medical_tickets[0].designated_institution_name, "髙田内科①");
+	assert_string_equal(q->medical_tickets[0].self_pay_amount, "0");
+	assert_string_equal(q->medical_tickets[0].district_contact_name, "﨑山　花子");
+	assert_string_equal(q->medical_tickets[0].handling_contact_name, "山田　一郎");
+	assert_string_equal(q->medical_tickets[0].remarks1, "単独");
+	assert_string_equal(q->medical_tickets[1].ticket_type, "2");
+	assert_string_equal(q->medical_tickets[1].issue_number, "1234568");
+	assert_null(q->medical_tickets[1].valid_date);
+	assert_string_equal(q->reference_number, "KARTE-000042");
+	assert_string_equal(q->limit_certificate_changed, "1");
+	assert_string_equal(q->qualification_confirmation_key, "7F3A9C0E5B2D4A6F8E1C3B5D7A9F0E2C");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].flg, "1");
+	assert_string_equal(q->insurer_name, "㈱髙島電機健康保険組合");
+}
+
+/* Every new element parsed, written (UTF-8 and CP932) valid against the
+ * XSD, read back the same; writing what was read gives the same bytes. */
+static void test_certificate_records(void **state)
+{
+	struct onshi_msg m, back, back2;
+	char msg[MSGLEN], *out1, *out2;
+	size_t len1, len2, subst;
+	int cs;
+
+	(void)state;
+	assert_int_equal(parse_fixture("res_certificates.xml", ONSHI_MSG_INQUIRY_RESULT, &m, msg),
+			 ONSHI_OK);
+	assert_int_equal(m.u.inquiry_result.n_results, 1);
+	assert_certificates(&m.u.inquiry_result.results[0]);
+	for (cs = ONSHI_CHARSET_UTF8; cs <= ONSHI_CHARSET_CP932; cs++) {
+		round_trip(&m, (enum onshi_charset)cs, "OQSsiquc01res", &back);
+		assert_int_equal(back.u.inquiry_result.n_results, 1);
+		assert_certificates(&back.u.inquiry_result.results[0]);
+		assert_int_equal(onshi_msg_write(&m, (enum onshi_charset)cs, &out1, &len1, &subst,
+						 msg, sizeof(msg)), ONSHI_OK);
+		assert_int_equal(subst, 0);  /* 髙 﨑 ① ㈱ are CP932 */
+		assert_int_equal(onshi_msg_write(&back, (enum onshi_charset)cs, &out2, &len2, NULL,
+						 msg, sizeof(msg)), ONSHI_OK);
+		/* Same bytes but for ProcessExecutionTime, which both copy. */
+		assert_int_equal(len1, len2);
+		assert_memory_equal(out1, out2, len1);
+		/* The blocks nest as real results nest them, in table order. */
+		if (cs == ONSHI_CHARSET_UTF8) {
+			assert_non_null(strstr(out1, "<SpecificDiseasesCertificateList>"
+					       "<SpecificDiseasesCertificateInfo>"));
+			assert_non_null(strstr(out1, "<PublicExpenseResultList><MedicalTicketInfo>"
+					       "<TicketType>1</TicketType>"));
+			assert_non_null(strstr(out1, "<ElderlyRecipientCertificateInfo>"
+					       "<ElderlyRecipientCertificateDate>"));
+			assert_null(strstr(out1, "InjuryName1"));  /* not modeled */
+		}
+		free(out1);
+		free(out2);
+		onshi_msg_clear(&back);
+	}
+	/* Deep copy and clear (valgrind checks the lists are owned). */
+	onshi_msg_init(&back2, ONSHI_MSG_INQUIRY_RESULT);
+	assert_non_null(onshi_inquiry_result_add(&back2.u.inquiry_result));
+	assert_int_equal(onshi_qualification_copy(&back2.u.inquiry_result.results[0],
+						  &m.u.inquiry_result.results[0]), ONSHI_OK);
+	assert_certificates(&back2.u.inquiry_result.results[0]);
+	onshi_qualification_clear(&back2.u.inquiry_result.results[0]);
+	assert_null(back2.u.inquiry_result.results[0].medical_tickets);
+	assert_int_equal(back2.u.inquiry_result.results[0].n_specific_diseases, 0);
+	onshi_msg_clear(&back2);
+
+	/* Built in code: the add helpers, and a batch unit (OQSmuquc02res XSD). */
+	onshi_msg_init(&back2, ONSHI_MSG_BULK_RESULT);
+	back2.u.bulk_result.hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
+	{
+		struct onshi_bulk_unit *u = onshi_bulk_result_add(&back2.u.bulk_result);
+		struct onshi_qualification *q;
+		struct onshi_specific_disease_certificate *d;
+		struct onshi_medical_ticket *t;
+
+		assert_non_null(u);
+		u->processing_result_status = ONSHI_STATUS_NORMAL;
+		u->qualification_validity = ONSHI_VALIDITY_UNREGISTERED;
+		q = onshi_bulk_unit_add(u);
+		assert_non_null(q);
+		assert_int_equal(onshi_msg_set(&q->insured_card_classification, "A1"), ONSHI_OK);
+		t = onshi_qualification_add_medical_ticket(q);
+		assert_non_null(t);
+		assert_int_equal(onshi_msg_set(&t->issue_number, "7654321"), ONSHI_OK);
+		d = onshi_qualification_add_specific_disease(q);
+		assert_non_null(d);
+		assert_int_equal(onshi_msg_set(&d->disease_category, "03"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&q->elderly.contribution_ratio, "030"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&q->limit.classification_flag, "A01"), ONSHI_OK);
+	}
+	round_trip(&back2, ONSHI_CHARSET_CP932, "OQSmuquc02res", &back);
+	{
+		const struct onshi_qualification *q = &back.u.bulk_result.units[0].results[0];
+
+		assert_string_equal(q->insured_card_classification, "A1");
+		assert_int_equal(q->n_medical_tickets, 1);
+		assert_string_equal(q->medical_tickets[0].issue_number, "7654321");
+		assert_int_equal(q->n_specific_diseases, 1);
+		assert_string_equal(q->specific_diseases[0].disease_category, "03");
+		assert_string_equal(q->elderly.contribution_ratio, "030");
+		assert_null(q->elderly.certificate_date);
+		assert_string_equal(q->limit.classification_flag, "A01");
+		assert_int_equal(back.u.bulk_result.units[0].qualification_validity,
+				 ONSHI_VALIDITY_UNREGISTERED);
+	}
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&back2);
+	onshi_msg_clear(&m);
+}
+
+/* PharmaceuticalInfo* and *AcquisitionTime are read into the same slots
+ * and written as Pharmacists* / *AvailableTime; both spellings of one
+ * element with different values are refused. */
+static void test_consent_spellings(void **state)
+{
+	static const char *const body_fmt =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>"
+		"<CharacterCodeIdentifier>0</CharacterCodeIdentifier><SegmentOfResult>1"
+		"</SegmentOfResult></MessageHeader><MessageBody><ResultList>"
+		"<ResultOfQualificationConfirmation><Name>X</Name>%s"
+		"</ResultOfQualificationConfirmation></ResultList></MessageBody></XmlMsg>";
+	const struct onshi_qualification *q;
+	struct onshi_msg m, back;
+	char msg[MSGLEN], doc[1024], *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(parse_fixture("res_consent_spellings.xml", ONSHI_MSG_INQUIRY_RESULT, &m,
+				       msg), ONSHI_OK);
+	q = &m.u.inquiry_result.results[0];
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].flg, "1");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].time, "20261206101500");
+	assert_string_equal(q->consent[ONSHI_CONSENT_PHARMACISTS].available_time, "20261207101500");
+	assert_string_equal(q->consent[ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS].available_time,
+			    "20261207101501");
+	assert_string_equal(q->consent[ONSHI_CONSENT_DIAGNOSIS].flg, "0");
+	assert_string_equal(q->consent[ONSHI_CONSENT_DIAGNOSIS].available_time, "20261207101502");
+	assert_string_equal(q->consent[ONSHI_CONSENT_OPERATION].flg, "2");
+	assert_string_equal(q->consent[ONSHI_CONSENT_OPERATION].available_time, "20261207101503");
+	assert_int_equal(onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &out, &len, NULL, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_non_null(strstr(out, "<PharmacistsInfoConsFlg>1</PharmacistsInfoConsFlg>"));
+	assert_non_null(strstr(out, "<PharmacistsInfoAvailableTime>20261207101500<"));
+	assert_non_null(strstr(out, "<OperationInfoAvailableTime>20261207101503<"));
+	assert_null(strstr(out, "Pharmaceutical"));
+	assert_null(strstr(out, "AcquisitionTime"));
+	free(out);
+	round_trip(&m, ONSHI_CHARSET_CP932, "OQSsiquc01res", &back);
+	assert_string_equal(back.u.inquiry_result.results[0].consent[ONSHI_CONSENT_PHARMACISTS]
+			    .available_time, "20261207101500");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&m);
+
+	/* Both spellings, same value: fine; different: refused, both named. */
+	snprintf(doc, sizeof(doc), body_fmt,
+		 "<PharmacistsInfoConsFlg>1</PharmacistsInfoConsFlg>"
+		 "<PharmaceuticalInfoConsFlg>1</PharmaceuticalInfoConsFlg>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, doc, strlen(doc), NULL, &m, msg,
+					 sizeof(msg)), ONSHI_OK);
+	onshi_msg_clear(&m);
+	snprintf(doc, sizeof(doc), body_fmt,
+		 "<DiagnosisInfoAvailableTime>20261207101500</DiagnosisInfoAvailableTime>"
+		 "<DiagnosisInfoAcquisitionTime>20261208101500</DiagnosisInfoAcquisitionTime>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, doc, strlen(doc), NULL, &m, msg,
+					 sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "DiagnosisInfoAcquisitionTime"));
+	assert_non_null(strstr(msg, "DiagnosisInfoAvailableTime"));
+	onshi_msg_clear(&m);
+
+	/* A request's CardAuthentication takes the other spelling too. */
+	{
+		size_t flen;
+		char *req = fixture("req_card_pin.xml", &flen), *p;
+		char *alt = malloc(flen + 64);
+
+		assert_non_null(alt);
+		p = strstr(req, "PharmacistsInfoConsFlg");
+		if (p != NULL) {
+			/* rename the element (both tags) to the other spelling */
+			char *e = strstr(p + 1, "PharmacistsInfoConsFlg");
+			size_t o = 0;
+
+			assert_non_null(e);
+			memcpy(alt, req, (size_t)(p - req));
+			o = (size_t)(p - req);
+			o += (size_t)sprintf(alt + o, "PharmaceuticalInfoConsFlg");
+			p += strlen("PharmacistsInfoConsFlg");
+			memcpy(alt + o, p, (size_t)(e - p));
+			o += (size_t)(e - p);
+			o += (size_t)sprintf(alt + o, "PharmaceuticalInfoConsFlg");
+			e += strlen("PharmacistsInfoConsFlg");
+			memcpy(alt + o, e, flen - (size_t)(e - req));
+			o += flen - (size_t)(e - req);
+			assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, alt, o, NULL, &m,
+							 msg, sizeof(msg)), ONSHI_OK);
+			assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, req, flen, NULL,
+							 &back, msg, sizeof(msg)), ONSHI_OK);
+			assert_int_equal(m.u.inquiry_request.card_auth.consent[ONSHI_CONSENT_PHARMACISTS],
+					 back.u.inquiry_request.card_auth
+						 .consent[ONSHI_CONSENT_PHARMACISTS]);
+			assert_int_not_equal(m.u.inquiry_request.card_auth
+						     .consent[ONSHI_CONSENT_PHARMACISTS],
+					     ONSHI_CONSENT_ABSENT);
+			onshi_msg_clear(&back);
+			onshi_msg_clear(&m);
+			/* Both spellings there, disagreeing: refused. */
+			{
+				char *both = malloc(flen + 128), *cut = strstr(req, "</CardAuthentication>");
+				size_t n2;
+
+				assert_non_null(both);
+				assert_non_null(cut);
+				n2 = (size_t)(cut - req);
+				memcpy(both, req, n2);
+				/* the fixture's PharmacistsInfoConsFlg is 1 */
+				n2 += (size_t)sprintf(both + n2, "<PharmaceuticalInfoConsFlg>0"
+						     "</PharmaceuticalInfoConsFlg>");
+				memcpy(both + n2, cut, flen - (size_t)(cut - req));
+				n2 += flen - (size_t)(cut - req);
+				assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, both, n2,
+								 NULL, &m, msg, sizeof(msg)),
+						 ONSHI_EINVAL);
+				assert_non_null(strstr(msg, "other spelling"));
+				onshi_msg_clear(&m);
+				free(both);
+			}
+		}
+		free(alt);
+		free(req);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1422,6 +1687,8 @@ int main(void)
 		cmocka_unit_test(test_client_batch_fetch),
 		cmocka_unit_test(test_file_names),
 		cmocka_unit_test(test_copy_and_kind_names),
+		cmocka_unit_test(test_certificate_records),
+		cmocka_unit_test(test_consent_spellings),
 	};
 	int rc;
 

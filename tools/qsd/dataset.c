@@ -8,8 +8,13 @@
  * and keys shared by two persons; names use CP932-only characters (髙 﨑 德,
  * ① in a duplicate's NameOfOther, ㈱ in insurer names) and half-width kana.
  * Some persons are linked to the test My Number Cards of DIR/jpki/cards.tsv
- * by certificate serial. Lookups are binary searches over two sorted index
- * arrays built once; the data are read-only while serving.
+ * by certificate serial. After the n regular persons comes a fixed block of
+ * certificate persons (a 高齢受給者証 at 70-74, one limit certificate per
+ * OQSCD012 code, the OQSCD013 specific diseases, medical aid with its
+ * tickets), drawn from the same seed after everybody else, so the regular
+ * persons are the same as before the block existed. Lookups are binary
+ * searches over two sorted index arrays built once; the data are
+ * read-only while serving.
  */
 #include "config.h"
 
@@ -69,9 +74,33 @@ static const char *const companies[] = {
 
 static const char *const kind_names[QSD_KIND_COUNT] = {
 	"valid", "lost", "expired", "superseded", "newer", "missing", "duplicate",
+	"elderly", "limit", "disease", "medical_aid",
 };
 
-static const int kind_validity[QSD_KIND_COUNT] = { 1, 2, 2, 3, 1, 4, 5 };
+static const int kind_validity[QSD_KIND_COUNT] = { 1, 2, 2, 3, 1, 4, 5, 1, 1, 1, 6 };
+
+/* OQSCD012 as myclinic-ts and OQSDrug2 read it (the official list is not
+ * public): A = under 70 (ア イ ウ エ オ オ(境)), B = 70 and over (現役並みⅢ
+ * Ⅱ Ⅰ, 一般, 低所得Ⅱ, 低所得Ⅰ, 低所得Ⅰ(老福), 低所得Ⅰ(境), 一般Ⅱ, 一般Ⅰ). */
+const char *const qsd_oqscd012_codes[] = {
+	"A01", "A02", "A03", "A04", "A05", "A06",
+	"B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", NULL,
+};
+/* OQSCD013: 01 chronic renal failure on dialysis, 02 congenital clotting
+ * factor VIII/IX disorder, 03 HIV under antiviral treatment. */
+const char *const qsd_oqscd013_codes[] = { "01", "02", "03", NULL };
+
+/* Fixed parts of the certificate blocks: the dataset does not follow the
+ * calendar (same seed, same answers), so these are constants. */
+#define CERT_ISSUED "20260701"
+#define CERT_FROM "20260801"     /* 高齢受給者証 and 限度額 run August-July */
+#define CERT_TO "20270731"
+#define CONSENT_TIME "20261201090000"
+#define TICKET_MONTH "202612"
+#define TICKET_FROM "20261201"
+#define TICKET_TO "20261231"
+#define AID_INSURER "12136017"   /* 公費負担者番号: 法別 12 (生活保護), 東京都 */
+#define AID_OFFICE "千代田区福祉事務所"
 
 const char *qsd_kind_name(enum qsd_kind k)
 {
@@ -175,13 +204,13 @@ static void random_date(struct gen *g, unsigned y0, unsigned y1, char out[9])
 }
 
 /* Fill a record with a fresh person on a fresh card. */
-static int fill_person(struct gen *g, struct qsd_record *r, unsigned person_id,
-		       enum qsd_kind kind)
+static int fill_person_born(struct gen *g, struct qsd_record *r, unsigned person_id,
+			    enum qsd_kind kind, unsigned y0, unsigned span)
 {
 	const struct name_part *fam = &family_names[rnd(g, N_ELEMS(family_names))];
 	const struct name_part *giv = &given_names[rnd(g, N_ELEMS(given_names))];
 	const struct insurer *in;
-	unsigned year = 1935 + rnd(g, 89), ins, k;
+	unsigned year = y0 + rnd(g, span), ins, k;
 	char buf[256];
 
 	r->person_id = person_id;
@@ -242,6 +271,13 @@ static int fill_person(struct gen *g, struct qsd_record *r, unsigned person_id,
 	    r->insurer_name == NULL || r->address == NULL)
 		return ONSHI_ENOMEM;
 	return ONSHI_OK;
+}
+
+/* A regular person: born 1935-2023. */
+static int fill_person(struct gen *g, struct qsd_record *r, unsigned person_id,
+		       enum qsd_kind kind)
+{
+	return fill_person_born(g, r, person_id, kind, 1935, 89);
 }
 
 static int copy_person(struct qsd_record *dst, const struct qsd_record *src)
@@ -324,6 +360,91 @@ static int add_person(struct gen *g, unsigned id)
 		/* Clinics tell such twins apart by a circled number. */
 		r->name_of_other = join(r->name, "", "①");
 		r2->name_of_other = join(r2->name, "", "②");
+	}
+	return ONSHI_OK;
+}
+
+/* One certificate person born in [y0, y0 + span). */
+static struct qsd_record *cert_person(struct gen *g, unsigned *id, enum qsd_kind kind,
+				      unsigned y0, unsigned span)
+{
+	struct qsd_record *r = new_record(g);
+
+	if (r == NULL || fill_person_born(g, r, (*id)++, kind, y0, span) != ONSHI_OK)
+		return NULL;
+	return r;
+}
+
+/*
+ * The certificate block, after the regular persons (ids from first): one
+ * limit-certificate holder per OQSCD012 code (A codes under 70; B01-B08 at
+ * 70-74 with a 高齢受給者証, 現役並み paying 3 割; B09/B10 at 75 and over
+ * on 後期高齢者医療), two 高齢受給者証 holders without one, a
+ * specific-disease holder per OQSCD013 code (and a second 01 at the
+ * upper-income 20,000 yen), two medical-aid persons.
+ */
+static int add_certificate_persons(struct gen *g, unsigned first)
+{
+	unsigned id = first;
+	struct qsd_record *r;
+
+	for (unsigned i = 0; qsd_oqscd012_codes[i] != NULL; i++) {
+		const char *code = qsd_oqscd012_codes[i];
+
+		if (code[0] == 'A')
+			r = cert_person(g, &id, QSD_KIND_LIMIT, 1960, 40);
+		else if (strcmp(code, "B09") < 0)
+			r = cert_person(g, &id, QSD_KIND_LIMIT, 1952, 5);
+		else
+			r = cert_person(g, &id, QSD_KIND_LIMIT, 1935, 15);
+		if (r == NULL)
+			return ONSHI_ENOMEM;
+		snprintf(r->limit_flag, sizeof(r->limit_flag), "%s", code);
+		if (code[0] == 'B' && strcmp(code, "B09") < 0) {
+			strcpy(r->elderly_ratio, strcmp(code, "B04") < 0 ? "030" : "020");
+			strcpy(r->ratio, r->elderly_ratio);
+		} else if (code[0] == 'B') {
+			strcpy(r->ratio, strcmp(code, "B09") == 0 ? "020" : "010");
+		}
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		r = cert_person(g, &id, QSD_KIND_ELDERLY, 1952, 5);
+		if (r == NULL)
+			return ONSHI_ENOMEM;
+		strcpy(r->elderly_ratio, i == 0 ? "020" : "030");
+		strcpy(r->ratio, r->elderly_ratio);
+	}
+	for (unsigned i = 0; i <= N_ELEMS(qsd_oqscd013_codes) - 1; i++) {
+		/* the last round is the second 01, at the upper-income amount */
+		const char *code = i < N_ELEMS(qsd_oqscd013_codes) - 1 ? qsd_oqscd013_codes[i] : "01";
+
+		r = cert_person(g, &id, QSD_KIND_DISEASE, 1960, 40);
+		if (r == NULL)
+			return ONSHI_ENOMEM;
+		snprintf(r->disease, sizeof(r->disease), "%s", code);
+		strcpy(r->disease_self_pay,
+		       i < N_ELEMS(qsd_oqscd013_codes) - 1 ? "10000" : "20000");
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		r = cert_person(g, &id, QSD_KIND_MEDICAL_AID, 1940, 60);
+		if (r == NULL)
+			return ONSHI_ENOMEM;
+		/* 生活保護: the 公費負担者番号 stands for the insurer, the 受給者番号
+		 * is the number, no symbol, no co-payment. */
+		memcpy(r->insurer_number, AID_INSURER, 9);
+		r->symbol[0] = '\0';
+		strcpy(r->branch, "00");
+		strcpy(r->card_class, "A1");
+		strcpy(r->family, "1");
+		r->ratio[0] = '\0';
+		free(r->insured_name);
+		r->insured_name = xstrdup(r->name);
+		free(r->insurer_name);
+		r->insurer_name = xstrdup(AID_OFFICE);
+		snprintf(r->ticket_number, sizeof(r->ticket_number), "%07u",
+			 1000000 + rnd(g, 9000000));
+		if (r->insured_name == NULL || r->insurer_name == NULL)
+			return ONSHI_ENOMEM;
 	}
 	return ONSHI_OK;
 }
@@ -562,6 +683,70 @@ int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification 
 	SET(insured_partial_contribution_ratio, r->ratio);
 	SET(reason_of_loss, r->reason_of_loss);
 	SET(insurer_name, r->insurer_name);
+	if (r->elderly_ratio[0] != '\0') {
+		SET(elderly.certificate_date, CERT_ISSUED);
+		SET(elderly.valid_start_date, CERT_FROM);
+		SET(elderly.valid_end_date, CERT_TO);
+		SET(elderly.contribution_ratio, r->elderly_ratio);
+	}
+	if (r->limit_flag[0] != '\0') {
+		/* 住民税非課税 brackets get the 標準負担額減額 variant (02). */
+		static const char *const reduced[] = { "A05", "A06", "B05", "B06", "B07", "B08" };
+		const char *cls = "01";
+
+		for (size_t i = 0; i < N_ELEMS(reduced); i++)
+			if (strcmp(r->limit_flag, reduced[i]) == 0)
+				cls = "02";
+		SET(limit_cons_flg, "1");
+		SET(limit_cons_time, CONSENT_TIME);
+		SET(limit.classification, cls);
+		SET(limit.classification_flag, r->limit_flag);
+		SET(limit.certificate_date, CERT_ISSUED);
+		SET(limit.valid_start_date, CERT_FROM);
+		SET(limit.valid_end_date, CERT_TO);
+	}
+	if (rc == ONSHI_OK && r->disease[0] != '\0') {
+		struct onshi_specific_disease_certificate *d =
+			onshi_qualification_add_specific_disease(q);
+
+		SET(specific_diseases_cons_flg, "1");
+		SET(specific_diseases_cons_time, CONSENT_TIME);
+		if (d == NULL)
+			return ONSHI_ENOMEM;
+#define DSET(field, value) \
+	do { \
+		if (rc == ONSHI_OK) \
+			rc = onshi_msg_set(&d->field, (value)); \
+	} while (0)
+		DSET(disease_category, r->disease);
+		DSET(certificate_date, r->qualification_date);
+		DSET(valid_start_date, r->qualification_date);
+		DSET(self_pay, r->disease_self_pay);
+#undef DSET
+	}
+	/* 医療券 for this month; every other person has a 調剤券 as well. */
+	for (unsigned t = 0; rc == ONSHI_OK && r->ticket_number[0] != '\0' &&
+			     t < 1 + (r->person_id % 2); t++) {
+		struct onshi_medical_ticket *mt = onshi_qualification_add_medical_ticket(q);
+		char issue[24];
+
+		if (mt == NULL)
+			return ONSHI_ENOMEM;
+		snprintf(issue, sizeof(issue), "%s%s", r->ticket_number, t == 0 ? "" : "-2");
+#define TSET(field, value) \
+	do { \
+		if (rc == ONSHI_OK) \
+			rc = onshi_msg_set(&mt->field, (value)); \
+	} while (0)
+		TSET(ticket_type, t == 0 ? "1" : "2");
+		TSET(valid_date, TICKET_FROM);
+		TSET(expiration_date, TICKET_TO);
+		TSET(issue_number, issue);
+		TSET(medical_treatment_month, TICKET_MONTH);
+		TSET(self_pay_amount, "0");
+		TSET(district_contact_name, AID_OFFICE);
+#undef TSET
+	}
 #undef SET
 	return rc;
 }
@@ -580,6 +765,8 @@ int qsd_dataset_generate(struct qsd_dataset *ds, unsigned n, uint64_t seed,
 	make_insurers(&g);
 	for (unsigned i = 0; i < n && rc == ONSHI_OK; i++)
 		rc = add_person(&g, i);
+	if (rc == ONSHI_OK)
+		rc = add_certificate_persons(&g, n);
 	for (unsigned i = 0; i < N_ELEMS(g.ins); i++)
 		free(g.ins[i].name);
 	if (rc == ONSHI_OK && cards_tsv != NULL)
@@ -597,9 +784,12 @@ static const char dump_header[] =
 	"#person_id\tkind\tvalidity\tinsurer_number\tsymbol\tnumber\tbranch\tbirthdate"
 	"\tname\tname_kana\tname_of_other\tsex\tcard_class\tfamily\tinsured_name"
 	"\tqualification_date\tdisqualification_date\tcard_expiration_date"
-	"\treason_of_loss\tratio\tinsurer_name\taddress\tpost_number\tcard_serial\n";
+	"\treason_of_loss\tratio\tinsurer_name\taddress\tpost_number\tcard_serial"
+	"\telderly_ratio\tlimit_class\tdisease\tdisease_self_pay\tticket_number\n";
 
-#define N_COLS 24
+/* Columns of a dump; dumps from before the certificate columns have 24. */
+#define N_COLS 29
+#define N_COLS_OLD 24
 
 static const char *dash(const char *s)
 {
@@ -621,13 +811,15 @@ int qsd_dataset_dump(const struct qsd_dataset *ds, const char *path, char *msg,
 
 		fprintf(f,
 			"%u\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s"
-			"\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			"\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r->person_id, kind_names[r->kind], r->validity, r->insurer_number,
 			dash(r->symbol), r->number, r->branch, r->birthdate, r->name,
 			r->name_kana, dash(r->name_of_other), r->sex, r->card_class, r->family,
 			r->insured_name, r->qualification_date, dash(r->disqualification_date),
-			dash(r->card_expiration_date), dash(r->reason_of_loss), r->ratio,
-			r->insurer_name, r->address, r->post_number, dash(r->card_serial));
+			dash(r->card_expiration_date), dash(r->reason_of_loss), dash(r->ratio),
+			r->insurer_name, r->address, r->post_number, dash(r->card_serial),
+			dash(r->elderly_ratio), dash(r->limit_flag), dash(r->disease),
+			dash(r->disease_self_pay), dash(r->ticket_number));
 	}
 	if ((f != stdout && fclose(f) != 0) || (f == stdout && fflush(f) != 0)) {
 		snprintf(msg, msglen, "cannot write %s: %s", path, strerror(errno));
@@ -676,10 +868,10 @@ int qsd_dataset_load(struct qsd_dataset *ds, const char *path, char *msg, size_t
 			if (p != NULL)
 				*p++ = '\0';
 		}
-		for (k = 0; k < QSD_KIND_COUNT && n == N_COLS; k++)
+		for (k = 0; k < QSD_KIND_COUNT && (n == N_COLS || n == N_COLS_OLD); k++)
 			if (strcmp(col[1], kind_names[k]) == 0)
 				break;
-		if (n != N_COLS || p != NULL || k == QSD_KIND_COUNT) {
+		if ((n != N_COLS && n != N_COLS_OLD) || p != NULL || k == QSD_KIND_COUNT) {
 			snprintf(msg, msglen, "%s:%zu: not a dataset line (%d columns, want %d)",
 				 path, lineno, n, N_COLS);
 			rc = ONSHI_EINVAL;
@@ -714,6 +906,13 @@ int qsd_dataset_load(struct qsd_dataset *ds, const char *path, char *msg, size_t
 		r->address = strdup(col[21]);
 		undash(r->post_number, sizeof(r->post_number), col[22]);
 		undash(r->card_serial, sizeof(r->card_serial), col[23]);
+		if (n == N_COLS) {
+			undash(r->elderly_ratio, sizeof(r->elderly_ratio), col[24]);
+			undash(r->limit_flag, sizeof(r->limit_flag), col[25]);
+			undash(r->disease, sizeof(r->disease), col[26]);
+			undash(r->disease_self_pay, sizeof(r->disease_self_pay), col[27]);
+			undash(r->ticket_number, sizeof(r->ticket_number), col[28]);
+		}
 		if (r->name == NULL || r->name_kana == NULL || r->insured_name == NULL ||
 		    r->insurer_name == NULL || r->address == NULL)
 			rc = ONSHI_ENOMEM;

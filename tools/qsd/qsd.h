@@ -38,6 +38,11 @@ enum qsd_kind {
 	QSD_KIND_NEWER,        /* validity 1: the newer record of a superseded person */
 	QSD_KIND_MISSING,      /* validity 4: search keys that match nobody */
 	QSD_KIND_DUPLICATE,    /* validity 5: two records share search keys */
+	/* The certificate persons, appended after the regular ones: */
+	QSD_KIND_ELDERLY,      /* validity 1: 高齢受給者証 only (ages 70-74) */
+	QSD_KIND_LIMIT,        /* validity 1: a limit certificate, one per OQSCD012 code */
+	QSD_KIND_DISEASE,      /* validity 1: a specific-disease certificate (OQSCD013) */
+	QSD_KIND_MEDICAL_AID,  /* validity 6: medical aid, card A1, medical tickets */
 	QSD_KIND_COUNT
 };
 
@@ -67,7 +72,19 @@ struct qsd_record {
 	char *address;
 	char post_number[9];
 	char card_serial[40];            /* JPKI auth cert serial (hex), "" when none */
+	/* Certificates (dump columns 25-29; "" when none). Dates, consent
+	 * times and the rest of each block are fixed (docs/qsd.md). */
+	char elderly_ratio[4];           /* ElderlyRecipientContributionRatio "020"/"030" */
+	char limit_flag[4];              /* OQSCD012 code, A01-A06 / B01-B10 */
+	char disease[3];                 /* OQSCD013 code 01-03 */
+	char disease_self_pay[8];        /* SpecificDiseasesSelfPay, yen */
+	char ticket_number[16];          /* medical aid: IssueNumber of the 医療券 */
 };
+
+/* The limit-certificate classifications (OQSCD012) and specific-disease
+ * categories (OQSCD013) onshi-qsd models, NULL-terminated. */
+extern const char *const qsd_oqscd012_codes[];
+extern const char *const qsd_oqscd013_codes[];
 
 struct qsd_dataset {
 	struct qsd_record *rec;

@@ -294,6 +294,21 @@ static int set_consents(struct onshi_qualification *q, const struct onshi_card_a
 	return rc;
 }
 
+/* QualificationConfirmationKey of a card read: 32 hex characters derived
+ * from the nonce and the card (a fresh key per read, like the real one). */
+static int set_confirmation_key(struct onshi_qualification *q, const char *nonce,
+				const char *serial)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[33], in[256];
+	int n = snprintf(in, sizeof(in), "%s/%s", nonce != NULL ? nonce : "", serial);
+
+	SHA256((const unsigned char *)in, n > 0 && (size_t)n < sizeof(in) ? (size_t)n : 0, md);
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02X", md[i]);
+	return onshi_msg_set(&q->qualification_confirmation_key, hex);
+}
+
 /* My Number Card: nonce, certificate, proof, then the linked person. */
 static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 			    const struct onshi_msg *req, struct onshi_msg *res,
@@ -330,6 +345,8 @@ static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 		rc = qual != NULL ? qsd_record_to_result(rec, qual) : ONSHI_ENOMEM;
 		if (rc == ONSHI_OK)
 			rc = set_consents(qual, ca);
+		if (rc == ONSHI_OK)
+			rc = set_confirmation_key(qual, ca->nonce, serial);
 	}
 	if (rc != ONSHI_OK)
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);

@@ -159,7 +159,7 @@ static const char *nz(const char *a, const char *b)
 	return a != NULL && a[0] != '\0' ? a : b;
 }
 
-/* Fill the 17 fields from an answer; *kana is malloc'd (free it). */
+/* Fill the 19 fields from an answer; *kana is malloc'd (free it). */
 static void answer_fields(const struct onshi_msg *m,
 			  const char *f[WS8_RESULT_FIELDS], char *validity,
 			  char *status, char **kana)
@@ -227,6 +227,10 @@ static void answer_fields(const struct onshi_msg *m,
 		f[12] = nz(q->insured_card_valid_date, q->qualification_date);
 		f[13] = nz(q->insured_card_expiration_date,
 			   q->disqualification_date);
+		/* What the front desk needs most from the certificates:
+		 * 高齢受給者証 co-payment ("020") and limit class (OQSCD012). */
+		f[17] = q->elderly.contribution_ratio;
+		f[18] = q->limit.classification_flag;
 	} else if (s != NULL) {
 		f[3] = insurer_text(s->insurer_number);
 		f[4] = s->insured_card_symbol;

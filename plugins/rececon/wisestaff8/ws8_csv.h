@@ -17,7 +17,9 @@
 #define WS8_MAX_FIELDS 32
 /* Number of fields of a request record and of a result record. */
 #define WS8_REQUEST_FIELDS 7
-#define WS8_RESULT_FIELDS 17
+/* 17 fields of DESIGN.md §7, then (issue 14) the elderly co-payment
+ * bracket and the limit-certificate class: docs/rececon/wisestaff8.md. */
+#define WS8_RESULT_FIELDS 19
 
 /* onshi's own error codes in result lines (docs/rececon/wisestaff8.md). */
 #define WS8_E_INVALID "OE0001"   /* a field has a bad value */
