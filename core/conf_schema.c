@@ -140,7 +140,15 @@ static const struct schema_key module_keys[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct schema_key daemon_keys[] = {
+	/* onshid holds patient data and the clinic's private key: no core
+	 * files unless a developer asks for them. */
+	{ "allow_core_dumps", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ NULL, 0, 0, 0 },
+};
+
 static const struct schema_section sections[] = {
+	{ "daemon", UNNAMED, daemon_keys },
 	{ "institution", NAMED, institution_keys },
 	{ "log", UNNAMED, log_keys },
 	{ "spool", UNNAMED, spool_keys },
@@ -689,6 +697,9 @@ int onshi_settings_load(const struct onshi_config *cfg,
 	s->plugin_dirs = v ? resolve_dir_list(cfg, v) : strdup(ONSHI_PLUGIN_DIR);
 	v = onshi_conf_section_get(plugins, "allow_unsafe_dir");
 	s->allow_unsafe_plugin_dir = v && onshi_conf_parse_bool(v) == 1;
+	v = onshi_conf_section_get(onshi_config_section(cfg, "daemon", NULL),
+				   "allow_core_dumps");
+	s->allow_core_dumps = v && onshi_conf_parse_bool(v) == 1;
 	v = onshi_conf_section_get(plugins, "require_signature");
 	if (v && onshi_conf_parse_bool(v) == 1) {
 		/* Its own key, else the maintenance key (the usual case). */

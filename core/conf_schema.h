@@ -60,6 +60,7 @@ struct onshi_settings {
 	char *control_group; /* NULL: the daemon's own group */
 	char *plugin_dirs;   /* colon-separated, each resolved */
 	int allow_unsafe_plugin_dir;
+	int allow_core_dumps; /* [daemon] allow_core_dumps = yes */
 	char *plugin_trust_key; /* require_signature = yes: its key; else NULL */
 	char *spool_dir;
 };

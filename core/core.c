@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -113,6 +115,26 @@ int onshi_core_check_config(const char *path, struct onshi_diag *diag)
 	return ONSHI_OK;
 }
 
+/*
+ * A core file would hold patient data and the clinic's private key, and
+ * could be read by whoever reads the crash folder: none is written (limit
+ * 0), and the process is not dumpable (no core, no ptrace by the same
+ * uid, /proc/PID owned by root).
+ */
+static void no_core_dumps(struct onshi_core *core)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "cannot turn core files off (RLIMIT_CORE): %s",
+			   strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "cannot make the process non-dumpable: %s",
+			   strerror(errno));
+}
+
 int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		    struct onshi_diag *diag)
 {
@@ -132,6 +154,12 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 	onshi_log_init(&core->log, core->settings.log_level,
 		       !log_stderr && core->settings.log_syslog != 0
 			       ? ONSHI_LOG_SYSLOG : ONSHI_LOG_STDERR);
+	/* Before any key, certificate or request is loaded. */
+	if (!core->settings.allow_core_dumps)
+		no_core_dumps(core);
+	else
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "[daemon] allow_core_dumps = yes: a crash may write patient data and the clinic's private key to a core file (development only)");
 	rc = onshi_loop_new(&core->loop);
 	if (rc == ONSHI_OK)
 		rc = onshi_loader_new(core->settings.plugin_dirs,

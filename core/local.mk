@@ -23,6 +23,7 @@ core_libonshi_la_SOURCES = \
 	core/module.c core/module.h \
 	core/national.c core/national.h \
 	core/notify.c core/notify.h \
+	core/private_path.c core/private_path.h \
 	core/spool.c core/spool.h \
 	core/status.h \
 	core/status_counts.c \

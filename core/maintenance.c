@@ -19,6 +19,7 @@
 #include "http.h"
 #include "inquiry.h"
 #include "maintenance.h"
+#include "private_path.h"
 #include "manifest.h"
 #include "module.h"
 #include "national.h"
@@ -63,6 +64,9 @@ struct onshi_maintenance {
 	struct onshi_http *http;
 	char *manifest_url, *sig_url, *report_url;
 	char *trust_key, *ca_bundle, *state_file;
+	/* A second copy of the last applied serial in the spool: a state
+	 * file deleted or rewritten lower cannot silently mean 0. */
+	char *hwm_file;
 	char *client_cert, *client_key, *client_p12, *p12_password;
 	long poll_s, timeout_ms;
 	struct onshi_loop_timer *timer;
@@ -83,6 +87,51 @@ struct onshi_maintenance {
 	struct last_error errors[MAX_ERRORS];
 	unsigned nerrors, errnext;
 };
+
+/*
+ * The last applied serial: the state file's, or the spool's high-water mark
+ * when that is higher (the state file deleted, or rewritten lower), with a
+ * warning: a lower serial never makes an old manifest acceptable again.
+ */
+static int load_serial(struct onshi_maintenance *m, uint64_t *serial,
+		       char *why, size_t whylen)
+{
+	uint64_t state = 0, hwm = 0;
+	int rc;
+
+	rc = onshi_manifest_state_load(m->state_file, &state, why, whylen);
+	if (rc == ONSHI_OK)
+		rc = onshi_manifest_state_load(m->hwm_file, &hwm, why, whylen);
+	if (rc != ONSHI_OK)
+		return rc;
+	if (hwm > state)
+		onshi_logf(&m->core->log, ONSHI_LOG_WARNING,
+			   "maintenance: the state file %s says %llu (missing or rewritten?) but serial %llu was applied (%s): %llu stands; only newer manifests are accepted",
+			   m->state_file, (unsigned long long)state,
+			   (unsigned long long)hwm, m->hwm_file,
+			   (unsigned long long)hwm);
+	*serial = hwm > state ? hwm : state;
+	return ONSHI_OK;
+}
+
+/* The state file (when it exists) and its folder: onshid's alone. */
+static int check_state_file(struct onshi_maintenance *m, char *msg,
+			    size_t msglen)
+{
+	static const char risk[] = "anyone who can write there could lower "
+				   "the serial and have old signed manifests "
+				   "applied again";
+	int rc;
+
+	rc = onshi_private_parent_check("the folder of the maintenance state file",
+					m->state_file, ONSHI_OWNER_SELF, risk,
+					msg, msglen);
+	if (rc == ONSHI_OK)
+		rc = onshi_private_path_check("the maintenance state file",
+					      m->state_file, ONSHI_OWNER_SELF,
+					      risk, msg, msglen);
+	return rc == ONSHI_ENOTFOUND ? ONSHI_OK : rc;
+}
 
 static void note_error(struct onshi_maintenance *m, const char *source,
 		       const char *text)
@@ -453,8 +502,7 @@ static void process(struct onshi_maintenance *m)
 	rc = onshi_manifest_parse(m->manifest.body.data, m->manifest.body.len,
 				  man, why, sizeof(why));
 	if (rc == ONSHI_OK)
-		rc = onshi_manifest_state_load(m->state_file, &last, why,
-					       sizeof(why));
+		rc = load_serial(m, &last, why, sizeof(why));
 	if (rc == ONSHI_OK) {
 		m->serial = last;
 		rc = onshi_manifest_check(man, last, codes, ncodes, mods, nmods,
@@ -478,6 +526,9 @@ static void process(struct onshi_maintenance *m)
 	}
 	rc = onshi_manifest_state_save(m->state_file, man->serial, msg,
 				       sizeof(msg));
+	if (rc == ONSHI_OK)
+		rc = onshi_manifest_state_save(m->hwm_file, man->serial, msg,
+					       sizeof(msg));
 	if (rc != ONSHI_OK) {
 		struct onshi_strbuf undo = { 0 };
 
@@ -937,6 +988,7 @@ int onshi_maintenance_open(struct onshi_core *core,
 	struct onshi_maintenance *m;
 	const char *v;
 	long l;
+	int rc;
 
 	*out = NULL;
 	if (!sec) {
@@ -974,6 +1026,9 @@ int onshi_maintenance_open(struct onshi_core *core,
 	    asprintf(&m->state_file, "%s/maintenance.serial",
 		     core->settings.spool_dir) < 0)
 		m->state_file = NULL;
+	if (asprintf(&m->hwm_file, "%s/maintenance.hwm",
+		     core->settings.spool_dir) < 0)
+		m->hwm_file = NULL;
 	v = onshi_conf_section_get(sec, "poll_s");
 	m->poll_s = v && onshi_conf_parse_long(v, 1, 7 * 86400, &l) == 0
 			    ? l : DEFAULT_POLL_S;
@@ -985,7 +1040,7 @@ int onshi_maintenance_open(struct onshi_core *core,
 			m->sig_url = NULL;
 	m->http = onshi_http_new(core);
 	if (!m->manifest_url || !m->sig_url || !m->trust_key ||
-	    !m->state_file || !m->http) {
+	    !m->state_file || !m->hwm_file || !m->http) {
 		onshi_maintenance_close(m);
 		snprintf(msg, msglen, "cannot set up maintenance: out of memory");
 		return ONSHI_ENOMEM;
@@ -994,9 +1049,15 @@ int onshi_maintenance_open(struct onshi_core *core,
 		char why[REASON_LEN];
 		uint64_t serial;
 
-		/* Show the state file's serial (or its problem) from the start. */
-		if (onshi_manifest_state_load(m->state_file, &serial, why,
-					      sizeof(why)) == ONSHI_OK)
+		/* Whoever can write the state file or its folder can lower
+		 * the serial and replay old manifests: refuse to start. */
+		rc = check_state_file(m, msg, msglen);
+		if (rc != ONSHI_OK) {
+			onshi_maintenance_close(m);
+			return rc;
+		}
+		/* Show the serial (or the state file's problem) from the start. */
+		if (load_serial(m, &serial, why, sizeof(why)) == ONSHI_OK)
 			m->serial = serial;
 		else
 			onshi_logf(&core->log, ONSHI_LOG_WARNING,
@@ -1041,6 +1102,7 @@ void onshi_maintenance_close(struct onshi_maintenance *m)
 	free(m->trust_key);
 	free(m->ca_bundle);
 	free(m->state_file);
+	free(m->hwm_file);
 	free(m->client_cert);
 	free(m->client_key);
 	free(m->client_p12);

@@ -22,6 +22,7 @@
 
 #include <onshi/error.h>
 
+#include "private_path.h"
 #include "spool.h"
 
 /* A request file is at most a batch of 100,000 persons: bound it. */
@@ -451,6 +452,14 @@ int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg,
 			 strerror(errno));
 		return ONSHI_EIO;
 	}
+	/* What is spooled is asked about as the clinic and answered into
+	 * res/: only onshid may put it there. */
+	rc = onshi_private_path_check("the spool folder", dir, ONSHI_OWNER_SELF,
+				      "anyone who can write there could plant a "
+				      "request that onshid asks about as the "
+				      "clinic, or swap a record", msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ONSHI_ENOMEM;

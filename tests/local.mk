@@ -98,6 +98,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/notify.test \
 	tests/integration/unit.test \
 	tests/integration/hardening.test \
+	tests/integration/coredump.test \
+	tests/integration/trust.test \
 	tests/integration/man.test \
 	tests/integration/samba.test
 TESTS += $(INTEGRATION_TESTS)
