@@ -412,6 +412,23 @@ static int record_upstream(struct onshi_core *core,
 	return ONSHI_OK;
 }
 
+/*
+ * An answer that stops before its root element is closed was cut off on
+ * the way (a truncated 200): whitespace aside, every whole document of the
+ * national service ends with </XmlMsg>.
+ */
+static int cut_off(const char *body, size_t len)
+{
+	static const char end[] = "</XmlMsg>";
+	const size_t n = sizeof(end) - 1;
+
+	while (len > 0 && (body[len - 1] == ' ' || body[len - 1] == '\n' ||
+			   body[len - 1] == '\r' || body[len - 1] == '\t' ||
+			   body[len - 1] == '\0'))
+		len--;
+	return len < n || memcmp(body + len - n, end, n) != 0;
+}
+
 static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			       long status, const char *body, size_t len,
 			       const char *why)
@@ -455,6 +472,14 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			     sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_msg_clear(&doc);
+		if (rc == ONSHI_EPROTO && cut_off(body, len)) {
+			/* A transport failure, like a dropped connection:
+			 * kept, and asked again until a whole one comes. */
+			onshi_logf(&core->log, ONSHI_LOG_WARNING,
+				   "%s: %s: the national service's answer was cut off after %zu bytes (%s); kept in the spool, asked again",
+				   e->module, e->request_id, len, msg);
+			return; /* the requeue timer asks again */
+		}
 		if (++e->malformed_answers < MALFORMED_RETRIES) {
 			onshi_logf(&core->log, ONSHI_LOG_WARNING,
 				   "%s: %s: malformed answer from the national service (%s); asking again",
