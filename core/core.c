@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "check_files.h"
 #include "control.h"
 #include "core.h"
 #include "notify.h"
@@ -110,9 +111,11 @@ int onshi_core_check_config(const char *path, struct onshi_diag *diag)
 
 	if (rc != ONSHI_OK)
 		return rc;
+	/* The configuration is sound: now what it points at. */
+	onshi_check_config_files(cfg, diag);
 	onshi_settings_free(&settings);
 	onshi_config_free(cfg);
-	return ONSHI_OK;
+	return diag->count ? ONSHI_EINVAL : ONSHI_OK;
 }
 
 /*

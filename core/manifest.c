@@ -97,25 +97,20 @@ static const char *siglen_hint(size_t siglen)
 	return "";
 }
 
-int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
-			 size_t len, const void *sig, size_t siglen,
-			 const char *what, char *msg, size_t msglen)
+/* The Ed25519 public key in a PEM file; *out NULL on error (msg says). */
+static int load_ed25519_key(const char *path, EVP_PKEY **out, char *msg,
+			    size_t msglen)
 {
-	EVP_PKEY *pkey = NULL;
-	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *pkey;
 	FILE *f;
-	int rc = ONSHI_ECRYPTO, ok, err;
+	int err;
 
-	if (trust_key_pem_path == NULL || (data == NULL && len > 0) ||
-	    (sig == NULL && siglen > 0) || what == NULL) {
-		set_msg(msg, msglen, "signature check called without a trust key, data or signature");
-		return ONSHI_EINVAL;
-	}
-	f = fopen(trust_key_pem_path, "re");
+	*out = NULL;
+	f = fopen(path, "re");
 	if (f == NULL) {
 		err = errno;
-		set_msg(msg, msglen, "cannot read the trust key %s: %s",
-			trust_key_pem_path, strerror(err));
+		set_msg(msg, msglen, "cannot read the trust key %s: %s", path,
+			strerror(err));
 		return ONSHI_EIO;
 	}
 	pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
@@ -123,16 +118,49 @@ int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
 	if (pkey == NULL) {
 		set_msg(msg, msglen, "the trust key %s is not a PEM public key "
 			"(-----BEGIN PUBLIC KEY-----): give the .pub file, e.g. maint.pub",
-			trust_key_pem_path);
-		goto done;
+			path);
+		ERR_clear_error();
+		return ONSHI_ECRYPTO;
 	}
 	if (!EVP_PKEY_is_a(pkey, "ED25519")) {
 		set_msg(msg, msglen, "the trust key %s is not an Ed25519 key but "
 			"%s: signatures are checked only with an Ed25519 key",
-			trust_key_pem_path, EVP_PKEY_get0_type_name(pkey) ?
+			path, EVP_PKEY_get0_type_name(pkey) ?
 			EVP_PKEY_get0_type_name(pkey) : "non-Ed25519");
-		goto done;
+		EVP_PKEY_free(pkey);
+		return ONSHI_ECRYPTO;
 	}
+	*out = pkey;
+	return ONSHI_OK;
+}
+
+int onshi_ed25519_key_check(const char *trust_key_pem_path, char *msg,
+			    size_t msglen)
+{
+	EVP_PKEY *pkey = NULL;
+	int rc = load_ed25519_key(trust_key_pem_path, &pkey, msg, msglen);
+
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
+			 size_t len, const void *sig, size_t siglen,
+			 const char *what, char *msg, size_t msglen)
+{
+	EVP_PKEY *pkey = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	int rc = ONSHI_ECRYPTO, ok;
+
+	if (trust_key_pem_path == NULL || (data == NULL && len > 0) ||
+	    (sig == NULL && siglen > 0) || what == NULL) {
+		set_msg(msg, msglen, "signature check called without a trust key, data or signature");
+		return ONSHI_EINVAL;
+	}
+	rc = load_ed25519_key(trust_key_pem_path, &pkey, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	rc = ONSHI_ECRYPTO;
 	if (siglen != ONSHI_ED25519_SIG_LEN) {
 		set_msg(msg, msglen, "the signature of %s is %zu bytes, not the %d "
 			"of a raw Ed25519 signature%s", what, siglen,

@@ -58,7 +58,10 @@ struct onshi_manifest {
  * ("the manifest", "plugin /usr/lib/onshi/plugins/x.so"). Returns ONSHI_OK,
  * ONSHI_EIO (trust key unreadable) or ONSHI_ECRYPTO (key not an Ed25519
  * public key, signature not 64 bytes, or not matching), with the reason.
+ * onshi_ed25519_key_check() only loads the key, for --check-config.
  */
+int onshi_ed25519_key_check(const char *trust_key_pem_path, char *msg,
+			    size_t msglen);
 int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
 			 size_t len, const void *sig, size_t siglen,
 			 const char *what, char *msg, size_t msglen);
