@@ -27,6 +27,9 @@ dist_xsd_DATA = \
 	etc/xsd/OQSmuhvq02req.xsd etc/xsd/OQSmuhvq02res.xsd \
 	etc/xsd/OQSmutic01req.xsd etc/xsd/OQSmutic01res.xsd \
 	etc/xsd/OQSmutic02req.xsd etc/xsd/OQSmutic02res.xsd \
+	etc/xsd/OQSsiimm01req.xsd etc/xsd/OQSsiimm01res.xsd \
+	etc/xsd/OQSmuimm01req.xsd etc/xsd/OQSmuimm01res.xsd \
+	etc/xsd/OQSmuimm02req.xsd etc/xsd/OQSmuimm02res.xsd \
 	etc/xsd/onshi-error.xsd
 
 check_PROGRAMS += tests/unit/test_xmlmsg
@@ -89,7 +92,9 @@ EXTRA_DIST += \
 	docs/examples/OQSmuonq01req_0001.xml \
 	docs/examples/OQSmuonq02req_0001.xml \
 	docs/examples/OQSmuhvq01req_0001.xml \
-	docs/examples/OQSmutic01req_0001.xml
+	docs/examples/OQSmutic01req_0001.xml \
+	docs/examples/OQSsiimm01req_0001.xml \
+	docs/examples/OQSmuimm01req_0001.xml
 
 # Request shapes of real receipt-computer clients (README.md there).
 EXTRA_DIST += \

@@ -61,6 +61,11 @@ static const struct request_kind request_kinds[] = {
 	  "/bulk/homevisit/result", 0 },
 	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION, "/bulk/medicalaid", 1 },
 	{ ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT, "/bulk/medicalaid/result", 0 },
+	{ ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_RESULT, "/reference-number", 0 },
+	{ ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_RECEPTION,
+	  "/reference-number/bulk", 1 },
+	{ ONSHI_MSG_REFNUM_BULK_FETCH, ONSHI_MSG_REFNUM_BULK_RESULT,
+	  "/reference-number/bulk/result", 0 },
 };
 
 static const struct request_kind *request_kind_of(int kind)
@@ -297,7 +302,10 @@ static const struct onshi_req_header *request_header(const struct onshi_msg *m)
 	case ONSHI_MSG_BULK_FETCH:
 	case ONSHI_MSG_ONLINE_BULK_FETCH:
 	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
-	case ONSHI_MSG_MEDAID_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST: return &m->u.refnum_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST: return &m->u.refnum_bulk_request.hdr;
 	case ONSHI_MSG_ONLINE_BULK_REQUEST:
 	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
 	case ONSHI_MSG_MEDAID_BULK_REQUEST: return &m->u.period_bulk_request.hdr;
@@ -314,7 +322,10 @@ static struct onshi_res_header *result_header(struct onshi_msg *m)
 	case ONSHI_MSG_BULK_RECEPTION:
 	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
 	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
-	case ONSHI_MSG_MEDAID_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
 	case ONSHI_MSG_BULK_RESULT:
 	case ONSHI_MSG_ONLINE_BULK_RESULT:
 	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
@@ -545,6 +556,10 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 {
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
 	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why,
+				     whylen))
+		rc = ONSHI_ETOOBIG;
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
+	    onshi_batch_size_refusal(req->u.refnum_bulk_request.n_info, why,
 				     whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&

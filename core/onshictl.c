@@ -259,14 +259,15 @@ static void show_today(struct onshi_kv *f, int n)
 	       or_dash(field(f, n, "card_face")), or_dash(field(f, n, "card_pin")),
 	       or_dash(field(f, n, "card_visual")));
 	if (field(f, n, "req_qualification"))
-		printf("requests     %s qualification, %s batch, %s drug history, %s check-ups, %s online-care batch, %s home-visit batch, %s medical-aid batch\n",
+		printf("requests     %s qualification, %s batch, %s drug history, %s check-ups, %s online-care batch, %s home-visit batch, %s medical-aid batch, %s reference numbers\n",
 		       or_dash(field(f, n, "req_qualification")),
 		       or_dash(field(f, n, "req_batch")),
 		       or_dash(field(f, n, "req_drug")),
 		       or_dash(field(f, n, "req_checkup")),
 		       or_dash(field(f, n, "req_batch_online")),
 		       or_dash(field(f, n, "req_batch_homevisit")),
-		       or_dash(field(f, n, "req_batch_medicalaid")));
+		       or_dash(field(f, n, "req_batch_medicalaid")),
+		       or_dash(field(f, n, "req_reference_number")));
 }
 
 static int show_status(struct reply *r)

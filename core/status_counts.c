@@ -84,6 +84,8 @@ static const struct {
 	{ "req_batch_homevisit", { ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
 				   ONSHI_MSG_HOMEVISIT_BULK_FETCH } },
 	{ "req_batch_medicalaid", { ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_FETCH } },
+	{ "req_reference_number", { ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_BULK_REQUEST,
+				    ONSHI_MSG_REFNUM_BULK_FETCH } },
 };
 
 const char *onshi_counts_family_key(int i)

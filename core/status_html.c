@@ -183,6 +183,7 @@ static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
 		{ "req_batch_online", "requests: online-care batch" },
 		{ "req_batch_homevisit", "requests: home-visit batch" },
 		{ "req_batch_medicalaid", "requests: medical-aid batch" },
+		{ "req_reference_number", "requests: reference numbers" },
 	};
 
 	onshi_strbuf_printf(b, "<h2>Today (");

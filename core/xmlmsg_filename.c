@@ -32,6 +32,9 @@ static const struct name_kind name_kinds[] = {
 	{ "OQSmuhvq02req_", "OQSmuhvq02res_", ONSHI_MSG_HOMEVISIT_BULK_FETCH },
 	{ "OQSmutic01req_", "OQSmutic01res_", ONSHI_MSG_MEDAID_BULK_REQUEST },
 	{ "OQSmutic02req_", "OQSmutic02res_", ONSHI_MSG_MEDAID_BULK_FETCH },
+	{ "OQSsiimm01req_", "OQSsiimm01res_", ONSHI_MSG_REFNUM_REQUEST },
+	{ "OQSmuimm01req_", "OQSmuimm01res_", ONSHI_MSG_REFNUM_BULK_REQUEST },
+	{ "OQSmuimm02req_", "OQSmuimm02res_", ONSHI_MSG_REFNUM_BULK_FETCH },
 };
 
 static const struct name_kind *kind_entry(enum onshi_msg_kind kind)

@@ -237,6 +237,16 @@ struct onshi_checkup_info *onshi_info_result_add_checkup(struct onshi_info_resul
 	return grow((void **)&r->checkups, &r->n_checkups, sizeof(*r->checkups));
 }
 
+struct onshi_refnum_info *onshi_refnum_bulk_request_add(struct onshi_refnum_bulk_request *r)
+{
+	return grow((void **)&r->info, &r->n_info, sizeof(*r->info));
+}
+
+struct onshi_refnum_unit *onshi_refnum_bulk_result_add(struct onshi_refnum_bulk_result *r)
+{
+	return grow((void **)&r->units, &r->n_units, sizeof(*r->units));
+}
+
 int onshi_search_info_copy(struct onshi_search_info *dst,
 			   const struct onshi_search_info *src)
 {
@@ -303,7 +313,12 @@ static const struct onshi_req_header *req_header(const struct onshi_msg *req,
 	case ONSHI_MSG_ONLINE_BULK_FETCH:
 	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
 	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH:
 		return &req->u.bulk_fetch.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST:
+		return &req->u.refnum_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST:
+		return &req->u.refnum_bulk_request.hdr;
 	case ONSHI_MSG_DRUG_REQUEST:
 	case ONSHI_MSG_CHECKUP_REQUEST:
 		if (req->u.info_request.has_search)
@@ -342,7 +357,9 @@ int onshi_msg_result_for(const struct onshi_msg *req, struct onshi_msg *res)
 			h = &res->u.bulk_reception.hdr;
 		} else {
 			onshi_msg_init(res, bf->result);
-			h = &res->u.bulk_result.hdr;
+			h = bf->result == ONSHI_MSG_REFNUM_BULK_RESULT
+				    ? &res->u.refnum_bulk_result.hdr
+				    : &res->u.bulk_result.hdr;
 		}
 		goto started;
 	}
@@ -350,6 +367,10 @@ int onshi_msg_result_for(const struct onshi_msg *req, struct onshi_msg *res)
 	case ONSHI_MSG_INQUIRY_REQUEST:
 		onshi_msg_init(res, ONSHI_MSG_INQUIRY_RESULT);
 		h = &res->u.inquiry_result.hdr;
+		break;
+	case ONSHI_MSG_REFNUM_REQUEST:
+		onshi_msg_init(res, ONSHI_MSG_REFNUM_RESULT);
+		h = &res->u.refnum_result.hdr;
 		break;
 	case ONSHI_MSG_DRUG_REQUEST:
 	case ONSHI_MSG_CHECKUP_REQUEST:

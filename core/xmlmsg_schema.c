@@ -123,6 +123,7 @@ static const struct xmsg_field qualification_fields[] = {
 	CONSENT3("SpecificHealthCheckups", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
 	CONSENT3("Diagnosis", ONSHI_CONSENT_DIAGNOSIS),
 	CONSENT3("Operation", ONSHI_CONSENT_OPERATION),
+	QS("ReferenceNumber", reference_number),
 };
 #undef CONSENT3
 #undef QS
@@ -365,6 +366,61 @@ static const struct xmsg_field period_req_body_fields[] = {
 #undef PB
 static const struct xmsg_node period_req_body = NODE("MessageBody", period_req_body_fields);
 
+/* ---- reference numbers (OQSsiimm01, OQSmuimm01/02) ---- */
+#define RI struct onshi_refnum_info
+static const struct xmsg_field refnum_info_fields[] = {
+	TYPED("InsurerNumber", XT_INSURER, RI, insurer_number, XF_REQUIRED, 8, 8),
+	STR("InsuredCardSymbol", RI, insured_card_symbol, 0, 80),
+	STR("InsuredIdentificationNumber", RI, insured_identification_number, XF_REQUIRED, 80),
+	TYPED("InsuredBranchNumber", XT_DIGITS, RI, insured_branch_number, 0, 0, 2),
+	TYPED("Birthdate", XT_DATE, RI, birthdate, XF_REQUIRED, 8, 8),
+	STR("ReferenceNumber", RI, reference_number, XF_REQUIRED, ONSHI_REFNUM_MAX),
+};
+#undef RI
+static const struct xmsg_node refnum_info_node =
+	NODE("ReferenceNumberRegistrationInfo", refnum_info_fields);
+#define RU struct onshi_refnum_unit
+static const struct xmsg_field refnum_unit_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", RU, offsetof(RU, info), 0, refnum_info_node,
+	      offsetof(RU, has_info)),
+	CODE("ProcessingResultStatus", RU, processing_result_status, 0, status_codes),
+	STR("ProcessingResultCode", RU, processing_result_code, 0, 64),
+	STR("ProcessingResultMessage", RU, processing_result_message, 0, 1024),
+};
+#undef RU
+static const struct xmsg_node refnum_unit_node =
+	NODE("ReferenceNumberRegistrationResult", refnum_unit_fields);
+static const struct xmsg_field refnum_req_body_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_request,
+	      offsetof(struct onshi_refnum_request, info), XF_REQUIRED, refnum_info_node,
+	      offsetof(struct onshi_refnum_request, has_info)),
+};
+static const struct xmsg_node refnum_req_body = NODE("MessageBody", refnum_req_body_fields);
+/* OQSsiimm01res: the unit's elements straight in MessageBody */
+static const struct xmsg_field refnum_res_body_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_result,
+	      offsetof(struct onshi_refnum_result, unit.info), 0, refnum_info_node,
+	      offsetof(struct onshi_refnum_result, unit.has_info)),
+	CODE("ProcessingResultStatus", struct onshi_refnum_result,
+	     unit.processing_result_status, 0, status_codes),
+	STR("ProcessingResultCode", struct onshi_refnum_result, unit.processing_result_code, 0, 64),
+	STR("ProcessingResultMessage", struct onshi_refnum_result,
+	    unit.processing_result_message, 0, 1024),
+};
+static const struct xmsg_node refnum_res_body = NODE("MessageBody", refnum_res_body_fields);
+static const struct xmsg_field refnum_bulk_req_body_fields[] = {
+	LIST("ReferenceNumberRegistrationInfo", struct onshi_refnum_bulk_request, info, n_info,
+	     struct onshi_refnum_info, refnum_info_node),
+};
+static const struct xmsg_node refnum_bulk_req_body =
+	NODE("MessageBody", refnum_bulk_req_body_fields);
+static const struct xmsg_field refnum_bulk_res_body_fields[] = {
+	LIST("ReferenceNumberRegistrationResult", struct onshi_refnum_bulk_result, units,
+	     n_units, struct onshi_refnum_unit, refnum_unit_node),
+};
+static const struct xmsg_node refnum_bulk_res_body =
+	NODE("MessageBody", refnum_bulk_res_body_fields);
+
 /* ---- roots: <XmlMsg><MessageHeader/><MessageBody/></XmlMsg> ---- */
 #define ROOT(var, st, hdrnode, bodynode, bodyflags) \
 	static const struct xmsg_field var##_fields[] = { \
@@ -387,6 +443,13 @@ ROOT(checkup_req_root, NQ, batch_header_node, info_req_body, XF_REQUIRED);
 ROOT(checkup_res_root, NR, res_header_node, checkup_res_body, 0);
 ROOT(period_req_root, struct onshi_period_bulk_request, batch_header_node, period_req_body,
      XF_REQUIRED);
+ROOT(refnum_req_root, struct onshi_refnum_request, batch_header_node, refnum_req_body,
+     XF_REQUIRED);
+ROOT(refnum_res_root, struct onshi_refnum_result, res_header_node, refnum_res_body, 0);
+ROOT(refnum_bulk_req_root, struct onshi_refnum_bulk_request, batch_header_node,
+     refnum_bulk_req_body, XF_REQUIRED);
+ROOT(refnum_bulk_res_root, struct onshi_refnum_bulk_result, bulk_res_header_node,
+     refnum_bulk_res_body, 0);
 #undef ROOT
 #undef NR
 #undef NQ
@@ -405,6 +468,8 @@ static const struct xmsg_batch_family batch_families[] = {
 	  ONSHI_MSG_HOMEVISIT_BULK_FETCH, ONSHI_MSG_HOMEVISIT_BULK_RESULT },
 	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION,
 	  ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT },
+	{ ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_RECEPTION,
+	  ONSHI_MSG_REFNUM_BULK_FETCH, ONSHI_MSG_REFNUM_BULK_RESULT },
 };
 
 const struct xmsg_batch_family *xmsg_batch_family(enum onshi_msg_kind kind)
@@ -423,7 +488,13 @@ const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind)
 {
 	const struct xmsg_batch_family *bf = xmsg_batch_family(kind);
 
-	/* The period batches share the OQSmuquc documents but the upload. */
+	/* The other batches share the OQSmuquc documents but their own. */
+	if (bf != NULL && bf->upload == ONSHI_MSG_REFNUM_BULK_REQUEST) {
+		if (kind == bf->upload)
+			return &refnum_bulk_req_root;
+		if (kind == bf->result)
+			return &refnum_bulk_res_root;
+	}
 	if (bf != NULL && bf->upload != ONSHI_MSG_BULK_REQUEST) {
 		if (kind == bf->upload)
 			return &period_req_root;
@@ -443,6 +514,8 @@ const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind)
 	case ONSHI_MSG_DRUG_RESULT: return &drug_res_root;
 	case ONSHI_MSG_CHECKUP_REQUEST: return &checkup_req_root;
 	case ONSHI_MSG_CHECKUP_RESULT: return &checkup_res_root;
+	case ONSHI_MSG_REFNUM_REQUEST: return &refnum_req_root;
+	case ONSHI_MSG_REFNUM_RESULT: return &refnum_res_root;
 	default: return NULL;
 	}
 }
@@ -473,6 +546,12 @@ const char *onshi_msg_kind_name(enum onshi_msg_kind kind)
 	case ONSHI_MSG_MEDAID_BULK_RECEPTION: return "OQSmutic01res";
 	case ONSHI_MSG_MEDAID_BULK_FETCH: return "OQSmutic02req";
 	case ONSHI_MSG_MEDAID_BULK_RESULT: return "OQSmutic02res";
+	case ONSHI_MSG_REFNUM_REQUEST: return "OQSsiimm01req";
+	case ONSHI_MSG_REFNUM_RESULT: return "OQSsiimm01res";
+	case ONSHI_MSG_REFNUM_BULK_REQUEST: return "OQSmuimm01req";
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return "OQSmuimm01res";
+	case ONSHI_MSG_REFNUM_BULK_FETCH: return "OQSmuimm02req";
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return "OQSmuimm02res";
 	default: return "";
 	}
 }
@@ -537,6 +616,21 @@ static int check_period(enum onshi_msg_kind kind, const struct onshi_period_sear
 	return ONSHI_OK;
 }
 
+/* A ReferenceNumber: 1-20 of [0-9A-Za-z-]. */
+static int check_refnum(const struct onshi_refnum_info *ri, char *msg, size_t msglen)
+{
+	const char *r = ri->reference_number;
+	size_t n = r != NULL ? strlen(r) : 0;
+
+	if (n == 0 || n > ONSHI_REFNUM_MAX ||
+	    strspn(r, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != n) {
+		xmsg_errf(msg, msglen, "ReferenceNumber must be 1 to %d letters, digits or '-'",
+			  ONSHI_REFNUM_MAX);
+		return ONSHI_EINVAL;
+	}
+	return ONSHI_OK;
+}
+
 /* Rules that tie elements together, checked on parse and before writing. */
 int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 {
@@ -577,6 +671,17 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 			return ONSHI_EINVAL;
 		}
 		break;
+	case ONSHI_MSG_REFNUM_REQUEST:
+		return check_refnum(&m->u.refnum_request.info, msg, msglen);
+	case ONSHI_MSG_REFNUM_BULK_REQUEST:
+		if (m->u.refnum_bulk_request.n_info == 0) {
+			xmsg_errf(msg, msglen, "MessageBody holds no ReferenceNumberRegistrationInfo");
+			return ONSHI_EINVAL;
+		}
+		for (size_t i = 0; i < m->u.refnum_bulk_request.n_info; i++)
+			if (check_refnum(&m->u.refnum_bulk_request.info[i], msg, msglen) != ONSHI_OK)
+				return ONSHI_EINVAL;
+		break;
 	case ONSHI_MSG_ONLINE_BULK_REQUEST:
 	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
 	case ONSHI_MSG_MEDAID_BULK_REQUEST:
@@ -584,7 +689,8 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 	case ONSHI_MSG_BULK_FETCH:
 	case ONSHI_MSG_ONLINE_BULK_FETCH:
 	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
-	case ONSHI_MSG_MEDAID_BULK_FETCH: {
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH: {
 		const char *rn = m->u.bulk_fetch.hdr.reception_number;
 
 		if (rn == NULL || rn[strspn(rn, " \t\r\n")] == '\0') {

@@ -235,6 +235,9 @@ struct onshi_qualification {
 	char *reason_of_loss;                /* ReasonOfLoss */
 	char *insurer_name;                  /* InsurerName */
 	struct onshi_consent_info consent[ONSHI_CONSENT_KINDS];
+	/* Appended in ABI 1.3: the institution's reference number (照会番号)
+	 * for this person, when it registered one (OQSsiimm01 / OQSmuimm01). */
+	char *reference_number; /* ReferenceNumber */
 };
 
 /* MessageHeader of every request kind. */
@@ -438,6 +441,58 @@ struct onshi_period_bulk_request {     /* OQSmuonq01req, OQSmuhvq01req, OQSmutic
 	struct onshi_period_search search;   /* <QualificationConfirmSearchInfo> */
 };
 
+/*
+ * Appended in ABI 1.3: reference numbers (照会番号登録). An institution
+ * registers, per person, its own number for them (its patient number),
+ * one at a time (OQSsiimm01req) or in bulk (OQSmuimm01req, fetched by
+ * ReceptionNumber with OQSmuimm02req); afterwards the person's records in
+ * that institution's results carry ReferenceNumber.
+ */
+#define ONSHI_REFNUM_MAX 20   /* ReferenceNumber: 1-20 of [0-9A-Za-z-] */
+
+/* <ReferenceNumberRegistrationInfo>: the insurance-card fields and the number. */
+struct onshi_refnum_info {
+	char *insurer_number;                /* InsurerNumber, 8 chars (6 digits: "  NNNNNN") */
+	char *insured_card_symbol;           /* InsuredCardSymbol, may be "" */
+	char *insured_identification_number; /* InsuredIdentificationNumber */
+	char *insured_branch_number;         /* InsuredBranchNumber */
+	char *birthdate;                     /* Birthdate */
+	char *reference_number;              /* ReferenceNumber */
+};
+
+struct onshi_refnum_request {          /* OQSsiimm01req */
+	struct onshi_req_header hdr;         /* the batch header (date optional) */
+	bool has_info;                       /* required */
+	struct onshi_refnum_info info;
+};
+
+/* The outcome of one registration: OQSsiimm01res's body, and each
+ * <ReferenceNumberRegistrationResult> of OQSmuimm02res. */
+struct onshi_refnum_unit {
+	bool has_info;                       /* the registration, echoed */
+	struct onshi_refnum_info info;
+	enum onshi_status processing_result_status; /* 1 registered, 2 not */
+	char *processing_result_code;        /* 1001 nobody, 1002 several match */
+	char *processing_result_message;
+};
+
+struct onshi_refnum_result {           /* OQSsiimm01res */
+	struct onshi_res_header hdr;
+	struct onshi_refnum_unit unit;
+};
+
+struct onshi_refnum_bulk_request {     /* OQSmuimm01req */
+	struct onshi_req_header hdr;
+	size_t n_info;
+	struct onshi_refnum_info *info;
+};
+
+struct onshi_refnum_bulk_result {      /* OQSmuimm02res (OQSmuimm01res: bulk_reception) */
+	struct onshi_res_header hdr;         /* with the three counts */
+	size_t n_units;
+	struct onshi_refnum_unit *units;
+};
+
 enum onshi_msg_kind {
 	ONSHI_MSG_NONE = 0,
 	ONSHI_MSG_INQUIRY_REQUEST,     /* OQSsiquc01req */
@@ -464,6 +519,12 @@ enum onshi_msg_kind {
 	ONSHI_MSG_MEDAID_BULK_RECEPTION,    /* OQSmutic01res */
 	ONSHI_MSG_MEDAID_BULK_FETCH,        /* OQSmutic02req */
 	ONSHI_MSG_MEDAID_BULK_RESULT,       /* OQSmutic02res */
+	ONSHI_MSG_REFNUM_REQUEST,           /* OQSsiimm01req (refnum_request) */
+	ONSHI_MSG_REFNUM_RESULT,            /* OQSsiimm01res (refnum_result) */
+	ONSHI_MSG_REFNUM_BULK_REQUEST,      /* OQSmuimm01req (refnum_bulk_request) */
+	ONSHI_MSG_REFNUM_BULK_RECEPTION,    /* OQSmuimm01res (bulk_reception) */
+	ONSHI_MSG_REFNUM_BULK_FETCH,        /* OQSmuimm02req (bulk_fetch) */
+	ONSHI_MSG_REFNUM_BULK_RESULT,       /* OQSmuimm02res (refnum_bulk_result) */
 };
 
 /* Any document: kind says which union member is live. */
@@ -484,6 +545,10 @@ struct onshi_msg {
 		 * FETCH and RESULT kinds use bulk_reception, bulk_fetch and
 		 * bulk_result */
 		struct onshi_period_bulk_request period_bulk_request;
+		struct onshi_refnum_request refnum_request;
+		struct onshi_refnum_result refnum_result;
+		struct onshi_refnum_bulk_request refnum_bulk_request;
+		struct onshi_refnum_bulk_result refnum_bulk_result;
 	} u;
 };
 
@@ -576,6 +641,8 @@ struct onshi_bulk_unit *onshi_bulk_result_add(struct onshi_bulk_result *r);
 struct onshi_qualification *onshi_bulk_unit_add(struct onshi_bulk_unit *u);
 struct onshi_drug_info *onshi_info_result_add_drug(struct onshi_info_result *r);
 struct onshi_checkup_info *onshi_info_result_add_checkup(struct onshi_info_result *r);
+struct onshi_refnum_info *onshi_refnum_bulk_request_add(struct onshi_refnum_bulk_request *r);
+struct onshi_refnum_unit *onshi_refnum_bulk_result_add(struct onshi_refnum_bulk_result *r);
 
 /* Deep copies; dst must be empty (zeroed) and is cleared again on failure. */
 int onshi_search_info_copy(struct onshi_search_info *dst,

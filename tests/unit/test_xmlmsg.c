@@ -1743,6 +1743,144 @@ static void test_period_file_names(void **state)
 	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_MEDAID_BULK_RESULT), "OQSmutic02res");
 }
 
+/* ---- reference numbers (OQSsiimm01, OQSmuimm01/02) ---- */
+
+static void test_refnum(void **state)
+{
+	static const char one[] =
+		"<?xml version='1.0' encoding='Shift_JIS' ?>\r\n<XmlMsg><MessageHeader >"
+		"<MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+		"<ArbitraryFileIdentifier>\x87\x40</ArbitraryFileIdentifier></MessageHeader>"
+		"<MessageBody><ReferenceNumberRegistrationInfo>"
+		"<InsurerNumber>  123456</InsurerNumber><InsuredCardSymbol />"
+		"<InsuredIdentificationNumber>56</InsuredIdentificationNumber>"
+		"<Birthdate>19800101</Birthdate><ReferenceNumber>K-000123</ReferenceNumber>"
+		"</ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
+	struct onshi_msg m, res, back, bulk, f, fres;
+	struct onshi_refnum_unit *u;
+	struct onshi_qualification q;
+	char msg[MSGLEN], *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_REQUEST, one, sizeof(one) - 1, NULL, &m,
+					 msg, sizeof(msg)), ONSHI_OK);
+	assert_string_equal(m.u.refnum_request.info.insurer_number, "  123456");
+	assert_string_equal(m.u.refnum_request.info.reference_number, "K-000123");
+	round_trip(&m, ONSHI_CHARSET_CP932, "OQSsiimm01req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&m, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_REFNUM_RESULT);
+	res.u.refnum_result.unit.processing_result_status = ONSHI_STATUS_NORMAL;
+	res.u.refnum_result.unit.has_info = true;
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.insurer_number, "  123456"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.insured_identification_number,
+				       "56"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.birthdate, "19800101"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.reference_number, "K-000123"),
+			 ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_CP932, "OQSsiimm01res", &back);
+	assert_string_equal(back.u.refnum_result.hdr.arbitrary_file_identifier, "①");
+	assert_int_equal(back.u.refnum_result.unit.processing_result_status, ONSHI_STATUS_NORMAL);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&m);
+
+	/* bulk: the documented example, 8-digit and space-padded numbers */
+	buf = example("OQSmuimm01req_0001.xml", &len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_REQUEST, buf, len, NULL, &bulk, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(buf);
+	assert_int_equal(bulk.u.refnum_bulk_request.n_info, 2);
+	assert_string_equal(bulk.u.refnum_bulk_request.info[1].insurer_number, "  130001");
+	round_trip(&bulk, ONSHI_CHARSET_UTF8, "OQSmuimm01req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&bulk, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_REFNUM_BULK_RECEPTION);
+	assert_int_equal(onshi_msg_set(&res.u.bulk_reception.hdr.reception_number, "R1"), ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_UTF8, "OQSmuimm01res", &back);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&bulk);
+	buf = example("OQSmuonq02req_0001.xml", &len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_FETCH, buf, len, NULL, &f, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(buf);
+	round_trip(&f, ONSHI_CHARSET_UTF8, "OQSmuimm02req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&f, &fres), ONSHI_OK);
+	assert_int_equal(fres.kind, ONSHI_MSG_REFNUM_BULK_RESULT);
+	u = onshi_refnum_bulk_result_add(&fres.u.refnum_bulk_result);
+	assert_non_null(u);
+	u->processing_result_status = ONSHI_STATUS_ERROR;
+	assert_int_equal(onshi_msg_set(&u->processing_result_code, "1001"), ONSHI_OK);
+	fres.u.refnum_bulk_result.hdr.number_of_processing_result = 1;
+	fres.u.refnum_bulk_result.hdr.number_of_error = 1;
+	round_trip(&fres, ONSHI_CHARSET_CP932, "OQSmuimm02res", &back);
+	assert_int_equal(back.u.refnum_bulk_result.n_units, 1);
+	assert_string_equal(back.u.refnum_bulk_result.units[0].processing_result_code, "1001");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&fres);
+	onshi_msg_clear(&f);
+
+	/* the record carries ReferenceNumber, copied and freed with it */
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(onshi_msg_set(&q.reference_number, "K-000123"), ONSHI_OK);
+	{
+		struct onshi_qualification c;
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(onshi_qualification_copy(&c, &q), ONSHI_OK);
+		assert_string_equal(c.reference_number, "K-000123");
+		onshi_qualification_clear(&c);
+	}
+	onshi_qualification_clear(&q);
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_REFNUM_BULK_FETCH), "OQSmuimm02req");
+}
+
+static void test_refnum_bad_input(void **state)
+{
+	static const struct {
+		const char *info, *want;
+	} bad[] = {
+		{ "<InsurerNumber>06139999</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate>",
+		  "ReferenceNumber is missing" },
+		{ "<InsurerNumber>06139999</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K 1</ReferenceNumber>",
+		  "ReferenceNumber must be 1 to 20" },
+		{ "<InsurerNumber>12a456</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K1</ReferenceNumber>",
+		  "InsurerNumber" },
+		{ "<InsurerNumber>06139999</InsurerNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K1</ReferenceNumber>",
+		  "InsuredIdentificationNumber is missing" },
+	};
+	char doc[1024], msg[MSGLEN];
+	struct onshi_msg m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int k = 0; k < 2; k++) {
+			snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+				 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody>"
+				 "<ReferenceNumberRegistrationInfo>%s</ReferenceNumberRegistrationInfo>"
+				 "</MessageBody></XmlMsg>", bad[i].info);
+			assert_int_equal(onshi_msg_parse(k ? ONSHI_MSG_REFNUM_BULK_REQUEST
+							   : ONSHI_MSG_REFNUM_REQUEST,
+							 doc, strlen(doc), NULL, &m, msg, sizeof(msg)),
+					 ONSHI_EINVAL);
+			if (strstr(msg, bad[i].want) == NULL)
+				fail_msg("case %zu: '%s' does not say '%s'", i, msg, bad[i].want);
+			onshi_msg_clear(&m);
+		}
+	}
+	snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+		 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody/></XmlMsg>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_REQUEST, doc, strlen(doc), NULL, &m,
+					 msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "no ReferenceNumberRegistrationInfo"));
+	onshi_msg_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1776,6 +1914,8 @@ int main(void)
 		cmocka_unit_test(test_period_batches),
 		cmocka_unit_test(test_period_bad_input),
 		cmocka_unit_test(test_period_file_names),
+		cmocka_unit_test(test_refnum),
+		cmocka_unit_test(test_refnum_bad_input),
 	};
 	int rc;
 

@@ -114,6 +114,7 @@ out:
 }
 
 static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
+		     struct qsd_refnums *refnums, const char *institution,
 		     const struct onshi_search_info *s)
 {
 	size_t first = 0, n = qsd_dataset_find(ds, s, &first);
@@ -141,6 +142,9 @@ static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
 
 		rc = q != NULL ? qsd_record_to_result(&ds->rec[ds->by_keys[first + i]], q)
 			       : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(refnums, institution,
+					      &ds->rec[ds->by_keys[first + i]], q);
 	}
 	return rc;
 }
@@ -171,7 +175,8 @@ static bool in_range(const char *d, const char *from, const char *to)
  * consent up to 30 days before that. Medical aid lists every such patient
  * for any MedicalTreatmentMonth.
  */
-static int period_units(const struct qsd_dataset *ds, const char *institution,
+static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnums,
+			const char *institution,
 			const struct onshi_msg *req, struct onshi_bulk_result *br)
 {
 	const struct onshi_period_bulk_request *pr = &req->u.period_bulk_request;
@@ -214,6 +219,8 @@ static int period_units(const struct qsd_dataset *ds, const char *institution,
 		u->qualification_validity = (enum onshi_validity)rec->validity;
 		q = onshi_bulk_unit_add(u);
 		rc = q != NULL ? qsd_record_to_result(rec, q) : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(refnums, institution, rec, q);
 		br->hdr.number_of_normal_processing++;
 		br->hdr.number_of_processing_result++;
 	}
@@ -221,6 +228,7 @@ static int period_units(const struct qsd_dataset *ds, const char *institution,
 }
 
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
+		   struct qsd_refnums *refnums,
 		   const char *institution, enum onshi_msg_kind upload,
 		   const char *number, struct onshi_msg *res, char *msg, size_t msglen)
 {
@@ -240,9 +248,28 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 		rc = ONSHI_ENOTFOUND;
 	} else if (qsd_now() - r->created < (time_t)b->ready_after) {
 		br->hdr.segment_of_result = ONSHI_SEGMENT_PROCESSING;
+	} else if (upload == ONSHI_MSG_REFNUM_BULK_REQUEST) {
+		/* registered at upload; registering again is harmless and
+		 * gives each unit its outcome */
+		const struct onshi_refnum_bulk_request *rq = &r->req.u.refnum_bulk_request;
+		struct onshi_refnum_bulk_result *rr = &res->u.refnum_bulk_result;
+
+		rr->hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
+		for (size_t i = 0; i < rq->n_info && rc == ONSHI_OK; i++) {
+			struct onshi_refnum_unit *u = onshi_refnum_bulk_result_add(rr);
+
+			rc = u != NULL ? qsd_refnum_register(refnums, ds, institution,
+							     &rq->info[i], u)
+				       : ONSHI_ENOMEM;
+			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
+				rr->hdr.number_of_normal_processing++;
+			else if (rc == ONSHI_OK)
+				rr->hdr.number_of_error++;
+		}
+		rr->hdr.number_of_processing_result = (long)rq->n_info;
 	} else if (upload != ONSHI_MSG_BULK_REQUEST) {
 		br->hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
-		rc = period_units(ds, institution, &r->req, br);
+		rc = period_units(ds, refnums, institution, &r->req, br);
 	} else {
 		const struct onshi_bulk_request *req = &r->req.u.bulk_request;
 
@@ -250,7 +277,8 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 		for (size_t i = 0; i < req->n_search && rc == ONSHI_OK; i++) {
 			struct onshi_bulk_unit *u = onshi_bulk_result_add(br);
 
-			rc = u != NULL ? fill_unit(u, ds, &req->search[i]) : ONSHI_ENOMEM;
+			rc = u != NULL ? fill_unit(u, ds, refnums, institution, &req->search[i])
+				       : ONSHI_ENOMEM;
 			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
 				br->hdr.number_of_normal_processing++;
 			else if (rc == ONSHI_OK)

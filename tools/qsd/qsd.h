@@ -109,6 +109,24 @@ int qsd_health_consented(const struct qsd_record *r, int drug);
 int qsd_health_fill(const struct qsd_record *r, int drug, const char *anchor,
 		    struct onshi_info_result *res);
 
+/* ---- reference numbers (refnum.c) ------------------------------------- */
+
+struct qsd_refnums;
+
+struct qsd_refnums *qsd_refnums_new(void);
+void qsd_refnums_free(struct qsd_refnums *s);
+/* Register (or replace) an institution's number for a person. */
+int qsd_refnum_set(struct qsd_refnums *s, const char *institution, unsigned person_id,
+		   const char *number);
+/* Put the institution's number for rec's person, if any, into q. */
+int qsd_refnum_apply(struct qsd_refnums *s, const char *institution,
+		     const struct qsd_record *rec, struct onshi_qualification *q);
+/* Register one ReferenceNumberRegistrationInfo: the person is looked up
+ * by its card fields; u gets the echo and the outcome. */
+int qsd_refnum_register(struct qsd_refnums *s, const struct qsd_dataset *ds,
+			const char *institution, const struct onshi_refnum_info *ri,
+			struct onshi_refnum_unit *u);
+
 /* ---- faults (faults.c) ------------------------------------------------ */
 
 enum qsd_fault {
@@ -208,6 +226,7 @@ int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution,
  * for a reception made by an upload of kind upload (OQSmuquc01req or a
  * period batch); a reception of another kind is not found. */
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
+		   struct qsd_refnums *refnums,
 		   const char *institution, enum onshi_msg_kind upload,
 		   const char *number, struct onshi_msg *res, char *msg, size_t msglen);
 void qsd_bulk_set_delay(struct qsd_bulk_store *b, unsigned ready_after_s);
@@ -256,6 +275,7 @@ struct qsd {
 	struct qsd_faults faults;
 	struct qsd_sessions *sessions;
 	struct qsd_bulk_store *bulk;
+	struct qsd_refnums *refnums;     /* reference numbers per institution */
 	struct qsd_cardcheck *cards;
 	struct qsd_server *server;
 	uint16_t port;

@@ -9,6 +9,8 @@
  *   POST /bulk/result      (token) OQSmuquc02req → OQSmuquc02res
  *   POST /bulk/{online,homevisit,medicalaid}[/result]
  *                          the same for OQSmuonq, OQSmuhvq, OQSmutic
+ *   POST /reference-number (token) OQSsiimm01req → OQSsiimm01res
+ *   POST /reference-number/bulk[/result]  OQSmuimm01/02, as /bulk
  *   POST /info/drug        (token) YZKsiquc01req → YZKsiquc01res
  *   POST /info/checkup     (token) TKKsiquc01req → TKKsiquc01res
  *   GET|POST /_admin/...   loopback only: fault plan, batch delay
@@ -46,6 +48,8 @@ static const struct {
 	  ONSHI_MSG_HOMEVISIT_BULK_FETCH },
 	{ "/bulk/medicalaid", "/bulk/medicalaid/result", ONSHI_MSG_MEDAID_BULK_REQUEST,
 	  ONSHI_MSG_MEDAID_BULK_FETCH },
+	{ "/reference-number/bulk", "/reference-number/bulk/result",
+	  ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_FETCH },
 };
 
 /* 1: an upload path, 2: a result path, 0: neither; *i the batch call. */
@@ -76,6 +80,8 @@ unsigned qsd_route_endpoint(const char *path)
 		return QSD_EP_BULK_RESULT;
 	if (strcmp(path, "/info/drug") == 0 || strcmp(path, "/info/checkup") == 0)
 		return QSD_EP_INFO;
+	if (strcmp(path, "/reference-number") == 0)
+		return QSD_EP_QUAL;
 	return 0;
 }
 
@@ -363,14 +369,17 @@ static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 		qual = rc == ONSHI_OK ? onshi_inquiry_result_add(r) : NULL;
 		rc = qual != NULL ? qsd_record_to_result(rec, qual) : ONSHI_ENOMEM;
 		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(q->refnums, rq->institution, rec, qual);
+		if (rc == ONSHI_OK)
 			rc = set_consents(qual, ca);
 	}
 	if (rc != ONSHI_OK)
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);
 }
 
-static void inquiry_by_keys(struct qsd *q, const struct onshi_msg *req,
-			    struct onshi_msg *res, struct qsd_answer *a)
+static void inquiry_by_keys(struct qsd *q, const struct qsd_request *rq,
+			    const struct onshi_msg *req, struct onshi_msg *res,
+			    struct qsd_answer *a)
 {
 	const struct onshi_inquiry_request *ir = &req->u.inquiry_request;
 	struct onshi_inquiry_result *r = &res->u.inquiry_result;
@@ -387,6 +396,9 @@ static void inquiry_by_keys(struct qsd *q, const struct onshi_msg *req,
 		rc = qual != NULL ? qsd_record_to_result(&q->ds.rec[q->ds.by_keys[first + i]],
 							 qual)
 				  : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(q->refnums, rq->institution,
+					      &q->ds.rec[q->ds.by_keys[first + i]], qual);
 	}
 	if (rc != ONSHI_OK)
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);
@@ -420,11 +432,44 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 		if (req.u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER)
 			inquiry_by_card(q, rq, &req, &res, a);
 		else
-			inquiry_by_keys(q, &req, &res, a);
+			inquiry_by_keys(q, rq, &req, &res, a);
 		/* Answer in the request's own encoding. */
 		if (a->body == NULL)
 			answer_msg(a, &res, req.source_charset);
 	}
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+/* ---- /reference-number ----------------------------------------------------------- */
+
+static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	struct onshi_msg req, res;
+	char inst[11], m[MSG_LEN];
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	rc = onshi_msg_parse(ONSHI_MSG_REFNUM_REQUEST, rq->body, rq->body_len, NULL, &req, m,
+			     sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.refnum_request.hdr.medical_institution_code, a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc == ONSHI_OK)
+		rc = qsd_refnum_register(q->refnums, &q->ds, rq->institution,
+					 &req.u.refnum_request.info, &res.u.refnum_result.unit);
+	if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot register the reference number", &req);
+	else
+		answer_msg(a, &res, req.source_charset);
 	onshi_msg_clear(&res);
 	onshi_msg_clear(&req);
 }
@@ -536,6 +581,8 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 	if (!check_institution(rq, &req,
 			       kind == ONSHI_MSG_BULK_REQUEST
 				       ? req.u.bulk_request.hdr.medical_institution_code
+			       : kind == ONSHI_MSG_REFNUM_BULK_REQUEST
+				       ? req.u.refnum_bulk_request.hdr.medical_institution_code
 				       : req.u.period_bulk_request.hdr.medical_institution_code,
 			       a)) {
 		onshi_msg_clear(&req);
@@ -548,6 +595,12 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 		return;
 	}
 	SHA256((const unsigned char *)rq->body, rq->body_len, digest);
+	/* Reference numbers take effect at upload (a retried upload just
+	 * registers the same numbers again). */
+	for (size_t i = 0; kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
+			   i < req.u.refnum_bulk_request.n_info; i++)
+		qsd_refnum_register(q->refnums, &q->ds, rq->institution,
+				    &req.u.refnum_bulk_request.info[i], NULL);
 	rc = qsd_bulk_accept(q->bulk, rq->institution, rq->idempotency_key, digest, &req,
 			     number);
 	if (rc == ONSHI_ESTATE) {
@@ -590,7 +643,7 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
-		rc = qsd_bulk_fetch(q->bulk, &q->ds, rq->institution, upload,
+		rc = qsd_bulk_fetch(q->bulk, &q->ds, q->refnums, rq->institution, upload,
 				    req.u.bulk_fetch.hdr.reception_number, &res, m, sizeof(m));
 	if (rc == ONSHI_ENOTFOUND)
 		qsd_answer_error(a, 404, rc, m, &req);
@@ -753,7 +806,6 @@ void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a
 	switch (qsd_route_endpoint(rq->path)) {
 	case QSD_EP_AUTH: route_auth(q, rq, a); break;
 	case QSD_EP_CHALLENGE: route_challenge(q, rq, a); break;
-	case QSD_EP_QUAL: route_qualification(q, rq, a); break;
 	case QSD_EP_BULK:
 		qsd_route_batch(rq->path, &bi);
 		route_bulk(q, rq, a, batch_calls[bi].upload);
@@ -761,6 +813,12 @@ void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a
 	case QSD_EP_BULK_RESULT:
 		qsd_route_batch(rq->path, &bi);
 		route_bulk_result(q, rq, a, batch_calls[bi].fetch, batch_calls[bi].upload);
+		break;
+	case QSD_EP_QUAL:
+		if (strcmp(rq->path, "/reference-number") == 0)
+			route_refnum(q, rq, a);
+		else
+			route_qualification(q, rq, a);
 		break;
 	case QSD_EP_INFO:
 		route_info(q, rq, a, strcmp(rq->path, "/info/drug") == 0

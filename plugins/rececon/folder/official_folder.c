@@ -230,7 +230,10 @@ static struct onshi_res_header *res_header(struct onshi_msg *m)
 	case ONSHI_MSG_BULK_RECEPTION:
 	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
 	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
-	case ONSHI_MSG_MEDAID_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
 	case ONSHI_MSG_BULK_RESULT:
 	case ONSHI_MSG_ONLINE_BULK_RESULT:
 	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
@@ -513,6 +516,7 @@ static enum folder_verdict of_classify(void *arg, const char *name,
 		/* one person's requests vs. the batch kinds */
 		*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ||
 				 kind == ONSHI_MSG_DRUG_REQUEST ||
+				 kind == ONSHI_MSG_REFNUM_REQUEST ||
 				 kind == ONSHI_MSG_CHECKUP_REQUEST
 			 ? of->max_request
 			 : of->max_batch;
