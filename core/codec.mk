@@ -19,6 +19,17 @@ dist_xsd_DATA = \
 	etc/xsd/OQSsiquc01req.xsd etc/xsd/OQSsiquc01res.xsd \
 	etc/xsd/OQSmuquc01req.xsd etc/xsd/OQSmuquc01res.xsd \
 	etc/xsd/OQSmuquc02req.xsd etc/xsd/OQSmuquc02res.xsd \
+	etc/xsd/YZKsiquc01req.xsd etc/xsd/YZKsiquc01res.xsd \
+	etc/xsd/TKKsiquc01req.xsd etc/xsd/TKKsiquc01res.xsd \
+	etc/xsd/OQSmuonq01req.xsd etc/xsd/OQSmuonq01res.xsd \
+	etc/xsd/OQSmuonq02req.xsd etc/xsd/OQSmuonq02res.xsd \
+	etc/xsd/OQSmuhvq01req.xsd etc/xsd/OQSmuhvq01res.xsd \
+	etc/xsd/OQSmuhvq02req.xsd etc/xsd/OQSmuhvq02res.xsd \
+	etc/xsd/OQSmutic01req.xsd etc/xsd/OQSmutic01res.xsd \
+	etc/xsd/OQSmutic02req.xsd etc/xsd/OQSmutic02res.xsd \
+	etc/xsd/OQSsiimm01req.xsd etc/xsd/OQSsiimm01res.xsd \
+	etc/xsd/OQSmuimm01req.xsd etc/xsd/OQSmuimm01res.xsd \
+	etc/xsd/OQSmuimm02req.xsd etc/xsd/OQSmuimm02res.xsd \
 	etc/xsd/onshi-error.xsd
 
 check_PROGRAMS += tests/unit/test_xmlmsg
@@ -27,7 +38,8 @@ tests_unit_test_xmlmsg_SOURCES = tests/unit/test_xmlmsg.c
 tests_unit_test_xmlmsg_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DXMLMSG_FIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures/xmlmsg"' \
 	-DCLIENTS_FIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures/clients"' \
-	-DXMLMSG_XSD_DIR='"$(abs_top_srcdir)/etc/xsd"'
+	-DXMLMSG_XSD_DIR='"$(abs_top_srcdir)/etc/xsd"' \
+	-DXMLMSG_EXAMPLE_DIR='"$(abs_top_srcdir)/docs/examples"'
 tests_unit_test_xmlmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_xmlmsg_LDADD = core/libonshi.la $(CMOCKA_LIBS) $(XML_LIBS)
 
@@ -70,6 +82,21 @@ EXTRA_DIST += \
 	tests/fixtures/xmlmsg/xxe_dtd.xml \
 	tests/fixtures/xmlmsg/xxe_file.xml \
 	tests/fixtures/xmlmsg/xxe_param.xml
+
+# Example files of the further kinds (docs/national-api.md, oqsfolder.md);
+# test_xmlmsg parses, writes and validates each.
+EXTRA_DIST += \
+	docs/examples/YZKsiquc01req_0001.xml \
+	docs/examples/YZKsiquc01res_0001.xml \
+	docs/examples/YZKsiquc01res_0002.xml \
+	docs/examples/TKKsiquc01req_0001.xml \
+	docs/examples/TKKsiquc01res_0001.xml \
+	docs/examples/OQSmuonq01req_0001.xml \
+	docs/examples/OQSmuonq02req_0001.xml \
+	docs/examples/OQSmuhvq01req_0001.xml \
+	docs/examples/OQSmutic01req_0001.xml \
+	docs/examples/OQSsiimm01req_0001.xml \
+	docs/examples/OQSmuimm01req_0001.xml
 
 # Request shapes of real receipt-computer clients (README.md there).
 EXTRA_DIST += \

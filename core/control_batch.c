@@ -8,6 +8,11 @@
  * submitting the same file again returns the same ReceptionNumber instead of
  * creating a second reception. FETCH asks for the result once; onshictl
  * repeats it while the answer is "processing" (SegmentOfResult 2).
+ *
+ * kind=online|home-visit|medical-aid makes it a batch by period
+ * (OQSmuonq, OQSmuhvq, OQSmutic): PATH is then "-" and the period comes
+ * as words (from=, to=, by=consent, month=, flag=), or PATH is that kind's
+ * upload document; the key is derived from the document sent.
  */
 #include "config.h"
 
@@ -28,6 +33,7 @@
 #include "inquiry.h"
 #include "core.h"
 #include "national.h"
+#include "xmlmsg_internal.h"
 
 /* The codec's limit for batch documents. */
 #define BATCH_MAX_FILE (32u * 1024 * 1024)
@@ -36,7 +42,52 @@ struct batch_call {
 	struct onshi_control_client *client;
 	int fetch; /* 0: SUBMIT, 1: FETCH */
 	size_t count;
+	const struct batch_kind *bk;
 };
+
+/* The batch kinds by their control-protocol name, with their calls in
+ * our national API profile (docs/national-api.md). */
+static const struct batch_kind {
+	const char *name;
+	enum onshi_msg_kind upload;
+	const char *path, *result_path, *flag;
+} batch_kinds[] = {
+	{ "qualification", ONSHI_MSG_BULK_REQUEST, "/bulk", "/bulk/result", NULL },
+	{ "online", ONSHI_MSG_ONLINE_BULK_REQUEST, "/bulk/online", "/bulk/online/result", "3" },
+	{ "home-visit", ONSHI_MSG_HOMEVISIT_BULK_REQUEST, "/bulk/homevisit",
+	  "/bulk/homevisit/result", "2" },
+	{ "medical-aid", ONSHI_MSG_MEDAID_BULK_REQUEST, "/bulk/medicalaid",
+	  "/bulk/medicalaid/result", NULL },
+};
+
+/* The value of "key=VALUE" among argv[from..argc), or NULL. */
+static const char *word(int argc, char **argv, int from, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (int i = from; i < argc; i++)
+		if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
+			return argv[i] + n + 1;
+	return NULL;
+}
+
+/* The period of a batch by period from the command's words. */
+static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
+			     struct onshi_period_bulk_request *r)
+{
+	const char *from = word(argc, argv, 3, "from"), *to = word(argc, argv, 3, "to");
+	const char *by = word(argc, argv, 3, "by"), *flag = word(argc, argv, 3, "flag");
+	int consent = by && strcmp(by, "consent") == 0;
+	struct onshi_period_search *p = &r->search;
+
+	r->has_search = true;
+	if (onshi_msg_set(&p->medical_treatment_flag, flag ? flag : bk->flag) ||
+	    onshi_msg_set(&p->medical_treatment_month, word(argc, argv, 3, "month")) ||
+	    onshi_msg_set(consent ? &p->consent_date_from : &p->examination_date_from, from) ||
+	    onshi_msg_set(consent ? &p->consent_date_to : &p->examination_date_to, to))
+		return ONSHI_ENOMEM;
+	return ONSHI_OK;
+}
 
 static int read_file(const char *path, char **buf, size_t *len, char *why,
 		     size_t whylen)
@@ -187,8 +238,8 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	if (onshi_control_national_failure(&reply, outcome, status, body, len,
 					   why)) {
 		/* the reply says why */
-	} else if (onshi_msg_parse(bc->fetch ? ONSHI_MSG_BULK_RESULT
-					     : ONSHI_MSG_BULK_RECEPTION,
+	} else if (onshi_msg_parse(bc->fetch ? xmsg_batch_family(bc->bk->upload)->result
+					     : xmsg_batch_family(bc->bk->upload)->reception,
 				   body, len, NULL, &res, msg,
 				   sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
@@ -228,28 +279,25 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	free(bc);
 }
 
-/* "institution=NAME" as the optional last word. */
-static const char *institution_arg(int argc, char **argv, int at)
-{
-	if (argc > at && strncmp(argv[at], "institution=", 12) == 0)
-		return argv[at] + 12;
-	return NULL;
-}
-
 static void send_batch(struct onshi_core *core,
 		       struct onshi_control_client *client,
 		       struct onshi_msg *req, const char *code, int fetch,
-		       size_t count, const char *idem,
+		       size_t count, const char *idem, const struct batch_kind *bk,
 		       struct onshi_strbuf *reply)
 {
 	struct batch_call *bc;
-	char *xml = NULL, msg[512];
+	char *xml = NULL, msg[512], key[65];
 	size_t len;
 
 	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg,
 			    sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(reply, "-1 %s\n", msg);
 		return;
+	}
+	/* A period given as words: the key is the document's (no file). */
+	if (!fetch && !idem) {
+		key_of(code, xml, len, key);
+		idem = key;
 	}
 	bc = calloc(1, sizeof(*bc));
 	if (!bc) {
@@ -259,9 +307,10 @@ static void send_batch(struct onshi_core *core,
 	}
 	bc->fetch = fetch;
 	bc->count = count;
+	bc->bk = bk;
 	bc->client = onshi_control_hold(client);
 	if (!onshi_national_post(core->national, code,
-				 fetch ? "/bulk/result" : "/bulk", xml, len,
+				 fetch ? bk->result_path : bk->path, xml, len,
 				 idem, on_batch_answer, bc)) {
 		struct onshi_strbuf err = { 0 };
 
@@ -278,7 +327,10 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 			     char **argv, struct onshi_strbuf *reply)
 {
 	int fetch = strcasecmp(argv[1], "FETCH") == 0;
-	const char *code, *inst = institution_arg(argc, argv, 3);
+	const char *code, *inst = word(argc, argv, 3, "institution");
+	const char *kind = word(argc, argv, 3, "kind");
+	const struct batch_kind *bk = &batch_kinds[0];
+	const struct xmsg_batch_family *bf;
 	struct onshi_req_header *h;
 	struct onshi_msg req;
 	char why[512], date[9], key[65];
@@ -295,6 +347,15 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 				    onshi_national_state(core->national));
 		return;
 	}
+	for (size_t i = 0; kind && i < sizeof(batch_kinds) / sizeof(batch_kinds[0]); i++)
+		if (strcmp(kind, batch_kinds[i].name) == 0)
+			bk = &batch_kinds[i];
+	if (kind && strcmp(kind, bk->name) != 0) {
+		onshi_strbuf_printf(reply, "-1 no batch kind '%s': qualification, online, "
+				    "home-visit or medical-aid\n", kind);
+		return;
+	}
+	bf = xmsg_batch_family(bk->upload);
 	code = onshi_control_institution_code(core, inst, why, sizeof(why));
 	if (!code) {
 		onshi_strbuf_printf(reply, "-1 %s\n", why);
@@ -302,9 +363,38 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 	}
 	today(date);
 	if (fetch) {
-		onshi_msg_init(&req, ONSHI_MSG_BULK_FETCH);
+		onshi_msg_init(&req, bf->fetch);
 		h = &req.u.bulk_fetch.hdr;
 		rc = onshi_msg_set(&h->reception_number, argv[2]);
+	} else if (bk->upload != ONSHI_MSG_BULK_REQUEST) {
+		/* A batch by period: its document, or its period as words. */
+		key[0] = '\0';
+		if (strcmp(argv[2], "-") != 0) {
+			rc = read_file(argv[2], &text, &len, why, sizeof(why));
+			if (rc == ONSHI_OK) {
+				key_of(code, text, len, key);
+				rc = onshi_msg_parse(bk->upload, text, len, NULL, &req, why,
+						     sizeof(why));
+				free(text);
+			}
+		} else {
+			onshi_msg_init(&req, bk->upload);
+			rc = period_from_words(bk, argc, argv, &req.u.period_bulk_request);
+			if (rc == ONSHI_OK && onshi_msg_set(
+				    &req.u.period_bulk_request.hdr.qualification_confirmation_date,
+				    date) != ONSHI_OK)
+				rc = ONSHI_ENOMEM;
+			if (rc == ONSHI_OK)
+				rc = xmsg_check_document(&req, why, sizeof(why));
+		}
+		if (rc != ONSHI_OK) {
+			onshi_strbuf_printf(reply, "-1 %s: %s\n",
+					    strcmp(argv[2], "-") ? argv[2] : onshi_msg_kind_name(bk->upload),
+					    why);
+			onshi_msg_clear(&req);
+			return;
+		}
+		h = &req.u.period_bulk_request.hdr;
 	} else {
 		rc = read_file(argv[2], &text, &len, why, sizeof(why));
 		if (rc != ONSHI_OK) {
@@ -344,7 +434,7 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 		onshi_msg_clear(&req);
 		return;
 	}
-	send_batch(core, client, &req, code, fetch, count, fetch ? NULL : key,
-		   reply);
+	send_batch(core, client, &req, code, fetch, count,
+		   fetch || !key[0] ? NULL : key, bk, reply);
 	onshi_msg_clear(&req);
 }

@@ -241,6 +241,9 @@ static void today_line(struct onshi_core *core, struct onshi_strbuf *b)
 	onshi_control_put_kv_long(b, "card_face", c.card_face);
 	onshi_control_put_kv_long(b, "card_pin", c.card_pin);
 	onshi_control_put_kv_long(b, "card_visual", c.card_visual);
+	for (int i = 0; onshi_counts_family_key(i); i++)
+		onshi_control_put_kv_long(b, onshi_counts_family_key(i),
+					  c.requests[i]);
 	onshi_strbuf_append(b, "\n", 1);
 }
 
@@ -404,8 +407,10 @@ static const struct command commands[] = {
 	  onshi_control_cmd_verify },
 	{ "CERT", 1, 3, "CERT STATUS|CSR|INSTALL PATH [institution=NAME]",
 	  onshi_control_cmd_cert },
-	{ "BATCH", 2, 3,
-	  "BATCH SUBMIT PATH | BATCH FETCH RECEPTION [institution=NAME]",
+	{ "BATCH", 2, 9,
+	  "BATCH SUBMIT PATH|- | BATCH FETCH RECEPTION [institution=NAME] "
+	  "[kind=online|home-visit|medical-aid] [from=YYYYMMDD to=YYYYMMDD [by=consent]] "
+	  "[month=YYYYMM] [flag=N]",
 	  onshi_control_cmd_batch },
 	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
 	  onshi_control_cmd_maintenance },

@@ -31,6 +31,9 @@ struct onshi_status_page;
  * answers are recorded (inquiry.c) and card reads accepted (card.c), and
  * zeroed when the local date changes (checked on every use, so no timer).
  */
+/* Request families counted on the status page (status_counts.c). */
+#define ONSHI_COUNT_FAMILIES 8
+
 struct onshi_counts {
 	long day;          /* local date as YYYYMMDD these counts are for */
 	long valid;        /* valid, and valid (public assistance only) */
@@ -39,6 +42,8 @@ struct onshi_counts {
 	long other;        /* several persons match, or no validity given */
 	long errors;       /* refusals and error answers */
 	long card_face, card_pin, card_visual; /* card reads by method */
+	/* requests accepted, by family (onshi_counts_family_key) */
+	long requests[ONSHI_COUNT_FAMILIES];
 };
 
 struct onshi_core {

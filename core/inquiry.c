@@ -35,21 +35,58 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e);
 #define KIND_PUSH 0x100
 #define MSG_KIND(k) ((k) & 0xff)
 
+/*
+ * The request kinds the core serves: the result kind each is answered
+ * with, the call of our national API profile that answers it
+ * (docs/national-api.md), and whether it is an upload (sent with an
+ * Idempotency-Key, so a retry never becomes a second reception).
+ */
+struct request_kind {
+	int kind, answer;
+	const char *path;
+	int upload;
+};
+
+static const struct request_kind request_kinds[] = {
+	{ ONSHI_MSG_INQUIRY_REQUEST, ONSHI_MSG_INQUIRY_RESULT, "/qualification", 0 },
+	{ ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_RECEPTION, "/bulk", 1 },
+	{ ONSHI_MSG_BULK_FETCH, ONSHI_MSG_BULK_RESULT, "/bulk/result", 0 },
+	{ ONSHI_MSG_DRUG_REQUEST, ONSHI_MSG_DRUG_RESULT, "/info/drug", 0 },
+	{ ONSHI_MSG_CHECKUP_REQUEST, ONSHI_MSG_CHECKUP_RESULT, "/info/checkup", 0 },
+	{ ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_RECEPTION, "/bulk/online", 1 },
+	{ ONSHI_MSG_ONLINE_BULK_FETCH, ONSHI_MSG_ONLINE_BULK_RESULT, "/bulk/online/result", 0 },
+	{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_RECEPTION,
+	  "/bulk/homevisit", 1 },
+	{ ONSHI_MSG_HOMEVISIT_BULK_FETCH, ONSHI_MSG_HOMEVISIT_BULK_RESULT,
+	  "/bulk/homevisit/result", 0 },
+	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION, "/bulk/medicalaid", 1 },
+	{ ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT, "/bulk/medicalaid/result", 0 },
+	{ ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_RESULT, "/reference-number", 0 },
+	{ ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_RECEPTION,
+	  "/reference-number/bulk", 1 },
+	{ ONSHI_MSG_REFNUM_BULK_FETCH, ONSHI_MSG_REFNUM_BULK_RESULT,
+	  "/reference-number/bulk/result", 0 },
+};
+
+static const struct request_kind *request_kind_of(int kind)
+{
+	for (size_t i = 0; i < sizeof(request_kinds) / sizeof(request_kinds[0]); i++)
+		if (request_kinds[i].kind == MSG_KIND(kind))
+			return &request_kinds[i];
+	return NULL;
+}
+
 static int is_request_kind(int kind)
 {
-	return kind == ONSHI_MSG_INQUIRY_REQUEST ||
-	       kind == ONSHI_MSG_BULK_REQUEST || kind == ONSHI_MSG_BULK_FETCH;
+	return request_kind_of(kind) != NULL;
 }
 
 /* The result kind of a request kind. */
 static int answer_kind_ok(const struct onshi_spool_entry *e)
 {
-	switch (MSG_KIND(e->kind)) {
-	case ONSHI_MSG_INQUIRY_REQUEST: return ONSHI_MSG_INQUIRY_RESULT;
-	case ONSHI_MSG_BULK_REQUEST: return ONSHI_MSG_BULK_RECEPTION;
-	case ONSHI_MSG_BULK_FETCH: return ONSHI_MSG_BULK_RESULT;
-	}
-	return ONSHI_MSG_ERROR;
+	const struct request_kind *rk = request_kind_of(e->kind);
+
+	return rk ? rk->answer : ONSHI_MSG_ERROR;
 }
 
 /* Which document kind a spooled answer is parsed back as. */
@@ -262,7 +299,18 @@ static const struct onshi_req_header *request_header(const struct onshi_msg *m)
 	switch (m->kind) {
 	case ONSHI_MSG_INQUIRY_REQUEST: return &m->u.inquiry_request.hdr;
 	case ONSHI_MSG_BULK_REQUEST: return &m->u.bulk_request.hdr;
-	case ONSHI_MSG_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	case ONSHI_MSG_BULK_FETCH:
+	case ONSHI_MSG_ONLINE_BULK_FETCH:
+	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST: return &m->u.refnum_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST: return &m->u.refnum_bulk_request.hdr;
+	case ONSHI_MSG_ONLINE_BULK_REQUEST:
+	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
+	case ONSHI_MSG_MEDAID_BULK_REQUEST: return &m->u.period_bulk_request.hdr;
+	case ONSHI_MSG_DRUG_REQUEST:
+	case ONSHI_MSG_CHECKUP_REQUEST: return &m->u.info_request.hdr;
 	default: return NULL;
 	}
 }
@@ -271,8 +319,19 @@ static struct onshi_res_header *result_header(struct onshi_msg *m)
 {
 	switch (m->kind) {
 	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
-	case ONSHI_MSG_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
-	case ONSHI_MSG_BULK_RESULT: return &m->u.bulk_result.hdr;
+	case ONSHI_MSG_BULK_RECEPTION:
+	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
+	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
+	case ONSHI_MSG_BULK_RESULT:
+	case ONSHI_MSG_ONLINE_BULK_RESULT:
+	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
+	case ONSHI_MSG_MEDAID_BULK_RESULT: return &m->u.bulk_result.hdr;
+	case ONSHI_MSG_DRUG_RESULT:
+	case ONSHI_MSG_CHECKUP_RESULT: return &m->u.info_result.hdr;
 	default: return NULL;
 	}
 }
@@ -305,6 +364,7 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 {
 	const struct onshi_req_header *h = request_header(req);
 	const char *code = onshi_module_institution_code(core, e->module);
+	const struct request_kind *rk;
 	const char *path;
 	char *xml = NULL, msg[512], key[65];
 	size_t len;
@@ -331,16 +391,15 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 		answer_error(core, e, ONSHI_EINVAL, msg, req);
 		return;
 	}
-	path = e->kind == ONSHI_MSG_BULK_REQUEST ? "/bulk"
-	       : e->kind == ONSHI_MSG_BULK_FETCH ? "/bulk/result"
-						 : "/qualification";
-	/* Only uploads need one (individual inquiries are plain reads). */
-	if (e->kind == ONSHI_MSG_BULK_REQUEST)
+	rk = request_kind_of(e->kind);
+	path = rk->path;
+	/* Only uploads need one (inquiries and fetches are plain reads). */
+	if (rk->upload)
 		idempotency_key(e, key);
 	e->in_flight = 1;
 	e->user = core;
 	if (!onshi_national_post(core->national, code, path, xml, len,
-				 e->kind == ONSHI_MSG_BULK_REQUEST ? key : NULL,
+				 rk->upload ? key : NULL,
 				 on_national_answer, e))
 		e->in_flight = 0; /* out of memory: the requeue timer retries */
 	free(xml);
@@ -524,6 +583,10 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why,
 				     whylen))
 		rc = ONSHI_ETOOBIG;
+	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
+	    onshi_batch_size_refusal(req->u.refnum_bulk_request.n_info, why,
+				     whylen))
+		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req->u.inquiry_request.has_card_auth)
 		rc = onshi_card_check(core, req, why, whylen);
@@ -603,6 +666,7 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 	}
 	onshi_audit(core, "accept", "module", module, "id", request_id, "doc",
 		    onshi_msg_kind_name(kind), (char *)NULL);
+	onshi_counts_request(core, kind);
 	if (is_request_kind(kind))
 		check_and_ask(core, e, &req, prc, why, sizeof(why));
 	else

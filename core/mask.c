@@ -67,3 +67,22 @@ void onshi_mask_name(char *dst, size_t dstlen, const char *value)
 	else if (dstlen)
 		dst[0] = '\0';
 }
+
+/* Elements whose whole text is personal: never shown, not even its ends. */
+static const char *const text_elements[] = {
+	"Name", "NameKana", "NameOfOther", "NameOfOtherKana", "InsuredName",
+	"Address", "DrugName", "Usage", "PrescribingInstitutionName",
+	"DispensingPharmacyName", "ExaminationInstitutionName",
+	"MessageContents",
+};
+
+void onshi_mask_element(char *dst, size_t dstlen, const char *element,
+			const char *value)
+{
+	for (size_t i = 0; i < sizeof(text_elements) / sizeof(text_elements[0]); i++)
+		if (element && strcmp(element, text_elements[i]) == 0) {
+			onshi_mask_name(dst, dstlen, value);
+			return;
+		}
+	onshi_mask_number(dst, dstlen, value);
+}

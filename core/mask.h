@@ -24,4 +24,13 @@ void onshi_mask_number(char *dst, size_t dstlen, const char *value);
 /* A name: always "*". */
 void onshi_mask_name(char *dst, size_t dstlen, const char *value);
 
+/*
+ * The value of XmlMsg element `element` as a log may show it: names,
+ * addresses and what a patient takes or was told (DrugName, Usage,
+ * MessageContents, ...) as "*"; every other value (numbers, dates,
+ * ReferenceNumber, DrugCode) as onshi_mask_number() shows it.
+ */
+void onshi_mask_element(char *dst, size_t dstlen, const char *element,
+			const char *value);
+
 #endif

@@ -58,9 +58,14 @@ static void usage(FILE *out)
 		"  cert install FILE [--institution NAME]\n"
 		"                              the clinic's client certificate\n"
 		"  batch submit FILE [--institution NAME]\n"
+		"  batch submit [FILE] --kind online|home-visit|medical-aid\n"
+		"         [--from YYYYMMDD --to YYYYMMDD [--by examination|consent]]\n"
+		"         [--month YYYYMM] [--flag N] [--institution NAME]\n"
 		"                              upload a batch (OQSmuquc01req XML, or CSV\n"
-		"                              insurer,symbol,number,branch,birth)\n"
-		"  batch fetch RECEPTION [--institution NAME] [--wait SECONDS]\n"
+		"                              insurer,symbol,number,branch,birth), or a\n"
+		"                              batch by period (online care, home visits,\n"
+		"                              medical aid: --kind and the period, or FILE)\n"
+		"  batch fetch RECEPTION [--kind KIND] [--institution NAME] [--wait SECONDS]\n"
 		"                              wait for a batch's results and print them\n"
 		"  verify --insurer N --symbol S --number N --branch NN --birth YYYYMMDD\n"
 		"         [--institution NAME]  ask the national service now\n"
@@ -253,6 +258,16 @@ static void show_today(struct onshi_kv *f, int n)
 	       or_dash(field(f, n, "other")), or_dash(field(f, n, "errors")),
 	       or_dash(field(f, n, "card_face")), or_dash(field(f, n, "card_pin")),
 	       or_dash(field(f, n, "card_visual")));
+	if (field(f, n, "req_qualification"))
+		printf("requests     %s qualification, %s batch, %s drug history, %s check-ups, %s online-care batch, %s home-visit batch, %s medical-aid batch, %s reference numbers\n",
+		       or_dash(field(f, n, "req_qualification")),
+		       or_dash(field(f, n, "req_batch")),
+		       or_dash(field(f, n, "req_drug")),
+		       or_dash(field(f, n, "req_checkup")),
+		       or_dash(field(f, n, "req_batch_online")),
+		       or_dash(field(f, n, "req_batch_homevisit")),
+		       or_dash(field(f, n, "req_batch_medicalaid")),
+		       or_dash(field(f, n, "req_reference_number")));
 }
 
 static int show_status(struct reply *r)
@@ -372,18 +387,47 @@ static const char *validity_word(long v)
 /* batch submit FILE / batch fetch RECEPTION, with waiting and progress. */
 static int run_batch(const char *sock, int argc, char **argv)
 {
-	const char *inst = NULL;
+	const char *inst = NULL, *target;
 	long wait_s = 600;
 	char path[PATH_MAX];
-	int tty = isatty(STDOUT_FILENO);
+	char period[512] = ""; /* " kind=.. from=.." words */
+	int tty = isatty(STDOUT_FILENO), first = 3, period_kind = 0;
 
 	if (argc < 3 || (strcmp(argv[1], "submit") != 0 &&
 			 strcmp(argv[1], "fetch") != 0)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (int i = 3; i < argc; i++) {
-		if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc)
+	target = argv[2];
+	if (strcmp(argv[1], "submit") == 0 && strncmp(target, "--", 2) == 0) {
+		target = "-"; /* a batch by period given as options only */
+		first = 2;
+	}
+	for (int i = first; i < argc; i++) {
+		static const char *const words[][2] = {
+			{ "--kind", "kind" }, { "--from", "from" }, { "--to", "to" },
+			{ "--by", "by" }, { "--month", "month" }, { "--flag", "flag" },
+		};
+		size_t w;
+
+		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (strcmp(argv[i], words[w][0]) == 0 && i + 1 < argc)
+				break;
+		if (w < sizeof(words) / sizeof(words[0])) {
+			if (strpbrk(argv[i + 1], " \t\r\n=")) {
+				fprintf(stderr, "onshictl: batch: %s: no spaces or '='\n", argv[i]);
+				return EXIT_USAGE;
+			}
+			if (w == 0 && strcmp(argv[i + 1], "qualification") != 0)
+				period_kind = 1;
+			if (strlen(period) + strlen(argv[i + 1]) + 16 >= sizeof(period)) {
+				fprintf(stderr, "onshictl: batch: options too long\n");
+				return EXIT_USAGE;
+			}
+			snprintf(period + strlen(period), sizeof(period) - strlen(period),
+				 " %s=%s", words[w][1], argv[i + 1]);
+			i++;
+		} else if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc)
 			inst = argv[++i];
 		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
 			wait_s = atol(argv[++i]);
@@ -393,8 +437,12 @@ static int run_batch(const char *sock, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (strpbrk(argv[2], " \t\r\n") || (inst && strpbrk(inst, " \t\r\n"))) {
+	if (strpbrk(target, " \t\r\n") || (inst && strpbrk(inst, " \t\r\n"))) {
 		fprintf(stderr, "onshictl: batch: names and paths must not contain spaces\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(target, "-") == 0 && !period_kind) {
+		fprintf(stderr, "onshictl: batch submit: give a FILE, or --kind and a period\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "submit") == 0) {
@@ -404,12 +452,15 @@ static int run_batch(const char *sock, int argc, char **argv)
 		int rc, n;
 
 		/* The daemon reads the file: give it an absolute path. */
-		if (!realpath(argv[2], path)) {
-			fprintf(stderr, "onshictl: %s: %s\n", argv[2], strerror(errno));
+		if (strcmp(target, "-") == 0) {
+			snprintf(path, sizeof(path), "-");
+		} else if (!realpath(target, path)) {
+			fprintf(stderr, "onshictl: %s: %s\n", target, strerror(errno));
 			return EXIT_USAGE;
 		}
-		onshi_strbuf_printf(&req, "BATCH SUBMIT %s%s%s\n", path,
-				    inst ? " institution=" : "", inst ? inst : "");
+		onshi_strbuf_printf(&req, "BATCH SUBMIT %s%s%s%s\n", path,
+				    inst ? " institution=" : "", inst ? inst : "",
+				    period);
 		rc = exchange(sock, &req, &in, &r);
 		if (rc == 0 && r.count < 0) {
 			fprintf(stderr, "onshictl: %s\n", r.message);
@@ -418,6 +469,9 @@ static int run_batch(const char *sock, int argc, char **argv)
 			n = r.count ? parse_fields(r.lines[0], f, MAX_FIELDS) : -1;
 			if (n < 0) {
 				rc = EXIT_BADREPLY;
+			} else if (period_kind) {
+				printf("accepted: reception %s (the persons of the period come with the result)\n",
+				       or_dash(field(f, n, "reception")));
 			} else {
 				printf("accepted: reception %s, %s person(s)\n",
 				       or_dash(field(f, n, "reception")),
@@ -435,8 +489,9 @@ static int run_batch(const char *sock, int argc, char **argv)
 		struct onshi_kv f[MAX_FIELDS];
 		int rc, n;
 
-		onshi_strbuf_printf(&req, "BATCH FETCH %s%s%s\n", argv[2],
-				    inst ? " institution=" : "", inst ? inst : "");
+		onshi_strbuf_printf(&req, "BATCH FETCH %s%s%s%s\n", argv[2],
+				    inst ? " institution=" : "", inst ? inst : "",
+				    period);
 		rc = exchange(sock, &req, &in, &r);
 		onshi_strbuf_free(&req);
 		if (rc == 0 && r.count < 0) {

@@ -23,6 +23,10 @@
 void onshi_counts_answer(struct onshi_core *core, int is_error, int validity);
 /* A card read accepted: method is enum onshi_auth_method. */
 void onshi_counts_card(struct onshi_core *core, int method);
+/* A request of message kind `kind` was accepted (spooled). */
+void onshi_counts_request(struct onshi_core *core, int kind);
+/* The status key of request family i ("req_drug"), or NULL past the end. */
+const char *onshi_counts_family_key(int i);
 /* Zero c when `now` is on another local date than c->day (and set it). */
 void onshi_counts_roll(struct onshi_counts *c, time_t now);
 /* Today's counts (zeroed first when the local date has changed). */

@@ -67,6 +67,43 @@ void onshi_counts_card(struct onshi_core *core, int method)
 		c->card_visual++;
 }
 
+/*
+ * Request families: the status key each is counted under and the kinds
+ * that belong to it. Key names are [a-z_] (status_xml.c makes them
+ * attributes; etc/xsd/onshi-status.xsd lists them).
+ */
+static const struct {
+	const char *key;
+	int kinds[4];
+} families[ONSHI_COUNT_FAMILIES] = {
+	{ "req_qualification", { ONSHI_MSG_INQUIRY_REQUEST } },
+	{ "req_batch", { ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_FETCH } },
+	{ "req_drug", { ONSHI_MSG_DRUG_REQUEST } },
+	{ "req_checkup", { ONSHI_MSG_CHECKUP_REQUEST } },
+	{ "req_batch_online", { ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_FETCH } },
+	{ "req_batch_homevisit", { ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
+				   ONSHI_MSG_HOMEVISIT_BULK_FETCH } },
+	{ "req_batch_medicalaid", { ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_FETCH } },
+	{ "req_reference_number", { ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_BULK_REQUEST,
+				    ONSHI_MSG_REFNUM_BULK_FETCH } },
+};
+
+const char *onshi_counts_family_key(int i)
+{
+	return i >= 0 && i < ONSHI_COUNT_FAMILIES ? families[i].key : NULL;
+}
+
+void onshi_counts_request(struct onshi_core *core, int kind)
+{
+	struct onshi_counts *c = &core->counts;
+
+	onshi_counts_roll(c, time(NULL));
+	for (int i = 0; i < ONSHI_COUNT_FAMILIES && families[i].key; i++)
+		for (int k = 0; k < 4 && families[i].kinds[k]; k++)
+			if (families[i].kinds[k] == kind)
+				c->requests[i]++;
+}
+
 void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out)
 {
 	onshi_counts_roll(&core->counts, time(NULL));

@@ -176,6 +176,14 @@ static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
 		{ "no_record", "no record" }, { "other", "other" },
 		{ "errors", "errors" }, { "card_face", "card: face" },
 		{ "card_pin", "card: PIN" }, { "card_visual", "card: visual" },
+		{ "req_qualification", "requests: qualification" },
+		{ "req_batch", "requests: batch" },
+		{ "req_drug", "requests: drug history" },
+		{ "req_checkup", "requests: check-ups" },
+		{ "req_batch_online", "requests: online-care batch" },
+		{ "req_batch_homevisit", "requests: home-visit batch" },
+		{ "req_batch_medicalaid", "requests: medical-aid batch" },
+		{ "req_reference_number", "requests: reference numbers" },
 	};
 
 	onshi_strbuf_printf(b, "<h2>Today (");

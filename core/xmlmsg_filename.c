@@ -24,6 +24,17 @@ static const struct name_kind name_kinds[] = {
 	{ "OQSsiquc01req_", "OQSsiquc01res_", ONSHI_MSG_INQUIRY_REQUEST },
 	{ "OQSmuquc01req_", "OQSmuquc01res_", ONSHI_MSG_BULK_REQUEST },
 	{ "OQSmuquc02req_", "OQSmuquc02res_", ONSHI_MSG_BULK_FETCH },
+	{ "YZKsiquc01req_", "YZKsiquc01res_", ONSHI_MSG_DRUG_REQUEST },
+	{ "TKKsiquc01req_", "TKKsiquc01res_", ONSHI_MSG_CHECKUP_REQUEST },
+	{ "OQSmuonq01req_", "OQSmuonq01res_", ONSHI_MSG_ONLINE_BULK_REQUEST },
+	{ "OQSmuonq02req_", "OQSmuonq02res_", ONSHI_MSG_ONLINE_BULK_FETCH },
+	{ "OQSmuhvq01req_", "OQSmuhvq01res_", ONSHI_MSG_HOMEVISIT_BULK_REQUEST },
+	{ "OQSmuhvq02req_", "OQSmuhvq02res_", ONSHI_MSG_HOMEVISIT_BULK_FETCH },
+	{ "OQSmutic01req_", "OQSmutic01res_", ONSHI_MSG_MEDAID_BULK_REQUEST },
+	{ "OQSmutic02req_", "OQSmutic02res_", ONSHI_MSG_MEDAID_BULK_FETCH },
+	{ "OQSsiimm01req_", "OQSsiimm01res_", ONSHI_MSG_REFNUM_REQUEST },
+	{ "OQSmuimm01req_", "OQSmuimm01res_", ONSHI_MSG_REFNUM_BULK_REQUEST },
+	{ "OQSmuimm02req_", "OQSmuimm02res_", ONSHI_MSG_REFNUM_BULK_FETCH },
 };
 
 static const struct name_kind *kind_entry(enum onshi_msg_kind kind)

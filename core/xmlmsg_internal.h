@@ -77,6 +77,14 @@ int xmsg_set_today(char **field);
 /* Free a node's as-sent list (keeps_sent nodes); nothing otherwise. */
 void xmsg_free_sent(const struct xmsg_node *node, void *base);
 
+/* The four kinds of one two-phase batch: OQSmuquc, and the period
+ * batches OQSmuonq, OQSmuhvq, OQSmutic (message.h). */
+struct xmsg_batch_family {
+	enum onshi_msg_kind upload, reception, fetch, result;
+};
+/* The family any of its four kinds belongs to, or NULL. */
+const struct xmsg_batch_family *xmsg_batch_family(enum onshi_msg_kind kind);
+
 /* The <XmlMsg> table of each kind (NULL for NONE / out of range). */
 const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind);
 

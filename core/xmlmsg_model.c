@@ -240,6 +240,26 @@ struct onshi_medical_ticket *onshi_qualification_add_medical_ticket(struct onshi
 		    sizeof(*q->medical_tickets));
 }
 
+struct onshi_drug_info *onshi_info_result_add_drug(struct onshi_info_result *r)
+{
+	return grow((void **)&r->drugs, &r->n_drugs, sizeof(*r->drugs));
+}
+
+struct onshi_checkup_info *onshi_info_result_add_checkup(struct onshi_info_result *r)
+{
+	return grow((void **)&r->checkups, &r->n_checkups, sizeof(*r->checkups));
+}
+
+struct onshi_refnum_info *onshi_refnum_bulk_request_add(struct onshi_refnum_bulk_request *r)
+{
+	return grow((void **)&r->info, &r->n_info, sizeof(*r->info));
+}
+
+struct onshi_refnum_unit *onshi_refnum_bulk_result_add(struct onshi_refnum_bulk_result *r)
+{
+	return grow((void **)&r->units, &r->n_units, sizeof(*r->units));
+}
+
 int onshi_search_info_copy(struct onshi_search_info *dst,
 			   const struct onshi_search_info *src)
 {
@@ -299,6 +319,24 @@ static const struct onshi_req_header *req_header(const struct onshi_msg *req,
 		return &req->u.bulk_request.hdr;
 	case ONSHI_MSG_BULK_FETCH:
 		return &req->u.bulk_fetch.hdr;
+	case ONSHI_MSG_ONLINE_BULK_REQUEST:
+	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
+	case ONSHI_MSG_MEDAID_BULK_REQUEST:
+		return &req->u.period_bulk_request.hdr;
+	case ONSHI_MSG_ONLINE_BULK_FETCH:
+	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH:
+		return &req->u.bulk_fetch.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST:
+		return &req->u.refnum_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST:
+		return &req->u.refnum_bulk_request.hdr;
+	case ONSHI_MSG_DRUG_REQUEST:
+	case ONSHI_MSG_CHECKUP_REQUEST:
+		if (req->u.info_request.has_search)
+			*search = &req->u.info_request.search;
+		return &req->u.info_request.hdr;
 	default:
 		return NULL;
 	}
@@ -321,34 +359,55 @@ int onshi_msg_result_for(const struct onshi_msg *req, struct onshi_msg *res)
 {
 	const struct onshi_search_info *search;
 	const struct onshi_req_header *rq = req_header(req, &search);
+	const struct xmsg_batch_family *bf = xmsg_batch_family(req->kind);
 	struct onshi_res_header *h;
 	int rc;
 
+	/* every batch: upload → reception, fetch → result */
+	if (bf != NULL && (req->kind == bf->upload || req->kind == bf->fetch)) {
+		if (req->kind == bf->upload) {
+			onshi_msg_init(res, bf->reception);
+			h = &res->u.bulk_reception.hdr;
+		} else {
+			onshi_msg_init(res, bf->result);
+			h = bf->result == ONSHI_MSG_REFNUM_BULK_RESULT
+				    ? &res->u.refnum_bulk_result.hdr
+				    : &res->u.bulk_result.hdr;
+		}
+		goto started;
+	}
 	switch (req->kind) {
 	case ONSHI_MSG_INQUIRY_REQUEST:
 		onshi_msg_init(res, ONSHI_MSG_INQUIRY_RESULT);
 		h = &res->u.inquiry_result.hdr;
 		break;
-	case ONSHI_MSG_BULK_REQUEST:
-		onshi_msg_init(res, ONSHI_MSG_BULK_RECEPTION);
-		h = &res->u.bulk_reception.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST:
+		onshi_msg_init(res, ONSHI_MSG_REFNUM_RESULT);
+		h = &res->u.refnum_result.hdr;
 		break;
-	case ONSHI_MSG_BULK_FETCH:
-		onshi_msg_init(res, ONSHI_MSG_BULK_RESULT);
-		h = &res->u.bulk_result.hdr;
+	case ONSHI_MSG_DRUG_REQUEST:
+	case ONSHI_MSG_CHECKUP_REQUEST:
+		onshi_msg_init(res, req->kind == ONSHI_MSG_DRUG_REQUEST
+					    ? ONSHI_MSG_DRUG_RESULT
+					    : ONSHI_MSG_CHECKUP_RESULT);
+		h = &res->u.info_result.hdr;
 		break;
 	default:
 		onshi_msg_init(res, ONSHI_MSG_NONE);
 		return ONSHI_EINVAL;
 	}
+started:
 	h->segment_of_result = ONSHI_SEGMENT_NORMAL;
 	h->character_code = req->source_charset;
 	rc = echo_header(h, rq);
 	if (rc == ONSHI_OK)
 		rc = set_now(&h->process_execution_time);
-	if (rc == ONSHI_OK && search != NULL) {
+	if (rc == ONSHI_OK && search != NULL && res->kind == ONSHI_MSG_INQUIRY_RESULT) {
 		rc = onshi_search_info_copy(&res->u.inquiry_result.search, search);
 		res->u.inquiry_result.has_search = rc == ONSHI_OK;
+	} else if (rc == ONSHI_OK && search != NULL) {
+		rc = onshi_search_info_copy(&res->u.info_result.search, search);
+		res->u.info_result.has_search = rc == ONSHI_OK;
 	}
 	if (rc != ONSHI_OK)
 		onshi_msg_clear(res);

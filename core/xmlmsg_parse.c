@@ -391,13 +391,12 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 
 static size_t default_max_bytes(enum onshi_msg_kind kind)
 {
-	switch (kind) {
-	case ONSHI_MSG_BULK_REQUEST:
-	case ONSHI_MSG_BULK_RESULT:
+	const struct xmsg_batch_family *bf = xmsg_batch_family(kind);
+
+	/* batch uploads and batch results: many persons */
+	if (bf != NULL && (kind == bf->upload || kind == bf->result))
 		return ONSHI_XMLMSG_MAX_BULK_BYTES;
-	default:
-		return ONSHI_XMLMSG_MAX_BYTES;
-	}
+	return ONSHI_XMLMSG_MAX_BYTES;
 }
 
 int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,

@@ -1,5 +1,5 @@
 /*
- * xmlmsg_schema.c — the element tables of the seven XmlMsg kinds.
+ * xmlmsg_schema.c — the element tables of the XmlMsg kinds.
  *
  * Element order here is the order the writer emits and the order the XSDs
  * in etc/xsd expect where they use sequences; the parser accepts any order.
@@ -375,6 +375,160 @@ static const struct xmsg_field err_body_fields[] = {
 };
 static const struct xmsg_node err_body = NODE("MessageBody", err_body_fields);
 
+/* ---- drug history and check-up information (YZKsiquc01, TKKsiquc01) ---- */
+#define NQ struct onshi_info_request
+static const struct xmsg_field info_req_body_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", NQ, offsetof(NQ, search), XF_REQUIRED,
+	      xmsg_search_node, offsetof(NQ, has_search)),
+};
+static const struct xmsg_node info_req_body = NODE("MessageBody", info_req_body_fields);
+
+#define DI struct onshi_drug_info
+#define DS(nm, m) STR(nm, DI, m, 0, 256)
+static const struct xmsg_field drug_fields[] = {
+	TYPED("DispensingDate", XT_DATE, DI, dispensing_date, 0, 8, 8),
+	DS("PrescribingInstitutionName", prescribing_institution_name),
+	DS("DispensingPharmacyName", pharmacy_name),
+	DS("DrugCode", drug_code),
+	DS("DrugName", drug_name),
+	DS("Quantity", quantity),
+	DS("Unit", unit),
+	DS("Usage", usage),
+	DS("DosageDays", dosage_days),
+};
+#undef DS
+#undef DI
+static const struct xmsg_node drug_node = NODE("DrugInformation", drug_fields);
+
+#define CK struct onshi_checkup_info
+#define CS(nm, m) STR(nm, CK, m, 0, 64)
+static const struct xmsg_field checkup_fields[] = {
+	TYPED("ExaminationDate", XT_DATE, CK, examination_date, 0, 8, 8),
+	STR("ExaminationInstitutionName", CK, examination_institution_name, 0, 256),
+	CS("Height", height),
+	CS("Weight", weight),
+	CS("BMI", bmi),
+	CS("AbdominalCircumference", abdominal_circumference),
+	CS("SystolicBloodPressure", systolic_blood_pressure),
+	CS("DiastolicBloodPressure", diastolic_blood_pressure),
+	CS("HbA1c", hba1c),
+	CS("FastingBloodSugar", fasting_blood_sugar),
+	CS("LDLCholesterol", ldl_cholesterol),
+	CS("HDLCholesterol", hdl_cholesterol),
+	CS("Triglyceride", triglyceride),
+	CS("AST", ast),
+	CS("ALT", alt),
+	CS("GammaGTP", gamma_gtp),
+	CS("MetabolicSyndromeJudgement", metabolic_syndrome_judgement),
+};
+#undef CS
+#undef CK
+static const struct xmsg_node checkup_node = NODE("SpecificHealthCheckup", checkup_fields);
+
+#define NR struct onshi_info_result
+static const struct xmsg_field drug_list_fields[] = {
+	LIST("DrugInformation", NR, drugs, n_drugs, struct onshi_drug_info, drug_node),
+};
+static const struct xmsg_node drug_list_node = NODE("DrugInformationList", drug_list_fields);
+static const struct xmsg_field checkup_list_fields[] = {
+	LIST("SpecificHealthCheckup", NR, checkups, n_checkups,
+	     struct onshi_checkup_info, checkup_node),
+};
+static const struct xmsg_node checkup_list_node =
+	NODE("SpecificHealthCheckupList", checkup_list_fields);
+#define INFO_RES_COMMON \
+	GROUP("QualificationConfirmSearchInfo", NR, offsetof(NR, search), 0, \
+	      xmsg_search_node, offsetof(NR, has_search)), \
+	STR("ResultCode", NR, result_code, 0, 16), \
+	STR("MessageContents", NR, message_contents, 0, 1024)
+static const struct xmsg_field drug_res_body_fields[] = {
+	INFO_RES_COMMON,
+	GROUP("DrugInformationList", NR, 0, 0, drug_list_node, XF_NONE_OFF),
+};
+static const struct xmsg_node drug_res_body = NODE("MessageBody", drug_res_body_fields);
+static const struct xmsg_field checkup_res_body_fields[] = {
+	INFO_RES_COMMON,
+	GROUP("SpecificHealthCheckupList", NR, 0, 0, checkup_list_node, XF_NONE_OFF),
+};
+static const struct xmsg_node checkup_res_body = NODE("MessageBody", checkup_res_body_fields);
+#undef INFO_RES_COMMON
+
+/* ---- batches by period (OQSmuonq01, OQSmuhvq01, OQSmutic01) ---- */
+#define PS struct onshi_period_search
+static const struct xmsg_field period_search_fields[] = {
+	TYPED("MedicalTreatmentFlag", XT_DIGITS, PS, medical_treatment_flag, 0, 1, 1),
+	TYPED("ExaminationDateFrom", XT_DATE, PS, examination_date_from, 0, 8, 8),
+	TYPED("ExaminationDateTo", XT_DATE, PS, examination_date_to, 0, 8, 8),
+	TYPED("ConsentDateFrom", XT_DATE, PS, consent_date_from, 0, 8, 8),
+	TYPED("ConsentDateTo", XT_DATE, PS, consent_date_to, 0, 8, 8),
+	TYPED("MedicalTreatmentMonth", XT_DIGITS, PS, medical_treatment_month, 0, 6, 6),
+};
+#undef PS
+static const struct xmsg_node period_search_node =
+	NODE("QualificationConfirmSearchInfo", period_search_fields);
+#define PB struct onshi_period_bulk_request
+static const struct xmsg_field period_req_body_fields[] = {
+	GROUP("QualificationConfirmSearchInfo", PB, offsetof(PB, search), XF_REQUIRED,
+	      period_search_node, offsetof(PB, has_search)),
+};
+#undef PB
+static const struct xmsg_node period_req_body = NODE("MessageBody", period_req_body_fields);
+
+/* ---- reference numbers (OQSsiimm01, OQSmuimm01/02) ---- */
+#define RI struct onshi_refnum_info
+static const struct xmsg_field refnum_info_fields[] = {
+	TYPED("InsurerNumber", XT_INSURER, RI, insurer_number, XF_REQUIRED, 8, 8),
+	STR("InsuredCardSymbol", RI, insured_card_symbol, 0, 80),
+	STR("InsuredIdentificationNumber", RI, insured_identification_number, XF_REQUIRED, 80),
+	TYPED("InsuredBranchNumber", XT_DIGITS, RI, insured_branch_number, 0, 0, 2),
+	TYPED("Birthdate", XT_DATE, RI, birthdate, XF_REQUIRED, 8, 8),
+	STR("ReferenceNumber", RI, reference_number, XF_REQUIRED, ONSHI_REFNUM_MAX),
+};
+#undef RI
+static const struct xmsg_node refnum_info_node =
+	NODE("ReferenceNumberRegistrationInfo", refnum_info_fields);
+#define RU struct onshi_refnum_unit
+static const struct xmsg_field refnum_unit_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", RU, offsetof(RU, info), 0, refnum_info_node,
+	      offsetof(RU, has_info)),
+	CODE("ProcessingResultStatus", RU, processing_result_status, 0, status_codes),
+	STR("ProcessingResultCode", RU, processing_result_code, 0, 64),
+	STR("ProcessingResultMessage", RU, processing_result_message, 0, 1024),
+};
+#undef RU
+static const struct xmsg_node refnum_unit_node =
+	NODE("ReferenceNumberRegistrationResult", refnum_unit_fields);
+static const struct xmsg_field refnum_req_body_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_request,
+	      offsetof(struct onshi_refnum_request, info), XF_REQUIRED, refnum_info_node,
+	      offsetof(struct onshi_refnum_request, has_info)),
+};
+static const struct xmsg_node refnum_req_body = NODE("MessageBody", refnum_req_body_fields);
+/* OQSsiimm01res: the unit's elements straight in MessageBody */
+static const struct xmsg_field refnum_res_body_fields[] = {
+	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_result,
+	      offsetof(struct onshi_refnum_result, unit.info), 0, refnum_info_node,
+	      offsetof(struct onshi_refnum_result, unit.has_info)),
+	CODE("ProcessingResultStatus", struct onshi_refnum_result,
+	     unit.processing_result_status, 0, status_codes),
+	STR("ProcessingResultCode", struct onshi_refnum_result, unit.processing_result_code, 0, 64),
+	STR("ProcessingResultMessage", struct onshi_refnum_result,
+	    unit.processing_result_message, 0, 1024),
+};
+static const struct xmsg_node refnum_res_body = NODE("MessageBody", refnum_res_body_fields);
+static const struct xmsg_field refnum_bulk_req_body_fields[] = {
+	LIST("ReferenceNumberRegistrationInfo", struct onshi_refnum_bulk_request, info, n_info,
+	     struct onshi_refnum_info, refnum_info_node),
+};
+static const struct xmsg_node refnum_bulk_req_body =
+	NODE("MessageBody", refnum_bulk_req_body_fields);
+static const struct xmsg_field refnum_bulk_res_body_fields[] = {
+	LIST("ReferenceNumberRegistrationResult", struct onshi_refnum_bulk_result, units,
+	     n_units, struct onshi_refnum_unit, refnum_unit_node),
+};
+static const struct xmsg_node refnum_bulk_res_body =
+	NODE("MessageBody", refnum_bulk_res_body_fields);
+
 /* ---- roots: <XmlMsg><MessageHeader/><MessageBody/></XmlMsg> ---- */
 #define ROOT(var, st, hdrnode, bodynode, bodyflags) \
 	static const struct xmsg_field var##_fields[] = { \
@@ -391,15 +545,71 @@ ROOT(reception_root, struct onshi_bulk_reception, res_header_node, reception_bod
 ROOT(fetch_root, struct onshi_bulk_fetch, batch_header_node, fetch_body, 0);
 ROOT(bulk_res_root, struct onshi_bulk_result, bulk_res_header_node, bulk_res_body, 0);
 ROOT(err_root, ER, err_header_node, err_body, 0);
+ROOT(drug_req_root, NQ, batch_header_node, info_req_body, XF_REQUIRED);
+ROOT(drug_res_root, NR, res_header_node, drug_res_body, 0);
+ROOT(checkup_req_root, NQ, batch_header_node, info_req_body, XF_REQUIRED);
+ROOT(checkup_res_root, NR, res_header_node, checkup_res_body, 0);
+ROOT(period_req_root, struct onshi_period_bulk_request, batch_header_node, period_req_body,
+     XF_REQUIRED);
+ROOT(refnum_req_root, struct onshi_refnum_request, batch_header_node, refnum_req_body,
+     XF_REQUIRED);
+ROOT(refnum_res_root, struct onshi_refnum_result, res_header_node, refnum_res_body, 0);
+ROOT(refnum_bulk_req_root, struct onshi_refnum_bulk_request, batch_header_node,
+     refnum_bulk_req_body, XF_REQUIRED);
+ROOT(refnum_bulk_res_root, struct onshi_refnum_bulk_result, bulk_res_header_node,
+     refnum_bulk_res_body, 0);
 #undef ROOT
+#undef NR
+#undef NQ
 #undef ER
 #undef BU
 #undef IR
 #undef IQ
 #undef PROCESSING
 
+static const struct xmsg_batch_family batch_families[] = {
+	{ ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_RECEPTION, ONSHI_MSG_BULK_FETCH,
+	  ONSHI_MSG_BULK_RESULT },
+	{ ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_RECEPTION,
+	  ONSHI_MSG_ONLINE_BULK_FETCH, ONSHI_MSG_ONLINE_BULK_RESULT },
+	{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_RECEPTION,
+	  ONSHI_MSG_HOMEVISIT_BULK_FETCH, ONSHI_MSG_HOMEVISIT_BULK_RESULT },
+	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION,
+	  ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT },
+	{ ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_RECEPTION,
+	  ONSHI_MSG_REFNUM_BULK_FETCH, ONSHI_MSG_REFNUM_BULK_RESULT },
+};
+
+const struct xmsg_batch_family *xmsg_batch_family(enum onshi_msg_kind kind)
+{
+	for (size_t i = 0; i < sizeof(batch_families) / sizeof(batch_families[0]); i++) {
+		const struct xmsg_batch_family *f = &batch_families[i];
+
+		if (kind == f->upload || kind == f->reception || kind == f->fetch ||
+		    kind == f->result)
+			return f;
+	}
+	return NULL;
+}
+
 const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind)
 {
+	const struct xmsg_batch_family *bf = xmsg_batch_family(kind);
+
+	/* The other batches share the OQSmuquc documents but their own. */
+	if (bf != NULL && bf->upload == ONSHI_MSG_REFNUM_BULK_REQUEST) {
+		if (kind == bf->upload)
+			return &refnum_bulk_req_root;
+		if (kind == bf->result)
+			return &refnum_bulk_res_root;
+	}
+	if (bf != NULL && bf->upload != ONSHI_MSG_BULK_REQUEST) {
+		if (kind == bf->upload)
+			return &period_req_root;
+		kind = kind == bf->reception ? ONSHI_MSG_BULK_RECEPTION
+		       : kind == bf->fetch   ? ONSHI_MSG_BULK_FETCH
+					     : ONSHI_MSG_BULK_RESULT;
+	}
 	switch (kind) {
 	case ONSHI_MSG_INQUIRY_REQUEST: return &inquiry_req_root;
 	case ONSHI_MSG_INQUIRY_RESULT: return &inquiry_res_root;
@@ -408,6 +618,12 @@ const struct xmsg_node *xmsg_root(enum onshi_msg_kind kind)
 	case ONSHI_MSG_BULK_FETCH: return &fetch_root;
 	case ONSHI_MSG_BULK_RESULT: return &bulk_res_root;
 	case ONSHI_MSG_ERROR: return &err_root;
+	case ONSHI_MSG_DRUG_REQUEST: return &drug_req_root;
+	case ONSHI_MSG_DRUG_RESULT: return &drug_res_root;
+	case ONSHI_MSG_CHECKUP_REQUEST: return &checkup_req_root;
+	case ONSHI_MSG_CHECKUP_RESULT: return &checkup_res_root;
+	case ONSHI_MSG_REFNUM_REQUEST: return &refnum_req_root;
+	case ONSHI_MSG_REFNUM_RESULT: return &refnum_res_root;
 	default: return NULL;
 	}
 }
@@ -422,8 +638,105 @@ const char *onshi_msg_kind_name(enum onshi_msg_kind kind)
 	case ONSHI_MSG_BULK_FETCH: return "OQSmuquc02req";
 	case ONSHI_MSG_BULK_RESULT: return "OQSmuquc02res";
 	case ONSHI_MSG_ERROR: return "err";
+	case ONSHI_MSG_DRUG_REQUEST: return "YZKsiquc01req";
+	case ONSHI_MSG_DRUG_RESULT: return "YZKsiquc01res";
+	case ONSHI_MSG_CHECKUP_REQUEST: return "TKKsiquc01req";
+	case ONSHI_MSG_CHECKUP_RESULT: return "TKKsiquc01res";
+	case ONSHI_MSG_ONLINE_BULK_REQUEST: return "OQSmuonq01req";
+	case ONSHI_MSG_ONLINE_BULK_RECEPTION: return "OQSmuonq01res";
+	case ONSHI_MSG_ONLINE_BULK_FETCH: return "OQSmuonq02req";
+	case ONSHI_MSG_ONLINE_BULK_RESULT: return "OQSmuonq02res";
+	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST: return "OQSmuhvq01req";
+	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION: return "OQSmuhvq01res";
+	case ONSHI_MSG_HOMEVISIT_BULK_FETCH: return "OQSmuhvq02req";
+	case ONSHI_MSG_HOMEVISIT_BULK_RESULT: return "OQSmuhvq02res";
+	case ONSHI_MSG_MEDAID_BULK_REQUEST: return "OQSmutic01req";
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION: return "OQSmutic01res";
+	case ONSHI_MSG_MEDAID_BULK_FETCH: return "OQSmutic02req";
+	case ONSHI_MSG_MEDAID_BULK_RESULT: return "OQSmutic02res";
+	case ONSHI_MSG_REFNUM_REQUEST: return "OQSsiimm01req";
+	case ONSHI_MSG_REFNUM_RESULT: return "OQSsiimm01res";
+	case ONSHI_MSG_REFNUM_BULK_REQUEST: return "OQSmuimm01req";
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return "OQSmuimm01res";
+	case ONSHI_MSG_REFNUM_BULK_FETCH: return "OQSmuimm02req";
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return "OQSmuimm02res";
 	default: return "";
 	}
+}
+
+/* Is from..to a range (either may be absent, not both), from <= to? */
+static int check_range(const char *what, const char *from, const char *to,
+		       char *msg, size_t msglen)
+{
+	if ((from == NULL || from[0] == '\0') && (to == NULL || to[0] == '\0'))
+		return 0;
+	if (from == NULL || from[0] == '\0' || to == NULL || to[0] == '\0') {
+		xmsg_errf(msg, msglen, "%sDateFrom and %sDateTo go together: give both",
+			  what, what);
+		return -1;
+	}
+	if (strcmp(from, to) > 0) {
+		xmsg_errf(msg, msglen, "%sDateFrom %s is after %sDateTo %s", what, from,
+			  what, to);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * A period batch names its period: online and home-visit care by
+ * examination dates or consent dates (either, or both), medical aid by
+ * MedicalTreatmentMonth. MedicalTreatmentFlag, when given, is an OQSCD028
+ * code (1 outpatient, 2 home visit, 3 online care, 4 emergency).
+ */
+static int check_period(enum onshi_msg_kind kind, const struct onshi_period_search *p,
+			char *msg, size_t msglen)
+{
+	const char *flg = p->medical_treatment_flag, *month = p->medical_treatment_month;
+	int exam, cons;
+
+	if (flg != NULL && flg[0] != '\0' && (flg[0] < '1' || flg[0] > '4')) {
+		xmsg_errf(msg, msglen, "MedicalTreatmentFlag '%s' is not 1-4 (OQSCD028: "
+			  "1 outpatient, 2 home visit, 3 online care, 4 emergency)", flg);
+		return ONSHI_EINVAL;
+	}
+	exam = check_range("Examination", p->examination_date_from, p->examination_date_to,
+			   msg, msglen);
+	cons = exam < 0 ? 0 : check_range("Consent", p->consent_date_from, p->consent_date_to,
+					  msg, msglen);
+	if (exam < 0 || cons < 0)
+		return ONSHI_EINVAL;
+	if (month != NULL && month[0] != '\0' &&
+	    (strncmp(month + 4, "01", 2) < 0 || strncmp(month + 4, "12", 2) > 0)) {
+		xmsg_errf(msg, msglen, "MedicalTreatmentMonth '%s' is not YYYYMM", month);
+		return ONSHI_EINVAL;
+	}
+	if (kind == ONSHI_MSG_MEDAID_BULK_REQUEST && (month == NULL || month[0] == '\0')) {
+		xmsg_errf(msg, msglen, "required element MedicalTreatmentMonth (YYYYMM) is "
+			  "missing from QualificationConfirmSearchInfo (a medical-aid batch)");
+		return ONSHI_EINVAL;
+	}
+	if (kind != ONSHI_MSG_MEDAID_BULK_REQUEST && !exam && !cons) {
+		xmsg_errf(msg, msglen, "QualificationConfirmSearchInfo names no period: give "
+			  "ExaminationDateFrom/To or ConsentDateFrom/To");
+		return ONSHI_EINVAL;
+	}
+	return ONSHI_OK;
+}
+
+/* A ReferenceNumber: 1-20 of [0-9A-Za-z-]. */
+static int check_refnum(const struct onshi_refnum_info *ri, char *msg, size_t msglen)
+{
+	const char *r = ri->reference_number;
+	size_t n = r != NULL ? strlen(r) : 0;
+
+	if (n == 0 || n > ONSHI_REFNUM_MAX ||
+	    strspn(r, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != n) {
+		xmsg_errf(msg, msglen, "ReferenceNumber must be 1 to %d letters, digits or '-'",
+			  ONSHI_REFNUM_MAX);
+		return ONSHI_EINVAL;
+	}
+	return ONSHI_OK;
 }
 
 /* Rules that tie elements together, checked on parse and before writing. */
@@ -466,7 +779,26 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 			return ONSHI_EINVAL;
 		}
 		break;
-	case ONSHI_MSG_BULK_FETCH: {
+	case ONSHI_MSG_REFNUM_REQUEST:
+		return check_refnum(&m->u.refnum_request.info, msg, msglen);
+	case ONSHI_MSG_REFNUM_BULK_REQUEST:
+		if (m->u.refnum_bulk_request.n_info == 0) {
+			xmsg_errf(msg, msglen, "MessageBody holds no ReferenceNumberRegistrationInfo");
+			return ONSHI_EINVAL;
+		}
+		for (size_t i = 0; i < m->u.refnum_bulk_request.n_info; i++)
+			if (check_refnum(&m->u.refnum_bulk_request.info[i], msg, msglen) != ONSHI_OK)
+				return ONSHI_EINVAL;
+		break;
+	case ONSHI_MSG_ONLINE_BULK_REQUEST:
+	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
+	case ONSHI_MSG_MEDAID_BULK_REQUEST:
+		return check_period(m->kind, &m->u.period_bulk_request.search, msg, msglen);
+	case ONSHI_MSG_BULK_FETCH:
+	case ONSHI_MSG_ONLINE_BULK_FETCH:
+	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH: {
 		const char *rn = m->u.bulk_fetch.hdr.reception_number;
 
 		if (rn == NULL || rn[strspn(rn, " \t\r\n")] == '\0') {

@@ -171,12 +171,12 @@ static int is_b64(char c)
  * its ends are shown (mask.h). Made only when a message needs it: fields
  * are normalised on every parse.
  */
-static const char *masked(char *q, const char *text)
+static const char *masked(char *q, const char *element, const char *text)
 {
 	char raw[64];
 
 	xmsg_quote(raw, sizeof(raw), text);
-	onshi_mask_number(q, 64, raw);
+	onshi_mask_element(q, 64, element, raw);
 	return q;
 }
 
@@ -219,19 +219,19 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		break;
 	case XT_DIGITS:
 		if (!all_digits(s, n)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, text));
+			xmsg_errf(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATE:
 		if (n != 8 || !all_digits(s, n) || !valid_date(s)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, text));
+			xmsg_errf(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATETIME:
 		if (n != 14 || !all_digits(s, n) || !valid_date(s) || !valid_time(s + 8)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, text));
+			xmsg_errf(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -277,7 +277,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 	}
 	if (n < f->minlen) {
 		xmsg_errf(msg, msglen, "%s '%s' is shorter than %zu characters", f->name,
-			  masked(q, text), f->minlen);
+			  masked(q, f->name, text), f->minlen);
 		return ONSHI_EINVAL;
 	}
 	return dup_range(s, n, out);

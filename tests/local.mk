@@ -84,6 +84,7 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
+	tests/integration/kinds.test \
 	tests/integration/clients.test \
 	tests/integration/audit.test \
 	tests/integration/audit-events.test \

@@ -8,6 +8,8 @@ tools_onshi_qsd_SOURCES = \
 	tools/qsd/session.c \
 	tools/qsd/dataset.c \
 	tools/qsd/bulk.c \
+	tools/qsd/health.c \
+	tools/qsd/refnum.c \
 	tools/qsd/faults.c \
 	tools/qsd/cardcheck.c
 tools_onshi_qsd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) \

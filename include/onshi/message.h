@@ -4,7 +4,7 @@
  * Every document that crosses the official terminal's file interface
  * (REFERENCE.md §2) or our profile of the national web API (DESIGN.md §6)
  * is an <XmlMsg> with a <MessageHeader> and a <MessageBody>. This header
- * models the seven kinds onshi speaks as plain C structs holding owned,
+ * models the kinds onshi speaks as plain C structs holding owned,
  * NUL-terminated UTF-8 strings, and offers one parser and one writer for
  * all of them:
  *
@@ -342,7 +342,7 @@ struct onshi_res_header {
 	long number_of_error;
 };
 
-/* ---- the seven documents --------------------------------------------- */
+/* ---- the documents ------------------------------------------------------ */
 
 /* OQSsiquc01req: individual inquiry (by card info or by My Number Card). */
 struct onshi_inquiry_request {
@@ -421,6 +421,147 @@ struct onshi_error_result {
 	struct onshi_search_info search;
 };
 
+/*
+ * Appended in ABI 1.3 (the further kinds of REFERENCE.md §2b; onshi's
+ * profile of them is docs/national-api.md). Drug history (薬剤情報,
+ * YZKsiquc01) and specific health check-up results (特定健診情報,
+ * TKKsiquc01) for one patient, named by QualificationConfirmSearchInfo.
+ * A result always carries ResultCode ("1" = the information follows;
+ * anything else, e.g. "2" = the patient has not consented, with
+ * MessageContents saying why) and either DrugInformation or
+ * SpecificHealthCheckup entries.
+ */
+struct onshi_info_request {            /* YZKsiquc01req, TKKsiquc01req */
+	struct onshi_req_header hdr;         /* QualificationConfirmationDate optional */
+	bool has_search;                     /* required */
+	struct onshi_search_info search;
+};
+
+/* One dispensing of one drug: <DrugInformation>. */
+struct onshi_drug_info {
+	char *dispensing_date;               /* DispensingDate YYYYMMDD */
+	char *prescribing_institution_name;  /* PrescribingInstitutionName */
+	char *pharmacy_name;                 /* DispensingPharmacyName */
+	char *drug_code;                     /* DrugCode (YJ code) */
+	char *drug_name;                     /* DrugName */
+	char *quantity;                      /* Quantity, per day */
+	char *unit;                          /* Unit (錠, mL, 包 ...) */
+	char *usage;                         /* Usage (1日3回毎食後 ...) */
+	char *dosage_days;                   /* DosageDays */
+};
+
+/* One year's specific health check-up: <SpecificHealthCheckup>. */
+struct onshi_checkup_info {
+	char *examination_date;              /* ExaminationDate YYYYMMDD */
+	char *examination_institution_name;  /* ExaminationInstitutionName */
+	char *height;                        /* Height, cm */
+	char *weight;                        /* Weight, kg */
+	char *bmi;                           /* BMI */
+	char *abdominal_circumference;       /* AbdominalCircumference, cm */
+	char *systolic_blood_pressure;       /* SystolicBloodPressure, mmHg */
+	char *diastolic_blood_pressure;      /* DiastolicBloodPressure, mmHg */
+	char *hba1c;                         /* HbA1c, % (NGSP) */
+	char *fasting_blood_sugar;           /* FastingBloodSugar, mg/dL */
+	char *ldl_cholesterol;               /* LDLCholesterol, mg/dL */
+	char *hdl_cholesterol;               /* HDLCholesterol, mg/dL */
+	char *triglyceride;                  /* Triglyceride, mg/dL */
+	char *ast;                           /* AST, U/L */
+	char *alt;                           /* ALT, U/L */
+	char *gamma_gtp;                     /* GammaGTP, U/L */
+	char *metabolic_syndrome_judgement;  /* MetabolicSyndromeJudgement 1-4 */
+};
+
+struct onshi_info_result {             /* YZKsiquc01res, TKKsiquc01res */
+	struct onshi_res_header hdr;
+	char *result_code;                   /* ResultCode: "1" = ok */
+	char *message_contents;              /* MessageContents */
+	bool has_search;                     /* the request's, echoed */
+	struct onshi_search_info search;
+	size_t n_drugs;                      /* YZKsiquc01res: <DrugInformationList> */
+	struct onshi_drug_info *drugs;
+	size_t n_checkups;                   /* TKKsiquc01res: <SpecificHealthCheckupList> */
+	struct onshi_checkup_info *checkups;
+};
+
+/*
+ * Appended in ABI 1.3: the batch kinds by period (REFERENCE.md §2b),
+ * OQSmuonq01req (online care, オンライン診療), OQSmuhvq01req (home-visit
+ * care, 訪問診療) and OQSmutic01req (medical aid, 医療扶助). The upload
+ * names no persons: its one QualificationConfirmSearchInfo holds a period
+ * (the examination or the consent dates, or the treatment month for
+ * medical aid) and MedicalTreatmentFlag; the national service answers
+ * with the persons of that period. Phase 1 is answered like OQSmuquc01
+ * (struct onshi_bulk_reception, ReceptionNumber), phase 2
+ * (OQSmuonq02req ...) is a struct onshi_bulk_fetch and is answered like
+ * OQSmuquc02 (struct onshi_bulk_result, one BulkConfirmUnit a person).
+ */
+struct onshi_period_search {
+	char *medical_treatment_flag;        /* MedicalTreatmentFlag (OQSCD028) 1-4 */
+	char *examination_date_from;         /* ExaminationDateFrom YYYYMMDD */
+	char *examination_date_to;           /* ExaminationDateTo */
+	char *consent_date_from;             /* ConsentDateFrom */
+	char *consent_date_to;               /* ConsentDateTo */
+	char *medical_treatment_month;       /* MedicalTreatmentMonth YYYYMM */
+};
+
+struct onshi_period_bulk_request {     /* OQSmuonq01req, OQSmuhvq01req, OQSmutic01req */
+	struct onshi_req_header hdr;         /* as in OQSmuquc01req */
+	bool has_search;                     /* required */
+	struct onshi_period_search search;   /* <QualificationConfirmSearchInfo> */
+};
+
+/*
+ * Appended in ABI 1.3: reference numbers (照会番号登録). An institution
+ * registers, per person, its own number for them (its patient number),
+ * one at a time (OQSsiimm01req) or in bulk (OQSmuimm01req, fetched by
+ * ReceptionNumber with OQSmuimm02req); afterwards the person's records in
+ * that institution's results carry ReferenceNumber.
+ */
+#define ONSHI_REFNUM_MAX 20   /* ReferenceNumber: 1-20 of [0-9A-Za-z-] */
+
+/* <ReferenceNumberRegistrationInfo>: the insurance-card fields and the number. */
+struct onshi_refnum_info {
+	char *insurer_number;                /* InsurerNumber, 8 chars (6 digits: "  NNNNNN") */
+	char *insured_card_symbol;           /* InsuredCardSymbol, may be "" */
+	char *insured_identification_number; /* InsuredIdentificationNumber */
+	char *insured_branch_number;         /* InsuredBranchNumber */
+	char *birthdate;                     /* Birthdate */
+	char *reference_number;              /* ReferenceNumber */
+};
+
+struct onshi_refnum_request {          /* OQSsiimm01req */
+	struct onshi_req_header hdr;         /* the batch header (date optional) */
+	bool has_info;                       /* required */
+	struct onshi_refnum_info info;
+};
+
+/* The outcome of one registration: OQSsiimm01res's body, and each
+ * <ReferenceNumberRegistrationResult> of OQSmuimm02res. */
+struct onshi_refnum_unit {
+	bool has_info;                       /* the registration, echoed */
+	struct onshi_refnum_info info;
+	enum onshi_status processing_result_status; /* 1 registered, 2 not */
+	char *processing_result_code;        /* 1001 nobody, 1002 several match */
+	char *processing_result_message;
+};
+
+struct onshi_refnum_result {           /* OQSsiimm01res */
+	struct onshi_res_header hdr;
+	struct onshi_refnum_unit unit;
+};
+
+struct onshi_refnum_bulk_request {     /* OQSmuimm01req */
+	struct onshi_req_header hdr;
+	size_t n_info;
+	struct onshi_refnum_info *info;
+};
+
+struct onshi_refnum_bulk_result {      /* OQSmuimm02res (OQSmuimm01res: bulk_reception) */
+	struct onshi_res_header hdr;         /* with the three counts */
+	size_t n_units;
+	struct onshi_refnum_unit *units;
+};
+
 enum onshi_msg_kind {
 	ONSHI_MSG_NONE = 0,
 	ONSHI_MSG_INQUIRY_REQUEST,     /* OQSsiquc01req */
@@ -430,6 +571,29 @@ enum onshi_msg_kind {
 	ONSHI_MSG_BULK_FETCH,          /* OQSmuquc02req */
 	ONSHI_MSG_BULK_RESULT,         /* OQSmuquc02res */
 	ONSHI_MSG_ERROR,               /* .err */
+	/* appended in ABI 1.3 */
+	ONSHI_MSG_DRUG_REQUEST,        /* YZKsiquc01req */
+	ONSHI_MSG_DRUG_RESULT,         /* YZKsiquc01res */
+	ONSHI_MSG_CHECKUP_REQUEST,     /* TKKsiquc01req */
+	ONSHI_MSG_CHECKUP_RESULT,      /* TKKsiquc01res */
+	ONSHI_MSG_ONLINE_BULK_REQUEST,      /* OQSmuonq01req (period_bulk_request) */
+	ONSHI_MSG_ONLINE_BULK_RECEPTION,    /* OQSmuonq01res (bulk_reception) */
+	ONSHI_MSG_ONLINE_BULK_FETCH,        /* OQSmuonq02req (bulk_fetch) */
+	ONSHI_MSG_ONLINE_BULK_RESULT,       /* OQSmuonq02res (bulk_result) */
+	ONSHI_MSG_HOMEVISIT_BULK_REQUEST,   /* OQSmuhvq01req */
+	ONSHI_MSG_HOMEVISIT_BULK_RECEPTION, /* OQSmuhvq01res */
+	ONSHI_MSG_HOMEVISIT_BULK_FETCH,     /* OQSmuhvq02req */
+	ONSHI_MSG_HOMEVISIT_BULK_RESULT,    /* OQSmuhvq02res */
+	ONSHI_MSG_MEDAID_BULK_REQUEST,      /* OQSmutic01req */
+	ONSHI_MSG_MEDAID_BULK_RECEPTION,    /* OQSmutic01res */
+	ONSHI_MSG_MEDAID_BULK_FETCH,        /* OQSmutic02req */
+	ONSHI_MSG_MEDAID_BULK_RESULT,       /* OQSmutic02res */
+	ONSHI_MSG_REFNUM_REQUEST,           /* OQSsiimm01req (refnum_request) */
+	ONSHI_MSG_REFNUM_RESULT,            /* OQSsiimm01res (refnum_result) */
+	ONSHI_MSG_REFNUM_BULK_REQUEST,      /* OQSmuimm01req (refnum_bulk_request) */
+	ONSHI_MSG_REFNUM_BULK_RECEPTION,    /* OQSmuimm01res (bulk_reception) */
+	ONSHI_MSG_REFNUM_BULK_FETCH,        /* OQSmuimm02req (bulk_fetch) */
+	ONSHI_MSG_REFNUM_BULK_RESULT,       /* OQSmuimm02res (refnum_bulk_result) */
 };
 
 /* Any document: kind says which union member is live. */
@@ -444,6 +608,16 @@ struct onshi_msg {
 		struct onshi_bulk_fetch bulk_fetch;
 		struct onshi_bulk_result bulk_result;
 		struct onshi_error_result error;
+		struct onshi_info_request info_request;  /* DRUG_, CHECKUP_REQUEST */
+		struct onshi_info_result info_result;    /* DRUG_, CHECKUP_RESULT */
+		/* ONLINE_, HOMEVISIT_, MEDAID_BULK_REQUEST; their RECEPTION,
+		 * FETCH and RESULT kinds use bulk_reception, bulk_fetch and
+		 * bulk_result */
+		struct onshi_period_bulk_request period_bulk_request;
+		struct onshi_refnum_request refnum_request;
+		struct onshi_refnum_result refnum_result;
+		struct onshi_refnum_bulk_request refnum_bulk_request;
+		struct onshi_refnum_bulk_result refnum_bulk_result;
 	} u;
 };
 
@@ -510,7 +684,7 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
 /*
  * Start the result for a request: res is initialised as the matching result
  * kind (inquiry → inquiry result, bulk request → bulk reception, bulk
- * fetch → bulk result) and gets copies of the request's
+ * fetch → bulk result, drug / check-up request → its result) and gets copies of the request's
  * ArbitraryFileIdentifier, MedicalInstitutionCode,
  * QualificationConfirmationDate, ReferenceClassification, ReceptionNumber
  * and (inquiries) QualificationConfirmSearchInfo. Segment is set NORMAL.
@@ -537,6 +711,10 @@ struct onshi_qualification *onshi_bulk_unit_add(struct onshi_bulk_unit *u);
 struct onshi_specific_disease_certificate *
 onshi_qualification_add_specific_disease(struct onshi_qualification *q);
 struct onshi_medical_ticket *onshi_qualification_add_medical_ticket(struct onshi_qualification *q);
+struct onshi_drug_info *onshi_info_result_add_drug(struct onshi_info_result *r);
+struct onshi_checkup_info *onshi_info_result_add_checkup(struct onshi_info_result *r);
+struct onshi_refnum_info *onshi_refnum_bulk_request_add(struct onshi_refnum_bulk_request *r);
+struct onshi_refnum_unit *onshi_refnum_bulk_result_add(struct onshi_refnum_bulk_result *r);
 
 /* Deep copies; dst must be empty (zeroed) and is cleared again on failure. */
 int onshi_search_info_copy(struct onshi_search_info *dst,

@@ -79,9 +79,27 @@ static void names(void **state)
 	assert_string_equal(out, "*");
 }
 
+static void masks_by_element(void **state)
+{
+	char out[64];
+
+	(void)state;
+	onshi_mask_element(out, sizeof(out), "DrugName", "アムロジピン錠５ｍｇ");
+	assert_string_equal(out, "*");
+	onshi_mask_element(out, sizeof(out), "DispensingPharmacyName", "みどり薬局");
+	assert_string_equal(out, "*");
+	onshi_mask_element(out, sizeof(out), "MessageContents", "同意なし");
+	assert_string_equal(out, "*");
+	onshi_mask_element(out, sizeof(out), "ReferenceNumber", "REF-2026-000123");
+	assert_string_equal(out, "RE********23");
+	onshi_mask_element(out, sizeof(out), "Birthdate", "19800101");
+	assert_string_equal(out, "19****01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(masks_by_element),
 		cmocka_unit_test(masks_numbers),
 		cmocka_unit_test(short_values_fully_starred),
 		cmocka_unit_test(multibyte_and_control),

@@ -1661,6 +1661,491 @@ static void test_consent_spellings(void **state)
 	}
 }
 
+/* ---- drug history and check-up information (YZKsiquc01, TKKsiquc01) ---- */
+
+static char *example(const char *name, size_t *len)
+{
+	return fixture_in(XMLMSG_EXAMPLE_DIR, name, len);
+}
+
+/* The documented examples parse, and what onshi writes from them validates
+ * and reads back the same, in UTF-8 and in CP932. */
+static void test_info_examples(void **state)
+{
+	static const struct {
+		const char *file, *xsd;
+		enum onshi_msg_kind kind;
+	} ex[] = {
+		{ "YZKsiquc01req_0001.xml", "YZKsiquc01req", ONSHI_MSG_DRUG_REQUEST },
+		{ "TKKsiquc01req_0001.xml", "TKKsiquc01req", ONSHI_MSG_CHECKUP_REQUEST },
+		{ "YZKsiquc01res_0001.xml", "YZKsiquc01res", ONSHI_MSG_DRUG_RESULT },
+		{ "YZKsiquc01res_0002.xml", "YZKsiquc01res", ONSHI_MSG_DRUG_RESULT },
+		{ "TKKsiquc01res_0001.xml", "TKKsiquc01res", ONSHI_MSG_CHECKUP_RESULT },
+	};
+	char msg[MSGLEN], *buf;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		struct onshi_msg m, back;
+
+		buf = example(ex[i].file, &len);
+		assert_int_equal(onshi_msg_parse(ex[i].kind, buf, len, NULL, &m, msg, sizeof(msg)),
+				 ONSHI_OK);
+		free(buf);
+		for (int cs = ONSHI_CHARSET_UTF8; cs <= ONSHI_CHARSET_CP932; cs++) {
+			round_trip(&m, (enum onshi_charset)cs, ex[i].xsd, &back);
+			onshi_msg_clear(&back);
+		}
+		onshi_msg_clear(&m);
+	}
+}
+
+static void test_info_request_and_result(void **state)
+{
+	struct onshi_msg req, res, back;
+	struct onshi_drug_info *d;
+	struct onshi_checkup_info *c;
+	char msg[MSGLEN], *buf, *out;
+	size_t len, subst;
+
+	(void)state;
+	/* a client's shape: single-quoted prolog, blanks in tags, no date */
+	static const char sjis_req[] =
+		"<?xml version='1.0' encoding='Shift_JIS' ?>\r\n<XmlMsg><MessageHeader >"
+		"<MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+		"<ArbitraryFileIdentifier >\x87\x40\xFB\xFC</ArbitraryFileIdentifier >"
+		"</MessageHeader><MessageBody><QualificationConfirmSearchInfo>"
+		"<InsurerNumber>  123456</InsurerNumber><InsuredCardSymbol />"
+		"<InsuredIdentificationNumber>56</InsuredIdentificationNumber>"
+		"<Birthdate>19800101</Birthdate></QualificationConfirmSearchInfo>"
+		"</MessageBody></XmlMsg>\r\n";
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_DRUG_REQUEST, sjis_req, sizeof(sjis_req) - 1,
+					 NULL, &req, msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(req.source_charset, ONSHI_CHARSET_CP932);
+	assert_string_equal(req.u.info_request.hdr.arbitrary_file_identifier, "①髙");
+	assert_non_null(req.u.info_request.hdr.qualification_confirmation_date); /* today */
+	assert_true(req.u.info_request.has_search);
+	assert_string_equal(req.u.info_request.search.insurer_number, "  123456");
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_DRUG_RESULT);
+	assert_int_equal(res.u.info_result.hdr.character_code, ONSHI_CHARSET_CP932);
+	assert_string_equal(res.u.info_result.hdr.arbitrary_file_identifier, "①髙");
+	assert_true(res.u.info_result.has_search);
+	assert_int_equal(onshi_msg_set(&res.u.info_result.result_code, "1"), ONSHI_OK);
+	d = onshi_info_result_add_drug(&res.u.info_result);
+	assert_non_null(d);
+	assert_int_equal(onshi_msg_set(&d->dispensing_date, "20261101"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&d->drug_name, "ロキソプロフェンＮａ錠６０ｍｇ"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&d->pharmacy_name, "みどり薬局　髙山店"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&d->quantity, "3"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&d->unit, "錠"), ONSHI_OK);
+	/* CP932 out: 髙 survives, written as FB FC; XSD-valid; reads back */
+	assert_int_equal(onshi_msg_write(&res, ONSHI_CHARSET_CP932, &out, &len, &subst, msg,
+					 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(subst, 0);
+	assert_non_null(strstr(out, "\xFB\xFC"));
+	assert_valid(out, len, "YZKsiquc01res", 1);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_DRUG_RESULT, out, len, NULL, &back, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(out);
+	assert_int_equal(back.u.info_result.n_drugs, 1);
+	assert_string_equal(back.u.info_result.drugs[0].pharmacy_name, "みどり薬局　髙山店");
+	assert_string_equal(back.u.info_result.drugs[0].drug_name, "ロキソプロフェンＮａ錠６０ｍｇ");
+	assert_string_equal(back.u.info_result.result_code, "1");
+	/* the search info is echoed as sent */
+	assert_string_equal(back.u.info_result.search.insurer_number, "  123456");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+
+	/* check-ups: a refusal has ResultCode and MessageContents, no entries */
+	buf = example("TKKsiquc01req_0001.xml", &len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_CHECKUP_REQUEST, buf, len, NULL, &req, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(buf);
+	assert_int_equal(onshi_msg_result_for(&req, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_CHECKUP_RESULT);
+	assert_int_equal(onshi_msg_set(&res.u.info_result.result_code, "2"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.info_result.message_contents,
+				       "特定健診情報の閲覧について本人の同意が得られていません"), ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_UTF8, "TKKsiquc01res", &back);
+	assert_int_equal(back.u.info_result.n_checkups, 0);
+	assert_string_equal(back.u.info_result.result_code, "2");
+	onshi_msg_clear(&back);
+	c = onshi_info_result_add_checkup(&res.u.info_result);
+	assert_non_null(c);
+	assert_int_equal(onshi_msg_set(&c->examination_date, "20260513"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&c->hba1c, "5.6"), ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_CP932, "TKKsiquc01res", &back);
+	assert_int_equal(back.u.info_result.n_checkups, 1);
+	assert_string_equal(back.u.info_result.checkups[0].hba1c, "5.6");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+static void test_info_bad_input(void **state)
+{
+	static const char nosearch[] =
+		"<XmlMsg><MessageHeader><MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+		"</MessageHeader><MessageBody/></XmlMsg>";
+	static const char badinsurer[] =
+		"<XmlMsg><MessageHeader><MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+		"</MessageHeader><MessageBody><QualificationConfirmSearchInfo>"
+		"<InsurerNumber>12a456</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber>"
+		"<Birthdate>19800101</Birthdate></QualificationConfirmSearchInfo></MessageBody></XmlMsg>";
+	static const char baddate[] =
+		"<XmlMsg><MessageHeader><SegmentOfResult>1</SegmentOfResult></MessageHeader>"
+		"<MessageBody><DrugInformationList><DrugInformation>"
+		"<DispensingDate>2026-11-01</DispensingDate></DrugInformation></DrugInformationList>"
+		"</MessageBody></XmlMsg>";
+	struct onshi_msg m;
+	char msg[MSGLEN];
+
+	(void)state;
+	for (int k = ONSHI_MSG_DRUG_REQUEST; k <= ONSHI_MSG_CHECKUP_REQUEST; k += 2) {
+		assert_int_equal(onshi_msg_parse((enum onshi_msg_kind)k, nosearch, sizeof(nosearch) - 1,
+						 NULL, &m, msg, sizeof(msg)), ONSHI_EINVAL);
+		assert_non_null(strstr(msg, "QualificationConfirmSearchInfo is missing"));
+		onshi_msg_clear(&m);
+		assert_int_equal(onshi_msg_parse((enum onshi_msg_kind)k, badinsurer,
+						 sizeof(badinsurer) - 1, NULL, &m, msg, sizeof(msg)),
+				 ONSHI_EINVAL);
+		assert_non_null(strstr(msg, "InsurerNumber"));
+		onshi_msg_clear(&m);
+	}
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_DRUG_RESULT, baddate, sizeof(baddate) - 1,
+					 NULL, &m, msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "DispensingDate"));
+	onshi_msg_clear(&m);
+}
+
+static void test_info_file_names(void **state)
+{
+	enum onshi_msg_kind k;
+	char id[ONSHI_FILE_ID_MAX + 1], name[ONSHI_FILE_NAME_MAX], msg[MSGLEN];
+
+	(void)state;
+	assert_int_equal(onshi_file_name_classify("YZKsiquc01req_A-1.xml", &k, id, sizeof(id),
+						  msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(k, ONSHI_MSG_DRUG_REQUEST);
+	assert_string_equal(id, "A-1");
+	assert_int_equal(onshi_file_name_result(k, id, false, name, sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "YZKsiquc01res_A-1.xml");
+	assert_int_equal(onshi_file_name_error(k, id, name, sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "YZKsiquc01req_A-1.err");
+	assert_int_equal(onshi_file_name_classify("tkksiquc01req_7.XML", &k, id, sizeof(id),
+						  msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(k, ONSHI_MSG_CHECKUP_REQUEST);
+	assert_int_equal(onshi_file_name_result(k, id, false, name, sizeof(name)), ONSHI_OK);
+	assert_string_equal(name, "TKKsiquc01res_7.xml");
+	assert_int_equal(onshi_file_name_result(k, id, true, name, sizeof(name)), ONSHI_EINVAL);
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_DRUG_RESULT), "YZKsiquc01res");
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_CHECKUP_REQUEST), "TKKsiquc01req");
+}
+
+/* ---- batches by period (OQSmuonq, OQSmuhvq, OQSmutic) ---- */
+
+static void test_period_batches(void **state)
+{
+	static const struct {
+		const char *file, *prefix;
+		enum onshi_msg_kind kind, reception, fetch, result;
+	} ex[] = {
+		{ "OQSmuonq01req_0001.xml", "OQSmuonq", ONSHI_MSG_ONLINE_BULK_REQUEST,
+		  ONSHI_MSG_ONLINE_BULK_RECEPTION, ONSHI_MSG_ONLINE_BULK_FETCH,
+		  ONSHI_MSG_ONLINE_BULK_RESULT },
+		{ "OQSmuhvq01req_0001.xml", "OQSmuhvq", ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
+		  ONSHI_MSG_HOMEVISIT_BULK_RECEPTION, ONSHI_MSG_HOMEVISIT_BULK_FETCH,
+		  ONSHI_MSG_HOMEVISIT_BULK_RESULT },
+		{ "OQSmutic01req_0001.xml", "OQSmutic", ONSHI_MSG_MEDAID_BULK_REQUEST,
+		  ONSHI_MSG_MEDAID_BULK_RECEPTION, ONSHI_MSG_MEDAID_BULK_FETCH,
+		  ONSHI_MSG_MEDAID_BULK_RESULT },
+	};
+	char msg[MSGLEN], xsd[32], *buf;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		struct onshi_msg m, back, res, f, fres;
+		struct onshi_bulk_unit *u;
+
+		buf = example(ex[i].file, &len);
+		assert_int_equal(onshi_msg_parse(ex[i].kind, buf, len, NULL, &m, msg, sizeof(msg)),
+				 ONSHI_OK);
+		free(buf);
+		assert_int_equal(m.source_charset, ONSHI_CHARSET_CP932);
+		assert_true(m.u.period_bulk_request.has_search);
+		/* batch headers: no date → today */
+		assert_non_null(m.u.period_bulk_request.hdr.qualification_confirmation_date);
+		snprintf(xsd, sizeof(xsd), "%s01req", ex[i].prefix);
+		for (int cs = ONSHI_CHARSET_UTF8; cs <= ONSHI_CHARSET_CP932; cs++) {
+			round_trip(&m, (enum onshi_charset)cs, xsd, &back);
+			assert_int_equal(back.kind, ex[i].kind);
+			onshi_msg_clear(&back);
+		}
+		/* phase 1 result: a reception of the same family */
+		assert_int_equal(onshi_msg_result_for(&m, &res), ONSHI_OK);
+		assert_int_equal(res.kind, ex[i].reception);
+		assert_int_equal(onshi_msg_set(&res.u.bulk_reception.hdr.reception_number,
+					       "R20261125000001"), ONSHI_OK);
+		res.u.bulk_reception.processing_result_status = ONSHI_STATUS_NORMAL;
+		snprintf(xsd, sizeof(xsd), "%s01res", ex[i].prefix);
+		round_trip(&res, ONSHI_CHARSET_CP932, xsd, &back);
+		assert_string_equal(back.u.bulk_reception.hdr.reception_number, "R20261125000001");
+		onshi_msg_clear(&back);
+		onshi_msg_clear(&res);
+		onshi_msg_clear(&m);
+		/* phase 2: the fetch, ReceptionNumber in the body, and its result */
+		buf = example("OQSmuonq02req_0001.xml", &len);
+		assert_int_equal(onshi_msg_parse(ex[i].fetch, buf, len, NULL, &f, msg, sizeof(msg)),
+				 ONSHI_OK);
+		free(buf);
+		assert_string_equal(f.u.bulk_fetch.hdr.reception_number, "R20261125000001");
+		snprintf(xsd, sizeof(xsd), "%s02req", ex[i].prefix);
+		round_trip(&f, ONSHI_CHARSET_UTF8, xsd, &back);
+		onshi_msg_clear(&back);
+		assert_int_equal(onshi_msg_result_for(&f, &fres), ONSHI_OK);
+		assert_int_equal(fres.kind, ex[i].result);
+		u = onshi_bulk_result_add(&fres.u.bulk_result);
+		assert_non_null(u);
+		u->has_search = true;
+		assert_int_equal(onshi_msg_set(&u->search.insurer_number, "06139999"), ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&u->search.insured_identification_number, "56"),
+				 ONSHI_OK);
+		assert_int_equal(onshi_msg_set(&u->search.birthdate, "19800101"), ONSHI_OK);
+		u->processing_result_status = ONSHI_STATUS_NORMAL;
+		u->qualification_validity = ONSHI_VALIDITY_VALID;
+		fres.u.bulk_result.hdr.number_of_processing_result = 1;
+		fres.u.bulk_result.hdr.number_of_normal_processing = 1;
+		snprintf(xsd, sizeof(xsd), "%s02res", ex[i].prefix);
+		round_trip(&fres, ONSHI_CHARSET_CP932, xsd, &back);
+		assert_int_equal(back.u.bulk_result.n_units, 1);
+		onshi_msg_clear(&back);
+		onshi_msg_clear(&fres);
+		onshi_msg_clear(&f);
+	}
+}
+
+static void test_period_bad_input(void **state)
+{
+	static const struct {
+		enum onshi_msg_kind kind;
+		const char *search, *want;
+	} bad[] = {
+		{ ONSHI_MSG_ONLINE_BULK_REQUEST, "<MedicalTreatmentFlag>3</MedicalTreatmentFlag>",
+		  "names no period" },
+		{ ONSHI_MSG_ONLINE_BULK_REQUEST,
+		  "<ExaminationDateFrom>20261130</ExaminationDateFrom>"
+		  "<ExaminationDateTo>20261101</ExaminationDateTo>", "is after ExaminationDateTo" },
+		{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST, "<ConsentDateFrom>20261101</ConsentDateFrom>",
+		  "go together" },
+		{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
+		  "<ConsentDateFrom>20261101</ConsentDateFrom><ConsentDateTo>20261130</ConsentDateTo>"
+		  "<MedicalTreatmentFlag>7</MedicalTreatmentFlag>", "MedicalTreatmentFlag '7'" },
+		{ ONSHI_MSG_ONLINE_BULK_REQUEST,
+		  "<ExaminationDateFrom>2026-11-01</ExaminationDateFrom>"
+		  "<ExaminationDateTo>20261130</ExaminationDateTo>", "ExaminationDateFrom" },
+		{ ONSHI_MSG_MEDAID_BULK_REQUEST, "", "MedicalTreatmentMonth (YYYYMM) is missing" },
+		{ ONSHI_MSG_MEDAID_BULK_REQUEST,
+		  "<MedicalTreatmentMonth>202613</MedicalTreatmentMonth>", "is not YYYYMM" },
+	};
+	char doc[1024], msg[MSGLEN];
+	struct onshi_msg m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+			 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody>"
+			 "<QualificationConfirmSearchInfo>%s</QualificationConfirmSearchInfo>"
+			 "</MessageBody></XmlMsg>", bad[i].search);
+		assert_int_equal(onshi_msg_parse(bad[i].kind, doc, strlen(doc), NULL, &m, msg,
+						 sizeof(msg)), ONSHI_EINVAL);
+		if (strstr(msg, bad[i].want) == NULL)
+			fail_msg("case %zu: '%s' does not say '%s'", i, msg, bad[i].want);
+		onshi_msg_clear(&m);
+	}
+	snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+		 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody/></XmlMsg>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_MEDAID_BULK_REQUEST, doc, strlen(doc), NULL,
+					 &m, msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "QualificationConfirmSearchInfo is missing"));
+	onshi_msg_clear(&m);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_HOMEVISIT_BULK_FETCH, doc, strlen(doc), NULL,
+					 &m, msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "ReceptionNumber is missing"));
+	onshi_msg_clear(&m);
+}
+
+static void test_period_file_names(void **state)
+{
+	static const struct {
+		const char *req, *res;
+		enum onshi_msg_kind kind;
+	} names[] = {
+		{ "OQSmuonq01req_X.xml", "OQSmuonq01res_X.xml", ONSHI_MSG_ONLINE_BULK_REQUEST },
+		{ "OQSmuonq02req_X.xml", "OQSmuonq02res_X.xml", ONSHI_MSG_ONLINE_BULK_FETCH },
+		{ "OQSmuhvq01req_X.xml", "OQSmuhvq01res_X.xml", ONSHI_MSG_HOMEVISIT_BULK_REQUEST },
+		{ "OQSmuhvq02req_X.xml", "OQSmuhvq02res_X.xml", ONSHI_MSG_HOMEVISIT_BULK_FETCH },
+		{ "OQSmutic01req_X.xml", "OQSmutic01res_X.xml", ONSHI_MSG_MEDAID_BULK_REQUEST },
+		{ "OQSmutic02req_X.xml", "OQSmutic02res_X.xml", ONSHI_MSG_MEDAID_BULK_FETCH },
+	};
+	enum onshi_msg_kind k;
+	char id[ONSHI_FILE_ID_MAX + 1], name[ONSHI_FILE_NAME_MAX], msg[MSGLEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(onshi_file_name_classify(names[i].req, &k, id, sizeof(id), msg,
+							  sizeof(msg)), ONSHI_OK);
+		assert_int_equal(k, names[i].kind);
+		assert_int_equal(onshi_file_name_result(k, id, false, name, sizeof(name)),
+				 ONSHI_OK);
+		assert_string_equal(name, names[i].res);
+		assert_int_equal(strncmp(onshi_msg_kind_name(k), names[i].req, 13), 0);
+		assert_int_equal(strlen(onshi_msg_kind_name(k)), 13);
+	}
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_MEDAID_BULK_RESULT), "OQSmutic02res");
+}
+
+/* ---- reference numbers (OQSsiimm01, OQSmuimm01/02) ---- */
+
+static void test_refnum(void **state)
+{
+	static const char one[] =
+		"<?xml version='1.0' encoding='Shift_JIS' ?>\r\n<XmlMsg><MessageHeader >"
+		"<MedicalInstitutionCode>1312345678</MedicalInstitutionCode>"
+		"<ArbitraryFileIdentifier>\x87\x40</ArbitraryFileIdentifier></MessageHeader>"
+		"<MessageBody><ReferenceNumberRegistrationInfo>"
+		"<InsurerNumber>  123456</InsurerNumber><InsuredCardSymbol />"
+		"<InsuredIdentificationNumber>56</InsuredIdentificationNumber>"
+		"<Birthdate>19800101</Birthdate><ReferenceNumber>K-000123</ReferenceNumber>"
+		"</ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
+	struct onshi_msg m, res, back, bulk, f, fres;
+	struct onshi_refnum_unit *u;
+	struct onshi_qualification q;
+	char msg[MSGLEN], *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_REQUEST, one, sizeof(one) - 1, NULL, &m,
+					 msg, sizeof(msg)), ONSHI_OK);
+	assert_string_equal(m.u.refnum_request.info.insurer_number, "  123456");
+	assert_string_equal(m.u.refnum_request.info.reference_number, "K-000123");
+	round_trip(&m, ONSHI_CHARSET_CP932, "OQSsiimm01req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&m, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_REFNUM_RESULT);
+	res.u.refnum_result.unit.processing_result_status = ONSHI_STATUS_NORMAL;
+	res.u.refnum_result.unit.has_info = true;
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.insurer_number, "  123456"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.insured_identification_number,
+				       "56"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.birthdate, "19800101"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.refnum_result.unit.info.reference_number, "K-000123"),
+			 ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_CP932, "OQSsiimm01res", &back);
+	assert_string_equal(back.u.refnum_result.hdr.arbitrary_file_identifier, "①");
+	assert_int_equal(back.u.refnum_result.unit.processing_result_status, ONSHI_STATUS_NORMAL);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&m);
+
+	/* bulk: the documented example, 8-digit and space-padded numbers */
+	buf = example("OQSmuimm01req_0001.xml", &len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_REQUEST, buf, len, NULL, &bulk, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(buf);
+	assert_int_equal(bulk.u.refnum_bulk_request.n_info, 2);
+	assert_string_equal(bulk.u.refnum_bulk_request.info[1].insurer_number, "  130001");
+	round_trip(&bulk, ONSHI_CHARSET_UTF8, "OQSmuimm01req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&bulk, &res), ONSHI_OK);
+	assert_int_equal(res.kind, ONSHI_MSG_REFNUM_BULK_RECEPTION);
+	assert_int_equal(onshi_msg_set(&res.u.bulk_reception.hdr.reception_number, "R1"), ONSHI_OK);
+	round_trip(&res, ONSHI_CHARSET_UTF8, "OQSmuimm01res", &back);
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&bulk);
+	buf = example("OQSmuonq02req_0001.xml", &len);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_FETCH, buf, len, NULL, &f, msg,
+					 sizeof(msg)), ONSHI_OK);
+	free(buf);
+	round_trip(&f, ONSHI_CHARSET_UTF8, "OQSmuimm02req", &back);
+	onshi_msg_clear(&back);
+	assert_int_equal(onshi_msg_result_for(&f, &fres), ONSHI_OK);
+	assert_int_equal(fres.kind, ONSHI_MSG_REFNUM_BULK_RESULT);
+	u = onshi_refnum_bulk_result_add(&fres.u.refnum_bulk_result);
+	assert_non_null(u);
+	u->processing_result_status = ONSHI_STATUS_ERROR;
+	assert_int_equal(onshi_msg_set(&u->processing_result_code, "1001"), ONSHI_OK);
+	fres.u.refnum_bulk_result.hdr.number_of_processing_result = 1;
+	fres.u.refnum_bulk_result.hdr.number_of_error = 1;
+	round_trip(&fres, ONSHI_CHARSET_CP932, "OQSmuimm02res", &back);
+	assert_int_equal(back.u.refnum_bulk_result.n_units, 1);
+	assert_string_equal(back.u.refnum_bulk_result.units[0].processing_result_code, "1001");
+	onshi_msg_clear(&back);
+	onshi_msg_clear(&fres);
+	onshi_msg_clear(&f);
+
+	/* the record carries ReferenceNumber, copied and freed with it */
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(onshi_msg_set(&q.reference_number, "K-000123"), ONSHI_OK);
+	{
+		struct onshi_qualification c;
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(onshi_qualification_copy(&c, &q), ONSHI_OK);
+		assert_string_equal(c.reference_number, "K-000123");
+		onshi_qualification_clear(&c);
+	}
+	onshi_qualification_clear(&q);
+	assert_string_equal(onshi_msg_kind_name(ONSHI_MSG_REFNUM_BULK_FETCH), "OQSmuimm02req");
+}
+
+static void test_refnum_bad_input(void **state)
+{
+	static const struct {
+		const char *info, *want;
+	} bad[] = {
+		{ "<InsurerNumber>06139999</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate>",
+		  "ReferenceNumber is missing" },
+		{ "<InsurerNumber>06139999</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K 1</ReferenceNumber>",
+		  "ReferenceNumber must be 1 to 20" },
+		{ "<InsurerNumber>12a456</InsurerNumber><InsuredIdentificationNumber>1</InsuredIdentificationNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K1</ReferenceNumber>",
+		  "InsurerNumber" },
+		{ "<InsurerNumber>06139999</InsurerNumber><Birthdate>19800101</Birthdate><ReferenceNumber>K1</ReferenceNumber>",
+		  "InsuredIdentificationNumber is missing" },
+	};
+	char doc[1024], msg[MSGLEN];
+	struct onshi_msg m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int k = 0; k < 2; k++) {
+			snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+				 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody>"
+				 "<ReferenceNumberRegistrationInfo>%s</ReferenceNumberRegistrationInfo>"
+				 "</MessageBody></XmlMsg>", bad[i].info);
+			assert_int_equal(onshi_msg_parse(k ? ONSHI_MSG_REFNUM_BULK_REQUEST
+							   : ONSHI_MSG_REFNUM_REQUEST,
+							 doc, strlen(doc), NULL, &m, msg, sizeof(msg)),
+					 ONSHI_EINVAL);
+			if (strstr(msg, bad[i].want) == NULL)
+				fail_msg("case %zu: '%s' does not say '%s'", i, msg, bad[i].want);
+			onshi_msg_clear(&m);
+		}
+	}
+	snprintf(doc, sizeof(doc), "<XmlMsg><MessageHeader><MedicalInstitutionCode>"
+		 "1312345678</MedicalInstitutionCode></MessageHeader><MessageBody/></XmlMsg>");
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_REFNUM_BULK_REQUEST, doc, strlen(doc), NULL, &m,
+					 msg, sizeof(msg)), ONSHI_EINVAL);
+	assert_non_null(strstr(msg, "no ReferenceNumberRegistrationInfo"));
+	onshi_msg_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1689,6 +2174,15 @@ int main(void)
 		cmocka_unit_test(test_copy_and_kind_names),
 		cmocka_unit_test(test_certificate_records),
 		cmocka_unit_test(test_consent_spellings),
+		cmocka_unit_test(test_info_examples),
+		cmocka_unit_test(test_info_request_and_result),
+		cmocka_unit_test(test_info_bad_input),
+		cmocka_unit_test(test_info_file_names),
+		cmocka_unit_test(test_period_batches),
+		cmocka_unit_test(test_period_bad_input),
+		cmocka_unit_test(test_period_file_names),
+		cmocka_unit_test(test_refnum),
+		cmocka_unit_test(test_refnum_bad_input),
 	};
 	int rc;
 

@@ -1,12 +1,15 @@
 /*
- * bulk.c — batch receptions of onshi-qsd (OQSmuquc01 / OQSmuquc02).
+ * bulk.c — batch receptions of onshi-qsd (OQSmuquc01 / OQSmuquc02, and the
+ * batches by period OQSmuonq, OQSmuhvq, OQSmutic).
  *
  * Phase 1 stores the uploaded searches under the client's Idempotency-Key
  * and hands out a ReceptionNumber; the same key with the same body gets the
  * same number back (a retried upload must never become a second
  * reception), the same key with another body is refused. Phase 2 answers
  * "processing" until the reception is ready_after seconds old, then looks
- * every search up in the dataset.
+ * every search up in the dataset. A batch by period names no persons: its
+ * result lists the institution's patients of that period, a fixed
+ * selection of the dataset (docs/qsd.md).
  */
 #include "config.h"
 
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "qsd.h"
+
 
 struct reception {
 	char institution[11];
@@ -110,6 +114,7 @@ out:
 }
 
 static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
+		     struct qsd_refnums *refnums, const char *institution,
 		     const struct onshi_search_info *s)
 {
 	size_t first = 0, n = qsd_dataset_find(ds, s, &first);
@@ -137,13 +142,95 @@ static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
 
 		rc = q != NULL ? qsd_record_to_result(&ds->rec[ds->by_keys[first + i]], q)
 			       : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(refnums, institution,
+					      &ds->rec[ds->by_keys[first + i]], q);
+	}
+	return rc;
+}
+
+/* FNV-1a of s, to mix an institution code into a person's draw. */
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static bool in_range(const char *d, const char *from, const char *to)
+{
+	if (from == NULL || to == NULL || from[0] == '\0')
+		return true; /* no such range asked */
+	return d[0] != '\0' && strcmp(d, from) >= 0 && strcmp(d, to) <= 0;
+}
+
+/*
+ * The institution's patients of a period batch: one person in 8 of the
+ * dataset's current records (valid, lost, expired, newer) is a patient of
+ * this kind of care at this institution, drawn from the person id, the
+ * institution code and the kind; each has an examination date within the
+ * 120 days before the request's QualificationConfirmationDate and gave
+ * consent up to 30 days before that. Medical aid lists every such patient
+ * for any MedicalTreatmentMonth.
+ */
+static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnums,
+			const char *institution,
+			const struct onshi_msg *req, struct onshi_bulk_result *br)
+{
+	const struct onshi_period_bulk_request *pr = &req->u.period_bulk_request;
+	const struct onshi_period_search *p = &pr->search;
+	uint64_t salt = fnv(institution) ^ ((uint64_t)req->kind << 40);
+	int rc = ONSHI_OK;
+
+	for (size_t i = 0; i < ds->n && rc == ONSHI_OK; i++) {
+		const struct qsd_record *rec = &ds->rec[i];
+		uint64_t h = salt ^ rec->person_id;
+		char exam[9], consent[9];
+		struct onshi_bulk_unit *u;
+		struct onshi_qualification *q;
+
+		if (rec->kind != QSD_KIND_VALID && rec->kind != QSD_KIND_LOST &&
+		    rec->kind != QSD_KIND_EXPIRED && rec->kind != QSD_KIND_NEWER)
+			continue;
+		h = qsd_rand_next(&h);
+		if (h % 8 != 0)
+			continue;
+		qsd_days_before(pr->hdr.qualification_confirmation_date,
+				(unsigned)((h >> 8) % 120), exam);
+		qsd_days_before(exam, (unsigned)((h >> 16) % 30), consent);
+		if (req->kind != ONSHI_MSG_MEDAID_BULK_REQUEST &&
+		    (!in_range(exam, p->examination_date_from, p->examination_date_to) ||
+		     !in_range(consent, p->consent_date_from, p->consent_date_to)))
+			continue;
+		u = onshi_bulk_result_add(br);
+		if (u == NULL)
+			return ONSHI_ENOMEM;
+		u->has_search = true;
+		rc = onshi_msg_set(&u->search.insurer_number, rec->insurer_number);
+		rc = rc ? rc : onshi_msg_set(&u->search.insured_card_symbol, rec->symbol);
+		rc = rc ? rc : onshi_msg_set(&u->search.insured_identification_number, rec->number);
+		rc = rc ? rc : onshi_msg_set(&u->search.insured_branch_number, rec->branch);
+		rc = rc ? rc : onshi_msg_set(&u->search.birthdate, rec->birthdate);
+		if (rc != ONSHI_OK)
+			return rc;
+		u->processing_result_status = ONSHI_STATUS_NORMAL;
+		u->qualification_validity = (enum onshi_validity)rec->validity;
+		q = onshi_bulk_unit_add(u);
+		rc = q != NULL ? qsd_record_to_result(rec, q) : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(refnums, institution, rec, q);
+		br->hdr.number_of_normal_processing++;
+		br->hdr.number_of_processing_result++;
 	}
 	return rc;
 }
 
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
-		   const char *institution, const char *number, struct onshi_msg *res,
-		   char *msg, size_t msglen)
+		   struct qsd_refnums *refnums,
+		   const char *institution, enum onshi_msg_kind upload,
+		   const char *number, struct onshi_msg *res, char *msg, size_t msglen)
 {
 	struct onshi_bulk_result *br = &res->u.bulk_result;
 	const struct reception *r = NULL;
@@ -152,13 +239,37 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 	pthread_mutex_lock(&b->lock);
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->r[i].number, number) == 0 &&
-		    strcmp(b->r[i].institution, institution) == 0)
+		    strcmp(b->r[i].institution, institution) == 0 &&
+		    b->r[i].req.kind == upload)
 			r = &b->r[i];
 	if (r == NULL) {
-		snprintf(msg, msglen, "no reception %s for institution %s", number, institution);
+		snprintf(msg, msglen, "no reception %s of %s for institution %s", number,
+			 onshi_msg_kind_name(upload), institution);
 		rc = ONSHI_ENOTFOUND;
 	} else if (qsd_now() - r->created < (time_t)b->ready_after) {
 		br->hdr.segment_of_result = ONSHI_SEGMENT_PROCESSING;
+	} else if (upload == ONSHI_MSG_REFNUM_BULK_REQUEST) {
+		/* registered at upload; registering again is harmless and
+		 * gives each unit its outcome */
+		const struct onshi_refnum_bulk_request *rq = &r->req.u.refnum_bulk_request;
+		struct onshi_refnum_bulk_result *rr = &res->u.refnum_bulk_result;
+
+		rr->hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
+		for (size_t i = 0; i < rq->n_info && rc == ONSHI_OK; i++) {
+			struct onshi_refnum_unit *u = onshi_refnum_bulk_result_add(rr);
+
+			rc = u != NULL ? qsd_refnum_register(refnums, ds, institution,
+							     &rq->info[i], u)
+				       : ONSHI_ENOMEM;
+			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
+				rr->hdr.number_of_normal_processing++;
+			else if (rc == ONSHI_OK)
+				rr->hdr.number_of_error++;
+		}
+		rr->hdr.number_of_processing_result = (long)rq->n_info;
+	} else if (upload != ONSHI_MSG_BULK_REQUEST) {
+		br->hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
+		rc = period_units(ds, refnums, institution, &r->req, br);
 	} else {
 		const struct onshi_bulk_request *req = &r->req.u.bulk_request;
 
@@ -166,7 +277,8 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 		for (size_t i = 0; i < req->n_search && rc == ONSHI_OK; i++) {
 			struct onshi_bulk_unit *u = onshi_bulk_result_add(br);
 
-			rc = u != NULL ? fill_unit(u, ds, &req->search[i]) : ONSHI_ENOMEM;
+			rc = u != NULL ? fill_unit(u, ds, refnums, institution, &req->search[i])
+				       : ONSHI_ENOMEM;
 			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
 				br->hdr.number_of_normal_processing++;
 			else if (rc == ONSHI_OK)

@@ -45,6 +45,7 @@ static int parse_endpoints(const char *s, const char *end, unsigned *mask)
 		{ "qualification", QSD_EP_QUAL },
 		{ "bulk", QSD_EP_BULK },
 		{ "bulk-result", QSD_EP_BULK_RESULT },
+		{ "info", QSD_EP_INFO },
 		{ "all", QSD_EP_ALL },
 	};
 

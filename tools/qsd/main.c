@@ -225,6 +225,7 @@ int main(int argc, char **argv)
 	q.cards = qsd_cardcheck_new(path, path2, msg, sizeof(msg));
 	q.sessions = qsd_sessions_new(q.opt.token_ttl, QSD_NONCE_TTL);
 	q.bulk = qsd_bulk_new(q.opt.bulk_delay);
+	q.refnums = qsd_refnums_new();
 	if (q.cards == NULL || q.sessions == NULL || q.bulk == NULL) {
 		fprintf(stderr, "onshi-qsd: %s\n", q.cards == NULL ? msg : "out of memory");
 		goto out;
@@ -256,6 +257,7 @@ out:
 	qsd_cardcheck_free(q.cards);
 	qsd_sessions_free(q.sessions);
 	qsd_bulk_free(q.bulk);
+	qsd_refnums_free(q.refnums);
 	qsd_dataset_free(&q.ds);
 	qsd_faults_destroy(&q.faults);
 	return status;

@@ -116,6 +116,34 @@ const struct qsd_record *qsd_dataset_by_serial(const struct qsd_dataset *ds,
 int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification *q);
 const char *qsd_kind_name(enum qsd_kind k);
 
+/* ---- drug and check-up information (health.c) --------------------------- */
+
+/* anchor (YYYYMMDD) minus days, as YYYYMMDD; "" when anchor is not a date. */
+void qsd_days_before(const char *anchor, unsigned days, char out[9]);
+/* Has r consented to drug (drug != 0) or check-up information? */
+int qsd_health_consented(const struct qsd_record *r, int drug);
+/* ResultCode 1 and r's drug history or check-ups up to anchor (YYYYMMDD). */
+int qsd_health_fill(const struct qsd_record *r, int drug, const char *anchor,
+		    struct onshi_info_result *res);
+
+/* ---- reference numbers (refnum.c) ------------------------------------- */
+
+struct qsd_refnums;
+
+struct qsd_refnums *qsd_refnums_new(void);
+void qsd_refnums_free(struct qsd_refnums *s);
+/* Register (or replace) an institution's number for a person. */
+int qsd_refnum_set(struct qsd_refnums *s, const char *institution, unsigned person_id,
+		   const char *number);
+/* Put the institution's number for rec's person, if any, into q. */
+int qsd_refnum_apply(struct qsd_refnums *s, const char *institution,
+		     const struct qsd_record *rec, struct onshi_qualification *q);
+/* Register one ReferenceNumberRegistrationInfo: the person is looked up
+ * by its card fields; u gets the echo and the outcome. */
+int qsd_refnum_register(struct qsd_refnums *s, const struct qsd_dataset *ds,
+			const char *institution, const struct onshi_refnum_info *ri,
+			struct onshi_refnum_unit *u);
+
 /* ---- faults (faults.c) ------------------------------------------------ */
 
 enum qsd_fault {
@@ -133,7 +161,8 @@ enum qsd_fault {
 #define QSD_EP_QUAL        0x04u
 #define QSD_EP_BULK        0x08u
 #define QSD_EP_BULK_RESULT 0x10u
-#define QSD_EP_ALL         0x1fu
+#define QSD_EP_INFO        0x20u   /* /info/drug, /info/checkup */
+#define QSD_EP_ALL         0x3fu
 
 struct qsd_fault_plan {
 	unsigned latency_min_ms, latency_max_ms;
@@ -210,10 +239,13 @@ void qsd_bulk_free(struct qsd_bulk_store *b);
 int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution,
 		    const char *key, const unsigned char digest[32],
 		    struct onshi_msg *req, char out[16]);
-/* Answer phase 2 into res (a BULK_RESULT from onshi_msg_result_for). */
+/* Answer phase 2 into res (a BULK_RESULT kind from onshi_msg_result_for)
+ * for a reception made by an upload of kind upload (OQSmuquc01req or a
+ * period batch); a reception of another kind is not found. */
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
-		   const char *institution, const char *number,
-		   struct onshi_msg *res, char *msg, size_t msglen);
+		   struct qsd_refnums *refnums,
+		   const char *institution, enum onshi_msg_kind upload,
+		   const char *number, struct onshi_msg *res, char *msg, size_t msglen);
 void qsd_bulk_set_delay(struct qsd_bulk_store *b, unsigned ready_after_s);
 
 /* ---- My Number Card checks (cardcheck.c) ------------------------------ */
@@ -260,6 +292,7 @@ struct qsd {
 	struct qsd_faults faults;
 	struct qsd_sessions *sessions;
 	struct qsd_bulk_store *bulk;
+	struct qsd_refnums *refnums;     /* reference numbers per institution */
 	struct qsd_cardcheck *cards;
 	struct qsd_server *server;
 	uint16_t port;
@@ -292,6 +325,9 @@ struct qsd_answer {
 
 /* Which QSD_EP_* a path is (0 = not a national call), and its body limit. */
 unsigned qsd_route_endpoint(const char *path);
+/* 1: a batch upload path (/bulk, /bulk/online ...), 2: a batch result
+ * path, 0: neither; *i (may be NULL) indexes routes.c's batch calls. */
+int qsd_route_batch(const char *path, size_t *i);
 size_t qsd_route_body_limit(const char *path);
 /* Handle one complete request. */
 void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a);

@@ -7,6 +7,12 @@
  *   POST /qualification    (token) OQSsiquc01req → OQSsiquc01res
  *   POST /bulk             (token, Idempotency-Key) OQSmuquc01req → OQSmuquc01res
  *   POST /bulk/result      (token) OQSmuquc02req → OQSmuquc02res
+ *   POST /bulk/{online,homevisit,medicalaid}[/result]
+ *                          the same for OQSmuonq, OQSmuhvq, OQSmutic
+ *   POST /reference-number (token) OQSsiimm01req → OQSsiimm01res
+ *   POST /reference-number/bulk[/result]  OQSmuimm01/02, as /bulk
+ *   POST /info/drug        (token) YZKsiquc01req → YZKsiquc01res
+ *   POST /info/checkup     (token) TKKsiquc01req → TKKsiquc01res
  *   GET|POST /_admin/...   loopback only: fault plan, batch delay
  *   GET /files/NAME        --serve DIR: a file of DIR (maintenance manifests)
  *   POST /_report          --report-dir DIR: keep the body (status reports)
@@ -30,6 +36,36 @@
 
 #define MSG_LEN 512
 
+/* The batch calls: upload path, result path and the upload's kind. */
+static const struct {
+	const char *path, *result_path;
+	enum onshi_msg_kind upload, fetch;
+} batch_calls[] = {
+	{ "/bulk", "/bulk/result", ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_FETCH },
+	{ "/bulk/online", "/bulk/online/result", ONSHI_MSG_ONLINE_BULK_REQUEST,
+	  ONSHI_MSG_ONLINE_BULK_FETCH },
+	{ "/bulk/homevisit", "/bulk/homevisit/result", ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
+	  ONSHI_MSG_HOMEVISIT_BULK_FETCH },
+	{ "/bulk/medicalaid", "/bulk/medicalaid/result", ONSHI_MSG_MEDAID_BULK_REQUEST,
+	  ONSHI_MSG_MEDAID_BULK_FETCH },
+	{ "/reference-number/bulk", "/reference-number/bulk/result",
+	  ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_FETCH },
+};
+
+/* 1: an upload path, 2: a result path, 0: neither; *i the batch call. */
+int qsd_route_batch(const char *path, size_t *i)
+{
+	for (size_t k = 0; k < sizeof(batch_calls) / sizeof(batch_calls[0]); k++) {
+		if (i != NULL)
+			*i = k;
+		if (strcmp(path, batch_calls[k].path) == 0)
+			return 1;
+		if (strcmp(path, batch_calls[k].result_path) == 0)
+			return 2;
+	}
+	return 0;
+}
+
 unsigned qsd_route_endpoint(const char *path)
 {
 	if (strcmp(path, "/auth") == 0)
@@ -38,10 +74,14 @@ unsigned qsd_route_endpoint(const char *path)
 		return QSD_EP_CHALLENGE;
 	if (strcmp(path, "/qualification") == 0)
 		return QSD_EP_QUAL;
-	if (strcmp(path, "/bulk") == 0)
+	if (qsd_route_batch(path, NULL) == 1)
 		return QSD_EP_BULK;
-	if (strcmp(path, "/bulk/result") == 0)
+	if (qsd_route_batch(path, NULL) == 2)
 		return QSD_EP_BULK_RESULT;
+	if (strcmp(path, "/info/drug") == 0 || strcmp(path, "/info/checkup") == 0)
+		return QSD_EP_INFO;
+	if (strcmp(path, "/reference-number") == 0)
+		return QSD_EP_QUAL;
 	return 0;
 }
 
@@ -344,6 +384,8 @@ static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 		qual = rc == ONSHI_OK ? onshi_inquiry_result_add(r) : NULL;
 		rc = qual != NULL ? qsd_record_to_result(rec, qual) : ONSHI_ENOMEM;
 		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(q->refnums, rq->institution, rec, qual);
+		if (rc == ONSHI_OK)
 			rc = set_consents(qual, ca);
 		if (rc == ONSHI_OK)
 			rc = set_confirmation_key(qual, ca->nonce, serial);
@@ -352,8 +394,9 @@ static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);
 }
 
-static void inquiry_by_keys(struct qsd *q, const struct onshi_msg *req,
-			    struct onshi_msg *res, struct qsd_answer *a)
+static void inquiry_by_keys(struct qsd *q, const struct qsd_request *rq,
+			    const struct onshi_msg *req, struct onshi_msg *res,
+			    struct qsd_answer *a)
 {
 	const struct onshi_inquiry_request *ir = &req->u.inquiry_request;
 	struct onshi_inquiry_result *r = &res->u.inquiry_result;
@@ -370,6 +413,9 @@ static void inquiry_by_keys(struct qsd *q, const struct onshi_msg *req,
 		rc = qual != NULL ? qsd_record_to_result(&q->ds.rec[q->ds.by_keys[first + i]],
 							 qual)
 				  : ONSHI_ENOMEM;
+		if (rc == ONSHI_OK)
+			rc = qsd_refnum_apply(q->refnums, rq->institution,
+					      &q->ds.rec[q->ds.by_keys[first + i]], qual);
 	}
 	if (rc != ONSHI_OK)
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);
@@ -403,11 +449,110 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 		if (req.u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER)
 			inquiry_by_card(q, rq, &req, &res, a);
 		else
-			inquiry_by_keys(q, &req, &res, a);
+			inquiry_by_keys(q, rq, &req, &res, a);
 		/* Answer in the request's own encoding. */
 		if (a->body == NULL)
 			answer_msg(a, &res, req.source_charset);
 	}
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+/* ---- /reference-number ----------------------------------------------------------- */
+
+static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+{
+	struct onshi_msg req, res;
+	char inst[11], m[MSG_LEN];
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	rc = onshi_msg_parse(ONSHI_MSG_REFNUM_REQUEST, rq->body, rq->body_len, NULL, &req, m,
+			     sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.refnum_request.hdr.medical_institution_code, a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc == ONSHI_OK)
+		rc = qsd_refnum_register(q->refnums, &q->ds, rq->institution,
+					 &req.u.refnum_request.info, &res.u.refnum_result.unit);
+	if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot register the reference number", &req);
+	else
+		answer_msg(a, &res, req.source_charset);
+	onshi_msg_clear(&res);
+	onshi_msg_clear(&req);
+}
+
+/* ---- /info/drug and /info/checkup ------------------------------------------------- */
+
+/*
+ * Drug history or check-up results of one person. Refusals a receipt
+ * computer must show (no consent, nobody or several found) are ordinary
+ * results with ResultCode other than 1 and MessageContents, as clients of
+ * the real terminal read them; only malformed calls get an error document.
+ */
+static void route_info(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
+		       enum onshi_msg_kind kind)
+{
+	int drug = kind == ONSHI_MSG_DRUG_REQUEST;
+	struct onshi_msg req, res;
+	struct onshi_info_result *r;
+	char inst[11], m[MSG_LEN];
+	size_t first = 0, n;
+	int rc;
+
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return;
+	rc = onshi_msg_parse(kind, rq->body, rq->body_len, NULL, &req, m, sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!check_institution(rq, &req, req.u.info_request.hdr.medical_institution_code, a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	rc = onshi_msg_result_for(&req, &res);
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
+		onshi_msg_clear(&req);
+		return;
+	}
+	r = &res.u.info_result;
+	n = qsd_dataset_find(&q->ds, &req.u.info_request.search, &first);
+	if (n != 1) {
+		rc = onshi_msg_set(&r->result_code, n == 0 ? "3" : "4");
+		if (rc == ONSHI_OK)
+			rc = onshi_msg_set(&r->message_contents,
+					   n == 0 ? "該当する資格情報が存在しません"
+						  : "複数の資格情報が該当するため特定できません");
+	} else {
+		const struct qsd_record *rec = &q->ds.rec[q->ds.by_keys[first]];
+
+		if (!qsd_health_consented(rec, drug)) {
+			rc = onshi_msg_set(&r->result_code, "2");
+			if (rc == ONSHI_OK)
+				rc = onshi_msg_set(&r->message_contents,
+						   drug ? "薬剤情報の閲覧について本人の同意が得られていません"
+							: "特定健診情報の閲覧について本人の同意が得られていません");
+		} else {
+			rc = qsd_health_fill(rec, drug,
+					     req.u.info_request.hdr.qualification_confirmation_date, r);
+		}
+	}
+	if (rc != ONSHI_OK)
+		qsd_answer_error(a, 500, rc, "cannot build the result", &req);
+	else
+		answer_msg(a, &res, req.source_charset);
 	onshi_msg_clear(&res);
 	onshi_msg_clear(&req);
 }
@@ -426,7 +571,8 @@ static bool good_key(const char *k)
 	return true;
 }
 
-static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
+		       enum onshi_msg_kind kind)
 {
 	struct onshi_parse_limits lim = { .max_bytes = QSD_MAX_BULK_BODY };
 	struct onshi_msg req, res;
@@ -443,14 +589,19 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 				 NULL);
 		return;
 	}
-	rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, rq->body, rq->body_len, &lim, &req, m,
-			     sizeof(m));
+	rc = onshi_msg_parse(kind, rq->body, rq->body_len, &lim, &req, m, sizeof(m));
 	if (rc != ONSHI_OK) {
 		qsd_answer_error(a, parse_status(rc), rc, m, &req);
 		onshi_msg_clear(&req);
 		return;
 	}
-	if (!check_institution(rq, &req, req.u.bulk_request.hdr.medical_institution_code, a)) {
+	if (!check_institution(rq, &req,
+			       kind == ONSHI_MSG_BULK_REQUEST
+				       ? req.u.bulk_request.hdr.medical_institution_code
+			       : kind == ONSHI_MSG_REFNUM_BULK_REQUEST
+				       ? req.u.refnum_bulk_request.hdr.medical_institution_code
+				       : req.u.period_bulk_request.hdr.medical_institution_code,
+			       a)) {
 		onshi_msg_clear(&req);
 		return;
 	}
@@ -461,6 +612,12 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 		return;
 	}
 	SHA256((const unsigned char *)rq->body, rq->body_len, digest);
+	/* Reference numbers take effect at upload (a retried upload just
+	 * registers the same numbers again). */
+	for (size_t i = 0; kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
+			   i < req.u.refnum_bulk_request.n_info; i++)
+		qsd_refnum_register(q->refnums, &q->ds, rq->institution,
+				    &req.u.refnum_bulk_request.info[i], NULL);
 	rc = qsd_bulk_accept(q->bulk, rq->institution, rq->idempotency_key, digest, &req,
 			     number);
 	if (rc == ONSHI_ESTATE) {
@@ -482,7 +639,8 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 }
 
 static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
-			      struct qsd_answer *a)
+			      struct qsd_answer *a, enum onshi_msg_kind fetch,
+			      enum onshi_msg_kind upload)
 {
 	struct onshi_msg req, res;
 	char inst[11], m[MSG_LEN];
@@ -490,8 +648,7 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 
 	if (check_token(q, rq, a, inst) != ONSHI_OK)
 		return;
-	rc = onshi_msg_parse(ONSHI_MSG_BULK_FETCH, rq->body, rq->body_len, NULL, &req, m,
-			     sizeof(m));
+	rc = onshi_msg_parse(fetch, rq->body, rq->body_len, NULL, &req, m, sizeof(m));
 	if (rc != ONSHI_OK) {
 		qsd_answer_error(a, parse_status(rc), rc, m, &req);
 		onshi_msg_clear(&req);
@@ -503,7 +660,7 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
-		rc = qsd_bulk_fetch(q->bulk, &q->ds, rq->institution,
+		rc = qsd_bulk_fetch(q->bulk, &q->ds, q->refnums, rq->institution, upload,
 				    req.u.bulk_fetch.hdr.reception_number, &res, m, sizeof(m));
 	if (rc == ONSHI_ENOTFOUND)
 		qsd_answer_error(a, 404, rc, m, &req);
@@ -644,6 +801,7 @@ static void route_report(struct qsd *q, const struct qsd_request *rq, struct qsd
 void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
 {
 	char m[MSG_LEN];
+	size_t bi = 0;
 
 	if (strncmp(rq->path, "/files/", 7) == 0) {
 		route_file(q, rq, a);
@@ -665,9 +823,24 @@ void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a
 	switch (qsd_route_endpoint(rq->path)) {
 	case QSD_EP_AUTH: route_auth(q, rq, a); break;
 	case QSD_EP_CHALLENGE: route_challenge(q, rq, a); break;
-	case QSD_EP_QUAL: route_qualification(q, rq, a); break;
-	case QSD_EP_BULK: route_bulk(q, rq, a); break;
-	case QSD_EP_BULK_RESULT: route_bulk_result(q, rq, a); break;
+	case QSD_EP_BULK:
+		qsd_route_batch(rq->path, &bi);
+		route_bulk(q, rq, a, batch_calls[bi].upload);
+		break;
+	case QSD_EP_BULK_RESULT:
+		qsd_route_batch(rq->path, &bi);
+		route_bulk_result(q, rq, a, batch_calls[bi].fetch, batch_calls[bi].upload);
+		break;
+	case QSD_EP_QUAL:
+		if (strcmp(rq->path, "/reference-number") == 0)
+			route_refnum(q, rq, a);
+		else
+			route_qualification(q, rq, a);
+		break;
+	case QSD_EP_INFO:
+		route_info(q, rq, a, strcmp(rq->path, "/info/drug") == 0
+					     ? ONSHI_MSG_DRUG_REQUEST : ONSHI_MSG_CHECKUP_REQUEST);
+		break;
 	default:
 		snprintf(m, sizeof(m), "no such call: %s", rq->path);
 		qsd_answer_error(a, 404, ONSHI_ENOTFOUND, m, NULL);

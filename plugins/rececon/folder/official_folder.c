@@ -227,8 +227,19 @@ static struct onshi_res_header *res_header(struct onshi_msg *m)
 {
 	switch (m->kind) {
 	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
-	case ONSHI_MSG_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
-	case ONSHI_MSG_BULK_RESULT: return &m->u.bulk_result.hdr;
+	case ONSHI_MSG_BULK_RECEPTION:
+	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
+	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
+	case ONSHI_MSG_BULK_RESULT:
+	case ONSHI_MSG_ONLINE_BULK_RESULT:
+	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
+	case ONSHI_MSG_MEDAID_BULK_RESULT: return &m->u.bulk_result.hdr;
+	case ONSHI_MSG_DRUG_RESULT:
+	case ONSHI_MSG_CHECKUP_RESULT: return &m->u.info_result.hdr;
 	case ONSHI_MSG_ERROR: return &m->u.error.hdr;
 	default: return NULL;
 	}
@@ -502,8 +513,13 @@ static enum folder_verdict of_classify(void *arg, const char *name,
 	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why,
 					  whylen);
 	if (rc == ONSHI_OK) {
-		*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ? of->max_request
-							   : of->max_batch;
+		/* one person's requests vs. the batch kinds */
+		*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ||
+				 kind == ONSHI_MSG_DRUG_REQUEST ||
+				 kind == ONSHI_MSG_REFNUM_REQUEST ||
+				 kind == ONSHI_MSG_CHECKUP_REQUEST
+			 ? of->max_request
+			 : of->max_batch;
 		return FOLDER_TAKE;
 	}
 	plen = request_shape(name);
@@ -789,9 +805,12 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 							sizeof(name));
 		what = d->is_error ? OFFICIAL_ERROR : OFFICIAL_RESULT;
 		reception = id;
-		/* Forgotten (restart, reload): the core's own record of it. */
+		/* Forgotten (restart, reload): read again from the request's
+		 * bytes the core kept (the answer came upstream in UTF-8). */
 		cs = out_charset(of, cs_take(of, d->request_id,
-					     (int)d->result->source_charset));
+					     d->request_body != NULL && d->request_len > 0
+					     ? sniff_charset(d->request_body, d->request_len)
+					     : (int)d->result->source_charset));
 	}
 	if (rc != ONSHI_OK) {
 		of->host->log(of->inst, ONSHI_LOG_ERR, "no file name for the "
