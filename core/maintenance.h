@@ -1,5 +1,5 @@
 /*
- * maintenance.h — the remote-maintenance poller (DESIGN.md §9,
+ * maintenance.h — the remote-maintenance poller (docs/maintenance.md,
  * docs/maintenance.md): every [maintenance] poll_s seconds, and on
  * `onshictl maintenance poll`, fetch manifest_url and manifest_url + ".sig"
  * over HTTPS, verify, parse and check them (core/manifest.h), and apply the

@@ -1,5 +1,5 @@
 /*
- * manifest.h — the signed maintenance manifest (DESIGN.md §9): verifying
+ * manifest.h — the signed maintenance manifest (docs/maintenance.md): verifying
  * its signature, parsing it, checking it against this clinic, and keeping
  * the serial of the last applied one.
  *

@@ -8,7 +8,7 @@
  * -in X.so -out X.so.sig` makes, so a vendor's release process needs only
  * the openssl command. The check reads the file itself; the loader must
  * then load the same file (the plugin folder is root-owned and not
- * group/world-writable, DESIGN.md §5, so it cannot change in between).
+ * group/world-writable, docs/plugin-guide.md, so it cannot change in between).
  */
 #ifndef ONSHI_CORE_PLUGIN_SIG_H
 #define ONSHI_CORE_PLUGIN_SIG_H

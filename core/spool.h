@@ -1,7 +1,7 @@
 /*
  * spool.h — the durable record of every accepted request until its answer
  * has been delivered: the source of truth for "nothing lost, nothing
- * doubled" (DESIGN.md §10).
+ * doubled" (docs/threat-model.md).
  *
  * One directory (0700) holding, per request, `<seq>.req` (who asked, the
  * adapter's id, the kind, the raw request bytes) and, once answered,

@@ -1,7 +1,7 @@
 /*
  * xmlmsg_parse.c — reading an XmlMsg document from memory.
  *
- * Hostile input is the normal case here (DESIGN.md §10), so in order:
+ * Hostile input is the normal case here (docs/threat-model.md), so in order:
  * the size is checked before anything is read; the encoding is decided
  * from the XML declaration and the bytes converted or checked by us
  * (Shift_JIS family → CP932 via iconv); libxml2 then parses UTF-8 with the

@@ -1,5 +1,5 @@
 # Man pages (installed by make install), the systemd unit and the logrotate
-# snippet (issue 9).
+# snippet.
 dist_man_MANS = \
 	docs/man/onshid.8 \
 	docs/man/onshictl.8 \

@@ -2,7 +2,7 @@
  * onshi/message.h — the XmlMsg message model and its codec.
  *
  * Every document that crosses the official terminal's file interface
- * (REFERENCE.md §2) or our profile of the national web API (DESIGN.md §6)
+ * (docs/rececon/oqsfolder.md) or our profile of the national web API (docs/national-api.md)
  * is an <XmlMsg> with a <MessageHeader> and a <MessageBody>. This header
  * models the kinds onshi speaks as plain C structs holding owned,
  * NUL-terminated UTF-8 strings, and offers one parser and one writer for
@@ -58,7 +58,7 @@
 extern "C" {
 #endif
 
-/* ---- code tables (REFERENCE.md §2) --------------------------------- */
+/* ---- code tables (docs/rececon/oqsfolder.md) --------------------------------- */
 
 /* OQSCD005 CharacterCodeIdentifier; also selects the writer's output. */
 enum onshi_charset {
@@ -176,7 +176,7 @@ struct onshi_search_info {
 
 /*
  * <CardAuthentication>: onshi's own profile for My Number Card inquiries
- * (ReferenceClassification 1; DESIGN.md §6). Element names in brackets.
+ * (ReferenceClassification 1; docs/national-api.md). Element names in brackets.
  * Binary values are base64 (RFC 4648, no line breaks).
  *   PIN:    signature = RSA PKCS#1 v1.5 / SHA-256 by the card's JPKI
  *           user-authentication key over the nonce bytes.
@@ -207,7 +207,7 @@ struct onshi_consent_info {
 };
 
 /*
- * The certificate blocks a record may carry (REFERENCE.md §2b; element
+ * The certificate blocks a record may carry (as independent client software uses them; docs/rececon/oqsfolder.md; element
  * names as real results and their clients spell them). Every value is a
  * string as sent, like the rest of the record; docs/national-api.md lists
  * the codes onshi-qsd uses.
@@ -290,7 +290,7 @@ struct onshi_qualification {
 	 * PharmaceuticalInfo* and *AcquisitionTime (docs/national-api.md). */
 	struct onshi_consent_info consent[ONSHI_CONSENT_KINDS];
 	/*
-	 * Appended in ABI 1.3 (issue 14): the rest of the record as real
+	 * Appended in ABI 1.3: the rest of the record as real
 	 * results carry it. Certificate groups are written when one of their
 	 * fields is set; the lists when they have entries.
 	 */
@@ -422,7 +422,7 @@ struct onshi_error_result {
 };
 
 /*
- * Appended in ABI 1.3 (the further kinds of REFERENCE.md §2b; onshi's
+ * Appended in ABI 1.3 (the further kinds of as independent client software uses them; docs/rececon/oqsfolder.md; onshi's
  * profile of them is docs/national-api.md). Drug history (薬剤情報,
  * YZKsiquc01) and specific health check-up results (特定健診情報,
  * TKKsiquc01) for one patient, named by QualificationConfirmSearchInfo.
@@ -484,7 +484,7 @@ struct onshi_info_result {             /* YZKsiquc01res, TKKsiquc01res */
 };
 
 /*
- * Appended in ABI 1.3: the batch kinds by period (REFERENCE.md §2b),
+ * Appended in ABI 1.3: the batch kinds by period (as independent client software uses them; docs/rececon/oqsfolder.md),
  * OQSmuonq01req (online care, オンライン診療), OQSmuhvq01req (home-visit
  * care, 訪問診療) and OQSmutic01req (medical aid, 医療扶助). The upload
  * names no persons: its one QualificationConfirmSearchInfo holds a period
@@ -735,7 +735,7 @@ int onshi_insurer_number_normalize(const char *in, char out[9],
 /* "OQSsiquc01req" etc.; "" for NONE. */
 const char *onshi_msg_kind_name(enum onshi_msg_kind kind);
 
-/* ---- file names of the folder interface (REFERENCE.md §2) ---------------- */
+/* ---- file names of the folder interface (docs/rececon/oqsfolder.md) ---------------- */
 
 /* Longest id accepted in a file name. */
 #define ONSHI_FILE_ID_MAX 100

@@ -1,7 +1,7 @@
 /*
  * jpki_card.c — the JPKI applet of the virtual My Number Card (see jpki_card.h).
  *
- * Commands (REFERENCE.md §3): SELECT of the JPKI AP by name and of its EFs
+ * Commands (docs/card-emu.md): SELECT of the JPKI AP by name and of its EFs
  * by id, READ BINARY with offsets, VERIFY with a retry counter (no data:
  * report the counter; three wrong PINs lock), and COMPUTE DIGITAL SIGNATURE
  * over a host-built SHA-256 DigestInfo. Anything else gets the ISO 7816-4

@@ -22,7 +22,7 @@
 /* Tries a PIN starts with; 0 means locked. */
 #define CARD_PIN_TRIES 3
 
-/* EF identifiers of the JPKI AP (REFERENCE.md §3). */
+/* EF identifiers of the JPKI AP (docs/card-emu.md). */
 enum card_ef {
 	CARD_EF_NONE = 0,
 	CARD_EF_SIGN_CERT = 0x0001,

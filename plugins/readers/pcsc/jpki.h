@@ -1,6 +1,6 @@
 /*
  * jpki.h — the host side of the My Number Card's JPKI application
- * (REFERENCE.md §3): select, read the user-authentication certificate and
+ * (docs/card-emu.md): select, read the user-authentication certificate and
  * token info, ask and verify the auth PIN, sign with the auth key.
  *
  * It talks to the card only through a transmit callback, so it knows

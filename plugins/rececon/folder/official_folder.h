@@ -1,6 +1,6 @@
 /*
  * official_folder.h — the official terminal's req/res/face folder protocol
- * (REFERENCE.md §2) as a reusable engine, for the adapters that speak it
+ * (docs/rececon/oqsfolder.md) as a reusable engine, for the adapters that speak it
  * with a receipt computer's own habits (oqsfolder, wisestaff9,
  * wisestaff9plus).
  *

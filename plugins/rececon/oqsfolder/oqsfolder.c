@@ -1,6 +1,6 @@
 /*
  * oqsfolder — the official qualification-verification terminal's folder
- * interface (REFERENCE.md §2), so that any receipt computer written for it
+ * interface (docs/rececon/oqsfolder.md), so that any receipt computer written for it
  * works with onshi unchanged.
  *
  * The receipt computer drops OQSsiquc01req_<id>.xml (and the batch

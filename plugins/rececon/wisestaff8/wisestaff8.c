@@ -1,5 +1,5 @@
 /*
- * wisestaff8 — the legacy WiseStaff-8 CSV protocol (DESIGN.md §7; a modeled
+ * wisestaff8 — the legacy WiseStaff-8 CSV protocol (docs/rececon/wisestaff8.md; a modeled
  * protocol, the vendor's is not public: docs/rececon/wisestaff8.md).
  *
  * The receipt computer writes DIR/SEND/Q<id>.CSV holding one line

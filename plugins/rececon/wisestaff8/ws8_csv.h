@@ -1,5 +1,5 @@
 /*
- * ws8_csv.h — the WiseStaff-8 CSV protocol (DESIGN.md §7) as pure
+ * ws8_csv.h — the WiseStaff-8 CSV protocol (docs/rececon/wisestaff8.md) as pure
  * functions: decoding request files (CP932, or UTF-8 after a BOM), a small
  * RFC 4180 CSV reader that is strict about what it accepts, validation of
  * the one request record, writing result lines, CP932 encoding with 〓 for
@@ -17,7 +17,7 @@
 #define WS8_MAX_FIELDS 32
 /* Number of fields of a request record and of a result record. */
 #define WS8_REQUEST_FIELDS 7
-/* 17 fields of DESIGN.md §7, then (issue 14) the elderly co-payment
+/* 17 fields of docs/rececon/wisestaff8.md, then the elderly co-payment
  * bracket and the limit-certificate class: docs/rececon/wisestaff8.md. */
 #define WS8_RESULT_FIELDS 19
 
