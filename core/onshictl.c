@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,12 @@ struct reply {
 	char **lines;
 };
 
+
+/*
+ * A mistake on the command line: one line with the reason and where the
+ * forms are, not the whole usage (which would hide the reason).
+ */
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void usage(FILE *out)
 {
@@ -77,6 +84,18 @@ static void usage(FILE *out)
 		"Exit codes: 0 done; 1 onshid refused (reason printed); 2 usage;\n"
 		"3 cannot reach onshid; 4 malformed reply (see onshictl(8)).\n",
 		DEFAULT_SOCKET);
+}
+
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("onshictl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (onshictl -h lists the commands)\n", stderr);
+	return EXIT_USAGE;
 }
 
 static int connect_socket(const char *path)
@@ -394,10 +413,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO), first = 3, period_kind = 0;
 
 	if (argc < 3 || (strcmp(argv[1], "submit") != 0 &&
-			 strcmp(argv[1], "fetch") != 0)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+			 strcmp(argv[1], "fetch") != 0))
+		return bad_usage("batch takes submit FILE or fetch RECEPTION");
 	target = argv[2];
 	if (strcmp(argv[1], "submit") == 0 && strncmp(target, "--", 2) == 0) {
 		target = "-"; /* a batch by period given as options only */
@@ -768,15 +785,13 @@ int main(int argc, char **argv)
 			xml = strcmp(optarg, "xml") == 0;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return bad_usage("unknown option");
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 1)
+		return bad_usage("no command given");
 	if (xml && strcmp(argv[0], "status") != 0) {
 		fprintf(stderr, "onshictl: -o xml is for status only\n");
 		return EXIT_USAGE;
@@ -851,8 +866,14 @@ int main(int argc, char **argv)
 					    argv[i]);
 		onshi_strbuf_printf(&req, "\n");
 	} else {
-		usage(stderr);
-		return EXIT_USAGE;
+		static const char *const known[] = {
+			"status", "version", "plugin", "cert", "maintenance",
+			"audit", "batch", "verify", "send", NULL,
+		};
+		for (int i = 0; known[i]; i++)
+			if (strcmp(argv[0], known[i]) == 0)
+				return bad_usage("wrong arguments for '%s'", argv[0]);
+		return bad_usage("unknown command '%s'", argv[0]);
 	}
 	if (req.failed)
 		return EXIT_REFUSED;
