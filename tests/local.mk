@@ -100,7 +100,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/hardening.test \
 	tests/integration/man.test \
 	tests/integration/samba.test \
-	tests/integration/status-limits.test
+	tests/integration/status-limits.test \
+	tests/integration/control-limits.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
