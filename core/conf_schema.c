@@ -31,6 +31,7 @@ enum value_check {
 	CHECK_POLL_S,
 	CHECK_TIMEOUT_MS,
 	CHECK_REFRESH_S,
+	CHECK_IDLE_TIMEOUT_S,
 };
 
 struct schema_key {
@@ -79,6 +80,8 @@ static const struct schema_key audit_keys[] = {
 static const struct schema_key control_keys[] = {
 	{ "socket", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ "group", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	/* A silent client is closed after this (control.c). */
+	{ "idle_timeout_s", ONSHI_CONF_INT, 0, CHECK_IDLE_TIMEOUT_S },
 	{ NULL, 0, 0, 0 },
 };
 static const struct schema_key plugins_keys[] = {
@@ -285,6 +288,10 @@ static int check_value(const struct onshi_conf_entry *e,
 				why = "must be from 100 to 600000 (milliseconds)";
 			break;
 		case CHECK_REFRESH_S:
+			if (onshi_conf_parse_long(e->value, 1, 3600, &l) < 0)
+				why = "must be a number of seconds from 1 to 3600";
+			break;
+		case CHECK_IDLE_TIMEOUT_S:
 			if (onshi_conf_parse_long(e->value, 1, 3600, &l) < 0)
 				why = "must be a number of seconds from 1 to 3600";
 			break;
@@ -692,6 +699,11 @@ int onshi_settings_load(const struct onshi_config *cfg,
 				   "group");
 	if (v && !(s->control_group = strdup(v)))
 		oom = 1;
+	s->control_idle_timeout_s = ONSHI_CONTROL_IDLE_TIMEOUT_S;
+	v = onshi_conf_section_get(onshi_config_section(cfg, "control", NULL),
+				   "idle_timeout_s");
+	if (v)
+		onshi_conf_parse_long(v, 1, 3600, &s->control_idle_timeout_s);
 	s->spool_dir = setting_path(cfg, "spool", "dir", "/var/lib/onshi");
 	v = onshi_conf_section_get(plugins, "dir");
 	s->plugin_dirs = v ? resolve_dir_list(cfg, v) : strdup(ONSHI_PLUGIN_DIR);

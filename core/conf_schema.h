@@ -53,11 +53,15 @@ void onshi_conf_values_free(struct onshi_conf_value *v, size_t count);
 /*
  * The daemon's own settings, with defaults applied and paths resolved.
  */
+/* [control] idle_timeout_s when absent. */
+#define ONSHI_CONTROL_IDLE_TIMEOUT_S 30
+
 struct onshi_settings {
 	int log_level;
 	int log_syslog;     /* [log] target: 1 syslog, 0 stderr, -1 unset */
 	char *control_socket;
 	char *control_group; /* NULL: the daemon's own group */
+	long control_idle_timeout_s; /* a silent client is closed after it */
 	char *plugin_dirs;   /* colon-separated, each resolved */
 	int allow_unsafe_plugin_dir;
 	int allow_core_dumps; /* [daemon] allow_core_dumps = yes */

@@ -1,6 +1,15 @@
 /*
  * control.c — the control socket's connections: accept, peer check, line
  * framing and non-blocking replies on the core's loop.
+ *
+ * Connections are bounded so that silent clients cannot lock operators
+ * out: a client that sends nothing for [control] idle_timeout_s is closed
+ * (unless a command is answering it); one user holds at most MAX_PER_UID
+ * connections, and a new one past that replaces the user's own oldest idle
+ * connection; users other than root and onshid's own together hold at most
+ * MAX_CLIENTS - OPERATOR_RESERVE, so root always finds a free slot, and at
+ * MAX_CLIENTS root's (or onshid's user's) new connection replaces the
+ * oldest idle one of anybody.
  */
 #include "config.h"
 
@@ -15,12 +24,20 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "loop.h"
+
 #include "audit.h"
 #include "control.h"
 #include "core.h"
 
 /* Local operators are few; a flood of connections is an attack or a bug. */
 #define MAX_CLIENTS 32
+/* One user's share (onshictl uses one connection per command). */
+#define MAX_PER_UID 8
+/* Slots that only root and onshid's own user may take. */
+#define OPERATOR_RESERVE 8
+/* How often idle clients are looked for (at most; less for short timeouts). */
+#define IDLE_SWEEP_MS 1000
 
 struct client {
 	struct onshi_control *ctl;
@@ -33,6 +50,8 @@ struct client {
 	int held;    /* an asynchronous command is answering */
 	int gone;    /* peer went away while held: free on answer */
 	unsigned uid; /* the peer's, from SO_PEERCRED (for the audit log) */
+	char who[64]; /* "uid U pid P", for the log */
+	uint64_t active_ms; /* last byte received or sent */
 	struct client *next;
 };
 
@@ -48,8 +67,10 @@ struct onshi_control {
 	gid_t gid;
 	struct onshi_loop_watch *watch;
 	int bound; /* the socket file is ours to remove */
-	struct client *clients;
+	struct client *clients; /* newest first */
 	unsigned nclients;
+	uint64_t idle_ms; /* [control] idle_timeout_s */
+	struct onshi_loop_timer *idle_timer; /* runs while clients exist */
 };
 
 static void client_free(struct client *c)
@@ -90,6 +111,7 @@ static void client_flush(struct client *c)
 			return;
 		}
 		onshi_strbuf_consume(&c->out, (size_t)n);
+		c->active_ms = onshi_loop_now_ms();
 	}
 	if (!c->out.len && c->closing) {
 		client_free(c);
@@ -171,6 +193,7 @@ static void client_event(int fd, unsigned events, void *arg)
 			return;
 		}
 		if (n > 0) {
+			c->active_ms = onshi_loop_now_ms();
 			c->inlen += (size_t)n;
 			client_handle_lines(c);
 		}
@@ -210,10 +233,111 @@ static int peer_allowed(struct onshi_control *ctl, int fd, char *who,
 	return 0;
 }
 
+/* Close a client that sends nothing, saying so (a held one is spared:
+ * onshid itself is still answering it). */
+static void drop_client(struct client *c, const char *why)
+{
+	struct onshi_control *ctl = c->ctl;
+
+	onshi_logf(&ctl->core->log, ONSHI_LOG_WARNING,
+		   "control: closed the connection of %s: %s (silent for %.1f s)",
+		   c->who, why,
+		   (double)(onshi_loop_now_ms() - c->active_ms) / 1000.0);
+	client_free(c);
+}
+
+static void idle_sweep(void *arg)
+{
+	struct onshi_control *ctl = arg;
+	uint64_t now = onshi_loop_now_ms();
+	struct client *c, *next;
+	char why[64];
+
+	for (c = ctl->clients; c; c = next) {
+		next = c->next;
+		if (!c->held && now - c->active_ms >= ctl->idle_ms) {
+			snprintf(why, sizeof(why), "idle for the %llu s timeout",
+				 (unsigned long long)(ctl->idle_ms / 1000));
+			drop_client(c, why);
+		}
+	}
+	if (!ctl->clients && ctl->idle_timer) {
+		onshi_loop_timer_stop(ctl->core->loop, ctl->idle_timer);
+		ctl->idle_timer = NULL;
+	}
+}
+
+/* The client least recently active that no command is answering: of
+ * `uid`, or of anybody when uid is -1. */
+static struct client *oldest_idle(struct onshi_control *ctl, long uid)
+{
+	struct client *c, *best = NULL;
+
+	for (c = ctl->clients; c; c = c->next)
+		if (!c->held && (uid < 0 || c->uid == (unsigned)uid) &&
+		    (!best || c->active_ms <= best->active_ms))
+			best = c;
+	return best;
+}
+
+static int is_operator(unsigned uid)
+{
+	return uid == 0 || uid == (unsigned)geteuid();
+}
+
+/*
+ * Room for a new connection of `uid`: 1, possibly after closing an idle
+ * one (see the top of the file); 0 with the reason in why.
+ */
+static int make_room(struct onshi_control *ctl, unsigned uid, char *why,
+		     size_t whylen)
+{
+	unsigned mine = 0, others = 0;
+	struct client *c, *victim;
+
+	for (c = ctl->clients; c; c = c->next) {
+		if (c->uid == uid)
+			mine++;
+		if (!is_operator(c->uid))
+			others++;
+	}
+	if (mine >= MAX_PER_UID) {
+		victim = oldest_idle(ctl, uid);
+		if (!victim) {
+			snprintf(why, whylen,
+				 "uid %u has %d connections (the per-user cap), all busy",
+				 uid, MAX_PER_UID);
+			return 0;
+		}
+		snprintf(why, whylen,
+			 "uid %u opened another connection past its cap of %d, and this was its oldest idle one",
+			 uid, MAX_PER_UID);
+		drop_client(victim, why);
+		return 1;
+	}
+	if (!is_operator(uid) && others >= MAX_CLIENTS - OPERATOR_RESERVE) {
+		snprintf(why, whylen,
+			 "%u connections of users other than root and onshid's (the limit; %d more are kept for them)",
+			 others, OPERATOR_RESERVE);
+		return 0;
+	}
+	if (ctl->nclients >= MAX_CLIENTS) {
+		victim = is_operator(uid) ? oldest_idle(ctl, -1) : NULL;
+		if (!victim) {
+			snprintf(why, whylen, "%u connections (the limit)",
+				 ctl->nclients);
+			return 0;
+		}
+		drop_client(victim, "the oldest idle connection makes room at the connection limit for root or onshid's user");
+		return 1;
+	}
+	return 1;
+}
+
 static void accept_event(int fd, unsigned events, void *arg)
 {
 	struct onshi_control *ctl = arg;
-	char who[64];
+	char who[64], why[160];
 	struct client *c;
 	unsigned uid = 0;
 	int cfd;
@@ -228,10 +352,14 @@ static void accept_event(int fd, unsigned events, void *arg)
 		close(cfd);
 		return;
 	}
-	if (ctl->nclients >= MAX_CLIENTS) {
-		static const char busy[] = "-1 too many control connections\n";
+	if (!make_room(ctl, uid, why, sizeof(why))) {
+		char busy[256];
+		int n = snprintf(busy, sizeof(busy),
+				 "-1 too many control connections: %s\n", why);
 
-		if (send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) < 0) {
+		onshi_logf(&ctl->core->log, ONSHI_LOG_WARNING,
+			   "control: refused connection from %s: %s", who, why);
+		if (n > 0 && send(cfd, busy, strlen(busy), MSG_NOSIGNAL) < 0) {
 			/* nothing more to do: we close anyway */
 		}
 		close(cfd);
@@ -245,6 +373,8 @@ static void accept_event(int fd, unsigned events, void *arg)
 	c->ctl = ctl;
 	c->fd = cfd;
 	c->uid = uid;
+	c->active_ms = onshi_loop_now_ms();
+	snprintf(c->who, sizeof(c->who), "%s", who);
 	c->watch = onshi_loop_watch(ctl->core->loop, ctl, cfd, ONSHI_FD_READ,
 				    client_event, c);
 	if (!c->watch) {
@@ -255,6 +385,11 @@ static void accept_event(int fd, unsigned events, void *arg)
 	c->next = ctl->clients;
 	ctl->clients = c;
 	ctl->nclients++;
+	if (!ctl->idle_timer)
+		ctl->idle_timer = onshi_loop_timer(
+			ctl->core->loop, ctl,
+			ctl->idle_ms < IDLE_SWEEP_MS ? ctl->idle_ms : IDLE_SWEEP_MS,
+			1, idle_sweep, ctl);
 }
 
 static int resolve_group(struct onshi_core *core, gid_t *gid, char *msg,
@@ -296,6 +431,7 @@ int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
 		return ONSHI_ENOMEM;
 	ctl->core = core;
 	ctl->fd = -1;
+	ctl->idle_ms = (uint64_t)core->settings.control_idle_timeout_s * 1000;
 	rc = resolve_group(core, &ctl->gid, msg, msglen);
 	if (rc != ONSHI_OK)
 		goto fail;
@@ -362,6 +498,8 @@ void onshi_control_close(struct onshi_control *ctl)
 		c->held = 0; /* shutting down: nobody will answer */
 		client_free(c);
 	}
+	if (ctl->idle_timer)
+		onshi_loop_timer_stop(ctl->core->loop, ctl->idle_timer);
 	if (ctl->watch)
 		onshi_loop_unwatch(ctl->core->loop, ctl->watch);
 	if (ctl->fd >= 0)

@@ -280,9 +280,15 @@ void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 		    (long)onshi_national_pending(core->national));
 	onshi_control_put_kv(reply, "national_link", link_word(core->national));
 	if (onshi_status_page_listen(core)) {
-		char url[160];
+		char url[512], trouble[320];
+		const char *t = onshi_status_page_trouble(core, trouble,
+							  sizeof(trouble));
 
-		snprintf(url, sizeof(url), "http://%s/", onshi_status_page_listen(core));
+		/* onshictl prints the value as it is: the trouble follows the
+		 * address on the "status page" line. */
+		snprintf(url, sizeof(url), "http://%s/%s%s",
+			 onshi_status_page_listen(core), t ? " — " : "",
+			 t ? t : "");
 		onshi_control_put_kv(reply, "status_page", url);
 	}
 	onshi_strbuf_append(reply, "\n", 1);

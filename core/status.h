@@ -93,5 +93,9 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_status_page_close(struct onshi_core *core);
 /* Its configured HOST:PORT while it serves, else NULL. */
 const char *onshi_status_page_listen(const struct onshi_core *core);
+/* Why the page is not serving everyone right now ("saturated: ...", "not
+ * serving: ..."), written into buf; NULL when it serves normally. */
+const char *onshi_status_page_trouble(const struct onshi_core *core,
+				      char *buf, size_t len);
 
 #endif

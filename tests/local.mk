@@ -102,7 +102,9 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/coredump.test \
 	tests/integration/trust.test \
 	tests/integration/man.test \
-	tests/integration/samba.test
+	tests/integration/samba.test \
+	tests/integration/status-limits.test \
+	tests/integration/control-limits.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
