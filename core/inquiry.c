@@ -294,48 +294,6 @@ static void answer_error_req(struct onshi_core *core,
 	onshi_msg_clear(&req);
 }
 
-static const struct onshi_req_header *request_header(const struct onshi_msg *m)
-{
-	switch (m->kind) {
-	case ONSHI_MSG_INQUIRY_REQUEST: return &m->u.inquiry_request.hdr;
-	case ONSHI_MSG_BULK_REQUEST: return &m->u.bulk_request.hdr;
-	case ONSHI_MSG_BULK_FETCH:
-	case ONSHI_MSG_ONLINE_BULK_FETCH:
-	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
-	case ONSHI_MSG_MEDAID_BULK_FETCH:
-	case ONSHI_MSG_REFNUM_BULK_FETCH: return &m->u.bulk_fetch.hdr;
-	case ONSHI_MSG_REFNUM_REQUEST: return &m->u.refnum_request.hdr;
-	case ONSHI_MSG_REFNUM_BULK_REQUEST: return &m->u.refnum_bulk_request.hdr;
-	case ONSHI_MSG_ONLINE_BULK_REQUEST:
-	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
-	case ONSHI_MSG_MEDAID_BULK_REQUEST: return &m->u.period_bulk_request.hdr;
-	case ONSHI_MSG_DRUG_REQUEST:
-	case ONSHI_MSG_CHECKUP_REQUEST: return &m->u.info_request.hdr;
-	default: return NULL;
-	}
-}
-
-static struct onshi_res_header *result_header(struct onshi_msg *m)
-{
-	switch (m->kind) {
-	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
-	case ONSHI_MSG_BULK_RECEPTION:
-	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
-	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
-	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
-	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
-	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
-	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
-	case ONSHI_MSG_BULK_RESULT:
-	case ONSHI_MSG_ONLINE_BULK_RESULT:
-	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
-	case ONSHI_MSG_MEDAID_BULK_RESULT: return &m->u.bulk_result.hdr;
-	case ONSHI_MSG_DRUG_RESULT:
-	case ONSHI_MSG_CHECKUP_RESULT: return &m->u.info_result.hdr;
-	default: return NULL;
-	}
-}
-
 /* A stable key per spooled upload: retries and restarts reuse it. */
 static void idempotency_key(const struct onshi_spool_entry *e, char out[65])
 {
@@ -362,7 +320,7 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 			 const struct onshi_msg *req)
 {
-	const struct onshi_req_header *h = request_header(req);
+	const struct onshi_req_header *h = onshi_msg_req_header(req);
 	const char *code = onshi_module_institution_code(core, e->module);
 	const struct request_kind *rk;
 	const char *path;
@@ -418,7 +376,7 @@ static void echo_afi(struct onshi_spool_entry *e, char **afi)
 	}
 	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL,
 			    0) == ONSHI_OK &&
-	    (rh = request_header(&req)))
+	    (rh = onshi_msg_req_header(&req)))
 		onshi_msg_set(afi, rh->arbitrary_file_identifier);
 	onshi_msg_clear(&req);
 }
@@ -452,7 +410,7 @@ static int record_upstream(struct onshi_core *core,
 	int rc;
 
 	echo_afi(e, is_error ? &doc->u.error.hdr.arbitrary_file_identifier
-			     : &result_header(doc)->arbitrary_file_identifier);
+			     : &onshi_msg_res_header(doc)->arbitrary_file_identifier);
 	if (!reader && deliver_doc(core, e, doc, is_error) == ONSHI_OK) {
 		count_answer(core, doc, is_error);
 		return ONSHI_OK;
@@ -595,7 +553,7 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 		return;
 	}
 	if (!e->echo_known) {
-		const struct onshi_req_header *rh = request_header(req);
+		const struct onshi_req_header *rh = onshi_msg_req_header(req);
 
 		free(e->echo_afi);
 		e->echo_afi = rh && rh->arbitrary_file_identifier

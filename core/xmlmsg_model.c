@@ -306,40 +306,17 @@ int xmsg_set_today(char **field)
 }
 
 /* The request header and search info of any request kind (NULL if none). */
+/* A request's header, and its search info when it has one. */
 static const struct onshi_req_header *req_header(const struct onshi_msg *req,
 						 const struct onshi_search_info **search)
 {
 	*search = NULL;
-	switch (req->kind) {
-	case ONSHI_MSG_INQUIRY_REQUEST:
-		if (req->u.inquiry_request.has_search)
-			*search = &req->u.inquiry_request.search;
-		return &req->u.inquiry_request.hdr;
-	case ONSHI_MSG_BULK_REQUEST:
-		return &req->u.bulk_request.hdr;
-	case ONSHI_MSG_BULK_FETCH:
-		return &req->u.bulk_fetch.hdr;
-	case ONSHI_MSG_ONLINE_BULK_REQUEST:
-	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
-	case ONSHI_MSG_MEDAID_BULK_REQUEST:
-		return &req->u.period_bulk_request.hdr;
-	case ONSHI_MSG_ONLINE_BULK_FETCH:
-	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
-	case ONSHI_MSG_MEDAID_BULK_FETCH:
-	case ONSHI_MSG_REFNUM_BULK_FETCH:
-		return &req->u.bulk_fetch.hdr;
-	case ONSHI_MSG_REFNUM_REQUEST:
-		return &req->u.refnum_request.hdr;
-	case ONSHI_MSG_REFNUM_BULK_REQUEST:
-		return &req->u.refnum_bulk_request.hdr;
-	case ONSHI_MSG_DRUG_REQUEST:
-	case ONSHI_MSG_CHECKUP_REQUEST:
-		if (req->u.info_request.has_search)
-			*search = &req->u.info_request.search;
-		return &req->u.info_request.hdr;
-	default:
-		return NULL;
-	}
+	if (req->kind == ONSHI_MSG_INQUIRY_REQUEST && req->u.inquiry_request.has_search)
+		*search = &req->u.inquiry_request.search;
+	else if ((req->kind == ONSHI_MSG_DRUG_REQUEST ||
+		  req->kind == ONSHI_MSG_CHECKUP_REQUEST) && req->u.info_request.has_search)
+		*search = &req->u.info_request.search;
+	return onshi_msg_req_header(req);
 }
 
 /* Copy what a result echoes from its request header. */

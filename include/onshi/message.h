@@ -621,6 +621,55 @@ struct onshi_msg {
 	} u;
 };
 
+/*
+ * The header of a request document, and of a result or .err document
+ * (NULL for other kinds): the one map from kinds to union members, for the
+ * daemon and for plugins alike (inline: plugins link no daemon symbols).
+ */
+static inline const struct onshi_req_header *
+onshi_msg_req_header(const struct onshi_msg *m)
+{
+	switch (m->kind) {
+	case ONSHI_MSG_INQUIRY_REQUEST: return &m->u.inquiry_request.hdr;
+	case ONSHI_MSG_BULK_REQUEST: return &m->u.bulk_request.hdr;
+	case ONSHI_MSG_BULK_FETCH:
+	case ONSHI_MSG_ONLINE_BULK_FETCH:
+	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
+	case ONSHI_MSG_MEDAID_BULK_FETCH:
+	case ONSHI_MSG_REFNUM_BULK_FETCH: return &m->u.bulk_fetch.hdr;
+	case ONSHI_MSG_ONLINE_BULK_REQUEST:
+	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
+	case ONSHI_MSG_MEDAID_BULK_REQUEST: return &m->u.period_bulk_request.hdr;
+	case ONSHI_MSG_REFNUM_REQUEST: return &m->u.refnum_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST: return &m->u.refnum_bulk_request.hdr;
+	case ONSHI_MSG_DRUG_REQUEST:
+	case ONSHI_MSG_CHECKUP_REQUEST: return &m->u.info_request.hdr;
+	default: return NULL;
+	}
+}
+
+static inline struct onshi_res_header *onshi_msg_res_header(struct onshi_msg *m)
+{
+	switch (m->kind) {
+	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
+	case ONSHI_MSG_BULK_RECEPTION:
+	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
+	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
+	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
+	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
+	case ONSHI_MSG_BULK_RESULT:
+	case ONSHI_MSG_ONLINE_BULK_RESULT:
+	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
+	case ONSHI_MSG_MEDAID_BULK_RESULT: return &m->u.bulk_result.hdr;
+	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
+	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
+	case ONSHI_MSG_DRUG_RESULT:
+	case ONSHI_MSG_CHECKUP_RESULT: return &m->u.info_result.hdr;
+	case ONSHI_MSG_ERROR: return &m->u.error.hdr;
+	default: return NULL;
+	}
+}
+
 /* ---- limits ------------------------------------------------------------ */
 
 /* Default input size limits: 1 MiB for individual documents (a real one is

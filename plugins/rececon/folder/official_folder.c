@@ -223,28 +223,6 @@ static const char *cs_name(int cs)
 
 /* ---- habits ---- */
 
-static struct onshi_res_header *res_header(struct onshi_msg *m)
-{
-	switch (m->kind) {
-	case ONSHI_MSG_INQUIRY_RESULT: return &m->u.inquiry_result.hdr;
-	case ONSHI_MSG_BULK_RECEPTION:
-	case ONSHI_MSG_ONLINE_BULK_RECEPTION:
-	case ONSHI_MSG_HOMEVISIT_BULK_RECEPTION:
-	case ONSHI_MSG_MEDAID_BULK_RECEPTION:
-	case ONSHI_MSG_REFNUM_BULK_RECEPTION: return &m->u.bulk_reception.hdr;
-	case ONSHI_MSG_REFNUM_RESULT: return &m->u.refnum_result.hdr;
-	case ONSHI_MSG_REFNUM_BULK_RESULT: return &m->u.refnum_bulk_result.hdr;
-	case ONSHI_MSG_BULK_RESULT:
-	case ONSHI_MSG_ONLINE_BULK_RESULT:
-	case ONSHI_MSG_HOMEVISIT_BULK_RESULT:
-	case ONSHI_MSG_MEDAID_BULK_RESULT: return &m->u.bulk_result.hdr;
-	case ONSHI_MSG_DRUG_RESULT:
-	case ONSHI_MSG_CHECKUP_RESULT: return &m->u.info_result.hdr;
-	case ONSHI_MSG_ERROR: return &m->u.error.hdr;
-	default: return NULL;
-	}
-}
-
 /* Owned replacements made in a shallow copy, freed after writing. */
 struct habit_copy {
 	struct onshi_msg msg;
@@ -261,7 +239,7 @@ static int apply_habits(struct official_folder *of, const struct onshi_msg *in,
 
 	hc->msg = *in;
 	hc->results = NULL;
-	h = res_header(&hc->msg);
+	h = onshi_msg_res_header(&hc->msg);
 	if (of->habits.afi_reception && h != NULL && reception != NULL &&
 	    (h->arbitrary_file_identifier == NULL ||
 	     h->arbitrary_file_identifier[0] == '\0'))
