@@ -204,6 +204,35 @@ static bool check_institution(const struct qsd_request *rq, const struct onshi_m
 	return false;
 }
 
+/*
+ * The common start of a document route: a valid token, a document of kind
+ * that parses, for the institution the token was issued to. false: the
+ * answer is made already and req is cleared.
+ */
+static bool take_request(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
+			 enum onshi_msg_kind kind, char inst[11], struct onshi_msg *req)
+{
+	const struct onshi_req_header *h;
+	char m[MSG_LEN];
+	int rc;
+
+	onshi_msg_init(req, ONSHI_MSG_NONE);
+	if (check_token(q, rq, a, inst) != ONSHI_OK)
+		return false;
+	rc = onshi_msg_parse(kind, rq->body, rq->body_len, NULL, req, m, sizeof(m));
+	if (rc != ONSHI_OK) {
+		qsd_answer_error(a, parse_status(rc), rc, m, req);
+		onshi_msg_clear(req);
+		return false;
+	}
+	h = onshi_msg_req_header(req);
+	if (!check_institution(rq, req, h != NULL ? h->medical_institution_code : NULL, a)) {
+		onshi_msg_clear(req);
+		return false;
+	}
+	return true;
+}
+
 /* ---- /auth and /challenge ----------------------------------------------------- */
 
 static void route_auth(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
@@ -425,23 +454,11 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 				struct qsd_answer *a)
 {
 	struct onshi_msg req, res;
-	char inst[11], m[MSG_LEN];
+	char inst[11];
 	int rc;
 
-	if (check_token(q, rq, a, inst) != ONSHI_OK)
+	if (!take_request(q, rq, a, ONSHI_MSG_INQUIRY_REQUEST, inst, &req))
 		return;
-	rc = onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, rq->body, rq->body_len, NULL, &req, m,
-			     sizeof(m));
-	if (rc != ONSHI_OK) {
-		qsd_answer_error(a, parse_status(rc), rc, m, &req);
-		onshi_msg_clear(&req);
-		return;
-	}
-	if (!check_institution(rq, &req, req.u.inquiry_request.hdr.medical_institution_code,
-			       a)) {
-		onshi_msg_clear(&req);
-		return;
-	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc != ONSHI_OK) {
 		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
@@ -463,22 +480,11 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
 {
 	struct onshi_msg req, res;
-	char inst[11], m[MSG_LEN];
+	char inst[11];
 	int rc;
 
-	if (check_token(q, rq, a, inst) != ONSHI_OK)
+	if (!take_request(q, rq, a, ONSHI_MSG_REFNUM_REQUEST, inst, &req))
 		return;
-	rc = onshi_msg_parse(ONSHI_MSG_REFNUM_REQUEST, rq->body, rq->body_len, NULL, &req, m,
-			     sizeof(m));
-	if (rc != ONSHI_OK) {
-		qsd_answer_error(a, parse_status(rc), rc, m, &req);
-		onshi_msg_clear(&req);
-		return;
-	}
-	if (!check_institution(rq, &req, req.u.refnum_request.hdr.medical_institution_code, a)) {
-		onshi_msg_clear(&req);
-		return;
-	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
 		rc = qsd_refnum_register(q->refnums, &q->ds, rq->institution,
@@ -505,22 +511,12 @@ static void route_info(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 	int drug = kind == ONSHI_MSG_DRUG_REQUEST;
 	struct onshi_msg req, res;
 	struct onshi_info_result *r;
-	char inst[11], m[MSG_LEN];
+	char inst[11];
 	size_t first = 0, n;
 	int rc;
 
-	if (check_token(q, rq, a, inst) != ONSHI_OK)
+	if (!take_request(q, rq, a, kind, inst, &req))
 		return;
-	rc = onshi_msg_parse(kind, rq->body, rq->body_len, NULL, &req, m, sizeof(m));
-	if (rc != ONSHI_OK) {
-		qsd_answer_error(a, parse_status(rc), rc, m, &req);
-		onshi_msg_clear(&req);
-		return;
-	}
-	if (!check_institution(rq, &req, req.u.info_request.hdr.medical_institution_code, a)) {
-		onshi_msg_clear(&req);
-		return;
-	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc != ONSHI_OK) {
 		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
@@ -646,18 +642,8 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 	char inst[11], m[MSG_LEN];
 	int rc;
 
-	if (check_token(q, rq, a, inst) != ONSHI_OK)
+	if (!take_request(q, rq, a, fetch, inst, &req))
 		return;
-	rc = onshi_msg_parse(fetch, rq->body, rq->body_len, NULL, &req, m, sizeof(m));
-	if (rc != ONSHI_OK) {
-		qsd_answer_error(a, parse_status(rc), rc, m, &req);
-		onshi_msg_clear(&req);
-		return;
-	}
-	if (!check_institution(rq, &req, req.u.bulk_fetch.hdr.medical_institution_code, a)) {
-		onshi_msg_clear(&req);
-		return;
-	}
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
 		rc = qsd_bulk_fetch(q->bulk, &q->ds, q->refnums, rq->institution, upload,
