@@ -182,6 +182,7 @@ static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnum
 	const struct onshi_period_bulk_request *pr = &req->u.period_bulk_request;
 	const struct onshi_period_search *p = &pr->search;
 	uint64_t salt = fnv(institution) ^ ((uint64_t)req->kind << 40);
+	int medaid = req->kind == ONSHI_MSG_MEDAID_BULK_REQUEST;
 	int rc = ONSHI_OK;
 
 	for (size_t i = 0; i < ds->n && rc == ONSHI_OK; i++) {
@@ -191,16 +192,19 @@ static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnum
 		struct onshi_bulk_unit *u;
 		struct onshi_qualification *q;
 
-		if (rec->kind != QSD_KIND_VALID && rec->kind != QSD_KIND_LOST &&
-		    rec->kind != QSD_KIND_EXPIRED && rec->kind != QSD_KIND_NEWER)
+		/* Medical aid (OQSmutic) lists the persons on medical aid (A1,
+		 * validity 6); the other kinds a share of the insured. */
+		if (medaid ? rec->kind != QSD_KIND_MEDICAL_AID
+			   : rec->kind != QSD_KIND_VALID && rec->kind != QSD_KIND_LOST &&
+				     rec->kind != QSD_KIND_EXPIRED && rec->kind != QSD_KIND_NEWER)
 			continue;
 		h = qsd_rand_next(&h);
-		if (h % 8 != 0)
+		if (!medaid && h % 8 != 0)
 			continue;
 		qsd_days_before(pr->hdr.qualification_confirmation_date,
 				(unsigned)((h >> 8) % 120), exam);
 		qsd_days_before(exam, (unsigned)((h >> 16) % 30), consent);
-		if (req->kind != ONSHI_MSG_MEDAID_BULK_REQUEST &&
+		if (!medaid &&
 		    (!in_range(exam, p->examination_date_from, p->examination_date_to) ||
 		     !in_range(consent, p->consent_date_from, p->consent_date_to)))
 			continue;
