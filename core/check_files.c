@@ -90,15 +90,6 @@ static void check_path_key(const struct onshi_config *cfg,
 	free(path);
 }
 
-/* sec's value of key resolved as a path, or NULL (absent: not an error). */
-static char *path_of(const struct onshi_config *cfg,
-		     const struct onshi_conf_section *sec, const char *key)
-{
-	const char *v = onshi_conf_section_get(sec, key);
-
-	return v != NULL ? onshi_config_resolve_path(cfg, v) : NULL;
-}
-
 /*
  * One institution's client certificate: its own, or the [national] one.
  * Reported at the line of the key naming the certificate (or the code).
@@ -126,10 +117,10 @@ static void check_institution(const struct onshi_config *cfg,
 		where = onshi_conf_section_entry(src, "client_cert");
 	if (where == NULL)
 		return; /* the schema check names a missing certificate */
-	cert = path_of(cfg, src, "client_cert");
-	key = path_of(cfg, src, "client_key");
-	p12 = path_of(cfg, src, "client_p12");
-	ca = path_of(cfg, nat, "ca_bundle");
+	cert = onshi_conf_section_path(cfg, src, "client_cert");
+	key = onshi_conf_section_path(cfg, src, "client_key");
+	p12 = onshi_conf_section_path(cfg, src, "client_p12");
+	ca = onshi_conf_section_path(cfg, nat, "ca_bundle");
 	rc = onshi_cert_check_client(cert, key, p12,
 				     onshi_conf_section_get(src, "client_p12_password"),
 				     ca, time(NULL), &info, msg, sizeof(msg));

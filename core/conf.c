@@ -483,3 +483,12 @@ char *onshi_config_resolve_path(const struct onshi_config *cfg,
 		return NULL;
 	return p;
 }
+
+char *onshi_conf_section_path(const struct onshi_config *cfg,
+			      const struct onshi_conf_section *sec,
+			      const char *key)
+{
+	const char *v = onshi_conf_section_get(sec, key);
+
+	return v ? onshi_config_resolve_path(cfg, v) : NULL;
+}

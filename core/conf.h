@@ -66,4 +66,10 @@ const char *onshi_conf_section_get(const struct onshi_conf_section *sec,
 char *onshi_config_resolve_path(const struct onshi_config *cfg,
 				const char *value);
 
+/* sec's value of key resolved as a path (malloc'd); NULL when the key is
+ * absent (or out of memory). sec may be NULL. */
+char *onshi_conf_section_path(const struct onshi_config *cfg,
+			      const struct onshi_conf_section *sec,
+			      const char *key);
+
 #endif

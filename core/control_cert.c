@@ -49,14 +49,6 @@ static void paths_free(struct cert_paths *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static char *resolved(const struct onshi_config *cfg,
-		      const struct onshi_conf_section *s, const char *key)
-{
-	const char *v = onshi_conf_section_get(s, key);
-
-	return v ? onshi_config_resolve_path(cfg, v) : NULL;
-}
-
 static int find_paths(struct onshi_core *core, const char *inst_name,
 		      struct cert_paths *p, char *why, size_t whylen)
 {
@@ -82,11 +74,11 @@ static int find_paths(struct onshi_core *core, const char *inst_name,
 	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
 		       onshi_conf_section_get(inst, "client_p12"))
 		      ? inst : nat;
-	p->cert = resolved(cfg, src, "client_cert");
-	p->key = resolved(cfg, src, "client_key");
-	p->p12 = resolved(cfg, src, "client_p12");
+	p->cert = onshi_conf_section_path(cfg, src, "client_cert");
+	p->key = onshi_conf_section_path(cfg, src, "client_key");
+	p->p12 = onshi_conf_section_path(cfg, src, "client_p12");
 	p->p12_password = onshi_conf_section_get(src, "client_p12_password");
-	p->ca = resolved(cfg, nat, "ca_bundle");
+	p->ca = onshi_conf_section_path(cfg, nat, "ca_bundle");
 	return ONSHI_OK;
 }
 

@@ -809,11 +809,8 @@ static void report_cert(struct onshi_core *core, xmlNodePtr root)
 		set_prop(c, "status", "not-configured");
 		return;
 	}
-	for (int i = 0; i < 4; i++) {
-		const char *v = onshi_conf_section_get(nat, keys[i]);
-
-		paths[i] = v ? onshi_config_resolve_path(cfg, v) : NULL;
-	}
+	for (int i = 0; i < 4; i++)
+		paths[i] = onshi_conf_section_path(cfg, nat, keys[i]);
 	memset(&info, 0, sizeof(info));
 	rc = onshi_cert_check_client(paths[0], paths[1], paths[2],
 				     onshi_conf_section_get(nat, "client_p12_password"),
@@ -960,14 +957,6 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 
 /* ---- open and close ---- */
 
-static char *conf_path(const struct onshi_config *cfg,
-		       const struct onshi_conf_section *sec, const char *key)
-{
-	const char *v = onshi_conf_section_get(sec, key);
-
-	return v ? onshi_config_resolve_path(cfg, v) : NULL;
-}
-
 static char *conf_dup(const struct onshi_conf_section *sec, const char *key)
 {
 	const char *v = onshi_conf_section_get(sec, key);
@@ -1009,19 +998,19 @@ int onshi_maintenance_open(struct onshi_core *core,
 	m->report.limit = 64 * 1024;
 	m->manifest_url = conf_dup(sec, "manifest_url");
 	m->report_url = conf_dup(sec, "report_url");
-	m->trust_key = conf_path(cfg, sec, "trust_key");
-	m->ca_bundle = conf_path(cfg, sec, "ca_bundle");
+	m->trust_key = onshi_conf_section_path(cfg, sec, "trust_key");
+	m->ca_bundle = onshi_conf_section_path(cfg, sec, "ca_bundle");
 	if (!m->ca_bundle)
-		m->ca_bundle = conf_path(cfg, nat, "ca_bundle");
+		m->ca_bundle = onshi_conf_section_path(cfg, nat, "ca_bundle");
 	/* The clinic's own certificate unless maintenance has its own. */
 	cert_sec = onshi_conf_section_get(sec, "client_cert") ||
 				   onshi_conf_section_get(sec, "client_p12")
 			   ? sec : nat;
-	m->client_cert = conf_path(cfg, cert_sec, "client_cert");
-	m->client_key = conf_path(cfg, cert_sec, "client_key");
-	m->client_p12 = conf_path(cfg, cert_sec, "client_p12");
+	m->client_cert = onshi_conf_section_path(cfg, cert_sec, "client_cert");
+	m->client_key = onshi_conf_section_path(cfg, cert_sec, "client_key");
+	m->client_p12 = onshi_conf_section_path(cfg, cert_sec, "client_p12");
 	m->p12_password = conf_dup(cert_sec, "client_p12_password");
-	m->state_file = conf_path(cfg, sec, "state_file");
+	m->state_file = onshi_conf_section_path(cfg, sec, "state_file");
 	if (!m->state_file &&
 	    asprintf(&m->state_file, "%s/maintenance.serial",
 		     core->settings.spool_dir) < 0)

@@ -534,14 +534,6 @@ void onshi_national_flush_connections(struct onshi_national *n)
 		onshi_http_flush_connections(n->http);
 }
 
-static char *conf_path(const struct onshi_config *cfg,
-		       const struct onshi_conf_section *sec, const char *key)
-{
-	const char *v = onshi_conf_section_get(sec, key);
-
-	return v ? onshi_config_resolve_path(cfg, v) : NULL;
-}
-
 static long conf_long(const struct onshi_conf_section *sec, const char *key,
 		      long dflt)
 {
@@ -576,12 +568,12 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	if (n->endpoint && *n->endpoint &&
 	    n->endpoint[strlen(n->endpoint) - 1] == '/')
 		n->endpoint[strlen(n->endpoint) - 1] = '\0';
-	n->client_cert = conf_path(cfg, sec, "client_cert");
-	n->client_key = conf_path(cfg, sec, "client_key");
-	n->client_p12 = conf_path(cfg, sec, "client_p12");
+	n->client_cert = onshi_conf_section_path(cfg, sec, "client_cert");
+	n->client_key = onshi_conf_section_path(cfg, sec, "client_key");
+	n->client_p12 = onshi_conf_section_path(cfg, sec, "client_p12");
 	v = onshi_conf_section_get(sec, "client_p12_password");
 	n->p12_password = v ? strdup(v) : NULL;
-	n->ca_bundle = conf_path(cfg, sec, "ca_bundle");
+	n->ca_bundle = onshi_conf_section_path(cfg, sec, "ca_bundle");
 	n->timeout_ms = conf_long(sec, "timeout_ms", 10000);
 	n->connect_timeout_ms = conf_long(sec, "connect_timeout_ms", 3000);
 	n->deadline_ms = conf_long(sec, "deadline_ms", 30000);
@@ -602,9 +594,9 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 			onshi_national_close(n);
 			return ONSHI_ENOMEM;
 		}
-		t->client_cert = conf_path(cfg, is, "client_cert");
-		t->client_key = conf_path(cfg, is, "client_key");
-		t->client_p12 = conf_path(cfg, is, "client_p12");
+		t->client_cert = onshi_conf_section_path(cfg, is, "client_cert");
+		t->client_key = onshi_conf_section_path(cfg, is, "client_key");
+		t->client_p12 = onshi_conf_section_path(cfg, is, "client_p12");
 		v = onshi_conf_section_get(is, "client_p12_password");
 		t->p12_password = v ? strdup(v) : NULL;
 	}
