@@ -112,7 +112,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS)
 check_PROGRAMS += tests/integration/notify-sink
 tests_integration_notify_sink_SOURCES = tests/integration/notify-sink.c
 
-# kill -9 at random points over 200 rounds of mixed load (issue 8).
+# kill -9 at random points over 200 rounds of mixed load.
 LONG_TESTS += tests/integration/crash-loop.test
 EXTRA_DIST += tests/integration/crash-loop.test
 

@@ -1396,7 +1396,7 @@ static void test_copy_and_kind_names(void **state)
 	onshi_msg_clear(&m);
 }
 
-/* ---- the certificate blocks of a record (issue 14) ---- */
+/* ---- the certificate blocks of a record ---- */
 
 static void assert_certificates(const struct onshi_qualification *q)
 {
