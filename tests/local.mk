@@ -116,6 +116,24 @@ tests_integration_notify_sink_SOURCES = tests/integration/notify-sink.c
 LONG_TESTS += tests/integration/crash-loop.test
 EXTRA_DIST += tests/integration/crash-loop.test
 
+# Figures for docs/robustness.md: the fault and crash tests (and make fuzz)
+# append theirs here; make robustness runs them and renders the page.
+ROBUSTNESS_DIR = $(abs_top_builddir)/robustness
+AM_TESTS_ENVIRONMENT += \
+	ONSHI_ROBUSTNESS_DIR='$(ROBUSTNESS_DIR)'; export ONSHI_ROBUSTNESS_DIR;
+robustness: all
+	$(MAKE) $(AM_MAKEFLAGS) fuzz
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS='tests/integration/faults.test tests/integration/crash-loop.test'
+	$(SHELL) $(top_srcdir)/tools/robustness-report --add $(ROBUSTNESS_DIR) \
+		$(top_srcdir)/docs/robustness $(top_srcdir)/docs/robustness.md
+.PHONY: robustness
+clean-local: clean-robustness
+clean-robustness:
+	-rm -rf $(ROBUSTNESS_DIR)
+.PHONY: clean-robustness
+EXTRA_DIST += tools/robustness-report docs/robustness.md docs/robustness
+
 # make check-long: the LONG_TESTS of every fragment, same harness.
 check-long: all
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(LONG_TESTS)'
