@@ -32,6 +32,7 @@ enum value_check {
 	CHECK_TIMEOUT_MS,
 	CHECK_REFRESH_S,
 	CHECK_IDLE_TIMEOUT_S,
+	CHECK_PAGE_LANGUAGE,
 };
 
 struct schema_key {
@@ -133,6 +134,8 @@ static const struct schema_key status_page_keys[] = {
 	{ "listen", ONSHI_CONF_STRING, 1, CHECK_NONE },
 	{ "refresh_s", ONSHI_CONF_INT, 0, CHECK_REFRESH_S },
 	{ "allow_remote", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	/* The desk part's language: ja (default) or en. */
+	{ "language", ONSHI_CONF_STRING, 0, CHECK_PAGE_LANGUAGE },
 	{ NULL, 0, 0, 0 },
 };
 /* The daemon's keys in every [reader X] / [rececon X] section. */
@@ -294,6 +297,11 @@ static int check_value(const struct onshi_conf_entry *e,
 		case CHECK_IDLE_TIMEOUT_S:
 			if (onshi_conf_parse_long(e->value, 1, 3600, &l) < 0)
 				why = "must be a number of seconds from 1 to 3600";
+			break;
+		case CHECK_PAGE_LANGUAGE:
+			if (strcmp(e->value, "ja") != 0 &&
+			    strcmp(e->value, "en") != 0)
+				why = "must be ja or en";
 			break;
 		case CHECK_NONE:
 			break;

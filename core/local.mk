@@ -28,6 +28,7 @@ core_libonshi_la_SOURCES = \
 	core/spool.c core/spool.h \
 	core/status.h \
 	core/status_counts.c \
+	core/status_desk.c \
 	core/status_html.c \
 	core/status_kv.c core/status_kv.h \
 	core/status_listen.c \
