@@ -15,8 +15,9 @@ EXTRA_DIST += tests/integration/status.test \
 	tests/integration/status-page-chromium.test \
 	tests/integration/banner-check.py
 # Renders the page in headless Chromium and checks what the screenshots
-# show (skips without chromium, python3-pil or a Japanese font).
-LONG_TESTS += tests/integration/status-page-chromium.test
+# show (skips without chromium, python3-pil or a Japanese font); about a
+# minute on a loaded machine, so part of the normal check.
+TESTS += tests/integration/status-page-chromium.test
 
 if HAVE_PNG
 check_PROGRAMS += tests/integration/png-check
