@@ -96,11 +96,13 @@ static int announced_body(const char *line, size_t budget, int *has,
 	*want = 0;
 	snprintf(copy, sizeof(copy), "%s", line);
 	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		int is_len = strncasecmp(w, "bytes=", 6) == 0;
+
 		if (!verb)
 			verb = w;
-		else if (!sub)
+		else if (!sub && !is_len)
 			sub = w;
-		if (strncasecmp(w, "bytes=", 6) != 0)
+		if (!is_len)
 			continue;
 		if (len) {
 			snprintf(why, whylen, "bytes= given twice in one request");
