@@ -174,6 +174,18 @@ void onshi_cert_log_startup(struct onshi_core *core)
 	}
 }
 
+/* The checks name the file they read: say "the file sent" instead of
+ * onshid's staging name, which means nothing to the operator. */
+static void name_upload(char *why, size_t whylen, const char *staged)
+{
+	char *at = strstr(why, staged), rest[600];
+
+	if (!at)
+		return;
+	snprintf(rest, sizeof(rest), "%s", at + strlen(staged));
+	snprintf(at, whylen - (size_t)(at - why), "(the file sent)%s", rest);
+}
+
 /* Write data to path atomically. */
 static int write_whole(const char *path, const void *data, size_t len,
 		       unsigned mode, char *why, size_t whylen)
@@ -318,8 +330,10 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 			rc = ONSHI_EIO;
 		}
 		if (rc != ONSHI_OK) {
-			if (staged)
+			if (staged) {
 				unlink(staged);
+				name_upload(why, sizeof(why), staged);
+			}
 			if (pem)
 				onshi_strbuf_printf(reply, "-1 not installed: %s\n", why);
 		} else {
