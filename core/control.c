@@ -178,6 +178,11 @@ static void client_handle_lines(struct client *c)
 		if (step == ONSHI_FRAME_MORE)
 			break;
 		if (step == ONSHI_FRAME_FATAL) {
+			/* why quotes the client's words: no control characters
+			 * into the log or onto the operator's terminal. */
+			for (char *p = why; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					*p = '?';
 			/* The stream cannot be followed any further. */
 			onshi_strbuf_printf(&c->out, "-1 %s\n", why);
 			onshi_logf(&c->ctl->core->log, ONSHI_LOG_WARNING,
