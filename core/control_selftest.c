@@ -156,6 +156,9 @@ static void check_cert(struct selftest *st, const struct onshi_conf_section *ins
 	snprintf(name, sizeof(name), "cert:%s", inst->name);
 	r = add_result(st, name);
 	onshi_control_cert_line(st->core, inst->name, &line);
+	/* The STATUS line ends in a newline: not part of the last value. */
+	if (line.len && line.data[line.len - 1] == '\n')
+		line.data[--line.len] = '\0';
 	n = line.data ? onshi_kv_parse(line.data, f, 24) : -1;
 	if (n < 0) {
 		set_result(r, LEVEL_FAIL, "see onshictl cert status",
