@@ -328,6 +328,15 @@ static void transport_failure(struct result *r, const struct probe *p,
 	const char *why = p->errbuf[0] ? p->errbuf : curl_easy_strerror(p->code);
 	const char *advice;
 
+	if (p->too_big) {
+		set_result(r, LEVEL_FAIL, NULL,
+			   "%s answered with more than %u KiB: %s", what,
+			   PROBE_MAX_BODY / 1024, p->url);
+		snprintf(r->advice, sizeof(r->advice),
+			 "this is not the answer of the service named in %s: check the address",
+			 where);
+		return;
+	}
 	switch (p->code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
