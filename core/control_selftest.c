@@ -601,7 +601,8 @@ static int probe_folder(const char *dir, const char **step)
 	snprintf(path, sizeof(path), "%s/.onshi-selftest.%ld", dir, (long)getpid());
 	*step = "create a file in";
 	/* A dot file: the folder watchers skip dot files, nobody reads it. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Never through a link or over a file someone put there. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return errno;
 	*step = "write a file in";
@@ -657,7 +658,8 @@ static void check_rececon(struct selftest *st, const struct onshi_module *m)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (lstat(sub, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		/* Followed like the adapter follows it (a share may be a link). */
+		if (stat(sub, &sb) < 0 || !S_ISDIR(sb.st_mode))
 			continue;
 		checked++;
 		e = probe_folder(sub, &step);
