@@ -108,5 +108,9 @@ void onshi_control_cmd_maintenance(struct onshi_core *core,
 				   struct onshi_control_client *client,
 				   int argc, char **argv,
 				   struct onshi_strbuf *reply);
+/* SELFTEST: the installation check (control_selftest.c). */
+void onshi_control_cmd_selftest(struct onshi_core *core,
+				struct onshi_control_client *client, int argc,
+				char **argv, struct onshi_strbuf *reply);
 
 #endif

@@ -421,6 +421,7 @@ static const struct command commands[] = {
 	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
 	  onshi_control_cmd_maintenance },
 	{ "AUDIT", 1, 1, "AUDIT VERIFY", onshi_control_cmd_audit },
+	{ "SELFTEST", 0, 0, "SELFTEST", onshi_control_cmd_selftest },
 	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };

@@ -14,6 +14,7 @@ core_libonshi_la_SOURCES = \
 	core/control_batch.c \
 	core/control_cert.c \
 	core/control_audit.c \
+	core/control_selftest.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
 	core/host.c \
@@ -53,6 +54,7 @@ core_onshid_LDADD = core/libonshi.la
 bin_PROGRAMS += core/onshictl
 core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
 	core/onshictl_upload.c core/onshictl_upload.h \
+	core/onshictl_selftest.c core/onshictl_selftest.h \
 	core/status_kv.c core/status_kv.h \
 	core/audit_verify.c core/audit.h
 core_onshictl_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

@@ -6,6 +6,7 @@
  *   onshictl [-s SOCKET] version
  *   onshictl [-s SOCKET] maintenance poll
  *   onshictl [-s SOCKET] audit verify [--file PATH]
+ *   onshictl [-s SOCKET] selftest [-o xml]
  *   onshictl [-s SOCKET] send LINE...     (raw protocol, for scripts)
  *
  * Exit codes: 0 success; 1 the daemon refused (reason printed); 2 usage;
@@ -28,6 +29,7 @@
 #include "status_kv.h"
 #include "audit.h"
 #include "onshictl_upload.h"
+#include "onshictl_selftest.h"
 #include "strbuf.h"
 
 #define EXIT_REFUSED 1
@@ -80,6 +82,9 @@ static void usage(FILE *out)
 		"  maintenance poll            fetch and apply the maintenance manifest now\n"
 		"  audit verify [--file PATH]  check the audit log's hash chain (by the\n"
 		"                              daemon; with --file, offline)\n"
+		"  selftest [-o xml]           check the installation now: config, certificates,\n"
+		"                              national service, clock, readers, folders,\n"
+		"                              maintenance, disk; exit 0 OK, 1 WARN, 2 FAIL\n"
 		"  send LINE...                send a raw request line\n"
 		"The socket is -s SOCKET, else $ONSHI_SOCKET, else %s.\n"
 		"Exit codes: 0 done; 1 onshid refused (reason printed); 2 usage;\n"
@@ -823,7 +828,7 @@ int main(int argc, char **argv)
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	struct onshictl_upload up = { .fd = -1 }; /* cert install's file */
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT } kind = CMD_RAW;
+	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT, CMD_SELFTEST } kind = CMD_RAW;
 	struct reply r;
 	int c, rc = 0, xml = 0;
 
@@ -848,11 +853,11 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return bad_usage("no command given");
-	if (xml && strcmp(argv[0], "status") != 0) {
-		fprintf(stderr, "onshictl: -o xml is for status only\n");
+	if (xml && strcmp(argv[0], "status") != 0 && strcmp(argv[0], "selftest") != 0) {
+		fprintf(stderr, "onshictl: -o xml is for status and selftest only\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[0], "status") == 0) {
+	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "selftest") == 0) {
 		/* "status -o xml" as well as "-o xml status". */
 		for (int i = 1; i < argc; i++) {
 			const char *o = NULL;
@@ -862,14 +867,19 @@ int main(int argc, char **argv)
 			else if (strncmp(argv[i], "--output=", 9) == 0)
 				o = argv[i] + 9;
 			if (!o || (strcmp(o, "xml") != 0 && strcmp(o, "text") != 0)) {
-				fprintf(stderr, "onshictl: status takes -o text or -o xml, not '%s'\n",
-					o ? o : argv[i]);
+				fprintf(stderr, "onshictl: %s takes -o text or -o xml, not '%s'\n",
+					argv[0], o ? o : argv[i]);
 				return EXIT_USAGE;
 			}
 			xml = strcmp(o, "xml") == 0;
 		}
-		onshi_strbuf_printf(&req, xml ? "STATUS XML\n" : "STATUS\n");
-		kind = xml ? CMD_XML : CMD_STATUS;
+		if (strcmp(argv[0], "selftest") == 0) {
+			onshi_strbuf_printf(&req, "SELFTEST\n");
+			kind = CMD_SELFTEST;
+		} else {
+			onshi_strbuf_printf(&req, xml ? "STATUS XML\n" : "STATUS\n");
+			kind = xml ? CMD_XML : CMD_STATUS;
+		}
 	} else if (strcmp(argv[0], "version") == 0 && argc == 1) {
 		onshi_strbuf_printf(&req, "VERSION\n");
 		kind = CMD_VERSION;
@@ -924,7 +934,7 @@ int main(int argc, char **argv)
 	} else {
 		static const char *const known[] = {
 			"status", "version", "plugin", "cert", "maintenance",
-			"audit", "batch", "verify", "send", NULL,
+			"audit", "batch", "verify", "send", "selftest", NULL,
 		};
 		for (int i = 0; known[i]; i++)
 			if (strcmp(argv[0], known[i]) == 0)
@@ -959,6 +969,7 @@ int main(int argc, char **argv)
 				printf("%s\n", r.lines[i]);
 			break;
 		case CMD_AUDIT: rc = show_audit(&r); break;
+		case CMD_SELFTEST: rc = onshictl_selftest_show(r.lines, r.count, xml); break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)

@@ -43,3 +43,7 @@ uninstall-local:
 	-rmdir $(DESTDIR)$(onshiconfdir)/onshid.d $(DESTDIR)$(onshiconfdir)/certs \
 	    $(DESTDIR)$(onshiconfdir) 2>/dev/null
 .PHONY: install-onshi-config
+
+# The document of `onshictl selftest -o xml`, installed with the other
+# XSDs ($(pkgdatadir)/xsd, core/codec.mk) so scripts can validate it.
+dist_xsd_DATA += etc/xsd/onshi-selftest.xsd
