@@ -43,6 +43,7 @@
 /* The certificate files one institution uses. */
 struct cert_paths {
 	const char *code, *name;
+	const char *org; /* [institution] name: the CSR's O (docs/certificates.md) */
 	char *cert, *key, *p12, *ca;
 	const char *p12_password;
 };
@@ -78,6 +79,7 @@ static int find_paths(struct onshi_core *core, const char *inst_name,
 			   p->code) == 0)
 			inst = &cfg->sections[i];
 	p->name = inst ? inst->name : "";
+	p->org = inst ? onshi_conf_section_get(inst, "name") : NULL;
 	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
 		       onshi_conf_section_get(inst, "client_p12"))
 		      ? inst : nat;
@@ -282,7 +284,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 		onshi_strbuf_printf(reply, "-1 out of memory\n");
 	} else if (strcasecmp(sub, "CSR") == 0) {
 		act = "csr";
-		rc = onshi_cert_make_csr(newkey, csr, p.code, NULL, why,
+		rc = onshi_cert_make_csr(newkey, csr, p.code, p.org, why,
 					 sizeof(why));
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 %s\n", why);

@@ -106,7 +106,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/status-limits.test \
 	tests/integration/control-limits.test \
 	tests/integration/control-upload.test \
-	tests/integration/selftest.test
+	tests/integration/selftest.test \
+	tests/integration/install.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
