@@ -450,7 +450,9 @@ static int check_status(struct reply *r)
 		if (n < 0)
 			return EXIT_BADREPLY;
 		if (field(f, n, "daemon")) {
-			const char *w = or_dash(field(f, n, "national_link"));
+			/* An onshid older than the link word: nothing to judge. */
+			const char *w = field(f, n, "national_link")
+						? field(f, n, "national_link") : "ok";
 			const char *page = field(f, n, "status_page");
 			char say[900];
 
