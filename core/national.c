@@ -52,6 +52,7 @@ struct onshi_national_call {
 	unsigned attempt;
 	int is_auth;  /* our own POST /auth (token fetch or idle probe) */
 	int reauthed; /* re-authenticated once after a 401 already */
+	int is_probe; /* the idle probe: its answer is judged on arrival */
 	CURL *easy;
 	struct curl_slist *headers;
 	struct onshi_strbuf answer;
@@ -519,7 +520,8 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	}
 	if (status >= 200 && status < 300) {
 		set_state(n, "ok");
-		link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
+		if (!c->is_probe)
+			link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
 		finish(c, ONSHI_NATIONAL_ANSWER, status, NULL);
 		return;
 	}
@@ -576,15 +578,30 @@ static void on_probe_done(void *arg, enum onshi_national_outcome o,
 			  const char *why)
 {
 	struct onshi_national *n = arg;
-	struct token *t;
+	struct token fresh, *t;
 
 	(void)status;
-	(void)why; /* transfer_done has noted the link state */
+	(void)why; /* transfer_done has noted how the call ended */
 	n->probing = 0;
+	if (o != ONSHI_NATIONAL_ANSWER)
+		return;
+	/* A 200 without a usable token is no working link either. */
+	memset(&fresh, 0, sizeof(fresh));
+	if (token_store(&fresh, body, len) < 0) {
+		set_state(n, "unusable answer: the national service's AuthResponse has no usable AccessToken/ExpiresIn");
+		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
+		return;
+	}
+	link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
 	/* A fresh token spares the next real call its own POST /auth. */
-	t = o == ONSHI_NATIONAL_ANSWER ? token_for(n, n->probe_inst) : NULL;
-	if (t && !t->fetching)
-		(void)token_store(t, body, len);
+	t = token_for(n, n->probe_inst);
+	if (t && !t->fetching) {
+		free(t->value);
+		t->value = fresh.value;
+		t->expires_ms = fresh.expires_ms;
+	} else {
+		free(fresh.value);
+	}
 }
 
 static void on_probe_timer(void *arg)
@@ -604,6 +621,7 @@ static void on_probe_timer(void *arg)
 	if (!c)
 		return;
 	c->is_auth = 1;
+	c->is_probe = 1;
 	/* One attempt: the next probe is the retry. */
 	c->deadline_ms = onshi_loop_now_ms();
 	n->probing = 1;
