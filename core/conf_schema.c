@@ -33,6 +33,7 @@ enum value_check {
 	CHECK_REFRESH_S,
 	CHECK_IDLE_TIMEOUT_S,
 	CHECK_PROBE_S,
+	CHECK_PAGE_LANGUAGE,
 };
 
 struct schema_key {
@@ -135,6 +136,8 @@ static const struct schema_key status_page_keys[] = {
 	{ "listen", ONSHI_CONF_STRING, 1, CHECK_NONE },
 	{ "refresh_s", ONSHI_CONF_INT, 0, CHECK_REFRESH_S },
 	{ "allow_remote", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	/* The desk part's language: ja (default) or en. */
+	{ "language", ONSHI_CONF_STRING, 0, CHECK_PAGE_LANGUAGE },
 	{ NULL, 0, 0, 0 },
 };
 /* The daemon's keys in every [reader X] / [rececon X] section. */
@@ -300,6 +303,11 @@ static int check_value(const struct onshi_conf_entry *e,
 		case CHECK_PROBE_S:
 			if (onshi_conf_parse_long(e->value, 0, 86400, &l) < 0)
 				why = "must be a number of seconds from 0 (no probe) to 86400";
+			break;
+		case CHECK_PAGE_LANGUAGE:
+			if (strcmp(e->value, "ja") != 0 &&
+			    strcmp(e->value, "en") != 0)
+				why = "must be ja or en";
 			break;
 		case CHECK_NONE:
 			break;

@@ -10,6 +10,12 @@
  * MAX_CLIENTS - OPERATOR_RESERVE, so root always finds a free slot, and at
  * MAX_CLIENTS root's (or onshid's user's) new connection replaces the
  * oldest idle one of anybody.
+ *
+ * Uploads (a request line with bytes=N, then N bytes: control_frame.h) are
+ * read a slice per wake-up like any other input, so a client that announces
+ * a body and stalls holds nothing but its own connection until the idle
+ * timeout; the bodies of users other than root and onshid's own together
+ * stay under BODY_BUDGET bytes of memory.
  */
 #include "config.h"
 
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,6 +35,7 @@
 
 #include "audit.h"
 #include "control.h"
+#include "control_frame.h"
 #include "core.h"
 
 /* Local operators are few; a flood of connections is an attack or a bug. */
@@ -38,13 +46,16 @@
 #define OPERATOR_RESERVE 8
 /* How often idle clients are looked for (at most; less for short timeouts). */
 #define IDLE_SWEEP_MS 1000
+/* Body bytes all non-operator uploads may hold at once (two largest batches). */
+#define BODY_BUDGET (2 * (size_t)ONSHI_CONTROL_BATCH_MAX_BODY)
+/* At most this much is read per wake-up, so one upload cannot hold the loop. */
+#define READ_SLICE (256u * 1024)
 
 struct client {
 	struct onshi_control *ctl;
 	int fd;
 	struct onshi_loop_watch *watch;
-	char in[ONSHI_CONTROL_MAX_LINE + 1];
-	size_t inlen;
+	struct onshi_control_frame frame; /* request lines and bodies */
 	struct onshi_strbuf out;
 	int closing; /* close once out is written */
 	int held;    /* an asynchronous command is answering */
@@ -89,11 +100,26 @@ static void client_free(struct client *c)
 	onshi_loop_unwatch(ctl->core->loop, c->watch);
 	close(c->fd);
 	onshi_strbuf_free(&c->out);
+	onshi_control_frame_done(&c->frame);
 	if (c->held) {
 		c->gone = 1; /* the pending answer frees it */
 		return;
 	}
 	free(c);
+}
+
+/*
+ * Whether c can take more input now. While a held command answers, a
+ * pipelined request fills the line buffer (or its body completes) and
+ * waits; the socket is then not watched for reading until the answer, so
+ * the loop does not spin on bytes nobody may take yet.
+ */
+static int can_read(struct client *c)
+{
+	size_t room;
+
+	return !c->closing &&
+	       onshi_control_frame_room(&c->frame, 1, &room) != NULL;
 }
 
 /* Write what we can; switch the watch to write-readiness if needed. */
@@ -118,38 +144,74 @@ static void client_flush(struct client *c)
 		return;
 	}
 	onshi_loop_watch_modify(c->ctl->core->loop, c->watch,
-				c->out.len ? ONSHI_FD_WRITE : ONSHI_FD_READ);
+				c->out.len   ? ONSHI_FD_WRITE
+				: can_read(c) ? ONSHI_FD_READ
+					      : 0);
+}
+
+static int is_operator(unsigned uid)
+{
+	return uid == 0 || uid == (unsigned)geteuid();
+}
+
+/* How many body bytes c may announce now (see BODY_BUDGET). */
+static size_t body_budget(const struct client *c)
+{
+	size_t used = 0;
+
+	if (is_operator(c->uid))
+		return (size_t)-1;
+	for (const struct client *o = c->ctl->clients; o; o = o->next)
+		if (o != c && !is_operator(o->uid))
+			used += onshi_control_frame_announced(&o->frame);
+	return used < BODY_BUDGET ? BODY_BUDGET - used : 0;
 }
 
 static void client_handle_lines(struct client *c)
 {
-	char *nl, actor[32];
+	char actor[32], why[256];
 
-	while (!c->held && (nl = memchr(c->in, '\n', c->inlen))) {
-		size_t linelen = (size_t)(nl - c->in);
-		char line[ONSHI_CONTROL_MAX_LINE + 1];
+	while (!c->held && !c->closing) {
+		enum onshi_frame_step step = onshi_control_frame_next(
+			&c->frame, body_budget(c), why, sizeof(why));
 
-		/* Copy out: a held command answers after c->in has moved on. */
-		memcpy(line, c->in, linelen);
-		line[linelen] = '\0';
-		if (linelen && line[linelen - 1] == '\r')
-			line[linelen - 1] = '\0';
-		memmove(c->in, nl + 1, c->inlen - linelen - 1);
-		c->inlen -= linelen + 1;
+		if (step == ONSHI_FRAME_MORE)
+			break;
+		if (step == ONSHI_FRAME_FATAL) {
+			/* why quotes the client's words: no control characters
+			 * into the log or onto the operator's terminal. */
+			for (char *p = why; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					*p = '?';
+			/* The stream cannot be followed any further. */
+			onshi_strbuf_printf(&c->out, "-1 %s\n", why);
+			onshi_logf(&c->ctl->core->log, ONSHI_LOG_WARNING,
+				   "control: closing the connection of %s: %s",
+				   c->who, why);
+			c->closing = 1;
+			break;
+		}
 		/* What the command does is recorded as done by this user. */
 		snprintf(actor, sizeof(actor), "uid:%u", c->uid);
 		onshi_audit_actor(c->ctl->core, actor);
 		onshi_control_dispatch(c->ctl->core,
-				       (struct onshi_control_client *)c, line,
-				       &c->out);
+				       (struct onshi_control_client *)c,
+				       c->frame.line, &c->out);
 		onshi_audit_actor(c->ctl->core, NULL);
+		/* Commands copy what they keep: the body goes now. */
+		onshi_control_frame_done(&c->frame);
 	}
-	if (!c->held && c->inlen == ONSHI_CONTROL_MAX_LINE) {
-		onshi_strbuf_printf(&c->out,
-				    "-1 request line longer than %d bytes\n",
-				    ONSHI_CONTROL_MAX_LINE);
-		c->closing = 1;
-	}
+}
+
+char *onshi_control_body(struct onshi_control_client *pc, size_t *len)
+{
+	struct client *c = (struct client *)pc;
+
+	*len = 0;
+	if (!c || !c->frame.body)
+		return NULL;
+	*len = c->frame.body_len;
+	return c->frame.body;
 }
 
 struct onshi_control_client *onshi_control_hold(struct onshi_control_client *pc)
@@ -184,19 +246,25 @@ static void client_event(int fd, unsigned events, void *arg)
 {
 	struct client *c = arg;
 
-	if (events & ONSHI_FD_READ) {
-		ssize_t n = recv(fd, c->in + c->inlen,
-				 ONSHI_CONTROL_MAX_LINE - c->inlen, 0);
+	if ((events & ONSHI_FD_READ) && !c->closing) {
+		size_t room;
+		char *at = onshi_control_frame_room(&c->frame, READ_SLICE, &room);
+		ssize_t n = 0;
 
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			client_free(c); /* peer went away */
-			return;
+		/* No room: a held command keeps a whole request (or line)
+		 * waiting; framing it says what comes next. */
+		if (at) {
+			n = recv(fd, at, room, 0);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				client_free(c); /* peer went away */
+				return;
+			}
 		}
 		if (n > 0) {
 			c->active_ms = onshi_loop_now_ms();
-			c->inlen += (size_t)n;
-			client_handle_lines(c);
+			onshi_control_frame_fed(&c->frame, (size_t)n);
 		}
+		client_handle_lines(c);
 	} else if ((events & ONSHI_FD_ERROR) && !(events & ONSHI_FD_WRITE)) {
 		client_free(c);
 		return;
@@ -278,11 +346,6 @@ static struct client *oldest_idle(struct onshi_control *ctl, long uid)
 		    (!best || c->active_ms <= best->active_ms))
 			best = c;
 	return best;
-}
-
-static int is_operator(unsigned uid)
-{
-	return uid == 0 || uid == (unsigned)geteuid();
 }
 
 /*
@@ -508,4 +571,32 @@ void onshi_control_close(struct onshi_control *ctl)
 		unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);
+}
+
+int onshi_control_has_upload(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (strncasecmp(argv[i], "bytes=", 6) == 0)
+			return 1;
+	return 0;
+}
+
+char *onshi_control_upload(struct onshi_control_client *client, int argc,
+			   char **argv, size_t *len,
+			   struct onshi_strbuf *reply)
+{
+	char *body;
+
+	*len = 0;
+	if (!onshi_control_has_upload(argc, argv)) {
+		onshi_strbuf_printf(reply,
+				    "-1 %s %s: onshid no longer opens files named in a request; update onshictl, which sends the file's bytes (bytes=N, then the N bytes)\n",
+				    argv[0], argv[1]);
+		return NULL;
+	}
+	body = onshi_control_body(client, len);
+	if (!body)
+		onshi_strbuf_printf(reply,
+				    "-1 bytes= was given but no body came with the request\n");
+	return body;
 }

@@ -4,7 +4,9 @@
  * A UNIX stream socket, mode 0660, group from [control] group, each peer
  * checked with SO_PEERCRED. A client writes one request line; the daemon
  * answers "N message" followed by N lines (N < 0: error, no lines follow).
- * Several requests may be sent on one connection.
+ * Several requests may be sent on one connection. BATCH SUBMIT and CERT
+ * INSTALL carry their file: the line says bytes=N and N raw bytes follow
+ * (control_frame.h); onshid never opens a file a caller names.
  */
 #ifndef ONSHI_CORE_CONTROL_H
 #define ONSHI_CORE_CONTROL_H
@@ -32,6 +34,25 @@ void onshi_control_close(struct onshi_control *ctl);
 void onshi_control_dispatch(struct onshi_core *core,
 			    struct onshi_control_client *client, char *line,
 			    struct onshi_strbuf *reply);
+
+/*
+ * The body that came with the request being dispatched (bytes=N), NUL-
+ * terminated, writable, valid until the command returns; NULL (len 0)
+ * when the request announced none.
+ */
+char *onshi_control_body(struct onshi_control_client *client, size_t *len);
+
+/*
+ * For BATCH SUBMIT and CERT INSTALL: the body announced by a bytes=N word
+ * among argv[2..], or NULL with the "-1 ..." reply written. Without such a
+ * word argv[2] is a path from an onshictl older than uploads: refused,
+ * with the advice to update onshictl.
+ */
+char *onshi_control_upload(struct onshi_control_client *client, int argc,
+			   char **argv, size_t *len,
+			   struct onshi_strbuf *reply);
+/* Whether argv[2..] holds a bytes=N word. */
+int onshi_control_has_upload(int argc, char **argv);
 
 /* Append " key=value" (quoted when needed) to an item line. */
 void onshi_control_put_kv(struct onshi_strbuf *b, const char *key,

@@ -2,30 +2,28 @@
  * control_batch.c — BATCH SUBMIT / BATCH FETCH: the day-before batch check
  * from the command line (`onshictl batch submit FILE`, `batch fetch R..`).
  *
- * SUBMIT reads FILE on the daemon's side (an OQSmuquc01req document, or
- * CSV lines `insurer,symbol,number,branch,birth`), uploads it with an
+ * SUBMIT takes the file as the request's body (bytes=N: onshictl reads it
+ * with its caller's rights; onshid opens no path a caller names): an
+ * OQSmuquc01req document, or CSV lines `insurer,symbol,number,branch,birth`.
+ * It uploads it with an
  * Idempotency-Key derived from the institution and the file's bytes, so
  * submitting the same file again returns the same ReceptionNumber instead of
  * creating a second reception. FETCH asks for the result once; onshictl
  * repeats it while the answer is "processing" (SegmentOfResult 2).
  *
  * kind=online|home-visit|medical-aid makes it a batch by period
- * (OQSmuonq, OQSmuhvq, OQSmutic): PATH is then "-" and the period comes
- * as words (from=, to=, by=consent, month=, flag=), or PATH is that kind's
+ * (OQSmuonq, OQSmuhvq, OQSmutic): the period then comes as words after
+ * "-" (from=, to=, by=consent, month=, flag=), or the body is that kind's
  * upload document; the key is derived from the document sent.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <onshi/message.h>
 
@@ -34,9 +32,6 @@
 #include "core.h"
 #include "national.h"
 #include "xmlmsg_internal.h"
-
-/* The codec's limit for batch documents. */
-#define BATCH_MAX_FILE (32u * 1024 * 1024)
 
 struct batch_call {
 	struct onshi_control_client *client;
@@ -86,47 +81,6 @@ static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
 	    onshi_msg_set(consent ? &p->consent_date_from : &p->examination_date_from, from) ||
 	    onshi_msg_set(consent ? &p->consent_date_to : &p->examination_date_to, to))
 		return ONSHI_ENOMEM;
-	return ONSHI_OK;
-}
-
-static int read_file(const char *path, char **buf, size_t *len, char *why,
-		     size_t whylen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	size_t off = 0;
-
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "cannot read %s: %s", path,
-			 fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return ONSHI_EIO;
-	}
-	if ((size_t)st.st_size > BATCH_MAX_FILE) {
-		snprintf(why, whylen, "%s is larger than %u bytes", path,
-			 BATCH_MAX_FILE);
-		close(fd);
-		return ONSHI_ETOOBIG;
-	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
-		close(fd);
-		return ONSHI_ENOMEM;
-	}
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, *buf + off, (size_t)st.st_size - off);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	(*buf)[off] = '\0';
-	*len = off;
 	return ONSHI_OK;
 }
 
@@ -339,7 +293,7 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 	int rc;
 
 	if (!fetch && strcasecmp(argv[1], "SUBMIT") != 0) {
-		onshi_strbuf_printf(reply, "-1 usage: BATCH SUBMIT PATH | BATCH FETCH RECEPTION [institution=NAME]\n");
+		onshi_strbuf_printf(reply, "-1 usage: BATCH SUBMIT bytes=N (then N bytes) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME]\n");
 		return;
 	}
 	if (!core->national) {
@@ -370,13 +324,12 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 		/* A batch by period: its document, or its period as words. */
 		key[0] = '\0';
 		if (strcmp(argv[2], "-") != 0) {
-			rc = read_file(argv[2], &text, &len, why, sizeof(why));
-			if (rc == ONSHI_OK) {
-				key_of(code, text, len, key);
-				rc = onshi_msg_parse(bk->upload, text, len, NULL, &req, why,
-						     sizeof(why));
-				free(text);
-			}
+			text = onshi_control_upload(client, argc, argv, &len, reply);
+			if (!text)
+				return;
+			key_of(code, text, len, key);
+			rc = onshi_msg_parse(bk->upload, text, len, NULL, &req, why,
+					     sizeof(why));
 		} else {
 			onshi_msg_init(&req, bk->upload);
 			rc = period_from_words(bk, argc, argv, &req.u.period_bulk_request);
@@ -389,18 +342,17 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 		}
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 %s: %s\n",
-					    strcmp(argv[2], "-") ? argv[2] : onshi_msg_kind_name(bk->upload),
+					    strcmp(argv[2], "-") ? "the batch file"
+								 : onshi_msg_kind_name(bk->upload),
 					    why);
 			onshi_msg_clear(&req);
 			return;
 		}
 		h = &req.u.period_bulk_request.hdr;
 	} else {
-		rc = read_file(argv[2], &text, &len, why, sizeof(why));
-		if (rc != ONSHI_OK) {
-			onshi_strbuf_printf(reply, "-1 %s\n", why);
+		text = onshi_control_upload(client, argc, argv, &len, reply);
+		if (!text)
 			return;
-		}
 		key_of(code, text, len, key);
 		if (memchr(text, '<', len)) {
 			rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len,
@@ -410,16 +362,15 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 			rc = csv_to_request(text, &req.u.bulk_request, why,
 					    sizeof(why));
 		}
-		free(text);
 		if (rc != ONSHI_OK) {
-			onshi_strbuf_printf(reply, "-1 %s: %s\n", argv[2], why);
+			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
 			onshi_msg_clear(&req);
 			return;
 		}
 		h = &req.u.bulk_request.hdr;
 		count = req.u.bulk_request.n_search;
 		if (onshi_batch_size_refusal(count, why, sizeof(why))) {
-			onshi_strbuf_printf(reply, "-1 %s: %s\n", argv[2], why);
+			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
 			onshi_msg_clear(&req);
 			return;
 		}

@@ -8,8 +8,11 @@
  *   CERT CSR [institution=NAME]      new key (<client_key>.new, 0600) and a
  *                                    CSR (<client_cert>.csr) to send to the
  *                                    issuer; the key in service is untouched
- *   CERT INSTALL PATH [institution=NAME]
- *                                    check PATH (key match with the new key,
+ *   CERT INSTALL bytes=N [institution=NAME], then the N bytes
+ *                                    check the certificate sent (onshictl
+ *                                    reads the file with its caller's
+ *                                    rights; onshid opens no path a caller
+ *                                    names) (key match with the new key,
  *                                    else the current one; chain to
  *                                    ca_bundle; validity; institution code),
  *                                    then swap it in atomically: the next
@@ -33,7 +36,11 @@
 #include "cert.h"
 #include "audit.h"
 #include "control.h"
+#include "control_frame.h"
 #include "core.h"
+
+/* Where an uploaded certificate waits for its checks, beside client_cert. */
+#define UPLOAD_SUFFIX ".uploaded"
 
 /* The certificate files one institution uses. */
 struct cert_paths {
@@ -175,19 +182,48 @@ void onshi_cert_log_startup(struct onshi_core *core)
 	}
 }
 
+/* The checks name the file they read: say "the file sent" instead of
+ * onshid's staging name, which means nothing to the operator. */
+static void name_upload(char *why, size_t whylen, const char *staged)
+{
+	char *at = strstr(why, staged), rest[600];
+
+	if (!at)
+		return;
+	snprintf(rest, sizeof(rest), "%s", at + strlen(staged));
+	snprintf(at, whylen - (size_t)(at - why), "(the file sent)%s", rest);
+}
+
+/* Write data to path atomically. */
+static int write_whole(const char *path, const void *data, size_t len,
+		       unsigned mode, char *why, size_t whylen)
+{
+	char *full = strdup(path), *slash;
+	int rc;
+
+	if (!full) {
+		snprintf(why, whylen, "out of memory");
+		return ONSHI_ENOMEM;
+	}
+	slash = strrchr(full, '/');
+	if (slash)
+		*slash = '\0';
+	rc = onshi_write_file_atomic(slash ? full : ".", slash ? slash + 1 : full,
+				     data, len, mode, why, whylen);
+	free(full);
+	return rc;
+}
+
 static int copy_file(const char *from, const char *to, unsigned mode,
 		     char *why, size_t whylen)
 {
-	char *dir = strdup(to), *slash, *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	FILE *f = fopen(from, "rb");
 	int rc;
 
-	if (!f || !dir) {
+	if (!f) {
 		snprintf(why, whylen, "cannot read %s: %s", from, strerror(errno));
-		if (f)
-			fclose(f);
-		free(dir);
 		return ONSHI_EIO;
 	}
 	for (;;) {
@@ -197,11 +233,10 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 			char *g;
 
 			cap = cap ? cap * 2 : 4096;
-			if (cap > 1024 * 1024 || !(g = realloc(buf, cap))) {
+			if (cap > ONSHI_CONTROL_CERT_MAX_BODY || !(g = realloc(buf, cap))) {
 				snprintf(why, whylen, "%s is too large for a certificate", from);
 				fclose(f);
 				free(buf);
-				free(dir);
 				return ONSHI_ETOOBIG;
 			}
 			buf = g;
@@ -212,13 +247,8 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 		len += n;
 	}
 	fclose(f);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	rc = onshi_write_file_atomic(slash ? dir : ".", slash ? slash + 1 : to,
-				     buf, len, mode, why, whylen);
+	rc = write_whole(to, buf, len, mode, why, whylen);
 	free(buf);
-	free(dir);
 	return rc;
 }
 
@@ -229,7 +259,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	const char *sub = argv[1], *inst = NULL;
 	struct onshi_cert_info info;
 	struct cert_paths p;
-	char why[600], *newkey = NULL, *csr = NULL;
+	char why[600], *newkey = NULL, *csr = NULL, *staged = NULL;
 	const char *act = NULL; /* for the audit log */
 	int rc;
 
@@ -288,25 +318,46 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 				   "new key %s and CSR %s made for institution %s",
 				   newkey, csr, p.code);
 		}
-	} else if (strcasecmp(sub, "INSTALL") == 0 && argc >= 3 &&
-		   strncmp(argv[2], "institution=", 12) != 0) {
+	} else if (strcasecmp(sub, "INSTALL") == 0 && argc >= 3) {
 		/* A certificate for the key from CERT CSR, or a renewal of
 		 * the key in service. */
 		const char *key = access(newkey, R_OK) == 0 ? newkey : p.key;
+		size_t len;
+		char *pem = onshi_control_upload(client, argc, argv, &len, reply);
 
 		act = "install";
 		memset(&info, 0, sizeof(info));
-		rc = onshi_cert_check_install(argv[2], key, p.ca, time(NULL),
-					      &info, why, sizeof(why));
+		/* The checks read files: the bytes go next to the certificate
+		 * under a name of onshid's choosing (the caller's path is
+		 * never opened here) and become the certificate by rename. */
+		rc = pem ? ONSHI_OK : ONSHI_EINVAL; /* the reply says why */
+		if (rc == ONSHI_OK && asprintf(&staged, "%s" UPLOAD_SUFFIX, p.cert) < 0) {
+			staged = NULL;
+			snprintf(why, sizeof(why), "out of memory");
+			rc = ONSHI_ENOMEM;
+		}
+		if (rc == ONSHI_OK)
+			rc = write_whole(staged, pem, len, 0644, why, sizeof(why));
+		if (rc == ONSHI_OK)
+			rc = onshi_cert_check_install(staged, key, p.ca, time(NULL),
+						      &info, why, sizeof(why));
 		if (rc == ONSHI_OK)
 			rc = onshi_cert_check_institution(&info, p.code, why,
 							  sizeof(why));
 		if (rc == ONSHI_OK && key == newkey)
 			rc = copy_file(newkey, p.key, 0600, why, sizeof(why));
-		if (rc == ONSHI_OK)
-			rc = copy_file(argv[2], p.cert, 0644, why, sizeof(why));
+		if (rc == ONSHI_OK && rename(staged, p.cert) < 0) {
+			snprintf(why, sizeof(why), "cannot replace %s: %s",
+				 p.cert, strerror(errno));
+			rc = ONSHI_EIO;
+		}
 		if (rc != ONSHI_OK) {
-			onshi_strbuf_printf(reply, "-1 not installed: %s\n", why);
+			if (staged) {
+				unlink(staged);
+				name_upload(why, sizeof(why), staged);
+			}
+			if (pem)
+				onshi_strbuf_printf(reply, "-1 not installed: %s\n", why);
 		} else {
 			if (key == newkey)
 				unlink(newkey);
@@ -320,7 +371,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 				   p.code, info.serial_hex, info.days_left);
 		}
 	} else {
-		onshi_strbuf_printf(reply, "-1 usage: CERT STATUS|CSR|INSTALL PATH [institution=NAME]\n");
+		onshi_strbuf_printf(reply, "-1 usage: CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (then N bytes)\n");
 	}
 	if (act)
 		onshi_audit(core, "cert", "action", act, "institution", p.code,
@@ -329,5 +380,6 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 			    (char *)NULL);
 	free(newkey);
 	free(csr);
+	free(staged);
 	paths_free(&p);
 }

@@ -426,10 +426,10 @@ static const struct command commands[] = {
 	{ "VERIFY", 5, 6,
 	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
 	  onshi_control_cmd_verify },
-	{ "CERT", 1, 3, "CERT STATUS|CSR|INSTALL PATH [institution=NAME]",
+	{ "CERT", 1, 3, "CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (N bytes follow)",
 	  onshi_control_cmd_cert },
 	{ "BATCH", 2, 9,
-	  "BATCH SUBMIT PATH|- | BATCH FETCH RECEPTION [institution=NAME] "
+	  "BATCH SUBMIT bytes=N (N bytes follow) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME] "
 	  "[kind=online|home-visit|medical-aid] [from=YYYYMMDD to=YYYYMMDD [by=consent]] "
 	  "[month=YYYYMM] [flag=N]",
 	  onshi_control_cmd_batch },

@@ -8,6 +8,7 @@ core_libonshi_la_SOURCES = \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
 	core/control.c core/control.h \
+	core/control_frame.c core/control_frame.h \
 	core/control_cmds.c \
 	core/control_verify.c \
 	core/control_batch.c \
@@ -28,6 +29,7 @@ core_libonshi_la_SOURCES = \
 	core/spool.c core/spool.h \
 	core/status.h \
 	core/status_counts.c \
+	core/status_desk.c \
 	core/status_html.c \
 	core/status_kv.c core/status_kv.h \
 	core/status_listen.c \
@@ -50,6 +52,7 @@ core_onshid_LDADD = core/libonshi.la
 
 bin_PROGRAMS += core/onshictl
 core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
+	core/onshictl_upload.c core/onshictl_upload.h \
 	core/status_kv.c core/status_kv.h \
 	core/audit_verify.c core/audit.h
 core_onshictl_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

@@ -27,6 +27,7 @@
 
 #include "status_kv.h"
 #include "audit.h"
+#include "onshictl_upload.h"
 #include "strbuf.h"
 
 #define EXIT_REFUSED 1
@@ -537,6 +538,37 @@ static int exchange(const char *sock, const struct onshi_strbuf *req,
 	return 0;
 }
 
+/*
+ * exchange() for a request with a body: the file is read here, with the
+ * caller's rights, and streamed after the line (onshictl_upload.h). The
+ * reply is read even when onshid stopped reading early: it says why.
+ */
+static int exchange_upload(const char *sock, const struct onshi_strbuf *req,
+			   struct onshictl_upload *u, struct onshi_strbuf *in,
+			   struct reply *r)
+{
+	char why[512];
+	int fd = connect_socket(sock), sent;
+
+	if (fd < 0)
+		return EXIT_UNREACHABLE;
+	sent = onshictl_upload_send(fd, req->data, req->len, u, why, sizeof(why));
+	if (sent < 0) {
+		fprintf(stderr, "onshictl: %s\n", why);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	if (read_reply(fd, in, r) < 0) {
+		fprintf(stderr,
+			"onshictl: onshid on %s closed the connection without a complete reply (it serves only root, its own user and its [control] group; its log says why)\n",
+			sock);
+		close(fd);
+		return EXIT_BADREPLY;
+	}
+	close(fd);
+	return 0;
+}
+
 static const char *validity_word(long v)
 {
 	static const char *const words[] = {
@@ -552,9 +584,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 {
 	const char *inst = NULL, *target;
 	long wait_s = 600;
-	char path[PATH_MAX];
 	char period[512] = ""; /* " kind=.. from=.." words */
-	int tty = isatty(STDOUT_FILENO), first = 3, period_kind = 0;
+	int tty = isatty(STDOUT_FILENO), first = 3, period_kind = 0, no_file = 0;
 
 	if (argc < 3 || (strcmp(argv[1], "submit") != 0 &&
 			 strcmp(argv[1], "fetch") != 0))
@@ -563,6 +594,7 @@ static int run_batch(const char *sock, int argc, char **argv)
 	if (strcmp(argv[1], "submit") == 0 && strncmp(target, "--", 2) == 0) {
 		target = "-"; /* a batch by period given as options only */
 		first = 2;
+		no_file = 1;
 	}
 	for (int i = first; i < argc; i++) {
 		static const char *const words[][2] = {
@@ -598,11 +630,14 @@ static int run_batch(const char *sock, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (strpbrk(target, " \t\r\n") || (inst && strpbrk(inst, " \t\r\n"))) {
-		fprintf(stderr, "onshictl: batch: names and paths must not contain spaces\n");
+	/* The file's path is not sent (its bytes are), so it may have any
+	 * name; words of the request line may not. */
+	if ((strcmp(argv[1], "fetch") == 0 && strpbrk(target, " \t\r\n")) ||
+	    (inst && strpbrk(inst, " \t\r\n"))) {
+		fprintf(stderr, "onshictl: batch: names must not contain spaces\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(target, "-") == 0 && !period_kind) {
+	if (no_file && !period_kind) {
 		fprintf(stderr, "onshictl: batch submit: give a FILE, or --kind and a period\n");
 		return EXIT_USAGE;
 	}
@@ -610,19 +645,29 @@ static int run_batch(const char *sock, int argc, char **argv)
 		struct onshi_strbuf req = { 0 }, in = { 0 };
 		struct reply r;
 		struct onshi_kv f[MAX_FIELDS];
+		struct onshictl_upload up = { .fd = -1 };
+		char why[512];
 		int rc, n;
 
-		/* The daemon reads the file: give it an absolute path. */
-		if (strcmp(target, "-") == 0) {
-			snprintf(path, sizeof(path), "-");
-		} else if (!realpath(target, path)) {
-			fprintf(stderr, "onshictl: %s: %s\n", target, strerror(errno));
+		/* The file is read here, with the caller's rights: onshid
+		 * never opens a path from a request. "-" is standard input,
+		 * except that a batch by period takes "-" for "no document". */
+		if (strcmp(target, "-") == 0 && period_kind) {
+			onshi_strbuf_printf(&req, "BATCH SUBMIT -%s%s%s\n",
+					    inst ? " institution=" : "",
+					    inst ? inst : "", period);
+			rc = exchange(sock, &req, &in, &r);
+		} else if (onshictl_upload_open(target, &up, why, sizeof(why)) < 0) {
+			fprintf(stderr, "onshictl: batch submit: %s\n", why);
+			onshi_strbuf_free(&req);
 			return EXIT_USAGE;
+		} else {
+			onshi_strbuf_printf(&req, "BATCH SUBMIT bytes=%zu%s%s%s\n",
+					    up.size, inst ? " institution=" : "",
+					    inst ? inst : "", period);
+			rc = exchange_upload(sock, &req, &up, &in, &r);
+			onshictl_upload_close(&up);
 		}
-		onshi_strbuf_printf(&req, "BATCH SUBMIT %s%s%s%s\n", path,
-				    inst ? " institution=" : "", inst ? inst : "",
-				    period);
-		rc = exchange(sock, &req, &in, &r);
 		if (rc == 0 && r.count < 0) {
 			fprintf(stderr, "onshictl: %s\n", r.message);
 			rc = EXIT_REFUSED;
@@ -724,11 +769,15 @@ static int run_batch(const char *sock, int argc, char **argv)
 	}
 }
 
-/* cert status|csr|install FILE [--institution NAME] → "CERT ..." */
-static int build_cert(int argc, char **argv, struct onshi_strbuf *req)
+/*
+ * cert status|csr|install FILE [--institution NAME] → "CERT ..."; for
+ * install, FILE is opened into up and its bytes follow the line.
+ */
+static int build_cert(int argc, char **argv, struct onshi_strbuf *req,
+		      struct onshictl_upload *up)
 {
-	char path[PATH_MAX];
-	const char *inst = NULL, *file = NULL;
+	const char *inst = NULL;
+	char why[512];
 	int i = 2;
 
 	if (argc < 2 || (strcmp(argv[1], "status") != 0 &&
@@ -738,12 +787,10 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req)
 		return -1;
 	}
 	if (strcmp(argv[1], "install") == 0) {
-		if (argc < 3 || !realpath(argv[2], path)) {
-			fprintf(stderr, "onshictl: cert install: %s\n",
-				argc < 3 ? "which certificate file?" : strerror(errno));
+		if (argc < 3) {
+			fprintf(stderr, "onshictl: cert install: which certificate file?\n");
 			return -1;
 		}
-		file = path;
 		i = 3;
 	}
 	for (; i < argc; i++) {
@@ -754,12 +801,20 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req)
 			return -1;
 		}
 	}
-	if ((file && strpbrk(file, " \t\r\n")) || (inst && strpbrk(inst, " \t\r\n"))) {
-		fprintf(stderr, "onshictl: cert: names and paths must not contain spaces\n");
+	if (inst && strpbrk(inst, " \t\r\n")) {
+		fprintf(stderr, "onshictl: cert: names must not contain spaces\n");
 		return -1;
 	}
-	onshi_strbuf_printf(req, "CERT %s%s%s%s%s\n", argv[1], file ? " " : "",
-			    file ? file : "", inst ? " institution=" : "",
+	/* Read here, with the caller's rights: onshid opens no path it is sent. */
+	if (strcmp(argv[1], "install") == 0 &&
+	    onshictl_upload_open(argv[2], up, why, sizeof(why)) < 0) {
+		fprintf(stderr, "onshictl: cert install: %s\n", why);
+		return -1;
+	}
+	onshi_strbuf_printf(req, "CERT %s", argv[1]);
+	if (up->name)
+		onshi_strbuf_printf(req, " bytes=%zu", up->size);
+	onshi_strbuf_printf(req, "%s%s\n", inst ? " institution=" : "",
 			    inst ? inst : "");
 	return 0;
 }
@@ -942,6 +997,7 @@ int main(int argc, char **argv)
 	};
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
+	struct onshictl_upload up = { .fd = -1 }; /* cert install's file */
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
 	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT, CMD_CHECK } kind = CMD_RAW;
 	struct reply r;
@@ -1021,7 +1077,7 @@ int main(int argc, char **argv)
 				    argv[2]);
 		kind = CMD_ACTION;
 	} else if (strcmp(argv[0], "cert") == 0) {
-		if (build_cert(argc, argv, &req) < 0)
+		if (build_cert(argc, argv, &req, &up) < 0)
 			return EXIT_USAGE;
 		kind = CMD_CERT;
 	} else if (strcmp(argv[0], "maintenance") == 0 && argc == 2 &&
@@ -1061,7 +1117,9 @@ int main(int argc, char **argv)
 	}
 	if (req.failed)
 		return EXIT_REFUSED;
-	rc = exchange(sock, &req, &in, &r);
+	rc = up.name ? exchange_upload(sock, &req, &up, &in, &r)
+		     : exchange(sock, &req, &in, &r);
+	onshictl_upload_close(&up);
 	if (rc != 0) {
 		onshi_strbuf_free(&req);
 		onshi_strbuf_free(&in);

@@ -71,9 +71,26 @@ int onshi_utf8_seq_len(const unsigned char *p);
 
 /* The status as an XML document (etc/xsd/onshi-status.xsd), UTF-8. */
 int onshi_status_xml(struct onshi_core *core, char **out, size_t *len);
+/* The language the page's desk part speaks ([status_page] language). */
+enum onshi_page_lang {
+	ONSHI_PAGE_JA, /* the default */
+	ONSHI_PAGE_EN,
+};
+
 /* The front-desk page, refreshing itself every refresh_s seconds. */
 int onshi_status_html(struct onshi_core *core, int refresh_s,
-		      struct onshi_strbuf *out);
+		      enum onshi_page_lang lang, struct onshi_strbuf *out);
+
+/* ---- the desk part at the top of the page (status_desk.c) ---- */
+
+/* The banner, certificate warnings and readers in plain words. */
+void onshi_status_desk(struct onshi_strbuf *b,
+		       const struct onshi_status_snapshot *s,
+		       enum onshi_page_lang lang);
+/* "ja" or "en", for <html lang>. */
+const char *onshi_status_desk_lang(enum onshi_page_lang lang);
+/* The summary line of the folded technician's part. */
+const char *onshi_status_desk_details(enum onshi_page_lang lang);
 /* Append s with & < > " ' escaped for HTML text and attribute values;
  * bytes that are not UTF-8, and control characters, become U+FFFD / space. */
 void onshi_html_escape(struct onshi_strbuf *b, const char *s);

@@ -12,9 +12,12 @@ tests_unit_test_status_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/integration/status.test
 EXTRA_DIST += tests/integration/status.test \
-	tests/integration/status-page-chromium.test
-# Renders the page in headless Chromium (skips without it).
-LONG_TESTS += tests/integration/status-page-chromium.test
+	tests/integration/status-page-chromium.test \
+	tests/integration/banner-check.py
+# Renders the page in headless Chromium and checks what the screenshots
+# show (skips without chromium, python3-pil or a Japanese font); about a
+# minute on a loaded machine, so part of the normal check.
+TESTS += tests/integration/status-page-chromium.test
 
 if HAVE_PNG
 check_PROGRAMS += tests/integration/png-check

@@ -1,6 +1,8 @@
 /*
  * status_html.c — the front-desk status page: the dashboard as one small
- * HTML document (UTF-8, inline CSS, no scripts), refreshing itself.
+ * HTML document (UTF-8, inline CSS, no scripts), refreshing itself. Its top
+ * is the desk part in plain words (status_desk.c); the technician's tables
+ * follow, folded in a <details>.
  *
  * Everything shown comes from the parsed STATUS report and goes through
  * onshi_html_escape: plugin status texts and configured names are not
@@ -79,19 +81,44 @@ static void age(struct onshi_strbuf *b, const char *secs)
 		onshi_strbuf_printf(b, "%ld h ago", s / 3600);
 }
 
+/*
+ * Colours: every text/background pair has a contrast ratio of at least
+ * 4.5 (WCAG AA), and the banner's colours are set on its id so no class
+ * meant for table text can repaint it. The banner spans the page's top,
+ * (0,0) to (100%,DESK_BANNER_H) at least (taller when its words wrap on a
+ * narrow screen), a box tests can sample in a screenshot.
+ */
+#define DESK_BANNER_H "176px"
 static const char css[] =
-	"body{font-family:sans-serif;margin:16px;background:#fff;color:#222}"
-	"h1{font-size:44px;margin:0 0 8px;padding:12px 18px;border-radius:8px;color:#fff}"
-	"h1.ok{background:#1b7f3b}h1.down{background:#b3261e}h1.warn{background:#b26a00}"
+	"body{font-family:sans-serif;margin:0;padding:0 16px 16px;"
+	"background:#fff;color:#222}"
+	"#banner{min-height:" DESK_BANNER_H ";box-sizing:border-box;"
+	"margin:0 -16px 12px;padding:16px 24px}"
+	"#banner-say{font-size:40px;font-weight:bold;margin:0 0 10px}"
+	"#banner-do{font-size:22px;line-height:1.4;margin:0}"
+	"#banner.ok{background:#1b7f3b;color:#fff}"
+	"#banner.down{background:#b3261e;color:#fff}"
+	"#banner.maint{background:#ffd54f;color:#1a1a1a}"
+	"#banner.slow,#banner.off{background:#8a4b00;color:#fff}"
+	".desk-cert{font-size:24px;font-weight:bold;background:#ffe08a;color:#1a1a1a;"
+	"padding:8px 14px;margin:0 0 10px;border-radius:6px}"
+	"h2.desk{margin:8px 0 4px}"
+	"#desk-readers{font-size:24px;margin:0;padding-left:28px}"
+	"#desk-readers .good b{color:#145c2b}#desk-readers .bad b{color:#b3261e}"
+	"details{margin-top:20px;border-top:1px solid #ccc;padding-top:8px}"
+	"summary{font-size:18px;cursor:pointer}"
+	"h1{font-size:28px;margin:8px 0;padding:8px 14px;border-radius:8px}"
+	"#link{color:#fff}"
+	"#link.ok{background:#1b7f3b}#link.down{background:#b3261e}#link.warn{background:#8a4b00}"
 	"h2{font-size:20px;margin:18px 0 6px}"
 	"table{border-collapse:collapse;font-size:16px}"
 	"td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}"
 	"th{background:#eee}.num{text-align:right;font-size:22px}"
-	".warn{color:#b26a00;font-weight:bold}.bad{color:#b3261e;font-weight:bold}"
+	".warn{color:#8a4b00;font-weight:bold}.bad{color:#b3261e;font-weight:bold}"
 	".running{color:#1b7f3b}.failed{color:#b3261e;font-weight:bold}"
 	".sub,#footer{color:#555;font-size:14px}";
 
-/* The big line: national link OK / DOWN (or the state in between). */
+/* The technician's line: national link OK / DOWN (or the state in between). */
 static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *d)
 {
 	const char *w = get(d, "national_link");
@@ -246,7 +273,7 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 }
 
 int onshi_status_html(struct onshi_core *core, int refresh_s,
-		      struct onshi_strbuf *b)
+		      enum onshi_page_lang lang, struct onshi_strbuf *b)
 {
 	struct onshi_status_snapshot s;
 	const struct onshi_status_line *d;
@@ -259,10 +286,14 @@ int onshi_status_html(struct onshi_core *core, int refresh_s,
 	}
 	d = onshi_status_snapshot_find(&s, "daemon");
 	onshi_strbuf_printf(b,
-		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"refresh\" content=\"%d\">\n"
 		"<title>onshi status</title>\n<style>%s</style>\n</head>\n<body>\n",
-		refresh_s, css);
+		onshi_status_desk_lang(lang), refresh_s, css);
+	onshi_status_desk(b, &s, lang);
+	/* The technician's part, folded: the desk need not read it. */
+	onshi_strbuf_printf(b, "<details id=\"technician\"><summary>%s</summary>\n",
+			    onshi_status_desk_details(lang));
 	link_banner(b, d);
 	institutions(b, &s);
 	today(b, onshi_status_snapshot_find(&s, "today"));
@@ -276,7 +307,7 @@ int onshi_status_html(struct onshi_core *core, int refresh_s,
 	text(b, get(d, "pid"));
 	onshi_strbuf_printf(b, " &middot; as of %s &middot; refreshes every %d s"
 			       " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
-			       "</body>\n</html>\n", when, refresh_s);
+			       "</details>\n</body>\n</html>\n", when, refresh_s);
 	onshi_status_snapshot_free(&s);
 	return b->failed ? ONSHI_ENOMEM : ONSHI_OK;
 }

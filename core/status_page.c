@@ -92,6 +92,7 @@ struct onshi_status_page {
 	struct cut_log limit_log, deadline_log;
 	int accept_errno; /* accept() failing with this: not serving */
 	int refresh_s;
+	enum onshi_page_lang lang;
 	char listen[128];
 };
 
@@ -449,7 +450,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (strcmp(url, "/") == 0) {
 		struct onshi_strbuf b = { 0 };
 
-		if (onshi_status_html(sp->core, sp->refresh_s, &b) != ONSHI_OK) {
+		if (onshi_status_html(sp->core, sp->refresh_s, sp->lang, &b) != ONSHI_OK) {
 			onshi_strbuf_free(&b);
 			return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "500 out of memory\n");
@@ -504,6 +505,7 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen)
 		onshi_config_section(core->config, "status_page", NULL);
 	const char *listen = onshi_conf_section_get(sec, "listen");
 	const char *refresh = onshi_conf_section_get(sec, "refresh_s");
+	const char *language = onshi_conf_section_get(sec, "language");
 	struct onshi_status_page *sp;
 	struct sockaddr_storage ss, bound;
 	socklen_t sslen, blen = sizeof(bound);
@@ -531,6 +533,9 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen)
 	}
 	sp->core = core;
 	sp->refresh_s = (int)r;
+	/* --check-config allows ja and en only; Japanese unless en. */
+	sp->lang = language && strcmp(language, "en") == 0 ? ONSHI_PAGE_EN
+							    : ONSHI_PAGE_JA;
 	snprintf(sp->listen, sizeof(sp->listen), "%s", listen);
 	sp->listen_fd = listen_on(&ss, sslen);
 	if (sp->listen_fd >= 0)

@@ -105,7 +105,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/man.test \
 	tests/integration/samba.test \
 	tests/integration/status-limits.test \
-	tests/integration/control-limits.test
+	tests/integration/control-limits.test \
+	tests/integration/control-upload.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
@@ -116,6 +117,24 @@ tests_integration_notify_sink_SOURCES = tests/integration/notify-sink.c
 # kill -9 at random points over 200 rounds of mixed load.
 LONG_TESTS += tests/integration/crash-loop.test
 EXTRA_DIST += tests/integration/crash-loop.test
+
+# Figures for docs/robustness.md: the fault and crash tests (and make fuzz)
+# append theirs here; make robustness runs them and renders the page.
+ROBUSTNESS_DIR = $(abs_top_builddir)/robustness
+AM_TESTS_ENVIRONMENT += \
+	ONSHI_ROBUSTNESS_DIR='$(ROBUSTNESS_DIR)'; export ONSHI_ROBUSTNESS_DIR;
+robustness: all
+	$(MAKE) $(AM_MAKEFLAGS) fuzz
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS='tests/integration/faults.test tests/integration/crash-loop.test'
+	$(SHELL) $(top_srcdir)/tools/robustness-report --add $(ROBUSTNESS_DIR) \
+		$(top_srcdir)/docs/robustness $(top_srcdir)/docs/robustness.md
+.PHONY: robustness
+clean-local: clean-robustness
+clean-robustness:
+	-rm -rf $(ROBUSTNESS_DIR)
+.PHONY: clean-robustness
+EXTRA_DIST += tools/robustness-report docs/robustness.md docs/robustness
 
 # make check-long: the LONG_TESTS of every fragment, same harness.
 check-long: all

@@ -1,11 +1,16 @@
 /*
  * fuzz_control.c — libFuzzer target for the control-socket request path:
- * the line framing of core/control.c (client_handle_lines: split on LF,
- * drop a CR, refuse a line of ONSHI_CONTROL_MAX_LINE bytes; that function
- * is static and tied to a socket, so its loop is mirrored here) and
+ * the framing of core/control_frame.c (the same code control.c runs: lines
+ * split on LF with a CR dropped, a line of ONSHI_CONTROL_MAX_LINE bytes
+ * refused, and bodies announced by bytes=N — lengths parsed and bounded,
+ * bodies collected across reads, the next request after them) and
  * onshi_control_dispatch (core/control_cmds.c: word splitting, the command
  * table, every command's argument handling) on a real core built by
  * onshi_core_open from a minimal configuration in a temporary directory.
+ *
+ * The first input byte picks how the rest arrives: its low 6 bits + 1 are
+ * the bytes per read (as a socket that delivers in pieces), its top bit a
+ * small upload budget (as when other clients' uploads hold the memory).
  *
  * Covered: VERSION STATUS LIST HELP, ENABLE/DISABLE/RELOAD of unknown
  * modules, CERT (no client certificate configured), BATCH, VERIFY and
@@ -26,6 +31,7 @@
 #include <onshi/error.h>
 
 #include "control.h"
+#include "control_frame.h"
 #include "core.h"
 #include "diag.h"
 #include "strbuf.h"
@@ -86,37 +92,52 @@ static void open_core(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char in[ONSHI_CONTROL_MAX_LINE + 1];
-	size_t inlen = 0, off = 0;
+	static struct onshi_control_frame frame; /* 8 KiB: not on the stack */
 	struct onshi_strbuf out = { 0 };
+	size_t off = 1, slice, budget;
+	char why[256];
+	int done = 0;
 
+	if (size < 1)
+		return 0;
 	if (core == NULL)
 		open_core();
-	/* As control.c: read what fits, answer each complete line. */
-	while (off < size) {
-		size_t n = size - off;
-		char *nl;
+	slice = (size_t)(data[0] & 0x3f) + 1;
+	budget = data[0] & 0x80 ? 100 : (size_t)-1;
+	memset(&frame, 0, sizeof(frame));
+	/* As control.c: read what fits, answer each complete request. */
+	while (!done) {
+		size_t room;
+		char *at = onshi_control_frame_room(&frame, slice, &room);
 
-		if (n > ONSHI_CONTROL_MAX_LINE - inlen)
-			n = ONSHI_CONTROL_MAX_LINE - inlen;
-		memcpy(in + inlen, data + off, n);
-		inlen += n;
-		off += n;
-		while ((nl = memchr(in, '\n', inlen)) != NULL) {
-			size_t linelen = (size_t)(nl - in);
-			char line[ONSHI_CONTROL_MAX_LINE + 1];
+		if (at && off < size) {
+			size_t n = size - off < room ? size - off : room;
 
-			memcpy(line, in, linelen);
-			line[linelen] = '\0';
-			if (linelen && line[linelen - 1] == '\r')
-				line[linelen - 1] = '\0';
-			memmove(in, nl + 1, inlen - linelen - 1);
-			inlen -= linelen + 1;
-			onshi_control_dispatch(core, NULL, line, &out);
+			memcpy(at, data + off, n);
+			off += n;
+			onshi_control_frame_fed(&frame, n);
 		}
-		if (inlen == ONSHI_CONTROL_MAX_LINE)
-			break; /* control.c answers an error and closes */
+		for (;;) {
+			enum onshi_frame_step step =
+				onshi_control_frame_next(&frame, budget, why, sizeof(why));
+
+			if (step == ONSHI_FRAME_MORE)
+				break;
+			if (step == ONSHI_FRAME_FATAL) {
+				/* control.c answers and closes */
+				onshi_strbuf_printf(&out, "-1 %s\n", why);
+				done = 1;
+				break;
+			}
+			if (frame.body && frame.body[frame.body_len] != '\0')
+				abort(); /* bodies are NUL-terminated for parsers */
+			onshi_control_dispatch(core, NULL, frame.line, &out);
+			onshi_control_frame_done(&frame);
+		}
+		if (off >= size)
+			break;
 	}
+	onshi_control_frame_done(&frame);
 	onshi_strbuf_free(&out);
 	return 0;
 }

@@ -8,6 +8,7 @@ FUZZ_SECONDS = 30
 FUZZ_WORK = $(abs_top_builddir)/tests/fuzz-work
 
 fuzz: $(top_builddir)/config.h
+	ONSHI_ROBUSTNESS_DIR='$(ROBUSTNESS_DIR)' \
 	$(SHELL) $(top_srcdir)/tests/fuzz/run --build $(abs_top_builddir) \
 		--work $(FUZZ_WORK) --seconds $(FUZZ_SECONDS)
 check-long: fuzz

@@ -16,6 +16,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/onshi-it-XXXXXX")
 SOCK="$WORK/control.sock"
 DPID=""
 CHECKS=0
+# Waits for an event poll it and stop at the first sign; their limits are
+# the seconds a quiet machine needs times WAIT_SCALE, so a loaded machine
+# (other builds, valgrind, stress) slows a test down instead of failing it.
+WAIT_SCALE=${ONSHI_WAIT_SCALE:-3}
 
 cleanup() {
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
@@ -93,6 +97,35 @@ ctl() {
 	"$ONSHICTL" -s "$SOCK" "$@"
 }
 
+# wait_status REGEX WHAT [SECONDS]: poll `onshictl status` until it matches
+# (default 10 s, times WAIT_SCALE); counts as a check.
+wait_status() {
+	local st=""
+	for _ in $(seq 1 $((${3:-10} * 10 * WAIT_SCALE))); do
+		st=$(ctl status 2>/dev/null) || st=""
+		if printf '%s\n' "$st" | grep -Eq -- "$1"; then
+			ok "$2"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$2: status never matched /$1/: $st"
+}
+
+# robustness_record KIND FIELD...: one row of figures (faults injected,
+# requests, lost, doubled; crash-loop rounds...) for docs/robustness.md,
+# appended to $ONSHI_ROBUSTNESS_DIR/KIND.tsv after the date and the commit
+# (make check sets the folder; tools/robustness-report renders the table).
+robustness_record() {
+	[ -n "${ONSHI_ROBUSTNESS_DIR:-}" ] || return 0
+	local kind=$1 commit
+	shift
+	commit=$(git -C "$top_srcdir" describe --always --dirty=+ 2>/dev/null) || commit=-
+	mkdir -p "$ONSHI_ROBUSTNESS_DIR" || return 0
+	(IFS=$'\t'; printf '%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$commit" "$*") \
+		>>"$ONSHI_ROBUSTNESS_DIR/$kind.tsv"
+}
+
 finish() {
 	echo "$CHECKS checks passed"
 	exit 0
@@ -115,7 +148,7 @@ face_file() {
 # wait_face DIR PUSH_ID [SECONDS]: wait for that face/ file (default 20 s);
 # its path is then in $FACE.
 wait_face() {
-	for _ in $(seq 1 $((${3:-20} * 10))); do
+	for _ in $(seq 1 $((${3:-20} * 10 * WAIT_SCALE))); do
 		FACE=$(face_file "$1" "$2") && return 0
 		sleep 0.1
 	done

@@ -167,6 +167,7 @@ void qsd_faults_set(struct qsd_faults *f, const struct qsd_fault_plan *plan,
 	f->plan = *plan;
 	snprintf(f->spec, sizeof(f->spec), "%s", spec != NULL && *spec ? spec : "none");
 	f->set_at = qsd_now();
+	f->injected = 0;
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -220,6 +221,8 @@ void qsd_faults_draw(struct qsd_faults *f, unsigned endpoint, struct qsd_fault_d
 	if (roll < p->oversize_pct)
 		d->fault = QSD_FAULT_OVERSIZE;
 out:
+	if (d->fault != QSD_FAULT_NONE || d->delay_ms > 0)
+		f->injected++;
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -228,6 +231,16 @@ void qsd_faults_describe(struct qsd_faults *f, char *buf, size_t buflen)
 	pthread_mutex_lock(&f->lock);
 	snprintf(buf, buflen, "%s", f->spec);
 	pthread_mutex_unlock(&f->lock);
+}
+
+uint64_t qsd_faults_injected(struct qsd_faults *f)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->injected;
+	pthread_mutex_unlock(&f->lock);
+	return n;
 }
 
 void qsd_faults_destroy(struct qsd_faults *f)

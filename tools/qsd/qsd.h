@@ -190,6 +190,7 @@ struct qsd_faults {
 	char spec[256];                /* as given, for /_admin/faults GET */
 	time_t set_at;                 /* when the plan was set (monotonic s) */
 	uint64_t rng;
+	uint64_t injected;             /* faults drawn since the plan was set */
 };
 
 int qsd_faults_parse(const char *spec, struct qsd_fault_plan *plan, char *msg,
@@ -200,6 +201,8 @@ void qsd_faults_set(struct qsd_faults *f, const struct qsd_fault_plan *plan,
 void qsd_faults_draw(struct qsd_faults *f, unsigned endpoint,
 		     struct qsd_fault_draw *d);
 void qsd_faults_describe(struct qsd_faults *f, char *buf, size_t buflen);
+/* Faults drawn (latency included) since the plan was last set. */
+uint64_t qsd_faults_injected(struct qsd_faults *f);
 void qsd_faults_destroy(struct qsd_faults *f);
 
 /* ---- tokens and nonces (session.c) ------------------------------------ */

@@ -687,6 +687,13 @@ static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_
 		answer_text(a, 200, m);
 		return;
 	}
+	/* For test reports: how many faults the current plan has injected. */
+	if (strcmp(rq->path, "/_admin/faults/injected") == 0) {
+		snprintf(m, sizeof(m), "%llu\n",
+			 (unsigned long long)qsd_faults_injected(&q->faults));
+		answer_text(a, 200, m);
+		return;
+	}
 	if (strcmp(rq->path, "/_admin/bulk-delay") == 0 && rq->body != NULL) {
 		char *end;
 		unsigned long v;
@@ -704,7 +711,7 @@ static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_
 		answer_text(a, 200, m);
 		return;
 	}
-	answer_text(a, 404, "admin calls: /_admin/faults, /_admin/bulk-delay\n");
+	answer_text(a, 404, "admin calls: /_admin/faults, /_admin/faults/injected, /_admin/bulk-delay\n");
 }
 
 /* ---- maintenance server stand-in: static files and a report sink ---- */
