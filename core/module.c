@@ -49,15 +49,18 @@ void onshi_module_device_state(struct onshi_instance *inst, int up,
 		mod->device_why[0] = '\0';
 		return;
 	}
+	snprintf(mod->device_why, sizeof(mod->device_why), "%s",
+		 why && *why ? why : "(no reason given)");
+	/* The plugin's words: no line breaks or escapes into log or status. */
+	for (char *p = mod->device_why; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	if (!mod->device_down) {
 		mod->device_since = time(NULL);
 		onshi_logf(&mod->core->log, ONSHI_LOG_WARNING,
-			   "%s: device lost: %s", mod->name,
-			   why && *why ? why : "(no reason given)");
+			   "%s: device lost: %s", mod->name, mod->device_why);
 	}
 	mod->device_down = 1;
-	snprintf(mod->device_why, sizeof(mod->device_why), "%s",
-		 why && *why ? why : "(no reason given)");
 }
 
 /* A new or no instance: nothing is known about its device yet. */
