@@ -100,6 +100,7 @@ static const struct schema_key maintenance_keys[] = {
 	{ "trust_key", ONSHI_CONF_PATH, 1, CHECK_NONE },
 	{ "poll_s", ONSHI_CONF_INT, 0, CHECK_POLL_S },
 	{ "timeout_ms", ONSHI_CONF_INT, 0, CHECK_TIMEOUT_MS },
+	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_TIMEOUT_MS },
 	{ "ca_bundle", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ "report_url", ONSHI_CONF_STRING, 0, CHECK_HTTPS_URL },
 	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },

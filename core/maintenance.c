@@ -26,7 +26,7 @@
 
 #define DEFAULT_POLL_S 300
 #define DEFAULT_TIMEOUT_MS 30000L
-#define CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 /* A .sig is 64 bytes; a little more lets a base64 one be named as such. */
 #define MAX_SIG_BYTES 4096
 /* Errors kept for the next report. */
@@ -68,7 +68,7 @@ struct onshi_maintenance {
 	 * file deleted or rewritten lower cannot silently mean 0. */
 	char *hwm_file;
 	char *client_cert, *client_key, *client_p12, *p12_password;
-	long poll_s, timeout_ms;
+	long poll_s, timeout_ms, connect_timeout_ms;
 	struct onshi_loop_timer *timer;
 
 	int polling;
@@ -220,7 +220,7 @@ static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f,
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->limit);
 	/* The maintenance server is checked like the national service. */
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
@@ -1061,6 +1061,9 @@ int onshi_maintenance_open(struct onshi_core *core,
 	v = onshi_conf_section_get(sec, "timeout_ms");
 	m->timeout_ms = v && onshi_conf_parse_long(v, 100, 600000, &l) == 0
 				? l : DEFAULT_TIMEOUT_MS;
+	v = onshi_conf_section_get(sec, "connect_timeout_ms");
+	m->connect_timeout_ms = v && onshi_conf_parse_long(v, 100, 600000, &l) == 0
+					? l : DEFAULT_CONNECT_TIMEOUT_MS;
 	if (m->manifest_url)
 		if (asprintf(&m->sig_url, "%s.sig", m->manifest_url) < 0)
 			m->sig_url = NULL;
