@@ -32,6 +32,7 @@ enum value_check {
 	CHECK_TIMEOUT_MS,
 	CHECK_REFRESH_S,
 	CHECK_IDLE_TIMEOUT_S,
+	CHECK_PROBE_S,
 	CHECK_PAGE_LANGUAGE,
 };
 
@@ -122,6 +123,7 @@ static const struct schema_key national_keys[] = {
 	{ "bulk_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "max_connections", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
+	{ "probe_s", ONSHI_CONF_INT, 0, CHECK_PROBE_S },
 	{ NULL, 0, 0, 0 },
 };
 /* My Number Card checks: JPKI CAs and CRLs, and the reader makers' CA. */
@@ -298,6 +300,10 @@ static int check_value(const struct onshi_conf_entry *e,
 		case CHECK_IDLE_TIMEOUT_S:
 			if (onshi_conf_parse_long(e->value, 1, 3600, &l) < 0)
 				why = "must be a number of seconds from 1 to 3600";
+			break;
+		case CHECK_PROBE_S:
+			if (onshi_conf_parse_long(e->value, 0, 86400, &l) < 0)
+				why = "must be a number of seconds from 0 (no probe) to 86400";
 			break;
 		case CHECK_PAGE_LANGUAGE:
 			if (strcmp(e->value, "ja") != 0 &&

@@ -2,7 +2,9 @@
  * control_cert.c — CERT STATUS / CERT CSR / CERT INSTALL: the clinic's
  * client certificate from the operator's side (`onshictl cert ...`).
  *
- *   CERT STATUS [institution=NAME]   what is in service, days left
+ *   CERT STATUS [institution=NAME]   what is in service, days left: one
+ *                                    line per institution unless one
+ *                                    is named
  *   CERT CSR [institution=NAME]      new key (<client_key>.new, 0600) and a
  *                                    CSR (<client_cert>.csr) to send to the
  *                                    issuer; the key in service is untouched
@@ -97,6 +99,8 @@ static void put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
 	struct tm tm;
 
 	onshi_control_put_kv(b, "cn", i->cn);
+	if (i->subject[0])
+		onshi_control_put_kv(b, "subject", i->subject);
 	onshi_control_put_kv(b, "issuer", i->issuer);
 	onshi_control_put_kv(b, "serial", i->serial_hex);
 	if (i->not_after) {
@@ -128,8 +132,12 @@ void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
 						  sizeof(why));
 	onshi_control_put_kv(b, "cert", p.name ? p.name : "");
 	onshi_control_put_kv(b, "code", p.code ? p.code : "");
-	onshi_control_put_kv(b, "state", rc != ONSHI_OK ? "error"
-					: info.warning ? "warning" : "ok");
+	/* Expired is its own state: the one failure only a new certificate
+	 * cures, and the one the front desk hears about. */
+	onshi_control_put_kv(b, "state",
+			     rc == ONSHI_OK ? (info.warning ? "warning" : "ok")
+			     : info.not_after && info.not_after < time(NULL)
+				     ? "expired" : "error");
 	put_info(b, &info);
 	if (rc != ONSHI_OK)
 		onshi_control_put_kv(b, "message", why);
@@ -261,8 +269,22 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 		if (strncmp(argv[i], "institution=", 12) == 0)
 			inst = argv[i] + 12;
 	if (strcasecmp(sub, "STATUS") == 0) {
-		onshi_strbuf_printf(reply, "1 certificate\n");
-		onshi_control_cert_line(core, inst, reply);
+		const struct onshi_config *cfg = core->config;
+		unsigned n = 0;
+
+		for (size_t i = 0; i < cfg->nsections; i++)
+			n += strcmp(cfg->sections[i].type, "institution") == 0;
+		if (inst || n < 2) {
+			onshi_strbuf_printf(reply, "1 certificate\n");
+			onshi_control_cert_line(core, inst, reply);
+			return;
+		}
+		/* Several institutions and none named: each one's. */
+		onshi_strbuf_printf(reply, "%u certificates\n", n);
+		for (size_t i = 0; i < cfg->nsections; i++)
+			if (strcmp(cfg->sections[i].type, "institution") == 0)
+				onshi_control_cert_line(core, cfg->sections[i].name,
+							reply);
 		return;
 	}
 	rc = find_paths(core, inst, &p, why, sizeof(why));

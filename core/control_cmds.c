@@ -134,7 +134,7 @@ static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 		m->inst ? m->inst->plugin->desc : NULL;
 
 	onshi_control_put_kv(b, "module", m->name);
-	onshi_control_put_kv(b, "state", onshi_module_state_name(m->state));
+	onshi_control_put_kv(b, "state", onshi_module_shown_state(m));
 	if (d) {
 		onshi_control_put_kv(b, "plugin", d->name);
 		onshi_control_put_kv(b, "version", d->version);
@@ -148,7 +148,8 @@ static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 			onshi_control_put_kv(b, "status", st);
 		}
 	}
-	if (m->last_event_at) {
+	/* A disabled module has no current event to show. */
+	if (m->last_event_at && m->state != ONSHI_MODULE_DISABLED) {
 		long age = (long)(time(NULL) - m->last_event_at);
 
 		onshi_control_put_kv(b, "event", m->last_event);
@@ -157,6 +158,16 @@ static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 	}
 	if (m->state == ONSHI_MODULE_FAILED && m->last_error[0])
 		onshi_control_put_kv(b, "error", m->last_error);
+	else if (m->state == ONSHI_MODULE_RUNNING && m->device_down) {
+		char why[400];
+		long age = (long)(time(NULL) - m->device_since);
+
+		snprintf(why, sizeof(why), "device not answering for %ld s: %s",
+			 age < 0 ? 0 : age, m->device_why);
+		onshi_control_put_kv(b, "error", why);
+		onshi_control_put_kv_long(b, "device_down_since",
+					  (long)m->device_since);
+	}
 	onshi_strbuf_append(b, "\n", 1);
 }
 
@@ -203,24 +214,28 @@ static void maintenance_line(struct onshi_strbuf *b,
 }
 
 /*
- * The national link in one word for the dashboard, from its state text:
- * ok, idle (no call yet), maintenance, degraded, down, or off.
+ * The national link in one word (ok, idle = nothing asked yet,
+ * maintenance, degraded, down, or off = not configured), since when, and
+ * why it is not ok: the last call's or idle probe's finding.
  */
-static const char *link_word(const struct onshi_national *n)
+static void link_fields(struct onshi_strbuf *b, const struct onshi_national *n)
 {
-	const char *st = onshi_national_state(n);
+	time_t since;
+	const char *why;
+	enum onshi_national_link l = onshi_national_link(n, &since, &why);
+	long age = (long)(time(NULL) - since);
 
-	if (!n)
-		return "off";
-	if (strcmp(st, "ok") == 0)
-		return "ok";
-	if (strncmp(st, "idle", 4) == 0)
-		return "idle";
-	if (strncmp(st, "maintenance", 11) == 0)
-		return "maintenance";
-	if (strncmp(st, "degraded", 8) == 0)
-		return "degraded";
-	return "down";
+	if (!n) {
+		onshi_control_put_kv(b, "national_link", "off");
+		return;
+	}
+	onshi_control_put_kv(b, "national_link", onshi_national_link_word(l));
+	if (since) {
+		onshi_control_put_kv_long(b, "national_link_since", (long)since);
+		onshi_control_put_kv_long(b, "national_link_age_s", age < 0 ? 0 : age);
+	}
+	if (*why)
+		onshi_control_put_kv(b, "national_link_reason", why);
 }
 
 /* "today=YYYY-MM-DD valid=.. invalid=.. ..." (reset at local midnight). */
@@ -278,7 +293,7 @@ void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 	onshi_control_put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
 	onshi_control_put_kv_long(reply, "national_pending",
 		    (long)onshi_national_pending(core->national));
-	onshi_control_put_kv(reply, "national_link", link_word(core->national));
+	link_fields(reply, core->national);
 	if (onshi_status_page_listen(core)) {
 		char url[512], trouble[320];
 		const char *t = onshi_status_page_trouble(core, trouble,

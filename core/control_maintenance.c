@@ -2,7 +2,8 @@
  * control_maintenance.c — MAINTENANCE POLL (`onshictl maintenance poll`):
  * poll the manifest now instead of waiting for [maintenance] poll_s, and
  * answer with the outcome once the poll has finished: "0 manifest 42
- * applied: ..." or "-1 manifest refused: <reason>" / "-1 cannot fetch the
+ * applied: ..." (or "0 manifest 42 unchanged: ..." / "0 no manifest
+ * published yet ...") or "-1 manifest refused: <reason>" / "-1 cannot fetch the
  * manifest: <reason>".
  */
 #include "config.h"
@@ -18,7 +19,7 @@ static void on_polled(void *arg, enum onshi_maint_outcome o,
 {
 	struct onshi_strbuf reply = { 0 };
 
-	onshi_strbuf_printf(&reply, "%d %s\n", o == ONSHI_MAINT_APPLIED ? 0 : -1,
+	onshi_strbuf_printf(&reply, "%d %s\n", onshi_maint_outcome_ok(o) ? 0 : -1,
 			    reason);
 	onshi_control_answer(arg, &reply);
 	onshi_strbuf_free(&reply);

@@ -225,6 +225,7 @@ static const struct onshi_host host_table = {
 	.card_submit = onshi_card_submit,
 	.submit_flags = onshi_inquiry_submit_flags,
 	.write_file_staged = host_write_file_staged,
+	.device_state = onshi_module_device_state,
 };
 
 const struct onshi_host *onshi_host_table(void)

@@ -173,6 +173,12 @@ static void set_outcome(struct onshi_maintenance *m,
 			   m->reason);
 		return;
 	}
+	/* Nothing new to apply is the usual poll: said once, not an error. */
+	if (o == ONSHI_MAINT_UNCHANGED || o == ONSHI_MAINT_UNPUBLISHED) {
+		onshi_logf(&m->core->log, same ? ONSHI_LOG_DEBUG : ONSHI_LOG_INFO,
+			   "maintenance: %s", m->reason);
+		return;
+	}
 	/* The same refusal every poll_s is news only the first time. */
 	onshi_logf(&m->core->log, same ? ONSHI_LOG_INFO : ONSHI_LOG_WARNING,
 		   "maintenance: %s", m->reason);
@@ -479,6 +485,20 @@ static void process(struct onshi_maintenance *m)
 	uint64_t last = 0;
 	int rc;
 
+	/* 304 (a server that honours conditional requests) and 404 (the
+	 * vendor has published nothing for this clinic yet) are normal. */
+	if (m->manifest.res == CURLE_OK && m->manifest.status == 304) {
+		set_outcome(m, ONSHI_MAINT_UNCHANGED,
+			    "manifest unchanged (HTTP 304): serial %llu stays",
+			    (unsigned long long)m->serial);
+		return;
+	}
+	if (m->manifest.res == CURLE_OK && m->manifest.status == 404) {
+		set_outcome(m, ONSHI_MAINT_UNPUBLISHED,
+			    "no manifest published yet at %s (HTTP 404)",
+			    m->manifest_url);
+		return;
+	}
 	if (fetch_problem(&m->manifest, m->manifest_url, why, sizeof(why)) ||
 	    fetch_problem(&m->sig, m->sig_url, why, sizeof(why))) {
 		set_outcome(m, ONSHI_MAINT_FETCH_FAILED,
@@ -503,6 +523,15 @@ static void process(struct onshi_maintenance *m)
 				  man, why, sizeof(why));
 	if (rc == ONSHI_OK)
 		rc = load_serial(m, &last, why, sizeof(why));
+	if (rc == ONSHI_OK && man->serial == last && last != 0) {
+		/* Signed, and the one applied last: polled again, not a
+		 * replay attack (nothing is applied twice either way). */
+		m->serial = last;
+		set_outcome(m, ONSHI_MAINT_UNCHANGED,
+			    "manifest %llu unchanged: already applied",
+			    (unsigned long long)last);
+		goto out;
+	}
 	if (rc == ONSHI_OK) {
 		m->serial = last;
 		rc = onshi_manifest_check(man, last, codes, ncodes, mods, nmods,
@@ -740,12 +769,20 @@ onshi_maintenance_outcome(const struct onshi_maintenance *m,
 	return m ? m->outcome : ONSHI_MAINT_NONE;
 }
 
+int onshi_maint_outcome_ok(enum onshi_maint_outcome o)
+{
+	return o == ONSHI_MAINT_APPLIED || o == ONSHI_MAINT_UNCHANGED ||
+	       o == ONSHI_MAINT_UNPUBLISHED;
+}
+
 const char *onshi_maint_outcome_name(enum onshi_maint_outcome o)
 {
 	switch (o) {
 	case ONSHI_MAINT_APPLIED: return "applied";
 	case ONSHI_MAINT_REFUSED: return "refused";
 	case ONSHI_MAINT_FETCH_FAILED: return "fetch-failed";
+	case ONSHI_MAINT_UNCHANGED: return "unchanged";
+	case ONSHI_MAINT_UNPUBLISHED: return "unpublished";
 	case ONSHI_MAINT_NONE: break;
 	}
 	return "none";

@@ -28,7 +28,12 @@ enum onshi_maint_outcome {
 	ONSHI_MAINT_APPLIED,   /* a new manifest was applied */
 	ONSHI_MAINT_REFUSED,   /* fetched, but refused (reason says why) */
 	ONSHI_MAINT_FETCH_FAILED, /* the server could not be asked */
+	ONSHI_MAINT_UNCHANGED, /* the applied manifest again (or 304): normal */
+	ONSHI_MAINT_UNPUBLISHED, /* 404: no manifest published yet: normal */
 };
+
+/* Whether an outcome is a normal poll (applied, unchanged, unpublished). */
+int onshi_maint_outcome_ok(enum onshi_maint_outcome o);
 
 /*
  * Read [maintenance] from core->config and start the poll timer. No

@@ -11,6 +11,7 @@
 #include "card.h"
 #include "core.h"
 #include "inquiry.h"
+#include "log.h"
 #include "module.h"
 
 const char *onshi_module_state_name(enum onshi_module_state s)
@@ -21,6 +22,53 @@ const char *onshi_module_state_name(enum onshi_module_state s)
 	case ONSHI_MODULE_FAILED: return "failed";
 	}
 	return "?";
+}
+
+const char *onshi_module_shown_state(const struct onshi_module *m)
+{
+	if (m->state == ONSHI_MODULE_RUNNING && m->device_down)
+		return "failing";
+	return onshi_module_state_name(m->state);
+}
+
+void onshi_module_device_state(struct onshi_instance *inst, int up,
+			       const char *why)
+{
+	struct onshi_module *mod = inst->module;
+
+	/* An instance being built for a reload is not the module's yet. */
+	if (mod->inst != inst && mod->inst)
+		return;
+	if (up) {
+		if (mod->device_down)
+			onshi_logf(&mod->core->log, ONSHI_LOG_NOTICE,
+				   "%s: device answers again after %lld s",
+				   mod->name,
+				   (long long)(time(NULL) - mod->device_since));
+		mod->device_down = 0;
+		mod->device_why[0] = '\0';
+		return;
+	}
+	snprintf(mod->device_why, sizeof(mod->device_why), "%s",
+		 why && *why ? why : "(no reason given)");
+	/* The plugin's words: no line breaks or escapes into log or status. */
+	for (char *p = mod->device_why; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if (!mod->device_down) {
+		mod->device_since = time(NULL);
+		onshi_logf(&mod->core->log, ONSHI_LOG_WARNING,
+			   "%s: device lost: %s", mod->name, mod->device_why);
+	}
+	mod->device_down = 1;
+}
+
+/* A new or no instance: nothing is known about its device yet. */
+static void device_forget(struct onshi_module *mod)
+{
+	mod->device_down = 0;
+	mod->device_why[0] = '\0';
+	mod->device_since = 0;
 }
 
 static void set_error(struct onshi_module *mod, const char *msg)
@@ -145,6 +193,11 @@ static void instance_stop_destroy(struct onshi_module *mod,
 			   mod->name, leaked);
 	ops->destroy(inst->state);
 	instance_free(core, inst);
+	/* What the old instance saw is history: no stale event or device
+	 * state under a module that is disabled, failed or started anew. */
+	mod->last_event[0] = '\0';
+	mod->last_event_at = 0;
+	device_forget(mod);
 }
 
 /* start() a created instance; on failure destroy it. */

@@ -51,6 +51,11 @@ struct onshi_module {
 	time_t last_event_at;
 	char last_error[512];
 	time_t last_error_at;
+	/* The running instance's device is lost (host->device_state): the
+	 * module shows "failing", not "running". */
+	int device_down;
+	char device_why[256];
+	time_t device_since;
 	unsigned long starts;
 	struct onshi_module *next;
 };
@@ -70,6 +75,13 @@ int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen);
 int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen);
 
 const char *onshi_module_state_name(enum onshi_module_state s);
+/* The state status shows: the state's name, or "failing" while a running
+ * module's device is lost. */
+const char *onshi_module_shown_state(const struct onshi_module *m);
+/* host->device_state: the instance's device answers again (up) or is lost
+ * (why); logged once per change. */
+void onshi_module_device_state(struct onshi_instance *inst, int up,
+			       const char *why);
 
 /* The institution code a module serves, from the configuration (also while
  * it is disabled); NULL if the module is not configured. */

@@ -15,6 +15,7 @@
 
 #include "core.h"
 #include "http.h"
+#include "log.h"
 #include "national.h"
 #include "strbuf.h"
 #include "xml_util.h"
@@ -49,8 +50,9 @@ struct onshi_national_call {
 	void *arg;
 	uint64_t deadline_ms;
 	unsigned attempt;
-	int is_auth;  /* our own POST /auth */
+	int is_auth;  /* our own POST /auth (token fetch or idle probe) */
 	int reauthed; /* re-authenticated once after a 401 already */
+	int is_probe; /* the idle probe: its answer is judged on arrival */
 	CURL *easy;
 	struct curl_slist *headers;
 	struct onshi_strbuf answer;
@@ -74,6 +76,15 @@ struct onshi_national {
 	unsigned pending;
 	unsigned seed; /* jitter; no global PRNG state */
 	char state[512];
+	/* The link as the last answer (or its absence) showed it. */
+	enum onshi_national_link link;
+	time_t link_since;
+	char link_why[512];
+	/* The idle probe: POST /auth for probe_inst when no call ended for
+	 * probe_ms; 0 = off. */
+	uint64_t probe_ms, last_done_ms;
+	char probe_inst[11];
+	int probing;
 };
 
 static void set_state(struct onshi_national *n, const char *fmt, ...)
@@ -86,6 +97,42 @@ static void set_state(struct onshi_national *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->state, sizeof(n->state), fmt, ap);
 	va_end(ap);
+}
+
+/* ---- the link state ---- */
+
+static int link_bad(enum onshi_national_link l)
+{
+	return l >= ONSHI_NATIONAL_LINK_MAINTENANCE;
+}
+
+/*
+ * What the last transfer showed. Only a change between usable and not
+ * usable is logged: a link down for an hour is one line, not one per
+ * retry or probe.
+ */
+static void link_note(struct onshi_national *n, enum onshi_national_link l,
+		      const char *why)
+{
+	time_t now = time(NULL);
+
+	if (link_bad(l)) {
+		if (!link_bad(n->link)) {
+			n->link_since = now;
+			onshi_logf(&n->core->log, ONSHI_LOG_WARNING,
+				   "national link down: %s", why);
+		}
+		snprintf(n->link_why, sizeof(n->link_why), "%s", why);
+	} else if (link_bad(n->link)) {
+		onshi_logf(&n->core->log, ONSHI_LOG_NOTICE,
+			   "national link back after %lld s (was: %s)",
+			   (long long)(now - n->link_since), n->link_why);
+		n->link_since = now;
+		n->link_why[0] = '\0';
+	} else if (n->link == ONSHI_NATIONAL_LINK_IDLE) {
+		n->link_since = now;
+	}
+	n->link = l;
 }
 
 /* ---- calls ---- */
@@ -303,34 +350,42 @@ static void fail_waiting(struct token *t, enum onshi_national_outcome o,
 	}
 }
 
-static void on_auth_done(void *arg, enum onshi_national_outcome o,
-			 long status, const char *body, size_t len,
-			 const char *why)
+/* Keep the token of an AuthResponse; -1 when it has no usable one. */
+static int token_store(struct token *t, const char *body, size_t len)
 {
-	struct token *t = arg;
-	char *tok, *ttl;
-	long ttl_s;
+	char *tok = onshi_xml_child_text(body, len, "AccessToken");
+	char *ttl = onshi_xml_child_text(body, len, "ExpiresIn");
+	long ttl_s = ttl ? strtol(ttl, NULL, 10) : 0;
 
-	t->fetching = 0;
-	if (o != ONSHI_NATIONAL_ANSWER) {
-		fail_waiting(t, o, status, why);
-		return;
-	}
-	tok = onshi_xml_child_text(body, len, "AccessToken");
-	ttl = onshi_xml_child_text(body, len, "ExpiresIn");
-	ttl_s = ttl ? strtol(ttl, NULL, 10) : 0;
 	free(ttl);
 	if (!tok || !*tok || strpbrk(tok, "\r\n ") || ttl_s <= 0) {
 		free(tok);
-		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, status,
-			     "the national service's AuthResponse has no usable AccessToken/ExpiresIn");
-		return;
+		return -1;
 	}
 	free(t->value);
 	t->value = tok;
 	t->expires_ms = onshi_loop_now_ms() + (uint64_t)ttl_s * 1000u;
 	if (t->expires_ms > TOKEN_MARGIN_MS * 2)
 		t->expires_ms -= TOKEN_MARGIN_MS;
+	return 0;
+}
+
+static void on_auth_done(void *arg, enum onshi_national_outcome o,
+			 long status, const char *body, size_t len,
+			 const char *why)
+{
+	struct token *t = arg;
+
+	t->fetching = 0;
+	if (o != ONSHI_NATIONAL_ANSWER) {
+		fail_waiting(t, o, status, why);
+		return;
+	}
+	if (token_store(t, body, len) < 0) {
+		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, status,
+			     "the national service's AuthResponse has no usable AccessToken/ExpiresIn");
+		return;
+	}
 	while (t->waiting) {
 		struct onshi_national_call *c = t->waiting;
 
@@ -375,16 +430,21 @@ static struct onshi_national_call *new_call(struct onshi_national *n,
 	return c;
 }
 
+/* The body of POST /auth for institution inst. */
+static int auth_body(char *body, size_t size, const char *inst)
+{
+	return snprintf(body, size,
+			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<AuthRequest><MedicalInstitutionCode>%s</MedicalInstitutionCode></AuthRequest>\n",
+			inst);
+}
+
 static void fetch_token(struct onshi_national *n, struct token *t)
 {
 	struct onshi_national_call *c;
 	char body[256];
-	int len;
+	int len = auth_body(body, sizeof(body), t->inst);
 
-	len = snprintf(body, sizeof(body),
-		       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		       "<AuthRequest><MedicalInstitutionCode>%s</MedicalInstitutionCode></AuthRequest>\n",
-		       t->inst);
 	c = new_call(n, t->inst, "/auth", body, (size_t)len, NULL,
 		     on_auth_done, t);
 	if (!c) {
@@ -446,6 +506,7 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	curl_easy_cleanup(c->easy);
 	c->easy = NULL;
 	c->attempt++;
+	n->last_done_ms = onshi_loop_now_ms();
 
 	if (res != CURLE_OK) {
 		snprintf(why, sizeof(why), "%s: %s",
@@ -453,16 +514,20 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 				    : curl_easy_strerror(res),
 			 c->errbuf[0] ? c->errbuf : n->endpoint);
 		set_state(n, "unreachable: %s", why);
+		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
 		retry_or_give_up(c, backoff_ms(c), 0, why);
 		return;
 	}
 	if (status >= 200 && status < 300) {
 		set_state(n, "ok");
+		if (!c->is_probe)
+			link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
 		finish(c, ONSHI_NATIONAL_ANSWER, status, NULL);
 		return;
 	}
 	if (status == 401 && !c->is_auth && !c->reauthed) {
 		c->reauthed = 1; /* the token expired early: once more */
+		link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
 		forget_token(n, c->inst);
 		start(c);
 		return;
@@ -472,6 +537,7 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 			 "national service in maintenance (503, Retry-After %ld s)",
 			 c->retry_after_s);
 		set_state(n, "maintenance: retry after %ld s", c->retry_after_s);
+		link_note(n, ONSHI_NATIONAL_LINK_MAINTENANCE, n->state);
 		retry_or_give_up(c, (uint64_t)c->retry_after_s * 1000u, status,
 				 why);
 		return;
@@ -480,11 +546,20 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 		snprintf(why, sizeof(why), "national service answered HTTP %ld",
 			 status);
 		set_state(n, "degraded: %s", why);
+		link_note(n, ONSHI_NATIONAL_LINK_DEGRADED, n->state);
 		retry_or_give_up(c, backoff_ms(c), status, why);
 		return;
 	}
 	snprintf(why, sizeof(why), "national service refused the call: HTTP %ld",
 		 status);
+	if (c->is_auth) {
+		/* Without a token no call can succeed: the link is down. */
+		set_state(n, "authentication refused: HTTP %ld (check the client certificate and the institution code)",
+			  status);
+		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
+	} else {
+		link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
+	}
 	finish(c, ONSHI_NATIONAL_REFUSED, status, why);
 }
 
@@ -494,6 +569,63 @@ static void on_transfer_done(void *arg, CURL *easy, CURLcode res)
 
 	(void)easy; /* c->easy */
 	transfer_done(c, res);
+}
+
+/* ---- the idle probe ---- */
+
+static void on_probe_done(void *arg, enum onshi_national_outcome o,
+			  long status, const char *body, size_t len,
+			  const char *why)
+{
+	struct onshi_national *n = arg;
+	struct token fresh, *t;
+
+	(void)status;
+	(void)why; /* transfer_done has noted how the call ended */
+	n->probing = 0;
+	if (o != ONSHI_NATIONAL_ANSWER)
+		return;
+	/* A 200 without a usable token is no working link either. */
+	memset(&fresh, 0, sizeof(fresh));
+	if (token_store(&fresh, body, len) < 0) {
+		set_state(n, "unusable answer: the national service's AuthResponse has no usable AccessToken/ExpiresIn");
+		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
+		return;
+	}
+	link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
+	/* A fresh token spares the next real call its own POST /auth. */
+	t = token_for(n, n->probe_inst);
+	if (t && !t->fetching) {
+		free(t->value);
+		t->value = fresh.value;
+		t->expires_ms = fresh.expires_ms;
+	} else {
+		free(fresh.value);
+	}
+}
+
+static void on_probe_timer(void *arg)
+{
+	struct onshi_national *n = arg;
+	struct onshi_national_call *c;
+	char body[256];
+	int len;
+
+	/* Calls in flight or retrying tell the state themselves. */
+	if (n->probing || n->pending ||
+	    onshi_loop_now_ms() - n->last_done_ms < n->probe_ms)
+		return;
+	len = auth_body(body, sizeof(body), n->probe_inst);
+	c = new_call(n, n->probe_inst, "/auth", body, (size_t)len, NULL,
+		     on_probe_done, n);
+	if (!c)
+		return;
+	c->is_auth = 1;
+	c->is_probe = 1;
+	/* One attempt: the next probe is the retry. */
+	c->deadline_ms = onshi_loop_now_ms();
+	n->probing = 1;
+	start(c);
 }
 
 /* ---- public ---- */
@@ -511,6 +643,26 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 	if (c)
 		start(c);
 	return c;
+}
+
+enum onshi_national_link onshi_national_link(const struct onshi_national *n,
+					     time_t *since, const char **why)
+{
+	*since = n ? n->link_since : 0;
+	*why = n ? n->link_why : "";
+	return n ? n->link : ONSHI_NATIONAL_LINK_IDLE;
+}
+
+const char *onshi_national_link_word(enum onshi_national_link l)
+{
+	switch (l) {
+	case ONSHI_NATIONAL_LINK_OK: return "ok";
+	case ONSHI_NATIONAL_LINK_MAINTENANCE: return "maintenance";
+	case ONSHI_NATIONAL_LINK_DEGRADED: return "degraded";
+	case ONSHI_NATIONAL_LINK_DOWN: return "down";
+	case ONSHI_NATIONAL_LINK_IDLE: break;
+	}
+	return "idle";
 }
 
 const char *onshi_national_state(const struct onshi_national *n)
@@ -580,10 +732,17 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	n->bulk_timeout_ms = conf_long(sec, "bulk_timeout_ms", 120000);
 	n->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)n;
 	set_state(n, "idle (no call yet)");
+	/* The first probe comes after probe_s of quiet, like every other. */
+	n->probe_ms = (uint64_t)conf_long(sec, "probe_s", 60) * 1000u;
+	n->last_done_ms = onshi_loop_now_ms();
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *is = &cfg->sections[i];
 		const char *code = onshi_conf_section_get(is, "code");
 		struct token *t;
+
+		/* The probe authenticates as the first institution. */
+		if (!n->probe_inst[0] && code && strcmp(is->type, "institution") == 0)
+			snprintf(n->probe_inst, sizeof(n->probe_inst), "%s", code);
 
 		if (strcmp(is->type, "institution") != 0 || !code ||
 		    (!onshi_conf_section_get(is, "client_cert") &&
@@ -607,6 +766,14 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	}
 	onshi_http_set_max_connections(n->http,
 				       conf_long(sec, "max_connections", 8));
+	/* Looked at every second (or probe_s, if shorter): a probe goes out
+	 * within a second of probe_s of quiet. */
+	if (n->probe_ms && n->probe_inst[0] &&
+	    !onshi_loop_timer(core->loop, n, n->probe_ms < 1000 ? n->probe_ms : 1000,
+			      1, on_probe_timer, n)) {
+		onshi_national_close(n);
+		return ONSHI_ENOMEM;
+	}
 	snprintf(msg, msglen, "national link to %s", n->endpoint);
 	*out = n;
 	return ONSHI_OK;

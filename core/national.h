@@ -16,6 +16,7 @@
 #define ONSHI_CORE_NATIONAL_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct onshi_core;
 struct onshi_national;
@@ -52,6 +53,28 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 						const char *body, size_t len,
 						const char *idempotency_key,
 						onshi_national_cb cb, void *arg);
+
+/*
+ * The link as the last call or idle probe found it. An idle link is probed
+ * every [national] probe_s seconds (POST /auth, the cheapest call that
+ * proves TLS, the client certificate and the service), so the state is
+ * never older than that. The log gets one line when the link goes down and
+ * one when it is back, not one per failed call.
+ */
+enum onshi_national_link {
+	ONSHI_NATIONAL_LINK_IDLE = 0,    /* nothing asked yet */
+	ONSHI_NATIONAL_LINK_OK,          /* the service answered */
+	ONSHI_NATIONAL_LINK_MAINTENANCE, /* 503 with Retry-After */
+	ONSHI_NATIONAL_LINK_DEGRADED,    /* 5xx, 429, 408 */
+	ONSHI_NATIONAL_LINK_DOWN,        /* no answer, TLS or auth refused */
+};
+
+/* The link's state; *since: when it last went down or came back (0 before
+ * the first answer); *why: the last failure ("" when ok). n may be NULL. */
+enum onshi_national_link onshi_national_link(const struct onshi_national *n,
+					     time_t *since, const char **why);
+/* "ok", "idle", "maintenance", "degraded", "down" (status words). */
+const char *onshi_national_link_word(enum onshi_national_link l);
 
 /* One line for status: "ok", "unreachable: ...", "maintenance until ...". */
 const char *onshi_national_state(const struct onshi_national *n);

@@ -1,7 +1,7 @@
 /*
  * onshictl — the operator's client for onshid's control socket.
  *
- *   onshictl [-s SOCKET] status [-o xml]
+ *   onshictl [-s SOCKET] status [-o xml | --check]
  *   onshictl [-s SOCKET] plugin list|enable|disable|reload MODULE
  *   onshictl [-s SOCKET] version
  *   onshictl [-s SOCKET] maintenance poll
@@ -57,9 +57,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: onshictl [-s SOCKET] [-o text|xml] COMMAND\n"
-		"  status [-o xml]             the dashboard: national link, institutions and\n"
+		"  status [-o xml | --check]   the dashboard: national link, institutions and\n"
 		"                              certificates, modules, spool, today's counts;\n"
-		"                              -o xml: an XML document for scripts\n"
+		"                              -o xml: an XML document for scripts;\n"
+		"                              --check: only the problems, exit 0 all well,\n"
+		"                              1 warning, 2 failing (see onshictl(8))\n"
 		"  plugin list                 modules and their state\n"
 		"  plugin enable|disable|reload MODULE\n"
 		"                              MODULE is reader:NAME or rececon:NAME\n"
@@ -263,8 +265,10 @@ static void show_maintenance(struct onshi_kv *f, int n)
 /* The national link in capitals, as the front desk says it. */
 static const char *link_say(const char *w)
 {
-	if (strcmp(w, "ok") == 0 || strcmp(w, "idle") == 0)
+	if (strcmp(w, "ok") == 0)
 		return "link OK";
+	if (strcmp(w, "idle") == 0)
+		return "link not checked yet";
 	if (strcmp(w, "off") == 0)
 		return "not configured";
 	if (strcmp(w, "maintenance") == 0)
@@ -272,6 +276,51 @@ static const char *link_say(const char *w)
 	if (strcmp(w, "degraded") == 0)
 		return "link DEGRADED";
 	return "link DOWN";
+}
+
+/* "45 s", "12 min", "3 h", "2 days": how long a state has lasted. */
+static void say_duration(long s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, len, "%ld s", s);
+	else if (s < 2 * 3600)
+		snprintf(buf, len, "%ld min", s / 60);
+	else if (s < 2 * 86400)
+		snprintf(buf, len, "%ld h", s / 3600);
+	else
+		snprintf(buf, len, "%ld days", s / 86400);
+}
+
+/* The link words that mean "not usable now". */
+static int link_is_bad(const char *w)
+{
+	return strcmp(w, "ok") != 0 && strcmp(w, "idle") != 0 &&
+	       strcmp(w, "off") != 0;
+}
+
+/* "link DOWN for 2 min: <reason>" from the daemon line's link fields. */
+static void say_link(struct onshi_kv *f, int n, char *buf, size_t len)
+{
+	const char *w = field(f, n, "national_link");
+	const char *age = field(f, n, "national_link_age_s");
+	const char *why = field(f, n, "national_link_reason");
+	char dur[32];
+
+	if (!w || !link_is_bad(w) || !age) {
+		snprintf(buf, len, "%s", w ? link_say(w) : "");
+		return;
+	}
+	say_duration(atol(age), dur, sizeof(dur));
+	snprintf(buf, len, "%s for %s%s%s", link_say(w), dur, why ? ": " : "",
+		 why ? why : "");
+}
+
+/* A certificate state as the dashboard says it. */
+static const char *cert_say(const char *st)
+{
+	return strcmp(st, "expired") == 0 ? "EXPIRED" : st;
 }
 
 /* "today        2026-11-26: 3 valid, 1 invalid, ...; card reads: ..." */
@@ -316,9 +365,18 @@ static int show_status(struct reply *r)
 			       or_dash(field(f, n, "spool")),
 			       or_dash(field(f, n, "unanswered")));
 			if (field(f, n, "national_link") &&
-			    strcmp(field(f, n, "national_link"), "off") == 0)
+			    strcmp(field(f, n, "national_link"), "off") == 0) {
 				printf("national     %s\n", or_dash(field(f, n, "national")));
-			else
+			} else if (field(f, n, "national_link") &&
+				   link_is_bad(field(f, n, "national_link"))) {
+				char say[900];
+
+				/* Down: how long and why first, in words. */
+				say_link(f, n, say, sizeof(say));
+				printf("national     %s — %s (%s call(s) in flight)\n",
+				       or_dash(field(f, n, "national_endpoint")), say,
+				       or_dash(field(f, n, "national_pending")));
+			} else
 				printf("national     %s  %s (%s call(s) in flight)%s%s\n",
 				       or_dash(field(f, n, "national_endpoint")),
 				       or_dash(field(f, n, "national")),
@@ -337,7 +395,7 @@ static int show_status(struct reply *r)
 			const char *st = or_dash(field(f, n, "state"));
 			const char *days = field(f, n, "days_left");
 
-			printf("certificate  %-12s %-7s", field(f, n, "cert"), st);
+			printf("certificate  %-12s %-7s", field(f, n, "cert"), cert_say(st));
 			if (field(f, n, "not_after"))
 				printf(" CN=%s, expires %s (%s days)%s",
 				       or_dash(field(f, n, "cn")),
@@ -361,6 +419,92 @@ static int show_status(struct reply *r)
 		}
 	}
 	return 0;
+}
+
+/*
+ * status --check: the problems only, one line each, and the exit code
+ * monitoring wants. The rules are onshictl(8)'s; keep them in step.
+ */
+#define CHECK_OK 0
+#define CHECK_WARNING 1
+#define CHECK_FAILING 2
+
+static int problem(int level, int worst, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int problem(int level, int worst, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s ", level == CHECK_FAILING ? "FAIL" : "WARN");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	return level > worst ? level : worst;
+}
+
+static int check_status(struct reply *r)
+{
+	struct onshi_kv f[MAX_FIELDS];
+	int worst = CHECK_OK, seen_daemon = 0;
+
+	for (long i = 0; i < r->count; i++) {
+		int n = parse_fields(r->lines[i], f, MAX_FIELDS);
+		const char *st;
+
+		if (n < 0)
+			return EXIT_BADREPLY;
+		if (field(f, n, "daemon")) {
+			/* An onshid older than the link word: nothing to judge. */
+			const char *w = field(f, n, "national_link")
+						? field(f, n, "national_link") : "ok";
+			const char *page = field(f, n, "status_page");
+			char say[900];
+
+			seen_daemon = 1;
+			say_link(f, n, say, sizeof(say));
+			if (strcmp(w, "off") == 0)
+				worst = problem(CHECK_WARNING, worst,
+						"national link not configured: %s",
+						or_dash(field(f, n, "national")));
+			else if (strcmp(w, "maintenance") == 0)
+				worst = problem(CHECK_WARNING, worst, "national %s", say);
+			else if (link_is_bad(w))
+				worst = problem(CHECK_FAILING, worst, "national %s", say);
+			/* The page's trouble follows its address (" — "). */
+			if (page && strstr(page, " — "))
+				worst = problem(CHECK_WARNING, worst,
+						"status page %s", page);
+		} else if (field(f, n, "cert")) {
+			st = or_dash(field(f, n, "state"));
+			if (strcmp(st, "ok") == 0)
+				continue;
+			worst = problem(strcmp(st, "warning") == 0 ? CHECK_WARNING
+								    : CHECK_FAILING,
+					worst, "certificate %s %s: %s",
+					field(f, n, "cert"), cert_say(st),
+					or_dash(field(f, n, "message")));
+		} else if (field(f, n, "module")) {
+			st = or_dash(field(f, n, "state"));
+			if (strcmp(st, "running") == 0 || strcmp(st, "disabled") == 0)
+				continue;
+			worst = problem(CHECK_FAILING, worst, "%s %s: %s",
+					field(f, n, "module"), st,
+					or_dash(field(f, n, "error")));
+		} else if (field(f, n, "maintenance")) {
+			st = or_dash(field(f, n, "outcome"));
+			if (strcmp(st, "refused") == 0 || strcmp(st, "fetch-failed") == 0)
+				worst = problem(CHECK_WARNING, worst,
+						"remote maintenance %s: %s", st,
+						or_dash(field(f, n, "reason")));
+		}
+	}
+	if (!seen_daemon)
+		return EXIT_BADREPLY;
+	if (worst == CHECK_OK)
+		printf("OK all well\n");
+	return worst;
 }
 
 static int show_list(struct reply *r)
@@ -680,11 +824,42 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req,
 	return 0;
 }
 
+/* CERT STATUS of several institutions: a table, a line each. */
+static int show_certs(struct reply *r)
+{
+	struct onshi_kv f[MAX_FIELDS];
+	int bad = 0;
+
+	printf("%-12s %-10s %-8s %-10s %5s  %s\n", "institution", "code",
+	       "state", "not after", "days", "subject");
+	for (long i = 0; i < r->count; i++) {
+		int n = parse_fields(r->lines[i], f, MAX_FIELDS);
+		const char *st;
+
+		if (n < 0)
+			return EXIT_BADREPLY;
+		st = or_dash(field(f, n, "state"));
+		printf("%-12s %-10s %-8s %-10s %5s  %s\n",
+		       or_dash(field(f, n, "cert")), or_dash(field(f, n, "code")),
+		       cert_say(st), or_dash(field(f, n, "not_after")),
+		       or_dash(field(f, n, "days_left")),
+		       field(f, n, "subject") ? field(f, n, "subject")
+		       : field(f, n, "cn") ? field(f, n, "cn") : "-");
+		if (field(f, n, "message"))
+			printf("%-12s %s\n", "", field(f, n, "message"));
+		bad |= strcmp(st, "error") == 0 || strcmp(st, "expired") == 0;
+	}
+	/* An unusable certificate is a failure for scripts too. */
+	return bad ? EXIT_REFUSED : 0;
+}
+
 static int show_cert(struct reply *r)
 {
 	struct onshi_kv f[MAX_FIELDS];
 	int n;
 
+	if (strcmp(r->message, "certificates") == 0)
+		return show_certs(r);
 	if (strcmp(r->message, "certificate") != 0)
 		printf("%s\n", r->message);
 	if (r->count < 1)
@@ -693,7 +868,7 @@ static int show_cert(struct reply *r)
 	if (n < 0)
 		return EXIT_BADREPLY;
 	if (field(f, n, "state"))
-		printf("state      %s\n", field(f, n, "state"));
+		printf("state      %s\n", cert_say(field(f, n, "state")));
 	if (field(f, n, "cn"))
 		printf("subject    CN=%s\nissuer     %s\nserial     %s\n",
 		       field(f, n, "cn"), or_dash(field(f, n, "issuer")),
@@ -707,7 +882,8 @@ static int show_cert(struct reply *r)
 	if (field(f, n, "message"))
 		printf("note       %s\n", field(f, n, "message"));
 	/* An unusable certificate is a failure for scripts too. */
-	return field(f, n, "state") && strcmp(field(f, n, "state"), "error") == 0
+	return field(f, n, "state") && (strcmp(field(f, n, "state"), "error") == 0 ||
+					strcmp(field(f, n, "state"), "expired") == 0)
 		       ? EXIT_REFUSED : 0;
 }
 
@@ -828,9 +1004,10 @@ int main(int argc, char **argv)
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	struct onshictl_upload up = { .fd = -1 }; /* cert install's file */
 	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT, CMD_SELFTEST } kind = CMD_RAW;
+	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT, CMD_SELFTEST,
+	       CMD_CHECK } kind = CMD_RAW;
 	struct reply r;
-	int c, rc = 0, xml = 0;
+	int c, rc = 0, xml = 0, check = 0;
 
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
@@ -862,6 +1039,10 @@ int main(int argc, char **argv)
 		for (int i = 1; i < argc; i++) {
 			const char *o = NULL;
 
+			if (strcmp(argv[i], "--check") == 0) {
+				check = 1;
+				continue;
+			}
 			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 				o = argv[++i];
 			else if (strncmp(argv[i], "--output=", 9) == 0)
@@ -874,11 +1055,19 @@ int main(int argc, char **argv)
 			xml = strcmp(o, "xml") == 0;
 		}
 		if (strcmp(argv[0], "selftest") == 0) {
+			if (check) {
+				fprintf(stderr, "onshictl: --check is for status; selftest exits 0/1/2 itself\n");
+				return EXIT_USAGE;
+			}
 			onshi_strbuf_printf(&req, "SELFTEST\n");
 			kind = CMD_SELFTEST;
 		} else {
+			if (check && xml) {
+				fprintf(stderr, "onshictl: status --check prints lines, not XML: drop -o xml\n");
+				return EXIT_USAGE;
+			}
 			onshi_strbuf_printf(&req, xml ? "STATUS XML\n" : "STATUS\n");
-			kind = xml ? CMD_XML : CMD_STATUS;
+			kind = xml ? CMD_XML : check ? CMD_CHECK : CMD_STATUS;
 		}
 	} else if (strcmp(argv[0], "version") == 0 && argc == 1) {
 		onshi_strbuf_printf(&req, "VERSION\n");
@@ -957,6 +1146,7 @@ int main(int argc, char **argv)
 	} else {
 		switch (kind) {
 		case CMD_STATUS: rc = show_status(&r); break;
+		case CMD_CHECK: rc = check_status(&r); break;
 		case CMD_LIST: rc = show_list(&r); break;
 		case CMD_ACTION: printf("%s\n", r.message); break;
 		case CMD_VERIFY: rc = show_verify(&r); break;

@@ -135,6 +135,17 @@ static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *
 		cls = "warn", say = "NOT CONFIGURED";
 	onshi_strbuf_printf(b, "<h1 id=\"link\" class=\"%s\">national link %s</h1>\n",
 			    cls, say);
+	if (get(d, "national_link_reason") && strcmp(cls, "ok") != 0) {
+		long s = get(d, "national_link_age_s")
+				 ? atol(get(d, "national_link_age_s")) : 0;
+
+		/* "down for 2 min: <reason>", as onshictl status says it. */
+		onshi_strbuf_printf(b, "<p id=\"link-why\">for %ld %s: ",
+				    s < 120 ? s : s < 7200 ? s / 60 : s / 3600,
+				    s < 120 ? "s" : s < 7200 ? "min" : "h");
+		text(b, get(d, "national_link_reason"));
+		onshi_strbuf_printf(b, "</p>\n");
+	}
 	onshi_strbuf_printf(b, "<p class=\"sub\">");
 	text(b, get(d, "national"));
 	onshi_strbuf_printf(b, " &middot; ");
@@ -169,7 +180,7 @@ static void institutions(struct onshi_strbuf *b,
 		cell(b, NULL, get(l, "code"));
 		cell(b, NULL, get(l, "name"));
 		cell(b, state && strcmp(state, "ok") != 0
-				? (strcmp(state, "error") == 0 ? "bad" : "warn")
+				? (strcmp(state, "warning") == 0 ? "warn" : "bad")
 				: NULL,
 		     c ? (get(c, "message") ? get(c, "message") : state) : "no national link");
 		/* Warned from 30 days before expiry (ONSHI_CERT_WARN_DAYS). */
@@ -240,8 +251,10 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 			continue;
 		onshi_strbuf_printf(b, "<tr>");
 		cell(b, NULL, l->f[0].value);
+		/* failing (a lost device) looks like failed */
 		cell(b, state && (strcmp(state, "running") == 0 ||
-				  strcmp(state, "failed") == 0) ? state : NULL,
+				  strcmp(state, "failed") == 0) ? state
+			: state && strcmp(state, "failing") == 0 ? "failed" : NULL,
 		     state);
 		onshi_strbuf_printf(b, "<td>");
 		text(b, get(l, "plugin"));

@@ -82,6 +82,7 @@ tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
+	tests/integration/health.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
 	tests/integration/kinds.test \

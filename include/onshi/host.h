@@ -242,6 +242,19 @@ struct onshi_host {
 				 const char *name, const void *data,
 				 size_t len, unsigned mode, char *msg,
 				 size_t msglen);
+
+	/* ---- ABI 1.4: device health ---- */
+
+	/*
+	 * Say whether the instance's device answers: up = 0 with why (e.g.
+	 * "connect: Connection refused") when it is lost or absent, up = 1
+	 * once it answers again. While it is lost the module shows "failing"
+	 * instead of "running" in status (and `onshictl status --check`
+	 * fails); the daemon logs each change once. Calling it again with
+	 * the same state only updates why. Forgotten when the instance stops.
+	 */
+	void (*device_state)(struct onshi_instance *inst, int up,
+			     const char *why);
 };
 
 /* Flags of submit_flags(). */

@@ -662,10 +662,23 @@ static void link_schedule(struct facereader *fr)
 			    "(%s)", since, (wait + 999) / 1000, fr->down_why);
 }
 
+/* Tell the daemon (ABI 1.4) whether the device answers, so the module
+ * shows failing rather than running while it does not. */
+static void device_state(struct facereader *fr, int up)
+{
+	char why[400];
+
+	if (!ONSHI_HOST_HAS(fr->host, device_state) || !fr->host->device_state)
+		return;
+	snprintf(why, sizeof(why), "%s: %s", fr->device, fr->down_why);
+	fr->host->device_state(fr->inst, up, up ? NULL : why);
+}
+
 static void link_failed(struct facereader *fr, const char *why, int first)
 {
 	link_close(fr);
 	snprintf(fr->down_why, sizeof(fr->down_why), "%s", why);
+	device_state(fr, 0);
 	if (first) {
 		fr->down_since = time(NULL);
 		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "device %s: %s; "
@@ -755,6 +768,7 @@ static void link_up(struct facereader *fr)
 	fr->watch_events = ONSHI_FD_READ;
 	fr->host->log(fr->inst, ONSHI_LOG_NOTICE, "connected to %s (%s link)",
 		      fr->device, fr->link->name);
+	device_state(fr, 1);
 	fr->host->set_event(fr->inst, "connected to %s", fr->device);
 }
 

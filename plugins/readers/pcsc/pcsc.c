@@ -40,6 +40,7 @@
 #define EVENT_MAX 256
 
 enum post_kind { POST_EVENT, POST_CHALLENGE, POST_SUBMIT };
+enum { DEVICE_UP = 1, DEVICE_LOST = 2 };
 
 /* Something the thread hands to the loop; linked so stop() can free the
  * ones the daemon dropped. */
@@ -49,6 +50,7 @@ struct pcsc_post {
 	enum post_kind kind;
 	int level;
 	char text[EVENT_MAX];
+	int device; /* POST_EVENT: DEVICE_UP / DEVICE_LOST, or 0: no news */
 	/* POST_SUBMIT */
 	char read_id[64];
 	char nonce[128];
@@ -200,6 +202,11 @@ static void on_post(void *arg)
 	case POST_EVENT:
 		r->host->log(r->inst, p->level, "%s", p->text);
 		r->host->set_event(r->inst, "%s", p->text);
+		/* ABI 1.4: a lost reader makes the module failing. */
+		if (p->device && ONSHI_HOST_HAS(r->host, device_state) &&
+		    r->host->device_state)
+			r->host->device_state(r->inst, p->device == DEVICE_UP,
+					      p->text);
 		break;
 	case POST_CHALLENGE:
 		rc = r->host->challenge(r->inst, on_challenge, r);
@@ -250,24 +257,45 @@ static void post_send(struct pcsc *r, struct pcsc_post *p)
 }
 
 /* Log a line and make it the instance's latest event (from the thread). */
-static void event(struct pcsc *r, int level, const char *fmt, ...)
-	ONSHI_PRINTF(3, 4);
-static void event(struct pcsc *r, int level, const char *fmt, ...)
+static void vevent(struct pcsc *r, int device, int level, const char *fmt,
+		   va_list ap)
 {
 	struct pcsc_post *p = calloc(1, sizeof(*p));
-	va_list ap;
 
 	if (!p)
 		return;
 	p->kind = POST_EVENT;
 	p->level = level;
-	va_start(ap, fmt);
+	p->device = device;
 	vsnprintf(p->text, sizeof(p->text), fmt, ap);
-	va_end(ap);
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->last, sizeof(r->last), "%s", p->text);
 	pthread_mutex_unlock(&r->lock);
 	post_send(r, p);
+}
+
+static void event(struct pcsc *r, int level, const char *fmt, ...)
+	ONSHI_PRINTF(3, 4);
+static void event(struct pcsc *r, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vevent(r, 0, level, fmt, ap);
+	va_end(ap);
+}
+
+/* An event that also says whether the reader answers (DEVICE_UP/LOST). */
+static void device_event(struct pcsc *r, int device, int level,
+			 const char *fmt, ...) ONSHI_PRINTF(4, 5);
+static void device_event(struct pcsc *r, int device, int level,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vevent(r, device, level, fmt, ap);
+	va_end(ap);
 }
 
 /* Sleep up to ms unless stop() comes first; returns stopping. */
@@ -673,9 +701,9 @@ static void *pcsc_thread(void *arg)
 		rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
 		if (rv != SCARD_S_SUCCESS) {
 			if (rv != last_rv)
-				event(r, ONSHI_LOG_WARNING,
-				      "PC/SC service not available (%s): is pcscd running?",
-				      pcsc_stringify_error(rv));
+				device_event(r, DEVICE_LOST, ONSHI_LOG_WARNING,
+					     "PC/SC service not available (%s): is pcscd running?",
+					     pcsc_stringify_error(rv));
 			last_rv = rv;
 			nap(r, RETRY_MS);
 			continue;
@@ -689,11 +717,11 @@ static void *pcsc_thread(void *arg)
 				if (rv == (LONG)SCARD_E_NO_SERVICE)
 					break;
 				if (!said_no_reader)
-					event(r, ONSHI_LOG_WARNING,
-					      "no PC/SC reader%s%s%s found: waiting for one",
-					      r->reader_want ? " matching '" : "",
-					      r->reader_want ? r->reader_want : "",
-					      r->reader_want ? "'" : "");
+					device_event(r, DEVICE_LOST, ONSHI_LOG_WARNING,
+						     "no PC/SC reader%s%s%s found: waiting for one",
+						     r->reader_want ? " matching '" : "",
+						     r->reader_want ? r->reader_want : "",
+						     r->reader_want ? "'" : "");
 				said_no_reader = 1;
 				nap(r, RETRY_MS);
 				continue;
@@ -702,15 +730,17 @@ static void *pcsc_thread(void *arg)
 			pthread_mutex_lock(&r->lock);
 			snprintf(r->reader, sizeof(r->reader), "%s", name);
 			pthread_mutex_unlock(&r->lock);
-			event(r, ONSHI_LOG_INFO, "watching reader '%s'", name);
+			device_event(r, DEVICE_UP, ONSHI_LOG_INFO,
+				     "watching reader '%s'", name);
 			rv = watch_reader(r, ctx, name);
 			pthread_mutex_lock(&r->lock);
 			r->reader[0] = '\0';
 			pthread_mutex_unlock(&r->lock);
 			if (rv == (LONG)SCARD_E_CANCELLED && stopping(r))
 				break;
-			event(r, ONSHI_LOG_WARNING, "reader '%s' lost: %s", name,
-			      pcsc_stringify_error(rv));
+			device_event(r, DEVICE_LOST, ONSHI_LOG_WARNING,
+				     "reader '%s' lost: %s", name,
+				     pcsc_stringify_error(rv));
 			if (rv == (LONG)SCARD_E_NO_SERVICE ||
 			    rv == (LONG)SCARD_E_SERVICE_STOPPED ||
 			    rv == (LONG)SCARD_E_INVALID_HANDLE)
