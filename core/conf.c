@@ -372,7 +372,8 @@ static int parse_dropins(struct onshi_config *cfg, struct onshi_diag *diag)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1) /* qsort wants a real array, even for none */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n && rc == ONSHI_OK; i++) {
 		rc = parse_one(cfg, names[i], diag);
 		if (rc != ONSHI_ENOMEM)
