@@ -523,6 +523,15 @@ static int show_list(struct reply *r)
 	return 0;
 }
 
+/* onshid hung up before a whole reply: say who it serves, where to look. */
+static int no_reply(const char *sock)
+{
+	fprintf(stderr,
+		"onshictl: onshid on %s closed the connection without a complete reply (it serves only root, its own user and its [control] group; its log says why)\n",
+		sock);
+	return EXIT_BADREPLY;
+}
+
 /* Send one request line and read its reply on a new connection. */
 static int exchange(const char *sock, const struct onshi_strbuf *req,
 		    struct onshi_strbuf *in, struct reply *r)
@@ -533,11 +542,8 @@ static int exchange(const char *sock, const struct onshi_strbuf *req,
 		return EXIT_UNREACHABLE;
 	if (write(fd, req->data, req->len) != (ssize_t)req->len ||
 	    read_reply(fd, in, r) < 0) {
-		fprintf(stderr,
-			"onshictl: onshid on %s closed the connection without a complete reply (it serves only root, its own user and its [control] group; its log says why)\n",
-			sock);
 		close(fd);
-		return EXIT_BADREPLY;
+		return no_reply(sock);
 	}
 	close(fd);
 	return 0;
@@ -564,11 +570,8 @@ static int exchange_upload(const char *sock, const struct onshi_strbuf *req,
 		return EXIT_USAGE;
 	}
 	if (read_reply(fd, in, r) < 0) {
-		fprintf(stderr,
-			"onshictl: onshid on %s closed the connection without a complete reply (it serves only root, its own user and its [control] group; its log says why)\n",
-			sock);
 		close(fd);
-		return EXIT_BADREPLY;
+		return no_reply(sock);
 	}
 	close(fd);
 	return 0;
