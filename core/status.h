@@ -47,6 +47,14 @@ struct onshi_status_line {
 	const char *kind; /* the first key: daemon, institution, cert, ... */
 };
 
+/* A field of a line, or NULL (also for a missing line): the renderers ask
+ * for lines that may not be there. */
+static inline const char *onshi_status_line_get(const struct onshi_status_line *l,
+						const char *key)
+{
+	return l ? onshi_kv_get(l->f, l->n, key) : NULL;
+}
+
 struct onshi_status_snapshot {
 	struct onshi_strbuf text; /* the report; the fields point into it */
 	struct onshi_status_line *lines;

@@ -97,11 +97,6 @@ static const struct desk_words en = {
 	.details = "Details for the technician",
 };
 
-static const char *get(const struct onshi_status_line *l, const char *key)
-{
-	return l ? onshi_kv_get(l->f, l->n, key) : NULL;
-}
-
 static int starts(const char *s, const char *prefix)
 {
 	return s && strncmp(s, prefix, strlen(prefix)) == 0;
@@ -121,7 +116,7 @@ const char *onshi_status_desk_details(enum onshi_page_lang lang)
 static void banner(struct onshi_strbuf *b, const struct desk_words *w,
 		   const struct onshi_status_line *d)
 {
-	const char *link = get(d, "national_link");
+	const char *link = onshi_status_line_get(d, "national_link");
 	const char *cls = "down", *say = w->down, *todo = w->down_do;
 
 	link = link ? link : "down";
@@ -153,8 +148,8 @@ static void readers(struct onshi_strbuf *b, const struct desk_words *w,
 			    w->readers);
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];
-		const char *name = l->f[0].value, *state = get(l, "state");
-		const char *st = get(l, "status"), *cls = "bad", *say;
+		const char *name = l->f[0].value, *state = onshi_status_line_get(l, "state");
+		const char *st = onshi_status_line_get(l, "status"), *cls = "bad", *say;
 
 		if (strcmp(l->kind, "module") != 0 || !starts(name, "reader:"))
 			continue;
@@ -188,7 +183,7 @@ static void certificates(struct onshi_strbuf *b, const struct desk_words *w,
 		ncerts += strcmp(s->lines[i].kind, "cert") == 0;
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];
-		const char *state = get(l, "state"), *days = get(l, "days_left");
+		const char *state = onshi_status_line_get(l, "state"), *days = onshi_status_line_get(l, "days_left");
 
 		if (strcmp(l->kind, "cert") != 0 || !state ||
 		    strcmp(state, "ok") == 0)

@@ -48,11 +48,6 @@ void onshi_html_escape(struct onshi_strbuf *b, const char *s)
 	}
 }
 
-static const char *get(const struct onshi_status_line *l, const char *key)
-{
-	return l ? onshi_kv_get(l->f, l->n, key) : NULL;
-}
-
 static void text(struct onshi_strbuf *b, const char *s)
 {
 	onshi_html_escape(b, s && *s ? s : "-");
@@ -121,7 +116,7 @@ static const char css[] =
 /* The technician's line: national link OK / DOWN (or the state in between). */
 static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *d)
 {
-	const char *w = get(d, "national_link");
+	const char *w = onshi_status_line_get(d, "national_link");
 	const char *cls = "down", *say = "DOWN";
 
 	w = w ? w : "down";
@@ -135,25 +130,25 @@ static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *
 		cls = "warn", say = "NOT CONFIGURED";
 	onshi_strbuf_printf(b, "<h1 id=\"link\" class=\"%s\">national link %s</h1>\n",
 			    cls, say);
-	if (get(d, "national_link_reason") && strcmp(cls, "ok") != 0) {
-		long s = get(d, "national_link_age_s")
-				 ? atol(get(d, "national_link_age_s")) : 0;
+	if (onshi_status_line_get(d, "national_link_reason") && strcmp(cls, "ok") != 0) {
+		long s = onshi_status_line_get(d, "national_link_age_s")
+				 ? atol(onshi_status_line_get(d, "national_link_age_s")) : 0;
 
 		/* "down for 2 min: <reason>", as onshictl status says it. */
 		onshi_strbuf_printf(b, "<p id=\"link-why\">for %ld %s: ",
 				    s < 120 ? s : s < 7200 ? s / 60 : s / 3600,
 				    s < 120 ? "s" : s < 7200 ? "min" : "h");
-		text(b, get(d, "national_link_reason"));
+		text(b, onshi_status_line_get(d, "national_link_reason"));
 		onshi_strbuf_printf(b, "</p>\n");
 	}
 	onshi_strbuf_printf(b, "<p class=\"sub\">");
-	text(b, get(d, "national"));
+	text(b, onshi_status_line_get(d, "national"));
 	onshi_strbuf_printf(b, " &middot; ");
-	text(b, get(d, "national_endpoint"));
+	text(b, onshi_status_line_get(d, "national_endpoint"));
 	onshi_strbuf_printf(b, " &middot; spool <b id=\"spool\">");
-	text(b, get(d, "spool"));
+	text(b, onshi_status_line_get(d, "spool"));
 	onshi_strbuf_printf(b, "</b>, unanswered <b id=\"unanswered\">");
-	text(b, get(d, "unanswered"));
+	text(b, onshi_status_line_get(d, "unanswered"));
 	onshi_strbuf_printf(b, "</b></p>\n");
 }
 
@@ -173,16 +168,16 @@ static void institutions(struct onshi_strbuf *b,
 			if (strcmp(s->lines[j].kind, "cert") == 0 &&
 			    strcmp(s->lines[j].f[0].value, l->f[0].value) == 0)
 				c = &s->lines[j];
-		days = get(c, "days_left");
-		state = get(c, "state");
+		days = onshi_status_line_get(c, "days_left");
+		state = onshi_status_line_get(c, "state");
 		onshi_strbuf_printf(b, "<tr>");
 		cell(b, NULL, l->f[0].value);
-		cell(b, NULL, get(l, "code"));
-		cell(b, NULL, get(l, "name"));
+		cell(b, NULL, onshi_status_line_get(l, "code"));
+		cell(b, NULL, onshi_status_line_get(l, "name"));
 		cell(b, state && strcmp(state, "ok") != 0
 				? (strcmp(state, "warning") == 0 ? "warn" : "bad")
 				: NULL,
-		     c ? (get(c, "message") ? get(c, "message") : state) : "no national link");
+		     c ? (onshi_status_line_get(c, "message") ? onshi_status_line_get(c, "message") : state) : "no national link");
 		/* Warned from 30 days before expiry (ONSHI_CERT_WARN_DAYS). */
 		cell(b, days && atol(days) < 30 ? "num warn" : "num", days);
 		onshi_strbuf_printf(b, "</tr>\n");
@@ -196,12 +191,12 @@ static void maintenance(struct onshi_strbuf *b, const struct onshi_status_line *
 	if (!m)
 		return;
 	onshi_strbuf_printf(b, "<p class=\"sub\" id=\"maintenance\">maintenance: serial ");
-	text(b, get(m, "serial"));
+	text(b, onshi_status_line_get(m, "serial"));
 	onshi_strbuf_printf(b, " applied, last poll: ");
-	text(b, get(m, "outcome"));
-	if (get(m, "reason")) {
+	text(b, onshi_status_line_get(m, "outcome"));
+	if (onshi_status_line_get(m, "reason")) {
 		onshi_strbuf_printf(b, " (");
-		text(b, get(m, "reason"));
+		text(b, onshi_status_line_get(m, "reason"));
 		onshi_strbuf_printf(b, ")");
 	}
 	onshi_strbuf_printf(b, "</p>\n");
@@ -225,14 +220,14 @@ static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
 	};
 
 	onshi_strbuf_printf(b, "<h2>Today (");
-	text(b, get(t, "today"));
+	text(b, onshi_status_line_get(t, "today"));
 	onshi_strbuf_printf(b, ")</h2>\n<table id=\"today\"><tr>");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		onshi_strbuf_printf(b, "<th>%s</th>", keys[i][1]);
 	onshi_strbuf_printf(b, "</tr>\n<tr>");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		onshi_strbuf_printf(b, "<td class=\"num\" id=\"%s\">", keys[i][0]);
-		text(b, get(t, keys[i][0]));
+		text(b, onshi_status_line_get(t, keys[i][0]));
 		onshi_strbuf_printf(b, "</td>");
 	}
 	onshi_strbuf_printf(b, "</tr>\n</table>\n");
@@ -245,7 +240,7 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 			       "<th>last event</th><th>when</th><th>status</th></tr>\n");
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];
-		const char *state = get(l, "state");
+		const char *state = onshi_status_line_get(l, "state");
 
 		if (strcmp(l->kind, "module") != 0)
 			continue;
@@ -257,16 +252,16 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 			: state && strcmp(state, "failing") == 0 ? "failed" : NULL,
 		     state);
 		onshi_strbuf_printf(b, "<td>");
-		text(b, get(l, "plugin"));
+		text(b, onshi_status_line_get(l, "plugin"));
 		onshi_strbuf_printf(b, " ");
-		onshi_html_escape(b, get(l, "version"));
+		onshi_html_escape(b, onshi_status_line_get(l, "version"));
 		onshi_strbuf_printf(b, "</td>");
-		cell(b, NULL, get(l, "event"));
+		cell(b, NULL, onshi_status_line_get(l, "event"));
 		onshi_strbuf_printf(b, "<td>");
-		age(b, get(l, "event_age_s"));
+		age(b, onshi_status_line_get(l, "event_age_s"));
 		onshi_strbuf_printf(b, "</td>");
-		cell(b, get(l, "error") ? "bad" : NULL,
-		     get(l, "error") ? get(l, "error") : get(l, "status"));
+		cell(b, onshi_status_line_get(l, "error") ? "bad" : NULL,
+		     onshi_status_line_get(l, "error") ? onshi_status_line_get(l, "error") : onshi_status_line_get(l, "status"));
 		onshi_strbuf_printf(b, "</tr>\n");
 	}
 	onshi_strbuf_printf(b, "</table>\n");
@@ -302,9 +297,9 @@ int onshi_status_html(struct onshi_core *core, int refresh_s,
 	localtime_r(&s.taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	onshi_strbuf_printf(b, "<p id=\"footer\">onshid ");
-	text(b, get(d, "version"));
+	text(b, onshi_status_line_get(d, "version"));
 	onshi_strbuf_printf(b, " &middot; pid ");
-	text(b, get(d, "pid"));
+	text(b, onshi_status_line_get(d, "pid"));
 	onshi_strbuf_printf(b, " &middot; as of %s &middot; refreshes every %d s"
 			       " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
 			       "</details>\n</body>\n</html>\n", when, refresh_s);
