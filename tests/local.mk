@@ -142,3 +142,11 @@ EXTRA_DIST += tools/robustness-report docs/robustness.md docs/robustness
 check-long: all
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(LONG_TESTS)'
 .PHONY: check-long
+
+# The README's "Build and install" section followed as written on a fresh
+# Debian booted with systemd (root, debootstrap, systemd-container, the
+# Debian mirror; 20-40 minutes): tools/readme-install.
+check-readme-install:
+	$(top_srcdir)/tools/readme-install
+.PHONY: check-readme-install
+EXTRA_DIST += tools/readme-install
