@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "control_reply.h"
 #include "national.h"
 #include "strbuf.h"
 
@@ -54,12 +55,6 @@ char *onshi_control_upload(struct onshi_control_client *client, int argc,
 /* Whether argv[2..] holds a bytes=N word. */
 int onshi_control_has_upload(int argc, char **argv);
 
-/* Append " key=value" (quoted when needed) to an item line. */
-void onshi_control_put_kv(struct onshi_strbuf *b, const char *key,
-			  const char *value);
-void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
-			       long value);
-
 /*
  * Commands that wait for something (VERIFY waits for the national service)
  * hold the client instead of answering: further request lines wait, and
@@ -70,16 +65,10 @@ struct onshi_control_client *onshi_control_hold(struct onshi_control_client *c);
 void onshi_control_answer(struct onshi_control_client *c,
 			  const struct onshi_strbuf *reply);
 
-/* The code of [institution NAME], or of the only one when name is NULL;
- * NULL with a reason in why. */
-const char *onshi_control_institution_code(struct onshi_core *core,
-					   const char *name, char *why,
-					   size_t whylen);
-
 /*
  * For commands that call the national service: when the outcome is not an
  * answer, write the "-1 reason" reply (the service's own error message for
- * refusals) and return 1; else return 0.
+ * refusals) and return 1; else return 0 (control_national.c).
  */
 int onshi_control_national_failure(struct onshi_strbuf *reply,
 				   enum onshi_national_outcome outcome,
