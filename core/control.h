@@ -82,11 +82,6 @@ void onshi_control_cmd_audit(struct onshi_core *core,
 void onshi_control_cmd_cert(struct onshi_core *core,
 			    struct onshi_control_client *client, int argc,
 			    char **argv, struct onshi_strbuf *reply);
-/* Log each institution's certificate problem or expiry warning (start). */
-void onshi_cert_log_startup(struct onshi_core *core);
-/* One "cert=NAME code=.. state=ok|warning|error ..." line for STATUS. */
-void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
-			     struct onshi_strbuf *b);
 void onshi_control_cmd_batch(struct onshi_core *core,
 			     struct onshi_control_client *client, int argc,
 			     char **argv, struct onshi_strbuf *reply);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_status.h"
 #include "control.h"
 #include "core.h"
 #include "inquiry.h"
@@ -228,7 +229,7 @@ void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 			onshi_control_put_kv(reply, "name", name);
 		onshi_strbuf_append(reply, "\n", 1);
 		if (core->national)
-			onshi_control_cert_line(core, s->name, reply);
+			onshi_cert_status_line(core, s->name, reply);
 	}
 	maintenance_line(reply, core->maintenance);
 	for (struct onshi_module *m = core->modules; m; m = m->next)

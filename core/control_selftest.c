@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_status.h"
 #include "control.h"
 #include "core.h"
 #include "http.h"
@@ -155,7 +156,7 @@ static void check_cert(struct selftest *st, const struct onshi_conf_section *ins
 
 	snprintf(name, sizeof(name), "cert:%s", inst->name);
 	r = add_result(st, name);
-	onshi_control_cert_line(st->core, inst->name, &line);
+	onshi_cert_status_line(st->core, inst->name, &line);
 	/* The STATUS line ends in a newline: not part of the last value. */
 	if (line.len && line.data[line.len - 1] == '\n')
 		line.data[--line.len] = '\0';
