@@ -71,7 +71,8 @@ struct onshi_core {
 /*
  * Check a configuration file completely: syntax, the daemon's sections and
  * keys, and every module section against its plugin's key table (the plugins
- * are opened to read their tables, not started). Problems go to diag.
+ * are opened to read their tables, not started). Problems go to diag
+ * (check_config.c).
  */
 int onshi_core_check_config(const char *path, struct onshi_diag *diag);
 
