@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "control_dispatch.h"
 #include "control_reply.h"
 #include "national.h"
 #include "strbuf.h"
@@ -21,20 +22,19 @@ struct onshi_core;
 struct onshi_control;
 struct onshi_control_client; /* one connection */
 
-int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
-		       char *msg, size_t msglen);
+/* The server's only way to a command: called once per request line. */
+typedef void onshi_control_dispatch_fn(void *arg,
+				       struct onshi_control_client *client,
+				       char *line, struct onshi_strbuf *reply);
+
+/* Listen on [control] socket; each request goes to dispatch(dispatch_arg). */
+int onshi_control_open(struct onshi_core *core,
+		       onshi_control_dispatch_fn *dispatch, void *dispatch_arg,
+		       struct onshi_control **out, char *msg, size_t msglen);
 void onshi_control_close(struct onshi_control *ctl);
 
 /* Longest request line accepted. */
 #define ONSHI_CONTROL_MAX_LINE 4096
-
-/*
- * Answer one request line (without its newline) into reply, complete with
- * the "N message" header (control_cmds.c). Never fails: errors are replies.
- */
-void onshi_control_dispatch(struct onshi_core *core,
-			    struct onshi_control_client *client, char *line,
-			    struct onshi_strbuf *reply);
 
 /*
  * The body that came with the request being dispatched (bytes=N), NUL-
@@ -75,26 +75,17 @@ int onshi_control_national_failure(struct onshi_strbuf *reply,
 				   long status, const char *body, size_t len,
 				   const char *why);
 
-/* Commands that live in files of their own. */
-void onshi_control_cmd_audit(struct onshi_core *core,
-			     struct onshi_control_client *client, int argc,
-			     char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_cert(struct onshi_core *core,
-			    struct onshi_control_client *client, int argc,
-			    char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_batch(struct onshi_core *core,
-			     struct onshi_control_client *client, int argc,
-			     char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_verify(struct onshi_core *core,
-			      struct onshi_control_client *client, int argc,
-			      char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_maintenance(struct onshi_core *core,
-				   struct onshi_control_client *client,
-				   int argc, char **argv,
-				   struct onshi_strbuf *reply);
-/* SELFTEST: the installation check (control_selftest.c). */
-void onshi_control_cmd_selftest(struct onshi_core *core,
-				struct onshi_control_client *client, int argc,
-				char **argv, struct onshi_strbuf *reply);
+/*
+ * The command tables, in the order core.c adds them (control_dispatch.h):
+ * VERSION STATUS LIST ENABLE DISABLE RELOAD (control_cmds.c), then one
+ * family per file.
+ */
+extern const struct onshi_control_command onshi_control_cmds[];
+extern const struct onshi_control_command onshi_control_verify_cmds[];
+extern const struct onshi_control_command onshi_control_cert_cmds[];
+extern const struct onshi_control_command onshi_control_batch_cmds[];
+extern const struct onshi_control_command onshi_control_maintenance_cmds[];
+extern const struct onshi_control_command onshi_control_audit_cmds[];
+extern const struct onshi_control_command onshi_control_selftest_cmds[];
 
 #endif

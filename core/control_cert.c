@@ -113,9 +113,9 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 	return rc;
 }
 
-void onshi_control_cmd_cert(struct onshi_core *core,
-			    struct onshi_control_client *client, int argc,
-			    char **argv, struct onshi_strbuf *reply)
+static void cmd_cert(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	const char *sub = argv[1], *inst = NULL;
 	struct onshi_cert_info info;
@@ -244,3 +244,11 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	free(staged);
 	onshi_cert_paths_free(&p);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_cert_cmds[] = {
+	{ "CERT", 1, 3,
+	  "CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (N bytes follow)",
+	  cmd_cert },
+	{ NULL, 0, 0, NULL, NULL },
+};

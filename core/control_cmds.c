@@ -26,17 +26,6 @@
 
 #include <onshi/message.h>
 
-#define MAX_ARGS 16
-
-
-struct command {
-	const char *name;
-	int min_args, max_args;
-	const char *usage;
-	void (*run)(struct onshi_core *core, struct onshi_control_client *client,
-		    int argc, char **argv, struct onshi_strbuf *reply);
-};
-
 static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 {
 	const struct onshi_plugin *d =
@@ -321,78 +310,14 @@ static void cmd_reload(struct onshi_core *core,
 	module_action(core, argv[1], reply, onshi_module_reload);
 }
 
-static void cmd_help(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply);
-
-static const struct command commands[] = {
+/* Added first by core.c to the control socket's commands
+ * (control_dispatch.h); HELP comes last, from the dispatcher. */
+const struct onshi_control_command onshi_control_cmds[] = {
 	{ "VERSION", 0, 0, "VERSION", cmd_version },
 	{ "STATUS", 0, 1, "STATUS [XML]", cmd_status },
 	{ "LIST", 0, 0, "LIST", cmd_list },
 	{ "ENABLE", 1, 1, "ENABLE MODULE", cmd_enable },
 	{ "DISABLE", 1, 1, "DISABLE MODULE", cmd_disable },
 	{ "RELOAD", 1, 1, "RELOAD MODULE", cmd_reload },
-	{ "VERIFY", 5, 6,
-	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
-	  onshi_control_cmd_verify },
-	{ "CERT", 1, 3, "CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (N bytes follow)",
-	  onshi_control_cmd_cert },
-	{ "BATCH", 2, 9,
-	  "BATCH SUBMIT bytes=N (N bytes follow) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME] "
-	  "[kind=online|home-visit|medical-aid] [from=YYYYMMDD to=YYYYMMDD [by=consent]] "
-	  "[month=YYYYMM] [flag=N]",
-	  onshi_control_cmd_batch },
-	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
-	  onshi_control_cmd_maintenance },
-	{ "AUDIT", 1, 1, "AUDIT VERIFY", onshi_control_cmd_audit },
-	{ "SELFTEST", 0, 0, "SELFTEST", onshi_control_cmd_selftest },
-	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };
-
-static void cmd_help(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
-{
-	unsigned n = 0;
-
-	for (const struct command *c = commands; c->name; c++)
-		n++;
-	onshi_strbuf_printf(reply, "%u commands\n", n);
-	for (const struct command *c = commands; c->name; c++)
-		onshi_strbuf_printf(reply, "%s\n", c->usage);
-}
-
-void onshi_control_dispatch(struct onshi_core *core,
-			    struct onshi_control_client *client, char *line,
-			    struct onshi_strbuf *reply)
-{
-	char *argv[MAX_ARGS], *save = NULL;
-	int argc = 0;
-
-	for (char *w = strtok_r(line, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save)) {
-		if (argc == MAX_ARGS) {
-			onshi_strbuf_printf(reply, "-1 too many words\n");
-			return;
-		}
-		argv[argc++] = w;
-	}
-	if (argc == 0) {
-		onshi_strbuf_printf(reply, "-1 empty request (try HELP)\n");
-		return;
-	}
-	for (const struct command *c = commands; c->name; c++) {
-		if (strcasecmp(argv[0], c->name) != 0)
-			continue;
-		if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
-			onshi_strbuf_printf(reply, "-1 usage: %s\n", c->usage);
-			return;
-		}
-		c->run(core, client, argc, argv, reply);
-		return;
-	}
-	/* Echo at most a bounded, printable part of what was sent. */
-	onshi_strbuf_printf(reply, "-1 unknown command '%.32s' (try HELP)\n",
-			    argv[0]);
-}

@@ -808,9 +808,9 @@ static void probes_done(struct selftest *st)
 			   "selftest: out of memory: the answer is lost");
 }
 
-void onshi_control_cmd_selftest(struct onshi_core *core,
-				struct onshi_control_client *client, int argc,
-				char **argv, struct onshi_strbuf *reply)
+static void cmd_selftest(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	const struct onshi_config *cfg = core->config;
 	struct selftest *st = calloc(1, sizeof(*st));
@@ -862,3 +862,11 @@ void onshi_control_cmd_selftest(struct onshi_core *core,
 	}
 	st->client = onshi_control_hold(client);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_selftest_cmds[] = {
+	{ "SELFTEST", 0, 0,
+	  "SELFTEST",
+	  cmd_selftest },
+	{ NULL, 0, 0, NULL, NULL },
+};

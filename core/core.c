@@ -42,6 +42,26 @@ static void no_core_dumps(struct onshi_core *core)
 			   strerror(errno));
 }
 
+/* The control socket's commands, in the order HELP lists them. */
+static int add_control_commands(struct onshi_core *core)
+{
+	static const struct onshi_control_command *const tables[] = {
+		onshi_control_cmds,
+		onshi_control_verify_cmds,
+		onshi_control_cert_cmds,
+		onshi_control_batch_cmds,
+		onshi_control_maintenance_cmds,
+		onshi_control_audit_cmds,
+		onshi_control_selftest_cmds,
+	};
+	int rc = onshi_control_commands_new(core, &core->control_commands);
+
+	for (size_t i = 0; rc == ONSHI_OK && i < sizeof(tables) / sizeof(*tables);
+	     i++)
+		rc = onshi_control_commands_add(core->control_commands, tables[i]);
+	return rc;
+}
+
 int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		    struct onshi_diag *diag)
 {
@@ -77,6 +97,8 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 						    core->settings.plugin_trust_key);
 	if (rc == ONSHI_OK)
 		rc = onshi_modules_build(core);
+	if (rc == ONSHI_OK)
+		rc = add_control_commands(core);
 	if (rc != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot set up the core: %s",
 			       onshi_strerror(rc));
@@ -152,7 +174,9 @@ int onshi_core_start(struct onshi_core *core)
 	}
 	if (core->maintenance)
 		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
-	rc = onshi_control_open(core, &core->control, msg, sizeof(msg));
+	rc = onshi_control_open(core, onshi_control_dispatch,
+				core->control_commands, &core->control, msg,
+				sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return rc;
@@ -200,6 +224,7 @@ void onshi_core_close(struct onshi_core *core)
 		onshi_modules_free(core);
 	onshi_status_page_close(core);
 	onshi_control_close(core->control);
+	onshi_control_commands_free(core->control_commands);
 	onshi_inquiry_close(core);
 	if (core->signal_watch)
 		onshi_loop_unwatch(core->loop, core->signal_watch);

@@ -11,6 +11,7 @@ core_libonshi_la_SOURCES = \
 	core/control.c core/control.h \
 	core/control_frame.c core/control_frame.h \
 	core/control_cmds.c \
+	core/control_dispatch.c core/control_dispatch.h \
 	core/control_reply.c core/control_reply.h \
 	core/control_national.c \
 	core/control_verify.c \
