@@ -1,10 +1,11 @@
 /*
- * control_cmds.c — the commands of the control socket.
+ * control_cmds.c — the control socket's own commands: VERSION, STATUS,
+ * LIST, ENABLE, DISABLE, RELOAD (the table onshi_control_cmds; the other
+ * families have a file and a table each, HELP is the dispatcher's).
  *
  * Replies are "N message" plus N lines. Lines that describe things are
- * space-separated key=value tokens (values with spaces in double quotes,
- * '"' and '\' escaped with '\'), so that both people and scripts can read
- * them; onshictl turns them into a dashboard.
+ * space-separated key=value tokens (control_reply.h), so that both people
+ * and scripts can read them; onshictl turns them into a dashboard.
  */
 #include "config.h"
 
