@@ -1,6 +1,7 @@
 # Certificate checks (core/cert.h): the clinic's client certificate, its
 # renewal (CSR, install checks), JPKI card and face-reader verification.
-core_libonshi_la_SOURCES += core/cert.c core/cert.h
+core_libonshi_la_SOURCES += core/cert.c core/cert.h \
+	core/cert_status.c core/cert_status.h
 
 # The test makes a real test PKI with tools/onshi-pki (docs/pki.md).
 check_PROGRAMS += tests/unit/test_cert

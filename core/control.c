@@ -73,6 +73,8 @@ struct onshi_control_client {
 
 struct onshi_control {
 	struct onshi_core *core;
+	onshi_control_dispatch_fn *dispatch; /* answers each request line */
+	void *dispatch_arg;
 	int fd;
 	char *path;
 	gid_t gid;
@@ -194,9 +196,9 @@ static void client_handle_lines(struct client *c)
 		/* What the command does is recorded as done by this user. */
 		snprintf(actor, sizeof(actor), "uid:%u", c->uid);
 		onshi_audit_actor(c->ctl->core, actor);
-		onshi_control_dispatch(c->ctl->core,
-				       (struct onshi_control_client *)c,
-				       c->frame.line, &c->out);
+		c->ctl->dispatch(c->ctl->dispatch_arg,
+				 (struct onshi_control_client *)c,
+				 c->frame.line, &c->out);
 		onshi_audit_actor(c->ctl->core, NULL);
 		/* Commands copy what they keep: the body goes now. */
 		onshi_control_frame_done(&c->frame);
@@ -475,8 +477,9 @@ static int resolve_group(struct onshi_core *core, gid_t *gid, char *msg,
 	return ONSHI_OK;
 }
 
-int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
-		       char *msg, size_t msglen)
+int onshi_control_open(struct onshi_core *core,
+		       onshi_control_dispatch_fn *dispatch, void *dispatch_arg,
+		       struct onshi_control **out, char *msg, size_t msglen)
 {
 	const char *path = core->settings.control_socket;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -493,6 +496,8 @@ int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
 	if (!ctl)
 		return ONSHI_ENOMEM;
 	ctl->core = core;
+	ctl->dispatch = dispatch;
+	ctl->dispatch_arg = dispatch_arg;
 	ctl->fd = -1;
 	ctl->idle_ms = (uint64_t)core->settings.control_idle_timeout_s * 1000;
 	rc = resolve_group(core, &ctl->gid, msg, msglen);

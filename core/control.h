@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "control_dispatch.h"
+#include "control_reply.h"
 #include "national.h"
 #include "strbuf.h"
 
@@ -20,20 +22,19 @@ struct onshi_core;
 struct onshi_control;
 struct onshi_control_client; /* one connection */
 
-int onshi_control_open(struct onshi_core *core, struct onshi_control **out,
-		       char *msg, size_t msglen);
+/* The server's only way to a command: called once per request line. */
+typedef void onshi_control_dispatch_fn(void *arg,
+				       struct onshi_control_client *client,
+				       char *line, struct onshi_strbuf *reply);
+
+/* Listen on [control] socket; each request goes to dispatch(dispatch_arg). */
+int onshi_control_open(struct onshi_core *core,
+		       onshi_control_dispatch_fn *dispatch, void *dispatch_arg,
+		       struct onshi_control **out, char *msg, size_t msglen);
 void onshi_control_close(struct onshi_control *ctl);
 
 /* Longest request line accepted. */
 #define ONSHI_CONTROL_MAX_LINE 4096
-
-/*
- * Answer one request line (without its newline) into reply, complete with
- * the "N message" header (control_cmds.c). Never fails: errors are replies.
- */
-void onshi_control_dispatch(struct onshi_core *core,
-			    struct onshi_control_client *client, char *line,
-			    struct onshi_strbuf *reply);
 
 /*
  * The body that came with the request being dispatched (bytes=N), NUL-
@@ -54,12 +55,6 @@ char *onshi_control_upload(struct onshi_control_client *client, int argc,
 /* Whether argv[2..] holds a bytes=N word. */
 int onshi_control_has_upload(int argc, char **argv);
 
-/* Append " key=value" (quoted when needed) to an item line. */
-void onshi_control_put_kv(struct onshi_strbuf *b, const char *key,
-			  const char *value);
-void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
-			       long value);
-
 /*
  * Commands that wait for something (VERIFY waits for the national service)
  * hold the client instead of answering: further request lines wait, and
@@ -70,47 +65,27 @@ struct onshi_control_client *onshi_control_hold(struct onshi_control_client *c);
 void onshi_control_answer(struct onshi_control_client *c,
 			  const struct onshi_strbuf *reply);
 
-/* The code of [institution NAME], or of the only one when name is NULL;
- * NULL with a reason in why. */
-const char *onshi_control_institution_code(struct onshi_core *core,
-					   const char *name, char *why,
-					   size_t whylen);
-
 /*
  * For commands that call the national service: when the outcome is not an
  * answer, write the "-1 reason" reply (the service's own error message for
- * refusals) and return 1; else return 0.
+ * refusals) and return 1; else return 0 (control_national.c).
  */
 int onshi_control_national_failure(struct onshi_strbuf *reply,
 				   enum onshi_national_outcome outcome,
 				   long status, const char *body, size_t len,
 				   const char *why);
 
-/* Commands that live in files of their own. */
-void onshi_control_cmd_audit(struct onshi_core *core,
-			     struct onshi_control_client *client, int argc,
-			     char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_cert(struct onshi_core *core,
-			    struct onshi_control_client *client, int argc,
-			    char **argv, struct onshi_strbuf *reply);
-/* Log each institution's certificate problem or expiry warning (start). */
-void onshi_cert_log_startup(struct onshi_core *core);
-/* One "cert=NAME code=.. state=ok|warning|error ..." line for STATUS. */
-void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
-			     struct onshi_strbuf *b);
-void onshi_control_cmd_batch(struct onshi_core *core,
-			     struct onshi_control_client *client, int argc,
-			     char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_verify(struct onshi_core *core,
-			      struct onshi_control_client *client, int argc,
-			      char **argv, struct onshi_strbuf *reply);
-void onshi_control_cmd_maintenance(struct onshi_core *core,
-				   struct onshi_control_client *client,
-				   int argc, char **argv,
-				   struct onshi_strbuf *reply);
-/* SELFTEST: the installation check (control_selftest.c). */
-void onshi_control_cmd_selftest(struct onshi_core *core,
-				struct onshi_control_client *client, int argc,
-				char **argv, struct onshi_strbuf *reply);
+/*
+ * The command tables, in the order core.c adds them (control_dispatch.h):
+ * VERSION STATUS LIST ENABLE DISABLE RELOAD (control_cmds.c), then one
+ * family per file.
+ */
+extern const struct onshi_control_command onshi_control_cmds[];
+extern const struct onshi_control_command onshi_control_verify_cmds[];
+extern const struct onshi_control_command onshi_control_cert_cmds[];
+extern const struct onshi_control_command onshi_control_batch_cmds[];
+extern const struct onshi_control_command onshi_control_maintenance_cmds[];
+extern const struct onshi_control_command onshi_control_audit_cmds[];
+extern const struct onshi_control_command onshi_control_selftest_cmds[];
 
 #endif

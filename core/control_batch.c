@@ -276,9 +276,9 @@ static void send_batch(struct onshi_core *core,
 	free(xml);
 }
 
-void onshi_control_cmd_batch(struct onshi_core *core,
-			     struct onshi_control_client *client, int argc,
-			     char **argv, struct onshi_strbuf *reply)
+static void cmd_batch(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	int fetch = strcasecmp(argv[1], "FETCH") == 0;
 	const char *code, *inst = word(argc, argv, 3, "institution");
@@ -389,3 +389,13 @@ void onshi_control_cmd_batch(struct onshi_core *core,
 		   fetch || !key[0] ? NULL : key, bk, reply);
 	onshi_msg_clear(&req);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_batch_cmds[] = {
+	{ "BATCH", 2, 9,
+	  "BATCH SUBMIT bytes=N (N bytes follow) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME] "
+	  "[kind=online|home-visit|medical-aid] [from=YYYYMMDD to=YYYYMMDD [by=consent]] "
+	  "[month=YYYYMM] [flag=N]",
+	  cmd_batch },
+	{ NULL, 0, 0, NULL, NULL },
+};

@@ -34,6 +34,7 @@
 
 #include "atomic_file.h"
 #include "cert.h"
+#include "cert_status.h"
 #include "audit.h"
 #include "control.h"
 #include "control_frame.h"
@@ -41,148 +42,6 @@
 
 /* Where an uploaded certificate waits for its checks, beside client_cert. */
 #define UPLOAD_SUFFIX ".uploaded"
-
-/* The certificate files one institution uses. */
-struct cert_paths {
-	const char *code, *name;
-	const char *org; /* [institution] name: the CSR's O (docs/certificates.md) */
-	char *cert, *key, *p12, *ca;
-	const char *p12_password;
-};
-
-static void paths_free(struct cert_paths *p)
-{
-	free(p->cert);
-	free(p->key);
-	free(p->p12);
-	free(p->ca);
-	memset(p, 0, sizeof(*p));
-}
-
-static int find_paths(struct onshi_core *core, const char *inst_name,
-		      struct cert_paths *p, char *why, size_t whylen)
-{
-	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *nat =
-		onshi_config_section(cfg, "national", NULL);
-	const struct onshi_conf_section *inst = NULL, *src;
-
-	memset(p, 0, sizeof(*p));
-	if (!nat) {
-		snprintf(why, whylen, "no [national] section: no client certificate configured");
-		return ONSHI_ENOTFOUND;
-	}
-	p->code = onshi_control_institution_code(core, inst_name, why, whylen);
-	if (!p->code)
-		return ONSHI_ENOTFOUND;
-	for (size_t i = 0; i < cfg->nsections; i++)
-		if (strcmp(cfg->sections[i].type, "institution") == 0 &&
-		    strcmp(onshi_conf_section_get(&cfg->sections[i], "code") ?: "",
-			   p->code) == 0)
-			inst = &cfg->sections[i];
-	p->name = inst ? inst->name : "";
-	p->org = inst ? onshi_conf_section_get(inst, "name") : NULL;
-	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
-		       onshi_conf_section_get(inst, "client_p12"))
-		      ? inst : nat;
-	p->cert = onshi_conf_section_path(cfg, src, "client_cert");
-	p->key = onshi_conf_section_path(cfg, src, "client_key");
-	p->p12 = onshi_conf_section_path(cfg, src, "client_p12");
-	p->p12_password = onshi_conf_section_get(src, "client_p12_password");
-	p->ca = onshi_conf_section_path(cfg, nat, "ca_bundle");
-	return ONSHI_OK;
-}
-
-static void put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
-{
-	char date[32];
-	struct tm tm;
-
-	onshi_control_put_kv(b, "cn", i->cn);
-	if (i->subject[0])
-		onshi_control_put_kv(b, "subject", i->subject);
-	onshi_control_put_kv(b, "issuer", i->issuer);
-	onshi_control_put_kv(b, "serial", i->serial_hex);
-	if (i->not_after) {
-		gmtime_r(&i->not_after, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		onshi_control_put_kv(b, "not_after", date);
-		onshi_control_put_kv_long(b, "days_left", i->days_left);
-	}
-}
-
-/* One key=value line about one institution's certificate (for STATUS too). */
-void onshi_control_cert_line(struct onshi_core *core, const char *inst_name,
-			     struct onshi_strbuf *b)
-{
-	struct onshi_cert_info info;
-	struct cert_paths p;
-	char why[512];
-	int rc;
-
-	memset(&info, 0, sizeof(info));
-	rc = find_paths(core, inst_name, &p, why, sizeof(why));
-	if (rc == ONSHI_OK)
-		rc = onshi_cert_check_client(p.p12 ? NULL : p.cert,
-					     p.p12 ? NULL : p.key, p.p12,
-					     p.p12_password, p.ca, time(NULL),
-					     &info, why, sizeof(why));
-	if (rc == ONSHI_OK)
-		rc = onshi_cert_check_institution(&info, p.code, why,
-						  sizeof(why));
-	onshi_control_put_kv(b, "cert", p.name ? p.name : "");
-	onshi_control_put_kv(b, "code", p.code ? p.code : "");
-	/* Expired is its own state: the one failure only a new certificate
-	 * cures, and the one the front desk hears about. */
-	onshi_control_put_kv(b, "state",
-			     rc == ONSHI_OK ? (info.warning ? "warning" : "ok")
-			     : info.not_after && info.not_after < time(NULL)
-				     ? "expired" : "error");
-	put_info(b, &info);
-	if (rc != ONSHI_OK)
-		onshi_control_put_kv(b, "message", why);
-	else if (info.warning)
-		onshi_control_put_kv(b, "message", info.warning_msg);
-	onshi_strbuf_append(b, "\n", 1);
-	paths_free(&p);
-}
-
-void onshi_cert_log_startup(struct onshi_core *core)
-{
-	const struct onshi_config *cfg = core->config;
-
-	if (!core->national)
-		return;
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		const struct onshi_conf_section *s = &cfg->sections[i];
-		struct onshi_cert_info info;
-		struct cert_paths p;
-		char why[512];
-		int rc;
-
-		if (strcmp(s->type, "institution") != 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		rc = find_paths(core, s->name, &p, why, sizeof(why));
-		if (rc == ONSHI_OK)
-			rc = onshi_cert_check_client(p.p12 ? NULL : p.cert,
-						     p.p12 ? NULL : p.key, p.p12,
-						     p.p12_password, p.ca,
-						     time(NULL), &info, why,
-						     sizeof(why));
-		if (rc == ONSHI_OK)
-			rc = onshi_cert_check_institution(&info, p.code, why,
-							  sizeof(why));
-		if (rc != ONSHI_OK)
-			onshi_logf(&core->log, ONSHI_LOG_ERR,
-				   "[institution %s]: %s", s->name, why);
-		else if (info.warning)
-			onshi_logf(&core->log, ONSHI_LOG_WARNING,
-				   "[institution %s]: %s", s->name,
-				   info.warning_msg);
-		paths_free(&p);
-	}
-}
 
 /* The checks name the file they read: say "the file sent" instead of
  * onshid's staging name, which means nothing to the operator. */
@@ -254,13 +113,13 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 	return rc;
 }
 
-void onshi_control_cmd_cert(struct onshi_core *core,
-			    struct onshi_control_client *client, int argc,
-			    char **argv, struct onshi_strbuf *reply)
+static void cmd_cert(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	const char *sub = argv[1], *inst = NULL;
 	struct onshi_cert_info info;
-	struct cert_paths p;
+	struct onshi_cert_paths p;
 	char why[600], *newkey = NULL, *csr = NULL, *staged = NULL;
 	const char *act = NULL; /* for the audit log */
 	int rc;
@@ -276,18 +135,18 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 			n += strcmp(cfg->sections[i].type, "institution") == 0;
 		if (inst || n < 2) {
 			onshi_strbuf_printf(reply, "1 certificate\n");
-			onshi_control_cert_line(core, inst, reply);
+			onshi_cert_status_line(core, inst, reply);
 			return;
 		}
 		/* Several institutions and none named: each one's. */
 		onshi_strbuf_printf(reply, "%u certificates\n", n);
 		for (size_t i = 0; i < cfg->nsections; i++)
 			if (strcmp(cfg->sections[i].type, "institution") == 0)
-				onshi_control_cert_line(core, cfg->sections[i].name,
-							reply);
+				onshi_cert_status_line(core, cfg->sections[i].name,
+						       reply);
 		return;
 	}
-	rc = find_paths(core, inst, &p, why, sizeof(why));
+	rc = onshi_cert_paths_find(core, inst, &p, why, sizeof(why));
 	if (rc == ONSHI_OK && (p.p12 || !p.cert || !p.key)) {
 		snprintf(why, sizeof(why),
 			 "CSR and INSTALL work on PEM files: configure client_cert and client_key");
@@ -295,7 +154,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	}
 	if (rc != ONSHI_OK) {
 		onshi_strbuf_printf(reply, "-1 %s\n", why);
-		paths_free(&p);
+		onshi_cert_paths_free(&p);
 		return;
 	}
 	if (asprintf(&newkey, "%s.new", p.key) < 0)
@@ -366,7 +225,7 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 			if (core->national)
 				onshi_national_flush_connections(core->national);
 			onshi_strbuf_printf(reply, "1 installed; new connections use it\n");
-			put_info(reply, &info);
+			onshi_cert_put_info(reply, &info);
 			onshi_strbuf_append(reply, "\n", 1);
 			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
 				   "client certificate for %s replaced (serial %s, valid %ld more days)",
@@ -383,5 +242,13 @@ void onshi_control_cmd_cert(struct onshi_core *core,
 	free(newkey);
 	free(csr);
 	free(staged);
-	paths_free(&p);
+	onshi_cert_paths_free(&p);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_cert_cmds[] = {
+	{ "CERT", 1, 3,
+	  "CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (N bytes follow)",
+	  cmd_cert },
+	{ NULL, 0, 0, NULL, NULL },
+};

@@ -1,10 +1,11 @@
 /*
- * control_cmds.c — the commands of the control socket.
+ * control_cmds.c — the control socket's own commands: VERSION, STATUS,
+ * LIST, ENABLE, DISABLE, RELOAD (the table onshi_control_cmds; the other
+ * families have a file and a table each, HELP is the dispatcher's).
  *
  * Replies are "N message" plus N lines. Lines that describe things are
- * space-separated key=value tokens (values with spaces in double quotes,
- * '"' and '\' escaped with '\'), so that both people and scripts can read
- * them; onshictl turns them into a dashboard.
+ * space-separated key=value tokens (control_reply.h), so that both people
+ * and scripts can read them; onshictl turns them into a dashboard.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_status.h"
 #include "control.h"
 #include "core.h"
 #include "inquiry.h"
@@ -24,109 +26,6 @@
 #include "status.h"
 
 #include <onshi/message.h>
-
-#define MAX_ARGS 16
-
-
-struct command {
-	const char *name;
-	int min_args, max_args;
-	const char *usage;
-	void (*run)(struct onshi_core *core, struct onshi_control_client *client,
-		    int argc, char **argv, struct onshi_strbuf *reply);
-};
-
-/* key=value with quoting when needed. */
-void onshi_control_put_kv(struct onshi_strbuf *b, const char *key, const char *value)
-{
-	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
-
-	onshi_strbuf_printf(b, "%s%s=", b->len && b->data[b->len - 1] != '\n'
-						 ? " " : "", key);
-	if (!quote) {
-		onshi_strbuf_append(b, value, strlen(value));
-		return;
-	}
-	onshi_strbuf_append(b, "\"", 1);
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			onshi_strbuf_append(b, "\\", 1);
-		if (*p == '\n' || *p == '\r')
-			onshi_strbuf_append(b, " ", 1); /* one line per item */
-		else
-			onshi_strbuf_append(b, p, 1);
-	}
-	onshi_strbuf_append(b, "\"", 1);
-}
-
-void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
-			       long value)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%ld", value);
-	onshi_control_put_kv(b, key, num);
-}
-
-/* The [institution] to ask for: named, or the only one. */
-const char *onshi_control_institution_code(struct onshi_core *core,
-					   const char *name, char *why,
-					   size_t whylen)
-{
-	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *only = NULL;
-
-	if (name) {
-		const struct onshi_conf_section *s =
-			onshi_config_section(cfg, "institution", name);
-
-		if (!s)
-			snprintf(why, whylen, "no [institution %s]", name);
-		return s ? onshi_conf_section_get(s, "code") : NULL;
-	}
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		if (strcmp(cfg->sections[i].type, "institution") != 0)
-			continue;
-		if (only) {
-			snprintf(why, whylen,
-				 "several institutions: say which with --institution NAME");
-			return NULL;
-		}
-		only = &cfg->sections[i];
-	}
-	if (!only)
-		snprintf(why, whylen, "no [institution] configured");
-	return only ? onshi_conf_section_get(only, "code") : NULL;
-}
-
-int onshi_control_national_failure(struct onshi_strbuf *reply,
-				   enum onshi_national_outcome outcome,
-				   long status, const char *body, size_t len,
-				   const char *why)
-{
-	struct onshi_msg err;
-
-	if (outcome == ONSHI_NATIONAL_ANSWER)
-		return 0;
-	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
-		onshi_strbuf_printf(reply, "-1 national service unavailable: %s\n",
-				    why);
-		return 1;
-	}
-	/* Refusals come with an error document that says why. */
-	if (onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &err, NULL, 0) ==
-		    ONSHI_OK &&
-	    err.u.error.hdr.error_message)
-		onshi_strbuf_printf(reply,
-				    "-1 refused by the national service (HTTP %ld, %s): %s\n",
-				    status,
-				    err.u.error.hdr.error_code ? err.u.error.hdr.error_code : "-",
-				    err.u.error.hdr.error_message);
-	else
-		onshi_strbuf_printf(reply, "-1 %s\n", why);
-	onshi_msg_clear(&err);
-	return 1;
-}
 
 static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
 {
@@ -320,7 +219,7 @@ void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 			onshi_control_put_kv(reply, "name", name);
 		onshi_strbuf_append(reply, "\n", 1);
 		if (core->national)
-			onshi_control_cert_line(core, s->name, reply);
+			onshi_cert_status_line(core, s->name, reply);
 	}
 	maintenance_line(reply, core->maintenance);
 	for (struct onshi_module *m = core->modules; m; m = m->next)
@@ -412,78 +311,14 @@ static void cmd_reload(struct onshi_core *core,
 	module_action(core, argv[1], reply, onshi_module_reload);
 }
 
-static void cmd_help(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply);
-
-static const struct command commands[] = {
+/* Added first by core.c to the control socket's commands
+ * (control_dispatch.h); HELP comes last, from the dispatcher. */
+const struct onshi_control_command onshi_control_cmds[] = {
 	{ "VERSION", 0, 0, "VERSION", cmd_version },
 	{ "STATUS", 0, 1, "STATUS [XML]", cmd_status },
 	{ "LIST", 0, 0, "LIST", cmd_list },
 	{ "ENABLE", 1, 1, "ENABLE MODULE", cmd_enable },
 	{ "DISABLE", 1, 1, "DISABLE MODULE", cmd_disable },
 	{ "RELOAD", 1, 1, "RELOAD MODULE", cmd_reload },
-	{ "VERIFY", 5, 6,
-	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
-	  onshi_control_cmd_verify },
-	{ "CERT", 1, 3, "CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (N bytes follow)",
-	  onshi_control_cmd_cert },
-	{ "BATCH", 2, 9,
-	  "BATCH SUBMIT bytes=N (N bytes follow) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME] "
-	  "[kind=online|home-visit|medical-aid] [from=YYYYMMDD to=YYYYMMDD [by=consent]] "
-	  "[month=YYYYMM] [flag=N]",
-	  onshi_control_cmd_batch },
-	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL",
-	  onshi_control_cmd_maintenance },
-	{ "AUDIT", 1, 1, "AUDIT VERIFY", onshi_control_cmd_audit },
-	{ "SELFTEST", 0, 0, "SELFTEST", onshi_control_cmd_selftest },
-	{ "HELP", 0, 0, "HELP", cmd_help },
 	{ NULL, 0, 0, NULL, NULL },
 };
-
-static void cmd_help(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
-{
-	unsigned n = 0;
-
-	for (const struct command *c = commands; c->name; c++)
-		n++;
-	onshi_strbuf_printf(reply, "%u commands\n", n);
-	for (const struct command *c = commands; c->name; c++)
-		onshi_strbuf_printf(reply, "%s\n", c->usage);
-}
-
-void onshi_control_dispatch(struct onshi_core *core,
-			    struct onshi_control_client *client, char *line,
-			    struct onshi_strbuf *reply)
-{
-	char *argv[MAX_ARGS], *save = NULL;
-	int argc = 0;
-
-	for (char *w = strtok_r(line, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save)) {
-		if (argc == MAX_ARGS) {
-			onshi_strbuf_printf(reply, "-1 too many words\n");
-			return;
-		}
-		argv[argc++] = w;
-	}
-	if (argc == 0) {
-		onshi_strbuf_printf(reply, "-1 empty request (try HELP)\n");
-		return;
-	}
-	for (const struct command *c = commands; c->name; c++) {
-		if (strcasecmp(argv[0], c->name) != 0)
-			continue;
-		if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
-			onshi_strbuf_printf(reply, "-1 usage: %s\n", c->usage);
-			return;
-		}
-		c->run(core, client, argc, argv, reply);
-		return;
-	}
-	/* Echo at most a bounded, printable part of what was sent. */
-	onshi_strbuf_printf(reply, "-1 unknown command '%.32s' (try HELP)\n",
-			    argv[0]);
-}

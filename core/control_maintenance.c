@@ -25,10 +25,9 @@ static void on_polled(void *arg, enum onshi_maint_outcome o,
 	onshi_strbuf_free(&reply);
 }
 
-void onshi_control_cmd_maintenance(struct onshi_core *core,
-				   struct onshi_control_client *client,
-				   int argc, char **argv,
-				   struct onshi_strbuf *reply)
+static void cmd_maintenance(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	if (strcasecmp(argv[1], "POLL") != 0) {
 		onshi_strbuf_printf(reply, "-1 usage: MAINTENANCE POLL\n");
@@ -48,3 +47,11 @@ void onshi_control_cmd_maintenance(struct onshi_core *core,
 		onshi_strbuf_free(&err);
 	}
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_maintenance_cmds[] = {
+	{ "MAINTENANCE", 1, 1,
+	  "MAINTENANCE POLL",
+	  cmd_maintenance },
+	{ NULL, 0, 0, NULL, NULL },
+};

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_status.h"
 #include "control.h"
 #include "core.h"
 #include "http.h"
@@ -155,7 +156,7 @@ static void check_cert(struct selftest *st, const struct onshi_conf_section *ins
 
 	snprintf(name, sizeof(name), "cert:%s", inst->name);
 	r = add_result(st, name);
-	onshi_control_cert_line(st->core, inst->name, &line);
+	onshi_cert_status_line(st->core, inst->name, &line);
 	/* The STATUS line ends in a newline: not part of the last value. */
 	if (line.len && line.data[line.len - 1] == '\n')
 		line.data[--line.len] = '\0';
@@ -807,9 +808,9 @@ static void probes_done(struct selftest *st)
 			   "selftest: out of memory: the answer is lost");
 }
 
-void onshi_control_cmd_selftest(struct onshi_core *core,
-				struct onshi_control_client *client, int argc,
-				char **argv, struct onshi_strbuf *reply)
+static void cmd_selftest(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	const struct onshi_config *cfg = core->config;
 	struct selftest *st = calloc(1, sizeof(*st));
@@ -861,3 +862,11 @@ void onshi_control_cmd_selftest(struct onshi_core *core,
 	}
 	st->client = onshi_control_hold(client);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_selftest_cmds[] = {
+	{ "SELFTEST", 0, 0,
+	  "SELFTEST",
+	  cmd_selftest },
+	{ NULL, 0, 0, NULL, NULL },
+};

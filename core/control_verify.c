@@ -134,9 +134,9 @@ static const char *take_args(int argc, char **argv, struct onshi_msg *req,
 	return NULL;
 }
 
-void onshi_control_cmd_verify(struct onshi_core *core,
-			      struct onshi_control_client *client, int argc,
-			      char **argv, struct onshi_strbuf *reply)
+static void cmd_verify(struct onshi_core *core,
+		struct onshi_control_client *client, int argc, char **argv,
+		struct onshi_strbuf *reply)
 {
 	struct onshi_req_header *h;
 	const char *institution = NULL, *why, *code;
@@ -206,3 +206,11 @@ void onshi_control_cmd_verify(struct onshi_core *core,
 	}
 	free(xml);
 }
+
+/* Added by core.c to the control socket's commands (control_dispatch.h). */
+const struct onshi_control_command onshi_control_verify_cmds[] = {
+	{ "VERIFY", 5, 6,
+	  "VERIFY insurer=N symbol=S number=N branch=NN birth=YYYYMMDD [institution=NAME]",
+	  cmd_verify },
+	{ NULL, 0, 0, NULL, NULL },
+};

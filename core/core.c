@@ -13,7 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "check_files.h"
+#include "check_config.h"
 #include "control.h"
 #include "core.h"
 #include "notify.h"
@@ -21,102 +21,6 @@
 #include "maintenance.h"
 #include "status.h"
 #include "module.h"
-
-/* Open each module's plugin to check its keys (nothing is started). */
-static void check_plugins(const struct onshi_config *cfg,
-			  const struct onshi_settings *settings,
-			  struct onshi_diag *diag)
-{
-	struct onshi_loader *loader;
-
-	if (onshi_loader_new(settings->plugin_dirs,
-			     settings->allow_unsafe_plugin_dir,
-			     &loader) != ONSHI_OK) {
-		onshi_diag_add(diag, NULL, 0, "cannot initialise libltdl");
-		return;
-	}
-	if (settings->plugin_trust_key &&
-	    onshi_loader_require_signature(loader, settings->plugin_trust_key)) {
-		onshi_diag_add(diag, NULL, 0, "out of memory");
-		onshi_loader_free(loader);
-		return;
-	}
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		const struct onshi_conf_section *sec = &cfg->sections[i];
-		const char *name = onshi_conf_section_get(sec, "plugin");
-		const struct onshi_conf_entry *pe;
-		struct onshi_plugin_handle *h;
-		char msg[1024];
-
-		if (!onshi_conf_is_module_section(sec->type) || !name)
-			continue;
-		pe = onshi_conf_section_entry(sec, "plugin");
-		if (onshi_loader_open(loader, name, &h, msg, sizeof(msg)) !=
-		    ONSHI_LOAD_OK) {
-			onshi_diag_add(diag, pe->file, pe->line, "%s", msg);
-			continue;
-		}
-		if ((int)h->desc->kind != onshi_conf_module_kind(sec->type))
-			onshi_diag_add(diag, pe->file, pe->line,
-				       "plugin '%s' is a %s plugin, it cannot serve [%s %s]",
-				       name,
-				       h->desc->kind == ONSHI_KIND_READER ? "reader" : "rececon",
-				       sec->type, sec->name);
-		else
-			onshi_conf_check_plugin_keys(sec, h->desc, diag);
-		onshi_loader_release(loader, h);
-	}
-	onshi_loader_free(loader);
-}
-
-/*
- * Load and check; on success *cfg_out and *settings are set. With
- * `with_plugins` the module sections are checked against their plugins too;
- * the daemon itself does not, so that one broken plugin leaves its module
- * failed (shown in status) instead of keeping the whole front desk down.
- */
-static int load_checked(const char *path, int with_plugins,
-			struct onshi_config **cfg_out,
-			struct onshi_settings *settings,
-			struct onshi_diag *diag)
-{
-	struct onshi_config *cfg;
-	int rc;
-
-	rc = onshi_config_load(path, &cfg, diag);
-	if (rc != ONSHI_OK)
-		return rc;
-	onshi_conf_check_core(cfg, diag);
-	rc = onshi_settings_load(cfg, settings);
-	if (rc != ONSHI_OK) {
-		onshi_config_free(cfg);
-		return rc;
-	}
-	if (with_plugins && !diag->count)
-		check_plugins(cfg, settings, diag);
-	if (diag->count) {
-		onshi_settings_free(settings);
-		onshi_config_free(cfg);
-		return ONSHI_EINVAL;
-	}
-	*cfg_out = cfg;
-	return ONSHI_OK;
-}
-
-int onshi_core_check_config(const char *path, struct onshi_diag *diag)
-{
-	struct onshi_settings settings;
-	struct onshi_config *cfg;
-	int rc = load_checked(path, 1, &cfg, &settings, diag);
-
-	if (rc != ONSHI_OK)
-		return rc;
-	/* The configuration is sound: now what it points at. */
-	onshi_check_config_files(cfg, diag);
-	onshi_settings_free(&settings);
-	onshi_config_free(cfg);
-	return diag->count ? ONSHI_EINVAL : ONSHI_OK;
-}
 
 /*
  * A core file would hold patient data and the clinic's private key, and
@@ -138,6 +42,26 @@ static void no_core_dumps(struct onshi_core *core)
 			   strerror(errno));
 }
 
+/* The control socket's commands, in the order HELP lists them. */
+static int add_control_commands(struct onshi_core *core)
+{
+	static const struct onshi_control_command *const tables[] = {
+		onshi_control_cmds,
+		onshi_control_verify_cmds,
+		onshi_control_cert_cmds,
+		onshi_control_batch_cmds,
+		onshi_control_maintenance_cmds,
+		onshi_control_audit_cmds,
+		onshi_control_selftest_cmds,
+	};
+	int rc = onshi_control_commands_new(core, &core->control_commands);
+
+	for (size_t i = 0; rc == ONSHI_OK && i < sizeof(tables) / sizeof(*tables);
+	     i++)
+		rc = onshi_control_commands_add(core->control_commands, tables[i]);
+	return rc;
+}
+
 int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		    struct onshi_diag *diag)
 {
@@ -148,7 +72,7 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 	if (!core)
 		return ONSHI_ENOMEM;
 	core->signal_fd = -1;
-	rc = load_checked(path, 0, &core->config, &core->settings, diag);
+	rc = onshi_config_load_checked(path, 0, &core->config, &core->settings, diag);
 	if (rc != ONSHI_OK) {
 		free(core);
 		return rc;
@@ -173,6 +97,8 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 						    core->settings.plugin_trust_key);
 	if (rc == ONSHI_OK)
 		rc = onshi_modules_build(core);
+	if (rc == ONSHI_OK)
+		rc = add_control_commands(core);
 	if (rc != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot set up the core: %s",
 			       onshi_strerror(rc));
@@ -248,7 +174,9 @@ int onshi_core_start(struct onshi_core *core)
 	}
 	if (core->maintenance)
 		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
-	rc = onshi_control_open(core, &core->control, msg, sizeof(msg));
+	rc = onshi_control_open(core, onshi_control_dispatch,
+				core->control_commands, &core->control, msg,
+				sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return rc;
@@ -296,6 +224,7 @@ void onshi_core_close(struct onshi_core *core)
 		onshi_modules_free(core);
 	onshi_status_page_close(core);
 	onshi_control_close(core->control);
+	onshi_control_commands_free(core->control_commands);
 	onshi_inquiry_close(core);
 	if (core->signal_watch)
 		onshi_loop_unwatch(core->loop, core->signal_watch);

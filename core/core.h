@@ -19,6 +19,7 @@
 
 struct onshi_module;
 struct onshi_control;
+struct onshi_control_commands;
 struct onshi_spool;
 struct onshi_national;
 struct onshi_cards;
@@ -54,6 +55,7 @@ struct onshi_core {
 	struct onshi_loader *loader;
 	struct onshi_module *modules; /* in configuration order */
 	struct onshi_control *control;
+	struct onshi_control_commands *control_commands; /* control_dispatch.h */
 	struct onshi_spool *spool;   /* accepted requests until delivered */
 	struct onshi_national *national; /* NULL: no [national] section */
 	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
@@ -71,7 +73,8 @@ struct onshi_core {
 /*
  * Check a configuration file completely: syntax, the daemon's sections and
  * keys, and every module section against its plugin's key table (the plugins
- * are opened to read their tables, not started). Problems go to diag.
+ * are opened to read their tables, not started). Problems go to diag
+ * (check_config.c).
  */
 int onshi_core_check_config(const char *path, struct onshi_diag *diag);
 

@@ -14,7 +14,7 @@
 
 #include "audit.h"
 #include "card.h"
-#include "control.h"
+#include "cert_status.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"

@@ -4,12 +4,16 @@ core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
 	core/audit.c core/audit.h core/audit_verify.c \
 	core/card.c core/card.h \
+	core/check_config.c core/check_config.h \
 	core/check_files.c core/check_files.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
 	core/control.c core/control.h \
 	core/control_frame.c core/control_frame.h \
 	core/control_cmds.c \
+	core/control_dispatch.c core/control_dispatch.h \
+	core/control_reply.c core/control_reply.h \
+	core/control_national.c \
 	core/control_verify.c \
 	core/control_batch.c \
 	core/control_cert.c \

@@ -80,6 +80,16 @@ tests_unit_test_spool_SOURCES = tests/unit/test_spool.c tests/unit/testutil.h
 tests_unit_test_spool_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_spool_LDADD = $(UNIT_LDADD)
 
+# The dispatcher alone, with fake commands: linked without libonshi.
+check_PROGRAMS += tests/unit/test_control_dispatch
+TESTS += tests/unit/test_control_dispatch
+tests_unit_test_control_dispatch_SOURCES = \
+	tests/unit/test_control_dispatch.c \
+	core/control_dispatch.c core/control_dispatch.h \
+	core/strbuf.c core/strbuf.h
+tests_unit_test_control_dispatch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_control_dispatch_LDADD = $(CMOCKA_LIBS)
+
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/health.test \

@@ -4,9 +4,10 @@
  * split on LF with a CR dropped, a line of ONSHI_CONTROL_MAX_LINE bytes
  * refused, and bodies announced by bytes=N — lengths parsed and bounded,
  * bodies collected across reads, the next request after them) and
- * onshi_control_dispatch (core/control_cmds.c: word splitting, the command
- * table, every command's argument handling) on a real core built by
- * onshi_core_open from a minimal configuration in a temporary directory.
+ * onshi_control_dispatch (core/control_dispatch.c: word splitting, the
+ * command tables core.c adds, every command's argument handling) on a real
+ * core built by onshi_core_open from a minimal configuration in a temporary
+ * directory.
  *
  * The first input byte picks how the rest arrives: its low 6 bits + 1 are
  * the bytes per read (as a socket that delivers in pieces), its top bit a
@@ -131,7 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (frame.body && frame.body[frame.body_len] != '\0')
 				abort(); /* bodies are NUL-terminated for parsers */
-			onshi_control_dispatch(core, NULL, frame.line, &out);
+			onshi_control_dispatch(core->control_commands, NULL, frame.line,
+					       &out);
 			onshi_control_frame_done(&frame);
 		}
 		if (off >= size)
