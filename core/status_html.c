@@ -16,38 +16,6 @@
 
 #include "status.h"
 
-void onshi_html_escape(struct onshi_strbuf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	while (*p) {
-		int l = onshi_utf8_seq_len(p);
-		const char *rep = NULL;
-
-		if (l == 0) {
-			rep = "\xef\xbf\xbd"; /* not UTF-8: U+FFFD */
-		} else if (l == 1) {
-			switch (*p) {
-			case '&': rep = "&amp;"; break;
-			case '<': rep = "&lt;"; break;
-			case '>': rep = "&gt;"; break;
-			case '"': rep = "&quot;"; break;
-			case '\'': rep = "&#39;"; break;
-			default:
-				if (*p < 0x20 || *p == 0x7f)
-					rep = " ";
-			}
-		}
-		if (rep) {
-			onshi_strbuf_append(b, rep, strlen(rep));
-			p++;
-		} else {
-			onshi_strbuf_append(b, (const char *)p, (size_t)l);
-			p += l;
-		}
-	}
-}
-
 static void text(struct onshi_strbuf *b, const char *s)
 {
 	onshi_html_escape(b, s && *s ? s : "-");
