@@ -52,7 +52,10 @@ static inline int onshi_status_snapshot_take(struct onshi_core *core,
 
 #define ONSHI_STATUS_XMLNS "urn:onshi:status:1"
 
-/* The status as an XML document (etc/xsd/onshi-status.xsd), UTF-8. */
+/* The status as an XML document (etc/xsd/onshi-status.xsd), UTF-8: of a
+ * snapshot, or of the core's providers now. */
+int onshi_status_xml_doc(const struct onshi_status_snapshot *s, char **out,
+			 size_t *len);
 int onshi_status_xml(struct onshi_core *core, char **out, size_t *len);
 /* The language the page's desk part speaks ([status_page] language). */
 enum onshi_page_lang {
@@ -60,7 +63,11 @@ enum onshi_page_lang {
 	ONSHI_PAGE_EN,
 };
 
-/* The front-desk page, refreshing itself every refresh_s seconds. */
+/* The front-desk page, refreshing itself every refresh_s seconds: of a
+ * snapshot, or of the core's providers now. */
+int onshi_status_html_page(const struct onshi_status_snapshot *s,
+			   int refresh_s, enum onshi_page_lang lang,
+			   struct onshi_strbuf *out);
 int onshi_status_html(struct onshi_core *core, int refresh_s,
 		      enum onshi_page_lang lang, struct onshi_strbuf *out);
 
