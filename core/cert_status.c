@@ -58,28 +58,48 @@ int onshi_cert_paths_find(struct onshi_core *core, const char *inst_name,
 	return ONSHI_OK;
 }
 
-void onshi_cert_put_info(struct onshi_strbuf *b,
-			 const struct onshi_cert_info *i)
+/* A field sink writing " key=value" into a reply line. */
+static void put_text(void *ctx, const char *key, const char *value)
+{
+	onshi_control_put_kv(ctx, key, value);
+}
+
+static void put_long(onshi_cert_put_fn put, void *ctx, const char *key,
+		     long value)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%ld", value);
+	put(ctx, key, num);
+}
+
+static void info_fields(const struct onshi_cert_info *i, onshi_cert_put_fn put,
+			void *ctx)
 {
 	char date[32];
 	struct tm tm;
 
-	onshi_control_put_kv(b, "cn", i->cn);
+	put(ctx, "cn", i->cn);
 	if (i->subject[0])
-		onshi_control_put_kv(b, "subject", i->subject);
-	onshi_control_put_kv(b, "issuer", i->issuer);
-	onshi_control_put_kv(b, "serial", i->serial_hex);
+		put(ctx, "subject", i->subject);
+	put(ctx, "issuer", i->issuer);
+	put(ctx, "serial", i->serial_hex);
 	if (i->not_after) {
 		gmtime_r(&i->not_after, &tm);
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		onshi_control_put_kv(b, "not_after", date);
-		onshi_control_put_kv_long(b, "days_left", i->days_left);
+		put(ctx, "not_after", date);
+		put_long(put, ctx, "days_left", i->days_left);
 	}
 }
 
-/* One key=value line about one institution's certificate (for STATUS too). */
-void onshi_cert_status_line(struct onshi_core *core, const char *inst_name,
-			    struct onshi_strbuf *b)
+void onshi_cert_put_info(struct onshi_strbuf *b,
+			 const struct onshi_cert_info *i)
+{
+	info_fields(i, put_text, b);
+}
+
+void onshi_cert_status_fields(struct onshi_core *core, const char *inst_name,
+			      onshi_cert_put_fn put, void *ctx)
 {
 	struct onshi_cert_info info;
 	struct onshi_cert_paths p;
@@ -96,21 +116,28 @@ void onshi_cert_status_line(struct onshi_core *core, const char *inst_name,
 	if (rc == ONSHI_OK)
 		rc = onshi_cert_check_institution(&info, p.code, why,
 						  sizeof(why));
-	onshi_control_put_kv(b, "cert", p.name ? p.name : "");
-	onshi_control_put_kv(b, "code", p.code ? p.code : "");
+	put(ctx, "cert", p.name ? p.name : "");
+	put(ctx, "code", p.code ? p.code : "");
 	/* Expired is its own state: the one failure only a new certificate
 	 * cures, and the one the front desk hears about. */
-	onshi_control_put_kv(b, "state",
-			     rc == ONSHI_OK ? (info.warning ? "warning" : "ok")
-			     : info.not_after && info.not_after < time(NULL)
-				     ? "expired" : "error");
-	onshi_cert_put_info(b, &info);
+	put(ctx, "state",
+	    rc == ONSHI_OK ? (info.warning ? "warning" : "ok")
+	    : info.not_after && info.not_after < time(NULL) ? "expired"
+							    : "error");
+	info_fields(&info, put, ctx);
 	if (rc != ONSHI_OK)
-		onshi_control_put_kv(b, "message", why);
+		put(ctx, "message", why);
 	else if (info.warning)
-		onshi_control_put_kv(b, "message", info.warning_msg);
-	onshi_strbuf_append(b, "\n", 1);
+		put(ctx, "message", info.warning_msg);
 	onshi_cert_paths_free(&p);
+}
+
+/* One key=value line about one institution's certificate (CERT STATUS). */
+void onshi_cert_status_line(struct onshi_core *core, const char *inst_name,
+			    struct onshi_strbuf *b)
+{
+	onshi_cert_status_fields(core, inst_name, put_text, b);
+	onshi_strbuf_append(b, "\n", 1);
 }
 
 void onshi_cert_log_startup(struct onshi_core *core)

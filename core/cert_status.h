@@ -39,7 +39,17 @@ void onshi_cert_paths_free(struct onshi_cert_paths *p);
 void onshi_cert_put_info(struct onshi_strbuf *b,
 			 const struct onshi_cert_info *i);
 
-/* One "cert=NAME code=.. state=ok|warning|expired|error ..." line. */
+/*
+ * The facts of one institution's certificate, field by field: cert=NAME
+ * code=.. state=ok|warning|expired|error, the certificate's cn, issuer,
+ * serial, not_after, days_left, and a message when not ok. The status
+ * model and the reply-line writer both take them from here.
+ */
+typedef void (*onshi_cert_put_fn)(void *ctx, const char *key,
+				  const char *value);
+void onshi_cert_status_fields(struct onshi_core *core, const char *inst_name,
+			      onshi_cert_put_fn put, void *ctx);
+/* The same as one "cert=NAME code=.. state=.." reply line. */
 void onshi_cert_status_line(struct onshi_core *core, const char *inst_name,
 			    struct onshi_strbuf *b);
 

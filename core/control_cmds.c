@@ -13,71 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cert_status.h"
 #include "control.h"
 #include "core.h"
-#include "inquiry.h"
-#include "maintenance.h"
 #include "module.h"
 #include "national.h"
 #include "status.h"
 
 #include <onshi/message.h>
-
-static void module_line(struct onshi_strbuf *b, const struct onshi_module *m)
-{
-	const struct onshi_plugin *d =
-		m->inst ? m->inst->plugin->desc : NULL;
-
-	onshi_control_put_kv(b, "module", m->name);
-	onshi_control_put_kv(b, "state", onshi_module_shown_state(m));
-	if (d) {
-		onshi_control_put_kv(b, "plugin", d->name);
-		onshi_control_put_kv(b, "version", d->version);
-		onshi_control_put_kv(b, "vendor", d->vendor ? d->vendor : "");
-		onshi_control_put_kv(b, "institution", m->inst->institution_code);
-		if (d->ops->status && ONSHI_OPS_HAS(d->ops_size, status)) {
-			char st[256] = "";
-
-			d->ops->status(m->inst->state, st, sizeof(st));
-			st[sizeof(st) - 1] = '\0';
-			onshi_control_put_kv(b, "status", st);
-		}
-	}
-	/* A disabled module has no current event to show. */
-	if (m->last_event_at && m->state != ONSHI_MODULE_DISABLED) {
-		long age = (long)(time(NULL) - m->last_event_at);
-
-		onshi_control_put_kv(b, "event", m->last_event);
-		onshi_control_put_kv_long(b, "event_at", (long)m->last_event_at);
-		onshi_control_put_kv_long(b, "event_age_s", age < 0 ? 0 : age);
-	}
-	if (m->state == ONSHI_MODULE_FAILED && m->last_error[0])
-		onshi_control_put_kv(b, "error", m->last_error);
-	else if (m->state == ONSHI_MODULE_RUNNING && m->device_down) {
-		char why[400];
-		long age = (long)(time(NULL) - m->device_since);
-
-		snprintf(why, sizeof(why), "device not answering for %ld s: %s",
-			 age < 0 ? 0 : age, m->device_why);
-		onshi_control_put_kv(b, "error", why);
-		onshi_control_put_kv_long(b, "device_down_since",
-					  (long)m->device_since);
-	}
-	onshi_strbuf_append(b, "\n", 1);
-}
-
-static unsigned count_modules(struct onshi_core *core)
-{
-	unsigned n = 0;
-
-	for (struct onshi_module *m = core->modules; m; m = m->next)
-		n++;
-	return n;
-}
 
 static void cmd_version(struct onshi_core *core,
 			struct onshi_control_client *client, int argc,
@@ -89,142 +33,18 @@ static void cmd_version(struct onshi_core *core,
 			    ONSHI_ABI_MINOR);
 }
 
-/* The remote-maintenance line of STATUS (nothing when not configured). */
-static void maintenance_line(struct onshi_strbuf *b,
-			     const struct onshi_maintenance *m)
+/* The STATUS reply: "N status" and the status model's lines. */
+static void status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 {
-	const char *reason;
-	enum onshi_maint_outcome o;
-	char serial[24];
+	struct onshi_status_snapshot s;
 
-	if (!m)
-		return;
-	o = onshi_maintenance_outcome(m, &reason);
-	onshi_control_put_kv(b, "maintenance", onshi_maintenance_url(m));
-	onshi_control_put_kv_long(b, "last_poll",
-				  (long)onshi_maintenance_last_poll(m));
-	snprintf(serial, sizeof(serial), "%llu",
-		 (unsigned long long)onshi_maintenance_serial(m));
-	onshi_control_put_kv(b, "serial", serial);
-	onshi_control_put_kv(b, "outcome", onshi_maint_outcome_name(o));
-	if (*reason)
-		onshi_control_put_kv(b, "reason", reason);
-	onshi_strbuf_append(b, "\n", 1);
-}
-
-/*
- * The national link in one word (ok, idle = nothing asked yet,
- * maintenance, degraded, down, or off = not configured), since when, and
- * why it is not ok: the last call's or idle probe's finding.
- */
-static void link_fields(struct onshi_strbuf *b, const struct onshi_national *n)
-{
-	time_t since;
-	const char *why;
-	enum onshi_national_link l = onshi_national_link(n, &since, &why);
-	long age = (long)(time(NULL) - since);
-
-	if (!n) {
-		onshi_control_put_kv(b, "national_link", "off");
-		return;
+	if (onshi_status_snapshot_take(core, &s) < 0)
+		onshi_strbuf_printf(reply, "-1 cannot build the status report (out of memory)\n");
+	else {
+		onshi_strbuf_printf(reply, "%zu status\n", s.nlines);
+		onshi_status_text(&s, reply);
 	}
-	onshi_control_put_kv(b, "national_link", onshi_national_link_word(l));
-	if (since) {
-		onshi_control_put_kv_long(b, "national_link_since", (long)since);
-		onshi_control_put_kv_long(b, "national_link_age_s", age < 0 ? 0 : age);
-	}
-	if (*why)
-		onshi_control_put_kv(b, "national_link_reason", why);
-}
-
-/* "today=YYYY-MM-DD valid=.. invalid=.. ..." (reset at local midnight). */
-static void today_line(struct onshi_core *core, struct onshi_strbuf *b)
-{
-	struct onshi_counts c;
-	char day[48];
-
-	onshi_counts_today(core, &c);
-	snprintf(day, sizeof(day), "%04ld-%02ld-%02ld", c.day / 10000,
-		 c.day / 100 % 100, c.day % 100);
-	onshi_control_put_kv(b, "today", day);
-	onshi_control_put_kv_long(b, "valid", c.valid);
-	onshi_control_put_kv_long(b, "invalid", c.invalid);
-	onshi_control_put_kv_long(b, "no_record", c.no_record);
-	onshi_control_put_kv_long(b, "other", c.other);
-	onshi_control_put_kv_long(b, "errors", c.errors);
-	onshi_control_put_kv_long(b, "card_face", c.card_face);
-	onshi_control_put_kv_long(b, "card_pin", c.card_pin);
-	onshi_control_put_kv_long(b, "card_visual", c.card_visual);
-	for (int i = 0; onshi_counts_family_key(i); i++)
-		onshi_control_put_kv_long(b, onshi_counts_family_key(i),
-					  c.requests[i]);
-	onshi_strbuf_append(b, "\n", 1);
-}
-
-void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply)
-{
-	const struct onshi_config *cfg = core->config;
-	unsigned ninst = 0;
-
-	for (size_t i = 0; i < cfg->nsections; i++)
-		if (strcmp(cfg->sections[i].type, "institution") == 0)
-			ninst++;
-	/* With a national link, each institution also gets a cert line; the
-	 * today line comes last. */
-	onshi_strbuf_printf(reply, "%u status\n",
-			    1 + ninst * (core->national ? 2 : 1) +
-				    count_modules(core) +
-				    (core->maintenance != NULL) + 1);
-	onshi_control_put_kv(reply, "daemon", "onshid");
-	onshi_control_put_kv(reply, "version", PACKAGE_VERSION);
-	onshi_strbuf_printf(reply, " abi=%d.%d", ONSHI_ABI_MAJOR,
-			    ONSHI_ABI_MINOR);
-	onshi_control_put_kv_long(reply, "pid", (long)getpid());
-	onshi_control_put_kv_long(reply, "uptime_s", (long)(time(NULL) - core->started_at));
-	onshi_control_put_kv(reply, "config", cfg->path);
-	{
-		size_t unanswered, depth = onshi_inquiry_depth(core, &unanswered);
-
-		onshi_control_put_kv_long(reply, "spool", (long)depth);
-		onshi_control_put_kv_long(reply, "unanswered", (long)unanswered);
-	}
-	onshi_control_put_kv(reply, "national", onshi_national_state(core->national));
-	onshi_control_put_kv(reply, "national_endpoint", onshi_national_endpoint(core->national));
-	onshi_control_put_kv_long(reply, "national_pending",
-		    (long)onshi_national_pending(core->national));
-	link_fields(reply, core->national);
-	if (onshi_status_page_listen(core)) {
-		char url[512], trouble[320];
-		const char *t = onshi_status_page_trouble(core, trouble,
-							  sizeof(trouble));
-
-		/* onshictl prints the value as it is: the trouble follows the
-		 * address on the "status page" line. */
-		snprintf(url, sizeof(url), "http://%s/%s%s",
-			 onshi_status_page_listen(core), t ? " — " : "",
-			 t ? t : "");
-		onshi_control_put_kv(reply, "status_page", url);
-	}
-	onshi_strbuf_append(reply, "\n", 1);
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		const struct onshi_conf_section *s = &cfg->sections[i];
-		const char *name;
-
-		if (strcmp(s->type, "institution") != 0)
-			continue;
-		onshi_control_put_kv(reply, "institution", s->name);
-		onshi_control_put_kv(reply, "code", onshi_conf_section_get(s, "code"));
-		name = onshi_conf_section_get(s, "name");
-		if (name)
-			onshi_control_put_kv(reply, "name", name);
-		onshi_strbuf_append(reply, "\n", 1);
-		if (core->national)
-			onshi_cert_status_line(core, s->name, reply);
-	}
-	maintenance_line(reply, core->maintenance);
-	for (struct onshi_module *m = core->modules; m; m = m->next)
-		module_line(reply, m);
-	today_line(core, reply);
+	onshi_status_snapshot_free(&s);
 }
 
 /* STATUS, or STATUS XML: the same report as one XML document, a line each. */
@@ -237,7 +57,7 @@ static void cmd_status(struct onshi_core *core,
 	unsigned lines = 0;
 
 	if (argc < 2) {
-		onshi_status_report(core, reply);
+		status_report(core, reply);
 		return;
 	}
 	if (strcasecmp(argv[1], "XML") != 0) {
@@ -265,9 +85,17 @@ static void cmd_list(struct onshi_core *core,
 			struct onshi_control_client *client, int argc,
 			char **argv, struct onshi_strbuf *reply)
 {
-	onshi_strbuf_printf(reply, "%u modules\n", count_modules(core));
-	for (struct onshi_module *m = core->modules; m; m = m->next)
-		module_line(reply, m);
+	struct onshi_status_snapshot s = { 0 };
+
+	/* The module lines of STATUS, alone. */
+	onshi_module_status_lines(&s, core);
+	if (s.failed)
+		onshi_strbuf_printf(reply, "-1 cannot list the modules (out of memory)\n");
+	else {
+		onshi_strbuf_printf(reply, "%zu modules\n", s.nlines);
+		onshi_status_text(&s, reply);
+	}
+	onshi_status_snapshot_free(&s);
 }
 
 static void module_action(struct onshi_core *core, const char *name,

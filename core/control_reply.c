@@ -13,28 +13,12 @@
 
 #include "control_reply.h"
 #include "core.h"
+#include "status_kv.h"
 
-/* key=value with quoting when needed. */
+/* key=value with quoting when needed (status_kv.c writes and reads them). */
 void onshi_control_put_kv(struct onshi_strbuf *b, const char *key, const char *value)
 {
-	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
-
-	onshi_strbuf_printf(b, "%s%s=", b->len && b->data[b->len - 1] != '\n'
-						 ? " " : "", key);
-	if (!quote) {
-		onshi_strbuf_append(b, value, strlen(value));
-		return;
-	}
-	onshi_strbuf_append(b, "\"", 1);
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			onshi_strbuf_append(b, "\\", 1);
-		if (*p == '\n' || *p == '\r')
-			onshi_strbuf_append(b, " ", 1); /* one line per item */
-		else
-			onshi_strbuf_append(b, p, 1);
-	}
-	onshi_strbuf_append(b, "\"", 1);
+	onshi_kv_put(b, key, value);
 }
 
 void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,

@@ -99,6 +99,8 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		rc = onshi_modules_build(core);
 	if (rc == ONSHI_OK)
 		rc = add_control_commands(core);
+	if (rc == ONSHI_OK)
+		rc = onshi_core_status_register(core);
 	if (rc != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot set up the core: %s",
 			       onshi_strerror(rc));
@@ -234,6 +236,7 @@ void onshi_core_close(struct onshi_core *core)
 	onshi_loop_free(core->loop);
 	onshi_settings_free(&core->settings);
 	onshi_config_free(core->config);
+	onshi_status_registry_free(&core->status);
 	if (core->started_at)
 		onshi_logf(&core->log, ONSHI_LOG_NOTICE, "onshid stopped");
 	onshi_log_close(&core->log);

@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
+#include "status_model.h"
 
 struct onshi_module;
 struct onshi_control;
@@ -68,6 +69,7 @@ struct onshi_core {
 	time_t started_at;
 	struct onshi_counts counts;
 	struct onshi_status_page *status_page; /* NULL: no [status_page] */
+	struct onshi_status_registry status; /* status providers (core.c) */
 };
 
 /*
@@ -91,5 +93,9 @@ int onshi_core_start(struct onshi_core *core);
 /* Run the loop until a stop signal; then stop everything. */
 int onshi_core_run(struct onshi_core *core);
 void onshi_core_close(struct onshi_core *core);
+
+/* Register the status model's providers, in the report's order
+ * (core_status.c). */
+int onshi_core_status_register(struct onshi_core *core);
 
 #endif

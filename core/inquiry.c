@@ -742,3 +742,11 @@ size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered)
 	}
 	return onshi_spool_count(core->spool, unanswered);
 }
+
+void onshi_inquiry_status_fields(struct onshi_status_snapshot *s, void *ctx)
+{
+	size_t unanswered, depth = onshi_inquiry_depth(ctx, &unanswered);
+
+	onshi_status_put_long(s, "spool", (long)depth);
+	onshi_status_put_long(s, "unanswered", (long)unanswered);
+}

@@ -58,4 +58,9 @@ void onshi_inquiry_module_started(struct onshi_core *core,
 /* Spool depth for status: all entries, and those still unanswered. */
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered);
 
+struct onshi_status_snapshot;
+/* The status model's provider of spool= and unanswered=, added to the line
+ * before them (the daemon line); ctx is the core. */
+void onshi_inquiry_status_fields(struct onshi_status_snapshot *s, void *ctx);
+
 #endif

@@ -20,6 +20,7 @@ core_libonshi_la_SOURCES = \
 	core/control_audit.c \
 	core/control_selftest.c \
 	core/core.c core/core.h \
+	core/core_status.c \
 	core/diag.c core/diag.h \
 	core/host.c \
 	core/inquiry.c core/inquiry.h \
@@ -28,18 +29,21 @@ core_libonshi_la_SOURCES = \
 	core/mask.c core/mask.h \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
+	core/module_status.c \
 	core/national.c core/national.h \
+	core/national_status.c \
 	core/notify.c core/notify.h \
 	core/private_path.c core/private_path.h \
 	core/spool.c core/spool.h \
 	core/status.h \
 	core/status_counts.c \
 	core/status_desk.c \
+	core/status_escape.c core/status_escape.h \
 	core/status_html.c \
 	core/status_kv.c core/status_kv.h \
 	core/status_listen.c \
+	core/status_model.c core/status_model.h \
 	core/status_page.c \
-	core/status_snapshot.c \
 	core/status_xml.c \
 	core/strbuf.c core/strbuf.h \
 	core/xml_util.c core/xml_util.h

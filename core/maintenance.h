@@ -74,4 +74,9 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 				   const struct onshi_maintenance *m,
 				   struct onshi_strbuf *out);
 
+struct onshi_status_snapshot;
+/* The status model's provider of the "maintenance" line, none when not
+ * configured (maintenance_status.c); ctx is the core. */
+void onshi_maintenance_status_line(struct onshi_status_snapshot *s, void *ctx);
+
 #endif

@@ -4,6 +4,7 @@
 # the MAINTENANCE control command.
 core_libonshi_la_SOURCES += core/http.c core/http.h \
 	core/maintenance.c core/maintenance.h \
+	core/maintenance_status.c \
 	core/control_maintenance.c
 
 MAINT_TESTS = tests/integration/maintenance.test \

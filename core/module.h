@@ -91,4 +91,9 @@ const char *onshi_module_institution_code(struct onshi_core *core,
 /* The host services table handed to plugins (host.c). */
 const struct onshi_host *onshi_host_table(void);
 
+struct onshi_status_snapshot;
+/* The status model's provider of the "module" lines, one per module in
+ * configuration order (module_status.c); ctx is the core. */
+void onshi_module_status_lines(struct onshi_status_snapshot *s, void *ctx);
+
 #endif

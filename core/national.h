@@ -91,4 +91,9 @@ unsigned onshi_national_pending(const struct onshi_national *n);
  */
 void onshi_national_flush_connections(struct onshi_national *n);
 
+struct onshi_status_snapshot;
+/* The status model's provider of the national link's fields, added to the
+ * line before them (the daemon line; national_status.c); ctx is the core. */
+void onshi_national_status_fields(struct onshi_status_snapshot *s, void *ctx);
+
 #endif

@@ -2,9 +2,9 @@
  * status.h — the status dashboard: today's counts, the STATUS report, its
  * XML and HTML renderings, and the front-desk status page.
  *
- * One source of truth: the control socket's STATUS key=value report
- * (onshi_status_report) is what `onshictl status` renders, and the same
- * report, parsed back, is what the XML document and the HTML page show.
+ * One source of truth: the status model (status_model.h). Subsystems
+ * register providers (core.c does the wiring); the STATUS key=value report,
+ * the XML document and the HTML page all render the same snapshot.
  */
 #ifndef ONSHI_CORE_STATUS_H
 #define ONSHI_CORE_STATUS_H
@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 
 #include "core.h"
+#include "status_escape.h"
 #include "status_kv.h"
+#include "status_model.h"
 #include "strbuf.h"
 
 /* ---- today's counts (status_counts.c) ---- */
@@ -32,52 +34,28 @@ void onshi_counts_roll(struct onshi_counts *c, time_t now);
 /* Today's counts (zeroed first when the local date has changed). */
 void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out);
 
-/* ---- the report (control_cmds.c) ---- */
+/* The providers of today's counts (status_counts.c): the "today" line;
+ * ctx is the core. */
+void onshi_counts_status_line(struct onshi_status_snapshot *s, void *core);
 
-/* The STATUS reply: "N status" and N key=value lines. */
-void onshi_status_report(struct onshi_core *core, struct onshi_strbuf *reply);
+/* ---- the snapshot of the core's providers (status_model.c's lines) ---- */
 
-/* ---- the report parsed back (status_snapshot.c) ---- */
-
-#define ONSHI_STATUS_MAX_FIELDS 32
-
-struct onshi_status_line {
-	struct onshi_kv f[ONSHI_STATUS_MAX_FIELDS];
-	int n;
-	const char *kind; /* the first key: daemon, institution, cert, ... */
-};
-
-/* A field of a line, or NULL (also for a missing line): the renderers ask
- * for lines that may not be there. */
-static inline const char *onshi_status_line_get(const struct onshi_status_line *l,
-						const char *key)
+/* Ask the core's registered providers; -1 when out of memory (s is still
+ * to be freed with onshi_status_snapshot_free). */
+static inline int onshi_status_snapshot_take(struct onshi_core *core,
+					     struct onshi_status_snapshot *s)
 {
-	return l ? onshi_kv_get(l->f, l->n, key) : NULL;
+	return onshi_status_collect(&core->status, s);
 }
-
-struct onshi_status_snapshot {
-	struct onshi_strbuf text; /* the report; the fields point into it */
-	struct onshi_status_line *lines;
-	size_t nlines;
-	time_t taken;
-};
-
-/* Take the STATUS report and parse it; -1 when out of memory. */
-int onshi_status_snapshot_take(struct onshi_core *core,
-			       struct onshi_status_snapshot *s);
-void onshi_status_snapshot_free(struct onshi_status_snapshot *s);
-/* The first line of that kind, or NULL. */
-const struct onshi_status_line *
-onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
-			   const char *kind);
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when invalid. */
-int onshi_utf8_seq_len(const unsigned char *p);
 
 /* ---- XML and HTML (status_xml.c, status_html.c) ---- */
 
 #define ONSHI_STATUS_XMLNS "urn:onshi:status:1"
 
-/* The status as an XML document (etc/xsd/onshi-status.xsd), UTF-8. */
+/* The status as an XML document (etc/xsd/onshi-status.xsd), UTF-8: of a
+ * snapshot, or of the core's providers now. */
+int onshi_status_xml_doc(const struct onshi_status_snapshot *s, char **out,
+			 size_t *len);
 int onshi_status_xml(struct onshi_core *core, char **out, size_t *len);
 /* The language the page's desk part speaks ([status_page] language). */
 enum onshi_page_lang {
@@ -85,7 +63,11 @@ enum onshi_page_lang {
 	ONSHI_PAGE_EN,
 };
 
-/* The front-desk page, refreshing itself every refresh_s seconds. */
+/* The front-desk page, refreshing itself every refresh_s seconds: of a
+ * snapshot, or of the core's providers now. */
+int onshi_status_html_page(const struct onshi_status_snapshot *s,
+			   int refresh_s, enum onshi_page_lang lang,
+			   struct onshi_strbuf *out);
 int onshi_status_html(struct onshi_core *core, int refresh_s,
 		      enum onshi_page_lang lang, struct onshi_strbuf *out);
 
@@ -99,9 +81,6 @@ void onshi_status_desk(struct onshi_strbuf *b,
 const char *onshi_status_desk_lang(enum onshi_page_lang lang);
 /* The summary line of the folded technician's part. */
 const char *onshi_status_desk_details(enum onshi_page_lang lang);
-/* Append s with & < > " ' escaped for HTML text and attribute values;
- * bytes that are not UTF-8, and control characters, become U+FFFD / space. */
-void onshi_html_escape(struct onshi_strbuf *b, const char *s);
 
 /* ---- the status page (status_listen.c, status_page.c) ---- */
 
@@ -122,5 +101,9 @@ const char *onshi_status_page_listen(const struct onshi_core *core);
  * serving: ..."), written into buf; NULL when it serves normally. */
 const char *onshi_status_page_trouble(const struct onshi_core *core,
 				      char *buf, size_t len);
+/* The provider of the daemon line's status_page field (nothing when the
+ * page is not serving); ctx is the core. */
+void onshi_status_page_status_field(struct onshi_status_snapshot *s,
+				    void *core);
 
 #endif

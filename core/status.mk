@@ -1,5 +1,6 @@
 # The status dashboard: onshictl status [-o xml] and the front-desk status
-# page (core/status_*.c are in core/local.mk's libonshi sources).
+# page (core/status_*.c, the status model and its renderings, are in
+# core/local.mk's libonshi sources).
 
 # The status document's schema, installed next to the message XSDs.
 dist_xsd_DATA += etc/xsd/onshi-status.xsd
@@ -9,6 +10,12 @@ TESTS += tests/unit/test_status
 tests_unit_test_status_SOURCES = tests/unit/test_status.c
 tests_unit_test_status_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_status_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_status_model
+TESTS += tests/unit/test_status_model
+tests_unit_test_status_model_SOURCES = tests/unit/test_status_model.c
+tests_unit_test_status_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_status_model_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/integration/status.test
 EXTRA_DIST += tests/integration/status.test \

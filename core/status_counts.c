@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -108,4 +109,27 @@ void onshi_counts_today(struct onshi_core *core, struct onshi_counts *out)
 {
 	onshi_counts_roll(&core->counts, time(NULL));
 	*out = core->counts;
+}
+
+/* "today=YYYY-MM-DD valid=.. invalid=.. ..." (reset at local midnight). */
+void onshi_counts_status_line(struct onshi_status_snapshot *s, void *core)
+{
+	struct onshi_counts c;
+	char day[48];
+
+	onshi_counts_today(core, &c);
+	snprintf(day, sizeof(day), "%04ld-%02ld-%02ld", c.day / 10000,
+		 c.day / 100 % 100, c.day % 100);
+	onshi_status_line_begin(s, "today", day);
+	onshi_status_put_long(s, "valid", c.valid);
+	onshi_status_put_long(s, "invalid", c.invalid);
+	onshi_status_put_long(s, "no_record", c.no_record);
+	onshi_status_put_long(s, "other", c.other);
+	onshi_status_put_long(s, "errors", c.errors);
+	onshi_status_put_long(s, "card_face", c.card_face);
+	onshi_status_put_long(s, "card_pin", c.card_pin);
+	onshi_status_put_long(s, "card_visual", c.card_visual);
+	for (int i = 0; onshi_counts_family_key(i); i++)
+		onshi_status_put_long(s, onshi_counts_family_key(i),
+				      c.requests[i]);
 }

@@ -4,8 +4,8 @@
  * is the desk part in plain words (status_desk.c); the technician's tables
  * follow, folded in a <details>.
  *
- * Everything shown comes from the parsed STATUS report and goes through
- * onshi_html_escape: plugin status texts and configured names are not
+ * Everything shown comes from the status snapshot (status_model.h) and
+ * goes through onshi_html_escape: plugin status texts and configured names are not
  * trusted to be HTML-safe.
  */
 #include "config.h"
@@ -15,38 +15,6 @@
 #include <time.h>
 
 #include "status.h"
-
-void onshi_html_escape(struct onshi_strbuf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	while (*p) {
-		int l = onshi_utf8_seq_len(p);
-		const char *rep = NULL;
-
-		if (l == 0) {
-			rep = "\xef\xbf\xbd"; /* not UTF-8: U+FFFD */
-		} else if (l == 1) {
-			switch (*p) {
-			case '&': rep = "&amp;"; break;
-			case '<': rep = "&lt;"; break;
-			case '>': rep = "&gt;"; break;
-			case '"': rep = "&quot;"; break;
-			case '\'': rep = "&#39;"; break;
-			default:
-				if (*p < 0x20 || *p == 0x7f)
-					rep = " ";
-			}
-		}
-		if (rep) {
-			onshi_strbuf_append(b, rep, strlen(rep));
-			p++;
-		} else {
-			onshi_strbuf_append(b, (const char *)p, (size_t)l);
-			p += l;
-		}
-	}
-}
 
 static void text(struct onshi_strbuf *b, const char *s)
 {
@@ -267,34 +235,32 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 	onshi_strbuf_printf(b, "</table>\n");
 }
 
-int onshi_status_html(struct onshi_core *core, int refresh_s,
-		      enum onshi_page_lang lang, struct onshi_strbuf *b)
+int onshi_status_html_page(const struct onshi_status_snapshot *s,
+			   int refresh_s, enum onshi_page_lang lang,
+			   struct onshi_strbuf *b)
 {
-	struct onshi_status_snapshot s;
 	const struct onshi_status_line *d;
 	char when[32];
 	struct tm tm;
 
-	if (onshi_status_snapshot_take(core, &s) < 0) {
-		onshi_status_snapshot_free(&s);
+	if (s->failed)
 		return ONSHI_ENOMEM;
-	}
-	d = onshi_status_snapshot_find(&s, "daemon");
+	d = onshi_status_snapshot_find(s, "daemon");
 	onshi_strbuf_printf(b,
 		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"refresh\" content=\"%d\">\n"
 		"<title>onshi status</title>\n<style>%s</style>\n</head>\n<body>\n",
 		onshi_status_desk_lang(lang), refresh_s, css);
-	onshi_status_desk(b, &s, lang);
+	onshi_status_desk(b, s, lang);
 	/* The technician's part, folded: the desk need not read it. */
 	onshi_strbuf_printf(b, "<details id=\"technician\"><summary>%s</summary>\n",
 			    onshi_status_desk_details(lang));
 	link_banner(b, d);
-	institutions(b, &s);
-	today(b, onshi_status_snapshot_find(&s, "today"));
-	modules(b, &s);
-	maintenance(b, onshi_status_snapshot_find(&s, "maintenance"));
-	localtime_r(&s.taken, &tm);
+	institutions(b, s);
+	today(b, onshi_status_snapshot_find(s, "today"));
+	modules(b, s);
+	maintenance(b, onshi_status_snapshot_find(s, "maintenance"));
+	localtime_r(&s->taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	onshi_strbuf_printf(b, "<p id=\"footer\">onshid ");
 	text(b, onshi_status_line_get(d, "version"));
@@ -303,6 +269,17 @@ int onshi_status_html(struct onshi_core *core, int refresh_s,
 	onshi_strbuf_printf(b, " &middot; as of %s &middot; refreshes every %d s"
 			       " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
 			       "</details>\n</body>\n</html>\n", when, refresh_s);
-	onshi_status_snapshot_free(&s);
 	return b->failed ? ONSHI_ENOMEM : ONSHI_OK;
+}
+
+int onshi_status_html(struct onshi_core *core, int refresh_s,
+		      enum onshi_page_lang lang, struct onshi_strbuf *b)
+{
+	struct onshi_status_snapshot s;
+	int rc = ONSHI_ENOMEM;
+
+	if (onshi_status_snapshot_take(core, &s) == 0)
+		rc = onshi_status_html_page(&s, refresh_s, lang, b);
+	onshi_status_snapshot_free(&s);
+	return rc;
 }

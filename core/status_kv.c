@@ -1,15 +1,36 @@
 /*
- * status_kv.c — reading back the control protocol's key=value lines.
- *
- * The writer is onshi_control_put_kv (control_cmds.c): values with spaces,
- * '"', '\' or '=' are in double quotes with '"' and '\' escaped by '\'.
- * onshictl and the daemon's own XML/HTML renderings share this reader.
+ * status_kv.c — the control protocol's key=value lines, written by the
+ * daemon (the status model's text, onshi_control_put_kv) and read back by
+ * onshictl: values with spaces, '"', '\' or '=' are in double quotes with
+ * '"' and '\' escaped by '\'.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "status_kv.h"
+
+void onshi_kv_put(struct onshi_strbuf *b, const char *key, const char *value)
+{
+	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
+
+	onshi_strbuf_printf(b, "%s%s=", b->len && b->data[b->len - 1] != '\n'
+						 ? " " : "", key);
+	if (!quote) {
+		onshi_strbuf_append(b, value, strlen(value));
+		return;
+	}
+	onshi_strbuf_append(b, "\"", 1);
+	for (const char *p = value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			onshi_strbuf_append(b, "\\", 1);
+		if (*p == '\n' || *p == '\r')
+			onshi_strbuf_append(b, " ", 1); /* one line per item */
+		else
+			onshi_strbuf_append(b, p, 1);
+	}
+	onshi_strbuf_append(b, "\"", 1);
+}
 
 int onshi_kv_parse(char *line, struct onshi_kv *f, int max)
 {

@@ -637,3 +637,20 @@ const char *onshi_status_page_trouble(const struct onshi_core *core,
 	}
 	return NULL;
 }
+
+void onshi_status_page_status_field(struct onshi_status_snapshot *s,
+				    void *ctx)
+{
+	struct onshi_core *core = ctx;
+	char url[512], trouble[320];
+	const char *t;
+
+	if (!onshi_status_page_listen(core))
+		return;
+	t = onshi_status_page_trouble(core, trouble, sizeof(trouble));
+	/* onshictl prints the value as it is: the trouble follows the
+	 * address on the "status page" line. */
+	snprintf(url, sizeof(url), "http://%s/%s%s",
+		 onshi_status_page_listen(core), t ? " — " : "", t ? t : "");
+	onshi_status_put(s, "status_page", url);
+}

@@ -2,8 +2,8 @@
  * status_xml.c — the status as an XML document for scripts
  * (`onshictl status -o xml`, and GET /status.xml of the status page).
  *
- * Built with libxml2's tree API from the parsed STATUS report: each report
- * line becomes one element named after its first key, its fields become
+ * Built with libxml2's tree API from a status snapshot (status_model.h):
+ * each line becomes one element named after its kind, its fields become
  * attributes. The schema is etc/xsd/onshi-status.xsd.
  */
 #include "config.h"
@@ -99,9 +99,9 @@ static int add_line(xmlNodePtr root, xmlNsPtr ns,
 	return 0;
 }
 
-int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
+int onshi_status_xml_doc(const struct onshi_status_snapshot *s, char **out,
+			 size_t *len)
 {
-	struct onshi_status_snapshot s;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
 	xmlNsPtr ns;
@@ -112,7 +112,7 @@ int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (onshi_status_snapshot_take(core, &s) < 0)
+	if (s->failed)
 		goto done;
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	root = doc ? xmlNewNode(NULL, BAD_CAST "status") : NULL;
@@ -123,7 +123,7 @@ int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
 	if (!ns)
 		goto done;
 	xmlSetNs(root, ns);
-	localtime_r(&s.taken, &tm);
+	localtime_r(&s->taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	/* xs:dateTime wants +09:00, strftime gives +0900. */
 	if (strlen(when) == 24) {
@@ -133,8 +133,8 @@ int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
 	}
 	if (!xmlNewProp(root, BAD_CAST "generated", BAD_CAST when))
 		goto done;
-	for (size_t i = 0; i < s.nlines; i++)
-		if (add_line(root, ns, &s.lines[i]) < 0)
+	for (size_t i = 0; i < s->nlines; i++)
+		if (add_line(root, ns, &s->lines[i]) < 0)
 			goto done;
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
 	if (!mem || size <= 0)
@@ -149,6 +149,18 @@ int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
 done:
 	xmlFree(mem);
 	xmlFreeDoc(doc);
+	return rc;
+}
+
+int onshi_status_xml(struct onshi_core *core, char **out, size_t *len)
+{
+	struct onshi_status_snapshot s;
+	int rc = ONSHI_ENOMEM;
+
+	*out = NULL;
+	*len = 0;
+	if (onshi_status_snapshot_take(core, &s) == 0)
+		rc = onshi_status_xml_doc(&s, out, len);
 	onshi_status_snapshot_free(&s);
 	return rc;
 }
