@@ -15,7 +15,7 @@
 #include <onshi/message.h>
 
 #include "atomic_file.h"
-#include "card.h"
+#include "card_check.h"
 #include "core.h"
 #include "inquiry.h"
 #include "module.h"

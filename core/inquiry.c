@@ -13,7 +13,7 @@
 #include <onshi/message.h>
 
 #include "audit.h"
-#include "card.h"
+#include "card_check.h"
 #include "control.h"
 #include "core.h"
 #include "inquiry.h"

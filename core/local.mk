@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
 	core/audit.c core/audit.h core/audit_verify.c \
-	core/card.c core/card.h \
+	core/card_check.c core/card_check.h \
 	core/check_files.c core/check_files.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "card.h"
+#include "card_check.h"
 #include "core.h"
 #include "inquiry.h"
 #include "log.h"

@@ -1,5 +1,5 @@
 /*
- * card.c — My Number Card reads: challenges, submission, checks.
+ * card_check.c — My Number Card reads: challenges, submission, checks.
  */
 #include "config.h"
 
@@ -12,7 +12,7 @@
 #include <onshi/message.h>
 
 #include "audit.h"
-#include "card.h"
+#include "card_check.h"
 #include "cert.h"
 #include "core.h"
 #include "inquiry.h"

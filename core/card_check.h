@@ -1,13 +1,13 @@
 /*
- * card.h — My Number Card reads from reader plugins (plugin ABI 1.2):
+ * card_check.h — My Number Card reads from reader plugins (plugin ABI 1.2):
  * national challenges (nonces), turning a read into a spooled My Number
  * inquiry, and checking its JPKI certificate and proof before it is sent.
  *
  * The result of a read is pushed, unasked, to every receipt-computer
  * adapter of the reader's institution (inquiry.c does the fan-out).
  */
-#ifndef ONSHI_CORE_CARD_H
-#define ONSHI_CORE_CARD_H
+#ifndef ONSHI_CORE_CARD_CHECK_H
+#define ONSHI_CORE_CARD_CHECK_H
 
 #include <stddef.h>
 
