@@ -1,10 +1,9 @@
 /*
- * card_check.h — My Number Card reads from reader plugins (plugin ABI 1.2):
- * national challenges (nonces), turning a read into a spooled My Number
- * inquiry, and checking its JPKI certificate and proof before it is sent.
- *
- * The result of a read is pushed, unasked, to every receipt-computer
- * adapter of the reader's institution (inquiry.c does the fan-out).
+ * card_check.h — checking My Number Card reads (plugin ABI 1.2) before they
+ * are sent: the [jpki] trust, the CardAuthentication checks of a parsed
+ * inquiry (inquiry.c calls them), and the national challenges pending for
+ * reader instances (asked by card_read.c; forgotten when an instance stops,
+ * through a module listener).
  */
 #ifndef ONSHI_CORE_CARD_CHECK_H
 #define ONSHI_CORE_CARD_CHECK_H
@@ -20,16 +19,22 @@ struct onshi_msg;
 int onshi_cards_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_cards_close(struct onshi_core *core);
 
-/* host->challenge and host->card_submit. */
-int onshi_card_challenge(struct onshi_instance *inst, onshi_challenge_cb cb,
-			 void *arg);
-int onshi_card_submit(struct onshi_instance *inst,
-		      const struct onshi_card_read *read, char *msg,
-		      size_t msglen);
+/* A national challenge in flight for a reader instance. */
+struct onshi_card_challenge {
+	struct onshi_core *core;
+	struct onshi_instance *inst; /* NULL once the instance is gone */
+	onshi_challenge_cb cb;
+	void *arg;
+	struct onshi_card_challenge *next;
+};
 
-/* An instance is going away: its pending challenges must not call it. */
-void onshi_cards_forget_instance(struct onshi_core *core,
-				 struct onshi_instance *inst);
+/* Keep ch pending: from now the list owns it (onshi_cards_close frees
+ * what is still pending); its inst is cleared when the instance stops. */
+void onshi_cards_challenge_add(struct onshi_core *core,
+			       struct onshi_card_challenge *ch);
+/* Take ch off the list (answered, or never sent); the caller frees it. */
+void onshi_cards_challenge_remove(struct onshi_core *core,
+				  struct onshi_card_challenge *ch);
 
 /*
  * Check a parsed My Number inquiry's CardAuthentication: the certificate

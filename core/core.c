@@ -16,6 +16,7 @@
 #include "check_files.h"
 #include "control.h"
 #include "core.h"
+#include "host.h"
 #include "notify.h"
 #include "inquiry.h"
 #include "maintenance.h"
@@ -172,7 +173,7 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		rc = onshi_loader_require_signature(core->loader,
 						    core->settings.plugin_trust_key);
 	if (rc == ONSHI_OK)
-		rc = onshi_modules_build(core);
+		rc = onshi_modules_build(core, onshi_host_table());
 	if (rc != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot set up the core: %s",
 			       onshi_strerror(rc));

@@ -18,6 +18,7 @@
 #include "loop.h"
 
 struct onshi_module;
+struct onshi_module_listen_entry;
 struct onshi_control;
 struct onshi_spool;
 struct onshi_national;
@@ -28,7 +29,7 @@ struct onshi_status_page;
 
 /*
  * Today's answers, for the status dashboard: kept in the core, fed where
- * answers are recorded (inquiry.c) and card reads accepted (card.c), and
+ * answers are recorded (inquiry.c) and card reads accepted (card_read.c), and
  * zeroed when the local date changes (checked on every use, so no timer).
  */
 /* Request families counted on the status page (status_counts.c). */
@@ -53,6 +54,8 @@ struct onshi_core {
 	struct onshi_loop *loop;
 	struct onshi_loader *loader;
 	struct onshi_module *modules; /* in configuration order */
+	/* who hears of modules started and stopping (module.h) */
+	struct onshi_module_listen_entry *module_listeners;
 	struct onshi_control *control;
 	struct onshi_spool *spool;   /* accepted requests until delivered */
 	struct onshi_national *national; /* NULL: no [national] section */

@@ -4,6 +4,7 @@ core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
 	core/audit.c core/audit.h core/audit_verify.c \
 	core/card_check.c core/card_check.h \
+	core/card_read.c core/card_read.h \
 	core/check_files.c core/check_files.h \
 	core/conf.c core/conf.h \
 	core/conf_schema.c core/conf_schema.h \
@@ -17,7 +18,7 @@ core_libonshi_la_SOURCES = \
 	core/control_selftest.c \
 	core/core.c core/core.h \
 	core/diag.c core/diag.h \
-	core/host.c \
+	core/host.c core/host.h \
 	core/inquiry.c core/inquiry.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \
