@@ -20,7 +20,7 @@
 
 #include "cert.h"
 #include "check_files.h"
-#include "manifest.h"
+#include "ed25519_verify.h"
 
 #define MSG_LEN 512
 

@@ -16,6 +16,7 @@
 #include "check_config.h"
 #include "control.h"
 #include "core.h"
+#include "host.h"
 #include "notify.h"
 #include "inquiry.h"
 #include "maintenance.h"
@@ -96,7 +97,7 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 		rc = onshi_loader_require_signature(core->loader,
 						    core->settings.plugin_trust_key);
 	if (rc == ONSHI_OK)
-		rc = onshi_modules_build(core);
+		rc = onshi_modules_build(core, onshi_host_table());
 	if (rc == ONSHI_OK)
 		rc = add_control_commands(core);
 	if (rc == ONSHI_OK)

@@ -19,6 +19,7 @@
 #include "status_model.h"
 
 struct onshi_module;
+struct onshi_module_listen_entry;
 struct onshi_control;
 struct onshi_control_commands;
 struct onshi_spool;
@@ -30,7 +31,7 @@ struct onshi_status_page;
 
 /*
  * Today's answers, for the status dashboard: kept in the core, fed where
- * answers are recorded (inquiry.c) and card reads accepted (card.c), and
+ * answers are recorded (inquiry.c) and card reads accepted (card_read.c), and
  * zeroed when the local date changes (checked on every use, so no timer).
  */
 /* Request families counted on the status page (status_counts.c). */
@@ -55,6 +56,8 @@ struct onshi_core {
 	struct onshi_loop *loop;
 	struct onshi_loader *loader;
 	struct onshi_module *modules; /* in configuration order */
+	/* who hears of modules started and stopping (module.h) */
+	struct onshi_module_listen_entry *module_listeners;
 	struct onshi_control *control;
 	struct onshi_control_commands *control_commands; /* control_dispatch.h */
 	struct onshi_spool *spool;   /* accepted requests until delivered */

@@ -15,8 +15,9 @@
 #include <onshi/message.h>
 
 #include "atomic_file.h"
-#include "card.h"
+#include "card_read.h"
 #include "core.h"
+#include "host.h"
 #include "inquiry.h"
 #include "module.h"
 

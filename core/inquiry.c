@@ -13,7 +13,7 @@
 #include <onshi/message.h>
 
 #include "audit.h"
-#include "card.h"
+#include "card_check.h"
 #include "cert_status.h"
 #include "core.h"
 #include "inquiry.h"
@@ -651,9 +651,10 @@ int onshi_inquiry_submit_flags(struct onshi_instance *inst,
 				    msglen);
 }
 
-void onshi_inquiry_module_started(struct onshi_core *core,
-				  struct onshi_module *mod)
+/* A module (re)started: offer it the answers waiting for it. */
+static void module_started(void *ctx, struct onshi_module *mod)
 {
+	struct onshi_core *core = ctx;
 	struct onshi_spool_entry *e, *next;
 
 	if (!core->spool)
@@ -664,6 +665,10 @@ void onshi_inquiry_module_started(struct onshi_core *core,
 			try_deliver(core, e);
 	}
 }
+
+static const struct onshi_module_listener module_listener = {
+	.started = module_started,
+};
 
 /*
  * Ask again what is unanswered and not in flight (after outages), and
@@ -716,7 +721,7 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 					       (uint64_t)requeue_s * 1000u, 1,
 					       requeue, core);
 	requeue(core); /* resume what a restart interrupted */
-	return ONSHI_OK;
+	return onshi_module_listen(core, &module_listener, core);
 }
 
 void onshi_inquiry_close(struct onshi_core *core)
@@ -727,6 +732,7 @@ void onshi_inquiry_close(struct onshi_core *core)
 	/* Calls in flight are dropped: their requests stay in the spool. */
 	onshi_national_close(core->national);
 	core->national = NULL;
+	onshi_module_unlisten(core, &module_listener, core);
 	onshi_cards_close(core);
 	onshi_spool_close(core->spool);
 	core->spool = NULL;

@@ -51,10 +51,6 @@ int onshi_inquiry_submit_flags(struct onshi_instance *inst,
 			       const void *body, size_t len, unsigned flags,
 			       char *msg, size_t msglen);
 
-/* A module (re)started: offer it the answers waiting for it. */
-void onshi_inquiry_module_started(struct onshi_core *core,
-				  struct onshi_module *mod);
-
 /* Spool depth for status: all entries, and those still unanswered. */
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered);
 

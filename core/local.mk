@@ -3,7 +3,8 @@ noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
 	core/audit.c core/audit.h core/audit_verify.c \
-	core/card.c core/card.h \
+	core/card_check.c core/card_check.h \
+	core/card_read.c core/card_read.h \
 	core/check_config.c core/check_config.h \
 	core/check_files.c core/check_files.h \
 	core/conf.c core/conf.h \
@@ -22,7 +23,7 @@ core_libonshi_la_SOURCES = \
 	core/core.c core/core.h \
 	core/core_status.c \
 	core/diag.c core/diag.h \
-	core/host.c \
+	core/host.c core/host.h \
 	core/inquiry.c core/inquiry.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \

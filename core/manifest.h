@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ed25519_verify.h"
+
 /* Larger manifests are refused before they are verified or parsed. */
 #define ONSHI_MANIFEST_MAX_BYTES (64 * 1024)
 /* At most this many <Module>/<Reload> entries in one manifest. */
@@ -27,8 +29,6 @@
 #define ONSHI_MANIFEST_NAME_MAX 72
 /* The highest serial accepted: 2^63-1, so it fits every signed 64-bit. */
 #define ONSHI_MANIFEST_SERIAL_MAX UINT64_C(9223372036854775807)
-/* An Ed25519 signature is exactly this many raw bytes. */
-#define ONSHI_ED25519_SIG_LEN 64
 
 enum onshi_manifest_action {
 	ONSHI_MANIFEST_ENABLE,  /* <Module name="…" state="enabled"/> */
@@ -50,21 +50,6 @@ struct onshi_manifest {
 	size_t n_entries;
 	struct onshi_manifest_entry entries[ONSHI_MANIFEST_MAX_ENTRIES];
 };
-
-/*
- * The check under both manifest and plugin signatures: sig[0..siglen) must
- * be a raw Ed25519 signature over data[0..len) by the key whose PEM public
- * half is in trust_key_pem_path. what names the signed thing in messages
- * ("the manifest", "plugin /usr/lib/onshi/plugins/x.so"). Returns ONSHI_OK,
- * ONSHI_EIO (trust key unreadable) or ONSHI_ECRYPTO (key not an Ed25519
- * public key, signature not 64 bytes, or not matching), with the reason.
- * onshi_ed25519_key_check() only loads the key, for --check-config.
- */
-int onshi_ed25519_key_check(const char *trust_key_pem_path, char *msg,
-			    size_t msglen);
-int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
-			 size_t len, const void *sig, size_t siglen,
-			 const char *what, char *msg, size_t msglen);
 
 /*
  * Verify sig[0..siglen) as a raw Ed25519 signature over

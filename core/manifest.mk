@@ -1,8 +1,10 @@
 # Remote maintenance (core/manifest.h): the signed maintenance manifest —
 # Ed25519 signature, hardened parse, serial/institution/NotAfter/module
 # checks, the last-applied-serial state file — and plugin signatures
-# (core/plugin_sig.h). See docs/maintenance.md.
+# (core/plugin_sig.h), both checked by core/ed25519_verify.h. See
+# docs/maintenance.md.
 core_libonshi_la_SOURCES += core/manifest.c core/manifest.h \
+	core/ed25519_verify.c core/ed25519_verify.h \
 	core/plugin_sig.c core/plugin_sig.h
 
 # The tests make real Ed25519 keys and signatures with the openssl command.

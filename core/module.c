@@ -8,11 +8,65 @@
 #include <string.h>
 
 #include "audit.h"
-#include "card.h"
 #include "core.h"
-#include "inquiry.h"
 #include "log.h"
 #include "module.h"
+
+/* One registration (onshi_module_listen), in core->module_listeners. */
+struct onshi_module_listen_entry {
+	const struct onshi_module_listener *l;
+	void *ctx;
+	struct onshi_module_listen_entry *next;
+};
+
+int onshi_module_listen(struct onshi_core *core,
+			const struct onshi_module_listener *l, void *ctx)
+{
+	struct onshi_module_listen_entry **pp = &core->module_listeners;
+	struct onshi_module_listen_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return ONSHI_ENOMEM;
+	e->l = l;
+	e->ctx = ctx;
+	while (*pp) /* appended: started() runs in registration order */
+		pp = &(*pp)->next;
+	*pp = e;
+	return ONSHI_OK;
+}
+
+void onshi_module_unlisten(struct onshi_core *core,
+			   const struct onshi_module_listener *l, void *ctx)
+{
+	for (struct onshi_module_listen_entry **pp = &core->module_listeners;
+	     *pp; pp = &(*pp)->next)
+		if ((*pp)->l == l && (*pp)->ctx == ctx) {
+			struct onshi_module_listen_entry *e = *pp;
+
+			*pp = e->next;
+			free(e);
+			return;
+		}
+}
+
+static void tell_started(struct onshi_module *mod)
+{
+	for (struct onshi_module_listen_entry *e = mod->core->module_listeners;
+	     e; e = e->next)
+		if (e->l->started)
+			e->l->started(e->ctx, mod);
+}
+
+/* Reverse order: the last to subscribe is the first to let go. */
+static void tell_stopping(struct onshi_module_listen_entry *e,
+			  struct onshi_instance *inst)
+{
+	if (!e)
+		return;
+	tell_stopping(e->next, inst);
+	if (e->l->stopping)
+		e->l->stopping(e->ctx, inst);
+}
 
 const char *onshi_module_state_name(enum onshi_module_state s)
 {
@@ -162,7 +216,7 @@ static int instance_create(struct onshi_module *mod,
 		instance_free(core, inst);
 		return ONSHI_ENOMEM;
 	}
-	rc = desc->ops->create(onshi_host_table(), inst, &inst->state);
+	rc = desc->ops->create(mod->host, inst, &inst->state);
 	if (rc != ONSHI_OK) {
 		snprintf(msg, msglen,
 			 "plugin %s %s: create failed: %s (see the log above)",
@@ -186,7 +240,7 @@ static void instance_stop_destroy(struct onshi_module *mod,
 		ops->stop(inst->state);
 	/* After stop() no plugin thread runs: nothing can re-register. */
 	leaked = onshi_loop_forget_owner(core->loop, inst);
-	onshi_cards_forget_instance(core, inst);
+	tell_stopping(core->module_listeners, inst);
 	if (leaked)
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: plugin left %u fd watch(es)/timer(s) registered after stop; removed them (plugin bug)",
@@ -243,7 +297,7 @@ static int enable(struct onshi_module *mod, char *msg, size_t msglen)
 	snprintf(msg, msglen, "%s enabled (%s %s)", mod->name,
 		 inst->plugin->desc->name, inst->plugin->desc->version);
 	onshi_logf(&mod->core->log, ONSHI_LOG_INFO, "%s", msg);
-	onshi_inquiry_module_started(mod->core, mod);
+	tell_started(mod);
 	return ONSHI_OK;
 }
 
@@ -321,7 +375,7 @@ static int reload(struct onshi_module *mod, char *msg, size_t msglen)
 	snprintf(msg, msglen, "%s reloaded (%s %s)", mod->name,
 		 inst->plugin->desc->name, inst->plugin->desc->version);
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
-	onshi_inquiry_module_started(core, mod);
+	tell_started(mod);
 	return ONSHI_OK;
 }
 
@@ -375,7 +429,7 @@ struct onshi_module *onshi_module_find(struct onshi_core *core,
 	return NULL;
 }
 
-int onshi_modules_build(struct onshi_core *core)
+int onshi_modules_build(struct onshi_core *core, const struct onshi_host *host)
 {
 	struct onshi_module **tail = &core->modules;
 	const struct onshi_config *cfg = core->config;
@@ -390,6 +444,7 @@ int onshi_modules_build(struct onshi_core *core)
 		if (!mod)
 			return ONSHI_ENOMEM;
 		mod->core = core;
+		mod->host = host;
 		mod->section_type = strdup(sec->type);
 		mod->section_name = strdup(sec->name);
 		if (asprintf(&mod->name, "%s:%s", sec->type, sec->name) < 0)
@@ -440,4 +495,12 @@ void onshi_modules_free(struct onshi_core *core)
 {
 	free_list_reverse(core, core->modules);
 	core->modules = NULL;
+	/* Whoever registered normally unlistens on close; a leftover is
+	 * released here so that nothing leaks. */
+	while (core->module_listeners) {
+		struct onshi_module_listen_entry *e = core->module_listeners;
+
+		core->module_listeners = e->next;
+		free(e);
+	}
 }

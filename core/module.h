@@ -42,6 +42,7 @@ struct onshi_instance {
 
 struct onshi_module {
 	struct onshi_core *core;
+	const struct onshi_host *host; /* handed to the plugin's create() */
 	char *name;         /* "reader:front-desk" */
 	char *section_name; /* "front-desk" */
 	char *section_type; /* "reader" */
@@ -60,8 +61,12 @@ struct onshi_module {
 	struct onshi_module *next;
 };
 
-/* Build the module list from core->config (nothing started). */
-int onshi_modules_build(struct onshi_core *core);
+/*
+ * Build the module list from core->config (nothing started). host is the
+ * services table every instance's create() receives (host.c's, from
+ * core.c: this layer does not reach up to the services).
+ */
+int onshi_modules_build(struct onshi_core *core, const struct onshi_host *host);
 /* Start every module whose section says enabled (default yes). */
 void onshi_modules_start_all(struct onshi_core *core);
 /* Stop and free every module (reverse order). */
@@ -88,8 +93,28 @@ void onshi_module_device_state(struct onshi_instance *inst, int up,
 const char *onshi_module_institution_code(struct onshi_core *core,
 					  const char *module_name);
 
-/* The host services table handed to plugins (host.c). */
-const struct onshi_host *onshi_host_table(void);
+/*
+ * What happens to modules, for those above that care (collectd-style:
+ * they register, module.c names none of them). Either callback may be NULL.
+ *   started:  mod has just become running (enable, reload, start_all);
+ *             called in registration order.
+ *   stopping: inst is being torn down: its stop() has returned (when it
+ *             was started), so no plugin thread runs any more, and
+ *             destroy() follows; whoever still holds inst must let go of
+ *             it now. Called in reverse registration order.
+ * Listeners are called on the loop thread.
+ */
+struct onshi_module_listener {
+	void (*started)(void *ctx, struct onshi_module *mod);
+	void (*stopping)(void *ctx, struct onshi_instance *inst);
+};
+
+/* Register l (not copied: it must outlive the registration) with ctx. */
+int onshi_module_listen(struct onshi_core *core,
+			const struct onshi_module_listener *l, void *ctx);
+/* Remove the registration of l with ctx; nothing if there is none. */
+void onshi_module_unlisten(struct onshi_core *core,
+			   const struct onshi_module_listener *l, void *ctx);
 
 struct onshi_status_snapshot;
 /* The status model's provider of the "module" lines, one per module in

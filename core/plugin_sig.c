@@ -20,7 +20,7 @@
 
 #include <onshi/error.h>
 
-#include "manifest.h"
+#include "ed25519_verify.h"
 #include "plugin_sig.h"
 
 static void set_msg(char *msg, size_t msglen, const char *fmt, ...)

@@ -90,6 +90,14 @@ tests_unit_test_control_dispatch_SOURCES = \
 tests_unit_test_control_dispatch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_control_dispatch_LDADD = $(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test_module
+TESTS += tests/unit/test_module
+tests_unit_test_module_SOURCES = tests/unit/test_module.c tests/unit/testutil.h
+tests_unit_test_module_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFIXTURE_DIR='"$(abs_top_builddir)/tests/plugins"'
+tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_module_LDADD = $(UNIT_LDADD)
+
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/health.test \
