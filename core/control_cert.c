@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@
 #include "control.h"
 #include "control_frame.h"
 #include "core.h"
+#include "read_file.h"
+#include "utc.h"
 
 /* Where an uploaded certificate waits for its checks, beside client_cert. */
 #define UPLOAD_SUFFIX ".uploaded"
@@ -96,7 +99,6 @@ static int find_paths(struct onshi_core *core, const char *inst_name,
 static void put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
 {
 	char date[32];
-	struct tm tm;
 
 	onshi_control_put_kv(b, "cn", i->cn);
 	if (i->subject[0])
@@ -104,8 +106,7 @@ static void put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
 	onshi_control_put_kv(b, "issuer", i->issuer);
 	onshi_control_put_kv(b, "serial", i->serial_hex);
 	if (i->not_after) {
-		gmtime_r(&i->not_after, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		onshi_utc_format(date, sizeof(date), ONSHI_UTC_DATE, i->not_after);
 		onshi_control_put_kv(b, "not_after", date);
 		onshi_control_put_kv_long(b, "days_left", i->days_left);
 	}
@@ -219,36 +220,23 @@ static int write_whole(const char *path, const void *data, size_t len,
 static int copy_file(const char *from, const char *to, unsigned mode,
 		     char *why, size_t whylen)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(from, "rb");
+	struct onshi_read_fail fail;
+	char *buf;
+	size_t len;
 	int rc;
 
-	if (!f) {
-		snprintf(why, whylen, "cannot read %s: %s", from, strerror(errno));
+	/* Less than the CERT INSTALL body limit, as the upload is. */
+	rc = onshi_read_file(AT_FDCWD, from, ONSHI_CONTROL_CERT_MAX_BODY - 1, 0,
+			     &buf, &len, &fail);
+	if (rc == ONSHI_ETOOBIG || rc == ONSHI_ENOMEM) {
+		snprintf(why, whylen, "%s is too large for a certificate", from);
+		return ONSHI_ETOOBIG;
+	}
+	if (rc != ONSHI_OK) {
+		snprintf(why, whylen, "cannot read %s: %s", from,
+			 strerror(fail.err));
 		return ONSHI_EIO;
 	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *g;
-
-			cap = cap ? cap * 2 : 4096;
-			if (cap > ONSHI_CONTROL_CERT_MAX_BODY || !(g = realloc(buf, cap))) {
-				snprintf(why, whylen, "%s is too large for a certificate", from);
-				fclose(f);
-				free(buf);
-				return ONSHI_ETOOBIG;
-			}
-			buf = g;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		if (!n)
-			break;
-		len += n;
-	}
-	fclose(f);
 	rc = write_whole(to, buf, len, mode, why, whylen);
 	free(buf);
 	return rc;

@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "module.h"
 #include "national.h"
+#include "utc.h"
 
 #define DEFAULT_POLL_S 300
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -790,14 +791,6 @@ const char *onshi_maint_outcome_name(enum onshi_maint_outcome o)
 
 /* ---- the report document ---- */
 
-static void utc(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void set_prop(xmlNodePtr n, const char *name, const char *value)
 {
 	xmlSetProp(n, BAD_CAST name, BAD_CAST(value ? value : ""));
@@ -815,7 +808,7 @@ static void set_prop_time(xmlNodePtr n, const char *name, time_t t)
 {
 	char ts[32];
 
-	utc(t, ts, sizeof(ts));
+	onshi_utc_format(ts, sizeof(ts), ONSHI_UTC_ISO8601, t);
 	set_prop(n, name, ts);
 }
 
