@@ -17,6 +17,7 @@
 #include "cert.h"
 #include "core.h"
 #include "http.h"
+#include "http_tls.h"
 #include "inquiry.h"
 #include "maintenance.h"
 #include "private_path.h"
@@ -224,20 +225,13 @@ static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->limit);
 	/* The maintenance server is checked like the national service. */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (m->ca_bundle)
-		curl_easy_setopt(e, CURLOPT_CAINFO, m->ca_bundle);
-	if (m->client_p12) {
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
-		curl_easy_setopt(e, CURLOPT_SSLCERT, m->client_p12);
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD,
-				 m->p12_password ? m->p12_password : "");
-	} else if (m->client_cert) {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, m->client_cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, m->client_key);
-	}
+	onshi_http_set_tls(e, &(const struct onshi_http_tls){
+		.ca_bundle = m->ca_bundle,
+		.client_cert = m->client_cert,
+		.client_key = m->client_key,
+		.client_p12 = m->client_p12,
+		.p12_password = m->p12_password,
+	});
 	f->easy = e;
 	return e;
 }
