@@ -22,15 +22,70 @@ static void wipe_free(char *buf, size_t cap)
 	free(buf);
 }
 
+int onshi_read_fd(int fd, size_t size_hint, size_t max, char **data,
+		  size_t *len, int *err)
+{
+	size_t used = 0, cap;
+	char *buf;
+
+	*data = NULL;
+	*len = 0;
+	if (err)
+		*err = 0;
+	/* One byte over the size notices growth; +1 more for the NUL. */
+	cap = (size_hint < max ? size_hint : max) + 2;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return ONSHI_ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (used + 1 == cap) {
+			size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			char *nb;
+
+			if (ncap <= cap) /* already read max + 1 bytes */
+				break;
+			nb = malloc(ncap);
+			if (nb == NULL) {
+				wipe_free(buf, cap);
+				return ONSHI_ENOMEM;
+			}
+			memcpy(nb, buf, used);
+			wipe_free(buf, cap);
+			buf = nb;
+			cap = ncap;
+		}
+		r = read(fd, buf + used, cap - 1 - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (err)
+				*err = errno;
+			wipe_free(buf, cap);
+			return ONSHI_EIO;
+		}
+		if (r == 0)
+			break;
+		used += (size_t)r;
+	}
+	if (used > max) {
+		wipe_free(buf, cap);
+		return ONSHI_ETOOBIG;
+	}
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return ONSHI_OK;
+}
+
 int onshi_read_file(int dirfd, const char *path, size_t max, int flags,
 		    char **data, size_t *len, struct onshi_read_fail *fail)
 {
 	struct onshi_read_fail none;
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
-	size_t used = 0, cap;
 	struct stat st;
-	char *buf;
-	int fd;
+	int fd, rc;
 
 	if (fail == NULL)
 		fail = &none;
@@ -65,55 +120,10 @@ int onshi_read_file(int dirfd, const char *path, size_t max, int flags,
 		close(fd);
 		return ONSHI_ETOOBIG;
 	}
-	/* One byte over the size notices growth; +1 more for the NUL. */
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 2 : 4096;
-	buf = malloc(cap);
-	if (buf == NULL) {
-		close(fd);
-		return ONSHI_ENOMEM;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (used + 1 == cap) {
-			size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
-			char *nb;
-
-			if (ncap <= cap) /* already read max + 1 bytes */
-				break;
-			nb = malloc(ncap);
-			if (nb == NULL) {
-				close(fd);
-				wipe_free(buf, cap);
-				return ONSHI_ENOMEM;
-			}
-			memcpy(nb, buf, used);
-			wipe_free(buf, cap);
-			buf = nb;
-			cap = ncap;
-		}
-		r = read(fd, buf + used, cap - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fail->err = errno;
-			close(fd);
-			wipe_free(buf, cap);
-			return ONSHI_EIO;
-		}
-		if (r == 0)
-			break;
-		used += (size_t)r;
-	}
+	rc = onshi_read_fd(fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 4094,
+			   max, data, len, &fail->err);
 	close(fd);
-	if (used > max) {
-		wipe_free(buf, cap);
-		fail->size = (long long)used > fail->size ? (long long)used
-							  : fail->size;
-		return ONSHI_ETOOBIG;
-	}
-	buf[used] = '\0';
-	*data = buf;
-	*len = used;
-	return ONSHI_OK;
+	if (rc == ONSHI_ETOOBIG && fail->size <= (long long)max)
+		fail->size = (long long)max + 1; /* grew, or not a regular file */
+	return rc;
 }

@@ -3,7 +3,8 @@
  *
  * The one loop behind the configuration reader, the certificate and key
  * loader, the plugin-signature check, the spool's record reader and the
- * simulator's PEM files. It reports what failed (the errno, the size) and
+ * simulator's PEM files; the folder plugins compile it in for
+ * onshi_read_fd(). It reports what failed (the errno, the size) and
  * leaves the sentence to the caller, because each caller names the file in
  * its own words ("client certificate", "signature file") and the operator
  * messages are part of what the tests check.
@@ -36,5 +37,15 @@ struct onshi_read_fail {
  */
 int onshi_read_file(int dirfd, const char *path, size_t max, int flags,
 		    char **data, size_t *len, struct onshi_read_fail *fail);
+
+/*
+ * The reading part alone, for callers that open and check the file
+ * themselves (the folder plugins): read fd to its end into a malloc'd,
+ * NUL-terminated buffer. size_hint is the size fstat gave. Returns
+ * ONSHI_OK, ONSHI_EIO (*err: errno), ONSHI_ETOOBIG (more than max bytes) or
+ * ONSHI_ENOMEM; does not close fd.
+ */
+int onshi_read_fd(int fd, size_t size_hint, size_t max, char **data,
+		  size_t *len, int *err);
 
 #endif

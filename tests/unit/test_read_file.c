@@ -163,40 +163,34 @@ static void symlink_refused_with_nofollow(void **state)
 	assert_int_equal(fail.err, ELOOP);
 }
 
+/* Read a pipe holding n bytes of big through its /dev/fd name. */
+static int read_pipe(const char *big, size_t n, size_t max, char **buf,
+		     size_t *len)
+{
+	char path[64];
+	int p[2], rc;
+
+	assert_int_equal(pipe(p), 0);
+	/* Less than a pipe buffer: the write does not block. */
+	assert_int_equal(write(p[1], big, n), (ssize_t)n);
+	close(p[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	rc = onshi_read_file(AT_FDCWD, path, max, 0, buf, len, NULL);
+	close(p[0]);
+	return rc;
+}
+
 static void stream_read_to_end(void **state)
 {
-	struct onshi_read_fail fail;
-	char *buf, big[10000];
+	char *buf, big[5000];
 	size_t len;
-	int p[2];
 
 	(void)state;
 	memset(big, 'z', sizeof(big));
-	assert_int_equal(pipe(p), 0);
-	/* Less than a pipe buffer: the write does not block. */
-	assert_int_equal(write(p[1], big, 5000), 5000);
-	close(p[1]);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
-		assert_int_equal(onshi_read_file(AT_FDCWD, path, 4999, 0, &buf,
-						 &len, &fail),
-				 ONSHI_ETOOBIG);
-	}
-	close(p[0]);
-	assert_int_equal(pipe(p), 0);
-	assert_int_equal(write(p[1], big, 5000), 5000);
-	close(p[1]);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
-		assert_int_equal(onshi_read_file(AT_FDCWD, path, 5000, 0, &buf,
-						 &len, &fail),
-				 ONSHI_OK);
-	}
-	close(p[0]);
+	assert_int_equal(read_pipe(big, sizeof(big), 4999, &buf, &len),
+			 ONSHI_ETOOBIG);
+	assert_int_equal(read_pipe(big, sizeof(big), 5000, &buf, &len),
+			 ONSHI_OK);
 	assert_int_equal(len, 5000);
 	assert_memory_equal(buf, big, 5000);
 	free(buf);
