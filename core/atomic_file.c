@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <onshi/error.h>
 
 #include "atomic_file.h"
+#include "msg.h"
 
 #ifndef NAME_MAX
 #define NAME_MAX 255
@@ -26,20 +26,6 @@
 
 /* How many temporary names to try before giving up (each is random). */
 #define TEMP_ATTEMPTS 16
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 /* What an operator should make of the usual failures. */
 static const char *errno_hint(int err)
@@ -63,18 +49,18 @@ static int check_name(const char *name, char *msg, size_t msglen)
 	size_t n;
 
 	if (name == NULL || name[0] == '\0') {
-		set_msg(msg, msglen, "cannot write a file with an empty name");
+		onshi_set_msg(msg, msglen, "cannot write a file with an empty name");
 		return ONSHI_EINVAL;
 	}
 	n = strlen(name);
 	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
 	    strcmp(name, "..") == 0) {
-		set_msg(msg, msglen, "cannot write '%.64s': not a plain file name",
+		onshi_set_msg(msg, msglen, "cannot write '%.64s': not a plain file name",
 			name);
 		return ONSHI_EINVAL;
 	}
 	if (n > NAME_MAX) {
-		set_msg(msg, msglen, "cannot write '%.64s...': the name is %zu "
+		onshi_set_msg(msg, msglen, "cannot write '%.64s...': the name is %zu "
 			"bytes, over %d", name, n, NAME_MAX);
 		return ONSHI_EINVAL;
 	}
@@ -120,7 +106,7 @@ static int open_dir(const char *path, const char *dir, const char *name,
 	if (fd >= 0)
 		return fd;
 	err = errno;
-	set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder %s: "
+	onshi_set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder %s: "
 		"%s%s", dir, name, path, strerror(err), errno_hint(err));
 	*rc = err == ENOENT ? ONSHI_ENOTFOUND : ONSHI_EIO;
 	return -1;
@@ -169,7 +155,7 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 	}
 	if (fd < 0) {
 		err = errno;
-		set_msg(msg, msglen, "cannot write %s/%s: cannot create a "
+		onshi_set_msg(msg, msglen, "cannot write %s/%s: cannot create a "
 			"temporary file: %s%s", dir, name, strerror(err),
 			errno_hint(err));
 		goto close_dirs;
@@ -198,7 +184,7 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 	if (fsync(dfd) < 0) {
 		/* The file is complete and in place; only durability is unsure. */
 		err = errno;
-		set_msg(msg, msglen, "wrote %s/%s but could not flush the folder: "
+		onshi_set_msg(msg, msglen, "wrote %s/%s but could not flush the folder: "
 			"%s%s", dir, name, strerror(err), errno_hint(err));
 		goto close_dirs;
 	}
@@ -211,7 +197,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlinkat(tfd, tmp, 0);
-	set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name, step,
+	onshi_set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name, step,
 		strerror(err), errno_hint(err));
 close_dirs:
 	if (tfd != dfd)

@@ -27,6 +27,7 @@
 #include "core.h"
 #include "national.h"
 #include "strbuf.h"
+#include "utc.h"
 
 /* How long a record may wait for fdatasync(). */
 #define SYNC_MS 200
@@ -117,12 +118,9 @@ static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
 static void begin(struct onshi_audit *a, struct onshi_strbuf *b,
 		  const char *kind)
 {
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char when[ONSHI_UTC_LEN];
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	onshi_utc_format(when, sizeof(when), ONSHI_UTC_ISO8601, time(NULL));
 	onshi_strbuf_printf(b, "%llu %s prev=%s kind=",
 			    (unsigned long long)(a->seq + 1), when, a->head);
 	put_value(b, kind);

@@ -15,7 +15,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,9 @@
 #include "atomic_file.h"
 #include "cert.h"
 #include "mask.h"
+#include "msg.h"
+#include "read_file.h"
+#include "utc.h"
 
 /* Certificates, keys, bundles and CRLs are small; refuse anything bigger. */
 #define CERT_FILE_MAX (4u * 1024 * 1024)
@@ -55,20 +58,6 @@ struct onshi_cert_trust {
 	unsigned ncert; /* CA certificates loaded */
 	unsigned ncrl;	/* CRLs loaded: CRL checking is on when > 0 */
 };
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 /* The reason of OpenSSL's most recent error, for "(...)" in messages. */
 static const char *ossl_reason(void)
@@ -96,19 +85,13 @@ static void copy_utf8(char *dst, size_t size, const char *src)
 
 static void fmt_date(time_t t, char *buf, size_t size)
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d", &tm) == 0)
+	if (onshi_utc_format(buf, size, ONSHI_UTC_DATE, t) == 0)
 		snprintf(buf, size, "(unknown date)");
 }
 
 static void fmt_datetime(time_t t, char *buf, size_t size)
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (onshi_utc_format(buf, size, "%Y-%m-%d %H:%M UTC", t) == 0)
 		snprintf(buf, size, "(unknown time)");
 }
 
@@ -208,57 +191,45 @@ static void fill_info(const X509 *x, time_t now, struct onshi_cert_info *info)
 static int read_whole(const char *path, const char *what, unsigned char **out,
 		      size_t *outlen, char *msg, size_t msglen)
 {
-	FILE *f;
-	unsigned char *buf = NULL;
-	size_t len = 0, n;
-	struct stat st;
-	int err;
+	struct onshi_read_fail fail;
+	char *buf;
+	int rc;
 
 	*out = NULL;
 	*outlen = 0;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		err = errno;
-		set_msg(msg, msglen, "cannot open %s %s: %s", what, path,
-			strerror(err));
-		return err == ENOENT || err == ENOTDIR ? ONSHI_ENOTFOUND
-						       : ONSHI_EIO;
-	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		set_msg(msg, msglen, "%s %s is not a regular file", what, path);
-		fclose(f);
-		return ONSHI_EINVAL;
-	}
-	if ((unsigned long long)st.st_size > CERT_FILE_MAX) {
-		set_msg(msg, msglen,
-			"%s %s is too large (%lld bytes) to be a "
-			"certificate or key file",
-			what, path, (long long)st.st_size);
-		fclose(f);
-		return ONSHI_ETOOBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		set_msg(msg, msglen, "out of memory reading %s %s", what, path);
-		return ONSHI_ENOMEM;
-	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	len = n;
-	if (ferror(f)) {
-		err = errno;
-		set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
-			strerror(err));
-		fclose(f);
-		OPENSSL_cleanse(buf, (size_t)st.st_size);
-		free(buf);
+	rc = onshi_read_file(AT_FDCWD, path, CERT_FILE_MAX, ONSHI_READ_REGULAR,
+			     &buf, outlen, &fail);
+	switch (rc) {
+	case ONSHI_OK:
+		*out = (unsigned char *)buf;
+		return ONSHI_OK;
+	case ONSHI_ENOTFOUND:
+	case ONSHI_EIO:
+		if (fail.at_open) {
+			onshi_set_msg(msg, msglen, "cannot open %s %s: %s", what,
+				      path, strerror(fail.err));
+			return rc;
+		}
+		if (fail.size < 0) /* fstat failed */
+			break;
+		onshi_set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
+			      strerror(fail.err));
 		return ONSHI_EIO;
+	case ONSHI_ETOOBIG:
+		onshi_set_msg(msg, msglen,
+			      "%s %s is too large (%lld bytes) to be a "
+			      "certificate or key file",
+			      what, path, fail.size);
+		return ONSHI_ETOOBIG;
+	case ONSHI_ENOMEM:
+		onshi_set_msg(msg, msglen, "out of memory reading %s %s", what,
+			      path);
+		return ONSHI_ENOMEM;
+	default:
+		break;
 	}
-	fclose(f);
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return ONSHI_OK;
+	onshi_set_msg(msg, msglen, "%s %s is not a regular file", what, path);
+	return ONSHI_EINVAL;
 }
 
 /* Free a buffer that may have held a private key. */
@@ -300,7 +271,7 @@ static int load_cert_file(const char *path, const char *what, X509 **leaf,
 		*leaf = d2i_X509(NULL, &p, (long)len);
 		free(buf);
 		if (*leaf == NULL) {
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s %s is not a certificate (neither "
 				"PEM nor DER): give the certificate file the "
 				"issuer sent",
@@ -312,12 +283,12 @@ static int load_cert_file(const char *path, const char *what, X509 **leaf,
 	b = BIO_new_mem_buf(buf, (int)len);
 	if (b == NULL) {
 		free(buf);
-		set_msg(msg, msglen, "out of memory reading %s %s", what, path);
+		onshi_set_msg(msg, msglen, "out of memory reading %s %s", what, path);
 		return ONSHI_ENOMEM;
 	}
 	*leaf = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	if (*leaf == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s %s is not a PEM certificate (%s): it "
 			"must start with -----BEGIN CERTIFICATE-----",
 			what, path, ossl_reason());
@@ -361,7 +332,7 @@ static int load_key_file(const char *path, const char *what, EVP_PKEY **out,
 	if (looks_pem(buf, len)) {
 		if (memmem(buf, len, "ENCRYPTED", 9) != NULL) {
 			free_secret(buf, len);
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s %s is encrypted: onshi needs an "
 				"unencrypted key, readable only by its user "
 				"(mode 0600)",
@@ -379,7 +350,7 @@ static int load_key_file(const char *path, const char *what, EVP_PKEY **out,
 	}
 	free_secret(buf, len);
 	if (*out == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s %s is not a private key (%s): give the "
 			"PEM key file",
 			what, path, ossl_reason());
@@ -408,7 +379,7 @@ static int load_p12(const char *path, const char *password, X509 **cert,
 	p12 = d2i_PKCS12(NULL, &p, (long)len);
 	free_secret(buf, len);
 	if (p12 == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"client PKCS#12 file %s is not a PKCS#12 "
 			"(.p12/.pfx) file",
 			path);
@@ -424,14 +395,14 @@ static int load_p12(const char *path, const char *password, X509 **cert,
 		mac_ok = PKCS12_verify_mac(p12, password, -1);
 	if (!mac_ok) {
 		PKCS12_free(p12);
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"cannot open client PKCS#12 file %s: wrong "
 			"password (check [national] client_p12_password)",
 			path);
 		return ONSHI_EPERM;
 	}
 	if (!PKCS12_parse(p12, password ? password : "", key, cert, extra)) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"cannot read client PKCS#12 file %s (%s): "
 			"export it again with OpenSSL 3 defaults "
 			"(AES-256-CBC, PBKDF2)",
@@ -441,7 +412,7 @@ static int load_p12(const char *path, const char *password, X509 **cert,
 	}
 	PKCS12_free(p12);
 	if (*cert == NULL || *key == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"client PKCS#12 file %s holds no %s: it "
 			"must hold the clinic certificate and its key",
 			path, *cert == NULL ? "certificate" : "private key");
@@ -463,7 +434,7 @@ static int trust_new(const char *source, struct onshi_cert_trust **out,
 		if (t != NULL)
 			X509_STORE_free(t->store);
 		free(t);
-		set_msg(msg, msglen, "out of memory loading %s", source);
+		onshi_set_msg(msg, msglen, "out of memory loading %s", source);
 		return ONSHI_ENOMEM;
 	}
 	*out = t;
@@ -535,7 +506,7 @@ static int trust_add_file(struct onshi_cert_trust *t, const char *path,
 	}
 	free(buf);
 	if (found == 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s holds no certificate or CRL that "
 			"OpenSSL can read (%s): replace it or remove it",
 			path, ossl_reason());
@@ -562,12 +533,12 @@ static int trust_done(struct onshi_cert_trust *t, int rc, const char *where,
 	ERR_clear_error();
 	if (rc == ONSHI_OK && t->ncert == 0) {
 		if (is_dir)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"trust folder %s holds no CA certificate "
 				"(*.crt): put the issuing CA's certificate there",
 				where);
 		else
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s holds no CA certificate: it must hold "
 				"the issuing CA's certificate (PEM)",
 				where);
@@ -595,7 +566,7 @@ int onshi_cert_trust_load_dir(const char *dir, struct onshi_cert_trust **out,
 	d = opendir(dir);
 	if (d == NULL) {
 		err = errno;
-		set_msg(msg, msglen, "cannot open trust folder %s: %s", dir,
+		onshi_set_msg(msg, msglen, "cannot open trust folder %s: %s", dir,
 			strerror(err));
 		return err == ENOENT || err == ENOTDIR ? ONSHI_ENOTFOUND
 						       : ONSHI_EIO;
@@ -610,7 +581,7 @@ int onshi_cert_trust_load_dir(const char *dir, struct onshi_cert_trust **out,
 		    !has_suffix(de->d_name, ".crl"))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			set_msg(msg, msglen, "out of memory loading %s", dir);
+			onshi_set_msg(msg, msglen, "out of memory loading %s", dir);
 			rc = ONSHI_ENOMEM;
 			break;
 		}
@@ -668,7 +639,7 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 
 	if (ctx == NULL || !X509_STORE_CTX_init(ctx, t->store, leaf, extra)) {
 		X509_STORE_CTX_free(ctx);
-		set_msg(msg, msglen, "cannot check %s: out of memory", who);
+		onshi_set_msg(msg, msglen, "cannot check %s: out of memory", who);
 		return ONSHI_ENOMEM;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, now);
@@ -727,13 +698,13 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 				 "device certificate with the reader's maker";
 			break;
 		}
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s was not issued by a CA in %s (issuer: "
 			"%s): %s",
 			who, t->source, issuer, remedy);
 		break;
 	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s does not verify against its issuer %s "
 			"in %s: the certificate is forged or damaged",
 			who, issuer, t->source);
@@ -751,7 +722,7 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 		else
 			fmt_datetime(tt, when, sizeof(when));
 		if (depth > 0)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"the CA certificate %s in %s %s %s: "
 				"replace it with the CA's current certificate",
 				subject, t->source,
@@ -760,26 +731,26 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 					: "is not valid before",
 				when);
 		else if (err == X509_V_ERR_CERT_NOT_YET_VALID)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s is not valid before %s: check "
 				"the system clock",
 				who, when);
 		else if (role == ROLE_CARD)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s expired on %s: the holder must "
 				"renew the card's certificate at the municipal "
 				"office; confirm the qualification another way",
 				who, when);
 		else if (role == ROLE_READER)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"%s expired on %s: ask the reader's "
 				"maker for a new device certificate",
 				who, when);
 		else
-			set_msg(msg, msglen, "%s expired on %s", who, when);
+			onshi_set_msg(msg, msglen, "%s expired on %s", who, when);
 		break;
 	case X509_V_ERR_CERT_REVOKED:
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s (serial %s) is revoked by its issuer's "
 			"CRL in %s: %s",
 			who, serial, t->source,
@@ -790,7 +761,7 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 		break;
 	case X509_V_ERR_CRL_HAS_EXPIRED:
 	case X509_V_ERR_CRL_NOT_YET_VALID:
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the CRL of %s in %s is out of date (%s): "
 			"fetch the CA's current CRL into that folder; cards "
 			"cannot be checked until then",
@@ -798,14 +769,14 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 		rc = ONSHI_ESTATE;
 		break;
 	case X509_V_ERR_INVALID_PURPOSE:
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s is not made for TLS client "
 			"authentication (extendedKeyUsage lacks clientAuth): "
 			"ask the issuer for a client certificate",
 			who);
 		break;
 	default:
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s was refused by the chain check against "
 			"%s: %s (at depth %d, %s)",
 			who, t->source, X509_verify_cert_error_string(err),
@@ -839,7 +810,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 	fill_info(cert, now, info);
 	if (X509_check_private_key(cert, key) != 1) {
 		if (role == ROLE_INSTALL)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"the new certificate %s does not "
 				"match the key %s (serial %s, %s): install the "
 				"certificate issued for the CSR that `onshictl "
@@ -847,7 +818,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 				cert_desc, key_desc, info->serial_hex,
 				info->subject);
 		else
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"client key %s does not match the "
 				"certificate %s (serial %s, %s): configure the "
 				"key that belongs to this certificate",
@@ -857,7 +828,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 	}
 	if (now < info->not_before) {
 		fmt_datetime(info->not_before, when, sizeof(when));
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"%s%s not valid before %s: check the "
 			"system clock%s",
 			who, role == ROLE_INSTALL ? " is" : "", when,
@@ -868,12 +839,12 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 	if (now > info->not_after) {
 		fmt_date(info->not_after, when, sizeof(when));
 		if (role == ROLE_INSTALL)
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"the new certificate expired on %s: "
 				"ask the issuer for a current one",
 				when);
 		else
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"client certificate expired on %s: "
 				"%s",
 				when, renew);
@@ -883,7 +854,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 		rc = onshi_cert_trust_load_file(ca_bundle, &trust, m,
 						sizeof(m));
 		if (rc != ONSHI_OK) {
-			set_msg(msg, msglen,
+			onshi_set_msg(msg, msglen,
 				"cannot check %s against the CA "
 				"bundle: %s",
 				who, m);
@@ -908,15 +879,15 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 				 "%s expires in %ld day%s (%s): %s", who,
 				 info->days_left,
 				 info->days_left == 1 ? "" : "s", when, renew);
-		set_msg(msg, msglen, "%s", info->warning_msg);
+		onshi_set_msg(msg, msglen, "%s", info->warning_msg);
 	} else if (role == ROLE_INSTALL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the new certificate for %s (serial %s) "
 			"passes every check and is valid until %s (%ld days "
 			"left)",
 			info->cn, info->serial_hex, when, info->days_left);
 	} else {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"client certificate for %s (serial %s) is "
 			"valid until %s (%ld days left)",
 			info->cn, info->serial_hex, when, info->days_left);
@@ -953,7 +924,7 @@ int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
 		cdesc = cert_pem_path;
 		kdesc = key_pem_path;
 	} else {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"no client certificate configured: give "
 			"[national] client_cert and client_key, or client_p12");
 		return ONSHI_EINVAL;
@@ -983,7 +954,7 @@ int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 		info = &local;
 	memset(info, 0, sizeof(*info));
 	if (new_cert_path == NULL || key_path == NULL || ca_bundle == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"cert install needs the new certificate, "
 			"the key made by `onshictl cert csr` and [national] "
 			"ca_bundle");
@@ -1010,13 +981,13 @@ int onshi_cert_check_institution(const struct onshi_cert_info *info,
 				 size_t msglen)
 {
 	if (info == NULL || institution_code == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"no certificate or institution code to "
 			"compare");
 		return ONSHI_EINVAL;
 	}
 	if (info->cn[0] == '\0') {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"client certificate (%s) has no commonName, "
 			"so no institution code: use the certificate the "
 			"national CA issued for %s",
@@ -1024,7 +995,7 @@ int onshi_cert_check_institution(const struct onshi_cert_info *info,
 		return ONSHI_ECRYPTO;
 	}
 	if (strcmp(info->cn, institution_code) != 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"client certificate is for institution "
 			"code %s, but [institution] code is %s: the national "
 			"service will refuse every request; use the "
@@ -1032,7 +1003,7 @@ int onshi_cert_check_institution(const struct onshi_cert_info *info,
 			info->cn, institution_code, institution_code);
 		return ONSHI_ECRYPTO;
 	}
-	set_msg(msg, msglen, "client certificate matches institution code %s",
+	onshi_set_msg(msg, msglen, "client certificate matches institution code %s",
 		institution_code);
 	return ONSHI_OK;
 }
@@ -1063,7 +1034,7 @@ static int write_atomic(const char *path, const void *data, size_t len,
 	int rc;
 
 	if (split_path(path, &dir, &base) < 0) {
-		set_msg(msg, msglen, "out of memory writing %s", path);
+		onshi_set_msg(msg, msglen, "out of memory writing %s", path);
 		return ONSHI_ENOMEM;
 	}
 	rc = onshi_write_file_atomic(dir, base, data, len, mode, msg, msglen);
@@ -1120,13 +1091,13 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 
 	if (key_out_path == NULL || csr_out_path == NULL ||
 	    strcmp(key_out_path, csr_out_path) == 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"cert csr needs two different files: one "
 			"for the new key, one for the CSR");
 		return ONSHI_EINVAL;
 	}
 	if (!valid_institution_code(institution_code)) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"institution code '%s' is not 10 digits: "
 			"set [institution] code to the clinic's 医療機関コード",
 			institution_code ? institution_code : "");
@@ -1139,7 +1110,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	    !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
 					(const unsigned char *)"JP", -1, -1,
 					0)) {
-		set_msg(msg, msglen, "cannot build the CSR (%s)",
+		onshi_set_msg(msg, msglen, "cannot build the CSR (%s)",
 			ossl_reason());
 		goto out;
 	}
@@ -1147,7 +1118,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
 					(const unsigned char *)org_name, -1, -1,
 					0)) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"organisation name '%s' cannot go into the "
 			"CSR (%s): it must be UTF-8, at most 64 characters",
 			org_name, ossl_reason());
@@ -1162,7 +1133,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	 */
 	key = EVP_EC_gen("P-256");
 	if (key == NULL) {
-		set_msg(msg, msglen, "cannot make a new EC P-256 key (%s)",
+		onshi_set_msg(msg, msglen, "cannot make a new EC P-256 key (%s)",
 			ossl_reason());
 		goto out;
 	}
@@ -1171,7 +1142,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 					-1, -1, 0) ||
 	    !X509_REQ_set_pubkey(req, key) || !add_req_extensions(req) ||
 	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
-		set_msg(msg, msglen, "cannot build or sign the CSR (%s)",
+		onshi_set_msg(msg, msglen, "cannot build or sign the CSR (%s)",
 			ossl_reason());
 		goto out;
 	}
@@ -1180,7 +1151,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	if (kb == NULL || cb == NULL ||
 	    !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_X509_REQ(cb, req)) {
-		set_msg(msg, msglen, "cannot encode the key or CSR (%s)",
+		onshi_set_msg(msg, msglen, "cannot encode the key or CSR (%s)",
 			ossl_reason());
 		goto out;
 	}
@@ -1194,7 +1165,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	rc = write_atomic(csr_out_path, data, (size_t)n, 0644, msg, msglen);
 	if (rc != ONSHI_OK)
 		goto out;
-	set_msg(msg, msglen,
+	onshi_set_msg(msg, msglen,
 		"new key in %s (EC P-256, mode 0600) and CSR for "
 		"CN=%s in %s: send the CSR to the issuer, then run `onshictl "
 		"cert install FILE` with the certificate it returns",
@@ -1236,14 +1207,14 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 	if (serial_hex_out != NULL && serial_len > 0)
 		serial_hex_out[0] = '\0';
 	if (trust == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"no JPKI trust set loaded: set [jpki] "
 			"trust_dir");
 		return ONSHI_EINVAL;
 	}
 	x = parse_der(cert_der, len);
 	if (x == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the card certificate is not a DER X.509 "
 			"certificate (%zu bytes): the reader sent something "
 			"else",
@@ -1258,7 +1229,7 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 	/* The card's signing certificate (nonRepudiation) is no login. */
 	if (rc == ONSHI_OK &&
 	    (X509_get_key_usage(x) & KU_NON_REPUDIATION) != 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the certificate (serial %s) is the card's "
 			"digital-signature certificate, not its "
 			"user-authentication certificate: the reader must "
@@ -1266,7 +1237,7 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 			serial_hex_out ? serial_hex_out : "?");
 		rc = ONSHI_ECRYPTO;
 	} else if (rc == ONSHI_OK)
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the My Number Card certificate (serial "
 			"%s) is valid and not revoked",
 			serial_hex_out ? serial_hex_out : "?");
@@ -1319,14 +1290,14 @@ int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
 	int rc = ONSHI_ECRYPTO;
 
 	if (nonce == NULL || nonce[0] == '\0' || sig == NULL || siglen == 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"PIN-mode card authentication needs the "
 			"nonce and the card's signature");
 		return ONSHI_EINVAL;
 	}
 	x = parse_der(cert_der, len);
 	if (x == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the card certificate is not a DER X.509 "
 			"certificate (%zu bytes)",
 			len);
@@ -1335,17 +1306,17 @@ int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
 	}
 	pkey = X509_get0_pubkey(x);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the card certificate holds no RSA key: "
 			"not a My Number Card user-authentication certificate");
 		rc = ONSHI_EINVAL;
 	} else if (verify_sha256(pkey, 1, nonce, strlen(nonce), sig, siglen)) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the card's PIN signature over the nonce "
 			"verifies");
 		rc = ONSHI_OK;
 	} else {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the card's PIN signature does not verify "
 			"(RSA PKCS#1 v1.5 SHA-256 over the nonce): it was made "
 			"by another card or over another nonce; ask the holder "
@@ -1373,7 +1344,7 @@ int onshi_cert_check_face_attestation(
 
 	if (reader_trust == NULL || nonce == NULL || nonce[0] == '\0' ||
 	    sig == NULL || siglen == 0 || card_der == NULL || card_len == 0) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"face-mode card authentication needs the "
 			"reader CA, the card certificate, the nonce and the "
 			"reader's attestation");
@@ -1381,7 +1352,7 @@ int onshi_cert_check_face_attestation(
 	}
 	reader = parse_der(reader_der, reader_len);
 	if (reader == NULL) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the face-auth reader's device certificate "
 			"is not a DER X.509 certificate (%zu bytes)",
 			reader_len);
@@ -1397,7 +1368,7 @@ int onshi_cert_check_face_attestation(
 		goto out;
 	pkey = X509_get0_pubkey(reader);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the face-auth reader's device certificate "
 			"(%s) holds no EC key: attestations are ECDSA",
 			subject);
@@ -1405,7 +1376,7 @@ int onshi_cert_check_face_attestation(
 		goto out;
 	}
 	if (!EVP_Digest(card_der, card_len, md, &mdlen, EVP_sha256(), NULL)) {
-		set_msg(msg, msglen, "cannot hash the card certificate (%s)",
+		onshi_set_msg(msg, msglen, "cannot hash the card certificate (%s)",
 			ossl_reason());
 		rc = ONSHI_ECRYPTO;
 		goto out;
@@ -1415,18 +1386,18 @@ int onshi_cert_check_face_attestation(
 	n = asprintf(&text, "onshi-face-v1\n%s\n%s\n", nonce, hex);
 	if (n < 0) {
 		text = NULL;
-		set_msg(msg, msglen, "out of memory checking an attestation");
+		onshi_set_msg(msg, msglen, "out of memory checking an attestation");
 		rc = ONSHI_ENOMEM;
 		goto out;
 	}
 	if (verify_sha256(pkey, 0, text, (size_t)n, sig, siglen)) {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the reader's face attestation verifies "
 			"(%s)",
 			subject);
 		rc = ONSHI_OK;
 	} else {
-		set_msg(msg, msglen,
+		onshi_set_msg(msg, msglen,
 			"the face-auth reader's attestation does "
 			"not verify (%s): it was not made by this reader over "
 			"this nonce and card certificate; ask the holder to "

@@ -13,6 +13,7 @@
 #include "cert_status.h"
 #include "control_reply.h"
 #include "core.h"
+#include "utc.h"
 
 void onshi_cert_paths_free(struct onshi_cert_paths *p)
 {
@@ -77,7 +78,6 @@ static void info_fields(const struct onshi_cert_info *i, onshi_cert_put_fn put,
 			void *ctx)
 {
 	char date[32];
-	struct tm tm;
 
 	put(ctx, "cn", i->cn);
 	if (i->subject[0])
@@ -85,8 +85,7 @@ static void info_fields(const struct onshi_cert_info *i, onshi_cert_put_fn put,
 	put(ctx, "issuer", i->issuer);
 	put(ctx, "serial", i->serial_hex);
 	if (i->not_after) {
-		gmtime_r(&i->not_after, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		onshi_utc_format(date, sizeof(date), ONSHI_UTC_DATE, i->not_after);
 		put(ctx, "not_after", date);
 		put_long(put, ctx, "days_left", i->days_left);
 	}

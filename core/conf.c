@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <onshi/error.h>
 
 #include "conf.h"
+#include "read_file.h"
 
 /* A whole config file is small; bigger is a mistake or an attack. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -245,43 +247,37 @@ static int on_key(void *user, const char *section, const char *key,
 static int read_file(const char *path, char **buf, size_t *len,
 		     struct onshi_diag *diag)
 {
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	char *b;
+	struct onshi_read_fail fail;
+	int rc;
 
-	if (!f) {
-		onshi_diag_add(diag, path, 0, "cannot open: %s",
-			       strerror(errno));
-		return ONSHI_ENOTFOUND;
-	}
-	b = malloc(CONFIG_MAX_BYTES + 1);
-	if (!b) {
-		fclose(f);
-		return ONSHI_ENOMEM;
-	}
-	n = fread(b, 1, CONFIG_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		onshi_diag_add(diag, path, 0, "read error: %s",
-			       strerror(errno));
-		fclose(f);
-		free(b);
-		return ONSHI_EIO;
-	}
-	fclose(f);
-	if (n > CONFIG_MAX_BYTES) {
+	rc = onshi_read_file(AT_FDCWD, path, CONFIG_MAX_BYTES, 0, buf, len,
+			     &fail);
+	switch (rc) {
+	case ONSHI_OK:
+		break;
+	case ONSHI_ENOMEM:
+		return rc;
+	case ONSHI_ETOOBIG:
 		onshi_diag_add(diag, path, 0, "larger than %d bytes",
 			       CONFIG_MAX_BYTES);
-		free(b);
-		return ONSHI_ETOOBIG;
+		return rc;
+	default:
+		if (fail.at_open) {
+			onshi_diag_add(diag, path, 0, "cannot open: %s",
+				       strerror(fail.err));
+			return ONSHI_ENOTFOUND;
+		}
+		onshi_diag_add(diag, path, 0, "read error: %s",
+			       strerror(fail.err));
+		return ONSHI_EIO;
 	}
-	if (memchr(b, '\0', n)) {
+	if (memchr(*buf, '\0', *len)) {
 		onshi_diag_add(diag, path, 0,
 			       "contains a NUL byte: not a text file");
-		free(b);
+		free(*buf);
+		*buf = NULL;
 		return ONSHI_EINVAL;
 	}
-	*buf = b;
-	*len = n;
 	return ONSHI_OK;
 }
 

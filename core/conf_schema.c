@@ -54,15 +54,23 @@ struct schema_section {
 	const struct schema_key *keys;
 };
 
+/*
+ * A TLS client identity: a PEM certificate with its key, or a PKCS#12
+ * bundle (check_client_cert() says which combinations are valid). The same
+ * four keys in every section that connects with a certificate of its own.
+ */
+#define TLS_IDENTITY_KEYS \
+	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
+	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
+	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
+	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE }
+
 static const struct schema_key institution_keys[] = {
 	{ "code", ONSHI_CONF_STRING, 1, CHECK_INSTITUTION_CODE },
 	{ "name", ONSHI_CONF_STRING, 0, CHECK_NONE },
 	/* An institution with a certificate of its own ([national] has the
 	 * default one). */
-	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	TLS_IDENTITY_KEYS,
 	{ NULL, 0, 0, 0 },
 };
 static const struct schema_key log_keys[] = {
@@ -103,19 +111,13 @@ static const struct schema_key maintenance_keys[] = {
 	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_TIMEOUT_MS },
 	{ "ca_bundle", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ "report_url", ONSHI_CONF_STRING, 0, CHECK_HTTPS_URL },
-	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	TLS_IDENTITY_KEYS,
 	{ "state_file", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ NULL, 0, 0, 0 },
 };
 static const struct schema_key national_keys[] = {
 	{ "endpoint", ONSHI_CONF_STRING, 1, CHECK_HTTPS_URL },
-	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },
-	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE },
+	TLS_IDENTITY_KEYS,
 	{ "ca_bundle", ONSHI_CONF_PATH, 0, CHECK_NONE },
 	{ "timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "connect_timeout_ms", ONSHI_CONF_INT, 0, CHECK_NONE },

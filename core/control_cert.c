@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@
 #include "control.h"
 #include "control_frame.h"
 #include "core.h"
+#include "read_file.h"
+#include "utc.h"
 
 /* Where an uploaded certificate waits for its checks, beside client_cert. */
 #define UPLOAD_SUFFIX ".uploaded"
@@ -78,36 +81,23 @@ static int write_whole(const char *path, const void *data, size_t len,
 static int copy_file(const char *from, const char *to, unsigned mode,
 		     char *why, size_t whylen)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(from, "rb");
+	struct onshi_read_fail fail;
+	char *buf;
+	size_t len;
 	int rc;
 
-	if (!f) {
-		snprintf(why, whylen, "cannot read %s: %s", from, strerror(errno));
+	/* Less than the CERT INSTALL body limit, as the upload is. */
+	rc = onshi_read_file(AT_FDCWD, from, ONSHI_CONTROL_CERT_MAX_BODY - 1, 0,
+			     &buf, &len, &fail);
+	if (rc == ONSHI_ETOOBIG || rc == ONSHI_ENOMEM) {
+		snprintf(why, whylen, "%s is too large for a certificate", from);
+		return ONSHI_ETOOBIG;
+	}
+	if (rc != ONSHI_OK) {
+		snprintf(why, whylen, "cannot read %s: %s", from,
+			 strerror(fail.err));
 		return ONSHI_EIO;
 	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *g;
-
-			cap = cap ? cap * 2 : 4096;
-			if (cap > ONSHI_CONTROL_CERT_MAX_BODY || !(g = realloc(buf, cap))) {
-				snprintf(why, whylen, "%s is too large for a certificate", from);
-				fclose(f);
-				free(buf);
-				return ONSHI_ETOOBIG;
-			}
-			buf = g;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		if (!n)
-			break;
-		len += n;
-	}
-	fclose(f);
 	rc = write_whole(to, buf, len, mode, why, whylen);
 	free(buf);
 	return rc;

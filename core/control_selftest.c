@@ -37,6 +37,7 @@
 #include "control.h"
 #include "core.h"
 #include "http.h"
+#include "http_tls.h"
 #include "manifest.h"
 #include "module.h"
 #include "status_kv.h"
@@ -281,9 +282,6 @@ static struct probe *probe_start(struct selftest *st, struct result *res,
 	/* A new connection: the handshake is part of what is checked. */
 	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (p->post) {
 		p->headers = curl_slist_append(NULL, "Content-Type: application/xml; charset=utf-8");
 		p->headers = curl_slist_append(p->headers, "Expect:");
@@ -296,16 +294,13 @@ static struct probe *probe_start(struct selftest *st, struct result *res,
 	p12 = onshi_conf_section_path(cfg, cert_sec, "client_p12");
 	p12pw = onshi_conf_section_get(cert_sec, "client_p12_password");
 	/* curl copies string options: the paths can go right away. */
-	if (ca)
-		curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-	if (p12) {
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
-		curl_easy_setopt(e, CURLOPT_SSLCERT, p12);
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD, p12pw ? p12pw : "");
-	} else if (cert) {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, key);
-	}
+	onshi_http_set_tls(e, &(const struct onshi_http_tls){
+		.ca_bundle = ca,
+		.client_cert = cert,
+		.client_key = key,
+		.client_p12 = p12,
+		.p12_password = p12pw,
+	});
 	free(ca);
 	free(cert);
 	free(key);

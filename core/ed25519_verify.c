@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,20 +16,7 @@
 #include <onshi/error.h>
 
 #include "ed25519_verify.h"
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
+#include "msg.h"
 
 static void clear_msg(char *msg, size_t msglen)
 {
@@ -63,21 +49,21 @@ static int load_ed25519_key(const char *path, EVP_PKEY **out, char *msg,
 	f = fopen(path, "re");
 	if (f == NULL) {
 		err = errno;
-		set_msg(msg, msglen, "cannot read the trust key %s: %s", path,
+		onshi_set_msg(msg, msglen, "cannot read the trust key %s: %s", path,
 			strerror(err));
 		return ONSHI_EIO;
 	}
 	pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	fclose(f);
 	if (pkey == NULL) {
-		set_msg(msg, msglen, "the trust key %s is not a PEM public key "
+		onshi_set_msg(msg, msglen, "the trust key %s is not a PEM public key "
 			"(-----BEGIN PUBLIC KEY-----): give the .pub file, e.g. maint.pub",
 			path);
 		ERR_clear_error();
 		return ONSHI_ECRYPTO;
 	}
 	if (!EVP_PKEY_is_a(pkey, "ED25519")) {
-		set_msg(msg, msglen, "the trust key %s is not an Ed25519 key but "
+		onshi_set_msg(msg, msglen, "the trust key %s is not an Ed25519 key but "
 			"%s: signatures are checked only with an Ed25519 key",
 			path, EVP_PKEY_get0_type_name(pkey) ?
 			EVP_PKEY_get0_type_name(pkey) : "non-Ed25519");
@@ -108,7 +94,7 @@ int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
 
 	if (trust_key_pem_path == NULL || (data == NULL && len > 0) ||
 	    (sig == NULL && siglen > 0) || what == NULL) {
-		set_msg(msg, msglen, "signature check called without a trust key, data or signature");
+		onshi_set_msg(msg, msglen, "signature check called without a trust key, data or signature");
 		return ONSHI_EINVAL;
 	}
 	rc = load_ed25519_key(trust_key_pem_path, &pkey, msg, msglen);
@@ -116,26 +102,26 @@ int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
 		return rc;
 	rc = ONSHI_ECRYPTO;
 	if (siglen != ONSHI_ED25519_SIG_LEN) {
-		set_msg(msg, msglen, "the signature of %s is %zu bytes, not the %d "
+		onshi_set_msg(msg, msglen, "the signature of %s is %zu bytes, not the %d "
 			"of a raw Ed25519 signature%s", what, siglen,
 			ONSHI_ED25519_SIG_LEN, siglen_hint(siglen));
 		goto done;
 	}
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL) {
-		set_msg(msg, msglen, "out of memory checking the signature of %s", what);
+		onshi_set_msg(msg, msglen, "out of memory checking the signature of %s", what);
 		rc = ONSHI_ENOMEM;
 		goto done;
 	}
 	/* Ed25519 is one-shot: no digest, the whole message at once. */
 	if (EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, pkey, NULL) != 1) {
-		set_msg(msg, msglen, "cannot set up the Ed25519 check of %s with %s",
+		onshi_set_msg(msg, msglen, "cannot set up the Ed25519 check of %s with %s",
 			what, trust_key_pem_path);
 		goto done;
 	}
 	ok = EVP_DigestVerify(ctx, sig, siglen, data, len);
 	if (ok != 1) {
-		set_msg(msg, msglen, "the signature of %s does not match the trust key "
+		onshi_set_msg(msg, msglen, "the signature of %s does not match the trust key "
 			"%s: it was changed after signing, or signed with another key",
 			what, trust_key_pem_path);
 		goto done;

@@ -1,5 +1,6 @@
 /*
- * http.c — curl multi ↔ event loop glue (see http.h).
+ * http.c — curl multi ↔ event loop glue (see http.h); the socket and
+ * timer plumbing is core/curl_loop.c, shared with plugins.
  */
 #include "config.h"
 
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "curl_loop.h"
 #include "http.h"
 
 /* One added transfer; the easy handle's CURLOPT_PRIVATE points here. */
@@ -19,109 +21,74 @@ struct xfer {
 
 struct onshi_http {
 	struct onshi_core *core;
-	CURLM *multi;
-	struct onshi_loop_timer *timer;       /* curl's timeout */
+	struct onshi_curl_loop curl;          /* the multi handle on the loop */
 	struct onshi_loop_timer *flush_timer; /* empties the pool when idle */
 	struct xfer *xfers;
 	unsigned active;
 	int flush_pending;
 };
 
-static void check_done(struct onshi_http *h);
+static void check_done(void *http);
 
-static void on_fd(int fd, unsigned events, void *arg)
+/* ---- curl_loop's view of the core loop; h owns what is registered ---- */
+
+static void *loop_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb,
+			void *arg)
 {
-	struct onshi_http *h = arg;
-	int flags = 0, running;
+	struct onshi_http *h = ctx;
 
-	if (events & ONSHI_FD_READ)
-		flags |= CURL_CSELECT_IN;
-	if (events & ONSHI_FD_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (events & ONSHI_FD_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(h->multi, fd, flags, &running);
-	check_done(h);
+	return onshi_loop_watch(h->core->loop, h, fd, events, cb, arg);
 }
 
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
-		     void *socketp)
+static void loop_modify(void *ctx, void *w, unsigned events)
 {
-	struct onshi_http *h = userp;
-	struct onshi_loop_watch *w = socketp;
-	unsigned ev = 0;
+	struct onshi_http *h = ctx;
 
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (w)
-			onshi_loop_unwatch(h->core->loop, w);
-		curl_multi_assign(h->multi, s, NULL);
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		ev |= ONSHI_FD_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= ONSHI_FD_WRITE;
-	if (!w) {
-		w = onshi_loop_watch(h->core->loop, h, s, ev, on_fd, h);
-		if (!w)
-			return -1;
-		curl_multi_assign(h->multi, s, w);
-	} else {
-		onshi_loop_watch_modify(h->core->loop, w, ev);
-	}
-	return 0;
+	onshi_loop_watch_modify(h->core->loop, w, events);
 }
 
-static void on_timeout(void *arg)
+static void loop_unwatch(void *ctx, void *w)
 {
-	struct onshi_http *h = arg;
-	int running;
+	struct onshi_http *h = ctx;
 
-	h->timer = NULL; /* one-shot: the loop releases it */
-	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(h);
+	onshi_loop_unwatch(h->core->loop, w);
 }
 
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+static void *loop_timer(void *ctx, uint64_t ms, onshi_timer_cb cb, void *arg)
 {
-	struct onshi_http *h = userp;
+	struct onshi_http *h = ctx;
 
-	(void)multi;
-	if (h->timer) {
-		onshi_loop_timer_stop(h->core->loop, h->timer);
-		h->timer = NULL;
-	}
-	if (timeout_ms >= 0)
-		h->timer = onshi_loop_timer(h->core->loop, h,
-					    (uint64_t)timeout_ms, 0,
-					    on_timeout, h);
-	return 0;
+	return onshi_loop_timer(h->core->loop, h, ms, 0, cb, arg);
 }
+
+static void loop_timer_stop(void *ctx, void *t)
+{
+	struct onshi_http *h = ctx;
+
+	onshi_loop_timer_stop(h->core->loop, t);
+}
+
+static const struct onshi_curl_loop_ops loop_ops = {
+	.watch = loop_watch,
+	.modify = loop_modify,
+	.unwatch = loop_unwatch,
+	.timer = loop_timer,
+	.timer_stop = loop_timer_stop,
+};
 
 static int multi_open(struct onshi_http *h)
 {
-	h->multi = curl_multi_init();
-	if (!h->multi)
-		return ONSHI_ENOMEM;
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-	return ONSHI_OK;
+	return onshi_curl_loop_open(&h->curl, &loop_ops, h, check_done, h);
 }
 
 /* Close the multi handle (and with it every pooled connection). */
 static void multi_close(struct onshi_http *h)
 {
 	for (struct xfer *x = h->xfers; x; x = x->next)
-		curl_multi_remove_handle(h->multi, x->easy);
-	if (h->multi)
-		curl_multi_cleanup(h->multi);
-	h->multi = NULL;
-	/* Whatever curl left registered goes too (watches, its timer). */
+		curl_multi_remove_handle(h->curl.multi, x->easy);
+	onshi_curl_loop_close(&h->curl);
+	/* Whatever curl left registered goes too (watches, the flush timer). */
 	onshi_loop_forget_owner(h->core->loop, h);
-	h->timer = NULL;
 	h->flush_timer = NULL;
 }
 
@@ -165,19 +132,21 @@ static struct xfer *unlink_xfer(struct onshi_http *h, CURL *easy)
 	return x;
 }
 
-static void check_done(struct onshi_http *h)
+static void check_done(void *http)
 {
+	struct onshi_http *h = http;
 	CURLMsg *m;
 	int left;
 
-	while (h->multi && (m = curl_multi_info_read(h->multi, &left))) {
+	while (h->curl.multi &&
+	       (m = curl_multi_info_read(h->curl.multi, &left))) {
 		CURL *easy = m->easy_handle;
 		CURLcode res = m->data.result;
 		struct xfer *x;
 
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_multi_remove_handle(h->multi, easy);
+		curl_multi_remove_handle(h->curl.multi, easy);
 		x = unlink_xfer(h, easy);
 		if (x) {
 			onshi_http_done_cb cb = x->cb;
@@ -226,7 +195,7 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
 {
 	struct xfer *x;
 
-	if (!h->multi)
+	if (!h->curl.multi)
 		return ONSHI_ENOMEM;
 	x = calloc(1, sizeof(*x));
 	if (!x)
@@ -241,7 +210,7 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
 		curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	}
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
-	if (curl_multi_add_handle(h->multi, easy) != CURLM_OK) {
+	if (curl_multi_add_handle(h->curl.multi, easy) != CURLM_OK) {
 		free(x);
 		return ONSHI_EIO;
 	}
@@ -259,8 +228,8 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy)
 
 	if (!x)
 		return;
-	if (h->multi)
-		curl_multi_remove_handle(h->multi, easy);
+	if (h->curl.multi)
+		curl_multi_remove_handle(h->curl.multi, easy);
 	free(x);
 	maybe_schedule_flush(h);
 }
@@ -272,7 +241,7 @@ unsigned onshi_http_active(const struct onshi_http *h)
 
 void onshi_http_set_max_connections(struct onshi_http *h, long max)
 {
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max);
+	curl_multi_setopt(h->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, max);
 }
 
 void onshi_http_flush_connections(struct onshi_http *h)

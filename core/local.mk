@@ -31,10 +31,12 @@ core_libonshi_la_SOURCES = \
 	core/loop.c core/loop.h \
 	core/module.c core/module.h \
 	core/module_status.c \
+	core/msg.c core/msg.h \
 	core/national.c core/national.h \
 	core/national_status.c \
 	core/notify.c core/notify.h \
 	core/private_path.c core/private_path.h \
+	core/read_file.c core/read_file.h \
 	core/spool.c core/spool.h \
 	core/status.h \
 	core/status_counts.c \
@@ -47,6 +49,7 @@ core_libonshi_la_SOURCES = \
 	core/status_page.c \
 	core/status_xml.c \
 	core/strbuf.c core/strbuf.h \
+	core/utc.c core/utc.h \
 	core/xml_util.c core/xml_util.h
 core_libonshi_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
@@ -62,6 +65,7 @@ core_onshid_LDADD = core/libonshi.la
 
 bin_PROGRAMS += core/onshictl
 core_onshictl_SOURCES = core/onshictl.c core/strbuf.c core/strbuf.h \
+	core/utc.c core/utc.h \
 	core/onshictl_upload.c core/onshictl_upload.h \
 	core/onshictl_selftest.c core/onshictl_selftest.h \
 	core/status_kv.c core/status_kv.h \

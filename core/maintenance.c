@@ -17,12 +17,14 @@
 #include "cert.h"
 #include "core.h"
 #include "http.h"
+#include "http_tls.h"
 #include "inquiry.h"
 #include "maintenance.h"
 #include "private_path.h"
 #include "manifest.h"
 #include "module.h"
 #include "national.h"
+#include "utc.h"
 
 #define DEFAULT_POLL_S 300
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -223,20 +225,13 @@ static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->limit);
 	/* The maintenance server is checked like the national service. */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (m->ca_bundle)
-		curl_easy_setopt(e, CURLOPT_CAINFO, m->ca_bundle);
-	if (m->client_p12) {
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
-		curl_easy_setopt(e, CURLOPT_SSLCERT, m->client_p12);
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD,
-				 m->p12_password ? m->p12_password : "");
-	} else if (m->client_cert) {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, m->client_cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, m->client_key);
-	}
+	onshi_http_set_tls(e, &(const struct onshi_http_tls){
+		.ca_bundle = m->ca_bundle,
+		.client_cert = m->client_cert,
+		.client_key = m->client_key,
+		.client_p12 = m->client_p12,
+		.p12_password = m->p12_password,
+	});
 	f->easy = e;
 	return e;
 }
@@ -790,14 +785,6 @@ const char *onshi_maint_outcome_name(enum onshi_maint_outcome o)
 
 /* ---- the report document ---- */
 
-static void utc(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void set_prop(xmlNodePtr n, const char *name, const char *value)
 {
 	xmlSetProp(n, BAD_CAST name, BAD_CAST(value ? value : ""));
@@ -815,7 +802,7 @@ static void set_prop_time(xmlNodePtr n, const char *name, time_t t)
 {
 	char ts[32];
 
-	utc(t, ts, sizeof(ts));
+	onshi_utc_format(ts, sizeof(ts), ONSHI_UTC_ISO8601, t);
 	set_prop(n, name, ts);
 }
 

@@ -3,6 +3,8 @@
 # its all-or-nothing apply and the status report (core/maintenance.h), and
 # the MAINTENANCE control command.
 core_libonshi_la_SOURCES += core/http.c core/http.h \
+	core/curl_loop.c core/curl_loop.h \
+	core/http_tls.c core/http_tls.h \
 	core/maintenance.c core/maintenance.h \
 	core/maintenance_status.c \
 	core/control_maintenance.c

@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,8 @@
 
 #include "atomic_file.h"
 #include "manifest.h"
+#include "msg.h"
+#include "utc.h"
 #include "xml_util.h"
 
 /* "9223372036854775807" has 19 digits. */
@@ -42,20 +43,6 @@
 #define STATE_FILE_MAX 32
 /* How much of a hostile value a message quotes. */
 #define QUOTE_MAX 40
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 static void clear_msg(char *msg, size_t msglen)
 {
@@ -86,11 +73,11 @@ int onshi_manifest_verify_sig(const char *trust_key_pem_path,
 			      char *msg, size_t msglen)
 {
 	if (len == 0) {
-		set_msg(msg, msglen, "the manifest is empty (0 bytes): nothing to verify");
+		onshi_set_msg(msg, msglen, "the manifest is empty (0 bytes): nothing to verify");
 		return ONSHI_EINVAL;
 	}
 	if (len > ONSHI_MANIFEST_MAX_BYTES) {
-		set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
+		onshi_set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
 			len, ONSHI_MANIFEST_MAX_BYTES);
 		return ONSHI_ETOOBIG;
 	}
@@ -131,7 +118,7 @@ static int refuse_namespace(struct walk *w, const xmlNode *n)
 
 	if (n->ns == NULL && n->nsDef == NULL)
 		return ONSHI_OK;
-	set_msg(w->msg, w->msglen, "<%s> at line %ld uses an XML namespace: the "
+	onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld uses an XML namespace: the "
 		"manifest has none", quote(node_name(n), q), xmlGetLineNo(n));
 	return ONSHI_EINVAL;
 }
@@ -148,17 +135,17 @@ static int check_other_node(struct walk *w, const xmlNode *parent, const xmlNode
 	case XML_CDATA_SECTION_NODE:
 		if (is_blank(n->content))
 			return ONSHI_OK;
-		set_msg(w->msg, w->msglen, "text '%s' inside <%s> at line %ld: only "
+		onshi_set_msg(w->msg, w->msglen, "text '%s' inside <%s> at line %ld: only "
 			"elements belong there", quote((const char *)n->content, q),
 			node_name(parent), xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	case XML_PI_NODE:
-		set_msg(w->msg, w->msglen, "processing instruction <?%s?> at line %ld "
+		onshi_set_msg(w->msg, w->msglen, "processing instruction <?%s?> at line %ld "
 			"is not allowed in a manifest", quote(node_name(n), q),
 			xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	default:
-		set_msg(w->msg, w->msglen, "unexpected XML node (type %d) inside <%s> "
+		onshi_set_msg(w->msg, w->msglen, "unexpected XML node (type %d) inside <%s> "
 			"at line %ld", (int)n->type, node_name(parent), xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	}
@@ -172,20 +159,20 @@ static int leaf_text(struct walk *w, const xmlNode *el, char *buf, size_t buflen
 	const xmlNode *c;
 
 	if (el->properties != NULL) {
-		set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
+		onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
 			quote((const char *)el->properties->name, q), node_name(el),
 			xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
 	for (c = el->children; c != NULL; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE) {
-			set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
+			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
 				"line %ld", quote(node_name(c), q), node_name(el),
 				xmlGetLineNo(c));
 			return ONSHI_EINVAL;
 		}
 		if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) {
-			set_msg(w->msg, w->msglen, "<%s> at line %ld must hold only text",
+			onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld must hold only text",
 				node_name(el), xmlGetLineNo(el));
 			return ONSHI_EINVAL;
 		}
@@ -193,7 +180,7 @@ static int leaf_text(struct walk *w, const xmlNode *el, char *buf, size_t buflen
 			continue;
 		n = strlen((const char *)c->content);
 		if (n >= buflen - used) {
-			set_msg(w->msg, w->msglen, "<%s> at line %ld is longer than %zu "
+			onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld is longer than %zu "
 				"characters", node_name(el), xmlGetLineNo(el), buflen - 1);
 			return ONSHI_EINVAL;
 		}
@@ -202,7 +189,7 @@ static int leaf_text(struct walk *w, const xmlNode *el, char *buf, size_t buflen
 	}
 	buf[used] = '\0';
 	if (used == 0) {
-		set_msg(w->msg, w->msglen, "<%s> at line %ld is empty", node_name(el),
+		onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld is empty", node_name(el),
 			xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
@@ -217,14 +204,14 @@ static int parse_serial(struct walk *w, const char *s)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9') {
-			set_msg(w->msg, w->msglen, "<Serial> '%s' is not a positive "
+			onshi_set_msg(w->msg, w->msglen, "<Serial> '%s' is not a positive "
 				"decimal integer (digits only: no sign, spaces or other "
 				"characters)", quote(s, q));
 			return ONSHI_EINVAL;
 		}
 	}
 	if (s[0] == '0') {
-		set_msg(w->msg, w->msglen, "<Serial> '%s' must be a positive integer "
+		onshi_set_msg(w->msg, w->msglen, "<Serial> '%s' must be a positive integer "
 			"without leading zeros", quote(s, q));
 		return ONSHI_EINVAL;
 	}
@@ -233,7 +220,7 @@ static int parse_serial(struct walk *w, const char *s)
 
 		/* Digit count alone does not bound it: 19 digits can exceed 2^63-1. */
 		if (i >= SERIAL_DIGITS_MAX || v > (ONSHI_MANIFEST_SERIAL_MAX - d) / 10) {
-			set_msg(w->msg, w->msglen, "<Serial> %s is larger than the "
+			onshi_set_msg(w->msg, w->msglen, "<Serial> %s is larger than the "
 				"maximum %" PRIu64, quote(s, q), ONSHI_MANIFEST_SERIAL_MAX);
 			return ONSHI_EINVAL;
 		}
@@ -251,7 +238,7 @@ static int parse_code(struct walk *w, const char *s)
 	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++)
 		;
 	if (i != 10 || s[i] != '\0') {
-		set_msg(w->msg, w->msglen, "<MedicalInstitutionCode> '%s' is not "
+		onshi_set_msg(w->msg, w->msglen, "<MedicalInstitutionCode> '%s' is not "
 			"10 digits", quote(s, q));
 		return ONSHI_EINVAL;
 	}
@@ -301,7 +288,7 @@ static int parse_not_after(struct walk *w, const char *s)
 	/* No leap seconds: timegm would silently roll :60 into the next minute. */
 	if (year < 1970 || mon < 1 || mon > 12 || day < 1 ||
 	    day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59) {
-		set_msg(w->msg, w->msglen, "<NotAfter> %s is not a real date and time",
+		onshi_set_msg(w->msg, w->msglen, "<NotAfter> %s is not a real date and time",
 			quote(s, q));
 		return ONSHI_EINVAL;
 	}
@@ -314,7 +301,7 @@ static int parse_not_after(struct walk *w, const char *s)
 	tm.tm_sec = sec;
 	t = timegm(&tm);
 	if (t == (time_t)-1) {
-		set_msg(w->msg, w->msglen, "<NotAfter> %s cannot be represented here",
+		onshi_set_msg(w->msg, w->msglen, "<NotAfter> %s cannot be represented here",
 			quote(s, q));
 		return ONSHI_EINVAL;
 	}
@@ -322,7 +309,7 @@ static int parse_not_after(struct walk *w, const char *s)
 	memcpy(w->out->not_after_text, s, 21);
 	return ONSHI_OK;
 bad_form:
-	set_msg(w->msg, w->msglen, "<NotAfter> '%s' is not of the form "
+	onshi_set_msg(w->msg, w->msglen, "<NotAfter> '%s' is not of the form "
 		"YYYY-MM-DDTHH:MM:SSZ (UTC, e.g. 2026-12-31T00:00:00Z)", quote(s, q));
 	return ONSHI_EINVAL;
 }
@@ -362,7 +349,7 @@ static int attr_value(struct walk *w, const xmlNode *el, const xmlAttr *a,
 	size_t n;
 
 	if (a->ns != NULL) {
-		set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld uses an "
+		onshi_set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld uses an "
 			"XML namespace: the manifest has none",
 			quote((const char *)a->name, q), node_name(el), xmlGetLineNo(el));
 		return ONSHI_EINVAL;
@@ -374,7 +361,7 @@ static int attr_value(struct walk *w, const xmlNode *el, const xmlAttr *a,
 	}
 	n = strlen((const char *)v);
 	if (n >= buflen) {
-		set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld is "
+		onshi_set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld is "
 			"longer than %zu characters", (const char *)a->name,
 			node_name(el), xmlGetLineNo(el), buflen - 1);
 		xmlFree(v);
@@ -396,7 +383,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	const xmlNode *c;
 
 	if (w->out->n_entries >= ONSHI_MANIFEST_MAX_ENTRIES) {
-		set_msg(w->msg, w->msglen, "the manifest has more than %d "
+		onshi_set_msg(w->msg, w->msglen, "the manifest has more than %d "
 			"<Module>/<Reload> entries", ONSHI_MANIFEST_MAX_ENTRIES);
 		return ONSHI_ETOOBIG;
 	}
@@ -410,7 +397,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 			rc = attr_value(w, el, a, state, sizeof(state));
 			have_state = 1;
 		} else {
-			set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
+			onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
 				quote(an, q), node_name(el), xmlGetLineNo(el));
 			return ONSHI_EINVAL;
 		}
@@ -419,7 +406,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	}
 	for (c = el->children; c != NULL; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE) {
-			set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
+			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
 				"line %ld", quote(node_name(c), q), node_name(el),
 				xmlGetLineNo(c));
 			return ONSHI_EINVAL;
@@ -429,12 +416,12 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 			return rc;
 	}
 	if (!have_name) {
-		set_msg(w->msg, w->msglen, "<%s> at line %ld has no %s attribute",
+		onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld has no %s attribute",
 			node_name(el), xmlGetLineNo(el), name_attr);
 		return ONSHI_EINVAL;
 	}
 	if (!valid_module_name(name)) {
-		set_msg(w->msg, w->msglen, "<%s %s=\"%s\"> at line %ld: a module name "
+		onshi_set_msg(w->msg, w->msglen, "<%s %s=\"%s\"> at line %ld: a module name "
 			"is reader:NAME or rececon:NAME, NAME of letters, digits, '.', "
 			"'_' and '-' (up to %d characters in all)", node_name(el),
 			name_attr, quote(name, q), xmlGetLineNo(el),
@@ -443,7 +430,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	}
 	for (size_t i = 0; i < w->out->n_entries; i++) {
 		if (strcmp(w->out->entries[i].module, name) == 0) {
-			set_msg(w->msg, w->msglen, "module %s is named twice (again at "
+			onshi_set_msg(w->msg, w->msglen, "module %s is named twice (again at "
 				"line %ld): one instruction per module", name,
 				xmlGetLineNo(el));
 			return ONSHI_EINVAL;
@@ -453,7 +440,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	if (is_reload) {
 		e->action = ONSHI_MANIFEST_RELOAD;
 	} else if (!have_state) {
-		set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld has no "
+		onshi_set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld has no "
 			"state attribute (enabled or disabled)", name, xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	} else if (strcmp(state, "enabled") == 0) {
@@ -461,7 +448,7 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	} else if (strcmp(state, "disabled") == 0) {
 		e->action = ONSHI_MANIFEST_DISABLE;
 	} else {
-		set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld: state "
+		onshi_set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld: state "
 			"'%s' is neither enabled nor disabled", name, xmlGetLineNo(el),
 			quote(state, q));
 		return ONSHI_EINVAL;
@@ -479,7 +466,7 @@ static int parse_field(struct walk *w, const xmlNode *el, int *seen,
 	int rc;
 
 	if (*seen) {
-		set_msg(w->msg, w->msglen, "<%s> appears twice (again at line %ld)",
+		onshi_set_msg(w->msg, w->msglen, "<%s> appears twice (again at line %ld)",
 			node_name(el), xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
@@ -497,7 +484,7 @@ static int walk_root(struct walk *w, const xmlNode *root)
 	int rc;
 
 	if (strcmp(node_name(root), "MaintenanceManifest") != 0) {
-		set_msg(w->msg, w->msglen, "the root element is <%s>, not "
+		onshi_set_msg(w->msg, w->msglen, "the root element is <%s>, not "
 			"<MaintenanceManifest>", quote(node_name(root), q));
 		return ONSHI_EPROTO;
 	}
@@ -505,7 +492,7 @@ static int walk_root(struct walk *w, const xmlNode *root)
 	if (rc != ONSHI_OK)
 		return rc;
 	if (root->properties != NULL) {
-		set_msg(w->msg, w->msglen, "unknown attribute %s on <MaintenanceManifest>",
+		onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <MaintenanceManifest>",
 			quote((const char *)root->properties->name, q));
 		return ONSHI_EINVAL;
 	}
@@ -527,7 +514,7 @@ static int walk_root(struct walk *w, const xmlNode *root)
 		} else if (strcmp(n, "Reload") == 0) {
 			rc = parse_entry(w, c, 1);
 		} else {
-			set_msg(w->msg, w->msglen, "unknown element <%s> at line %ld: "
+			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> at line %ld: "
 				"a manifest holds only Serial, MedicalInstitutionCode, "
 				"NotAfter, Module and Reload", quote(n, q), xmlGetLineNo(c));
 			rc = ONSHI_EINVAL;
@@ -536,7 +523,7 @@ static int walk_root(struct walk *w, const xmlNode *root)
 			return rc;
 	}
 	if (!w->seen_serial || !w->seen_code || !w->seen_not_after) {
-		set_msg(w->msg, w->msglen, "the manifest has no <%s>",
+		onshi_set_msg(w->msg, w->msglen, "the manifest has no <%s>",
 			!w->seen_serial ? "Serial" : !w->seen_code ?
 			"MedicalInstitutionCode" : "NotAfter");
 		return ONSHI_EINVAL;
@@ -561,16 +548,16 @@ int onshi_manifest_parse(const void *bytes, size_t len,
 	int rc;
 
 	if (out == NULL || (bytes == NULL && len > 0)) {
-		set_msg(msg, msglen, "manifest parse called without a buffer");
+		onshi_set_msg(msg, msglen, "manifest parse called without a buffer");
 		return ONSHI_EINVAL;
 	}
 	memset(out, 0, sizeof(*out));
 	if (len == 0) {
-		set_msg(msg, msglen, "the manifest is empty (0 bytes)");
+		onshi_set_msg(msg, msglen, "the manifest is empty (0 bytes)");
 		return ONSHI_EPROTO;
 	}
 	if (len > ONSHI_MANIFEST_MAX_BYTES) {
-		set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
+		onshi_set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
 			len, ONSHI_MANIFEST_MAX_BYTES);
 		return ONSHI_ETOOBIG;
 	}
@@ -582,7 +569,7 @@ int onshi_manifest_parse(const void *bytes, size_t len,
 		if (c->type == XML_PI_NODE) {
 			char q[QUOTE_MAX + 4];
 
-			set_msg(msg, msglen, "processing instruction <?%s?> is not "
+			onshi_set_msg(msg, msglen, "processing instruction <?%s?> is not "
 				"allowed in a manifest", quote(node_name(c), q));
 			rc = ONSHI_EINVAL;
 			goto done;
@@ -604,10 +591,7 @@ done:
 
 static void format_utc(time_t t, char buf[32])
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (onshi_utc_format(buf, 32, ONSHI_UTC_ISO8601, t) == 0)
 		snprintf(buf, 32, "@%lld", (long long)t);
 }
 
@@ -621,11 +605,11 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 
 	if (m == NULL || (institution_codes == NULL && ncodes > 0) ||
 	    (known_modules == NULL && nmodules > 0)) {
-		set_msg(msg, msglen, "manifest check called without a manifest or lists");
+		onshi_set_msg(msg, msglen, "manifest check called without a manifest or lists");
 		return ONSHI_EINVAL;
 	}
 	if (m->serial <= last_serial) {
-		set_msg(msg, msglen, "serial %" PRIu64 " is not newer than the last "
+		onshi_set_msg(msg, msglen, "serial %" PRIu64 " is not newer than the last "
 			"applied %" PRIu64 ": %s manifest is refused", m->serial,
 			last_serial, m->serial == last_serial ? "a replayed" :
 			"an older (rollback)");
@@ -636,7 +620,7 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 		    strcmp(institution_codes[i], m->institution_code) == 0)
 			break;
 	if (i == ncodes) {
-		set_msg(msg, msglen, "the manifest is for institution %s, which this "
+		onshi_set_msg(msg, msglen, "the manifest is for institution %s, which this "
 			"installation does not serve (%s%s%s)", m->institution_code,
 			ncodes == 0 ? "no institution configured" : "it serves ",
 			ncodes > 0 && institution_codes[0] ? institution_codes[0] : "",
@@ -646,7 +630,7 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 	/* NotAfter is the last valid second: equal is still in time. */
 	if (now > m->not_after) {
 		format_utc(now, when);
-		set_msg(msg, msglen, "the manifest expired at %s (NotAfter) and it is "
+		onshi_set_msg(msg, msglen, "the manifest expired at %s (NotAfter) and it is "
 			"now %s: ask for a freshly signed one", m->not_after_text, when);
 		return ONSHI_ETIMEOUT;
 	}
@@ -656,7 +640,7 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 			    strcmp(known_modules[j], m->entries[i].module) == 0)
 				break;
 		if (j == nmodules) {
-			set_msg(msg, msglen, "unknown module %s: no such module is "
+			onshi_set_msg(msg, msglen, "unknown module %s: no such module is "
 				"configured here, so the whole manifest is refused",
 				m->entries[i].module);
 			return ONSHI_ENOTFOUND;
@@ -679,7 +663,7 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 	int fd, err;
 
 	if (path == NULL || serial == NULL) {
-		set_msg(msg, msglen, "manifest state load called without a path");
+		onshi_set_msg(msg, msglen, "manifest state load called without a path");
 		return ONSHI_EINVAL;
 	}
 	*serial = 0;
@@ -691,31 +675,31 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 			return ONSHI_OK;
 		}
 		if (err == ELOOP) {
-			set_msg(msg, msglen, "manifest state file %s is a symbolic link: "
+			onshi_set_msg(msg, msglen, "manifest state file %s is a symbolic link: "
 				"refused, as anyone who can point it elsewhere could "
 				"lower the serial", path);
 			return ONSHI_EPERM;
 		}
-		set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
+		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
 			strerror(err));
 		return ONSHI_EIO;
 	}
 	if (fstat(fd, &st) < 0) {
 		err = errno;
 		close(fd);
-		set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
+		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
 			strerror(err));
 		return ONSHI_EIO;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		set_msg(msg, msglen, "manifest state file %s is not a regular file", path);
+		onshi_set_msg(msg, msglen, "manifest state file %s is not a regular file", path);
 		return ONSHI_EIO;
 	}
 	/* Whoever can write it can lower the serial and replay old manifests. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		close(fd);
-		set_msg(msg, msglen, "manifest state file %s is writable by group or "
+		onshi_set_msg(msg, msglen, "manifest state file %s is writable by group or "
 			"others (mode %03o): refused; chmod 600 it", path,
 			(unsigned)(st.st_mode & 0777));
 		return ONSHI_EPERM;
@@ -727,7 +711,7 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 		if (r < 0) {
 			err = errno;
 			close(fd);
-			set_msg(msg, msglen, "cannot read manifest state file %s: %s",
+			onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s",
 				path, strerror(err));
 			return ONSHI_EIO;
 		}
@@ -754,7 +738,7 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 	clear_msg(msg, msglen);
 	return ONSHI_OK;
 corrupt:
-	set_msg(msg, msglen, "manifest state file %s is corrupt (%zu bytes, not one "
+	onshi_set_msg(msg, msglen, "manifest state file %s is corrupt (%zu bytes, not one "
 		"serial and a newline): refusing manifests rather than starting "
 		"again from serial 0; restore it, or write the last applied serial "
 		"into it", path, used == sizeof(buf) ? (size_t)st.st_size : used);
@@ -770,11 +754,11 @@ int onshi_manifest_state_save(const char *path, uint64_t serial,
 	int n;
 
 	if (path == NULL) {
-		set_msg(msg, msglen, "manifest state save called without a path");
+		onshi_set_msg(msg, msglen, "manifest state save called without a path");
 		return ONSHI_EINVAL;
 	}
 	if (serial > ONSHI_MANIFEST_SERIAL_MAX) {
-		set_msg(msg, msglen, "serial %" PRIu64 " is over the maximum %" PRIu64,
+		onshi_set_msg(msg, msglen, "serial %" PRIu64 " is over the maximum %" PRIu64,
 			serial, ONSHI_MANIFEST_SERIAL_MAX);
 		return ONSHI_EINVAL;
 	}
@@ -787,7 +771,7 @@ int onshi_manifest_state_save(const char *path, uint64_t serial,
 		if (dlen == 0)
 			dlen = 1; /* "/file": the folder is "/" */
 		if (dlen >= sizeof(dir)) {
-			set_msg(msg, msglen, "manifest state path is too long");
+			onshi_set_msg(msg, msglen, "manifest state path is too long");
 			return ONSHI_EINVAL;
 		}
 		memcpy(dir, path, dlen);
@@ -795,7 +779,7 @@ int onshi_manifest_state_save(const char *path, uint64_t serial,
 		name = slash + 1;
 	}
 	if (name[0] == '\0') {
-		set_msg(msg, msglen, "manifest state path %s names a folder, not a file",
+		onshi_set_msg(msg, msglen, "manifest state path %s names a folder, not a file",
 			path);
 		return ONSHI_EINVAL;
 	}

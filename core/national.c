@@ -15,6 +15,7 @@
 
 #include "core.h"
 #include "http.h"
+#include "http_tls.h"
 #include "log.h"
 #include "national.h"
 #include "strbuf.h"
@@ -231,16 +232,21 @@ static int send_call(struct onshi_national_call *c, const char *token)
 {
 	struct onshi_national *n = c->n;
 	struct token *t = token_for(n, c->inst);
-	const char *cert = n->client_cert, *key = n->client_key,
-		   *p12 = n->client_p12, *p12pw = n->p12_password;
+	struct onshi_http_tls tls = {
+		.ca_bundle = n->ca_bundle,
+		.client_cert = n->client_cert,
+		.client_key = n->client_key,
+		.client_p12 = n->client_p12,
+		.p12_password = n->p12_password,
+	};
 	char *url = NULL, *hdr = NULL;
 	CURL *e;
 
 	if (t && (t->client_p12 || t->client_cert)) {
-		cert = t->client_cert;
-		key = t->client_key;
-		p12 = t->client_p12;
-		p12pw = t->p12_password;
+		tls.client_cert = t->client_cert;
+		tls.client_key = t->client_key;
+		tls.client_p12 = t->client_p12;
+		tls.p12_password = t->p12_password;
 	}
 	if (asprintf(&url, "%s%s", n->endpoint, c->path) < 0)
 		return ONSHI_ENOMEM;
@@ -280,20 +286,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 			 strncmp(c->path, "/bulk", 5) == 0 ? n->bulk_timeout_ms
 							   : n->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms);
-	/* Mutual TLS, 1.2 or newer, server checked against our CA and name. */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (n->ca_bundle)
-		curl_easy_setopt(e, CURLOPT_CAINFO, n->ca_bundle);
-	if (p12) {
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "P12");
-		curl_easy_setopt(e, CURLOPT_SSLCERT, p12);
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD, p12pw ? p12pw : "");
-	} else {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, key);
-	}
+	onshi_http_set_tls(e, &tls);
 	free(url);
 	c->easy = e;
 	if (onshi_http_add(n->http, e, on_transfer_done, c) != ONSHI_OK) {

@@ -15,6 +15,7 @@
 
 #include "onshictl_selftest.h"
 #include "status_kv.h"
+#include "utc.h"
 
 #define MAX_FIELDS 8
 
@@ -85,7 +86,6 @@ int onshictl_selftest_show(char **lines, long count, int xml)
 	int worst = 0, n;
 	char when[32];
 	time_t now = time(NULL);
-	struct tm tm;
 
 	/* Judge every line first: a malformed one spoils no half document. */
 	for (long i = 0; i < count; i++) {
@@ -102,8 +102,7 @@ int onshictl_selftest_show(char **lines, long count, int xml)
 			worst = l;
 	}
 	if (xml) {
-		gmtime_r(&now, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		onshi_utc_format(when, sizeof(when), ONSHI_UTC_ISO8601, now);
 		printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		       "<selftest xmlns=\"urn:onshi:selftest:1\"");
 		put_attr("result", words[worst]);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +20,9 @@
 #include <onshi/error.h>
 
 #include "ed25519_verify.h"
+#include "msg.h"
 #include "plugin_sig.h"
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
+#include "read_file.h"
 
 /*
  * Read all of path (at most max bytes) into a malloc'd buffer. what names
@@ -45,77 +32,53 @@ static int read_whole(const char *path, size_t max, const char *what,
 		      const char *missing_hint, unsigned char **data, size_t *len,
 		      char *msg, size_t msglen)
 {
-	unsigned char *buf = NULL;
-	struct stat st;
-	size_t used = 0, size;
-	ssize_t r;
-	int fd, err;
+	struct onshi_read_fail fail;
+	char *buf;
+	int rc;
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		err = errno;
-		if (err == ENOENT) {
-			set_msg(msg, msglen, "%s %s does not exist%s", what, path,
-				missing_hint);
+	rc = onshi_read_file(AT_FDCWD, path, max, ONSHI_READ_REGULAR, &buf, len,
+			     &fail);
+	switch (rc) {
+	case ONSHI_OK:
+		break;
+	case ONSHI_ENOTFOUND:
+		if (fail.err == ENOENT) {
+			onshi_set_msg(msg, msglen, "%s %s does not exist%s", what,
+				      path, missing_hint);
 			return ONSHI_ENOTFOUND;
 		}
-		set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
-			strerror(err));
+		/* fall through */
+	case ONSHI_EIO:
+		onshi_set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
+			      strerror(fail.err));
 		return ONSHI_EIO;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = errno;
-		close(fd);
-		set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
-			strerror(err));
+	case ONSHI_EINVAL:
+		onshi_set_msg(msg, msglen,
+			      "cannot read %s %s: not a regular file", what,
+			      path);
 		return ONSHI_EIO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		set_msg(msg, msglen, "cannot read %s %s: not a regular file", what,
-			path);
-		return ONSHI_EIO;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		set_msg(msg, msglen, "%s %s is %lld bytes, over the limit of %zu",
-			what, path, (long long)st.st_size, max);
+	case ONSHI_ETOOBIG:
+		onshi_set_msg(msg, msglen,
+			      "%s %s is %lld bytes, over the limit of %zu", what,
+			      path, fail.size, max);
 		return ONSHI_ETOOBIG;
-	}
-	/* One byte more than the size, to notice a file that grew meanwhile. */
-	size = (size_t)st.st_size + 1;
-	buf = malloc(size);
-	if (buf == NULL) {
-		close(fd);
-		set_msg(msg, msglen, "out of memory reading %s %s", what, path);
+	default:
+		onshi_set_msg(msg, msglen, "out of memory reading %s %s", what,
+			      path);
 		return ONSHI_ENOMEM;
 	}
-	while (used < size) {
-		r = read(fd, buf + used, size - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = errno;
-			close(fd);
-			free(buf);
-			set_msg(msg, msglen, "cannot read %s %s: %s", what, path,
-				strerror(err));
-			return ONSHI_EIO;
-		}
-		if (r == 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	if (used != (size_t)st.st_size) {
+	/* What is signed is what fstat saw: a file that changed is refused. */
+	if ((long long)*len != fail.size) {
 		free(buf);
-		set_msg(msg, msglen, "%s %s changed while it was being read", what, path);
+		*len = 0;
+		onshi_set_msg(msg, msglen,
+			      "%s %s changed while it was being read", what,
+			      path);
 		return ONSHI_EIO;
 	}
-	*data = buf;
-	*len = used;
+	*data = (unsigned char *)buf;
 	return ONSHI_OK;
 }
 
@@ -128,7 +91,7 @@ int onshi_plugin_sig_check(const char *so_path, const char *trust_key_pem_path,
 	int rc;
 
 	if (so_path == NULL || trust_key_pem_path == NULL) {
-		set_msg(msg, msglen, "plugin signature check called without a path");
+		onshi_set_msg(msg, msglen, "plugin signature check called without a path");
 		return ONSHI_EINVAL;
 	}
 	if (asprintf(&sig_path, "%s.sig", so_path) < 0)
@@ -137,7 +100,7 @@ int onshi_plugin_sig_check(const char *so_path, const char *trust_key_pem_path,
 		what = NULL;
 	if (sig_path == NULL || what == NULL) {
 		rc = ONSHI_ENOMEM;
-		set_msg(msg, msglen, "out of memory checking plugin %s", so_path);
+		onshi_set_msg(msg, msglen, "out of memory checking plugin %s", so_path);
 		goto done;
 	}
 	rc = read_whole(so_path, ONSHI_PLUGIN_MAX_BYTES, "plugin", "", &so,

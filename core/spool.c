@@ -23,6 +23,7 @@
 #include <onshi/error.h>
 
 #include "private_path.h"
+#include "read_file.h"
 #include "spool.h"
 
 /* A request file is at most a batch of 100,000 persons: bound it. */
@@ -249,38 +250,11 @@ size_t onshi_spool_count(const struct onshi_spool *s, size_t *unanswered)
 /* Read a whole record file (bounded). */
 static int read_all(int dirfd, const char *name, char **buf, size_t *len)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	size_t off = 0;
-	char *b;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > SPOOL_MAX_RECORD + 4096) {
-		close(fd);
-		return -1;
-	}
-	b = malloc((size_t)st.st_size + 1);
-	if (!b) {
-		close(fd);
-		return -1;
-	}
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, b + off, (size_t)st.st_size - off);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	b[off] = '\0';
-	*buf = b;
-	*len = off;
-	return 0;
+	return onshi_read_file(dirfd, name, SPOOL_MAX_RECORD + 4096,
+			       ONSHI_READ_REGULAR | ONSHI_READ_NOFOLLOW, buf, len,
+			       NULL) == ONSHI_OK
+		       ? 0
+		       : -1;
 }
 
 /* Find "\n<key> " in the header and return the value up to the newline. */

@@ -59,28 +59,28 @@ int onshi_file_id_check(const char *id, size_t n, char *msg, size_t msglen)
 	size_t i;
 
 	if (n == 0) {
-		xmsg_errf(msg, msglen, "the file name has an empty id");
+		onshi_set_msg(msg, msglen, "the file name has an empty id");
 		return ONSHI_EPERM;
 	}
 	if (n > ONSHI_FILE_ID_MAX) {
-		xmsg_errf(msg, msglen, "the file name's id is %zu bytes, over %d", n,
+		onshi_set_msg(msg, msglen, "the file name's id is %zu bytes, over %d", n,
 			  ONSHI_FILE_ID_MAX);
 		return ONSHI_EPERM;
 	}
 	if (id[0] == '.') {
-		xmsg_errf(msg, msglen, "the file name's id starts with '.'");
+		onshi_set_msg(msg, msglen, "the file name's id starts with '.'");
 		return ONSHI_EPERM;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
 
 		if (c == '\0' || !onshi_file_id_char_ok(c)) {
-			xmsg_errf(msg, msglen, "the file name's id holds byte 0x%02x at %zu "
+			onshi_set_msg(msg, msglen, "the file name's id holds byte 0x%02x at %zu "
 				  "(allowed: letters, digits and ._+=@~-)", c, i + 1);
 			return ONSHI_EPERM;
 		}
 		if (c == '.' && i + 1 < n && id[i + 1] == '.') {
-			xmsg_errf(msg, msglen, "the file name's id contains '..'");
+			onshi_set_msg(msg, msglen, "the file name's id contains '..'");
 			return ONSHI_EPERM;
 		}
 	}
@@ -105,14 +105,14 @@ int onshi_file_name_classify(const char *name, enum onshi_msg_kind *kind,
 		char q[64];
 
 		xmsg_quote(q, sizeof(q), name);
-		xmsg_errf(msg, msglen, "'%s' is not a request file name", q);
+		onshi_set_msg(msg, msglen, "'%s' is not a request file name", q);
 		return ONSHI_ENOTFOUND;
 	}
 	rc = onshi_file_id_check(name + pl, n - pl - 4, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	if (idlen < n - pl - 4 + 1) {
-		xmsg_errf(msg, msglen, "id buffer too small");
+		onshi_set_msg(msg, msglen, "id buffer too small");
 		return ONSHI_ETOOBIG;
 	}
 	memcpy(id, name + pl, n - pl - 4);

@@ -15,6 +15,8 @@
 
 #include <onshi/message.h>
 
+#include "msg.h"
+
 enum xmsg_type {
 	XT_STR,        /* char *, verbatim text */
 	XT_DIGITS,     /* char *, ASCII digits, blanks around trimmed */
@@ -123,10 +125,6 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen);
 
 /* Write "value" for messages: at most ~40 bytes, cut at a character. */
 void xmsg_quote(char *dst, size_t dstlen, const char *value);
-
-/* snprintf into msg when msg is not NULL. */
-void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* Whether c may stand in a folder-interface file id: letters, digits and
  * ._+=@~- (xmlmsg_filename.c; card and push ids use the same set). */

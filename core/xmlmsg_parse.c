@@ -63,11 +63,11 @@ static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
 		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
 			len += strlen((const char *)c->content);
 		} else if (c->type == XML_ELEMENT_NODE) {
-			xmsg_errf(msg, msglen, "%s must hold text, not the element %s",
+			onshi_set_msg(msg, msglen, "%s must hold text, not the element %s",
 				  (const char *)el->name, (const char *)c->name);
 			return ONSHI_EINVAL;
 		} else if (c->type == XML_ENTITY_REF_NODE) {
-			xmsg_errf(msg, msglen, "%s holds an entity reference", (const char *)el->name);
+			onshi_set_msg(msg, msglen, "%s holds an entity reference", (const char *)el->name);
 			return ONSHI_EPERM;
 		}
 	}
@@ -139,7 +139,7 @@ static int store_string(struct parse_state *ps, const struct xmsg_node *node,
 	}
 	xmsg_quote(q1, sizeof(q1), home_val);
 	xmsg_quote(q2, sizeof(q2), other_val);
-	xmsg_errf(ps->msg, ps->msglen, "%s differs between %s ('%s') and %s ('%s'): "
+	onshi_set_msg(ps->msg, ps->msglen, "%s differs between %s ('%s') and %s ('%s'): "
 		  "give it once, or the same in both", f->name, home, q1, other, q2);
 	free(val);
 	return ONSHI_EINVAL;
@@ -176,7 +176,7 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 					count++;
 			ps->items += count;
 			if (ps->items > ps->max_items) {
-				xmsg_errf(ps->msg, ps->msglen, "more than %zu %s entries",
+				onshi_set_msg(ps->msg, ps->msglen, "more than %zu %s entries",
 					  ps->max_items, f->name);
 				return ONSHI_ETOOBIG;
 			}
@@ -205,7 +205,7 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 			/* <QualificationValidity/>: absent, unless it must be there */
 			rc = (f->flags & XF_REQUIRED) ? ONSHI_EINVAL : ONSHI_OK;
 			if (rc != ONSHI_OK)
-				xmsg_errf(ps->msg, ps->msglen, "%s is empty", f->name);
+				onshi_set_msg(ps->msg, ps->msglen, "%s is empty", f->name);
 			break;
 		}
 		rc = xmsg_int_from_text(f, text, &v, ps->msg, ps->msglen);
@@ -214,7 +214,7 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 		if (rc == ONSHI_OK && f->type == XT_CONSENT &&
 		    xmsg_int_get(f, base) != ONSHI_CONSENT_ABSENT &&
 		    xmsg_int_get(f, base) != v) {
-			xmsg_errf(ps->msg, ps->msglen, "%s differs from the same consent in its "
+			onshi_set_msg(ps->msg, ps->msglen, "%s differs from the same consent in its "
 				  "other spelling: give it once, or the same in both", f->name);
 			rc = ONSHI_EINVAL;
 		}
@@ -256,7 +256,7 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 
 	/* A table that outgrows seen[] is a programming error, not input's. */
 	if (node->n_fields > sizeof(seen)) {
-		xmsg_errf(ps->msg, ps->msglen, "internal: %s has more than %zu elements",
+		onshi_set_msg(ps->msg, ps->msglen, "internal: %s has more than %zu elements",
 			  node->name, sizeof(seen));
 		return ONSHI_EINVAL;
 	}
@@ -283,7 +283,7 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 			continue;  /* unknown elements are for newer peers: skip */
 		f = &node->fields[k];
 		if (seen[k] && f->type != XT_LIST) {
-			xmsg_errf(ps->msg, ps->msglen, "%s appears more than once in %s",
+			onshi_set_msg(ps->msg, ps->msglen, "%s appears more than once in %s",
 				  f->name, node->name);
 			return ONSHI_EINVAL;
 		}
@@ -301,14 +301,14 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		char **slot = (char **)(void *)((char *)base + f->off);
 
 		if ((f->flags & XF_REQUIRED) && !seen[i]) {
-			xmsg_errf(ps->msg, ps->msglen, "required element %s is missing from %s",
+			onshi_set_msg(ps->msg, ps->msglen, "required element %s is missing from %s",
 				  f->name, node->name);
 			return ONSHI_EINVAL;
 		}
 		if ((f->flags & XF_TODAY) && (*slot == NULL || (*slot)[0] == '\0')) {
 			rc = xmsg_set_today(slot);
 			if (rc != ONSHI_OK) {
-				xmsg_errf(ps->msg, ps->msglen, "%s is missing from %s and "
+				onshi_set_msg(ps->msg, ps->msglen, "%s is missing from %s and "
 					  "today's date is unknown", f->name, node->name);
 				return rc;
 			}
@@ -338,11 +338,11 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 	if ((len >= 2 && ((unsigned char)buf[0] == 0xFE || (unsigned char)buf[0] == 0xFF) &&
 	     ((unsigned char)buf[1] == 0xFE || (unsigned char)buf[1] == 0xFF)) ||
 	    (len >= 2 && (buf[0] == '\0' || buf[1] == '\0'))) {
-		xmsg_errf(msg, msglen, "document is UTF-16 or UTF-32: use UTF-8 or Shift_JIS");
+		onshi_set_msg(msg, msglen, "document is UTF-16 or UTF-32: use UTF-8 or Shift_JIS");
 		return ONSHI_EENCODING;
 	}
 	if (onshi_enc_find_decl(buf, len, &ds, &de, name, sizeof(name)) != 0) {
-		xmsg_errf(msg, msglen, "the XML declaration is malformed or too long");
+		onshi_set_msg(msg, msglen, "the XML declaration is malformed or too long");
 		return ONSHI_EPROTO;
 	}
 	enc = onshi_enc_from_name(name);
@@ -350,7 +350,7 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 		char q[64];
 
 		xmsg_quote(q, sizeof(q), name);
-		xmsg_errf(msg, msglen, "encoding '%s' is not supported: use UTF-8 or Shift_JIS", q);
+		onshi_set_msg(msg, msglen, "encoding '%s' is not supported: use UTF-8 or Shift_JIS", q);
 		return ONSHI_EENCODING;
 	}
 	if (de == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
@@ -358,11 +358,11 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 	if (enc == ONSHI_ENC_UTF8) {
 		if (ds == 3 && name[0] != '\0' && strcasecmp(name, "UTF-8") != 0 &&
 		    strcasecmp(name, "UTF8") != 0) {
-			xmsg_errf(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+			onshi_set_msg(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
 			return ONSHI_EENCODING;
 		}
 		if (onshi_enc_utf8_check(buf + de, len - de, &bad) != 0) {
-			xmsg_errf(msg, msglen, "the byte at offset %zu is not valid UTF-8%s", de + bad,
+			onshi_set_msg(msg, msglen, "the byte at offset %zu is not valid UTF-8%s", de + bad,
 				  name[0] != '\0' ? " (as the declaration says)"
 						  : " (no encoding declared, so UTF-8 is assumed)");
 			return ONSHI_EENCODING;
@@ -373,14 +373,14 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 		return ONSHI_OK;
 	}
 	if (ds != 0) {
-		xmsg_errf(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+		onshi_set_msg(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
 		return ONSHI_EENCODING;
 	}
 	rc = onshi_enc_cp932_to_utf8(buf + de, len - de, owned, textlen, &bad);
 	if (rc == -2)
 		return ONSHI_ENOMEM;
 	if (rc != 0) {
-		xmsg_errf(msg, msglen, "the byte at offset %zu is not valid Shift_JIS (CP932) as the "
+		onshi_set_msg(msg, msglen, "the byte at offset %zu is not valid Shift_JIS (CP932) as the "
 			  "declaration says", de + bad);
 		return ONSHI_EENCODING;
 	}
@@ -417,7 +417,7 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 		msg[0] = '\0';
 	onshi_msg_init(out, kind);
 	if (root == NULL || buf == NULL) {
-		xmsg_errf(msg, msglen, "no such message kind or no buffer");
+		onshi_set_msg(msg, msglen, "no such message kind or no buffer");
 		return ONSHI_EINVAL;
 	}
 	if (limits != NULL) {
@@ -429,12 +429,12 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 			ps.max_items = limits->max_items;
 	}
 	if (len > max_bytes || len > INT32_MAX) {
-		xmsg_errf(msg, msglen, "document is %zu bytes, over the limit of %zu for %s",
+		onshi_set_msg(msg, msglen, "document is %zu bytes, over the limit of %zu for %s",
 			  len, max_bytes, onshi_msg_kind_name(kind));
 		return ONSHI_ETOOBIG;
 	}
 	if (len == 0) {
-		xmsg_errf(msg, msglen, "document is empty");
+		onshi_set_msg(msg, msglen, "document is empty");
 		return ONSHI_EPROTO;
 	}
 	rc = to_utf8(buf, len, &text, &textlen, &owned, &out->source_charset, msg, msglen);
@@ -447,13 +447,13 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 		goto done;
 	top = xmlDocGetRootElement(doc);
 	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
-		xmsg_errf(msg, msglen, "the root element is <%s>, not <XmlMsg>",
+		onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>",
 			  top != NULL ? (const char *)top->name : "");
 		rc = ONSHI_EPROTO;
 		goto done;
 	}
 	if (check_depth(top, 1, max_depth) != 0) {
-		xmsg_errf(msg, msglen, "elements nest deeper than %u levels", max_depth);
+		onshi_set_msg(msg, msglen, "elements nest deeper than %u levels", max_depth);
 		rc = ONSHI_ETOOBIG;
 		goto done;
 	}

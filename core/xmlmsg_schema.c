@@ -671,12 +671,12 @@ static int check_range(const char *what, const char *from, const char *to,
 	if ((from == NULL || from[0] == '\0') && (to == NULL || to[0] == '\0'))
 		return 0;
 	if (from == NULL || from[0] == '\0' || to == NULL || to[0] == '\0') {
-		xmsg_errf(msg, msglen, "%sDateFrom and %sDateTo go together: give both",
+		onshi_set_msg(msg, msglen, "%sDateFrom and %sDateTo go together: give both",
 			  what, what);
 		return -1;
 	}
 	if (strcmp(from, to) > 0) {
-		xmsg_errf(msg, msglen, "%sDateFrom %s is after %sDateTo %s", what, from,
+		onshi_set_msg(msg, msglen, "%sDateFrom %s is after %sDateTo %s", what, from,
 			  what, to);
 		return -1;
 	}
@@ -696,7 +696,7 @@ static int check_period(enum onshi_msg_kind kind, const struct onshi_period_sear
 	int exam, cons;
 
 	if (flg != NULL && flg[0] != '\0' && (flg[0] < '1' || flg[0] > '4')) {
-		xmsg_errf(msg, msglen, "MedicalTreatmentFlag '%s' is not 1-4 (OQSCD028: "
+		onshi_set_msg(msg, msglen, "MedicalTreatmentFlag '%s' is not 1-4 (OQSCD028: "
 			  "1 outpatient, 2 home visit, 3 online care, 4 emergency)", flg);
 		return ONSHI_EINVAL;
 	}
@@ -708,16 +708,16 @@ static int check_period(enum onshi_msg_kind kind, const struct onshi_period_sear
 		return ONSHI_EINVAL;
 	if (month != NULL && month[0] != '\0' &&
 	    (strncmp(month + 4, "01", 2) < 0 || strncmp(month + 4, "12", 2) > 0)) {
-		xmsg_errf(msg, msglen, "MedicalTreatmentMonth '%s' is not YYYYMM", month);
+		onshi_set_msg(msg, msglen, "MedicalTreatmentMonth '%s' is not YYYYMM", month);
 		return ONSHI_EINVAL;
 	}
 	if (kind == ONSHI_MSG_MEDAID_BULK_REQUEST && (month == NULL || month[0] == '\0')) {
-		xmsg_errf(msg, msglen, "required element MedicalTreatmentMonth (YYYYMM) is "
+		onshi_set_msg(msg, msglen, "required element MedicalTreatmentMonth (YYYYMM) is "
 			  "missing from QualificationConfirmSearchInfo (a medical-aid batch)");
 		return ONSHI_EINVAL;
 	}
 	if (kind != ONSHI_MSG_MEDAID_BULK_REQUEST && !exam && !cons) {
-		xmsg_errf(msg, msglen, "QualificationConfirmSearchInfo names no period: give "
+		onshi_set_msg(msg, msglen, "QualificationConfirmSearchInfo names no period: give "
 			  "ExaminationDateFrom/To or ConsentDateFrom/To");
 		return ONSHI_EINVAL;
 	}
@@ -732,7 +732,7 @@ static int check_refnum(const struct onshi_refnum_info *ri, char *msg, size_t ms
 
 	if (n == 0 || n > ONSHI_REFNUM_MAX ||
 	    strspn(r, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != n) {
-		xmsg_errf(msg, msglen, "ReferenceNumber must be 1 to %d letters, digits or '-'",
+		onshi_set_msg(msg, msglen, "ReferenceNumber must be 1 to %d letters, digits or '-'",
 			  ONSHI_REFNUM_MAX);
 		return ONSHI_EINVAL;
 	}
@@ -749,13 +749,13 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 	case ONSHI_MSG_INQUIRY_REQUEST:
 		if (iq->hdr.reference_classification != ONSHI_REFCLASS_MYNUMBER &&
 		    !iq->has_search) {
-			xmsg_errf(msg, msglen, "required element QualificationConfirmSearchInfo "
+			onshi_set_msg(msg, msglen, "required element QualificationConfirmSearchInfo "
 				  "is missing from MessageBody (an insurance card inquiry)");
 			return ONSHI_EINVAL;
 		}
 		if (iq->hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER &&
 		    !iq->has_card_auth) {
-			xmsg_errf(msg, msglen, "required element CardAuthentication is missing "
+			onshi_set_msg(msg, msglen, "required element CardAuthentication is missing "
 				  "from MessageBody (ReferenceClassification 1, My Number Card)");
 			return ONSHI_EINVAL;
 		}
@@ -763,19 +763,19 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 			break;
 		if (ca->method == ONSHI_AUTH_PIN &&
 		    (ca->signature == NULL || ca->signature[0] == '\0')) {
-			xmsg_errf(msg, msglen, "CardAuthentication by PIN has no Signature");
+			onshi_set_msg(msg, msglen, "CardAuthentication by PIN has no Signature");
 			return ONSHI_EINVAL;
 		}
 		if (ca->method == ONSHI_AUTH_FACE &&
 		    (ca->attestation == NULL || ca->attestation[0] == '\0' ||
 		     ca->reader_certificate == NULL || ca->reader_certificate[0] == '\0')) {
-			xmsg_errf(msg, msglen, "CardAuthentication by face needs ReaderAttestation "
+			onshi_set_msg(msg, msglen, "CardAuthentication by face needs ReaderAttestation "
 				  "and ReaderCertificate");
 			return ONSHI_EINVAL;
 		}
 		if (ca->method == ONSHI_AUTH_VISUAL &&
 		    (ca->operator_id == NULL || ca->operator_id[0] == '\0')) {
-			xmsg_errf(msg, msglen, "CardAuthentication by visual check has no OperatorId");
+			onshi_set_msg(msg, msglen, "CardAuthentication by visual check has no OperatorId");
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -783,7 +783,7 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 		return check_refnum(&m->u.refnum_request.info, msg, msglen);
 	case ONSHI_MSG_REFNUM_BULK_REQUEST:
 		if (m->u.refnum_bulk_request.n_info == 0) {
-			xmsg_errf(msg, msglen, "MessageBody holds no ReferenceNumberRegistrationInfo");
+			onshi_set_msg(msg, msglen, "MessageBody holds no ReferenceNumberRegistrationInfo");
 			return ONSHI_EINVAL;
 		}
 		for (size_t i = 0; i < m->u.refnum_bulk_request.n_info; i++)
@@ -802,7 +802,7 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 		const char *rn = m->u.bulk_fetch.hdr.reception_number;
 
 		if (rn == NULL || rn[strspn(rn, " \t\r\n")] == '\0') {
-			xmsg_errf(msg, msglen, "required element ReceptionNumber is missing "
+			onshi_set_msg(msg, msglen, "required element ReceptionNumber is missing "
 				  "(give it in MessageBody or in MessageHeader)");
 			return ONSHI_EINVAL;
 		}
@@ -810,7 +810,7 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 	}
 	case ONSHI_MSG_BULK_REQUEST:
 		if (m->u.bulk_request.n_search == 0) {
-			xmsg_errf(msg, msglen, "MessageBody holds no QualificationConfirmSearchInfo");
+			onshi_set_msg(msg, msglen, "MessageBody holds no QualificationConfirmSearchInfo");
 			return ONSHI_EINVAL;
 		}
 		break;

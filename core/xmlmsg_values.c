@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,6 @@
 #include "encoding.h"
 #include "mask.h"
 #include "xmlmsg_internal.h"
-
-void xmsg_errf(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg == NULL || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 void xmsg_quote(char *dst, size_t dstlen, const char *value)
 {
@@ -143,7 +131,7 @@ int onshi_insurer_number_normalize(const char *in, char out[9], char *msg,
 		return ONSHI_OK;
 	}
 	xmsg_quote(q, sizeof(q), in);
-	xmsg_errf(msg, msglen, "InsurerNumber '%s' is not 6 or 8 digits", q);
+	onshi_set_msg(msg, msglen, "InsurerNumber '%s' is not 6 or 8 digits", q);
 	return ONSHI_EINVAL;
 }
 
@@ -189,7 +177,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 
 	*out = NULL;
 	if (onshi_enc_utf8_check(text, strlen(text), &bad) != 0) {
-		xmsg_errf(msg, msglen, "%s holds bytes that are not valid UTF-8 (at byte %zu)",
+		onshi_set_msg(msg, msglen, "%s holds bytes that are not valid UTF-8 (at byte %zu)",
 			  f->name, bad);
 		return ONSHI_EINVAL;
 	}
@@ -197,7 +185,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			xmsg_errf(msg, msglen, "%s holds control character 0x%02x", f->name, c);
+			onshi_set_msg(msg, msglen, "%s holds control character 0x%02x", f->name, c);
 			return ONSHI_EINVAL;
 		}
 	}
@@ -209,7 +197,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 	}
 	if (n == 0) {
 		if (f->flags & XF_REQUIRED) {
-			xmsg_errf(msg, msglen, "%s is empty", f->name);
+			onshi_set_msg(msg, msglen, "%s is empty", f->name);
 			return ONSHI_EINVAL;
 		}
 		return dup_range("", 0, out);
@@ -219,19 +207,19 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		break;
 	case XT_DIGITS:
 		if (!all_digits(s, n)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, f->name, text));
+			onshi_set_msg(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATE:
 		if (n != 8 || !all_digits(s, n) || !valid_date(s)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, f->name, text));
+			onshi_set_msg(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATETIME:
 		if (n != 14 || !all_digits(s, n) || !valid_date(s) || !valid_time(s + 8)) {
-			xmsg_errf(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, f->name, text));
+			onshi_set_msg(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -252,7 +240,7 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 				continue;
 			if (!is_b64(s[i])) {
 				free(p);
-				xmsg_errf(msg, msglen, "%s is not base64 (character %zu)",
+				onshi_set_msg(msg, msglen, "%s is not base64 (character %zu)",
 					  f->name, i + 1);
 				return ONSHI_EINVAL;
 			}
@@ -261,22 +249,22 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		p[o] = '\0';
 		if (o > f->maxlen) {
 			free(p);
-			xmsg_errf(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
+			onshi_set_msg(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
 			return ONSHI_EINVAL;
 		}
 		*out = p;
 		return ONSHI_OK;
 	}
 	default:
-		xmsg_errf(msg, msglen, "%s is not a text element", f->name);
+		onshi_set_msg(msg, msglen, "%s is not a text element", f->name);
 		return ONSHI_EINVAL;
 	}
 	if (f->maxlen > 0 && n > f->maxlen) {
-		xmsg_errf(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
+		onshi_set_msg(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
 		return ONSHI_EINVAL;
 	}
 	if (n < f->minlen) {
-		xmsg_errf(msg, msglen, "%s '%s' is shorter than %zu characters", f->name,
+		onshi_set_msg(msg, msglen, "%s '%s' is shorter than %zu characters", f->name,
 			  masked(q, f->name, text), f->minlen);
 		return ONSHI_EINVAL;
 	}
@@ -326,11 +314,11 @@ int xmsg_int_from_text(const struct xmsg_field *f, const char *text,
 				*value = (long)i + 1;
 				return ONSHI_OK;
 			}
-		xmsg_errf(msg, msglen, "%s '%s' is not one of the known words", f->name, q);
+		onshi_set_msg(msg, msglen, "%s '%s' is not one of the known words", f->name, q);
 		return ONSHI_EINVAL;
 	}
 	if (n == 0 || n > 9 || !all_digits(s, n)) {
-		xmsg_errf(msg, msglen, "%s '%s' is not a number", f->name, q);
+		onshi_set_msg(msg, msglen, "%s '%s' is not a number", f->name, q);
 		return ONSHI_EINVAL;
 	}
 	*value = num(s, n);
@@ -353,7 +341,7 @@ int xmsg_int_from_text(const struct xmsg_field *f, const char *text,
 	default:
 		break;
 	}
-	xmsg_errf(msg, msglen, "%s '%s' is not a valid code", f->name, q);
+	onshi_set_msg(msg, msglen, "%s '%s' is not a valid code", f->name, q);
 	return ONSHI_EINVAL;
 }
 
@@ -389,6 +377,6 @@ int xmsg_int_to_text(const struct xmsg_field *f, long value, char *buf,
 	default:
 		break;
 	}
-	xmsg_errf(msg, msglen, "%s: value %ld cannot be written", f->name, value);
+	onshi_set_msg(msg, msglen, "%s: value %ld cannot be written", f->name, value);
 	return ONSHI_EINVAL;
 }

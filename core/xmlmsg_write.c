@@ -84,7 +84,7 @@ static int write_missing(struct write_state *ws, const struct xmsg_field *f,
 {
 	if (!(f->flags & XF_REQUIRED))
 		return ONSHI_OK;
-	xmsg_errf(ws->msg, ws->msglen, "required element %s of %s is not set", f->name,
+	onshi_set_msg(ws->msg, ws->msglen, "required element %s of %s is not set", f->name,
 		  node->name);
 	return ONSHI_EINVAL;
 }
@@ -116,7 +116,7 @@ static int write_sent(struct write_state *ws, const struct xmsg_node *node,
 
 		if (sent[i].field >= node->n_fields || sent[i].text == NULL ||
 		    !is_string_type(node->fields[sent[i].field].type)) {
-			xmsg_errf(ws->msg, ws->msglen, "entry %zu of the %s as sent is not "
+			onshi_set_msg(ws->msg, ws->msglen, "entry %zu of the %s as sent is not "
 				  "one of its text elements", i, node->name);
 			return ONSHI_EINVAL;
 		}
@@ -251,7 +251,7 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
 	if (msg != NULL && msglen > 0)
 		msg[0] = '\0';
 	if (root == NULL || (cs != ONSHI_CHARSET_UTF8 && cs != ONSHI_CHARSET_CP932)) {
-		xmsg_errf(msg, msglen, "no such message kind or output encoding");
+		onshi_set_msg(msg, msglen, "no such message kind or output encoding");
 		return ONSHI_EINVAL;
 	}
 	rc = xmsg_check_document(m, msg, msglen);
@@ -290,7 +290,7 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
 		}
 	}
 	if (rc != ONSHI_OK && rc != ONSHI_ENOMEM)
-		xmsg_errf(msg, msglen, "could not convert the document to CP932");
+		onshi_set_msg(msg, msglen, "could not convert the document to CP932");
 done:
 	if (ws.w != NULL)
 		xmlFreeTextWriter(ws.w);

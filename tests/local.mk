@@ -72,6 +72,19 @@ tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
 
+# The util layer's shared helpers (core/msg.h, core/read_file.h, core/utc.h).
+check_PROGRAMS += tests/unit/test_msg tests/unit/test_read_file tests/unit/test_utc
+TESTS += tests/unit/test_msg tests/unit/test_read_file tests/unit/test_utc
+tests_unit_test_msg_SOURCES = tests/unit/test_msg.c
+tests_unit_test_msg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_msg_LDADD = $(UNIT_LDADD)
+tests_unit_test_read_file_SOURCES = tests/unit/test_read_file.c
+tests_unit_test_read_file_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_read_file_LDADD = $(UNIT_LDADD)
+tests_unit_test_utc_SOURCES = tests/unit/test_utc.c
+tests_unit_test_utc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_utc_LDADD = $(UNIT_LDADD)
+
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)

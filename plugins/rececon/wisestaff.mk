@@ -12,7 +12,8 @@ WS9_SOURCES = plugins/rececon/wisestaff9/wisestaff9.c \
 	$(RECECON_OFFICIAL_SOURCES)
 WS9P_SOURCES = plugins/rececon/wisestaff9plus/wisestaff9plus.c \
 	plugins/rececon/wisestaff9plus/notify.c \
-	plugins/rececon/wisestaff9plus/notify.h $(RECECON_OFFICIAL_SOURCES)
+	plugins/rececon/wisestaff9plus/notify.h \
+	core/curl_loop.c core/curl_loop.h $(RECECON_OFFICIAL_SOURCES)
 
 pkgplugin_LTLIBRARIES += plugins/rececon/wisestaff8/wisestaff8.la \
 	plugins/rececon/wisestaff9/wisestaff9.la \

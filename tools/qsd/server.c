@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,10 @@
 #include <gnutls/abstract.h>
 #include <microhttpd.h>
 
+#include <onshi/error.h>
+
 #include "qsd.h"
+#include "read_file.h"
 
 /* A connection suspended for injected latency, resumed at due_ms. */
 struct qsd_delayed {
@@ -88,32 +92,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* A PEM file or CA bundle: far below this, whatever the clinic uses. */
+#define PEM_FILE_MAX (16u * 1024 * 1024)
+
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
+	char *buf;
+	size_t n;
 
-	if (f == NULL)
+	if (onshi_read_file(AT_FDCWD, path, PEM_FILE_MAX, 0, &buf, &n, NULL) !=
+	    ONSHI_OK)
 		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = (cap ? cap * 2 : 8192));
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
 	if (len != NULL)
 		*len = n;
 	return buf;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "folder_watch.h"
+#include "read_file.h"
 
 #ifndef NAME_MAX
 #define NAME_MAX 255
@@ -149,8 +150,7 @@ int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
 		     size_t *len, unsigned long *dev, unsigned long *ino,
 		     char *msg, size_t msglen)
 {
-	char q[128], *b = NULL, *nb;
-	size_t cap, n = 0;
+	char q[128];
 	struct stat st;
 	int fd, rc, err;
 
@@ -190,57 +190,22 @@ int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
 		close(fd);
 		return rc;
 	}
-	cap = (size_t)st.st_size + 1;
-	b = malloc(cap + 1);
-	if (b == NULL) {
-		close(fd);
-		snprintf(msg, msglen, "out of memory reading '%s'", q);
-		return ONSHI_ENOMEM;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			/* The file grew after fstat: read on, up to the limit. */
-			if (n > limit)
-				break;
-			cap = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-			if (cap <= n)
-				cap = n + 1;
-			nb = realloc(b, cap + 1);
-			if (nb == NULL) {
-				free(b);
-				close(fd);
-				snprintf(msg, msglen, "out of memory reading '%s'", q);
-				return ONSHI_ENOMEM;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			free(b);
-			close(fd);
-			snprintf(msg, msglen, "cannot read '%s': %s", q,
-				 strerror(err));
-			return ONSHI_EIO;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	rc = onshi_read_fd(fd, (size_t)st.st_size, limit, buf, len, &err);
 	close(fd);
-	if (n > limit) {
-		free(b);
+	if (rc == ONSHI_ENOMEM) {
+		snprintf(msg, msglen, "out of memory reading '%s'", q);
+		return rc;
+	}
+	if (rc == ONSHI_EIO) {
+		snprintf(msg, msglen, "cannot read '%s': %s", q, strerror(err));
+		return rc;
+	}
+	/* The file grew after fstat, past the limit. */
+	if (rc == ONSHI_ETOOBIG) {
 		snprintf(msg, msglen, "'%s' is more than %zu bytes, over the "
 			 "limit", q, limit);
-		return ONSHI_ETOOBIG;
+		return rc;
 	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
 	if (dev)
 		*dev = (unsigned long)st.st_dev;
 	if (ino)

@@ -5,7 +5,8 @@
 # in plugins/rececon/folder/ is compiled into each folder adapter from
 # source, since plugins link no daemon symbols.
 RECECON_FOLDER_SOURCES = plugins/rececon/folder/folder_watch.c \
-	plugins/rececon/folder/folder_watch.h
+	plugins/rececon/folder/folder_watch.h \
+	core/read_file.c core/read_file.h
 RECECON_OFFICIAL_SOURCES = $(RECECON_FOLDER_SOURCES) \
 	plugins/rececon/folder/official_folder.c \
 	plugins/rececon/folder/official_folder.h

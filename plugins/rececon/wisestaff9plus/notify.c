@@ -1,9 +1,8 @@
 /*
  * notify.c — HTTP notifications on the daemon's loop with curl multi; see
- * notify.h. The glue follows core/national.c: curl tells us which sockets
- * to watch and when to wake it, we map that onto host->watch_fd and
- * host->timer_start, and finished transfers are collected after each
- * curl_multi_socket_action().
+ * notify.h. The curl ↔ loop glue is the core's own (core/curl_loop.c,
+ * compiled in): here it runs on host->watch_fd and host->timer_start, and
+ * finished transfers are collected after each turn of curl.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "curl_loop.h"
 #include "notify.h"
 
 struct note {
@@ -31,85 +31,59 @@ struct notifier {
 	struct onshi_instance *inst;
 	char *url;
 	unsigned timeout_ms, tries, retry_ms, max_pending;
-	CURLM *multi;
-	struct onshi_timer *timer;  /* curl's own timeout */
+	struct onshi_curl_loop curl; /* the multi handle on the host's loop */
 	struct note *head, *tail;
 	unsigned long count;
 	struct notify_stats st;
 };
 
-/* ---- curl ↔ loop glue ---- */
+/* ---- curl_loop's view of the host's loop ---- */
 
-static void collect(struct notifier *n);
+static void collect(void *arg);
 
-static void on_fd(int fd, unsigned events, void *arg)
+static void *host_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb,
+			void *arg)
 {
-	struct notifier *n = arg;
-	int flags = 0, running;
+	struct notifier *n = ctx;
 
-	if (events & ONSHI_FD_READ)
-		flags |= CURL_CSELECT_IN;
-	if (events & ONSHI_FD_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (events & ONSHI_FD_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(n->multi, fd, flags, &running);
-	collect(n);
+	return n->host->watch_fd(n->inst, fd, events, cb, arg);
 }
 
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
-		     void *socketp)
+static void host_modify(void *ctx, void *w, unsigned events)
 {
-	struct notifier *n = userp;
-	struct onshi_watch *w = socketp;
-	unsigned ev = 0;
+	struct notifier *n = ctx;
 
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (w != NULL)
-			n->host->unwatch_fd(n->inst, w);
-		curl_multi_assign(n->multi, s, NULL);
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		ev |= ONSHI_FD_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= ONSHI_FD_WRITE;
-	if (w == NULL) {
-		w = n->host->watch_fd(n->inst, s, ev, on_fd, n);
-		if (w == NULL)
-			return -1;
-		curl_multi_assign(n->multi, s, w);
-	} else {
-		n->host->watch_modify(n->inst, w, ev);
-	}
-	return 0;
+	n->host->watch_modify(n->inst, w, events);
 }
 
-static void on_timeout(void *arg)
+static void host_unwatch(void *ctx, void *w)
 {
-	struct notifier *n = arg;
-	int running;
+	struct notifier *n = ctx;
 
-	n->timer = NULL; /* one-shot: the host releases it */
-	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	collect(n);
+	n->host->unwatch_fd(n->inst, w);
 }
 
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+static void *host_timer(void *ctx, uint64_t ms, onshi_timer_cb cb, void *arg)
 {
-	struct notifier *n = userp;
+	struct notifier *n = ctx;
 
-	(void)multi;
-	if (n->timer != NULL) {
-		n->host->timer_stop(n->inst, n->timer);
-		n->timer = NULL;
-	}
-	if (timeout_ms >= 0)
-		n->timer = n->host->timer_start(n->inst, (uint64_t)timeout_ms, 0,
-						on_timeout, n);
-	return 0;
+	return n->host->timer_start(n->inst, ms, 0, cb, arg);
 }
+
+static void host_timer_stop(void *ctx, void *t)
+{
+	struct notifier *n = ctx;
+
+	n->host->timer_stop(n->inst, t);
+}
+
+static const struct onshi_curl_loop_ops host_loop_ops = {
+	.watch = host_watch,
+	.modify = host_modify,
+	.unwatch = host_unwatch,
+	.timer = host_timer,
+	.timer_stop = host_timer_stop,
+};
 
 /* ---- notes ---- */
 
@@ -134,7 +108,7 @@ static void note_free(struct note *t)
 	struct notifier *n = t->n;
 
 	if (t->easy != NULL) {
-		curl_multi_remove_handle(n->multi, t->easy);
+		curl_multi_remove_handle(n->curl.multi, t->easy);
 		curl_easy_cleanup(t->easy);
 	}
 	curl_slist_free_all(t->headers);
@@ -223,19 +197,20 @@ static void attempt(struct note *t)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
 	t->easy = e;
-	if (curl_multi_add_handle(n->multi, e) != CURLM_OK) {
+	if (curl_multi_add_handle(n->curl.multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		t->easy = NULL;
 		failed(t, "cannot start the transfer");
 	}
 }
 
-static void collect(struct notifier *n)
+static void collect(void *arg)
 {
+	struct notifier *n = arg;
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(n->multi, &left)) != NULL) {
+	while ((m = curl_multi_info_read(n->curl.multi, &left)) != NULL) {
 		struct note *t = NULL;
 		long status = 0;
 		char why[CURL_ERROR_SIZE + 32];
@@ -246,7 +221,7 @@ static void collect(struct notifier *n)
 		res = m->data.result;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
 		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		curl_multi_remove_handle(n->multi, m->easy_handle);
+		curl_multi_remove_handle(n->curl.multi, m->easy_handle);
 		curl_easy_cleanup(m->easy_handle);
 		if (t == NULL)
 			continue;
@@ -335,15 +310,12 @@ int notifier_create(const struct onshi_host *host, struct onshi_instance *inst,
 	n->tries = cfg->tries ? cfg->tries : 1;
 	n->retry_ms = cfg->retry_ms ? cfg->retry_ms : 1000;
 	n->max_pending = cfg->max_pending ? cfg->max_pending : 1000;
-	n->multi = curl_multi_init();
-	if (n->url == NULL || n->multi == NULL) {
+	if (n->url == NULL ||
+	    onshi_curl_loop_open(&n->curl, &host_loop_ops, n, collect, n) !=
+		    ONSHI_OK) {
 		notifier_destroy(n);
 		return ONSHI_ENOMEM;
 	}
-	curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
-	curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-	curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
 	*out = n;
 	return ONSHI_OK;
 }
@@ -402,15 +374,7 @@ void notifier_destroy(struct notifier *n)
 		return;
 	while (n->head != NULL)
 		note_free(n->head);
-	if (n->timer != NULL) {
-		n->host->timer_stop(n->inst, n->timer);
-		n->timer = NULL;
-	}
-	if (n->multi != NULL)
-		curl_multi_cleanup(n->multi);
-	/* curl may have re-armed its timer while handles were removed. */
-	if (n->timer != NULL)
-		n->host->timer_stop(n->inst, n->timer);
+	onshi_curl_loop_close(&n->curl);
 	free(n->url);
 	free(n);
 }
