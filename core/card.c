@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card.c — My Number Card reads: challenges, submission, checks.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.c — curl multi ↔ event loop glue (see http.h).
  */

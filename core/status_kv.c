@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_kv.c — reading back the control protocol's key=value lines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_kv.h — reading the control protocol's key=value lines back
  * (shared by onshictl and the daemon's status renderings).

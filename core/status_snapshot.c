@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_snapshot.c — the STATUS report, parsed back into lines of fields.
  *

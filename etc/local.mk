@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The installed configuration, systemd unit, logrotate example and the man
 # pages that name paths: each is made by make (not configure) from its .in
 # file with the directories configure was given, fully expanded, so that an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # make format / make format-check: clang-format with the tree's
 # .clang-format over our own C files (tools/check-spdx --list: the tree's
 # source files, fixtures and generated files left out). format-check is for

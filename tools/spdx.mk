@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Licence hygiene: onshi is Apache-2.0 (LICENSE, installed with the docs)
 # and every source file says so on its first line. tests/spdx.test (make
 # check) fails when a file lacks the SPDX line, so a new one cannot miss it;

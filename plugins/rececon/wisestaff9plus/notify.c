@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.c — HTTP notifications on the daemon's loop with curl multi; see
  * notify.h. The glue follows core/national.c: curl tells us which sockets
