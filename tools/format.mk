@@ -19,7 +19,9 @@ format-check:
 	  echo "format-check: $(CLANG_FORMAT) not found: apt-get install clang-format" >&2; exit 1; }; \
 	files=`$(onshi_format_files)` || exit 1; \
 	cd $(top_srcdir) && \
-	bad=`$(CLANG_FORMAT) --dry-run --ferror-limit=1 --style=file $$files 2>&1 | \
+	out=`$(CLANG_FORMAT) --dry-run --ferror-limit=1 --style=file $$files 2>&1` || { \
+	  echo "$$out" >&2; echo "format-check: $(CLANG_FORMAT) failed (version 14 or later?)" >&2; exit 1; }; \
+	bad=`echo "$$out" | \
 	  sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: [a-z]*: code should be clang-formatted.*/\1/p' | uniq`; \
 	if test -n "$$bad"; then \
 	  for f in $$bad; do echo "$$f"; done; \
