@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench.c — clock, statistics, dataset and request bodies for the
  * benchmark drivers (see bench.h). Percentiles are nearest-rank: p99 of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench.h — helpers shared by the benchmark drivers in bench/: a monotonic
  * clock, latency statistics (nearest-rank percentiles), the insured persons

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card-load.c — a patient at the front desk, for benchmarks: card reads one
  * after another on a reader emulator, each timed from "card placed" to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-bench.c — start-up and control-socket timings of onshid, measured
  * from C so that no shell or onshictl process spawn is in the numbers.

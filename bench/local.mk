@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench/ — `make bench`: latency, throughput and footprint tables on
 # loopback (bench/run drives them; results in bench/results/latest.md).
 # The drivers are EXTRA_PROGRAMS: built only by `make bench`, never by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oqs-load.c — a receipt computer (レセコン) driving onshi's oqsfolder
  * adapter, for benchmarks.

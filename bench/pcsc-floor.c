@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pcsc-floor.c — the card I/O floor of a PC/SC read, for benchmarks: a
  * minimal PC/SC application doing what the pcsc plugin does with the card

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * raw-client.c — the physical floor: the same individual inquiries that
  * oqs-load drops into req/, sent straight to the national service

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * atomic_file.c — whole-file writes that readers see complete or not at all:
  * hidden temporary name in the target folder (or in a staging folder beside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * atomic_file.h — write a whole file so that no reader ever sees part of it.
  *

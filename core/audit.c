@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit.c — the daemon's audit log writer (format in audit.h and
  * docs/audit.md).

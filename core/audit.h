@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit.h — the append-only, hash-chained audit log (docs/audit.md).
  *

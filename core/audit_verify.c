@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit_verify.c — checking an audit log's hash chain (docs/audit.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_check.c — checking My Number Card reads before they are sent: the
  * JPKI trust ([jpki] trust_dir, reader_ca), the checks of a parsed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_check.h — checking My Number Card reads (plugin ABI 1.2) before they
  * are sent: the [jpki] trust, the CardAuthentication checks of a parsed

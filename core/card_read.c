@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_read.c — My Number Card reads from reader plugins: host->challenge
  * (a national nonce for the read) and host->card_submit (the read becomes

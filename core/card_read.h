@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_read.h — My Number Card reads from reader plugins (plugin ABI 1.2):
  * national challenges (nonces) and turning a read into a spooled My Number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert.c — certificate checks for the clinic's client certificate, its
  * renewal, and My Number Card (JPKI) and face-reader verification. See

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert.h — certificate checks: the clinic's client certificate, its
  * renewal (new key + CSR, checks before installing the issued certificate),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Certificate checks (core/cert.h): the clinic's client certificate, its
 # renewal (CSR, install checks), JPKI card and face-reader verification.
 core_libonshi_la_SOURCES += core/cert.c core/cert.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert_status.c — the clinic's client certificate as the daemon reports
  * it: the files an institution uses, its STATUS / CERT STATUS line, and the

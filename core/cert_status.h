@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert_status.h — the clinic's client certificate as the daemon reports it:
  * which files an institution uses, the one-line state shown by STATUS and

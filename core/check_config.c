@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_config.c — checking a configuration file completely
  * (onshid --check-config, SELFTEST): syntax, the daemon's sections and

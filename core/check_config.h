@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_config.h — loading a configuration with every check the daemon
  * makes, and the complete check of onshid --check-config and SELFTEST

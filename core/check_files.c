@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_files.c — what `onshid --check-config` checks beyond the syntax:
  * every certificate, key, PKCS#12 bundle, CA bundle, trust folder and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_files.h — `onshid --check-config`: the files the configuration
  * points at exist, are readable and parse (check_files.c).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The XmlMsg message model and codec (include/onshi/message.h): parser,
 # writer, CP932 conversion, folder-interface file names, XSDs and tests.
 core_libonshi_la_SOURCES += \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf.c — reading onshid.ini and its onshid.d/ drop-ins with inih.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_schema.c — the daemon's configuration schema and its checks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control.c — the control socket's connections: accept, peer check, line
  * framing and non-blocking replies on the core's loop.

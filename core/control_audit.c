@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_audit.c — AUDIT VERIFY: the daemon checks its own audit log
  * (onshictl's user usually cannot read the 0600 file).

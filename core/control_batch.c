@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_batch.c — BATCH SUBMIT / BATCH FETCH: the day-before batch check
  * from the command line (`onshictl batch submit FILE`, `batch fetch R..`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_cert.c — CERT STATUS / CERT CSR / CERT INSTALL: the clinic's
  * client certificate from the operator's side (`onshictl cert ...`).

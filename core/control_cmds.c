@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_cmds.c — the control socket's own commands: VERSION, STATUS,
  * LIST, ENABLE, DISABLE, RELOAD (the table onshi_control_cmds; the other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_dispatch.c — from a request line to the command that answers it
  * (control_dispatch.h): word splitting, the registered tables, argument

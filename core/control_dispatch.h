@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_dispatch.h — the control socket's command tables and the
  * dispatcher that answers one request line from them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_frame.c — request lines and the bodies some of them announce
  * (control_frame.h). Hostile input ends in ONSHI_FRAME_FATAL with one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_frame.h — the control socket's framing, apart from the socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_maintenance.c — MAINTENANCE POLL (`onshictl maintenance poll`):
  * poll the manifest now instead of waiting for [maintenance] poll_s, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_national.c — the "-1 reason" reply of a command whose call to
  * the national service brought no answer (VERIFY, BATCH; control.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_reply.c — "key=value" item lines for control replies, and the
  * institution a request names (control_reply.h).

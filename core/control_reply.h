@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_reply.h — writing the lines of a control reply, and the
  * configuration look-up every command that names an institution shares.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_selftest.c — SELFTEST (`onshictl selftest`): prove the
  * installation now, from inside onshid, so that files and folders are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control_verify.c — VERIFY: one insurance-card inquiry from the command
  * line (`onshictl verify --insurer .. --symbol .. --number .. --branch ..

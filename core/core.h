@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * core.h — the core context: the one object that holds the daemon's state.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * core_status.c — the core's own lines of the status model, and the
  * wiring: which providers make the STATUS report, in which order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * curl_loop.h — a libcurl multi handle driven by someone else's event loop.
  *

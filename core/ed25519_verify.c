@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ed25519_verify.c — checking a raw Ed25519 signature with a PEM trust key.
  * See ed25519_verify.h. Every failure says which key or which signed thing

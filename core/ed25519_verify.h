@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ed25519_verify.h — the raw Ed25519 signature check shared by the plugin
  * loader (plugin_sig.c) and the maintenance manifest (manifest.c), with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * encoding.c — UTF-8 checks and CP932 <-> UTF-8 conversion with iconv.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * encoding.h — the byte-level character work of the XmlMsg codec.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * host.c — the services table plugins receive (struct onshi_host).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * host.h — the services table plugins receive (struct onshi_host, host.c).
  * core.c hands it to the modules (onshi_modules_build), so that the module

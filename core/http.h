@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.h — libcurl's multi interface driven by the core's event loop.
  *

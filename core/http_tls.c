@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_tls.c — the TLS settings every onshi HTTPS client uses (http_tls.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inquiry.c — requests from adapters through the spool to their answers.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inquiry.h — the path of a request from an adapter to its answer:
  * accept into the spool, check and parse it, ask upstream, record the

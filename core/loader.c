@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loader.c — libltdl plugin loading. Nothing else in onshi calls lt_dl*.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libonshi: the core, linked into onshid and the tests (not installed).
 noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \

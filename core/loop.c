@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop.c — epoll, a timer heap and an eventfd post queue.
  *

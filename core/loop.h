@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop.h — the daemon's single event loop: epoll fds, timers, and a
  * thread-safe post queue (eventfd), in the style of a small libevent.

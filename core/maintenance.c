@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * maintenance.c — the manifest poller, the all-or-nothing apply and the
  * status report (see maintenance.h and docs/maintenance.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * maintenance.h — the remote-maintenance poller (docs/maintenance.md,
  * docs/maintenance.md): every [maintenance] poll_s seconds, and on

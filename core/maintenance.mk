@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Remote maintenance, the running part (docs/maintenance.md): the curl multi
 # glue shared with the national link (core/http.h), the manifest poller with
 # its all-or-nothing apply and the status report (core/maintenance.h), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * maintenance_status.c — remote maintenance's line of the status model
  * (nothing when [maintenance] is not configured).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * manifest.c — verifying, parsing and checking the signed maintenance
  * manifest, and the state file holding the last applied serial. See

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * manifest.h — the signed maintenance manifest (docs/maintenance.md): verifying
  * its signature, parsing it, checking it against this clinic, and keeping

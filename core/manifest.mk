@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Remote maintenance (core/manifest.h): the signed maintenance manifest —
 # Ed25519 signature, hardened parse, serial/institution/NotAfter/module
 # checks, the last-applied-serial state file — and plugin signatures

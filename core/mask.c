@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mask.c — masking personal data for logs (mask.h).
  */

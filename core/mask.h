@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mask.h — personal data out of log lines and error messages.
  *

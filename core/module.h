@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * module.h — configured modules ("reader:front-desk", "rececon:ws9") and
  * their running plugin instances.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * module_status.c — the modules' lines of the status model: one "module"
  * line each, in configuration order (STATUS, LIST, the page's tables).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * msg.c — filling a caller's error-message buffer (core/msg.h).
  */

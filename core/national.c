@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * national.c — the national link: mTLS calls, tokens, retries (see
  * national.h), on http.c's curl multi handle.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * national.h — the link to the national online qualification service
  * (our profile: docs/national-api.md), on the core's event loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * national_status.c — the national link's fields of the status model's
  * daemon line: its state, endpoint and pending calls, and the link in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.c — tell the service manager how onshid is doing (sd_notify(3)):
  * READY=1 once the control socket is open and the modules are started,

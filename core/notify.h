@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.h — readiness and watchdog notification to the service manager
  * (systemd Type=notify, WatchdogSec=). See notify.c.

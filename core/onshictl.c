@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshictl — the operator's client for onshid's control socket.
  *

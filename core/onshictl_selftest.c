@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshictl_selftest.c — how `onshictl selftest` shows onshid's SELFTEST
  * reply: a line per check for people, or (-o xml) one document for scripts

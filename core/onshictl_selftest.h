@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshictl_selftest.h — `onshictl selftest`'s output (onshictl_selftest.c).
  */

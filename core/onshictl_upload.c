@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshictl_upload.c — read the file of `batch submit FILE` / `cert install
  * FILE` on the client side and stream it to onshid (onshictl_upload.h).

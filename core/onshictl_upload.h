@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshictl_upload.h — the file a command names, read by onshictl with its
  * caller's rights and sent to onshid as a request body (bytes=N, then N

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin_sig.c — checking a plugin file against its detached raw Ed25519
  * signature (X.so.sig) with the maintenance trust key. See plugin_sig.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plugin_sig.h — plugin integrity: with `[plugins] require_signature = yes`
  * every plugin X.so must come with X.so.sig, a raw Ed25519 signature over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * private_path.c — checks that onshid's state is private to it; see
  * private_path.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * private_path.h — is a folder or file onshid keeps its own state in
  * private to it? The spool, the maintenance state and the audit log decide

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * read_file.c — reading a whole small file into memory (core/read_file.h).
  */

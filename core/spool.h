@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spool.h — the durable record of every accepted request until its answer
  * has been delivered: the source of truth for "nothing lost, nothing

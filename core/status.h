@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status.h — the status dashboard: today's counts, the STATUS report, its
  * XML and HTML renderings, and the front-desk status page.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The status dashboard: onshictl status [-o xml] and the front-desk status
 # page (core/status_*.c, the status model and its renderings, are in
 # core/local.mk's libonshi sources).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_counts.c — today's answers by validity and card reads by method.
  *

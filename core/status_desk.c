@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_desk.c — the top of the status page, written for the receptionist:
  * can qualifications be checked right now and what to do at the desk if

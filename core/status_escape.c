@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_escape.c — UTF-8 checking and HTML escaping for the status
  * renderings: plugin status texts and configured names are not trusted to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_escape.h — making untrusted text (plugin status texts, configured
  * names) safe for the status renderings: UTF-8 checking and HTML escaping,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_html.c — the front-desk status page: the dashboard as one small
  * HTML document (UTF-8, inline CSS, no scripts), refreshing itself. Its top

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_kv.c — the control protocol's key=value lines, written by the
  * daemon (the status model's text, onshi_control_put_kv) and read back by

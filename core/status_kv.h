@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_kv.h — the control protocol's key=value lines: writing them
  * (the daemon) and reading them back (onshictl).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_listen.c — the status page's `listen = HOST:PORT`.
  *

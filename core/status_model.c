@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_model.c — the status model: the providers' registry, the lines
  * they build, and the lines as STATUS text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_model.h — the status model: subsystems register providers, each
  * appending lines (a kind and ordered key/value fields) to a snapshot; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_page.c — the read-only front-desk status page, served by onshid.
  *

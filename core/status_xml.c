@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * status_xml.c — the status as an XML document for scripts
  * (`onshictl status -o xml`, and GET /status.xml of the status page).

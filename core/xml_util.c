@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xml_util.c — the hardened libxml2 reader shared by the manifest and the
  * XmlMsg codec, and one child element's text from a small trusted-shape

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xml_util.h — the one hardened way libxml2 reads untrusted XML here
  * (manifest, XmlMsg), and reading one child element's text out of a small

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_internal.h — the table that maps XmlMsg elements onto the structs
  * of onshi/message.h, shared by the parser, the writer and the model

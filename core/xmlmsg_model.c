@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_model.c — owning, copying and freeing the message structs.
  *

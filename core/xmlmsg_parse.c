@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_parse.c — reading an XmlMsg document from memory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_schema.c — the element tables of the XmlMsg kinds.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_values.c — checking and normalising the text of XmlMsg elements.
  *

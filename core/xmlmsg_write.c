@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmlmsg_write.c — producing an XmlMsg document with libxml2's xmlTextWriter.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The installed configuration, systemd unit, logrotate example and the man
 # pages that name paths: each is made by make (not configure) from its .in
 # file with the directories configure was given, fully expanded, so that an
@@ -84,14 +85,14 @@ endif
 # For the technician, under the documentation folder: the logrotate
 # snippet (only needed when onshid's output goes to a file: see its
 # comment; a live /etc/logrotate.d entry naming a user that does not exist
-# yet would break the system's logrotate runs) and the vendors' plugin
-# template with the plugin guide.
+# yet would break the system's logrotate runs), the vendors' plugin
+# template with the plugin guide, and the licence (LICENSE, Apache-2.0).
 onshiexampledir = $(docdir)/examples
 nodist_onshiexample_DATA = etc/onshid.logrotate
 pluginexampledir = $(docdir)/examples/plugin
 dist_pluginexample_DATA = plugins/readers/example/example.c \
 	tests/sdk/hello/hello.c tests/sdk/hello/Makefile
-dist_doc_DATA = docs/plugin-guide.md docs/certificates.md
+dist_doc_DATA = LICENSE docs/plugin-guide.md docs/certificates.md
 
 # The status and status-report XSDs (onshictl status -o xml, the
 # maintenance report) beside the message XSDs, for whoever reads them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installed SDK headers (the plugin ABI).
 onshiinclude_HEADERS += \
 	include/onshi/error.h \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Plugins: each is a libtool module exporting only onshi_plugin_v1, linked
 # -no-undefined so that it cannot depend on daemon symbols.
 PLUGIN_LDFLAGS = -module -avoid-version -no-undefined -shared \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests. Unit tests are cmocka programs; integration tests are bash scripts
 # that run the real daemon. All go through tests/run-test (LOG_COMPILER).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # onshi-card-emu: the virtual My Number Card for pcscd's vpcd driver
 # (docs/card-emu.md). The APDU engine (jpki_card.c) is also linked into its unit
 # test, which drives it without pcscd.

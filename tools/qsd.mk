@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # onshi-qsd: the national service simulator (docs/qsd.md, docs/national-api.md).
 bin_PROGRAMS += tools/onshi-qsd
 tools_onshi_qsd_SOURCES = \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # onshi-reader-emu: one program that plays any of the four modeled
 # face-auth readers (docs/readers/*.md), built from the plugins' own codec
 # sources; it signs attestations with the device key (OpenSSL). Installed:

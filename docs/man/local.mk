@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Man pages (installed by make install). onshid(8) and onshid.ini(5) name
 # the installation's folders: made from their .in files by etc/local.mk.
 dist_man_MANS = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshi/error.h — the error codes shared by the core, the SDK and plugins.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshi/host.h — the services the daemon offers to plugins.
  *

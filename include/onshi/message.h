@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshi/message.h — the XmlMsg message model and its codec.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * onshi/plugin.h — the plugin ABI: what a reader or receipt-computer plugin
  * exports and what the daemon calls.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Face-authentication card readers (docs/readers/*.md): four vendor plugins
 # over one shared skeleton (plugins/readers/facereader). Each vendor is its
 # device-link codec; the skeleton and the codec helpers are compiled into

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The WiseStaff adapters (docs/rececon/wisestaff*.md). wisestaff9 and
 # wisestaff9plus are thin plugins over the shared official-folder engine
 # (plugins/rececon/folder/official_folder.c), like oqsfolder; wisestaff8

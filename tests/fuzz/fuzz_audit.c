@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_audit.c — libFuzzer target for the audit log checker
  * (core/audit_verify.c), which `onshictl audit verify --file` runs as root

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_conf.c — libFuzzer target for the INI loader (core/conf.h
  * onshi_config_load) and the daemon's own schema check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_control.c — libFuzzer target for the control-socket request path:
  * the framing of core/control_frame.c (the same code control.c runs: lines

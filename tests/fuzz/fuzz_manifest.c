@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_manifest.c — libFuzzer target for the maintenance manifest parser
  * (core/manifest.h onshi_manifest_parse). In the daemon it only sees bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_reader_frames.c — libFuzzer target for the four face-reader device
  * link codecs (plugins/readers/VENDOR/VENDOR_link.h for panasonic, fujitsu, almex, canon;

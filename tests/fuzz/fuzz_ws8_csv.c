@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_ws8_csv.c — libFuzzer target for the WiseStaff-8 CSV protocol
  * (plugins/rececon/wisestaff8/ws8_csv.h): a request file's bytes are

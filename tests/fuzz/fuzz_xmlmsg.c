@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_xmlmsg.c — libFuzzer target for the XmlMsg codec (onshi/message.h):
  * the input is parsed as every message kind, and whatever parses is written

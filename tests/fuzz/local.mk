@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing (tests/fuzz/run): libFuzzer targets for the XmlMsg codec, the
 # WiseStaff-8 CSV parser, the face-reader link codecs, the control-socket
 # request path, the maintenance manifest, the INI loader and the audit log

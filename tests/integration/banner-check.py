@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """banner-check.py — what a receptionist sees in the status page's banner.
 
 usage: banner-check.py SCREENSHOT.png WIDTH HEIGHT BANNER_HEIGHT

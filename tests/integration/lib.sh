@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/lib.sh — helpers for the integration tests (bash).
 #
 # Each test gets a private work directory, starts the real onshid from the

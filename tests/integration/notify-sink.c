@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify-sink.c — stands in for systemd's notification socket in tests:
  * binds an AF_UNIX datagram socket at PATH and prints every assignment of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * png-check — is this PNG a real rendering? For status-page-chromium.test.
  *

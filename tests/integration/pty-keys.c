@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pty-keys.c — a patient at a terminal, for tests: opens a pseudo-terminal,
  * links its slave at LINK (the device a plugin is configured with), waits

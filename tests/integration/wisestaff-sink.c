@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wisestaff-sink.c — a tiny HTTP receiver for wisestaff.test: it listens on
  * loopback (port 0, the chosen port written to --port-file), appends the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fx_cardreader.c — a test reader that "reads" a My Number Card from files:
  * on start (and on each `period_ms`) it asks the daemon for a challenge,

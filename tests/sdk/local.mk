@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The plugin SDK: onshi-plugin.pc (from configure), the headers (include/
 # local.mk) and pkgplugindir. sdk.test stages an install of the SDK, builds
 # tests/sdk/hello against it with pkg-config only and loads it into onshid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_atomic_file.c — onshi_write_file_atomic(): a file appears whole with
  * exactly the asked mode, replaces what was there (a symlink is replaced,

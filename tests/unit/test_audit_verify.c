@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_audit_verify.c — the audit log checker (core/audit_verify.c) on
  * hand-made files: empty, one record, a chain built here record by record;

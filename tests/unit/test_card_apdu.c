@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_card_apdu.c — the virtual My Number Card's APDU engine, without
  * pcscd: SELECT, READ BINARY with offsets, the PIN retry counter and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cert.c — the certificate checks against a real test PKI: the group
  * setup runs tools/onshi-pki once into a temporary folder, and every case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_conf.c — configuration reading and checking: good files, every kind
  * of bad one (each must be reported as file:line: reason), and drop-ins.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_control_dispatch.c — the control socket's dispatcher on its own
  * (core/control_dispatch.c, linked without the rest of the core): word

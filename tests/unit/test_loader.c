@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_loader.c — loading real fixture modules (built by make check) and
  * getting one distinct error per cause.

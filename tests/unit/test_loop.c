@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_loop.c — the event loop: timer order and repetition, fd readiness,
  * posts from other threads, removal from inside callbacks, owner sweeps.

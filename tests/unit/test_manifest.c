@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_manifest.c — the maintenance manifest end to end with real keys: the
  * group setup makes two Ed25519 key pairs and a P-256 key with the openssl

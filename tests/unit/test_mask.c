@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_mask.c — onshi_mask_number() / onshi_mask_name(): the ends of a
  * number kept, the middle starred (never more than 8 stars, so the length

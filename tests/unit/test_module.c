@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_module.c — module lifecycle listeners (module.h): who registered
  * hears of a module started (in registration order) and of an instance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_msg.c — onshi_set_msg(): formats into the caller's buffer, cuts a
  * long message at the buffer's size with a NUL, and does nothing for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_oqsfolder.c — the oqsfolder adapter, its sources linked straight in
  * with the shared mock host (test_rececon_mock.[ch], collectd style): real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pin_tty.c — the terminal PIN prompt of the pcsc plugin
  * (plugins/readers/pcsc/pin_tty.c) on a real pseudo-terminal: the patient's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_plugin_sig.c — plugin integrity with real keys and a real plugin:
  * the group setup makes two Ed25519 key pairs and a P-256 key with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_read_file.c — onshi_read_file(): a file read whole and
  * NUL-terminated, the size limit (at the limit read, one byte over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_almex.c — the ALMEX length-prefixed XML codec: the generic
  * checks, then hostile and broken documents (DOCTYPE, entity bombs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_canon.c — the Canon nested-TLV codec: the generic checks,
  * then its own rules: the LRC element, BER length forms, zero and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_common.c — the generic face-reader codec checks and helpers
  * (see test_reader_common.h). Every vendor's codec must decode what it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_common.h — shared pieces of the face-reader codec tests:
  * a sink that captures what a codec decodes, sample messages of every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_fujitsu.c — the Fujitsu text-line codec: the generic checks,
  * then its own rules: the SUM field, keep-alive empty lines, bare LF,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_panasonic.c — the Panasonic link codec: the generic checks,
  * then its own framing: DLE escaping, CRC, zero and oversized lengths, a

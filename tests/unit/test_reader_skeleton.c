@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reader_skeleton.c — the face-reader skeleton's state machines with a
  * mock host (collectd style: the plugin's sources linked with a fake

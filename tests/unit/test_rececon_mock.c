@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rececon_mock.c — the mock daemon of test_rececon_mock.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rececon_mock.h — a mock daemon for the receipt-computer adapter
  * tests (oqsfolder, the WiseStaff adapters; collectd style: the plugin's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_spool.c — the durable spool: records survive a reopen (our stand-in
  * for a crash: everything is on disk before a call returns), duplicates are

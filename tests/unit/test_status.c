@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_status.c — the status page's pieces that must not be wrong: HTML
  * escaping of untrusted text, reading key=value lines back, and the

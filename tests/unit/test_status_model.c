@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_status_model.c — the status model: providers keep their
  * registration order, a provider may add fields to the line before it, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_utc.c — onshi_utc_format(): ISO-8601 and date text in UTC whatever
  * TZ says, and an empty string (return 0) when the text does not fit or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_wisestaff8.c — the WiseStaff-8 CSV adapter: the parser and encoders
  * on their own with hostile inputs (quotes, embedded commas and CRLF, BOM,

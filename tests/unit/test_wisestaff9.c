@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_wisestaff9.c — the WiseStaff-9 adapter with the mock host: requests
  * taken from req/ and submitted untouched; results, .err files and face/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_wisestaff9plus.c — the WiseStaff-9 Plus adapter with the mock host
  * and a small HTTP receiver served by the same loop (loopback only): UTF-8

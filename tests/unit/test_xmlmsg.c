@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_xmlmsg.c — unit tests of the XmlMsg model and codec (message.h):
  * real-shaped samples, every code table value, CP932 in and out, 〓

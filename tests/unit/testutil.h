@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * testutil.h — small helpers shared by the unit tests: temporary
  * directories and files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jpki_card.c — the JPKI applet of the virtual My Number Card (see jpki_card.h).
  *

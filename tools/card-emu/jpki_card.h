@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jpki_card.h — the virtual My Number Card's JPKI applet: one APDU in, one
  * response (data + status word) out.

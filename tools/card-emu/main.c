@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c — onshi-card-emu: a virtual My Number Card on pcscd's vpcd driver.
  *

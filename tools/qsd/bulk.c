@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bulk.c — batch receptions of onshi-qsd (OQSmuquc01 / OQSmuquc02, and the
  * batches by period OQSmuonq, OQSmuhvq, OQSmutic).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cardcheck.c — how onshi-qsd checks a My Number Card inquiry.
  *

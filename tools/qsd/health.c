@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * health.c — drug histories (薬剤情報) and specific health check-up results
  * (特定健診情報) of onshi-qsd's persons.

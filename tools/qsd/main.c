@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c — onshi-qsd's command line: options, dataset, start, wait, stop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qsd.h — onshi-qsd, the national qualification service simulator.
  *

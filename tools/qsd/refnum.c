@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * refnum.c — the reference numbers (照会番号) institutions register with
  * onshi-qsd (OQSsiimm01, OQSmuimm01/02).

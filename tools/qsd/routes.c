@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * routes.c — the calls of our national web API profile, as onshi-qsd
  * answers them (docs/national-api.md is the contract; keep them in step).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server.c — onshi-qsd's HTTPS front: libmicrohttpd with GnuTLS.
  *

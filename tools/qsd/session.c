@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session.c — bearer tokens and card-inquiry nonces of onshi-qsd.
  *

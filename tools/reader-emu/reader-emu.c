@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reader-emu.c — onshi-reader-emu, a software stand-in for the four
  * face-authentication readers (docs/readers/).

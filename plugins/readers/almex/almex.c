@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * almex.c — the almex face-authentication reader plugin (length-prefixed XML messages).
  *

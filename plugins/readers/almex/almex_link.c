@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * almex_link.c — the modeled ALMEX device link: length-prefixed XML
  *

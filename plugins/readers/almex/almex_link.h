@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * almex_link.h — the modeled almex device link codec (docs/readers/almex.md),
  * shared by the almex reader plugin and tools/reader-emu.

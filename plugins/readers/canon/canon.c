@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * canon.c — the canon face-authentication reader plugin (nested BER-style TLV messages).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * canon_link.c — the modeled Canon device link: nested TLV
  *

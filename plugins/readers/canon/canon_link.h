@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * canon_link.h — the modeled canon device link codec (docs/readers/canon.md),
  * shared by the canon reader plugin and tools/reader-emu.

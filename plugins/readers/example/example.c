@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * example — the smallest useful onshi plugin, and the template for vendors.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * facereader.c — the shared face-auth reader skeleton; see facereader.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * facereader.h — the skeleton shared by the face-authentication reader
  * plugins (panasonic, fujitsu, almex, canon).

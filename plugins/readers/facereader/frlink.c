@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * frlink.c — helpers shared by the face-reader codecs: message lifetime and
  * checks, a growable buffer, base64, CRC-16 and the words the text codecs

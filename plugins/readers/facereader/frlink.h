@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * frlink.h — what a face-auth reader's device link carries, independent of
  * how a vendor frames it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fujitsu.c — the fujitsu face-authentication reader plugin (KEY=VALUE text lines with base64 blobs and a checksum).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fujitsu_link.c — the modeled Fujitsu device link: text lines
  *

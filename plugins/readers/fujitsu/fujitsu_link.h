@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fujitsu_link.h — the modeled fujitsu device link codec (docs/readers/fujitsu.md),
  * shared by the fujitsu reader plugin and tools/reader-emu.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * panasonic.c — the panasonic face-authentication reader plugin (binary STX/ETX frames with CRC-16 and DLE escaping).
  *

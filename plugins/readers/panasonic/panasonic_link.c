@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * panasonic_link.c — the modeled Panasonic device link: binary frames
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * panasonic_link.h — the modeled panasonic device link codec (docs/readers/panasonic.md),
  * shared by the panasonic reader plugin and tools/reader-emu.

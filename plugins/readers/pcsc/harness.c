@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * harness.c — pcsc-harness: the pcsc plugin's source linked with a mock
  * host (collectd style), for tests/integration/pcsc.test.

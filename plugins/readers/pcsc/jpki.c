@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jpki.c — JPKI card commands, host side (see jpki.h).
  *

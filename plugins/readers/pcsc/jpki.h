@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jpki.h — the host side of the My Number Card's JPKI application
  * (docs/card-emu.md): select, read the user-authentication certificate and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pcsc: PC/SC reader plugin for a My Number Card, PIN mode
 # (docs/readers/pcsc.md). Built only when configure found libpcsclite.
 # pcsc-harness links the plugin's sources with a mock host so the

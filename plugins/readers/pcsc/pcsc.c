@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pcsc — reader plugin for any PC/SC reader and a My Number Card, PIN mode
  * (docs/readers/pcsc.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pin_tty.c — pin_source = prompt:/dev/TTY: ask the patient for the PIN on
  * a terminal (a small serial display-and-keypad at the front desk, or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pin_tty.h — the PIN asked on a terminal (pin_source = prompt:/dev/TTY).
  */

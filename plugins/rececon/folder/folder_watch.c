@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folder_watch.c — take complete request files from a shared folder, once
  * each, safely; see folder_watch.h for the contract.

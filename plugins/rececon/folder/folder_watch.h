@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folder_watch.h — the folder machinery shared by the receipt-computer
  * adapters that talk through files (oqsfolder, wisestaff8, wisestaff9,

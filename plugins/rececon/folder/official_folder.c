@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * official_folder.c — the official req/res/face folder protocol with an
  * adapter's habits applied at write time; see official_folder.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * official_folder.h — the official terminal's req/res/face folder protocol
  * (docs/rececon/oqsfolder.md) as a reusable engine, for the adapters that speak it

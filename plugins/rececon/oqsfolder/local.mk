@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # oqsfolder: the official terminal's req/res/face folder interface
 # (docs/rececon/oqsfolder.md), a thin plugin over the official-folder engine
 # it shares with wisestaff9 and wisestaff9plus (plugins/rececon/wisestaff.mk,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oqsfolder — the official qualification-verification terminal's folder
  * interface (docs/rececon/oqsfolder.md), so that any receipt computer written for it

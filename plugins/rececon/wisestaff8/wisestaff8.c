@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wisestaff8 — the legacy WiseStaff-8 CSV protocol (docs/rececon/wisestaff8.md; a modeled
  * protocol, the vendor's is not public: docs/rececon/wisestaff8.md).

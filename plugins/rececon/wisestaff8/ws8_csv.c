@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ws8_csv.c — decoding, CSV reading and writing, CP932 and half-width kana
  * for the WiseStaff-8 adapter; see ws8_csv.h. iconv is glibc's, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ws8_csv.h — the WiseStaff-8 CSV protocol (docs/rececon/wisestaff8.md) as pure
  * functions: decoding request files (CP932, or UTF-8 after a BOM), a small

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wisestaff9 — the official req/res/face folder interface with the habits
  * of a WiseStaff-9 receipt computer (a modeled protocol: the vendor's is not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.c — HTTP notifications on the daemon's loop with curl multi; see
  * notify.h. The curl ↔ loop glue is the core's own (core/curl_loop.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.h — best-effort HTTP notifications for wisestaff9plus: after a
  * file is written, POST a small JSON document naming it to the receipt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wisestaff9plus — the official req/res/face folder interface with the
  * habits of a WiseStaff-9 Plus receipt computer (a modeled protocol: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hello — an onshi reader plugin built out of tree against the installed SDK
  * (pkg-config onshi-plugin). Copy this directory to start a vendor plugin.
