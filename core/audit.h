@@ -43,15 +43,6 @@ void onshi_audit(struct onshi_core *core, const char *kind, ...)
 	__attribute__((sentinel));
 
 /*
- * The national service's outcome for a spooled request: answer (with the
- * QualificationValidity or ProcessingResultCode), refused (ErrorCode,
- * HTTP status) or unavailable. outcome is enum onshi_national_outcome.
- */
-void onshi_audit_national(struct onshi_core *core, const char *module,
-			  const char *id, int outcome, long status,
-			  const char *body, size_t len);
-
-/*
  * Who is acting for the events recorded until it is cleared (NULL): the
  * control socket's peer ("uid:1000") or a manifest ("manifest:SERIAL").
  * Recorded as by=; events without one are the daemon's own (by=daemon).

@@ -11,6 +11,7 @@
 #include "check_config.h"
 #include "check_files.h"
 #include "core.h"
+#include "loader.h"
 
 /* Open each module's plugin to check its keys (nothing is started). */
 static void check_plugins(const struct onshi_config *cfg,

@@ -16,7 +16,7 @@
 
 #include "conf_schema.h"
 #include "log.h"
-#include "status.h"
+#include "status_listen.h"
 
 #ifndef ONSHI_PLUGIN_DIR
 #define ONSHI_PLUGIN_DIR "/usr/lib/onshi/plugins"

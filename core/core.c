@@ -17,6 +17,7 @@
 #include "check_config.h"
 #include "control.h"
 #include "core.h"
+#include "loader.h"
 #include "host.h"
 #include "notify.h"
 #include "inquiry.h"

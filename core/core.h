@@ -14,11 +14,11 @@
 #include "conf.h"
 #include "conf_schema.h"
 #include "diag.h"
-#include "loader.h"
 #include "log.h"
 #include "loop.h"
 #include "status_model.h"
 
+struct onshi_loader;
 struct onshi_module;
 struct onshi_module_listen_entry;
 struct onshi_control;

@@ -14,6 +14,7 @@
 #include <onshi/message.h>
 
 #include "audit.h"
+#include "audit_national.h"
 #include "card_check.h"
 #include "cert_status.h"
 #include "core.h"

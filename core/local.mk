@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += core/libonshi.la
 core_libonshi_la_SOURCES = \
 	core/atomic_file.c core/atomic_file.h \
 	core/audit.c core/audit.h core/audit_verify.c \
+	core/audit_national.c core/audit_national.h \
 	core/card_check.c core/card_check.h \
 	core/card_read.c core/card_read.h \
 	core/check_config.c core/check_config.h \
@@ -45,7 +46,7 @@ core_libonshi_la_SOURCES = \
 	core/status_escape.c core/status_escape.h \
 	core/status_html.c \
 	core/status_kv.c core/status_kv.h \
-	core/status_listen.c \
+	core/status_listen.c core/status_listen.h \
 	core/status_model.c core/status_model.h \
 	core/status_page.c \
 	core/status_xml.c \

@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "cert.h"
 #include "core.h"
+#include "loader.h"
 #include "http.h"
 #include "http_tls.h"
 #include "inquiry.h"

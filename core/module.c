@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "core.h"
+#include "loader.h"
 #include "log.h"
 #include "module.h"
 

@@ -83,15 +83,7 @@ const char *onshi_status_desk_lang(enum onshi_page_lang lang);
 /* The summary line of the folded technician's part. */
 const char *onshi_status_desk_details(enum onshi_page_lang lang);
 
-/* ---- the status page (status_listen.c, status_page.c) ---- */
-
-/*
- * Parse "HOST:PORT" (IPv4, or [IPv6]:PORT; port 1-65535). Sets *loopback
- * when the address is 127.0.0.0/8 or ::1. Returns 0, or -1 with why.
- */
-int onshi_status_parse_listen(const char *s, struct sockaddr_storage *ss,
-			      socklen_t *sslen, int *loopback, char *why,
-			      size_t whylen);
+/* ---- the status page (status_page.c; its address: status_listen.h) ---- */
 
 /* Start the page when [status_page] is configured (else nothing). */
 int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen);

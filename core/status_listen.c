@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_listen.h"
 
 int onshi_status_parse_listen(const char *s, struct sockaddr_storage *ss,
 			      socklen_t *sslen, int *loopback, char *why,

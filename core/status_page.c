@@ -39,6 +39,7 @@
 #include <microhttpd.h>
 
 #include "status.h"
+#include "status_listen.h"
 
 #define DEFAULT_REFRESH_S 5
 /* Enough for a front desk and a few scripts; beyond it the oldest

@@ -140,7 +140,8 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/control-limits.test \
 	tests/integration/control-upload.test \
 	tests/integration/selftest.test \
-	tests/integration/install.test
+	tests/integration/install.test \
+	tests/integration/layers.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
@@ -182,3 +183,6 @@ check-readme-install:
 	$(top_srcdir)/tools/readme-install
 .PHONY: check-readme-install
 EXTRA_DIST += tools/readme-install
+
+# core/'s layers (tests/integration/layers.test).
+EXTRA_DIST += tools/check-layers core/LAYERS

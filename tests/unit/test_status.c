@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "status.h"
+#include "status_listen.h"
 
 /* The escaped text, in a static buffer (valgrind: freed at exit). */
 static char out[1024];
