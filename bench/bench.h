@@ -42,7 +42,7 @@ char *bench_request_xml(const struct bench_person *p, size_t np, size_t i,
 			const char *tag, const char *code, size_t *len);
 
 /* Die with a message (benchmarks stop at the first surprise). */
-void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						    noreturn));
+void bench_die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 
 #endif

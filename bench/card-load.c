@@ -56,10 +56,17 @@ struct stamp {
 };
 
 /* Log lines we look for, indexed as they arrive (one pass over the log). */
-enum { M_PLACED, M_ATTREQ, M_ATTSENT, M_RESULT, M_INSERTED, M_N };
+enum {
+	M_PLACED,
+	M_ATTREQ,
+	M_ATTSENT,
+	M_RESULT,
+	M_INSERTED,
+	M_N
+};
 static const char *const marker_text[M_N] = {
 	"sent CARD_PLACED", "ATTEST_REQUEST nonce=", "sent ATTEST ",
-	"RESULT code=", "card inserted",
+	"RESULT code=",     "card inserted",
 };
 struct marker {
 	size_t *idx, n, cap;
@@ -253,7 +260,8 @@ static void wait_face(struct run *r, size_t i)
 			body[got] = '\0';
 			if (!strstr(body, "<QualificationValidity>1<")) {
 				if (r->errs < 3)
-					fprintf(stderr, "card-load: read %zu: %s is not a valid qualification: %.400s\n",
+					fprintf(stderr,
+						"card-load: read %zu: %s is not a valid qualification: %.400s\n",
 						i, ev->name, body);
 				r->errs++;
 			}
@@ -285,7 +293,8 @@ static void card_io(struct run *r)
 			int atr = 0;
 
 			if (a < 0)
-				bench_die("card-load: read %zu: no insertion in %s", i, r->stamps);
+				bench_die("card-load: read %zu: no insertion in %s",
+					  i, r->stamps);
 			if (end < 0)
 				end = (long)r->nst;
 			for (long k = a + 1; k < end; k++) {
@@ -314,7 +323,8 @@ int main(int argc, char **argv)
 		{ "stamp", 1, NULL, 'S' },   { "warmup", 1, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run r = { .mode = "emu", .place = "place face consents=1,1,0,0",
+	struct run r = { .mode = "emu",
+			 .place = "place face consents=1,1,0,0",
 			 .timeout_s = 30 };
 	struct bench_stats all, io, own;
 	uint64_t start, end, *lat, *ownv;
@@ -329,7 +339,9 @@ int main(int argc, char **argv)
 		case 'n': r.count = strtoul(optarg, NULL, 10); break;
 		case 'p': r.place = optarg; break;
 		case 'P': r.emu_pid = (pid_t)atol(optarg); break;
-		case 'T': r.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'T':
+			r.timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'S': return stamp_relay(optarg);
 		case 'w': r.warmup = strtoul(optarg, NULL, 10); break;
 		default: usage();
@@ -365,7 +377,8 @@ int main(int argc, char **argv)
 					  (long)r.emu_pid, strerror(errno));
 			wait_face(&r, i);
 			if (wait_lines(&r, M_INSERTED, i + 1, r.timeout_s) < 0)
-				bench_die("card-load: read %zu: the emulator logged no insertion", i);
+				bench_die("card-load: read %zu: the emulator logged no insertion",
+					  i);
 			r.t0[i] = r.st[nth_line(&r, M_INSERTED, i)].t;
 		} else {
 			int fd = open(r.control, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -373,8 +386,8 @@ int main(int argc, char **argv)
 			int len = snprintf(line, sizeof(line), "%s\n", r.place);
 
 			if (fd < 0)
-				bench_die("card-load: cannot open %s: %s", r.control,
-					  strerror(errno));
+				bench_die("card-load: cannot open %s: %s",
+					  r.control, strerror(errno));
 			r.t0[i] = bench_now_ns();
 			if (write(fd, line, (size_t)len) != len)
 				bench_die("card-load: short write to %s", r.control);
@@ -382,7 +395,8 @@ int main(int argc, char **argv)
 			wait_face(&r, i);
 			/* untimed: the device has its result before the next card */
 			if (wait_lines(&r, M_RESULT, i + 1, r.timeout_s) < 0)
-				bench_die("card-load: read %zu: the device was never told the result", i);
+				bench_die("card-load: read %zu: the device was never told the result",
+					  i);
 		}
 	}
 	end = bench_now_ns();

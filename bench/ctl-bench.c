@@ -50,8 +50,7 @@
  * One request over a fresh connection; the reply is "N message" + N lines.
  * Returns N (negative: an error reply), or -1000 when nothing answers.
  */
-static int exchange(const char *sock, const char *line, char *reply,
-		    size_t replylen)
+static int exchange(const char *sock, const char *line, char *reply, size_t replylen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t got = 0;
@@ -148,7 +147,8 @@ static int startup(const char *onshid, const char *conf, const char *sock,
 		}
 		while (exchange(sock, "VERSION\n", reply, sizeof(reply)) == -1000) {
 			if (waitpid(pid, &status, WNOHANG) == pid)
-				bench_die("onshid exited during start-up (see %s)", log);
+				bench_die("onshid exited during start-up (see %s)",
+					  log);
 			if (bench_now_ns() > limit)
 				bench_die("onshid did not answer within 30 s");
 			sleep_ns(200000);
@@ -208,14 +208,12 @@ static int modules(const char *sock, const char *module, size_t runs)
 static void put_record(int dirfd, const char *name, const char *head,
 		       const char *body, size_t len)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			0600);
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	size_t hl = strlen(head);
 
 	if (fd < 0 || write(fd, head, hl) != (ssize_t)hl ||
 	    write(fd, body, len) != (ssize_t)len)
-		bench_die("cannot write spool record %s: %s", name,
-			  strerror(errno));
+		bench_die("cannot write spool record %s: %s", name, strerror(errno));
 	close(fd);
 }
 
@@ -234,16 +232,14 @@ static int spool_fill(const char *dir, const char *module, size_t count)
 	for (size_t i = 1; i <= count; i++) {
 		char name[40], head[256];
 		size_t len;
-		char *xml = bench_request_xml(&p, 1, i, "parked", "1312345678",
-					      &len);
+		char *xml = bench_request_xml(&p, 1, i, "parked", "1312345678", &len);
 
 		snprintf(head, sizeof(head),
 			 "onshi-spool 1\nmodule %s\nid OQSsiquc01req_parked-%zu.xml\nkind 1\nlength %zu\n\n",
 			 module, i, len);
 		snprintf(name, sizeof(name), "%020zu.req", i);
 		put_record(dirfd, name, head, xml, len);
-		snprintf(head, sizeof(head),
-			 "onshi-spool 1\nerror 1\nlength %zu\n\n",
+		snprintf(head, sizeof(head), "onshi-spool 1\nerror 1\nlength %zu\n\n",
 			 sizeof(answer) - 1);
 		snprintf(name, sizeof(name), "%020zu.ans", i);
 		put_record(dirfd, name, head, answer, sizeof(answer) - 1);
@@ -318,8 +314,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(argv[1], "spool-fill") == 0 && dir)
-		return spool_fill(dir, module ? module : "rececon:parked",
-				  count);
+		return spool_fill(dir, module ? module : "rececon:parked", count);
 	if (strcmp(argv[1], "fsync-cost") == 0 && dir && runs)
 		return fsync_cost(dir, runs);
 	if (!sock || !runs)
@@ -329,7 +324,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "modules") == 0 && module)
 		return modules(sock, module, runs);
 usage:
-	fprintf(stderr, "usage: ctl-bench startup --onshid PATH --conf FILE --sock PATH [--runs R] [--log FILE]\n"
+	fprintf(stderr,
+		"usage: ctl-bench startup --onshid PATH --conf FILE --sock PATH [--runs R] [--log FILE]\n"
 		"       ctl-bench modules --sock PATH --module NAME [--runs R]\n"
 		"       ctl-bench spool-fill --dir SPOOL --count N [--module NAME]\n"
 		"       ctl-bench fsync-cost --dir DIR [--runs R]\n");

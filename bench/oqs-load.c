@@ -51,10 +51,9 @@ struct run {
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: oqs-load --dir OQSDIR --persons TSV --count N "
-		"--concurrency C [--tag T] [--code CODE] [--pad BYTES] "
-		"[--poll-ms P[,P...]] [--timeout S]\n");
+	fprintf(stderr, "usage: oqs-load --dir OQSDIR --persons TSV --count N "
+			"--concurrency C [--tag T] [--code CODE] [--pad BYTES] "
+			"[--poll-ms P[,P...]] [--timeout S]\n");
 	exit(2);
 }
 
@@ -92,8 +91,7 @@ static void send_one(struct run *r, size_t i)
 	free(xml);
 	r->t0[i] = bench_now_ns();
 	if (rename(from, to) < 0)
-		bench_die("cannot rename %s into req/: %s", from,
-			  strerror(errno));
+		bench_die("cannot rename %s into req/: %s", from, strerror(errno));
 	r->sent++;
 }
 
@@ -202,8 +200,7 @@ static void drain_events(struct run *r)
  * phases are spread evenly (golden-ratio sequence) to be reproducible. The
  * result is seen at the first tick at or after it was complete.
  */
-static void polled(const struct run *r, uint64_t period_ns, uint64_t *out,
-		   size_t *n)
+static void polled(const struct run *r, uint64_t period_ns, uint64_t *out, size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < r->count; i++) {
@@ -217,8 +214,7 @@ static void polled(const struct run *r, uint64_t period_ns, uint64_t *out,
 		ready = r->t1[i] - r->t0[i];
 		seen = phase;
 		if (seen < ready)
-			seen += (ready - seen + period_ns - 1) / period_ns *
-				period_ns;
+			seen += (ready - seen + period_ns - 1) / period_ns * period_ns;
 		out[(*n)++] = seen;
 	}
 }
@@ -226,13 +222,15 @@ static void polled(const struct run *r, uint64_t period_ns, uint64_t *out,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dir", 1, NULL, 'd' },	 { "persons", 1, NULL, 'p' },
-		{ "count", 1, NULL, 'n' },	 { "concurrency", 1, NULL, 'c' },
-		{ "tag", 1, NULL, 't' },	 { "code", 1, NULL, 'C' },
-		{ "pad", 1, NULL, 'P' },	 { "poll-ms", 1, NULL, 'o' },
-		{ "timeout", 1, NULL, 'T' },	 { NULL, 0, NULL, 0 },
+		{ "dir", 1, NULL, 'd' },     { "persons", 1, NULL, 'p' },
+		{ "count", 1, NULL, 'n' },   { "concurrency", 1, NULL, 'c' },
+		{ "tag", 1, NULL, 't' },     { "code", 1, NULL, 'C' },
+		{ "pad", 1, NULL, 'P' },     { "poll-ms", 1, NULL, 'o' },
+		{ "timeout", 1, NULL, 'T' }, { NULL, 0, NULL, 0 },
 	};
-	struct run r = { .tag = "b", .code = "1312345678", .concurrency = 1,
+	struct run r = { .tag = "b",
+			 .code = "1312345678",
+			 .concurrency = 1,
 			 .timeout_s = 120 };
 	const char *persons = NULL, *poll_ms = "1000,3000";
 	uint64_t start, end, last_progress, *lat;
@@ -251,12 +249,13 @@ int main(int argc, char **argv)
 		case 'C': r.code = optarg; break;
 		case 'P': r.pad = strtoul(optarg, NULL, 10); break;
 		case 'o': poll_ms = optarg; break;
-		case 'T': r.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'T':
+			r.timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default: usage();
 		}
 	}
-	if (!r.dir || !persons || !r.count || !r.concurrency ||
-	    strlen(r.tag) > 40)
+	if (!r.dir || !persons || !r.count || !r.concurrency || strlen(r.tag) > 40)
 		usage();
 	r.npersons = bench_load_persons(persons, &r.persons);
 	if (!r.npersons)
@@ -281,8 +280,7 @@ int main(int argc, char **argv)
 	while (r.finished < r.count) {
 		struct pollfd pfd = { .fd = r.ino, .events = POLLIN };
 
-		while (r.sent < r.count &&
-		       r.sent - r.finished < r.concurrency)
+		while (r.sent < r.count && r.sent - r.finished < r.concurrency)
 			send_one(&r, r.sent);
 		before = r.finished;
 		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)

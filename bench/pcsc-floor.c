@@ -95,7 +95,7 @@ static int inserted_at(const char *stamps, size_t k, uint64_t *t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcsc-floor --emu-pid PID --stamps FILE --apdus FILE "
-		"--count N [--warmup W] [--reader NAME]\n");
+			"--count N [--warmup W] [--reader NAME]\n");
 	exit(2);
 }
 
@@ -156,17 +156,20 @@ int main(int argc, char **argv)
 		int seen_absent = i == 0;
 
 		if (i > 0 && kill(pid, SIGUSR1) < 0)
-			bench_die("pcsc-floor: cannot signal %ld: %s", (long)pid, strerror(errno));
+			bench_die("pcsc-floor: cannot signal %ld: %s",
+				  (long)pid, strerror(errno));
 		/* wait for the card: gone first (after SIGUSR1), then present */
 		for (;;) {
 			LONG rv = SCardGetStatusChange(ctx, 1000, &rs, 1);
 
 			if (bench_now_ns() > until)
-				bench_die("pcsc-floor: read %zu: no card after 30 s", i);
+				bench_die("pcsc-floor: read %zu: no card after 30 s",
+					  i);
 			if (rv == (LONG)SCARD_E_TIMEOUT)
 				continue;
 			if (rv != SCARD_S_SUCCESS)
-				bench_die("pcsc-floor: SCardGetStatusChange: %s", pcsc_stringify_error(rv));
+				bench_die("pcsc-floor: SCardGetStatusChange: %s",
+					  pcsc_stringify_error(rv));
 			rs.dwCurrentState = rs.dwEventState & ~SCARD_STATE_CHANGED;
 			if (!(rs.dwEventState & SCARD_STATE_PRESENT))
 				seen_absent = 1;
@@ -180,8 +183,9 @@ int main(int argc, char **argv)
 		for (size_t k = 0; k < na; k++) {
 			unsigned char resp[4096];
 			DWORD rl = sizeof(resp);
-			const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ?
-				SCARD_PCI_T0 : SCARD_PCI_T1;
+			const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0
+							      ? SCARD_PCI_T0
+							      : SCARD_PCI_T1;
 			LONG rv = SCardTransmit(h, pci, ap[k].b, (DWORD)ap[k].n,
 						NULL, resp, &rl);
 
@@ -189,7 +193,8 @@ int main(int argc, char **argv)
 			    !(resp[rl - 2] == 0x90 || resp[rl - 2] == 0x63))
 				bench_die("pcsc-floor: read %zu: APDU %zu refused (%s, SW %02X%02X)",
 					  i, k, pcsc_stringify_error(rv),
-					  rl >= 2 ? resp[rl - 2] : 0, rl >= 2 ? resp[rl - 1] : 0);
+					  rl >= 2 ? resp[rl - 2] : 0,
+					  rl >= 2 ? resp[rl - 1] : 0);
 		}
 		SCardDisconnect(h, SCARD_RESET_CARD);
 		t1[i] = bench_now_ns();

@@ -107,8 +107,8 @@ static char *get_token(const char *url, const char *code)
 	if (rc != CURLE_OK || !answer.data ||
 	    !(tok = strstr(answer.data, "<AccessToken>")) ||
 	    !(end = strstr(tok, "</AccessToken>")))
-		bench_die("POST /auth failed: %s", rc != CURLE_OK
-			  ? curl_easy_strerror(rc) : "no AccessToken");
+		bench_die("POST /auth failed: %s",
+			  rc != CURLE_OK ? curl_easy_strerror(rc) : "no AccessToken");
 	tok += strlen("<AccessToken>");
 	*end = '\0';
 	tok = strdup(tok);
@@ -131,11 +131,11 @@ static int answer_ok(CURL *e, const struct buf *a, const char *tag, size_t i)
 /* ---- My Number Card floor (--card) ---- */
 
 struct cardrun {
-	const char *method;	/* "face" or "pin" */
-	EVP_PKEY *key;		/* reader key (face) or card key (pin) */
-	char *cert_b64;		/* card certificate, DER base64 */
-	char *reader_b64;	/* reader certificate, DER base64 (face) */
-	char hash_hex[65];	/* sha256 of the card certificate DER */
+	const char *method; /* "face" or "pin" */
+	EVP_PKEY *key;      /* reader key (face) or card key (pin) */
+	char *cert_b64;     /* card certificate, DER base64 */
+	char *reader_b64;   /* reader certificate, DER base64 (face) */
+	char hash_hex[65];  /* sha256 of the card certificate DER */
 };
 
 static char *b64(const unsigned char *p, size_t n)
@@ -219,7 +219,8 @@ static char *card_request_xml(const struct cardrun *c, const char *nonce,
 	int n;
 
 	if (strcmp(c->method, "face") == 0)
-		n = asprintf(&extra, "<ReaderAttestation>%s</ReaderAttestation>"
+		n = asprintf(&extra,
+			     "<ReaderAttestation>%s</ReaderAttestation>"
 			     "<ReaderCertificate>%s</ReaderCertificate>",
 			     proof, c->reader_b64);
 	else
@@ -252,9 +253,8 @@ static char *card_request_xml(const struct cardrun *c, const char *nonce,
  * together (lat), the proof timed apart (sig). Returns the bad count.
  */
 static size_t card_run(const struct cardrun *c, const char *url,
-		       struct curl_slist *headers, size_t count,
-		       const char *tag, const char *code, uint64_t *lat,
-		       uint64_t *sig)
+		       struct curl_slist *headers, size_t count, const char *tag,
+		       const char *code, uint64_t *lat, uint64_t *sig)
 {
 	struct buf answer = { 0 };
 	CURL *e = easy(&answer, headers);
@@ -300,7 +300,8 @@ static size_t card_run(const struct cardrun *c, const char *url,
 		    !strstr(answer.data, want) ||
 		    !strstr(answer.data, "<QualificationValidity>1<")) {
 			if (bad < 3)
-				fprintf(stderr, "raw-client: card inquiry %zu: HTTP %ld %.400s\n",
+				fprintf(stderr,
+					"raw-client: card inquiry %zu: HTTP %ld %.400s\n",
 					i, status, answer.data ? answer.data : "");
 			bad++;
 		}
@@ -314,7 +315,8 @@ static size_t card_run(const struct cardrun *c, const char *url,
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: raw-client --url URL --pki DIR --persons TSV "
+	fprintf(stderr,
+		"usage: raw-client --url URL --pki DIR --persons TSV "
 		"--count N [--connections K] [--tag T] [--code CODE]\n"
 		"       raw-client --card face|pin --card-cert CRT [--card-key KEY]\n"
 		"         [--reader-cert CRT --reader-key KEY] --url URL --pki DIR --count N\n");
@@ -324,12 +326,18 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "url", 1, NULL, 'u' },	 { "pki", 1, NULL, 'k' },
-		{ "persons", 1, NULL, 'p' },	 { "count", 1, NULL, 'n' },
-		{ "connections", 1, NULL, 'c' }, { "tag", 1, NULL, 't' },
-		{ "code", 1, NULL, 'C' },	 { "card", 1, NULL, 'm' },
-		{ "card-cert", 1, NULL, 'a' },	 { "card-key", 1, NULL, 'K' },
-		{ "reader-cert", 1, NULL, 'r' }, { "reader-key", 1, NULL, 'R' },
+		{ "url", 1, NULL, 'u' },
+		{ "pki", 1, NULL, 'k' },
+		{ "persons", 1, NULL, 'p' },
+		{ "count", 1, NULL, 'n' },
+		{ "connections", 1, NULL, 'c' },
+		{ "tag", 1, NULL, 't' },
+		{ "code", 1, NULL, 'C' },
+		{ "card", 1, NULL, 'm' },
+		{ "card-cert", 1, NULL, 'a' },
+		{ "card-key", 1, NULL, 'K' },
+		{ "reader-cert", 1, NULL, 'r' },
+		{ "reader-key", 1, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *url = NULL, *persons = NULL, *tag = "raw",
@@ -467,7 +475,8 @@ int main(int argc, char **argv)
 				s->body = bench_request_xml(pv, np, s->index,
 							    tag, code, &len);
 				s->answer.len = 0;
-				curl_easy_setopt(s->e, CURLOPT_POSTFIELDSIZE, (long)len);
+				curl_easy_setopt(s->e, CURLOPT_POSTFIELDSIZE,
+						 (long)len);
 				curl_easy_setopt(s->e, CURLOPT_POSTFIELDS, s->body);
 				s->t0 = bench_now_ns();
 				curl_multi_add_handle(multi, s->e);
@@ -479,8 +488,8 @@ int main(int argc, char **argv)
 
 				if (m->msg != CURLMSG_DONE)
 					continue;
-				curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-						  (char **)&s);
+				curl_easy_getinfo(m->easy_handle,
+						  CURLINFO_PRIVATE, (char **)&s);
 				lat[s->index] = bench_now_ns() - s->t0;
 				if (m->data.result != CURLE_OK ||
 				    !answer_ok(s->e, &s->answer, tag, s->index))

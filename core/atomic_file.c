@@ -35,13 +35,10 @@ static const char *errno_hint(int err)
 	case ENOSPC:
 	case EDQUOT:
 		return " (the disk is full or over quota: free some space)";
-	case EROFS:
-		return " (the file system is mounted read-only)";
+	case EROFS: return " (the file system is mounted read-only)";
 	case EACCES:
-	case EPERM:
-		return " (check the folder's owner and permissions)";
-	default:
-		return "";
+	case EPERM: return " (check the folder's owner and permissions)";
+	default: return "";
 	}
 }
 
@@ -56,13 +53,15 @@ static int check_name(const char *name, char *msg, size_t msglen)
 	n = strlen(name);
 	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
 	    strcmp(name, "..") == 0) {
-		onshi_set_msg(msg, msglen, "cannot write '%.64s': not a plain file name",
-			name);
+		onshi_set_msg(msg, msglen,
+			      "cannot write '%.64s': not a plain file name", name);
 		return ONSHI_EINVAL;
 	}
 	if (n > NAME_MAX) {
-		onshi_set_msg(msg, msglen, "cannot write '%.64s...': the name is %zu "
-			"bytes, over %d", name, n, NAME_MAX);
+		onshi_set_msg(msg, msglen,
+			      "cannot write '%.64s...': the name is %zu "
+			      "bytes, over %d",
+			      name, n, NAME_MAX);
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -107,18 +106,18 @@ static int open_dir(const char *path, const char *dir, const char *name,
 	if (fd >= 0)
 		return fd;
 	err = errno;
-	onshi_set_msg(msg, msglen, "cannot write %s/%s: cannot open the folder %s: "
-		"%s%s", dir, name, path, strerror(err), errno_hint(err));
+	onshi_set_msg(msg, msglen,
+		      "cannot write %s/%s: cannot open the folder %s: "
+		      "%s%s",
+		      dir, name, path, strerror(err), errno_hint(err));
 	*rc = err == ENOENT ? ONSHI_ENOTFOUND : ONSHI_EIO;
 	return -1;
 }
 
-int onshi_write_file_atomic(const char *dir, const char *name,
-			    const void *data, size_t len, unsigned mode,
-			    char *msg, size_t msglen)
+int onshi_write_file_atomic(const char *dir, const char *name, const void *data,
+			    size_t len, unsigned mode, char *msg, size_t msglen)
 {
-	return onshi_write_file_staged(NULL, dir, name, data, len, mode, msg,
-				       msglen);
+	return onshi_write_file_staged(NULL, dir, name, data, len, mode, msg, msglen);
 }
 
 int onshi_write_file_staged(const char *tmp_dir, const char *dir,
@@ -149,16 +148,18 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 		/* Hidden, so that folder pollers skip it; keeps a readable prefix. */
 		snprintf(tmp, sizeof(tmp), ".%.40s.%08lx.tmp", name,
 			 temp_suffix(attempt) & 0xfffffffful);
-		fd = openat(tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				      O_CLOEXEC, 0600);
+		fd = openat(tfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
 	if (fd < 0) {
 		err = errno;
-		onshi_set_msg(msg, msglen, "cannot write %s/%s: cannot create a "
-			"temporary file: %s%s", dir, name, strerror(err),
-			errno_hint(err));
+		onshi_set_msg(msg, msglen,
+			      "cannot write %s/%s: cannot create a "
+			      "temporary file: %s%s",
+			      dir, name, strerror(err), errno_hint(err));
 		goto close_dirs;
 	}
 	step = "cannot set its mode";
@@ -185,8 +186,10 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 	if (fsync(dfd) < 0) {
 		/* The file is complete and in place; only durability is unsure. */
 		err = errno;
-		onshi_set_msg(msg, msglen, "wrote %s/%s but could not flush the folder: "
-			"%s%s", dir, name, strerror(err), errno_hint(err));
+		onshi_set_msg(msg, msglen,
+			      "wrote %s/%s but could not flush the folder: "
+			      "%s%s",
+			      dir, name, strerror(err), errno_hint(err));
 		goto close_dirs;
 	}
 	if (msg != NULL && msglen > 0)
@@ -198,8 +201,8 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlinkat(tfd, tmp, 0);
-	onshi_set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name, step,
-		strerror(err), errno_hint(err));
+	onshi_set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name,
+		      step, strerror(err), errno_hint(err));
 close_dirs:
 	if (tfd != dfd)
 		close(tfd);

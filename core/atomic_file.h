@@ -24,9 +24,8 @@
  * full", "read-only file system", "permission denied"). No temporary file is
  * left behind on failure.
  */
-int onshi_write_file_atomic(const char *dir, const char *name,
-			    const void *data, size_t len, unsigned mode,
-			    char *msg, size_t msglen);
+int onshi_write_file_atomic(const char *dir, const char *name, const void *data,
+			    size_t len, unsigned mode, char *msg, size_t msglen);
 
 /*
  * The same, with the temporary file made in tmp_dir (NULL: in dir) and

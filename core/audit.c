@@ -38,13 +38,13 @@ struct onshi_audit {
 	struct onshi_core *core;
 	char *path;
 	int fd;
-	uint64_t seq;                 /* of the last record written */
+	uint64_t seq;                        /* of the last record written */
 	char head[ONSHI_AUDIT_HASH_HEX + 1]; /* its hash */
 	char actor[64];
 	struct onshi_loop_timer *sync_timer;
-	int need_recover;             /* the tail must be checked again */
-	unsigned long dropped;        /* events not written meanwhile */
-	int failing;                  /* a write failure was logged */
+	int need_recover;      /* the tail must be checked again */
+	unsigned long dropped; /* events not written meanwhile */
+	int failing;           /* a write failure was logged */
 };
 
 static const char zero_hash[] =
@@ -115,8 +115,7 @@ static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
 }
 
 /* "SEQ TIME prev=HASH kind=KIND" into b. */
-static void begin(struct onshi_audit *a, struct onshi_strbuf *b,
-		  const char *kind)
+static void begin(struct onshi_audit *a, struct onshi_strbuf *b, const char *kind)
 {
 	char when[ONSHI_UTC_LEN];
 
@@ -194,7 +193,8 @@ static int recover(struct onshi_audit *a, const char *reason)
 				while (pstart > 0 && buf[pstart - 1] != '\n')
 					pstart--;
 				if ((pstart > 0 || from == 0) &&
-				    onshi_audit_parse(buf + pstart, pend - pstart, &r) == 0)
+				    onshi_audit_parse(buf + pstart,
+						      pend - pstart, &r) == 0)
 					last = buf + pstart;
 			}
 			if (!last && !(start == 0 && from == 0))
@@ -225,8 +225,7 @@ static int recover(struct onshi_audit *a, const char *reason)
 	if (rc == 0) {
 		onshi_logf(&a->core->log, ONSHI_LOG_WARNING,
 			   "audit log %s: %s%s%s; the chain continues at record %llu (kind=recovered)",
-			   a->path,
-			   torn ? "the last record was torn (" : "",
+			   a->path, torn ? "the last record was torn (" : "",
 			   torn ? reason : "",
 			   torn ? ")" : "events were not recorded while the file was unwritable",
 			   (unsigned long long)a->seq);
@@ -313,8 +312,8 @@ void onshi_audit_actor(struct onshi_core *core, const char *actor)
 
 const char *onshi_audit_actor_get(struct onshi_core *core)
 {
-	return core && core->audit && core->audit->actor[0]
-		       ? core->audit->actor : NULL;
+	return core && core->audit && core->audit->actor[0] ? core->audit->actor
+							    : NULL;
 }
 
 const char *onshi_audit_path(struct onshi_core *core)
@@ -372,8 +371,9 @@ static int parent_ok(const char *path, char *msg, size_t msglen)
 
 int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen)
 {
-	const char *v = onshi_conf_section_get(
-		onshi_config_section(core->config, "audit", NULL), "file");
+	const char *v = onshi_conf_section_get(onshi_config_section(core->config,
+								    "audit", NULL),
+					       "file");
 	struct onshi_audit *a = calloc(1, sizeof(*a));
 	struct stat st;
 	char pid[24];
@@ -395,8 +395,8 @@ int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen)
 	}
 	if (!parent_ok(a->path, msg, msglen))
 		goto fail;
-	a->fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				      O_NOFOLLOW, 0600);
+	a->fd = open(a->path,
+		     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
 		snprintf(msg, msglen, "[audit] file %s: %s", a->path,
 			 strerror(errno));

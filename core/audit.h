@@ -74,20 +74,19 @@ void onshi_audit_sha256_hex(const void *data, size_t len,
  * Parse one line (without its newline). 0: well-formed and its own hash
  * matches; -1: not a record; -2: a record whose hash does not match.
  */
-int onshi_audit_parse(const char *line, size_t len,
-		      struct onshi_audit_record *r);
+int onshi_audit_parse(const char *line, size_t len, struct onshi_audit_record *r);
 
 /* The value of key in a record line (decoded), or 0 if absent. */
-int onshi_audit_field(const char *line, size_t len, const char *key,
-		      char *out, size_t outlen);
+int onshi_audit_field(const char *line, size_t len, const char *key, char *out,
+		      size_t outlen);
 
 struct onshi_audit_report {
-	unsigned long records;   /* lines that verified */
-	unsigned long gaps;      /* kind=recovered records */
-	unsigned long dropped;   /* events they say were not recorded */
+	unsigned long records; /* lines that verified */
+	unsigned long gaps;    /* kind=recovered records */
+	unsigned long dropped; /* events they say were not recorded */
 	uint64_t last_seq;
 	char last_hash[ONSHI_AUDIT_HASH_HEX + 1];
-	char gap_note[256];      /* the first gap, for people */
+	char gap_note[256]; /* the first gap, for people */
 };
 
 /*
@@ -99,7 +98,6 @@ struct onshi_audit_report {
 int onshi_audit_verify_file(const char *path, struct onshi_audit_report *rep,
 			    char *msg, size_t msglen);
 int onshi_audit_verify_buf(const char *buf, size_t len,
-			   struct onshi_audit_report *rep, char *msg,
-			   size_t msglen);
+			   struct onshi_audit_report *rep, char *msg, size_t msglen);
 
 #endif

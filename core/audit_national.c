@@ -19,8 +19,8 @@
  * answer was or will be parsed properly elsewhere; this only picks a code
  * for the record, and put_value() escapes whatever it is).
  */
-static void tag_text(const char *body, size_t len, const char *name,
-		     char *out, size_t outlen)
+static void tag_text(const char *body, size_t len, const char *name, char *out,
+		     size_t outlen)
 {
 	char open[64];
 	const char *p, *end = body + len;
@@ -42,7 +42,7 @@ void onshi_audit_national(struct onshi_core *core, const char *module,
 			  const char *body, size_t len)
 {
 	char http[24], validity[16] = "", code[32] = "";
-	const char *what = outcome == ONSHI_NATIONAL_ANSWER ? "answer"
+	const char *what = outcome == ONSHI_NATIONAL_ANSWER    ? "answer"
 			   : outcome == ONSHI_NATIONAL_REFUSED ? "refused"
 							       : "unavailable";
 
@@ -61,4 +61,3 @@ void onshi_audit_national(struct onshi_core *core, const char *module,
 		    what, "http", status ? http : NULL, "validity", validity,
 		    "code", code, (char *)NULL);
 }
-

@@ -31,8 +31,7 @@ void onshi_audit_sha256_hex(const void *data, size_t len,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != 32) {
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
 		/* Cannot happen with a working libcrypto; never matches. */
 		memset(out, 'x', ONSHI_AUDIT_HASH_HEX);
 		out[ONSHI_AUDIT_HASH_HEX] = '\0';
@@ -53,8 +52,7 @@ static int is_hex64(const char *p)
 	return 1;
 }
 
-int onshi_audit_parse(const char *line, size_t len,
-		      struct onshi_audit_record *r)
+int onshi_audit_parse(const char *line, size_t len, struct onshi_audit_record *r)
 {
 	static const char tag[] = " hash=";
 	const size_t tail = sizeof(tag) - 1 + ONSHI_AUDIT_HASH_HEX;
@@ -105,8 +103,8 @@ int onshi_audit_parse(const char *line, size_t len,
 	return strcmp(mine, r->hash) == 0 ? 0 : -2;
 }
 
-int onshi_audit_field(const char *line, size_t len, const char *key,
-		      char *out, size_t outlen)
+int onshi_audit_field(const char *line, size_t len, const char *key, char *out,
+		      size_t outlen)
 {
 	size_t klen = strlen(key);
 	const char *p = line, *end = line + len;
@@ -119,12 +117,14 @@ int onshi_audit_field(const char *line, size_t len, const char *key,
 		    p[klen] == '=') {
 			size_t o = 0;
 
-			for (const char *v = p + klen + 1; v < wend && o + 1 < outlen; v++) {
+			for (const char *v = p + klen + 1;
+			     v < wend && o + 1 < outlen; v++) {
 				int hi, lo;
 
 				if (*v == '%' && wend - v >= 3 &&
 				    (hi = OPENSSL_hexchar2int((unsigned char)v[1])) >= 0 &&
-				    (lo = OPENSSL_hexchar2int((unsigned char)v[2])) >= 0) {
+				    (lo = OPENSSL_hexchar2int((unsigned char)v[2])) >=
+					    0) {
 					out[o++] = (char)(hi * 16 + lo);
 					v += 2;
 				} else {
@@ -146,8 +146,7 @@ struct line {
 };
 
 /* Whether some line after index i holds record seq (a reorder, not a gap). */
-static int seq_later(const struct line *lines, size_t n, size_t i,
-		     uint64_t seq)
+static int seq_later(const struct line *lines, size_t n, size_t i, uint64_t seq)
 {
 	struct onshi_audit_record r;
 
@@ -176,14 +175,12 @@ static int recovered_gap(const struct line *bad, const struct line *next,
 	    strtoull(v, NULL, 10) != bad->len)
 		return 0;
 	onshi_audit_sha256_hex(bad->p, bad->len, sha);
-	return onshi_audit_field(next->p, next->len, "torn_sha256", v,
-				 sizeof(v)) &&
+	return onshi_audit_field(next->p, next->len, "torn_sha256", v, sizeof(v)) &&
 	       strcmp(v, sha) == 0;
 }
 
 int onshi_audit_verify_buf(const char *buf, size_t len,
-			   struct onshi_audit_report *rep, char *msg,
-			   size_t msglen)
+			   struct onshi_audit_report *rep, char *msg, size_t msglen)
 {
 	struct line *lines = NULL;
 	size_t n = 0, cap = 0;
@@ -199,7 +196,7 @@ int onshi_audit_verify_buf(const char *buf, size_t len,
 
 		if (n == cap) {
 			struct line *g = realloc(lines, (cap = cap ? 2 * cap : 256) *
-							       sizeof(*g));
+								sizeof(*g));
 			if (!g) {
 				free(lines);
 				snprintf(msg, msglen, "out of memory");
@@ -225,7 +222,8 @@ int onshi_audit_verify_buf(const char *buf, size_t len,
 					  expect, prev)) {
 				rep->gaps++;
 				if (!rep->gap_note[0])
-					snprintf(rep->gap_note, sizeof(rep->gap_note),
+					snprintf(rep->gap_note,
+						 sizeof(rep->gap_note),
 						 "line %lu: a torn write of %zu bytes (crash or full disk), named by the kind=recovered record on line %lu",
 						 lno, L->len, lno + 1);
 				continue;
@@ -236,7 +234,8 @@ int onshi_audit_verify_buf(const char *buf, size_t len,
 					 lno, L->len);
 			else if (p == -2)
 				snprintf(msg, msglen,
-					 "line %lu: edited: record %" PRIu64 "'s hash does not match its content",
+					 "line %lu: edited: record %" PRIu64
+					 "'s hash does not match its content",
 					 lno, r.seq);
 			else
 				snprintf(msg, msglen,
@@ -248,25 +247,30 @@ int onshi_audit_verify_buf(const char *buf, size_t len,
 		if (r.seq > expect) {
 			if (seq_later(lines, n, i, expect))
 				snprintf(msg, msglen,
-					 "line %lu: reordered: record %" PRIu64 " is here but record %" PRIu64 " comes later",
+					 "line %lu: reordered: record %" PRIu64
+					 " is here but record %" PRIu64 " comes later",
 					 lno, r.seq, expect);
 			else if (r.seq == expect + 1)
 				snprintf(msg, msglen,
-					 "line %lu: deleted: record %" PRIu64 " is missing before record %" PRIu64,
+					 "line %lu: deleted: record %" PRIu64
+					 " is missing before record %" PRIu64,
 					 lno, expect, r.seq);
 			else
 				snprintf(msg, msglen,
-					 "line %lu: deleted: records %" PRIu64 "-%" PRIu64 " are missing before record %" PRIu64,
+					 "line %lu: deleted: records %" PRIu64 "-%" PRIu64
+					 " are missing before record %" PRIu64,
 					 lno, expect, r.seq - 1, r.seq);
 			rc = -1;
 		} else if (r.seq < expect) {
 			snprintf(msg, msglen,
-				 "line %lu: inserted or reordered: record %" PRIu64 " again after record %" PRIu64,
+				 "line %lu: inserted or reordered: record %" PRIu64
+				 " again after record %" PRIu64,
 				 lno, r.seq, expect - 1);
 			rc = -1;
 		} else if (strcmp(r.prev, prev) != 0) {
 			snprintf(msg, msglen,
-				 "line %lu: inserted or replaced: record %" PRIu64 " does not chain to the record before it",
+				 "line %lu: inserted or replaced: record %" PRIu64
+				 " does not chain to the record before it",
 				 lno, r.seq);
 			rc = -1;
 		} else {
@@ -274,15 +278,16 @@ int onshi_audit_verify_buf(const char *buf, size_t len,
 			if (strcmp(r.kind, "recovered") == 0) {
 				char v[32];
 
-				if (onshi_audit_field(L->p, L->len, "dropped", v,
-						      sizeof(v)))
+				if (onshi_audit_field(L->p, L->len, "dropped",
+						      v, sizeof(v)))
 					rep->dropped += strtoul(v, NULL, 10);
 				if (!onshi_audit_field(L->p, L->len, "torn_bytes",
 						       v, sizeof(v))) {
 					/* A gap of unwritten events only. */
 					rep->gaps++;
 					if (!rep->gap_note[0])
-						snprintf(rep->gap_note, sizeof(rep->gap_note),
+						snprintf(rep->gap_note,
+							 sizeof(rep->gap_note),
 							 "line %lu: events not recorded while the file was unwritable",
 							 lno);
 				}

@@ -65,8 +65,8 @@ static const struct onshi_module_listener module_listener = {
 
 int onshi_cards_open(struct onshi_core *core, char *msg, size_t msglen)
 {
-	const struct onshi_conf_section *j =
-		onshi_config_section(core->config, "jpki", NULL);
+	const struct onshi_conf_section *j = onshi_config_section(core->config,
+								  "jpki", NULL);
 	const char *dir = onshi_conf_section_get(j, "trust_dir");
 	const char *rca = onshi_conf_section_get(j, "reader_ca");
 	struct onshi_cards *c = calloc(1, sizeof(*c));
@@ -90,8 +90,7 @@ int onshi_cards_open(struct onshi_core *core, char *msg, size_t msglen)
 	free(path);
 	if (rc == ONSHI_OK && rca) {
 		path = onshi_config_resolve_path(core->config, rca);
-		rc = path ? onshi_cert_trust_load_file(path, &c->readers, msg,
-						       msglen)
+		rc = path ? onshi_cert_trust_load_file(path, &c->readers, msg, msglen)
 			  : ONSHI_ENOMEM;
 		free(path);
 	}
@@ -159,13 +158,16 @@ static int check(struct onshi_core *core, const struct onshi_msg *req,
 	int rc;
 
 	if (!c || !c->jpki) {
-		snprintf(why, whylen, "%s", c && c->why[0] ? c->why
-			 : "no [jpki] trust_dir configured: card reads cannot be checked");
+		snprintf(why, whylen, "%s",
+			 c && c->why[0]
+				 ? c->why
+				 : "no [jpki] trust_dir configured: card reads cannot be checked");
 		return ONSHI_ECRYPTO;
 	}
 	cert = a->certificate ? unbase64(a->certificate, &cert_len) : NULL;
 	if (!cert) {
-		snprintf(why, whylen, "CardAuthentication Certificate is not base64 DER");
+		snprintf(why, whylen,
+			 "CardAuthentication Certificate is not base64 DER");
 		return ONSHI_EINVAL;
 	}
 	rc = onshi_cert_jpki_check(c->jpki, cert, cert_len, time(NULL), serial,
@@ -177,11 +179,13 @@ static int check(struct onshi_core *core, const struct onshi_msg *req,
 							   sig_len, why, whylen)
 			 : ONSHI_EINVAL;
 		if (!sig)
-			snprintf(why, whylen, "CardAuthentication Signature is not base64");
+			snprintf(why, whylen,
+				 "CardAuthentication Signature is not base64");
 	} else if (rc == ONSHI_OK && a->method == ONSHI_AUTH_FACE) {
 		sig = a->attestation ? unbase64(a->attestation, &sig_len) : NULL;
 		rcert = a->reader_certificate
-				? unbase64(a->reader_certificate, &rcert_len) : NULL;
+				? unbase64(a->reader_certificate, &rcert_len)
+				: NULL;
 		if (!sig || !rcert) {
 			snprintf(why, whylen,
 				 "CardAuthentication ReaderAttestation/ReaderCertificate is not base64");
@@ -191,9 +195,12 @@ static int check(struct onshi_core *core, const struct onshi_msg *req,
 				 "no [jpki] reader_ca configured: face attestations cannot be checked");
 			rc = ONSHI_ECRYPTO;
 		} else {
-			rc = onshi_cert_check_face_attestation(
-				c->readers, rcert, rcert_len, cert, cert_len,
-				a->nonce, sig, sig_len, time(NULL), why, whylen);
+			rc = onshi_cert_check_face_attestation(c->readers, rcert,
+							       rcert_len, cert,
+							       cert_len, a->nonce,
+							       sig, sig_len,
+							       time(NULL), why,
+							       whylen);
 		}
 	}
 	free(cert);
@@ -211,11 +218,11 @@ int onshi_card_check(struct onshi_core *core, const struct onshi_msg *req,
 	int rc = check(core, req, why, whylen);
 
 	/* The reason is the error class: why may name the card's holder. */
-	onshi_audit(core, "card", "id", req->u.inquiry_request.hdr.arbitrary_file_identifier,
-		    "method", (unsigned)a->method < 4 ? methods[a->method] : "?",
-		    "token", a->token_type == ONSHI_TOKEN_SMARTPHONE ? "smartphone" : "card",
-		    "outcome", rc == ONSHI_OK ? "ok" : "refused",
-		    "reason", rc == ONSHI_OK ? NULL : onshi_strerror(rc),
-		    (char *)NULL);
+	onshi_audit(core, "card", "id",
+		    req->u.inquiry_request.hdr.arbitrary_file_identifier, "method",
+		    (unsigned)a->method < 4 ? methods[a->method] : "?", "token",
+		    a->token_type == ONSHI_TOKEN_SMARTPHONE ? "smartphone" : "card",
+		    "outcome", rc == ONSHI_OK ? "ok" : "refused", "reason",
+		    rc == ONSHI_OK ? NULL : onshi_strerror(rc), (char *)NULL);
 	return rc;
 }

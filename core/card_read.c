@@ -26,8 +26,7 @@
 #include "xmlmsg_internal.h"
 
 static void on_challenge(void *arg, enum onshi_national_outcome outcome,
-			 long status, const char *body, size_t len,
-			 const char *why)
+			 long status, const char *body, size_t len, const char *why)
 {
 	struct onshi_card_challenge *ch = arg;
 	char *nonce = NULL, reason[600];
@@ -53,8 +52,7 @@ static void on_challenge(void *arg, enum onshi_national_outcome outcome,
 	free(ch);
 }
 
-int onshi_card_challenge(struct onshi_instance *inst, onshi_challenge_cb cb,
-			 void *arg)
+int onshi_card_challenge(struct onshi_instance *inst, onshi_challenge_cb cb, void *arg)
 {
 	struct onshi_core *core = inst->module->core;
 	struct onshi_card_challenge *ch;
@@ -113,8 +111,7 @@ static int read_id_ok(const char *s, char *msg, size_t msglen)
 }
 
 int onshi_card_submit(struct onshi_instance *inst,
-		      const struct onshi_card_read *r, char *msg,
-		      size_t msglen)
+		      const struct onshi_card_read *r, char *msg, size_t msglen)
 {
 	struct onshi_core *core = inst->module->core;
 	struct onshi_msg req;
@@ -146,15 +143,15 @@ int onshi_card_submit(struct onshi_instance *inst,
 	q->hdr.reference_classification = ONSHI_REFCLASS_MYNUMBER;
 	q->has_card_auth = true;
 	a->token_type = r->token_type == ONSHI_TOKEN_SMARTPHONE
-				? ONSHI_TOKEN_SMARTPHONE : ONSHI_TOKEN_CARD;
+				? ONSHI_TOKEN_SMARTPHONE
+				: ONSHI_TOKEN_CARD;
 	a->method = (enum onshi_auth_method)r->method;
 	for (int i = 0; i < ONSHI_CONSENT_KINDS; i++)
 		a->consent[i] = r->consent[i] >= 0 && r->consent[i] <= 3
 					? (enum onshi_consent)r->consent[i]
 					: ONSHI_CONSENT_ABSENT;
 	if (onshi_msg_set(&q->hdr.qualification_confirmation_date, date) ||
-	    onshi_msg_set(&q->hdr.medical_institution_code,
-			  inst->institution_code) ||
+	    onshi_msg_set(&q->hdr.medical_institution_code, inst->institution_code) ||
 	    onshi_msg_set(&q->hdr.arbitrary_file_identifier, r->read_id) ||
 	    onshi_msg_set(&a->nonce, r->nonce) ||
 	    !(a->certificate = base64(r->cert_der, r->cert_len)))
@@ -164,18 +161,16 @@ int onshi_card_submit(struct onshi_instance *inst,
 		goto out;
 	if (r->method == ONSHI_AUTH_FACE &&
 	    (!(a->attestation = base64(r->signature, r->signature_len)) ||
-	     !(a->reader_certificate = base64(r->reader_cert_der,
-					      r->reader_cert_len))))
+	     !(a->reader_certificate = base64(r->reader_cert_der, r->reader_cert_len))))
 		goto out;
 	if (r->method == ONSHI_AUTH_VISUAL &&
 	    onshi_msg_set(&a->operator_id, r->operator_id))
 		goto out;
-	rc = onshi_msg_write(&req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg,
-			     msglen);
+	rc = onshi_msg_write(&req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg, msglen);
 	if (rc == ONSHI_OK)
 		rc = onshi_inquiry_accept(core, inst->module->name, r->read_id,
-					  ONSHI_MSG_INQUIRY_REQUEST, xml, len, 0,
-					  msg, msglen);
+					  ONSHI_MSG_INQUIRY_REQUEST, xml, len,
+					  0, msg, msglen);
 	if (rc == ONSHI_OK)
 		onshi_counts_card(core, r->method); /* today's reads by method */
 out:

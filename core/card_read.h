@@ -18,7 +18,6 @@
 int onshi_card_challenge(struct onshi_instance *inst, onshi_challenge_cb cb,
 			 void *arg);
 int onshi_card_submit(struct onshi_instance *inst,
-		      const struct onshi_card_read *read, char *msg,
-		      size_t msglen);
+		      const struct onshi_card_read *read, char *msg, size_t msglen);
 
 #endif

@@ -55,9 +55,9 @@ enum cert_role {
 
 struct onshi_cert_trust {
 	X509_STORE *store;
-	char *source;	/* the file or folder it came from, for messages */
+	char *source;   /* the file or folder it came from, for messages */
 	unsigned ncert; /* CA certificates loaded */
-	unsigned ncrl;	/* CRLs loaded: CRL checking is on when > 0 */
+	unsigned ncrl;  /* CRLs loaded: CRL checking is on when > 0 */
 };
 
 /* The reason of OpenSSL's most recent error, for "(...)" in messages. */
@@ -119,8 +119,7 @@ static void name_text(const X509_NAME *name, char *buf, size_t size)
 	buf[0] = '\0';
 	if (b == NULL)
 		return;
-	if (X509_NAME_print_ex(b, name, 0, flags) >= 0 &&
-	    BIO_write(b, "", 1) == 1) {
+	if (X509_NAME_print_ex(b, name, 0, flags) >= 0 && BIO_write(b, "", 1) == 1) {
 		n = BIO_get_mem_data(b, &data);
 		if (n > 0)
 			copy_utf8(buf, size, data);
@@ -174,8 +173,7 @@ static void fill_info(const X509 *x, time_t now, struct onshi_cert_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	name_cn(X509_get_subject_name(x), info->cn, sizeof(info->cn));
-	name_text(X509_get_subject_name(x), info->subject,
-		  sizeof(info->subject));
+	name_text(X509_get_subject_name(x), info->subject, sizeof(info->subject));
 	name_text(X509_get_issuer_name(x), info->issuer, sizeof(info->issuer));
 	serial_hex(x, info->serial_hex, sizeof(info->serial_hex));
 	if (asn1_to_time(X509_get0_notBefore(x), &info->not_before) < 0)
@@ -201,14 +199,12 @@ static int read_whole(const char *path, const char *what, unsigned char **out,
 	rc = onshi_read_file(AT_FDCWD, path, CERT_FILE_MAX, ONSHI_READ_REGULAR,
 			     &buf, outlen, &fail);
 	switch (rc) {
-	case ONSHI_OK:
-		*out = (unsigned char *)buf;
-		return ONSHI_OK;
+	case ONSHI_OK: *out = (unsigned char *)buf; return ONSHI_OK;
 	case ONSHI_ENOTFOUND:
 	case ONSHI_EIO:
 		if (fail.at_open) {
-			onshi_set_msg(msg, msglen, "cannot open %s %s: %s", what,
-				      path, strerror(fail.err));
+			onshi_set_msg(msg, msglen, "cannot open %s %s: %s",
+				      what, path, strerror(fail.err));
 			return rc;
 		}
 		if (fail.size < 0) /* fstat failed */
@@ -223,11 +219,9 @@ static int read_whole(const char *path, const char *what, unsigned char **out,
 			      what, path, fail.size);
 		return ONSHI_ETOOBIG;
 	case ONSHI_ENOMEM:
-		onshi_set_msg(msg, msglen, "out of memory reading %s %s", what,
-			      path);
+		onshi_set_msg(msg, msglen, "out of memory reading %s %s", what, path);
 		return ONSHI_ENOMEM;
-	default:
-		break;
+	default: break;
 	}
 	onshi_set_msg(msg, msglen, "%s %s is not a regular file", what, path);
 	return ONSHI_EINVAL;
@@ -244,8 +238,7 @@ static void free_secret(unsigned char *buf, size_t len)
 
 static int looks_pem(const unsigned char *buf, size_t len)
 {
-	return buf != NULL && len >= 10 &&
-	       memmem(buf, len, "-----BEGIN", 10) != NULL;
+	return buf != NULL && len >= 10 && memmem(buf, len, "-----BEGIN", 10) != NULL;
 }
 
 /*
@@ -253,7 +246,7 @@ static int looks_pem(const unsigned char *buf, size_t len)
  * go to *extra) or a single DER certificate (issuers often mail a .cer).
  */
 static int load_cert_file(const char *path, const char *what, X509 **leaf,
-			  STACK_OF(X509) **extra, char *msg, size_t msglen)
+			  STACK_OF(X509) * *extra, char *msg, size_t msglen)
 {
 	unsigned char *buf;
 	const unsigned char *p;
@@ -273,10 +266,10 @@ static int load_cert_file(const char *path, const char *what, X509 **leaf,
 		free(buf);
 		if (*leaf == NULL) {
 			onshi_set_msg(msg, msglen,
-				"%s %s is not a certificate (neither "
-				"PEM nor DER): give the certificate file the "
-				"issuer sent",
-				what, path);
+				      "%s %s is not a certificate (neither "
+				      "PEM nor DER): give the certificate file the "
+				      "issuer sent",
+				      what, path);
 			return ONSHI_EINVAL;
 		}
 		return ONSHI_OK;
@@ -290,9 +283,9 @@ static int load_cert_file(const char *path, const char *what, X509 **leaf,
 	*leaf = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	if (*leaf == NULL) {
 		onshi_set_msg(msg, msglen,
-			"%s %s is not a PEM certificate (%s): it "
-			"must start with -----BEGIN CERTIFICATE-----",
-			what, path, ossl_reason());
+			      "%s %s is not a PEM certificate (%s): it "
+			      "must start with -----BEGIN CERTIFICATE-----",
+			      what, path, ossl_reason());
 		BIO_free(b);
 		free(buf);
 		return ONSHI_EINVAL;
@@ -334,16 +327,15 @@ static int load_key_file(const char *path, const char *what, EVP_PKEY **out,
 		if (memmem(buf, len, "ENCRYPTED", 9) != NULL) {
 			free_secret(buf, len);
 			onshi_set_msg(msg, msglen,
-				"%s %s is encrypted: onshi needs an "
-				"unencrypted key, readable only by its user "
-				"(mode 0600)",
-				what, path);
+				      "%s %s is encrypted: onshi needs an "
+				      "unencrypted key, readable only by its user "
+				      "(mode 0600)",
+				      what, path);
 			return ONSHI_EINVAL;
 		}
 		b = BIO_new_mem_buf(buf, (int)len);
 		if (b != NULL)
-			*out = PEM_read_bio_PrivateKey(b, NULL, no_password_cb,
-						       NULL);
+			*out = PEM_read_bio_PrivateKey(b, NULL, no_password_cb, NULL);
 		BIO_free(b);
 	} else {
 		p = buf;
@@ -352,17 +344,16 @@ static int load_key_file(const char *path, const char *what, EVP_PKEY **out,
 	free_secret(buf, len);
 	if (*out == NULL) {
 		onshi_set_msg(msg, msglen,
-			"%s %s is not a private key (%s): give the "
-			"PEM key file",
-			what, path, ossl_reason());
+			      "%s %s is not a private key (%s): give the "
+			      "PEM key file",
+			      what, path, ossl_reason());
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
 }
 
 static int load_p12(const char *path, const char *password, X509 **cert,
-		    EVP_PKEY **key, STACK_OF(X509) **extra, char *msg,
-		    size_t msglen)
+		    EVP_PKEY **key, STACK_OF(X509) * *extra, char *msg, size_t msglen)
 {
 	unsigned char *buf;
 	const unsigned char *p;
@@ -381,9 +372,9 @@ static int load_p12(const char *path, const char *password, X509 **cert,
 	free_secret(buf, len);
 	if (p12 == NULL) {
 		onshi_set_msg(msg, msglen,
-			"client PKCS#12 file %s is not a PKCS#12 "
-			"(.p12/.pfx) file",
-			path);
+			      "client PKCS#12 file %s is not a PKCS#12 "
+			      "(.p12/.pfx) file",
+			      path);
 		return ONSHI_EINVAL;
 	}
 	/* Same rule as PKCS12_parse: no password means NULL or "". */
@@ -397,26 +388,26 @@ static int load_p12(const char *path, const char *password, X509 **cert,
 	if (!mac_ok) {
 		PKCS12_free(p12);
 		onshi_set_msg(msg, msglen,
-			"cannot open client PKCS#12 file %s: wrong "
-			"password (check [national] client_p12_password)",
-			path);
+			      "cannot open client PKCS#12 file %s: wrong "
+			      "password (check [national] client_p12_password)",
+			      path);
 		return ONSHI_EPERM;
 	}
 	if (!PKCS12_parse(p12, password ? password : "", key, cert, extra)) {
 		onshi_set_msg(msg, msglen,
-			"cannot read client PKCS#12 file %s (%s): "
-			"export it again with OpenSSL 3 defaults "
-			"(AES-256-CBC, PBKDF2)",
-			path, ossl_reason());
+			      "cannot read client PKCS#12 file %s (%s): "
+			      "export it again with OpenSSL 3 defaults "
+			      "(AES-256-CBC, PBKDF2)",
+			      path, ossl_reason());
 		PKCS12_free(p12);
 		return ONSHI_EINVAL;
 	}
 	PKCS12_free(p12);
 	if (*cert == NULL || *key == NULL) {
 		onshi_set_msg(msg, msglen,
-			"client PKCS#12 file %s holds no %s: it "
-			"must hold the clinic certificate and its key",
-			path, *cert == NULL ? "certificate" : "private key");
+			      "client PKCS#12 file %s holds no %s: it "
+			      "must hold the clinic certificate and its key",
+			      path, *cert == NULL ? "certificate" : "private key");
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -455,7 +446,7 @@ void onshi_cert_trust_free(struct onshi_cert_trust *trust)
 static int trust_add_file(struct onshi_cert_trust *t, const char *path,
 			  char *msg, size_t msglen)
 {
-	STACK_OF(X509_INFO) *infos;
+	STACK_OF(X509_INFO) * infos;
 	X509_INFO *xi;
 	X509 *x;
 	X509_CRL *crl;
@@ -480,8 +471,7 @@ static int trust_add_file(struct onshi_cert_trust *t, const char *path,
 				t->ncert++;
 				found++;
 			}
-			if (xi->crl != NULL &&
-			    X509_STORE_add_crl(t->store, xi->crl)) {
+			if (xi->crl != NULL && X509_STORE_add_crl(t->store, xi->crl)) {
 				t->ncrl++;
 				found++;
 			}
@@ -508,9 +498,9 @@ static int trust_add_file(struct onshi_cert_trust *t, const char *path,
 	free(buf);
 	if (found == 0) {
 		onshi_set_msg(msg, msglen,
-			"%s holds no certificate or CRL that "
-			"OpenSSL can read (%s): replace it or remove it",
-			path, ossl_reason());
+			      "%s holds no certificate or CRL that "
+			      "OpenSSL can read (%s): replace it or remove it",
+			      path, ossl_reason());
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -535,14 +525,14 @@ static int trust_done(struct onshi_cert_trust *t, int rc, const char *where,
 	if (rc == ONSHI_OK && t->ncert == 0) {
 		if (is_dir)
 			onshi_set_msg(msg, msglen,
-				"trust folder %s holds no CA certificate "
-				"(*.crt): put the issuing CA's certificate there",
-				where);
+				      "trust folder %s holds no CA certificate "
+				      "(*.crt): put the issuing CA's certificate there",
+				      where);
 		else
 			onshi_set_msg(msg, msglen,
-				"%s holds no CA certificate: it must hold "
-				"the issuing CA's certificate (PEM)",
-				where);
+				      "%s holds no CA certificate: it must hold "
+				      "the issuing CA's certificate (PEM)",
+				      where);
 		rc = is_dir ? ONSHI_ENOTFOUND : ONSHI_EINVAL;
 	}
 	if (rc != ONSHI_OK) {
@@ -567,10 +557,9 @@ int onshi_cert_trust_load_dir(const char *dir, struct onshi_cert_trust **out,
 	d = opendir(dir);
 	if (d == NULL) {
 		err = errno;
-		onshi_set_msg(msg, msglen, "cannot open trust folder %s: %s", dir,
-			strerror(err));
-		return err == ENOENT || err == ENOTDIR ? ONSHI_ENOTFOUND
-						       : ONSHI_EIO;
+		onshi_set_msg(msg, msglen, "cannot open trust folder %s: %s",
+			      dir, strerror(err));
+		return err == ENOENT || err == ENOTDIR ? ONSHI_ENOTFOUND : ONSHI_EIO;
 	}
 	rc = trust_new(dir, &t, msg, msglen);
 	while (rc == ONSHI_OK && (de = readdir(d)) != NULL) {
@@ -616,8 +605,7 @@ int onshi_cert_trust_load_file(const char *path, struct onshi_cert_trust **out,
  * error (the store has no other way to say "this CA publishes none"). */
 static int verify_cb(int ok, X509_STORE_CTX *ctx)
 {
-	if (!ok &&
-	    X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
+	if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
 		return 1;
 	return ok;
 }
@@ -628,7 +616,7 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
  * ("client certificate", "the My Number Card certificate").
  */
 static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
-			STACK_OF(X509) *extra, time_t now, enum cert_role role,
+			STACK_OF(X509) * extra, time_t now, enum cert_role role,
 			const char *who, char *msg, size_t msglen)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -645,9 +633,9 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 	}
 	X509_STORE_CTX_set_time(ctx, 0, now);
 	/* Anything the operator put into the trust set is an anchor. */
-	X509_STORE_CTX_set_flags(
-		ctx, X509_V_FLAG_PARTIAL_CHAIN |
-			     (t->ncrl > 0 ? X509_V_FLAG_CRL_CHECK : 0));
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN |
+					      (t->ncrl > 0 ? X509_V_FLAG_CRL_CHECK
+							   : 0));
 	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
 	if (role == ROLE_CLIENT || role == ROLE_INSTALL)
 		X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
@@ -700,15 +688,15 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 			break;
 		}
 		onshi_set_msg(msg, msglen,
-			"%s was not issued by a CA in %s (issuer: "
-			"%s): %s",
-			who, t->source, issuer, remedy);
+			      "%s was not issued by a CA in %s (issuer: "
+			      "%s): %s",
+			      who, t->source, issuer, remedy);
 		break;
 	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
 		onshi_set_msg(msg, msglen,
-			"%s does not verify against its issuer %s "
-			"in %s: the certificate is forged or damaged",
-			who, issuer, t->source);
+			      "%s does not verify against its issuer %s "
+			      "in %s: the certificate is forged or damaged",
+			      who, issuer, t->source);
 		break;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 	case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -724,64 +712,64 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
 			fmt_datetime(tt, when, sizeof(when));
 		if (depth > 0)
 			onshi_set_msg(msg, msglen,
-				"the CA certificate %s in %s %s %s: "
-				"replace it with the CA's current certificate",
-				subject, t->source,
-				err == X509_V_ERR_CERT_HAS_EXPIRED
-					? "expired on"
-					: "is not valid before",
-				when);
+				      "the CA certificate %s in %s %s %s: "
+				      "replace it with the CA's current certificate",
+				      subject, t->source,
+				      err == X509_V_ERR_CERT_HAS_EXPIRED
+					      ? "expired on"
+					      : "is not valid before",
+				      when);
 		else if (err == X509_V_ERR_CERT_NOT_YET_VALID)
 			onshi_set_msg(msg, msglen,
-				"%s is not valid before %s: check "
-				"the system clock",
-				who, when);
+				      "%s is not valid before %s: check "
+				      "the system clock",
+				      who, when);
 		else if (role == ROLE_CARD)
 			onshi_set_msg(msg, msglen,
-				"%s expired on %s: the holder must "
-				"renew the card's certificate at the municipal "
-				"office; confirm the qualification another way",
-				who, when);
+				      "%s expired on %s: the holder must "
+				      "renew the card's certificate at the municipal "
+				      "office; confirm the qualification another way",
+				      who, when);
 		else if (role == ROLE_READER)
 			onshi_set_msg(msg, msglen,
-				"%s expired on %s: ask the reader's "
-				"maker for a new device certificate",
-				who, when);
+				      "%s expired on %s: ask the reader's "
+				      "maker for a new device certificate",
+				      who, when);
 		else
 			onshi_set_msg(msg, msglen, "%s expired on %s", who, when);
 		break;
 	case X509_V_ERR_CERT_REVOKED:
 		onshi_set_msg(msg, msglen,
-			"%s (serial %s) is revoked by its issuer's "
-			"CRL in %s: %s",
-			who, serial, t->source,
-			role == ROLE_CARD
-				? "the card cannot be used; confirm the "
-				  "qualification another way"
-				: "it must not be used");
+			      "%s (serial %s) is revoked by its issuer's "
+			      "CRL in %s: %s",
+			      who, serial, t->source,
+			      role == ROLE_CARD ? "the card cannot be used; confirm the "
+						  "qualification another way"
+						: "it must not be used");
 		break;
 	case X509_V_ERR_CRL_HAS_EXPIRED:
 	case X509_V_ERR_CRL_NOT_YET_VALID:
 		onshi_set_msg(msg, msglen,
-			"the CRL of %s in %s is out of date (%s): "
-			"fetch the CA's current CRL into that folder; cards "
-			"cannot be checked until then",
-			issuer, t->source, X509_verify_cert_error_string(err));
+			      "the CRL of %s in %s is out of date (%s): "
+			      "fetch the CA's current CRL into that folder; cards "
+			      "cannot be checked until then",
+			      issuer, t->source,
+			      X509_verify_cert_error_string(err));
 		rc = ONSHI_ESTATE;
 		break;
 	case X509_V_ERR_INVALID_PURPOSE:
 		onshi_set_msg(msg, msglen,
-			"%s is not made for TLS client "
-			"authentication (extendedKeyUsage lacks clientAuth): "
-			"ask the issuer for a client certificate",
-			who);
+			      "%s is not made for TLS client "
+			      "authentication (extendedKeyUsage lacks clientAuth): "
+			      "ask the issuer for a client certificate",
+			      who);
 		break;
 	default:
 		onshi_set_msg(msg, msglen,
-			"%s was refused by the chain check against "
-			"%s: %s (at depth %d, %s)",
-			who, t->source, X509_verify_cert_error_string(err),
-			depth, subject);
+			      "%s was refused by the chain check against "
+			      "%s: %s (at depth %d, %s)",
+			      who, t->source, X509_verify_cert_error_string(err),
+			      depth, subject);
 		break;
 	}
 	X509_STORE_CTX_free(ctx);
@@ -794,7 +782,7 @@ static int verify_chain(const struct onshi_cert_trust *t, X509 *leaf,
  * The checks shared by check_client and check_install: key match, dates,
  * chain. Fills info and the success or warning message.
  */
-static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
+static int check_clinic(X509 *cert, STACK_OF(X509) * extra, EVP_PKEY *key,
 			const char *cert_desc, const char *key_desc,
 			const char *ca_bundle, time_t now, enum cert_role role,
 			struct onshi_cert_info *info, char *msg, size_t msglen)
@@ -812,57 +800,55 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 	if (X509_check_private_key(cert, key) != 1) {
 		if (role == ROLE_INSTALL)
 			onshi_set_msg(msg, msglen,
-				"the new certificate %s does not "
-				"match the key %s (serial %s, %s): install the "
-				"certificate issued for the CSR that `onshictl "
-				"cert csr` made with this key",
-				cert_desc, key_desc, info->serial_hex,
-				info->subject);
+				      "the new certificate %s does not "
+				      "match the key %s (serial %s, %s): install the "
+				      "certificate issued for the CSR that `onshictl "
+				      "cert csr` made with this key",
+				      cert_desc, key_desc, info->serial_hex,
+				      info->subject);
 		else
 			onshi_set_msg(msg, msglen,
-				"client key %s does not match the "
-				"certificate %s (serial %s, %s): configure the "
-				"key that belongs to this certificate",
-				key_desc, cert_desc, info->serial_hex,
-				info->subject);
+				      "client key %s does not match the "
+				      "certificate %s (serial %s, %s): configure the "
+				      "key that belongs to this certificate",
+				      key_desc, cert_desc, info->serial_hex,
+				      info->subject);
 		return ONSHI_ECRYPTO;
 	}
 	if (now < info->not_before) {
 		fmt_datetime(info->not_before, when, sizeof(when));
 		onshi_set_msg(msg, msglen,
-			"%s%s not valid before %s: check the "
-			"system clock%s",
-			who, role == ROLE_INSTALL ? " is" : "", when,
-			role == ROLE_INSTALL ? ", or install it after that time"
-					     : "");
+			      "%s%s not valid before %s: check the "
+			      "system clock%s",
+			      who, role == ROLE_INSTALL ? " is" : "", when,
+			      role == ROLE_INSTALL ? ", or install it after that time"
+						   : "");
 		return ONSHI_ECRYPTO;
 	}
 	if (now > info->not_after) {
 		fmt_date(info->not_after, when, sizeof(when));
 		if (role == ROLE_INSTALL)
 			onshi_set_msg(msg, msglen,
-				"the new certificate expired on %s: "
-				"ask the issuer for a current one",
-				when);
+				      "the new certificate expired on %s: "
+				      "ask the issuer for a current one",
+				      when);
 		else
 			onshi_set_msg(msg, msglen,
-				"client certificate expired on %s: "
-				"%s",
-				when, renew);
+				      "client certificate expired on %s: "
+				      "%s",
+				      when, renew);
 		return ONSHI_ECRYPTO;
 	}
 	if (ca_bundle != NULL) {
-		rc = onshi_cert_trust_load_file(ca_bundle, &trust, m,
-						sizeof(m));
+		rc = onshi_cert_trust_load_file(ca_bundle, &trust, m, sizeof(m));
 		if (rc != ONSHI_OK) {
 			onshi_set_msg(msg, msglen,
-				"cannot check %s against the CA "
-				"bundle: %s",
-				who, m);
+				      "cannot check %s against the CA "
+				      "bundle: %s",
+				      who, m);
 			return rc;
 		}
-		rc = verify_chain(trust, cert, extra, now, role, who, msg,
-				  msglen);
+		rc = verify_chain(trust, cert, extra, now, role, who, msg, msglen);
 		onshi_cert_trust_free(trust);
 		if (rc != ONSHI_OK)
 			return rc;
@@ -883,15 +869,15 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 		onshi_set_msg(msg, msglen, "%s", info->warning_msg);
 	} else if (role == ROLE_INSTALL) {
 		onshi_set_msg(msg, msglen,
-			"the new certificate for %s (serial %s) "
-			"passes every check and is valid until %s (%ld days "
-			"left)",
-			info->cn, info->serial_hex, when, info->days_left);
+			      "the new certificate for %s (serial %s) "
+			      "passes every check and is valid until %s (%ld days "
+			      "left)",
+			      info->cn, info->serial_hex, when, info->days_left);
 	} else {
 		onshi_set_msg(msg, msglen,
-			"client certificate for %s (serial %s) is "
-			"valid until %s (%ld days left)",
-			info->cn, info->serial_hex, when, info->days_left);
+			      "client certificate for %s (serial %s) is "
+			      "valid until %s (%ld days left)",
+			      info->cn, info->serial_hex, when, info->days_left);
 	}
 	return ONSHI_OK;
 }
@@ -899,8 +885,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) *extra, EVP_PKEY *key,
 int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
 			    const char *p12_path, const char *p12_password,
 			    const char *ca_bundle, time_t now,
-			    struct onshi_cert_info *info, char *msg,
-			    size_t msglen)
+			    struct onshi_cert_info *info, char *msg, size_t msglen)
 {
 	struct onshi_cert_info local;
 	STACK_OF(X509) *extra = NULL;
@@ -926,8 +911,8 @@ int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
 		kdesc = key_pem_path;
 	} else {
 		onshi_set_msg(msg, msglen,
-			"no client certificate configured: give "
-			"[national] client_cert and client_key, or client_p12");
+			      "no client certificate configured: give "
+			      "[national] client_cert and client_key, or client_p12");
 		return ONSHI_EINVAL;
 	}
 	if (rc == ONSHI_OK)
@@ -942,8 +927,7 @@ int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
 
 int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 			     const char *ca_bundle, time_t now,
-			     struct onshi_cert_info *info, char *msg,
-			     size_t msglen)
+			     struct onshi_cert_info *info, char *msg, size_t msglen)
 {
 	struct onshi_cert_info local;
 	STACK_OF(X509) *extra = NULL;
@@ -956,9 +940,9 @@ int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 	memset(info, 0, sizeof(*info));
 	if (new_cert_path == NULL || key_path == NULL || ca_bundle == NULL) {
 		onshi_set_msg(msg, msglen,
-			"cert install needs the new certificate, "
-			"the key made by `onshictl cert csr` and [national] "
-			"ca_bundle");
+			      "cert install needs the new certificate, "
+			      "the key made by `onshictl cert csr` and [national] "
+			      "ca_bundle");
 		return ONSHI_EINVAL;
 	}
 	rc = load_cert_file(new_cert_path, "new certificate", &cert, &extra,
@@ -968,8 +952,7 @@ int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 				   &key, msg, msglen);
 	if (rc == ONSHI_OK)
 		rc = check_clinic(cert, extra, key, new_cert_path, key_path,
-				  ca_bundle, now, ROLE_INSTALL, info, msg,
-				  msglen);
+				  ca_bundle, now, ROLE_INSTALL, info, msg, msglen);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(extra, X509_free);
@@ -983,29 +966,29 @@ int onshi_cert_check_institution(const struct onshi_cert_info *info,
 {
 	if (info == NULL || institution_code == NULL) {
 		onshi_set_msg(msg, msglen,
-			"no certificate or institution code to "
-			"compare");
+			      "no certificate or institution code to "
+			      "compare");
 		return ONSHI_EINVAL;
 	}
 	if (info->cn[0] == '\0') {
 		onshi_set_msg(msg, msglen,
-			"client certificate (%s) has no commonName, "
-			"so no institution code: use the certificate the "
-			"national CA issued for %s",
-			info->subject, institution_code);
+			      "client certificate (%s) has no commonName, "
+			      "so no institution code: use the certificate the "
+			      "national CA issued for %s",
+			      info->subject, institution_code);
 		return ONSHI_ECRYPTO;
 	}
 	if (strcmp(info->cn, institution_code) != 0) {
 		onshi_set_msg(msg, msglen,
-			"client certificate is for institution "
-			"code %s, but [institution] code is %s: the national "
-			"service will refuse every request; use the "
-			"certificate issued for %s or correct the code",
-			info->cn, institution_code, institution_code);
+			      "client certificate is for institution "
+			      "code %s, but [institution] code is %s: the national "
+			      "service will refuse every request; use the "
+			      "certificate issued for %s or correct the code",
+			      info->cn, institution_code, institution_code);
 		return ONSHI_ECRYPTO;
 	}
 	onshi_set_msg(msg, msglen, "client certificate matches institution code %s",
-		institution_code);
+		      institution_code);
 	return ONSHI_OK;
 }
 
@@ -1093,15 +1076,15 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	if (key_out_path == NULL || csr_out_path == NULL ||
 	    strcmp(key_out_path, csr_out_path) == 0) {
 		onshi_set_msg(msg, msglen,
-			"cert csr needs two different files: one "
-			"for the new key, one for the CSR");
+			      "cert csr needs two different files: one "
+			      "for the new key, one for the CSR");
 		return ONSHI_EINVAL;
 	}
 	if (!valid_institution_code(institution_code)) {
 		onshi_set_msg(msg, msglen,
-			"institution code '%s' is not 10 digits: "
-			"set [institution] code to the clinic's 医療機関コード",
-			institution_code ? institution_code : "");
+			      "institution code '%s' is not 10 digits: "
+			      "set [institution] code to the clinic's 医療機関コード",
+			      institution_code ? institution_code : "");
 		return ONSHI_EINVAL;
 	}
 	/* The subject first: a bad organisation name costs no key. */
@@ -1109,20 +1092,18 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	name = req ? X509_REQ_get_subject_name(req) : NULL;
 	if (name == NULL || !X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
 	    !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
-					(const unsigned char *)"JP", -1, -1,
-					0)) {
+					(const unsigned char *)"JP", -1, -1, 0)) {
 		onshi_set_msg(msg, msglen, "cannot build the CSR (%s)",
-			ossl_reason());
+			      ossl_reason());
 		goto out;
 	}
 	if (org_name != NULL && org_name[0] != '\0' &&
 	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-					(const unsigned char *)org_name, -1, -1,
-					0)) {
+					(const unsigned char *)org_name, -1, -1, 0)) {
 		onshi_set_msg(msg, msglen,
-			"organisation name '%s' cannot go into the "
-			"CSR (%s): it must be UTF-8, at most 64 characters",
-			org_name, ossl_reason());
+			      "organisation name '%s' cannot go into the "
+			      "CSR (%s): it must be UTF-8, at most 64 characters",
+			      org_name, ossl_reason());
 		rc = ONSHI_EINVAL;
 		goto out;
 	}
@@ -1135,7 +1116,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	key = EVP_EC_gen("P-256");
 	if (key == NULL) {
 		onshi_set_msg(msg, msglen, "cannot make a new EC P-256 key (%s)",
-			ossl_reason());
+			      ossl_reason());
 		goto out;
 	}
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
@@ -1144,7 +1125,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	    !X509_REQ_set_pubkey(req, key) || !add_req_extensions(req) ||
 	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
 		onshi_set_msg(msg, msglen, "cannot build or sign the CSR (%s)",
-			ossl_reason());
+			      ossl_reason());
 		goto out;
 	}
 	kb = BIO_new(BIO_s_mem());
@@ -1153,7 +1134,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	    !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_X509_REQ(cb, req)) {
 		onshi_set_msg(msg, msglen, "cannot encode the key or CSR (%s)",
-			ossl_reason());
+			      ossl_reason());
 		goto out;
 	}
 	/* The key first: a CSR without its key would be useless. */
@@ -1167,10 +1148,10 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
 	if (rc != ONSHI_OK)
 		goto out;
 	onshi_set_msg(msg, msglen,
-		"new key in %s (EC P-256, mode 0600) and CSR for "
-		"CN=%s in %s: send the CSR to the issuer, then run `onshictl "
-		"cert install FILE` with the certificate it returns",
-		key_out_path, institution_code, csr_out_path);
+		      "new key in %s (EC P-256, mode 0600) and CSR for "
+		      "CN=%s in %s: send the CSR to the issuer, then run `onshictl "
+		      "cert install FILE` with the certificate it returns",
+		      key_out_path, institution_code, csr_out_path);
 out:
 	BIO_free(kb);
 	BIO_free(cb);
@@ -1209,17 +1190,17 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 		serial_hex_out[0] = '\0';
 	if (trust == NULL) {
 		onshi_set_msg(msg, msglen,
-			"no JPKI trust set loaded: set [jpki] "
-			"trust_dir");
+			      "no JPKI trust set loaded: set [jpki] "
+			      "trust_dir");
 		return ONSHI_EINVAL;
 	}
 	x = parse_der(cert_der, len);
 	if (x == NULL) {
 		onshi_set_msg(msg, msglen,
-			"the card certificate is not a DER X.509 "
-			"certificate (%zu bytes): the reader sent something "
-			"else",
-			len);
+			      "the card certificate is not a DER X.509 "
+			      "certificate (%zu bytes): the reader sent something "
+			      "else",
+			      len);
 		ERR_clear_error();
 		return ONSHI_EINVAL;
 	}
@@ -1228,20 +1209,19 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 	rc = verify_chain(trust, x, NULL, now, ROLE_CARD,
 			  "the My Number Card certificate", msg, msglen);
 	/* The card's signing certificate (nonRepudiation) is no login. */
-	if (rc == ONSHI_OK &&
-	    (X509_get_key_usage(x) & KU_NON_REPUDIATION) != 0) {
+	if (rc == ONSHI_OK && (X509_get_key_usage(x) & KU_NON_REPUDIATION) != 0) {
 		onshi_set_msg(msg, msglen,
-			"the certificate (serial %s) is the card's "
-			"digital-signature certificate, not its "
-			"user-authentication certificate: the reader must "
-			"read EF 000A",
-			serial_hex_out ? serial_hex_out : "?");
+			      "the certificate (serial %s) is the card's "
+			      "digital-signature certificate, not its "
+			      "user-authentication certificate: the reader must "
+			      "read EF 000A",
+			      serial_hex_out ? serial_hex_out : "?");
 		rc = ONSHI_ECRYPTO;
 	} else if (rc == ONSHI_OK)
 		onshi_set_msg(msg, msglen,
-			"the My Number Card certificate (serial "
-			"%s) is valid and not revoked",
-			serial_hex_out ? serial_hex_out : "?");
+			      "the My Number Card certificate (serial "
+			      "%s) is valid and not revoked",
+			      serial_hex_out ? serial_hex_out : "?");
 	X509_free(x);
 	ERR_clear_error();
 	return rc;
@@ -1275,8 +1255,7 @@ static int verify_sha256(EVP_PKEY *pkey, int pkcs1, const void *data,
 
 	if (mctx != NULL &&
 	    EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL, pkey) == 1 &&
-	    (!pkcs1 ||
-	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0))
+	    (!pkcs1 || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0))
 		ok = EVP_DigestVerify(mctx, sig, siglen, data, len) == 1;
 	EVP_MD_CTX_free(mctx);
 	return ok;
@@ -1292,48 +1271,48 @@ int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
 
 	if (nonce == NULL || nonce[0] == '\0' || sig == NULL || siglen == 0) {
 		onshi_set_msg(msg, msglen,
-			"PIN-mode card authentication needs the "
-			"nonce and the card's signature");
+			      "PIN-mode card authentication needs the "
+			      "nonce and the card's signature");
 		return ONSHI_EINVAL;
 	}
 	x = parse_der(cert_der, len);
 	if (x == NULL) {
 		onshi_set_msg(msg, msglen,
-			"the card certificate is not a DER X.509 "
-			"certificate (%zu bytes)",
-			len);
+			      "the card certificate is not a DER X.509 "
+			      "certificate (%zu bytes)",
+			      len);
 		ERR_clear_error();
 		return ONSHI_EINVAL;
 	}
 	pkey = X509_get0_pubkey(x);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
 		onshi_set_msg(msg, msglen,
-			"the card certificate holds no RSA key: "
-			"not a My Number Card user-authentication certificate");
+			      "the card certificate holds no RSA key: "
+			      "not a My Number Card user-authentication certificate");
 		rc = ONSHI_EINVAL;
 	} else if (verify_sha256(pkey, 1, nonce, strlen(nonce), sig, siglen)) {
 		onshi_set_msg(msg, msglen,
-			"the card's PIN signature over the nonce "
-			"verifies");
+			      "the card's PIN signature over the nonce "
+			      "verifies");
 		rc = ONSHI_OK;
 	} else {
 		onshi_set_msg(msg, msglen,
-			"the card's PIN signature does not verify "
-			"(RSA PKCS#1 v1.5 SHA-256 over the nonce): it was made "
-			"by another card or over another nonce; ask the holder "
-			"to authenticate again");
+			      "the card's PIN signature does not verify "
+			      "(RSA PKCS#1 v1.5 SHA-256 over the nonce): it was made "
+			      "by another card or over another nonce; ask the holder "
+			      "to authenticate again");
 	}
 	X509_free(x);
 	ERR_clear_error();
 	return rc;
 }
 
-int onshi_cert_check_face_attestation(
-	const struct onshi_cert_trust *reader_trust,
-	const unsigned char *reader_der, size_t reader_len,
-	const unsigned char *card_der, size_t card_len, const char *nonce,
-	const unsigned char *sig, size_t siglen, time_t now, char *msg,
-	size_t msglen)
+int onshi_cert_check_face_attestation(const struct onshi_cert_trust *reader_trust,
+				      const unsigned char *reader_der,
+				      size_t reader_len, const unsigned char *card_der,
+				      size_t card_len, const char *nonce,
+				      const unsigned char *sig, size_t siglen,
+				      time_t now, char *msg, size_t msglen)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
@@ -1346,23 +1325,22 @@ int onshi_cert_check_face_attestation(
 	if (reader_trust == NULL || nonce == NULL || nonce[0] == '\0' ||
 	    sig == NULL || siglen == 0 || card_der == NULL || card_len == 0) {
 		onshi_set_msg(msg, msglen,
-			"face-mode card authentication needs the "
-			"reader CA, the card certificate, the nonce and the "
-			"reader's attestation");
+			      "face-mode card authentication needs the "
+			      "reader CA, the card certificate, the nonce and the "
+			      "reader's attestation");
 		return ONSHI_EINVAL;
 	}
 	reader = parse_der(reader_der, reader_len);
 	if (reader == NULL) {
 		onshi_set_msg(msg, msglen,
-			"the face-auth reader's device certificate "
-			"is not a DER X.509 certificate (%zu bytes)",
-			reader_len);
+			      "the face-auth reader's device certificate "
+			      "is not a DER X.509 certificate (%zu bytes)",
+			      reader_len);
 		ERR_clear_error();
 		return ONSHI_EINVAL;
 	}
 	name_text(X509_get_subject_name(reader), subject, sizeof(subject));
-	snprintf(who, sizeof(who), "the face-auth reader certificate (%s)",
-		 subject);
+	snprintf(who, sizeof(who), "the face-auth reader certificate (%s)", subject);
 	rc = verify_chain(reader_trust, reader, NULL, now, ROLE_READER, who,
 			  msg, msglen);
 	if (rc != ONSHI_OK)
@@ -1370,15 +1348,15 @@ int onshi_cert_check_face_attestation(
 	pkey = X509_get0_pubkey(reader);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
 		onshi_set_msg(msg, msglen,
-			"the face-auth reader's device certificate "
-			"(%s) holds no EC key: attestations are ECDSA",
-			subject);
+			      "the face-auth reader's device certificate "
+			      "(%s) holds no EC key: attestations are ECDSA",
+			      subject);
 		rc = ONSHI_EINVAL;
 		goto out;
 	}
 	if (!EVP_Digest(card_der, card_len, md, &mdlen, EVP_sha256(), NULL)) {
 		onshi_set_msg(msg, msglen, "cannot hash the card certificate (%s)",
-			ossl_reason());
+			      ossl_reason());
 		rc = ONSHI_ECRYPTO;
 		goto out;
 	}
@@ -1393,17 +1371,17 @@ int onshi_cert_check_face_attestation(
 	}
 	if (verify_sha256(pkey, 0, text, (size_t)n, sig, siglen)) {
 		onshi_set_msg(msg, msglen,
-			"the reader's face attestation verifies "
-			"(%s)",
-			subject);
+			      "the reader's face attestation verifies "
+			      "(%s)",
+			      subject);
 		rc = ONSHI_OK;
 	} else {
 		onshi_set_msg(msg, msglen,
-			"the face-auth reader's attestation does "
-			"not verify (%s): it was not made by this reader over "
-			"this nonce and card certificate; ask the holder to "
-			"authenticate again",
-			subject);
+			      "the face-auth reader's attestation does "
+			      "not verify (%s): it was not made by this reader over "
+			      "this nonce and card certificate; ask the holder to "
+			      "authenticate again",
+			      subject);
 		rc = ONSHI_ECRYPTO;
 	}
 out:
@@ -1414,8 +1392,7 @@ out:
 }
 
 int onshi_cert_verify_face_attestation(const unsigned char *reader_der,
-				       size_t reader_len,
-				       const char *reader_ca_path,
+				       size_t reader_len, const char *reader_ca_path,
 				       const unsigned char *card_der,
 				       size_t card_len, const char *nonce,
 				       const unsigned char *sig, size_t siglen,

@@ -30,10 +30,10 @@
  * the expiry date of an expired certificate); zeroed otherwise.
  */
 struct onshi_cert_info {
-	char cn[65];           /* subject commonName: the institution code */
-	char subject[256];     /* "C=JP, O=..., OU=..., CN=..." (UTF-8) */
+	char cn[65];       /* subject commonName: the institution code */
+	char subject[256]; /* "C=JP, O=..., OU=..., CN=..." (UTF-8) */
 	char issuer[256];
-	char serial_hex[80];   /* upper case, as `openssl x509 -serial` */
+	char serial_hex[80]; /* upper case, as `openssl x509 -serial` */
 	time_t not_before;
 	time_t not_after;
 	long days_left;        /* floor((not_after - now) / 86400 s) */
@@ -55,11 +55,10 @@ struct onshi_cert_info {
  * ONSHI_ECRYPTO (key mismatch, not yet valid, expired, wrong CA). info may
  * be NULL.
  */
-int onshi_cert_check_client(const char *cert_pem_path,
-			    const char *key_pem_path, const char *p12_path,
-			    const char *p12_password, const char *ca_bundle,
-			    time_t now, struct onshi_cert_info *info,
-			    char *msg, size_t msglen);
+int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
+			    const char *p12_path, const char *p12_password,
+			    const char *ca_bundle, time_t now,
+			    struct onshi_cert_info *info, char *msg, size_t msglen);
 
 /*
  * Compare the certificate's institution code (info->cn) with the one in
@@ -97,8 +96,7 @@ int onshi_cert_make_csr(const char *key_out_path, const char *csr_out_path,
  */
 int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 			     const char *ca_bundle, time_t now,
-			     struct onshi_cert_info *info, char *msg,
-			     size_t msglen);
+			     struct onshi_cert_info *info, char *msg, size_t msglen);
 
 /*
  * A loaded set of trusted CA certificates and CRLs, reused across checks
@@ -144,10 +142,9 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 			  size_t msglen);
 
 /* The same, loading trust_dir for this one call (tools, tests). */
-int onshi_cert_jpki_verify(const char *trust_dir,
-			   const unsigned char *cert_der, size_t len,
-			   time_t now, char *serial_hex_out, size_t serial_len,
-			   char *msg, size_t msglen);
+int onshi_cert_jpki_verify(const char *trust_dir, const unsigned char *cert_der,
+			   size_t len, time_t now, char *serial_hex_out,
+			   size_t serial_len, char *msg, size_t msglen);
 
 /*
  * PIN mode: sig must be the card's RSA PKCS#1 v1.5 SHA-256 signature over
@@ -157,9 +154,8 @@ int onshi_cert_jpki_verify(const char *trust_dir,
  * ONSHI_ECRYPTO (signature does not verify).
  */
 int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
-				    const char *nonce,
-				    const unsigned char *sig, size_t siglen,
-				    char *msg, size_t msglen);
+				    const char *nonce, const unsigned char *sig,
+				    size_t siglen, char *msg, size_t msglen);
 
 /*
  * Face mode: the reader's device certificate (DER) must chain to a CA in
@@ -172,16 +168,14 @@ int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
  */
 int onshi_cert_check_face_attestation(const struct onshi_cert_trust *readers,
 				      const unsigned char *reader_der,
-				      size_t reader_len,
-				      const unsigned char *card_der,
+				      size_t reader_len, const unsigned char *card_der,
 				      size_t card_len, const char *nonce,
 				      const unsigned char *sig, size_t siglen,
 				      time_t now, char *msg, size_t msglen);
 
 /* The same, loading reader_ca_path (file or directory) for this call. */
 int onshi_cert_verify_face_attestation(const unsigned char *reader_der,
-				       size_t reader_len,
-				       const char *reader_ca_path,
+				       size_t reader_len, const char *reader_ca_path,
 				       const unsigned char *card_der,
 				       size_t card_len, const char *nonce,
 				       const unsigned char *sig, size_t siglen,

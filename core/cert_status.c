@@ -26,17 +26,17 @@ void onshi_cert_paths_free(struct onshi_cert_paths *p)
 }
 
 int onshi_cert_paths_find(struct onshi_core *core, const char *inst_name,
-			  struct onshi_cert_paths *p, char *why,
-			  size_t whylen)
+			  struct onshi_cert_paths *p, char *why, size_t whylen)
 {
 	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *nat =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	const struct onshi_conf_section *inst = NULL, *src;
 
 	memset(p, 0, sizeof(*p));
 	if (!nat) {
-		snprintf(why, whylen, "no [national] section: no client certificate configured");
+		snprintf(why, whylen,
+			 "no [national] section: no client certificate configured");
 		return ONSHI_ENOTFOUND;
 	}
 	p->code = onshi_control_institution_code(core, inst_name, why, whylen);
@@ -51,7 +51,8 @@ int onshi_cert_paths_find(struct onshi_core *core, const char *inst_name,
 	p->org = inst ? onshi_conf_section_get(inst, "name") : NULL;
 	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
 		       onshi_conf_section_get(inst, "client_p12"))
-		      ? inst : nat;
+		      ? inst
+		      : nat;
 	p->cert = onshi_conf_section_path(cfg, src, "client_cert");
 	p->key = onshi_conf_section_path(cfg, src, "client_key");
 	p->p12 = onshi_conf_section_path(cfg, src, "client_p12");
@@ -66,8 +67,7 @@ static void put_text(void *ctx, const char *key, const char *value)
 	onshi_control_put_kv(ctx, key, value);
 }
 
-static void put_long(onshi_cert_put_fn put, void *ctx, const char *key,
-		     long value)
+static void put_long(onshi_cert_put_fn put, void *ctx, const char *key, long value)
 {
 	char num[32];
 
@@ -92,8 +92,7 @@ static void info_fields(const struct onshi_cert_info *i, onshi_cert_put_fn put,
 	}
 }
 
-void onshi_cert_put_info(struct onshi_strbuf *b,
-			 const struct onshi_cert_info *i)
+void onshi_cert_put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i)
 {
 	info_fields(i, put_text, b);
 }
@@ -114,8 +113,7 @@ void onshi_cert_status_fields(struct onshi_core *core, const char *inst_name,
 					     p.p12_password, p.ca, time(NULL),
 					     &info, why, sizeof(why));
 	if (rc == ONSHI_OK)
-		rc = onshi_cert_check_institution(&info, p.code, why,
-						  sizeof(why));
+		rc = onshi_cert_check_institution(&info, p.code, why, sizeof(why));
 	put(ctx, "cert", p.name ? p.name : "");
 	put(ctx, "code", p.code ? p.code : "");
 	/* Expired is its own state: the one failure only a new certificate
@@ -159,10 +157,10 @@ void onshi_cert_log_startup(struct onshi_core *core)
 		rc = onshi_cert_paths_find(core, s->name, &p, why, sizeof(why));
 		if (rc == ONSHI_OK)
 			rc = onshi_cert_check_client(p.p12 ? NULL : p.cert,
-						     p.p12 ? NULL : p.key, p.p12,
-						     p.p12_password, p.ca,
-						     time(NULL), &info, why,
-						     sizeof(why));
+						     p.p12 ? NULL : p.key,
+						     p.p12, p.p12_password,
+						     p.ca, time(NULL), &info,
+						     why, sizeof(why));
 		if (rc == ONSHI_OK)
 			rc = onshi_cert_check_institution(&info, p.code, why,
 							  sizeof(why));
@@ -176,4 +174,3 @@ void onshi_cert_log_startup(struct onshi_core *core)
 		onshi_cert_paths_free(&p);
 	}
 }
-

@@ -32,13 +32,11 @@ struct onshi_cert_paths {
  * reason in why. Free with onshi_cert_paths_free() in either case.
  */
 int onshi_cert_paths_find(struct onshi_core *core, const char *inst_name,
-			  struct onshi_cert_paths *p, char *why,
-			  size_t whylen);
+			  struct onshi_cert_paths *p, char *why, size_t whylen);
 void onshi_cert_paths_free(struct onshi_cert_paths *p);
 
 /* " cn=.. subject=.. issuer=.. serial=.. not_after=.. days_left=.." */
-void onshi_cert_put_info(struct onshi_strbuf *b,
-			 const struct onshi_cert_info *i);
+void onshi_cert_put_info(struct onshi_strbuf *b, const struct onshi_cert_info *i);
 
 /*
  * The facts of one institution's certificate, field by field: cert=NAME
@@ -46,8 +44,7 @@ void onshi_cert_put_info(struct onshi_strbuf *b,
  * serial, not_after, days_left, and a message when not ok. The status
  * model and the reply-line writer both take them from here.
  */
-typedef void (*onshi_cert_put_fn)(void *ctx, const char *key,
-				  const char *value);
+typedef void (*onshi_cert_put_fn)(void *ctx, const char *key, const char *value);
 void onshi_cert_status_fields(struct onshi_core *core, const char *inst_name,
 			      onshi_cert_put_fn put, void *ctx);
 /* The same as one "cert=NAME code=.. state=.." reply line. */

@@ -20,8 +20,7 @@ static void check_plugins(const struct onshi_config *cfg,
 {
 	struct onshi_loader *loader;
 
-	if (onshi_loader_new(settings->plugin_dirs,
-			     settings->allow_unsafe_plugin_dir,
+	if (onshi_loader_new(settings->plugin_dirs, settings->allow_unsafe_plugin_dir,
 			     &loader) != ONSHI_OK) {
 		onshi_diag_add(diag, NULL, 0, "cannot initialise libltdl");
 		return;
@@ -51,7 +50,9 @@ static void check_plugins(const struct onshi_config *cfg,
 			onshi_diag_add(diag, pe->file, pe->line,
 				       "plugin '%s' is a %s plugin, it cannot serve [%s %s]",
 				       name,
-				       h->desc->kind == ONSHI_KIND_READER ? "reader" : "rececon",
+				       h->desc->kind == ONSHI_KIND_READER
+					       ? "reader"
+					       : "rececon",
 				       sec->type, sec->name);
 		else
 			onshi_conf_check_plugin_keys(sec, h->desc, diag);

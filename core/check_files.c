@@ -27,9 +27,9 @@
 
 /* What a PATH key must hold. */
 enum holds {
-	HOLDS_CA_FILE,   /* PEM CA certificates (and CRLs) */
-	HOLDS_CA_DIR,    /* a folder of them (JPKI trust) */
-	HOLDS_ED25519,   /* an Ed25519 public key (maintenance, plugins) */
+	HOLDS_CA_FILE, /* PEM CA certificates (and CRLs) */
+	HOLDS_CA_DIR,  /* a folder of them (JPKI trust) */
+	HOLDS_ED25519, /* an Ed25519 public key (maintenance, plugins) */
 };
 
 struct path_key {
@@ -50,8 +50,8 @@ static const struct path_key path_keys[] = {
 static void check_path_key(const struct onshi_config *cfg,
 			   const struct path_key *pk, struct onshi_diag *diag)
 {
-	const struct onshi_conf_section *sec =
-		onshi_config_section(cfg, pk->section, NULL);
+	const struct onshi_conf_section *sec = onshi_config_section(cfg, pk->section,
+								    NULL);
 	const struct onshi_conf_entry *e = onshi_conf_section_entry(sec, pk->key);
 	struct onshi_cert_trust *trust = NULL;
 	char msg[MSG_LEN], *path;
@@ -68,7 +68,8 @@ static void check_path_key(const struct onshi_config *cfg,
 		onshi_diag_add(diag, e->file, e->line, "[%s] %s = %s: %s%s",
 			       pk->section, pk->key, path, strerror(errno),
 			       errno == EACCES ? " (onshid's user must be able "
-						 "to read it)" : "");
+						 "to read it)"
+					       : "");
 	} else {
 		switch (pk->holds) {
 		case HOLDS_CA_FILE:
@@ -99,8 +100,8 @@ static void check_institution(const struct onshi_config *cfg,
 			      const struct onshi_conf_section *inst,
 			      struct onshi_diag *diag)
 {
-	const struct onshi_conf_section *nat =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	const struct onshi_conf_section *src;
 	const struct onshi_conf_entry *where, *code;
 	char *cert, *key, *p12, *ca, msg[MSG_LEN];
@@ -110,7 +111,8 @@ static void check_institution(const struct onshi_config *cfg,
 	code = onshi_conf_section_entry(inst, "code");
 	src = onshi_conf_section_get(inst, "client_cert") ||
 			      onshi_conf_section_get(inst, "client_p12")
-		      ? inst : nat;
+		      ? inst
+		      : nat;
 	if (src == NULL || code == NULL)
 		return; /* no national link configured: nothing to present */
 	where = onshi_conf_section_entry(src, "client_p12");
@@ -131,8 +133,7 @@ static void check_institution(const struct onshi_config *cfg,
 			       inst->name ? inst->name : "", msg);
 	else if (onshi_cert_check_institution(&info, code->value, msg,
 					      sizeof(msg)) != ONSHI_OK)
-		onshi_diag_add(diag, code->file, code->line,
-			       "[institution %s] %s",
+		onshi_diag_add(diag, code->file, code->line, "[institution %s] %s",
 			       inst->name ? inst->name : "", msg);
 	free(cert);
 	free(key);
@@ -140,8 +141,7 @@ static void check_institution(const struct onshi_config *cfg,
 	free(ca);
 }
 
-void onshi_check_config_files(const struct onshi_config *cfg,
-			      struct onshi_diag *diag)
+void onshi_check_config_files(const struct onshi_config *cfg, struct onshi_diag *diag)
 {
 	size_t i;
 

@@ -30,10 +30,10 @@
 struct reader_state {
 	const char *buf;
 	size_t len, pos;
-	int line;          /* number of the line last handed to inih */
-	int header_line;   /* line of the last [section] header seen */
-	int indented;      /* the current line starts with blanks */
-	char header[256];  /* text of the section the last key was in */
+	int line;         /* number of the line last handed to inih */
+	int header_line;  /* line of the last [section] header seen */
+	int indented;     /* the current line starts with blanks */
+	char header[256]; /* text of the section the last key was in */
 	struct onshi_config *cfg;
 	struct onshi_diag *diag;
 	const char *file;
@@ -78,8 +78,7 @@ static char *read_line(char *str, int num, void *stream)
 }
 
 static struct onshi_conf_section *find_section(struct onshi_config *cfg,
-					       const char *type,
-					       const char *name)
+					       const char *type, const char *name)
 {
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		struct onshi_conf_section *s = &cfg->sections[i];
@@ -103,8 +102,7 @@ static struct onshi_conf_section *open_section(struct reader_state *st,
 	struct onshi_conf_section *s;
 
 	if (strlen(header) >= sizeof(type)) {
-		onshi_diag_add(st->diag, st->file, st->line,
-			       "section name too long");
+		onshi_diag_add(st->diag, st->file, st->line, "section name too long");
 		return NULL;
 	}
 	if (sp) {
@@ -129,8 +127,8 @@ static struct onshi_conf_section *open_section(struct reader_state *st,
 		return s; /* a drop-in adding to or overriding a section */
 	if (cfg->nsections == cfg->cap) {
 		size_t cap = cfg->cap ? cfg->cap * 2 : 16;
-		struct onshi_conf_section *ns =
-			realloc(cfg->sections, cap * sizeof(*ns));
+		struct onshi_conf_section *ns = realloc(cfg->sections,
+							cap * sizeof(*ns));
 
 		if (!ns)
 			goto oom;
@@ -189,8 +187,7 @@ static int set_entry(struct reader_state *st, struct onshi_conf_section *s,
 	}
 	if (s->count == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct onshi_conf_entry *ne =
-			realloc(s->entries, cap * sizeof(*ne));
+		struct onshi_conf_entry *ne = realloc(s->entries, cap * sizeof(*ne));
 
 		if (!ne) {
 			free(v);
@@ -213,8 +210,7 @@ static int set_entry(struct reader_state *st, struct onshi_conf_section *s,
 }
 
 /* ini_handler: called once per key (section/name are inih's buffers). */
-static int on_key(void *user, const char *section, const char *key,
-		  const char *value)
+static int on_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct reader_state *st = user;
 
@@ -251,13 +247,10 @@ static int read_file(const char *path, char **buf, size_t *len,
 	struct onshi_read_fail fail;
 	int rc;
 
-	rc = onshi_read_file(AT_FDCWD, path, CONFIG_MAX_BYTES, 0, buf, len,
-			     &fail);
+	rc = onshi_read_file(AT_FDCWD, path, CONFIG_MAX_BYTES, 0, buf, len, &fail);
 	switch (rc) {
-	case ONSHI_OK:
-		break;
-	case ONSHI_ENOMEM:
-		return rc;
+	case ONSHI_OK: break;
+	case ONSHI_ENOMEM: return rc;
 	case ONSHI_ETOOBIG:
 		onshi_diag_add(diag, path, 0, "larger than %d bytes",
 			       CONFIG_MAX_BYTES);
@@ -268,13 +261,11 @@ static int read_file(const char *path, char **buf, size_t *len,
 				       strerror(fail.err));
 			return ONSHI_ENOTFOUND;
 		}
-		onshi_diag_add(diag, path, 0, "read error: %s",
-			       strerror(fail.err));
+		onshi_diag_add(diag, path, 0, "read error: %s", strerror(fail.err));
 		return ONSHI_EIO;
 	}
 	if (memchr(*buf, '\0', *len)) {
-		onshi_diag_add(diag, path, 0,
-			       "contains a NUL byte: not a text file");
+		onshi_diag_add(diag, path, 0, "contains a NUL byte: not a text file");
 		free(*buf);
 		*buf = NULL;
 		return ONSHI_EINVAL;
@@ -443,16 +434,15 @@ void onshi_config_free(struct onshi_config *cfg)
 	free(cfg);
 }
 
-const struct onshi_conf_section *
-onshi_config_section(const struct onshi_config *cfg, const char *type,
-		     const char *name)
+const struct onshi_conf_section *onshi_config_section(const struct onshi_config *cfg,
+						      const char *type,
+						      const char *name)
 {
 	return find_section((struct onshi_config *)cfg, type, name);
 }
 
-const struct onshi_conf_entry *
-onshi_conf_section_entry(const struct onshi_conf_section *sec,
-			 const char *key)
+const struct onshi_conf_entry *onshi_conf_section_entry(const struct onshi_conf_section *sec,
+							const char *key)
 {
 	if (!sec)
 		return NULL;
@@ -470,8 +460,7 @@ const char *onshi_conf_section_get(const struct onshi_conf_section *sec,
 	return e ? e->value : NULL;
 }
 
-char *onshi_config_resolve_path(const struct onshi_config *cfg,
-				const char *value)
+char *onshi_config_resolve_path(const struct onshi_config *cfg, const char *value)
 {
 	char *p = NULL;
 
@@ -483,8 +472,7 @@ char *onshi_config_resolve_path(const struct onshi_config *cfg,
 }
 
 char *onshi_conf_section_path(const struct onshi_config *cfg,
-			      const struct onshi_conf_section *sec,
-			      const char *key)
+			      const struct onshi_conf_section *sec, const char *key)
 {
 	const char *v = onshi_conf_section_get(sec, key);
 

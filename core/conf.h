@@ -23,8 +23,8 @@ struct onshi_conf_entry {
 };
 
 struct onshi_conf_section {
-	char *type;       /* "institution", "reader", "national", ... */
-	char *name;       /* "main" in [institution main]; NULL if none */
+	char *type; /* "institution", "reader", "national", ... */
+	char *name; /* "main" in [institution main]; NULL if none */
 	const char *file;
 	int line;
 	struct onshi_conf_entry *entries;
@@ -52,25 +52,22 @@ int onshi_config_load(const char *path, struct onshi_config **out,
 void onshi_config_free(struct onshi_config *cfg);
 
 /* The section [type name] (name NULL for [type]), or NULL. */
-const struct onshi_conf_section *
-onshi_config_section(const struct onshi_config *cfg, const char *type,
-		     const char *name);
+const struct onshi_conf_section *onshi_config_section(const struct onshi_config *cfg,
+						      const char *type,
+						      const char *name);
 /* The entry for key in sec, or NULL. */
-const struct onshi_conf_entry *
-onshi_conf_section_entry(const struct onshi_conf_section *sec,
-			 const char *key);
+const struct onshi_conf_entry *onshi_conf_section_entry(const struct onshi_conf_section *sec,
+							const char *key);
 /* Its value, or NULL. */
 const char *onshi_conf_section_get(const struct onshi_conf_section *sec,
 				   const char *key);
 
 /* Resolve a path value against cfg->base_dir; malloc'd. */
-char *onshi_config_resolve_path(const struct onshi_config *cfg,
-				const char *value);
+char *onshi_config_resolve_path(const struct onshi_config *cfg, const char *value);
 
 /* sec's value of key resolved as a path (malloc'd); NULL when the key is
  * absent (or out of memory). sec may be NULL. */
 char *onshi_conf_section_path(const struct onshi_config *cfg,
-			      const struct onshi_conf_section *sec,
-			      const char *key);
+			      const struct onshi_conf_section *sec, const char *key);
 
 #endif

@@ -45,8 +45,8 @@ struct schema_key {
 };
 
 enum section_naming {
-	UNNAMED,   /* [national] */
-	NAMED,     /* [institution main] */
+	UNNAMED, /* [national] */
+	NAMED,   /* [institution main] */
 };
 
 struct schema_section {
@@ -60,11 +60,13 @@ struct schema_section {
  * bundle (check_client_cert() says which combinations are valid). The same
  * four keys in every section that connects with a certificate of its own.
  */
-#define TLS_IDENTITY_KEYS \
-	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
-	{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
-	{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE }, \
-	{ "client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE }
+#define TLS_IDENTITY_KEYS                                               \
+	{ "client_cert", ONSHI_CONF_PATH, 0, CHECK_NONE },              \
+		{ "client_key", ONSHI_CONF_PATH, 0, CHECK_NONE },       \
+		{ "client_p12", ONSHI_CONF_PATH, 0, CHECK_NONE },       \
+	{                                                               \
+		"client_p12_password", ONSHI_CONF_STRING, 0, CHECK_NONE \
+	}
 
 static const struct schema_key institution_keys[] = {
 	{ "code", ONSHI_CONF_STRING, 1, CHECK_INSTITUTION_CODE },
@@ -266,8 +268,7 @@ static int check_value(const struct onshi_conf_entry *e,
 		if (!e->value[0])
 			why = "must not be empty";
 		break;
-	case ONSHI_CONF_STRING:
-		break;
+	case ONSHI_CONF_STRING: break;
 	}
 	if (!why) {
 		switch (check) {
@@ -284,8 +285,7 @@ static int check_value(const struct onshi_conf_entry *e,
 				why = "must be stderr or syslog";
 			break;
 		case CHECK_HTTPS_URL:
-			if (strncmp(e->value, "https://", 8) != 0 ||
-			    !e->value[8])
+			if (strncmp(e->value, "https://", 8) != 0 || !e->value[8])
 				why = "must be an https:// URL";
 			break;
 		case CHECK_POLL_S:
@@ -309,12 +309,10 @@ static int check_value(const struct onshi_conf_entry *e,
 				why = "must be a number of seconds from 0 (no probe) to 86400";
 			break;
 		case CHECK_PAGE_LANGUAGE:
-			if (strcmp(e->value, "ja") != 0 &&
-			    strcmp(e->value, "en") != 0)
+			if (strcmp(e->value, "ja") != 0 && strcmp(e->value, "en") != 0)
 				why = "must be ja or en";
 			break;
-		case CHECK_NONE:
-			break;
+		case CHECK_NONE: break;
 		}
 	}
 	if (why) {
@@ -342,8 +340,7 @@ static const struct schema_key *schema_key(const struct schema_key *keys,
 	return NULL;
 }
 
-static void section_label(const struct onshi_conf_section *sec, char *buf,
-			  size_t len)
+static void section_label(const struct onshi_conf_section *sec, char *buf, size_t len)
 {
 	if (sec->name)
 		snprintf(buf, len, "[%s %s]", sec->type, sec->name);
@@ -399,11 +396,10 @@ static void check_client_cert(const struct onshi_conf_section *sec,
 			       label);
 }
 
-static void check_national(const struct onshi_config *cfg,
-			   struct onshi_diag *diag)
+static void check_national(const struct onshi_config *cfg, struct onshi_diag *diag)
 {
-	const struct onshi_conf_section *n =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *n = onshi_config_section(cfg, "national",
+								  NULL);
 
 	if (n)
 		check_client_cert(n, 1, diag);
@@ -413,13 +409,12 @@ static void check_national(const struct onshi_config *cfg,
 }
 
 /* [maintenance] client certificate pairs; require_signature needs a key. */
-static void check_maintenance(const struct onshi_config *cfg,
-			      struct onshi_diag *diag)
+static void check_maintenance(const struct onshi_config *cfg, struct onshi_diag *diag)
 {
-	const struct onshi_conf_section *m =
-		onshi_config_section(cfg, "maintenance", NULL);
-	const struct onshi_conf_section *p =
-		onshi_config_section(cfg, "plugins", NULL);
+	const struct onshi_conf_section *m = onshi_config_section(cfg, "maintenance",
+								  NULL);
+	const struct onshi_conf_section *p = onshi_config_section(cfg, "plugins",
+								  NULL);
 	const struct onshi_conf_entry *req =
 		onshi_conf_section_entry(p, "require_signature");
 
@@ -437,8 +432,7 @@ static void check_maintenance(const struct onshi_config *cfg,
  * allow_remote = yes — the page shows today's counts and module state to
  * whoever can reach it, and it has no login.
  */
-static void check_status_page(const struct onshi_config *cfg,
-			      struct onshi_diag *diag)
+static void check_status_page(const struct onshi_config *cfg, struct onshi_diag *diag)
 {
 	const struct onshi_conf_section *sp =
 		onshi_config_section(cfg, "status_page", NULL);
@@ -453,16 +447,15 @@ static void check_status_page(const struct onshi_config *cfg,
 		return;
 	if (onshi_status_parse_listen(l->value, &ss, &sslen, &loopback, why,
 				      sizeof(why)) < 0)
-		onshi_diag_add(diag, l->file, l->line, "[status_page] listen = %s",
-			       why);
+		onshi_diag_add(diag, l->file, l->line,
+			       "[status_page] listen = %s", why);
 	else if (!loopback && !(remote && onshi_conf_parse_bool(remote) == 1))
 		onshi_diag_add(diag, l->file, l->line,
 			       "[status_page] listen = %s is not a loopback address: the page has no login and shows today's counts and module state to anyone who can reach it; listen on 127.0.0.1, or set allow_remote = yes",
 			       l->value);
 }
 
-void onshi_conf_check_core(const struct onshi_config *cfg,
-			   struct onshi_diag *diag)
+void onshi_conf_check_core(const struct onshi_config *cfg, struct onshi_diag *diag)
 {
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *sec = &cfg->sections[i];
@@ -490,8 +483,7 @@ void onshi_conf_check_core(const struct onshi_config *cfg,
 		}
 		for (size_t j = 0; j < sec->count; j++) {
 			const struct onshi_conf_entry *e = &sec->entries[j];
-			const struct schema_key *k =
-				schema_key(ss->keys, e->key);
+			const struct schema_key *k = schema_key(ss->keys, e->key);
 
 			if (!k) {
 				/* Module sections: the plugin's own keys are
@@ -505,8 +497,7 @@ void onshi_conf_check_core(const struct onshi_config *cfg,
 			check_value(e, k->type, 0, 0, k->check, diag);
 		}
 		for (const struct schema_key *k = ss->keys; k->name; k++)
-			if (k->required &&
-			    !onshi_conf_section_entry(sec, k->name))
+			if (k->required && !onshi_conf_section_entry(sec, k->name))
 				onshi_diag_add(diag, sec->file, sec->line,
 					       "%s: missing required key '%s'",
 					       label, k->name);
@@ -578,7 +569,8 @@ void onshi_conf_check_plugin_keys(const struct onshi_conf_section *sec,
 			onshi_diag_add(diag, sec->file, sec->line,
 				       "%s: missing required key '%s' (%s)",
 				       label, k->name,
-				       k->help ? k->help : "see the plugin's documentation");
+				       k->help ? k->help
+					       : "see the plugin's documentation");
 }
 
 void onshi_conf_values_free(struct onshi_conf_value *v, size_t count)
@@ -650,8 +642,8 @@ onshi_conf_module_institution(const struct onshi_config *cfg,
 static char *setting_path(const struct onshi_config *cfg, const char *type,
 			  const char *key, const char *fallback)
 {
-	const char *v =
-		onshi_conf_section_get(onshi_config_section(cfg, type, NULL), key);
+	const char *v = onshi_conf_section_get(onshi_config_section(cfg, type, NULL),
+					       key);
 
 	return v ? onshi_config_resolve_path(cfg, v) : strdup(fallback);
 }
@@ -692,11 +684,9 @@ fail:
 	return NULL;
 }
 
-int onshi_settings_load(const struct onshi_config *cfg,
-			struct onshi_settings *s)
+int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s)
 {
-	const struct onshi_conf_section *log =
-		onshi_config_section(cfg, "log", NULL);
+	const struct onshi_conf_section *log = onshi_config_section(cfg, "log", NULL);
 	const struct onshi_conf_section *plugins =
 		onshi_config_section(cfg, "plugins", NULL);
 	const char *v;
@@ -736,11 +726,11 @@ int onshi_settings_load(const struct onshi_config *cfg,
 		const char *key = onshi_conf_section_get(plugins, "trust_key");
 
 		if (!key)
-			key = onshi_conf_section_get(
-				onshi_config_section(cfg, "maintenance", NULL),
-				"trust_key");
-		if (key && !(s->plugin_trust_key =
-				     onshi_config_resolve_path(cfg, key)))
+			key = onshi_conf_section_get(onshi_config_section(cfg, "maintenance",
+									  NULL),
+						     "trust_key");
+		if (key &&
+		    !(s->plugin_trust_key = onshi_config_resolve_path(cfg, key)))
 			oom = 1;
 	}
 	if (oom || !s->control_socket || !s->spool_dir || !s->plugin_dirs) {

@@ -16,8 +16,7 @@
 #include "diag.h"
 
 /* Check the daemon's sections and the daemon-owned keys of module sections. */
-void onshi_conf_check_core(const struct onshi_config *cfg,
-			   struct onshi_diag *diag);
+void onshi_conf_check_core(const struct onshi_config *cfg, struct onshi_diag *diag);
 
 /* Check a module section's plugin-specific keys against the plugin's table. */
 void onshi_conf_check_plugin_keys(const struct onshi_conf_section *sec,
@@ -36,9 +35,9 @@ int onshi_conf_parse_long(const char *value, long min, long max, long *out);
 
 /* One resolved key of a running instance: value, default or NULL. */
 struct onshi_conf_value {
-	const char *key;    /* points into the plugin's table */
+	const char *key; /* points into the plugin's table */
 	enum onshi_conf_type type;
-	char *value;        /* owned; PATH values resolved */
+	char *value; /* owned; PATH values resolved */
 };
 
 /*
@@ -59,19 +58,18 @@ void onshi_conf_values_free(struct onshi_conf_value *v, size_t count);
 
 struct onshi_settings {
 	int log_level;
-	int log_syslog;     /* [log] target: 1 syslog, 0 stderr, -1 unset */
+	int log_syslog; /* [log] target: 1 syslog, 0 stderr, -1 unset */
 	char *control_socket;
-	char *control_group; /* NULL: the daemon's own group */
+	char *control_group;         /* NULL: the daemon's own group */
 	long control_idle_timeout_s; /* a silent client is closed after it */
-	char *plugin_dirs;   /* colon-separated, each resolved */
+	char *plugin_dirs;           /* colon-separated, each resolved */
 	int allow_unsafe_plugin_dir;
-	int allow_core_dumps; /* [daemon] allow_core_dumps = yes */
+	int allow_core_dumps;   /* [daemon] allow_core_dumps = yes */
 	char *plugin_trust_key; /* require_signature = yes: its key; else NULL */
 	char *spool_dir;
 };
 
-int onshi_settings_load(const struct onshi_config *cfg,
-			struct onshi_settings *s);
+int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s);
 void onshi_settings_free(struct onshi_settings *s);
 
 /* The institution a module section names (or the only one); NULL if none. */

@@ -58,9 +58,9 @@ struct client {
 	struct onshi_loop_watch *watch;
 	struct onshi_control_frame frame; /* request lines and bodies */
 	struct onshi_strbuf out;
-	int closing; /* close once out is written */
-	int held;    /* an asynchronous command is answering */
-	int gone;    /* peer went away while held: free on answer */
+	int closing;  /* close once out is written */
+	int held;     /* an asynchronous command is answering */
+	int gone;     /* peer went away while held: free on answer */
 	unsigned uid; /* the peer's, from SO_PEERCRED (for the audit log) */
 	char who[64]; /* "uid U pid P", for the log */
 	uint64_t active_ms; /* last byte received or sent */
@@ -80,10 +80,10 @@ struct onshi_control {
 	char *path;
 	gid_t gid;
 	struct onshi_loop_watch *watch;
-	int bound; /* the socket file is ours to remove */
+	int bound;              /* the socket file is ours to remove */
 	struct client *clients; /* newest first */
 	unsigned nclients;
-	uint64_t idle_ms; /* [control] idle_timeout_s */
+	uint64_t idle_ms;                    /* [control] idle_timeout_s */
 	struct onshi_loop_timer *idle_timer; /* runs while clients exist */
 };
 
@@ -121,8 +121,7 @@ static int can_read(struct client *c)
 {
 	size_t room;
 
-	return !c->closing &&
-	       onshi_control_frame_room(&c->frame, 1, &room) != NULL;
+	return !c->closing && onshi_control_frame_room(&c->frame, 1, &room) != NULL;
 }
 
 /* Write what we can; switch the watch to write-readiness if needed. */
@@ -147,7 +146,7 @@ static void client_flush(struct client *c)
 		return;
 	}
 	onshi_loop_watch_modify(c->ctl->core->loop, c->watch,
-				c->out.len   ? ONSHI_FD_WRITE
+				c->out.len    ? ONSHI_FD_WRITE
 				: can_read(c) ? ONSHI_FD_READ
 					      : 0);
 }
@@ -175,8 +174,9 @@ static void client_handle_lines(struct client *c)
 	char actor[32], why[256];
 
 	while (!c->held && !c->closing) {
-		enum onshi_frame_step step = onshi_control_frame_next(
-			&c->frame, body_budget(c), why, sizeof(why));
+		enum onshi_frame_step step =
+			onshi_control_frame_next(&c->frame, body_budget(c), why,
+						 sizeof(why));
 
 		if (step == ONSHI_FRAME_MORE)
 			break;
@@ -291,8 +291,7 @@ static int peer_allowed(struct onshi_control *ctl, int fd, char *who,
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return 0;
-	snprintf(who, wholen, "uid %u pid %d", (unsigned)cred.uid,
-		 (int)cred.pid);
+	snprintf(who, wholen, "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
 	*uid = (unsigned)cred.uid;
 	if (cred.uid == 0 || cred.uid == geteuid() || cred.gid == ctl->gid)
 		return 1;
@@ -355,8 +354,7 @@ static struct client *oldest_idle(struct onshi_control *ctl, long uid)
  * Room for a new connection of `uid`: 1, possibly after closing an idle
  * one (see the top of the file); 0 with the reason in why.
  */
-static int make_room(struct onshi_control *ctl, unsigned uid, char *why,
-		     size_t whylen)
+static int make_room(struct onshi_control *ctl, unsigned uid, char *why, size_t whylen)
 {
 	unsigned mine = 0, others = 0;
 	struct client *c, *victim;
@@ -394,7 +392,8 @@ static int make_room(struct onshi_control *ctl, unsigned uid, char *why,
 				 ctl->nclients);
 			return 0;
 		}
-		drop_client(victim, "the oldest idle connection makes room at the connection limit for root or onshid's user");
+		drop_client(victim,
+			    "the oldest idle connection makes room at the connection limit for root or onshid's user");
 		return 1;
 	}
 	return 1;
@@ -452,14 +451,14 @@ static void accept_event(int fd, unsigned events, void *arg)
 	ctl->clients = c;
 	ctl->nclients++;
 	if (!ctl->idle_timer)
-		ctl->idle_timer = onshi_loop_timer(
-			ctl->core->loop, ctl,
-			ctl->idle_ms < IDLE_SWEEP_MS ? ctl->idle_ms : IDLE_SWEEP_MS,
-			1, idle_sweep, ctl);
+		ctl->idle_timer = onshi_loop_timer(ctl->core->loop, ctl,
+						   ctl->idle_ms < IDLE_SWEEP_MS
+							   ? ctl->idle_ms
+							   : IDLE_SWEEP_MS,
+						   1, idle_sweep, ctl);
 }
 
-static int resolve_group(struct onshi_core *core, gid_t *gid, char *msg,
-			 size_t msglen)
+static int resolve_group(struct onshi_core *core, gid_t *gid, char *msg, size_t msglen)
 {
 	const char *name = core->settings.control_group;
 	struct group *gr;
@@ -588,8 +587,7 @@ int onshi_control_has_upload(int argc, char **argv)
 }
 
 char *onshi_control_upload(struct onshi_control_client *client, int argc,
-			   char **argv, size_t *len,
-			   struct onshi_strbuf *reply)
+			   char **argv, size_t *len, struct onshi_strbuf *reply)
 {
 	char *body;
 

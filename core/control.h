@@ -24,8 +24,7 @@ struct onshi_control;
 struct onshi_control_client; /* one connection */
 
 /* The server's only way to a command: called once per request line. */
-typedef void onshi_control_dispatch_fn(void *arg,
-				       struct onshi_control_client *client,
+typedef void onshi_control_dispatch_fn(void *arg, struct onshi_control_client *client,
 				       char *line, struct onshi_strbuf *reply);
 
 /* Listen on [control] socket; each request goes to dispatch(dispatch_arg). */
@@ -51,8 +50,7 @@ char *onshi_control_body(struct onshi_control_client *client, size_t *len);
  * with the advice to update onshictl.
  */
 char *onshi_control_upload(struct onshi_control_client *client, int argc,
-			   char **argv, size_t *len,
-			   struct onshi_strbuf *reply);
+			   char **argv, size_t *len, struct onshi_strbuf *reply);
 /* Whether argv[2..] holds a bytes=N word. */
 int onshi_control_has_upload(int argc, char **argv);
 
@@ -72,9 +70,8 @@ void onshi_control_answer(struct onshi_control_client *c,
  * refusals) and return 1; else return 0 (control_national.c).
  */
 int onshi_control_national_failure(struct onshi_strbuf *reply,
-				   enum onshi_national_outcome outcome,
-				   long status, const char *body, size_t len,
-				   const char *why);
+				   enum onshi_national_outcome outcome, long status,
+				   const char *body, size_t len, const char *why);
 
 /*
  * The command tables, in the order core.c adds them (control_dispatch.h):

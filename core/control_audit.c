@@ -19,9 +19,8 @@
 #include "control.h"
 #include "core.h"
 
-static void cmd_audit(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+static void cmd_audit(struct onshi_core *core, struct onshi_control_client *client,
+		      int argc, char **argv, struct onshi_strbuf *reply)
 {
 	struct onshi_audit_report rep;
 	const char *path = onshi_audit_path(core);
@@ -43,13 +42,13 @@ static void cmd_audit(struct onshi_core *core,
 	if (onshi_audit_head(core, &seq, head) == 0 &&
 	    (rep.last_seq != seq || strcmp(rep.last_hash, head) != 0)) {
 		onshi_strbuf_printf(reply,
-				    "-1 %s: truncated or replaced: the file ends at record %" PRIu64 " but the daemon last wrote record %" PRIu64 "\n",
+				    "-1 %s: truncated or replaced: the file ends at record %" PRIu64
+				    " but the daemon last wrote record %" PRIu64 "\n",
 				    path, rep.last_seq, seq);
 		return;
 	}
 	onshi_strbuf_printf(reply, "1 %lu records, chain intact%s\n",
-			    rep.records,
-			    rep.gaps ? " (with recorded gaps)" : "");
+			    rep.records, rep.gaps ? " (with recorded gaps)" : "");
 	onshi_control_put_kv(reply, "file", path);
 	onshi_control_put_kv_long(reply, "records", (long)rep.records);
 	onshi_control_put_kv_long(reply, "gaps", (long)rep.gaps);
@@ -64,8 +63,6 @@ static void cmd_audit(struct onshi_core *core,
 
 /* Added by core.c to the control socket's commands (control_dispatch.h). */
 const struct onshi_control_command onshi_control_audit_cmds[] = {
-	{ "AUDIT", 1, 1,
-	  "AUDIT VERIFY",
-	  cmd_audit },
+	{ "AUDIT", 1, 1, "AUDIT VERIFY", cmd_audit },
 	{ NULL, 0, 0, NULL, NULL },
 };

@@ -49,7 +49,8 @@ static const struct batch_kind {
 	const char *path, *result_path, *flag;
 } batch_kinds[] = {
 	{ "qualification", ONSHI_MSG_BULK_REQUEST, "/bulk", "/bulk/result", NULL },
-	{ "online", ONSHI_MSG_ONLINE_BULK_REQUEST, "/bulk/online", "/bulk/online/result", "3" },
+	{ "online", ONSHI_MSG_ONLINE_BULK_REQUEST, "/bulk/online",
+	  "/bulk/online/result", "3" },
 	{ "home-visit", ONSHI_MSG_HOMEVISIT_BULK_REQUEST, "/bulk/homevisit",
 	  "/bulk/homevisit/result", "2" },
 	{ "medical-aid", ONSHI_MSG_MEDAID_BULK_REQUEST, "/bulk/medicalaid",
@@ -71,15 +72,18 @@ static const char *word(int argc, char **argv, int from, const char *key)
 static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
 			     struct onshi_period_bulk_request *r)
 {
-	const char *from = word(argc, argv, 3, "from"), *to = word(argc, argv, 3, "to");
-	const char *by = word(argc, argv, 3, "by"), *flag = word(argc, argv, 3, "flag");
+	const char *from = word(argc, argv, 3, "from"),
+		   *to = word(argc, argv, 3, "to");
+	const char *by = word(argc, argv, 3, "by"),
+		   *flag = word(argc, argv, 3, "flag");
 	int consent = by && strcmp(by, "consent") == 0;
 	struct onshi_period_search *p = &r->search;
 
 	r->has_search = true;
 	if (onshi_msg_set(&p->medical_treatment_flag, flag ? flag : bk->flag) ||
 	    onshi_msg_set(&p->medical_treatment_month, word(argc, argv, 3, "month")) ||
-	    onshi_msg_set(consent ? &p->consent_date_from : &p->examination_date_from, from) ||
+	    onshi_msg_set(consent ? &p->consent_date_from : &p->examination_date_from,
+			  from) ||
 	    onshi_msg_set(consent ? &p->consent_date_to : &p->examination_date_to, to))
 		return ONSHI_ENOMEM;
 	return ONSHI_OK;
@@ -139,8 +143,7 @@ static void today(char out[9])
 	strftime(out, 9, "%Y%m%d", &tm);
 }
 
-static void key_of(const char *code, const char *body, size_t len,
-		   char out[65])
+static void key_of(const char *code, const char *body, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -151,8 +154,7 @@ static void key_of(const char *code, const char *body, size_t len,
 		return;
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
 	    EVP_DigestUpdate(ctx, code, strlen(code)) &&
-	    EVP_DigestUpdate(ctx, body, len) &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen))
+	    EVP_DigestUpdate(ctx, body, len) && EVP_DigestFinal_ex(ctx, md, &mdlen))
 		for (unsigned i = 0; i < mdlen && i < 32; i++)
 			snprintf(out + 2 * i, 3, "%02x", md[i]);
 	EVP_MD_CTX_free(ctx);
@@ -190,8 +192,7 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	char msg[512];
 
 	memset(&res, 0, sizeof(res));
-	if (onshi_control_national_failure(&reply, outcome, status, body, len,
-					   why)) {
+	if (onshi_control_national_failure(&reply, outcome, status, body, len, why)) {
 		/* the reply says why */
 	} else if (onshi_msg_parse(bc->fetch ? xmsg_batch_family(bc->bk->upload)->result
 					     : xmsg_batch_family(bc->bk->upload)->reception,
@@ -222,8 +223,7 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 					  r->hdr.number_of_processing_result);
 		onshi_control_put_kv_long(&reply, "normal",
 					  r->hdr.number_of_normal_processing);
-		onshi_control_put_kv_long(&reply, "errors",
-					  r->hdr.number_of_error);
+		onshi_control_put_kv_long(&reply, "errors", r->hdr.number_of_error);
 		onshi_strbuf_append(&reply, "\n", 1);
 		for (size_t i = 0; i < r->n_units; i++)
 			put_unit(&reply, i, &r->units[i]);
@@ -234,11 +234,10 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	free(bc);
 }
 
-static void send_batch(struct onshi_core *core,
-		       struct onshi_control_client *client,
+static void send_batch(struct onshi_core *core, struct onshi_control_client *client,
 		       struct onshi_msg *req, const char *code, int fetch,
-		       size_t count, const char *idem, const struct batch_kind *bk,
-		       struct onshi_strbuf *reply)
+		       size_t count, const char *idem,
+		       const struct batch_kind *bk, struct onshi_strbuf *reply)
 {
 	struct batch_call *bc;
 	char *xml = NULL, msg[512], key[65];
@@ -277,9 +276,8 @@ static void send_batch(struct onshi_core *core,
 	free(xml);
 }
 
-static void cmd_batch(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+static void cmd_batch(struct onshi_core *core, struct onshi_control_client *client,
+		      int argc, char **argv, struct onshi_strbuf *reply)
 {
 	int fetch = strcasecmp(argv[1], "FETCH") == 0;
 	const char *code, *inst = word(argc, argv, 3, "institution");
@@ -294,7 +292,8 @@ static void cmd_batch(struct onshi_core *core,
 	int rc;
 
 	if (!fetch && strcasecmp(argv[1], "SUBMIT") != 0) {
-		onshi_strbuf_printf(reply, "-1 usage: BATCH SUBMIT bytes=N (then N bytes) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME]\n");
+		onshi_strbuf_printf(reply,
+				    "-1 usage: BATCH SUBMIT bytes=N (then N bytes) | BATCH SUBMIT - kind=.. | BATCH FETCH RECEPTION [institution=NAME]\n");
 		return;
 	}
 	if (!core->national) {
@@ -302,12 +301,15 @@ static void cmd_batch(struct onshi_core *core,
 				    onshi_national_state(core->national));
 		return;
 	}
-	for (size_t i = 0; kind && i < sizeof(batch_kinds) / sizeof(batch_kinds[0]); i++)
+	for (size_t i = 0;
+	     kind && i < sizeof(batch_kinds) / sizeof(batch_kinds[0]); i++)
 		if (strcmp(kind, batch_kinds[i].name) == 0)
 			bk = &batch_kinds[i];
 	if (kind && strcmp(kind, bk->name) != 0) {
-		onshi_strbuf_printf(reply, "-1 no batch kind '%s': qualification, online, "
-				    "home-visit or medical-aid\n", kind);
+		onshi_strbuf_printf(reply,
+				    "-1 no batch kind '%s': qualification, online, "
+				    "home-visit or medical-aid\n",
+				    kind);
 		return;
 	}
 	bf = xmsg_batch_family(bk->upload);
@@ -329,22 +331,24 @@ static void cmd_batch(struct onshi_core *core,
 			if (!text)
 				return;
 			key_of(code, text, len, key);
-			rc = onshi_msg_parse(bk->upload, text, len, NULL, &req, why,
-					     sizeof(why));
+			rc = onshi_msg_parse(bk->upload, text, len, NULL, &req,
+					     why, sizeof(why));
 		} else {
 			onshi_msg_init(&req, bk->upload);
-			rc = period_from_words(bk, argc, argv, &req.u.period_bulk_request);
-			if (rc == ONSHI_OK && onshi_msg_set(
-				    &req.u.period_bulk_request.hdr.qualification_confirmation_date,
-				    date) != ONSHI_OK)
+			rc = period_from_words(bk, argc, argv,
+					       &req.u.period_bulk_request);
+			if (rc == ONSHI_OK &&
+			    onshi_msg_set(&req.u.period_bulk_request.hdr.qualification_confirmation_date,
+					  date) != ONSHI_OK)
 				rc = ONSHI_ENOMEM;
 			if (rc == ONSHI_OK)
 				rc = xmsg_check_document(&req, why, sizeof(why));
 		}
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 %s: %s\n",
-					    strcmp(argv[2], "-") ? "the batch file"
-								 : onshi_msg_kind_name(bk->upload),
+					    strcmp(argv[2], "-")
+						    ? "the batch file"
+						    : onshi_msg_kind_name(bk->upload),
 					    why);
 			onshi_msg_clear(&req);
 			return;

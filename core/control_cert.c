@@ -79,8 +79,8 @@ static int write_whole(const char *path, const void *data, size_t len,
 	return rc;
 }
 
-static int copy_file(const char *from, const char *to, unsigned mode,
-		     char *why, size_t whylen)
+static int copy_file(const char *from, const char *to, unsigned mode, char *why,
+		     size_t whylen)
 {
 	struct onshi_read_fail fail;
 	char *buf;
@@ -95,8 +95,7 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 		return ONSHI_ETOOBIG;
 	}
 	if (rc != ONSHI_OK) {
-		snprintf(why, whylen, "cannot read %s: %s", from,
-			 strerror(fail.err));
+		snprintf(why, whylen, "cannot read %s: %s", from, strerror(fail.err));
 		return ONSHI_EIO;
 	}
 	rc = write_whole(to, buf, len, mode, why, whylen);
@@ -104,9 +103,8 @@ static int copy_file(const char *from, const char *to, unsigned mode,
 	return rc;
 }
 
-static void cmd_cert(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+static void cmd_cert(struct onshi_core *core, struct onshi_control_client *client,
+		     int argc, char **argv, struct onshi_strbuf *reply)
 {
 	const char *sub = argv[1], *inst = NULL;
 	struct onshi_cert_info info;
@@ -161,7 +159,8 @@ static void cmd_cert(struct onshi_core *core,
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 %s\n", why);
 		} else {
-			onshi_strbuf_printf(reply, "1 CSR written: send %s to the issuer, then run onshictl cert install FILE\n",
+			onshi_strbuf_printf(reply,
+					    "1 CSR written: send %s to the issuer, then run onshictl cert install FILE\n",
 					    csr);
 			onshi_control_put_kv(reply, "csr", csr);
 			onshi_control_put_kv(reply, "key", newkey);
@@ -183,7 +182,8 @@ static void cmd_cert(struct onshi_core *core,
 		 * under a name of onshid's choosing (the caller's path is
 		 * never opened here) and become the certificate by rename. */
 		rc = pem ? ONSHI_OK : ONSHI_EINVAL; /* the reply says why */
-		if (rc == ONSHI_OK && asprintf(&staged, "%s" UPLOAD_SUFFIX, p.cert) < 0) {
+		if (rc == ONSHI_OK &&
+		    asprintf(&staged, "%s" UPLOAD_SUFFIX, p.cert) < 0) {
 			staged = NULL;
 			snprintf(why, sizeof(why), "out of memory");
 			rc = ONSHI_ENOMEM;
@@ -209,13 +209,15 @@ static void cmd_cert(struct onshi_core *core,
 				name_upload(why, sizeof(why), staged);
 			}
 			if (pem)
-				onshi_strbuf_printf(reply, "-1 not installed: %s\n", why);
+				onshi_strbuf_printf(reply,
+						    "-1 not installed: %s\n", why);
 		} else {
 			if (key == newkey)
 				unlink(newkey);
 			if (core->national)
 				onshi_national_flush_connections(core->national);
-			onshi_strbuf_printf(reply, "1 installed; new connections use it\n");
+			onshi_strbuf_printf(reply,
+					    "1 installed; new connections use it\n");
 			onshi_cert_put_info(reply, &info);
 			onshi_strbuf_append(reply, "\n", 1);
 			onshi_logf(&core->log, ONSHI_LOG_NOTICE,
@@ -223,7 +225,8 @@ static void cmd_cert(struct onshi_core *core,
 				   p.code, info.serial_hex, info.days_left);
 		}
 	} else {
-		onshi_strbuf_printf(reply, "-1 usage: CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (then N bytes)\n");
+		onshi_strbuf_printf(reply,
+				    "-1 usage: CERT STATUS|CSR [institution=NAME] | CERT INSTALL bytes=N [institution=NAME] (then N bytes)\n");
 	}
 	if (act)
 		onshi_audit(core, "cert", "action", act, "institution", p.code,

@@ -24,14 +24,12 @@
 
 #include <onshi/message.h>
 
-static void cmd_version(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_version(struct onshi_core *core, struct onshi_control_client *client,
+			int argc, char **argv, struct onshi_strbuf *reply)
 {
 	onshi_strbuf_printf(reply, "1 version\n");
 	onshi_control_put_kv(reply, "onshid", PACKAGE_VERSION);
-	onshi_strbuf_printf(reply, " abi=%d.%d\n", ONSHI_ABI_MAJOR,
-			    ONSHI_ABI_MINOR);
+	onshi_strbuf_printf(reply, " abi=%d.%d\n", ONSHI_ABI_MAJOR, ONSHI_ABI_MINOR);
 }
 
 /* The STATUS reply: "N status" and the status model's lines. */
@@ -40,7 +38,8 @@ static void status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 	struct onshi_status_snapshot s;
 
 	if (onshi_status_snapshot_take(core, &s) < 0)
-		onshi_strbuf_printf(reply, "-1 cannot build the status report (out of memory)\n");
+		onshi_strbuf_printf(reply,
+				    "-1 cannot build the status report (out of memory)\n");
 	else {
 		onshi_strbuf_printf(reply, "%zu status\n", s.nlines);
 		onshi_status_text(&s, reply);
@@ -49,9 +48,8 @@ static void status_report(struct onshi_core *core, struct onshi_strbuf *reply)
 }
 
 /* STATUS, or STATUS XML: the same report as one XML document, a line each. */
-static void cmd_status(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_status(struct onshi_core *core, struct onshi_control_client *client,
+		       int argc, char **argv, struct onshi_strbuf *reply)
 {
 	char *xml = NULL;
 	size_t len = 0;
@@ -62,12 +60,14 @@ static void cmd_status(struct onshi_core *core,
 		return;
 	}
 	if (strcasecmp(argv[1], "XML") != 0) {
-		onshi_strbuf_printf(reply, "-1 STATUS takes no argument or XML, not '%s'\n",
+		onshi_strbuf_printf(reply,
+				    "-1 STATUS takes no argument or XML, not '%s'\n",
 				    argv[1]);
 		return;
 	}
 	if (onshi_status_xml(core, &xml, &len) != ONSHI_OK) {
-		onshi_strbuf_printf(reply, "-1 cannot build the status XML document (out of memory?)\n");
+		onshi_strbuf_printf(reply,
+				    "-1 cannot build the status XML document (out of memory?)\n");
 		return;
 	}
 	/* The document never holds a bare CR (values are sanitized). */
@@ -82,16 +82,16 @@ static void cmd_status(struct onshi_core *core,
 	free(xml);
 }
 
-static void cmd_list(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_list(struct onshi_core *core, struct onshi_control_client *client,
+		     int argc, char **argv, struct onshi_strbuf *reply)
 {
 	struct onshi_status_snapshot s = { 0 };
 
 	/* The module lines of STATUS, alone. */
 	onshi_module_status_lines(&s, core);
 	if (s.failed)
-		onshi_strbuf_printf(reply, "-1 cannot list the modules (out of memory)\n");
+		onshi_strbuf_printf(reply,
+				    "-1 cannot list the modules (out of memory)\n");
 	else {
 		onshi_strbuf_printf(reply, "%zu modules\n", s.nlines);
 		onshi_status_text(&s, reply);
@@ -119,23 +119,20 @@ static void module_action(struct onshi_core *core, const char *name,
 	onshi_strbuf_printf(reply, "0 %s\n", msg);
 }
 
-static void cmd_enable(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_enable(struct onshi_core *core, struct onshi_control_client *client,
+		       int argc, char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_enable);
 }
 
-static void cmd_disable(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_disable(struct onshi_core *core, struct onshi_control_client *client,
+			int argc, char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_disable);
 }
 
-static void cmd_reload(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void cmd_reload(struct onshi_core *core, struct onshi_control_client *client,
+		       int argc, char **argv, struct onshi_strbuf *reply)
 {
 	module_action(core, argv[1], reply, onshi_module_reload);
 }

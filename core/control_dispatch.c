@@ -24,9 +24,8 @@ struct onshi_control_commands {
 };
 
 /* HELP answers from the tables themselves, so it is not in one. */
-static const struct onshi_control_command help_command = {
-	"HELP", 0, 0, "HELP", NULL
-};
+static const struct onshi_control_command help_command = { "HELP", 0, 0, "HELP",
+							   NULL };
 
 int onshi_control_commands_new(struct onshi_core *core,
 			       struct onshi_control_commands **out)
@@ -60,8 +59,8 @@ void onshi_control_commands_free(struct onshi_control_commands *cmds)
 }
 
 /* The i-th command in HELP's order (HELP last), NULL past the end. */
-static const struct onshi_control_command *
-command_at(const struct onshi_control_commands *cmds, size_t i)
+static const struct onshi_control_command *command_at(const struct onshi_control_commands *cmds,
+						      size_t i)
 {
 	for (size_t t = 0; t < cmds->ntables; t++)
 		for (const struct onshi_control_command *c = cmds->tables[t];
@@ -71,8 +70,7 @@ command_at(const struct onshi_control_commands *cmds, size_t i)
 	return i == 0 ? &help_command : NULL;
 }
 
-static void help(const struct onshi_control_commands *cmds,
-		 struct onshi_strbuf *reply)
+static void help(const struct onshi_control_commands *cmds, struct onshi_strbuf *reply)
 {
 	const struct onshi_control_command *c;
 	unsigned n = 0;

@@ -20,9 +20,8 @@ struct onshi_control_client;
 
 /* Answer argv[0..argc-1] into reply, "N message" header included. */
 typedef void onshi_control_handler(struct onshi_core *core,
-				   struct onshi_control_client *client,
-				   int argc, char **argv,
-				   struct onshi_strbuf *reply);
+				   struct onshi_control_client *client, int argc,
+				   char **argv, struct onshi_strbuf *reply);
 
 struct onshi_control_command {
 	const char *name;       /* the first word, matched ignoring case */

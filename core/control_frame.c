@@ -145,16 +145,15 @@ static int announced_body(const char *line, size_t budget, int *has,
 	return 0;
 }
 
-static enum onshi_frame_step body_step(struct onshi_control_frame *f,
-				       char *why, size_t whylen)
+static enum onshi_frame_step body_step(struct onshi_control_frame *f, char *why,
+				       size_t whylen)
 {
 	if (f->body_len < f->body_want) {
 		size_t room;
 
 		/* No room and not complete: the body could not grow. */
 		if (!onshi_control_frame_room(f, 1, &room)) {
-			snprintf(why, whylen,
-				 "out of memory for a body of %zu bytes",
+			snprintf(why, whylen, "out of memory for a body of %zu bytes",
 				 f->body_want);
 			return ONSHI_FRAME_FATAL;
 		}
@@ -165,8 +164,7 @@ static enum onshi_frame_step body_step(struct onshi_control_frame *f,
 }
 
 enum onshi_frame_step onshi_control_frame_next(struct onshi_control_frame *f,
-					       size_t budget, char *why,
-					       size_t whylen)
+					       size_t budget, char *why, size_t whylen)
 {
 	char *nl;
 	size_t linelen, take;

@@ -18,8 +18,10 @@
 #include "control.h"
 
 /* The largest file each body-taking command accepts. */
-#define ONSHI_CONTROL_BATCH_MAX_BODY (32u * 1024 * 1024) /* the codec's batch limit */
-#define ONSHI_CONTROL_CERT_MAX_BODY (1024u * 1024)      /* a PEM chain is a few KiB */
+#define ONSHI_CONTROL_BATCH_MAX_BODY \
+	(32u * 1024 * 1024) /* the codec's batch limit */
+#define ONSHI_CONTROL_CERT_MAX_BODY \
+	(1024u * 1024) /* a PEM chain is a few KiB */
 
 struct onshi_control_frame {
 	char in[ONSHI_CONTROL_MAX_LINE + 1]; /* bytes not yet framed */
@@ -31,7 +33,7 @@ struct onshi_control_frame {
 };
 
 enum onshi_frame_step {
-	ONSHI_FRAME_MORE,    /* need more bytes (see onshi_control_frame_room) */
+	ONSHI_FRAME_MORE, /* need more bytes (see onshi_control_frame_room) */
 	ONSHI_FRAME_REQUEST, /* line (and body, when announced) complete */
 	ONSHI_FRAME_FATAL,   /* cannot go on: answer "-1 why" and close */
 };

@@ -15,20 +15,19 @@
 #include "core.h"
 #include "maintenance.h"
 
-static void on_polled(void *arg, enum onshi_maint_outcome o,
-		      const char *reason)
+static void on_polled(void *arg, enum onshi_maint_outcome o, const char *reason)
 {
 	struct onshi_strbuf reply = { 0 };
 
-	onshi_strbuf_printf(&reply, "%d %s\n", onshi_maint_outcome_ok(o) ? 0 : -1,
-			    reason);
+	onshi_strbuf_printf(&reply, "%d %s\n",
+			    onshi_maint_outcome_ok(o) ? 0 : -1, reason);
 	onshi_control_answer(arg, &reply);
 	onshi_strbuf_free(&reply);
 }
 
 static void cmd_maintenance(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+			    struct onshi_control_client *client, int argc,
+			    char **argv, struct onshi_strbuf *reply)
 {
 	if (strcasecmp(argv[1], "POLL") != 0) {
 		onshi_strbuf_printf(reply, "-1 usage: MAINTENANCE POLL\n");
@@ -51,8 +50,6 @@ static void cmd_maintenance(struct onshi_core *core,
 
 /* Added by core.c to the control socket's commands (control_dispatch.h). */
 const struct onshi_control_command onshi_control_maintenance_cmds[] = {
-	{ "MAINTENANCE", 1, 1,
-	  "MAINTENANCE POLL",
-	  cmd_maintenance },
+	{ "MAINTENANCE", 1, 1, "MAINTENANCE POLL", cmd_maintenance },
 	{ NULL, 0, 0, NULL, NULL },
 };

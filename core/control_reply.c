@@ -22,8 +22,7 @@ void onshi_control_put_kv(struct onshi_strbuf *b, const char *key, const char *v
 	onshi_kv_put(b, key, value);
 }
 
-void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
-			       long value)
+void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key, long value)
 {
 	char num[32];
 
@@ -32,9 +31,8 @@ void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
 }
 
 /* The [institution] to ask for: named, or the only one. */
-const char *onshi_control_institution_code(struct onshi_core *core,
-					   const char *name, char *why,
-					   size_t whylen)
+const char *onshi_control_institution_code(struct onshi_core *core, const char *name,
+					   char *why, size_t whylen)
 {
 	const struct onshi_config *cfg = core->config;
 	const struct onshi_conf_section *only = NULL;

@@ -17,15 +17,12 @@
 struct onshi_core;
 
 /* Append " key=value" (quoted when needed) to an item line. */
-void onshi_control_put_kv(struct onshi_strbuf *b, const char *key,
-			  const char *value);
-void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key,
-			       long value);
+void onshi_control_put_kv(struct onshi_strbuf *b, const char *key, const char *value);
+void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key, long value);
 
 /* The code of [institution NAME], or of the only one when name is NULL;
  * NULL with a reason in why. */
-const char *onshi_control_institution_code(struct onshi_core *core,
-					   const char *name, char *why,
-					   size_t whylen);
+const char *onshi_control_institution_code(struct onshi_core *core, const char *name,
+					   char *why, size_t whylen);
 
 #endif

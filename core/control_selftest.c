@@ -59,7 +59,11 @@
 #define PROBE_MAX_BODY (64u * 1024)
 #define TEXT_LEN 600
 
-enum level { LEVEL_OK, LEVEL_WARN, LEVEL_FAIL };
+enum level {
+	LEVEL_OK,
+	LEVEL_WARN,
+	LEVEL_FAIL
+};
 
 struct result {
 	char name[96];
@@ -95,8 +99,8 @@ struct selftest {
 	size_t nresults, cap;
 	struct probe *probes;
 	unsigned running;
-	struct result *clock;     /* filled from the first Date seen */
-	struct result *manifest;  /* NULL: maintenance not configured */
+	struct result *clock;    /* filled from the first Date seen */
+	struct result *manifest; /* NULL: maintenance not configured */
 	struct probe *man_probe, *sig_probe;
 	char *trust_key;
 };
@@ -211,8 +215,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 	size_t len = size * nmemb;
 	char value[128];
 
-	if (len > 5 && len < sizeof(value) + 5 &&
-	    strncasecmp(data, "Date:", 5) == 0) {
+	if (len > 5 && len < sizeof(value) + 5 && strncasecmp(data, "Date:", 5) == 0) {
 		memcpy(value, data + 5, len - 5);
 		value[len - 5] = '\0';
 		p->server_date = curl_getdate(value, NULL);
@@ -296,12 +299,12 @@ static struct probe *probe_start(struct selftest *st, struct result *res,
 	p12pw = onshi_conf_section_get(cert_sec, "client_p12_password");
 	/* curl copies string options: the paths can go right away. */
 	onshi_http_set_tls(e, &(const struct onshi_http_tls){
-		.ca_bundle = ca,
-		.client_cert = cert,
-		.client_key = key,
-		.client_p12 = p12,
-		.p12_password = p12pw,
-	});
+				      .ca_bundle = ca,
+				      .client_cert = cert,
+				      .client_key = key,
+				      .client_p12 = p12,
+				      .p12_password = p12pw,
+			      });
 	free(ca);
 	free(cert);
 	free(key);
@@ -352,12 +355,9 @@ static void transport_failure(struct result *r, const struct probe *p,
 	case CURLE_SEND_ERROR:
 		advice = "the TLS handshake failed: is our client certificate expired or not issued by the national CA (onshictl cert status)? is ca_bundle right?";
 		break;
-	default:
-		advice = "see the detail";
-		break;
+	default: advice = "see the detail"; break;
 	}
-	set_result(r, LEVEL_FAIL, NULL, "%s unreachable: %s: %s", what,
-		   p->url, why);
+	set_result(r, LEVEL_FAIL, NULL, "%s unreachable: %s: %s", what, p->url, why);
 	snprintf(r->advice, sizeof(r->advice), "%s (%s)", advice, where);
 }
 
@@ -374,14 +374,17 @@ static void judge_national(struct probe *p)
 	if (p->status == 403 || p->status == 400) {
 		set_result(r, LEVEL_FAIL,
 			   "the institution code in onshid.ini must be the certificate's (onshictl cert status)",
-			   "national service refused the authentication: HTTP %ld", p->status);
+			   "national service refused the authentication: HTTP %ld",
+			   p->status);
 		return;
 	}
 	if (p->status < 200 || p->status > 299) {
 		set_result(r, LEVEL_FAIL,
-			   p->status >= 500 ? "the national service has trouble or is in maintenance: try again later"
-					    : "see the detail; onshid's log has more",
-			   "national service answered HTTP %ld at %s", p->status, p->url);
+			   p->status >= 500
+				   ? "the national service has trouble or is in maintenance: try again later"
+				   : "see the detail; onshid's log has more",
+			   "national service answered HTTP %ld at %s",
+			   p->status, p->url);
 		return;
 	}
 	token = onshi_xml_child_text(p->body.data ? p->body.data : "",
@@ -446,7 +449,8 @@ static void judge_manifest(struct selftest *st)
 
 		set_result(r, LEVEL_FAIL,
 			   "check [maintenance] manifest_url; the maintenance provider must publish the manifest and its .sig",
-			   "%s: the server answered HTTP %ld", bad->url, bad->status);
+			   "%s: the server answered HTTP %ld", bad->url,
+			   bad->status);
 		return;
 	}
 	if (onshi_manifest_verify_sig(st->trust_key, m->body.data, m->body.len,
@@ -461,8 +465,8 @@ static void judge_manifest(struct selftest *st)
 	if (man && onshi_manifest_parse(m->body.data, m->body.len, man, why,
 					sizeof(why)) == ONSHI_OK)
 		set_result(r, LEVEL_OK, NULL,
-			   "%s reachable, signature valid (serial %llu)", m->url,
-			   (unsigned long long)man->serial);
+			   "%s reachable, signature valid (serial %llu)",
+			   m->url, (unsigned long long)man->serial);
 	else
 		set_result(r, LEVEL_FAIL,
 			   "the maintenance provider signed a manifest onshid cannot read: tell them",
@@ -474,7 +478,8 @@ static void judge_manifest(struct selftest *st)
 static void national_probes(struct selftest *st)
 {
 	const struct onshi_config *cfg = st->core->config;
-	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	const char *endpoint = onshi_conf_section_get(nat, "endpoint");
 	char url[1024], body[256], name[96];
 
@@ -506,9 +511,11 @@ static void national_probes(struct selftest *st)
 		if (!probe_start(st, r, url, body,
 				 onshi_conf_section_get(s, "client_cert") ||
 						 onshi_conf_section_get(s, "client_p12")
-					 ? s : nat,
+					 ? s
+					 : nat,
 				 nat))
-			set_result(r, LEVEL_FAIL, NULL, "cannot start the call: out of memory");
+			set_result(r, LEVEL_FAIL, NULL,
+				   "cannot start the call: out of memory");
 	}
 	st->clock = add_result(st, "clock");
 }
@@ -516,37 +523,46 @@ static void national_probes(struct selftest *st)
 static void maintenance_probes(struct selftest *st)
 {
 	const struct onshi_config *cfg = st->core->config;
-	const struct onshi_conf_section *sec = onshi_config_section(cfg, "maintenance", NULL);
-	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *sec =
+		onshi_config_section(cfg, "maintenance", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	const char *url = onshi_conf_section_get(sec, "manifest_url");
 	struct result *r = add_result(st, "maintenance");
 	char sig[1100];
 
 	if (!sec) {
-		set_result(r, LEVEL_OK, NULL, "not configured (no [maintenance] section): skipped");
+		set_result(r, LEVEL_OK, NULL,
+			   "not configured (no [maintenance] section): skipped");
 		return;
 	}
 	st->trust_key = onshi_conf_section_path(cfg, sec, "trust_key");
 	if (!url || !st->trust_key) {
-		set_result(r, LEVEL_FAIL, "set manifest_url and trust_key in [maintenance]",
+		set_result(r, LEVEL_FAIL,
+			   "set manifest_url and trust_key in [maintenance]",
 			   "[maintenance] lacks manifest_url or trust_key");
 		return;
 	}
 	st->manifest = r;
 	snprintf(sig, sizeof(sig), "%s.sig", url);
 	/* As the poller: its own certificate and CA, else the national ones. */
-	st->man_probe = probe_start(st, r, url, NULL,
-				    onshi_conf_section_get(sec, "client_cert") ||
-						    onshi_conf_section_get(sec, "client_p12")
-					    ? sec : nat,
-				    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
-	st->sig_probe = probe_start(st, r, sig, NULL,
-				    onshi_conf_section_get(sec, "client_cert") ||
-						    onshi_conf_section_get(sec, "client_p12")
-					    ? sec : nat,
-				    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
+	st->man_probe =
+		probe_start(st, r, url, NULL,
+			    onshi_conf_section_get(sec, "client_cert") ||
+					    onshi_conf_section_get(sec, "client_p12")
+				    ? sec
+				    : nat,
+			    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
+	st->sig_probe =
+		probe_start(st, r, sig, NULL,
+			    onshi_conf_section_get(sec, "client_cert") ||
+					    onshi_conf_section_get(sec, "client_p12")
+				    ? sec
+				    : nat,
+			    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
 	if (!st->man_probe || !st->sig_probe)
-		set_result(r, LEVEL_FAIL, NULL, "cannot start the download: out of memory");
+		set_result(r, LEVEL_FAIL, NULL,
+			   "cannot start the download: out of memory");
 }
 
 /* ---- readers: the plugin's own account of its device link ---- */
@@ -560,13 +576,15 @@ static void check_reader(struct selftest *st, const struct onshi_module *m)
 
 	if (m->state == ONSHI_MODULE_FAILED) {
 		snprintf(advice, sizeof(advice),
-			 "fix what the detail names, then onshictl plugin reload %s", m->name);
+			 "fix what the detail names, then onshictl plugin reload %s",
+			 m->name);
 		set_result(r, LEVEL_FAIL, advice, "failed: %s", m->last_error);
 		return;
 	}
 	if (m->state != ONSHI_MODULE_RUNNING || !d) {
 		snprintf(advice, sizeof(advice),
-			 "onshictl plugin enable %s, or remove its section if it is not used", m->name);
+			 "onshictl plugin enable %s, or remove its section if it is not used",
+			 m->name);
 		set_result(r, LEVEL_WARN, advice, "disabled: not checked");
 		return;
 	}
@@ -617,7 +635,8 @@ static int probe_folder(const char *dir, const char **step)
 static void check_rececon(struct selftest *st, const struct onshi_module *m)
 {
 	const struct onshi_conf_section *sec =
-		onshi_config_section(st->core->config, m->section_type, m->section_name);
+		onshi_config_section(st->core->config, m->section_type,
+				     m->section_name);
 	char *dir = onshi_conf_section_path(st->core->config, sec, "dir");
 	struct result *r = add_result(st, m->name);
 	char advice[TEXT_LEN], failed[2048] = "";
@@ -672,17 +691,20 @@ static void check_rececon(struct selftest *st, const struct onshi_module *m)
 		closedir(d);
 	if (!bad && failed[0]) {
 		snprintf(advice, sizeof(advice),
-			 "fix what the detail names, then onshictl plugin reload %s", m->name);
+			 "fix what the detail names, then onshictl plugin reload %s",
+			 m->name);
 		set_result(r, LEVEL_FAIL, advice, "%sfolders writable", failed);
 	} else if (!bad && m->state != ONSHI_MODULE_RUNNING) {
 		snprintf(advice, sizeof(advice),
-			 "onshictl plugin enable %s, or remove its section if it is not used", m->name);
+			 "onshictl plugin enable %s, or remove its section if it is not used",
+			 m->name);
 		set_result(r, LEVEL_WARN, advice,
-			   "disabled; its %u folder%s under %s are writable", checked,
-			   checked == 1 ? "" : "s", dir);
-	} else if (!bad) {
-		set_result(r, LEVEL_OK, NULL, "%u folder%s under %s writable by onshid",
+			   "disabled; its %u folder%s under %s are writable",
 			   checked, checked == 1 ? "" : "s", dir);
+	} else if (!bad) {
+		set_result(r, LEVEL_OK, NULL,
+			   "%u folder%s under %s writable by onshid", checked,
+			   checked == 1 ? "" : "s", dir);
 	}
 	free(dir);
 }
@@ -705,13 +727,13 @@ static void check_spool(struct selftest *st)
 	if (avail < SPOOL_FAIL_BYTES || (vfs.f_files && vfs.f_favail < 100))
 		set_result(r, LEVEL_FAIL,
 			   "free space on that disk now: requests cannot be kept",
-			   "%s: %llu MiB free, %llu files left", dir, avail >> 20,
-			   (unsigned long long)vfs.f_favail);
+			   "%s: %llu MiB free, %llu files left", dir,
+			   avail >> 20, (unsigned long long)vfs.f_favail);
 	else if (avail < SPOOL_WARN_BYTES)
 		set_result(r, LEVEL_WARN,
 			   "free space on that disk soon (old logs, backups)",
-			   "%s: only %llu MiB free (warning under %llu MiB)", dir,
-			   avail >> 20, SPOOL_WARN_BYTES >> 20);
+			   "%s: only %llu MiB free (warning under %llu MiB)",
+			   dir, avail >> 20, SPOOL_WARN_BYTES >> 20);
 	else
 		set_result(r, LEVEL_OK, NULL, "%s: %llu MiB free", dir, avail >> 20);
 }
@@ -766,7 +788,8 @@ static void render(struct selftest *st, struct onshi_strbuf *reply)
 			onshi_control_put_kv(reply, "advice", r->advice);
 		onshi_strbuf_append(reply, "\n", 1);
 	}
-	onshi_logf(&st->core->log, worst == LEVEL_OK ? ONSHI_LOG_INFO : ONSHI_LOG_WARNING,
+	onshi_logf(&st->core->log,
+		   worst == LEVEL_OK ? ONSHI_LOG_INFO : ONSHI_LOG_WARNING,
 		   "selftest: %s (%zu checks)", level_word((enum level)worst),
 		   st->nresults);
 }
@@ -804,9 +827,8 @@ static void probes_done(struct selftest *st)
 			   "selftest: out of memory: the answer is lost");
 }
 
-static void cmd_selftest(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+static void cmd_selftest(struct onshi_core *core, struct onshi_control_client *client,
+			 int argc, char **argv, struct onshi_strbuf *reply)
 {
 	const struct onshi_config *cfg = core->config;
 	struct selftest *st = calloc(1, sizeof(*st));
@@ -861,8 +883,6 @@ static void cmd_selftest(struct onshi_core *core,
 
 /* Added by core.c to the control socket's commands (control_dispatch.h). */
 const struct onshi_control_command onshi_control_selftest_cmds[] = {
-	{ "SELFTEST", 0, 0,
-	  "SELFTEST",
-	  cmd_selftest },
+	{ "SELFTEST", 0, 0, "SELFTEST", cmd_selftest },
 	{ NULL, 0, 0, NULL, NULL },
 };

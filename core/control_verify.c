@@ -32,10 +32,12 @@ static const char *validity_text(enum onshi_validity v)
 	switch (v) {
 	case ONSHI_VALIDITY_VALID: return "valid";
 	case ONSHI_VALIDITY_INVALID: return "invalid";
-	case ONSHI_VALIDITY_SUPERSEDED: return "invalid (a newer qualification exists)";
+	case ONSHI_VALIDITY_SUPERSEDED:
+		return "invalid (a newer qualification exists)";
 	case ONSHI_VALIDITY_NOT_FOUND: return "no such qualification";
 	case ONSHI_VALIDITY_AMBIGUOUS: return "several persons match";
-	case ONSHI_VALIDITY_UNREGISTERED: return "valid (unregistered, public assistance only)";
+	case ONSHI_VALIDITY_UNREGISTERED:
+		return "valid (unregistered, public assistance only)";
 	case ONSHI_VALIDITY_NONE: break;
 	}
 	return "no validity in the answer";
@@ -48,8 +50,7 @@ static void put_opt(struct onshi_strbuf *b, const char *key, const char *v)
 }
 
 static void on_answer(void *arg, enum onshi_national_outcome outcome,
-		      long status, const char *body, size_t len,
-		      const char *why)
+		      long status, const char *body, size_t len, const char *why)
 {
 	struct verify *v = arg;
 	struct onshi_strbuf reply = { 0 };
@@ -58,8 +59,7 @@ static void on_answer(void *arg, enum onshi_national_outcome outcome,
 	long ms = (long)(onshi_loop_now_ms() - v->started_ms);
 
 	memset(&res, 0, sizeof(res));
-	if (onshi_control_national_failure(&reply, outcome, status, body, len,
-					   why)) {
+	if (onshi_control_national_failure(&reply, outcome, status, body, len, why)) {
 		/* the reply says why */
 	} else if (onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, body, len, NULL,
 				   &res, msg, sizeof(msg)) != ONSHI_OK) {
@@ -68,8 +68,8 @@ static void on_answer(void *arg, enum onshi_national_outcome outcome,
 				    msg);
 	} else {
 		const struct onshi_inquiry_result *r = &res.u.inquiry_result;
-		const struct onshi_qualification *q =
-			r->n_results ? &r->results[0] : NULL;
+		const struct onshi_qualification *q = r->n_results ? &r->results[0]
+								   : NULL;
 
 		onshi_strbuf_printf(&reply, "1 %s\n",
 				    validity_text(r->qualification_validity));
@@ -87,7 +87,8 @@ static void on_answer(void *arg, enum onshi_national_outcome outcome,
 			put_opt(&reply, "sex", q->sex1);
 			put_opt(&reply, "insurer", q->insurer_number);
 			put_opt(&reply, "insurer_name", q->insurer_name);
-			put_opt(&reply, "ratio", q->insured_partial_contribution_ratio);
+			put_opt(&reply, "ratio",
+				q->insured_partial_contribution_ratio);
 			put_opt(&reply, "expires", q->insured_card_expiration_date);
 			put_opt(&reply, "lost", q->disqualification_date);
 		}
@@ -106,10 +107,13 @@ static const char *take_args(int argc, char **argv, struct onshi_msg *req,
 {
 	struct onshi_search_info *si = &req->u.inquiry_request.search;
 	static const char *const keys[] = { "insurer", "symbol", "number",
-					    "branch", "birth", "institution" };
-	char **fields[] = { &si->insurer_number, &si->insured_card_symbol,
+					    "branch",  "birth",  "institution" };
+	char **fields[] = { &si->insurer_number,
+			    &si->insured_card_symbol,
 			    &si->insured_identification_number,
-			    &si->insured_branch_number, &si->birthdate, NULL };
+			    &si->insured_branch_number,
+			    &si->birthdate,
+			    NULL };
 
 	for (int i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -129,15 +133,14 @@ static const char *take_args(int argc, char **argv, struct onshi_msg *req,
 			return "out of memory";
 	}
 	if (!si->insurer_number || !si->insured_card_symbol ||
-	    !si->insured_identification_number ||
-	    !si->insured_branch_number || !si->birthdate)
+	    !si->insured_identification_number || !si->insured_branch_number ||
+	    !si->birthdate)
 		return "needs insurer, symbol, number, branch and birth";
 	return NULL;
 }
 
-static void cmd_verify(struct onshi_core *core,
-		struct onshi_control_client *client, int argc, char **argv,
-		struct onshi_strbuf *reply)
+static void cmd_verify(struct onshi_core *core, struct onshi_control_client *client,
+		       int argc, char **argv, struct onshi_strbuf *reply)
 {
 	struct onshi_req_header *h;
 	const char *institution = NULL, *why, *code;
@@ -160,8 +163,7 @@ static void cmd_verify(struct onshi_core *core,
 		onshi_msg_clear(&req);
 		return;
 	}
-	code = onshi_control_institution_code(core, institution, msg,
-					      sizeof(msg));
+	code = onshi_control_institution_code(core, institution, msg, sizeof(msg));
 	if (!code) {
 		onshi_strbuf_printf(reply, "-1 %s\n", msg);
 		onshi_msg_clear(&req);

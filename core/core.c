@@ -59,8 +59,8 @@ static int add_control_commands(struct onshi_core *core)
 	};
 	int rc = onshi_control_commands_new(core, &core->control_commands);
 
-	for (size_t i = 0; rc == ONSHI_OK && i < sizeof(tables) / sizeof(*tables);
-	     i++)
+	for (size_t i = 0;
+	     rc == ONSHI_OK && i < sizeof(tables) / sizeof(*tables); i++)
 		rc = onshi_control_commands_add(core->control_commands, tables[i]);
 	return rc;
 }
@@ -83,7 +83,8 @@ int onshi_core_open(const char *path, int log_stderr, struct onshi_core **out,
 	/* A detached daemon has no stderr: syslog unless told otherwise. */
 	onshi_log_init(&core->log, core->settings.log_level,
 		       !log_stderr && core->settings.log_syslog != 0
-			       ? ONSHI_LOG_SYSLOG : ONSHI_LOG_STDERR);
+			       ? ONSHI_LOG_SYSLOG
+			       : ONSHI_LOG_STDERR);
 	/* Before any key, certificate or request is loaded. */
 	if (!core->settings.allow_core_dumps)
 		no_core_dumps(core);
@@ -127,8 +128,7 @@ static void on_signal(int fd, unsigned events, void *arg)
 	struct signalfd_siginfo si;
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		onshi_logf(&core->log, ONSHI_LOG_NOTICE,
-			   "received %s: shutting down",
+		onshi_logf(&core->log, ONSHI_LOG_NOTICE, "received %s: shutting down",
 			   si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		onshi_loop_quit(core->loop);
 	}
@@ -148,9 +148,8 @@ static int setup_signals(struct onshi_core *core)
 	core->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (core->signal_fd < 0)
 		return ONSHI_EIO;
-	core->signal_watch = onshi_loop_watch(core->loop, core,
-					      core->signal_fd, ONSHI_FD_READ,
-					      on_signal, core);
+	core->signal_watch = onshi_loop_watch(core->loop, core, core->signal_fd,
+					      ONSHI_FD_READ, on_signal, core);
 	return core->signal_watch ? ONSHI_OK : ONSHI_EIO;
 }
 
@@ -163,8 +162,7 @@ int onshi_core_start(struct onshi_core *core)
 	rc = setup_signals(core);
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR,
-			   "cannot set up signal handling: %s",
-			   strerror(errno));
+			   "cannot set up signal handling: %s", strerror(errno));
 		return rc;
 	}
 	rc = onshi_inquiry_open(core, msg, sizeof(msg));
@@ -179,9 +177,8 @@ int onshi_core_start(struct onshi_core *core)
 	}
 	if (core->maintenance)
 		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
-	rc = onshi_control_open(core, onshi_control_dispatch,
-				core->control_commands, &core->control, msg,
-				sizeof(msg));
+	rc = onshi_control_open(core, onshi_control_dispatch, core->control_commands,
+				&core->control, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_ERR, "%s", msg);
 		return rc;

@@ -39,12 +39,12 @@ struct onshi_status_page;
 #define ONSHI_COUNT_FAMILIES 8
 
 struct onshi_counts {
-	long day;          /* local date as YYYYMMDD these counts are for */
-	long valid;        /* valid, and valid (public assistance only) */
-	long invalid;      /* invalid, and invalid because a newer one exists */
-	long no_record;    /* no such qualification */
-	long other;        /* several persons match, or no validity given */
-	long errors;       /* refusals and error answers */
+	long day;       /* local date as YYYYMMDD these counts are for */
+	long valid;     /* valid, and valid (public assistance only) */
+	long invalid;   /* invalid, and invalid because a newer one exists */
+	long no_record; /* no such qualification */
+	long other;     /* several persons match, or no validity given */
+	long errors;    /* refusals and error answers */
 	long card_face, card_pin, card_visual; /* card reads by method */
 	/* requests accepted, by family (onshi_counts_family_key) */
 	long requests[ONSHI_COUNT_FAMILIES];
@@ -61,11 +61,11 @@ struct onshi_core {
 	struct onshi_module_listen_entry *module_listeners;
 	struct onshi_control *control;
 	struct onshi_control_commands *control_commands; /* control_dispatch.h */
-	struct onshi_spool *spool;   /* accepted requests until delivered */
+	struct onshi_spool *spool;       /* accepted requests until delivered */
 	struct onshi_national *national; /* NULL: no [national] section */
-	struct onshi_cards *cards;   /* JPKI trust, pending challenges */
+	struct onshi_cards *cards;       /* JPKI trust, pending challenges */
 	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
-	struct onshi_audit *audit;   /* the hash-chained audit log (audit.h) */
+	struct onshi_audit *audit; /* the hash-chained audit log (audit.h) */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */
 	struct onshi_notify *notify; /* NULL: no systemd watchdog (notify.c) */
 	int signal_fd;
@@ -73,7 +73,7 @@ struct onshi_core {
 	time_t started_at;
 	struct onshi_counts counts;
 	struct onshi_status_page *status_page; /* NULL: no [status_page] */
-	struct onshi_status_registry status; /* status providers (core.c) */
+	struct onshi_status_registry status;   /* status providers (core.c) */
 };
 
 /*

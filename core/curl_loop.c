@@ -26,8 +26,7 @@ static void on_fd(int fd, unsigned events, void *arg)
 	c->ran(c->arg);
 }
 
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
-		     void *socketp)
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
 	struct onshi_curl_loop *c = userp;
 	void *w = socketp;
@@ -75,8 +74,7 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 		c->timer = NULL;
 	}
 	if (timeout_ms >= 0)
-		c->timer = c->ops->timer(c->ctx, (uint64_t)timeout_ms,
-					 on_timeout, c);
+		c->timer = c->ops->timer(c->ctx, (uint64_t)timeout_ms, on_timeout, c);
 	return 0;
 }
 

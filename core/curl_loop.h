@@ -22,8 +22,7 @@
 /* The caller's loop; ctx is passed back as the first argument. */
 struct onshi_curl_loop_ops {
 	/* Watch fd for ONSHI_FD_READ/WRITE; NULL on error. */
-	void *(*watch)(void *ctx, int fd, unsigned events, onshi_fd_cb cb,
-		       void *arg);
+	void *(*watch)(void *ctx, int fd, unsigned events, onshi_fd_cb cb, void *arg);
 	void (*modify)(void *ctx, void *watch, unsigned events);
 	void (*unwatch)(void *ctx, void *watch);
 	/* A one-shot timer, released by the loop after it fired. */

@@ -22,8 +22,7 @@
  * public key, signature not 64 bytes, or not matching), with the reason.
  * onshi_ed25519_key_check() only loads the key, for --check-config.
  */
-int onshi_ed25519_key_check(const char *trust_key_pem_path, char *msg,
-			    size_t msglen);
+int onshi_ed25519_key_check(const char *trust_key_pem_path, char *msg, size_t msglen);
 int onshi_ed25519_verify(const char *trust_key_pem_path, const void *data,
 			 size_t len, const void *sig, size_t siglen,
 			 const char *what, char *msg, size_t msglen);

@@ -23,8 +23,9 @@ enum onshi_enc onshi_enc_from_name(const char *name)
 {
 	static const char *const utf8[] = { "UTF-8", "UTF8", "US-ASCII", "ASCII" };
 	static const char *const cp932[] = {
-		"Shift_JIS", "Shift-JIS", "ShiftJIS", "SJIS", "x-sjis", "MS_Kanji",
-		"csShiftJIS", "Windows-31J", "CP932", "MS932", "IBM-943", "x-ms-cp932",
+		"Shift_JIS", "Shift-JIS", "ShiftJIS",   "SJIS",
+		"x-sjis",    "MS_Kanji",  "csShiftJIS", "Windows-31J",
+		"CP932",     "MS932",     "IBM-943",    "x-ms-cp932",
 	};
 	size_t i;
 
@@ -54,7 +55,8 @@ int onshi_enc_find_decl(const char *buf, size_t len, size_t *decl_start,
 		name[0] = '\0';
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		p = 3;
-	if (len - p < 6 || memcmp(buf + p, "<?xml", 5) != 0 || !is_xml_space(buf[p + 5]))
+	if (len - p < 6 || memcmp(buf + p, "<?xml", 5) != 0 ||
+	    !is_xml_space(buf[p + 5]))
 		return 0;
 	/* A declaration is short; bound the search so junk cannot make us scan. */
 	for (end = p + 5; end + 1 < len && end < p + 512; end++)
@@ -118,11 +120,17 @@ size_t onshi_enc_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 		*cp = c;
 		return 1;
 	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; c &= 0x1F; min = 0x80;
+		len = 2;
+		c &= 0x1F;
+		min = 0x80;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; c &= 0x0F; min = 0x800;
+		len = 3;
+		c &= 0x0F;
+		min = 0x800;
 	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; c &= 0x07; min = 0x10000;
+		len = 4;
+		c &= 0x07;
+		min = 0x10000;
 	} else {
 		return 0;
 	}
@@ -148,7 +156,7 @@ int onshi_enc_utf8_check(const char *buf, size_t len, size_t *bad_off)
 	while (i < len) {
 		size_t n;
 
-		if (s[i] < 0x80) {  /* fast path: ASCII */
+		if (s[i] < 0x80) { /* fast path: ASCII */
 			i++;
 			continue;
 		}
@@ -200,13 +208,13 @@ int onshi_enc_cp932_to_utf8(const char *in, size_t len, char **out,
 static unsigned cp932_lookalike(unsigned cp)
 {
 	switch (cp) {
-	case 0x301C: return 0xFF5E;  /* WAVE DASH → FULLWIDTH TILDE */
-	case 0x2016: return 0x2225;  /* DOUBLE VERTICAL LINE → PARALLEL TO */
-	case 0x2212: return 0xFF0D;  /* MINUS SIGN → FULLWIDTH HYPHEN-MINUS */
-	case 0x00A2: return 0xFFE0;  /* CENT SIGN */
-	case 0x00A3: return 0xFFE1;  /* POUND SIGN */
-	case 0x00AC: return 0xFFE2;  /* NOT SIGN */
-	case 0x2014: return 0x2015;  /* EM DASH → HORIZONTAL BAR */
+	case 0x301C: return 0xFF5E; /* WAVE DASH → FULLWIDTH TILDE */
+	case 0x2016: return 0x2225; /* DOUBLE VERTICAL LINE → PARALLEL TO */
+	case 0x2212: return 0xFF0D; /* MINUS SIGN → FULLWIDTH HYPHEN-MINUS */
+	case 0x00A2: return 0xFFE0; /* CENT SIGN */
+	case 0x00A3: return 0xFFE1; /* POUND SIGN */
+	case 0x00AC: return 0xFFE2; /* NOT SIGN */
+	case 0x2014: return 0x2015; /* EM DASH → HORIZONTAL BAR */
 	default: return 0;
 	}
 }

@@ -16,8 +16,8 @@
 
 enum onshi_enc {
 	ONSHI_ENC_UNSUPPORTED = -1,
-	ONSHI_ENC_UTF8 = 0,      /* also US-ASCII, and no declaration at all */
-	ONSHI_ENC_CP932 = 1,     /* Shift_JIS, SJIS, Windows-31J, CP932, MS932 */
+	ONSHI_ENC_UTF8 = 0,  /* also US-ASCII, and no declaration at all */
+	ONSHI_ENC_CP932 = 1, /* Shift_JIS, SJIS, Windows-31J, CP932, MS932 */
 };
 
 /* Map an encoding name from an XML declaration (case-insensitive). */

@@ -22,14 +22,12 @@
 #include "inquiry.h"
 #include "module.h"
 
-static void host_log(struct onshi_instance *inst, int level,
-		     const char *fmt, ...)
+static void host_log(struct onshi_instance *inst, int level, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	onshi_vlogf(&inst->module->core->log, level, inst->module->name, fmt,
-		    ap);
+	onshi_vlogf(&inst->module->core->log, level, inst->module->name, fmt, ap);
 	va_end(ap);
 }
 
@@ -81,19 +79,18 @@ static const char *host_institution_code(struct onshi_instance *inst)
 }
 
 static struct onshi_watch *host_watch_fd(struct onshi_instance *inst, int fd,
-					 unsigned events, onshi_fd_cb cb,
-					 void *arg)
+					 unsigned events, onshi_fd_cb cb, void *arg)
 {
-	struct onshi_loop_watch *w = onshi_loop_watch(
-		inst->module->core->loop, inst, fd, events, cb, arg);
+	struct onshi_loop_watch *w = onshi_loop_watch(inst->module->core->loop,
+						      inst, fd, events, cb, arg);
 
 	if (!w)
 		host_log(inst, ONSHI_LOG_ERR, "cannot watch fd %d", fd);
 	return (struct onshi_watch *)w;
 }
 
-static int host_watch_modify(struct onshi_instance *inst,
-			     struct onshi_watch *w, unsigned events)
+static int host_watch_modify(struct onshi_instance *inst, struct onshi_watch *w,
+			     unsigned events)
 {
 	struct onshi_loop_watch *lw = (struct onshi_loop_watch *)w;
 
@@ -114,8 +111,8 @@ static struct onshi_timer *host_timer_start(struct onshi_instance *inst,
 					    uint64_t ms, int repeat,
 					    onshi_timer_cb cb, void *arg)
 {
-	return (struct onshi_timer *)onshi_loop_timer(
-		inst->module->core->loop, inst, ms, repeat, cb, arg);
+	return (struct onshi_timer *)onshi_loop_timer(inst->module->core->loop,
+						      inst, ms, repeat, cb, arg);
 }
 
 static void host_timer_stop(struct onshi_instance *inst, struct onshi_timer *t)
@@ -165,24 +162,21 @@ static int host_file_name_classify(const char *name, int *kind, char *id,
 	return rc;
 }
 
-static int host_file_name_result(int kind, const char *id, int face,
-				 char *out, size_t outlen)
+static int host_file_name_result(int kind, const char *id, int face, char *out,
+				 size_t outlen)
 {
 	return onshi_file_name_result((enum onshi_msg_kind)kind, id, face != 0,
 				      out, outlen);
 }
 
-static int host_file_name_error(int kind, const char *id, char *out,
-				size_t outlen)
+static int host_file_name_error(int kind, const char *id, char *out, size_t outlen)
 {
-	return onshi_file_name_error((enum onshi_msg_kind)kind, id, out,
-				     outlen);
+	return onshi_file_name_error((enum onshi_msg_kind)kind, id, out, outlen);
 }
 
 static int host_write_file_atomic(struct onshi_instance *inst, const char *dir,
-				  const char *name, const void *data,
-				  size_t len, unsigned mode, char *msg,
-				  size_t msglen)
+				  const char *name, const void *data, size_t len,
+				  unsigned mode, char *msg, size_t msglen)
 {
 	(void)inst;
 	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
@@ -190,13 +184,12 @@ static int host_write_file_atomic(struct onshi_instance *inst, const char *dir,
 
 static int host_write_file_staged(struct onshi_instance *inst,
 				  const char *tmp_dir, const char *dir,
-				  const char *name, const void *data,
-				  size_t len, unsigned mode, char *msg,
-				  size_t msglen)
+				  const char *name, const void *data, size_t len,
+				  unsigned mode, char *msg, size_t msglen)
 {
 	(void)inst;
-	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode,
-				       msg, msglen);
+	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode, msg,
+				       msglen);
 }
 
 static const struct onshi_host host_table = {

@@ -33,8 +33,7 @@ static void check_done(void *http);
 
 /* ---- curl_loop's view of the core loop; h owns what is registered ---- */
 
-static void *loop_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb,
-			void *arg)
+static void *loop_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb, void *arg)
 {
 	struct onshi_http *h = ctx;
 
@@ -139,8 +138,7 @@ static void check_done(void *http)
 	CURLMsg *m;
 	int left;
 
-	while (h->curl.multi &&
-	       (m = curl_multi_info_read(h->curl.multi, &left))) {
+	while (h->curl.multi && (m = curl_multi_info_read(h->curl.multi, &left))) {
 		CURL *easy = m->easy_handle;
 		CURLcode res = m->data.result;
 		struct xfer *x;
@@ -191,8 +189,7 @@ void onshi_http_free(struct onshi_http *h)
 	free(h);
 }
 
-int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb,
-		   void *arg)
+int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb, void *arg)
 {
 	struct xfer *x;
 

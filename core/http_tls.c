@@ -9,8 +9,7 @@
 void onshi_http_set_tls(CURL *easy, const struct onshi_http_tls *tls)
 {
 	/* Mutual TLS, 1.2 or newer, server checked against our CA and name. */
-	curl_easy_setopt(easy, CURLOPT_SSLVERSION,
-			 (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(easy, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (tls->ca_bundle)

@@ -35,7 +35,7 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e);
 /* Spool kind flag: an unasked result for an adapter's face/ (a card read's
  * answer fanned out); the low byte is the message kind. */
 #define KIND_PUSH 0x100
-#define MSG_KIND(k) ((k) & 0xff)
+#define MSG_KIND(k) ((k)&0xff)
 
 /*
  * The request kinds the core serves: the result kind each is answered
@@ -55,14 +55,18 @@ static const struct request_kind request_kinds[] = {
 	{ ONSHI_MSG_BULK_FETCH, ONSHI_MSG_BULK_RESULT, "/bulk/result", 0 },
 	{ ONSHI_MSG_DRUG_REQUEST, ONSHI_MSG_DRUG_RESULT, "/info/drug", 0 },
 	{ ONSHI_MSG_CHECKUP_REQUEST, ONSHI_MSG_CHECKUP_RESULT, "/info/checkup", 0 },
-	{ ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_RECEPTION, "/bulk/online", 1 },
-	{ ONSHI_MSG_ONLINE_BULK_FETCH, ONSHI_MSG_ONLINE_BULK_RESULT, "/bulk/online/result", 0 },
+	{ ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_RECEPTION,
+	  "/bulk/online", 1 },
+	{ ONSHI_MSG_ONLINE_BULK_FETCH, ONSHI_MSG_ONLINE_BULK_RESULT,
+	  "/bulk/online/result", 0 },
 	{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_RECEPTION,
 	  "/bulk/homevisit", 1 },
 	{ ONSHI_MSG_HOMEVISIT_BULK_FETCH, ONSHI_MSG_HOMEVISIT_BULK_RESULT,
 	  "/bulk/homevisit/result", 0 },
-	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION, "/bulk/medicalaid", 1 },
-	{ ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT, "/bulk/medicalaid/result", 0 },
+	{ ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_RECEPTION,
+	  "/bulk/medicalaid", 1 },
+	{ ONSHI_MSG_MEDAID_BULK_FETCH, ONSHI_MSG_MEDAID_BULK_RESULT,
+	  "/bulk/medicalaid/result", 0 },
 	{ ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_RESULT, "/reference-number", 0 },
 	{ ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_RECEPTION,
 	  "/reference-number/bulk", 1 },
@@ -112,8 +116,7 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 	char id[160], msg[512];
 
 	/* "desk-R0001": reader section name and read id, in file-safe form. */
-	snprintf(id, sizeof(id), "%s-%s", strchr(e->module, ':') + 1,
-		 e->request_id);
+	snprintf(id, sizeof(id), "%s-%s", strchr(e->module, ':') + 1, e->request_id);
 	/* The read id passed the file-id check; the section name may not:
 	 * no byte outside the set, no leading dot, no "..". */
 	for (char *p = id; *p; p++)
@@ -135,9 +138,9 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 					KIND_PUSH | MSG_KIND(e->kind), "", 0,
 					&p, msg, sizeof(msg));
 		if (rc == ONSHI_OK)
-			rc = onshi_spool_answer(core->spool, p, e->answer_is_error,
-						e->answer, e->answer_len, msg,
-						sizeof(msg));
+			rc = onshi_spool_answer(core->spool, p,
+						e->answer_is_error, e->answer,
+						e->answer_len, msg, sizeof(msg));
 		if (rc != ONSHI_OK && rc != ONSHI_EEXIST) {
 			/* Keep the read: fanned out again on the next pass. */
 			onshi_logf(&core->log, ONSHI_LOG_ERR,
@@ -152,8 +155,9 @@ static void fan_out(struct onshi_core *core, struct onshi_spool_entry *e)
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: no receipt-computer adapter serves institution %s: card result %s shown in the log only",
 			   e->module, code ? code : "?", e->request_id);
-	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s: card read %s answered%s; pushed to %u adapter(s)",
-		   e->module, e->request_id, e->answer_is_error ? " with an error" : "", n);
+	onshi_logf(&core->log, ONSHI_LOG_INFO,
+		   "%s: card read %s answered%s; pushed to %u adapter(s)", e->module,
+		   e->request_id, e->answer_is_error ? " with an error" : "", n);
 	onshi_audit(core, "deliver", "module", e->module, "id", e->request_id,
 		    "result", e->answer_is_error ? "error" : "ok", "pushed_to",
 		    n ? "adapters" : "log-only", (char *)NULL);
@@ -285,9 +289,8 @@ static void answer_error(struct onshi_core *core, struct onshi_spool_entry *e,
 }
 
 /* answer_error() with the spooled request parsed again for the echo. */
-static void answer_error_req(struct onshi_core *core,
-			     struct onshi_spool_entry *e, int err,
-			     const char *why)
+static void answer_error_req(struct onshi_core *core, struct onshi_spool_entry *e,
+			     int err, const char *why)
 {
 	struct onshi_msg req;
 
@@ -305,8 +308,7 @@ static void idempotency_key(const struct onshi_spool_entry *e, char out[65])
 	int n = asprintf(&text, "%s\n%s\n%llu", e->module, e->request_id,
 			 (unsigned long long)e->seq);
 
-	if (n < 0 || !EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(),
-				 NULL))
+	if (n < 0 || !EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
 		mdlen = 0;
 	free(text);
 	for (unsigned i = 0; i < mdlen && i < 32; i++)
@@ -339,7 +341,8 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	    strcmp(h->medical_institution_code, code) != 0) {
 		snprintf(msg, sizeof(msg),
 			 "MedicalInstitutionCode %s does not match this adapter's institution (%s)",
-			 h && h->medical_institution_code ? h->medical_institution_code : "(none)",
+			 h && h->medical_institution_code ? h->medical_institution_code
+							  : "(none)",
 			 code);
 		answer_error(core, e, ONSHI_EPERM, msg, req);
 		return;
@@ -359,8 +362,7 @@ static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	e->in_flight = 1;
 	e->user = core;
 	if (!onshi_national_post(core->national, code, path, xml, len,
-				 rk->upload ? key : NULL,
-				 on_national_answer, e))
+				 rk->upload ? key : NULL, on_national_answer, e))
 		e->in_flight = 0; /* out of memory: the requeue timer retries */
 	free(xml);
 }
@@ -376,8 +378,8 @@ static void echo_afi(struct onshi_spool_entry *e, char **afi)
 		onshi_msg_set(afi, e->echo_afi);
 		return;
 	}
-	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL,
-			    0) == ONSHI_OK &&
+	if (onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, NULL, 0) ==
+		    ONSHI_OK &&
 	    (rh = onshi_msg_req_header(&req)))
 		onshi_msg_set(afi, rh->arbitrary_file_identifier);
 	onshi_msg_clear(&req);
@@ -389,8 +391,8 @@ static void count_answer(struct onshi_core *core, const struct onshi_msg *doc,
 			 int is_error)
 {
 	if (is_error || doc->kind == ONSHI_MSG_INQUIRY_RESULT)
-		onshi_counts_answer(core, is_error, is_error ? -1 :
-				    (int)doc->u.inquiry_result.qualification_validity);
+		onshi_counts_answer(core, is_error,
+				    is_error ? -1 : (int)doc->u.inquiry_result.qualification_validity);
 }
 
 /*
@@ -402,9 +404,9 @@ static void count_answer(struct onshi_core *core, const struct onshi_msg *doc,
  * batch uploads keep their idempotency key). Otherwise the answer is
  * spooled and waits (card reads: fanned out from the spool).
  */
-static int record_upstream(struct onshi_core *core,
-			   struct onshi_spool_entry *e, struct onshi_msg *doc,
-			   int is_error, char *why, size_t whylen)
+static int record_upstream(struct onshi_core *core, struct onshi_spool_entry *e,
+			   struct onshi_msg *doc, int is_error, char *why,
+			   size_t whylen)
 {
 	int reader = strncmp(e->module, "reader:", 7) == 0;
 	char *xml = NULL;
@@ -417,11 +419,10 @@ static int record_upstream(struct onshi_core *core,
 		count_answer(core, doc, is_error);
 		return ONSHI_OK;
 	}
-	rc = onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
-			     whylen);
+	rc = onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why, whylen);
 	if (rc == ONSHI_OK)
-		rc = onshi_spool_answer(core->spool, e, is_error, xml, len,
-					why, whylen);
+		rc = onshi_spool_answer(core->spool, e, is_error, xml, len, why,
+					whylen);
 	free(xml);
 	if (rc != ONSHI_OK)
 		return rc;
@@ -469,15 +470,16 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 	}
 	if (outcome == ONSHI_NATIONAL_REFUSED) {
 		/* The service explains refusals with an error document. */
-		rc = onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &doc,
-				     NULL, 0);
+		rc = onshi_msg_parse(ONSHI_MSG_ERROR, body, len, NULL, &doc, NULL, 0);
 		if (rc == ONSHI_OK) {
 			char what[300];
 
 			/* e may be gone once recorded: log first. */
-			snprintf(what, sizeof(what), "%s: %s refused by the national service (HTTP %ld)",
+			snprintf(what, sizeof(what),
+				 "%s: %s refused by the national service (HTTP %ld)",
 				 e->module, e->request_id, status);
-			if (record_upstream(core, e, &doc, 1, msg, sizeof(msg)) == ONSHI_OK) {
+			if (record_upstream(core, e, &doc, 1, msg, sizeof(msg)) ==
+			    ONSHI_OK) {
 				onshi_msg_clear(&doc);
 				onshi_logf(&core->log, ONSHI_LOG_NOTICE, "%s", what);
 				return;
@@ -536,16 +538,13 @@ const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen)
  * upstream; bad ones are answered now.
  */
 static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
-			  struct onshi_msg *req, int rc, char *why,
-			  size_t whylen)
+			  struct onshi_msg *req, int rc, char *why, size_t whylen)
 {
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
-	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why,
-				     whylen))
+	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why, whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
-	    onshi_batch_size_refusal(req->u.refnum_bulk_request.n_info, why,
-				     whylen))
+	    onshi_batch_size_refusal(req->u.refnum_bulk_request.n_info, why, whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req->u.inquiry_request.has_card_auth)
@@ -561,8 +560,7 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 		e->echo_afi = rh && rh->arbitrary_file_identifier
 				      ? strdup(rh->arbitrary_file_identifier)
 				      : NULL;
-		e->echo_known = !rh || !rh->arbitrary_file_identifier ||
-				e->echo_afi;
+		e->echo_known = !rh || !rh->arbitrary_file_identifier || e->echo_afi;
 	}
 	ask_national(core, e, req);
 }
@@ -579,8 +577,7 @@ static void process(struct onshi_core *core, struct onshi_spool_entry *e)
 		return;
 	}
 	if (!is_request_kind(e->kind)) {
-		answer_error(core, e, ONSHI_EINVAL, "not a request document",
-			     NULL);
+		answer_error(core, e, ONSHI_EINVAL, "not a request document", NULL);
 		return;
 	}
 	rc = onshi_msg_parse(e->kind, e->body, e->body_len, NULL, &req, why,
@@ -609,10 +606,9 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 	/* Parsed once, before the spool: a file its writer may not have
 	 * finished is handed back unkept when it does not parse yet. */
 	onshi_msg_init(&req, ONSHI_MSG_NONE);
-	prc = is_request_kind(kind)
-		      ? onshi_msg_parse(kind, body, len, NULL, &req, why,
-					sizeof(why))
-		      : ONSHI_EINVAL;
+	prc = is_request_kind(kind) ? onshi_msg_parse(kind, body, len, NULL,
+						      &req, why, sizeof(why))
+				    : ONSHI_EINVAL;
 	if (prc != ONSHI_OK && (flags & ONSHI_SUBMIT_MAY_BE_PARTIAL)) {
 		onshi_msg_clear(&req);
 		snprintf(msg, msglen, "%s", why);
@@ -643,14 +639,12 @@ int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 				    request_id, kind, body, len, 0, msg, msglen);
 }
 
-int onshi_inquiry_submit_flags(struct onshi_instance *inst,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       char *msg, size_t msglen)
+int onshi_inquiry_submit_flags(struct onshi_instance *inst, const char *request_id,
+			       int kind, const void *body, size_t len,
+			       unsigned flags, char *msg, size_t msglen)
 {
 	return onshi_inquiry_accept(inst->module->core, inst->module->name,
-				    request_id, kind, body, len, flags, msg,
-				    msglen);
+				    request_id, kind, body, len, flags, msg, msglen);
 }
 
 /* A module (re)started: offer it the answers waiting for it. */
@@ -706,8 +700,7 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	rc = onshi_cards_open(core, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
-	rc = onshi_spool_open(core->settings.spool_dir, &core->spool, msg,
-			      msglen);
+	rc = onshi_spool_open(core->settings.spool_dir, &core->spool, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);

@@ -47,10 +47,9 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 			 int kind, const void *body, size_t len, char *msg,
 			 size_t msglen);
-int onshi_inquiry_submit_flags(struct onshi_instance *inst,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       char *msg, size_t msglen);
+int onshi_inquiry_submit_flags(struct onshi_instance *inst, const char *request_id,
+			       int kind, const void *body, size_t len,
+			       unsigned flags, char *msg, size_t msglen);
 
 /* Spool depth for status: all entries, and those still unanswered. */
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered);

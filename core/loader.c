@@ -31,13 +31,12 @@ struct loaded {
 struct onshi_loader {
 	char *dirs;
 	int allow_unsafe_dir;
-	char *trust_key; /* require_signature = yes; NULL: not required */
+	char *trust_key;      /* require_signature = yes; NULL: not required */
 	pthread_mutex_t lock; /* libltdl is not thread-safe: serialise */
 	struct loaded *loaded;
 };
 
-int onshi_loader_new(const char *dirs, int allow_unsafe_dir,
-		     struct onshi_loader **out)
+int onshi_loader_new(const char *dirs, int allow_unsafe_dir, struct onshi_loader **out)
 {
 	struct onshi_loader *l = calloc(1, sizeof(*l));
 
@@ -96,9 +95,8 @@ int onshi_loader_require_signature(struct onshi_loader *l,
 
 /* The signature check before anything of the file runs. */
 static enum onshi_load_error check_signature(struct onshi_loader *l,
-					     const char *name,
-					     const char *path, char *msg,
-					     size_t msglen)
+					     const char *name, const char *path,
+					     char *msg, size_t msglen)
 {
 	size_t n = strlen(path);
 	char why[1024];
@@ -109,8 +107,7 @@ static enum onshi_load_error check_signature(struct onshi_loader *l,
 			 name, path);
 		return ONSHI_LOAD_BAD_SIGNATURE;
 	}
-	if (onshi_plugin_sig_check(path, l->trust_key, why, sizeof(why)) !=
-	    ONSHI_OK) {
+	if (onshi_plugin_sig_check(path, l->trust_key, why, sizeof(why)) != ONSHI_OK) {
 		snprintf(msg, msglen,
 			 "plugin '%s' refused (require_signature = yes): %s",
 			 name, why);
@@ -144,8 +141,7 @@ static enum onshi_load_error check_owner(const char *path, const char *what,
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		snprintf(msg, msglen, "%s %s: %s", what, path,
-			 strerror(errno));
+		snprintf(msg, msglen, "%s %s: %s", what, path, strerror(errno));
 		return ONSHI_LOAD_NOT_FOUND;
 	}
 	if (st.st_uid != 0) {
@@ -168,11 +164,9 @@ static enum onshi_load_error check_owner(const char *path, const char *what,
  * Find NAME.so or NAME.la in the directory list. On success `path` holds the
  * file found and `stem` the path without extension for lt_dlopenadvise.
  */
-static enum onshi_load_error find_plugin(struct onshi_loader *l,
-					 const char *name, char *path,
-					 size_t pathlen, char *stem,
-					 size_t stemlen, char *msg,
-					 size_t msglen)
+static enum onshi_load_error find_plugin(struct onshi_loader *l, const char *name,
+					 char *path, size_t pathlen, char *stem,
+					 size_t stemlen, char *msg, size_t msglen)
 {
 	static const char *const exts[] = { ".so", ".la" };
 	char *copy = strdup(l->dirs), *save = NULL;
@@ -197,8 +191,7 @@ static enum onshi_load_error find_plugin(struct onshi_loader *l,
 				goto out;
 			}
 			if (!l->allow_unsafe_dir) {
-				rc = check_owner(dir, "plugin directory", msg,
-						 msglen);
+				rc = check_owner(dir, "plugin directory", msg, msglen);
 				if (rc == ONSHI_LOAD_OK)
 					rc = check_owner(path, "plugin file",
 							 msg, msglen);
@@ -235,12 +228,10 @@ enum onshi_load_error onshi_loader_check_descriptor(const struct onshi_plugin *p
 		return ONSHI_LOAD_ABI_MAJOR;
 	}
 	if (p->kind != ONSHI_KIND_READER && p->kind != ONSHI_KIND_RECECON) {
-		snprintf(msg, msglen, "unknown plugin kind %u",
-			 (unsigned)p->kind);
+		snprintf(msg, msglen, "unknown plugin kind %u", (unsigned)p->kind);
 		return ONSHI_LOAD_BAD_KIND;
 	}
-	if (p->kind == ONSHI_KIND_RECECON &&
-	    p->abi_minor < ONSHI_RECECON_MIN_MINOR) {
+	if (p->kind == ONSHI_KIND_RECECON && p->abi_minor < ONSHI_RECECON_MIN_MINOR) {
 		/* Adapters read the message structs, which grew in 1.3. */
 		snprintf(msg, msglen,
 			 "receipt-computer plugin built for ABI %u.%u, but the message model (onshi/message.h) changed in ABI %d.%d: rebuild the plugin against this onshi SDK",
@@ -255,13 +246,12 @@ enum onshi_load_error onshi_loader_check_descriptor(const struct onshi_plugin *p
 			 (size_t)ONSHI_PLUGIN_OPS_MIN_SIZE);
 		return ONSHI_LOAD_SHORT_OPS;
 	}
-	if (!p->ops->create || !p->ops->start || !p->ops->stop ||
-	    !p->ops->destroy) {
-		snprintf(msg, msglen,
-			 "required entry point %s is missing",
-			 !p->ops->create ? "create" :
-			 !p->ops->start	 ? "start" :
-			 !p->ops->stop	 ? "stop" : "destroy");
+	if (!p->ops->create || !p->ops->start || !p->ops->stop || !p->ops->destroy) {
+		snprintf(msg, msglen, "required entry point %s is missing",
+			 !p->ops->create  ? "create"
+			 : !p->ops->start ? "start"
+			 : !p->ops->stop  ? "stop"
+					  : "destroy");
 		return ONSHI_LOAD_MISSING_OP;
 	}
 	if (!p->name || !p->version) {
@@ -273,8 +263,7 @@ enum onshi_load_error onshi_loader_check_descriptor(const struct onshi_plugin *p
 }
 
 static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
-				      struct loaded **out, char *msg,
-				      size_t msglen)
+				      struct loaded **out, char *msg, size_t msglen)
 {
 	char path[4096], stem[4096], why[900];
 	enum onshi_load_error rc;
@@ -283,8 +272,7 @@ static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
 	lt_dladvise advise;
 	lt_dlhandle dl = NULL;
 
-	rc = find_plugin(l, name, path, sizeof(path), stem, sizeof(stem), msg,
-			 msglen);
+	rc = find_plugin(l, name, path, sizeof(path), stem, sizeof(stem), msg, msglen);
 	if (rc != ONSHI_LOAD_OK)
 		return rc;
 	if (l->trust_key) {
@@ -310,9 +298,8 @@ static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
 	}
 	desc = lt_dlsym(dl, ONSHI_PLUGIN_SYMBOL_NAME);
 	if (!desc) {
-		snprintf(msg, msglen,
-			 "%s exports no %s: not an onshi plugin", path,
-			 ONSHI_PLUGIN_SYMBOL_NAME);
+		snprintf(msg, msglen, "%s exports no %s: not an onshi plugin",
+			 path, ONSHI_PLUGIN_SYMBOL_NAME);
 		lt_dlclose(dl);
 		return ONSHI_LOAD_NO_SYMBOL;
 	}
@@ -323,9 +310,8 @@ static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
 		return rc;
 	}
 	if (strcmp(desc->name, name) != 0) {
-		snprintf(msg, msglen,
-			 "%s declares itself plugin '%s', not '%s'", path,
-			 desc->name, name);
+		snprintf(msg, msglen, "%s declares itself plugin '%s', not '%s'",
+			 path, desc->name, name);
 		lt_dlclose(dl);
 		return ONSHI_LOAD_NAME_MISMATCH;
 	}
@@ -350,8 +336,7 @@ static enum onshi_load_error open_new(struct onshi_loader *l, const char *name,
 	return ONSHI_LOAD_OK;
 }
 
-enum onshi_load_error onshi_loader_open(struct onshi_loader *l,
-					const char *name,
+enum onshi_load_error onshi_loader_open(struct onshi_loader *l, const char *name,
 					struct onshi_plugin_handle **out,
 					char *msg, size_t msglen)
 {
@@ -384,8 +369,7 @@ enum onshi_load_error onshi_loader_open(struct onshi_loader *l,
 	return rc;
 }
 
-void onshi_loader_release(struct onshi_loader *l,
-			  struct onshi_plugin_handle *h)
+void onshi_loader_release(struct onshi_loader *l, struct onshi_plugin_handle *h)
 {
 	struct loaded **pp;
 

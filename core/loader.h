@@ -17,17 +17,17 @@
 /* Why a load failed: one cause each, so tests and operators can tell. */
 enum onshi_load_error {
 	ONSHI_LOAD_OK = 0,
-	ONSHI_LOAD_NOT_FOUND,    /* no NAME.so / NAME.la in any plugin dir */
-	ONSHI_LOAD_NOT_REGULAR,  /* found, but not a regular file */
-	ONSHI_LOAD_UNSAFE_DIR,   /* dir not root-owned or group/world-writable */
-	ONSHI_LOAD_BAD_NAME,     /* name with '/', '..' or odd characters */
-	ONSHI_LOAD_DLOPEN,       /* the dynamic linker refused it */
-	ONSHI_LOAD_NO_SYMBOL,    /* no onshi_plugin_v1 exported */
-	ONSHI_LOAD_BAD_MAGIC,    /* descriptor magic wrong */
-	ONSHI_LOAD_ABI_MAJOR,    /* built for another ABI major */
-	ONSHI_LOAD_BAD_KIND,     /* kind neither reader nor rececon */
-	ONSHI_LOAD_SHORT_OPS,    /* ops table smaller than the minimum */
-	ONSHI_LOAD_MISSING_OP,   /* a required entry point is NULL */
+	ONSHI_LOAD_NOT_FOUND,   /* no NAME.so / NAME.la in any plugin dir */
+	ONSHI_LOAD_NOT_REGULAR, /* found, but not a regular file */
+	ONSHI_LOAD_UNSAFE_DIR,  /* dir not root-owned or group/world-writable */
+	ONSHI_LOAD_BAD_NAME,    /* name with '/', '..' or odd characters */
+	ONSHI_LOAD_DLOPEN,      /* the dynamic linker refused it */
+	ONSHI_LOAD_NO_SYMBOL,   /* no onshi_plugin_v1 exported */
+	ONSHI_LOAD_BAD_MAGIC,   /* descriptor magic wrong */
+	ONSHI_LOAD_ABI_MAJOR,   /* built for another ABI major */
+	ONSHI_LOAD_BAD_KIND,    /* kind neither reader nor rececon */
+	ONSHI_LOAD_SHORT_OPS,   /* ops table smaller than the minimum */
+	ONSHI_LOAD_MISSING_OP,  /* a required entry point is NULL */
 	ONSHI_LOAD_NAME_MISMATCH, /* NAME.so declares another name */
 	ONSHI_LOAD_BAD_SIGNATURE, /* require_signature: no valid NAME.so.sig */
 };
@@ -61,8 +61,7 @@ int onshi_loader_require_signature(struct onshi_loader *loader,
  * Open plugin `name` (or take another reference to it). On failure returns
  * the cause and writes a message that says what to do into msg.
  */
-enum onshi_load_error onshi_loader_open(struct onshi_loader *loader,
-					const char *name,
+enum onshi_load_error onshi_loader_open(struct onshi_loader *loader, const char *name,
 					struct onshi_plugin_handle **out,
 					char *msg, size_t msglen);
 /* Drop a reference; the last one closes the shared object. */

@@ -16,13 +16,12 @@
 #include "log.h"
 
 static const char *const level_names[] = {
-	[ONSHI_LOG_ERR] = "error",   [ONSHI_LOG_WARNING] = "warning",
+	[ONSHI_LOG_ERR] = "error",     [ONSHI_LOG_WARNING] = "warning",
 	[ONSHI_LOG_NOTICE] = "notice", [ONSHI_LOG_INFO] = "info",
 	[ONSHI_LOG_DEBUG] = "debug",
 };
 
-void onshi_log_init(struct onshi_log *log, int level,
-		    enum onshi_log_target target)
+void onshi_log_init(struct onshi_log *log, int level, enum onshi_log_target target)
 {
 	onshi_log_close(log);
 	log->level = level;

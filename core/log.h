@@ -18,13 +18,12 @@ enum onshi_log_target {
 };
 
 struct onshi_log {
-	int level;                    /* drop messages above this level */
+	int level; /* drop messages above this level */
 	enum onshi_log_target target;
 	int syslog_open;
 };
 
-void onshi_log_init(struct onshi_log *log, int level,
-		    enum onshi_log_target target);
+void onshi_log_init(struct onshi_log *log, int level, enum onshi_log_target target);
 void onshi_log_close(struct onshi_log *log);
 /* Parse "error|warning|notice|info|debug"; -1 if unknown. */
 int onshi_log_level_from_name(const char *name);

@@ -31,7 +31,7 @@ struct onshi_loop_watch {
 };
 
 struct onshi_loop_timer {
-	uint64_t due;   /* monotonic ms */
+	uint64_t due;    /* monotonic ms */
 	uint64_t period; /* 0: one-shot */
 	onshi_timer_cb cb;
 	void *arg;
@@ -138,8 +138,7 @@ static int heap_push(struct onshi_loop *loop, struct onshi_loop_timer *t)
 {
 	if (loop->nheap == loop->capheap) {
 		size_t cap = loop->capheap ? loop->capheap * 2 : 16;
-		struct onshi_loop_timer **h =
-			realloc(loop->heap, cap * sizeof(*h));
+		struct onshi_loop_timer **h = realloc(loop->heap, cap * sizeof(*h));
 
 		if (!h)
 			return ONSHI_ENOMEM;
@@ -170,8 +169,7 @@ static void heap_remove(struct onshi_loop *loop, struct onshi_loop_timer *t)
 
 struct onshi_loop_timer *onshi_loop_timer(struct onshi_loop *loop,
 					  const void *owner, uint64_t ms,
-					  int repeat, onshi_timer_cb cb,
-					  void *arg)
+					  int repeat, onshi_timer_cb cb, void *arg)
 {
 	struct onshi_loop_timer *t = calloc(1, sizeof(*t));
 
@@ -198,8 +196,7 @@ void onshi_loop_timer_stop(struct onshi_loop *loop, struct onshi_loop_timer *t)
 		free(t);
 }
 
-int onshi_loop_timer_owned_by(const struct onshi_loop_timer *t,
-			      const void *owner)
+int onshi_loop_timer_owned_by(const struct onshi_loop_timer *t, const void *owner)
 {
 	return t && t->owner == owner;
 }
@@ -246,9 +243,8 @@ static uint32_t to_epoll(unsigned events)
 }
 
 struct onshi_loop_watch *onshi_loop_watch(struct onshi_loop *loop,
-					  const void *owner, int fd,
-					  unsigned events, onshi_fd_cb cb,
-					  void *arg)
+					  const void *owner, int fd, unsigned events,
+					  onshi_fd_cb cb, void *arg)
 {
 	struct onshi_loop_watch *w = calloc(1, sizeof(*w));
 	struct epoll_event ev;
@@ -272,8 +268,8 @@ struct onshi_loop_watch *onshi_loop_watch(struct onshi_loop *loop,
 	return w;
 }
 
-int onshi_loop_watch_modify(struct onshi_loop *loop,
-			    struct onshi_loop_watch *w, unsigned events)
+int onshi_loop_watch_modify(struct onshi_loop *loop, struct onshi_loop_watch *w,
+			    unsigned events)
 {
 	struct epoll_event ev;
 
@@ -296,8 +292,7 @@ void onshi_loop_unwatch(struct onshi_loop *loop, struct onshi_loop_watch *w)
 	loop->dead_watches = 1;
 }
 
-int onshi_loop_watch_owned_by(const struct onshi_loop_watch *w,
-			      const void *owner)
+int onshi_loop_watch_owned_by(const struct onshi_loop_watch *w, const void *owner)
 {
 	return w && !w->dead && w->owner == owner;
 }

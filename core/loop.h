@@ -30,19 +30,16 @@ void onshi_loop_quit(struct onshi_loop *loop);
 uint64_t onshi_loop_now_ms(void);
 
 struct onshi_loop_watch *onshi_loop_watch(struct onshi_loop *loop,
-					  const void *owner, int fd,
-					  unsigned events, onshi_fd_cb cb,
-					  void *arg);
-int onshi_loop_watch_modify(struct onshi_loop *loop,
-			    struct onshi_loop_watch *w, unsigned events);
+					  const void *owner, int fd, unsigned events,
+					  onshi_fd_cb cb, void *arg);
+int onshi_loop_watch_modify(struct onshi_loop *loop, struct onshi_loop_watch *w,
+			    unsigned events);
 void onshi_loop_unwatch(struct onshi_loop *loop, struct onshi_loop_watch *w);
 
 struct onshi_loop_timer *onshi_loop_timer(struct onshi_loop *loop,
 					  const void *owner, uint64_t ms,
-					  int repeat, onshi_timer_cb cb,
-					  void *arg);
-void onshi_loop_timer_stop(struct onshi_loop *loop,
-			   struct onshi_loop_timer *t);
+					  int repeat, onshi_timer_cb cb, void *arg);
+void onshi_loop_timer_stop(struct onshi_loop *loop, struct onshi_loop_timer *t);
 
 /* Any thread: run cb(arg) on the loop thread. */
 int onshi_loop_post(struct onshi_loop *loop, const void *owner,
@@ -56,9 +53,7 @@ int onshi_loop_post(struct onshi_loop *loop, const void *owner,
 unsigned onshi_loop_forget_owner(struct onshi_loop *loop, const void *owner);
 
 /* Whether w / t belongs to owner (host services check plugin handles). */
-int onshi_loop_watch_owned_by(const struct onshi_loop_watch *w,
-			      const void *owner);
-int onshi_loop_timer_owned_by(const struct onshi_loop_timer *t,
-			      const void *owner);
+int onshi_loop_watch_owned_by(const struct onshi_loop_watch *w, const void *owner);
+int onshi_loop_timer_owned_by(const struct onshi_loop_timer *t, const void *owner);
 
 #endif

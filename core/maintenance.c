@@ -40,7 +40,7 @@
 /* One GET (manifest or .sig) or the report POST. */
 struct fetch {
 	struct onshi_maintenance *m;
-	const char *what;  /* "manifest", "signature", "report" */
+	const char *what; /* "manifest", "signature", "report" */
 	CURL *easy;
 	struct onshi_strbuf body;
 	size_t limit;
@@ -80,12 +80,12 @@ struct onshi_maintenance {
 	struct waiter *waiters;
 
 	struct fetch report;
-	char *report_xml;      /* the body being POSTed */
+	char *report_xml; /* the body being POSTed */
 	struct curl_slist *report_headers;
 	int reporting, report_again;
 
 	time_t last_poll_at;
-	uint64_t serial;       /* last applied (from the state file) */
+	uint64_t serial; /* last applied (from the state file) */
 	enum onshi_maint_outcome outcome;
 	char reason[REASON_LEN];
 	struct last_error errors[MAX_ERRORS];
@@ -97,8 +97,8 @@ struct onshi_maintenance {
  * when that is higher (the state file deleted, or rewritten lower), with a
  * warning: a lower serial never makes an old manifest acceptable again.
  */
-static int load_serial(struct onshi_maintenance *m, uint64_t *serial,
-		       char *why, size_t whylen)
+static int load_serial(struct onshi_maintenance *m, uint64_t *serial, char *why,
+		       size_t whylen)
 {
 	uint64_t state = 0, hwm = 0;
 	int rc;
@@ -119,8 +119,7 @@ static int load_serial(struct onshi_maintenance *m, uint64_t *serial,
 }
 
 /* The state file (when it exists) and its folder: onshid's alone. */
-static int check_state_file(struct onshi_maintenance *m, char *msg,
-			    size_t msglen)
+static int check_state_file(struct onshi_maintenance *m, char *msg, size_t msglen)
 {
 	static const char risk[] = "anyone who can write there could lower "
 				   "the serial and have old signed manifests "
@@ -150,12 +149,11 @@ static void note_error(struct onshi_maintenance *m, const char *source,
 		m->nerrors++;
 }
 
-static void set_outcome(struct onshi_maintenance *m,
-			enum onshi_maint_outcome o, const char *fmt, ...)
-	ONSHI_PRINTF(3, 4);
+static void set_outcome(struct onshi_maintenance *m, enum onshi_maint_outcome o,
+			const char *fmt, ...) ONSHI_PRINTF(3, 4);
 
-static void set_outcome(struct onshi_maintenance *m,
-			enum onshi_maint_outcome o, const char *fmt, ...)
+static void set_outcome(struct onshi_maintenance *m, enum onshi_maint_outcome o,
+			const char *fmt, ...)
 {
 	int same = m->outcome == o;
 	char old[REASON_LEN];
@@ -204,8 +202,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	return f->body.failed ? 0 : len;
 }
 
-static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f,
-		      const char *url)
+static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f, const char *url)
 {
 	CURL *e = curl_easy_init();
 
@@ -228,12 +225,12 @@ static CURL *new_easy(struct onshi_maintenance *m, struct fetch *f,
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->limit);
 	/* The maintenance server is checked like the national service. */
 	onshi_http_set_tls(e, &(const struct onshi_http_tls){
-		.ca_bundle = m->ca_bundle,
-		.client_cert = m->client_cert,
-		.client_key = m->client_key,
-		.client_p12 = m->client_p12,
-		.p12_password = m->p12_password,
-	});
+				      .ca_bundle = m->ca_bundle,
+				      .client_cert = m->client_cert,
+				      .client_key = m->client_key,
+				      .client_p12 = m->client_p12,
+				      .p12_password = m->p12_password,
+			      });
 	f->easy = e;
 	return e;
 }
@@ -254,9 +251,8 @@ static const char *fetch_problem(const struct fetch *f, const char *url,
 {
 	if (f->res != CURLE_OK) {
 		if (f->too_big || f->res == CURLE_FILESIZE_EXCEEDED)
-			snprintf(why, whylen,
-				 "%s: the %s is larger than %zu bytes", url,
-				 f->what, f->limit);
+			snprintf(why, whylen, "%s: the %s is larger than %zu bytes",
+				 url, f->what, f->limit);
 		else
 			snprintf(why, whylen, "%s: %s%s%s", url,
 				 curl_easy_strerror(f->res),
@@ -295,8 +291,7 @@ static int validate_entry(struct onshi_core *core,
 		snprintf(why, whylen, "unknown module %s", e->module);
 		return ONSHI_ENOTFOUND;
 	}
-	if (e->action != ONSHI_MANIFEST_ENABLE ||
-	    (*mod)->state == ONSHI_MODULE_RUNNING)
+	if (e->action != ONSHI_MANIFEST_ENABLE || (*mod)->state == ONSHI_MODULE_RUNNING)
 		return ONSHI_OK;
 	/* An enable must at least find a loadable plugin. */
 	sec = onshi_config_section(core->config, (*mod)->section_type,
@@ -352,12 +347,15 @@ static void rollback(struct step *steps, size_t n, struct onshi_strbuf *undo)
 		else
 			rc = onshi_module_enable(s->mod, msg, sizeof(msg));
 		if (rc == ONSHI_OK)
-			onshi_strbuf_printf(undo, "%s%s %s again", undo->len ? ", " : "",
-					    s->mod->name,
-					    s->action == ONSHI_MANIFEST_ENABLE ? "disabled" : "enabled");
+			onshi_strbuf_printf(undo, "%s%s %s again",
+					    undo->len ? ", " : "", s->mod->name,
+					    s->action == ONSHI_MANIFEST_ENABLE
+						    ? "disabled"
+						    : "enabled");
 		else
 			onshi_strbuf_printf(undo, "%sCOULD NOT restore %s: %s",
-					    undo->len ? ", " : "", s->mod->name, msg);
+					    undo->len ? ", " : "", s->mod->name,
+					    msg);
 		/* A module that was disabled (not failed) reads so again. */
 		if (s->action == ONSHI_MANIFEST_ENABLE && rc == ONSHI_OK)
 			s->mod->state = s->before;
@@ -413,29 +411,34 @@ static int apply(struct onshi_maintenance *m, const struct onshi_manifest *man,
 				    s->before == ONSHI_MODULE_DISABLED)
 					s->mod->state = ONSHI_MODULE_DISABLED;
 				rollback(steps, n, &undo);
-				snprintf(why, whylen,
-					 "%s %s failed: %.600s; %s%s%s%s",
-					 e->action == ONSHI_MANIFEST_ENABLE ? "enabling" :
-					 e->action == ONSHI_MANIFEST_DISABLE ? "disabling" : "reloading",
+				snprintf(why, whylen, "%s %s failed: %.600s; %s%s%s%s",
+					 e->action == ONSHI_MANIFEST_ENABLE ? "enabling"
+					 : e->action == ONSHI_MANIFEST_DISABLE
+						 ? "disabling"
+						 : "reloading",
 					 e->module, msg,
-					 undo.len ? "rolled back: " : "nothing to roll back",
+					 undo.len ? "rolled back: "
+						  : "nothing to roll back",
 					 undo.len ? undo.data : "",
-					 nreloads ? "; reloads cannot be undone, already done: " : "",
+					 nreloads ? "; reloads cannot be undone, already done: "
+						  : "",
 					 nreloads ? reloaded.data : "");
 				onshi_strbuf_free(&undo);
 				onshi_strbuf_free(&reloaded);
 				return rc;
 			}
 			s->changed = e->action != ONSHI_MANIFEST_RELOAD &&
-				     was_running !=
-					     (s->mod->state == ONSHI_MODULE_RUNNING);
+				     was_running != (s->mod->state ==
+						     ONSHI_MODULE_RUNNING);
 			if (e->action == ONSHI_MANIFEST_RELOAD)
 				onshi_strbuf_printf(&reloaded, "%s%s",
-						    nreloads++ ? ", " : "", e->module);
-			onshi_strbuf_printf(done, "%s%s %s", n ? ", " : "",
-					    e->module,
-					    e->action == ONSHI_MANIFEST_ENABLE ? "enabled" :
-					    e->action == ONSHI_MANIFEST_DISABLE ? "disabled" : "reloaded");
+						    nreloads++ ? ", " : "",
+						    e->module);
+			onshi_strbuf_printf(done, "%s%s %s", n ? ", " : "", e->module,
+					    e->action == ONSHI_MANIFEST_ENABLE ? "enabled"
+					    : e->action == ONSHI_MANIFEST_DISABLE
+						    ? "disabled"
+						    : "reloaded");
 			n++;
 			*nsteps = n;
 		}
@@ -539,8 +542,7 @@ static void process(struct onshi_maintenance *m)
 		goto out;
 	}
 	/* The switches it makes are recorded as the manifest's. */
-	snprintf(msg, sizeof(msg), "manifest:%llu",
-		 (unsigned long long)man->serial);
+	snprintf(msg, sizeof(msg), "manifest:%llu", (unsigned long long)man->serial);
 	onshi_audit_actor(core, msg);
 	rc = apply(m, man, steps, &nsteps, &done, why, sizeof(why));
 	onshi_audit_actor(core, NULL);
@@ -550,8 +552,7 @@ static void process(struct onshi_maintenance *m)
 			    (unsigned long long)man->serial, why);
 		goto out;
 	}
-	rc = onshi_manifest_state_save(m->state_file, man->serial, msg,
-				       sizeof(msg));
+	rc = onshi_manifest_state_save(m->state_file, man->serial, msg, sizeof(msg));
 	if (rc == ONSHI_OK)
 		rc = onshi_manifest_state_save(m->hwm_file, man->serial, msg,
 					       sizeof(msg));
@@ -633,7 +634,8 @@ static void send_report(struct onshi_maintenance *m)
 	}
 	if (onshi_maintenance_build_report(m->core, m, &xml) != ONSHI_OK) {
 		onshi_strbuf_free(&xml);
-		note_error(m, "report", "cannot build the status report: out of memory");
+		note_error(m, "report",
+			   "cannot build the status report: out of memory");
 		return;
 	}
 	m->report_xml = xml.data; /* taken over */
@@ -643,7 +645,8 @@ static void send_report(struct onshi_maintenance *m)
 		m->report_xml = NULL;
 		return;
 	}
-	m->report_headers = curl_slist_append(NULL, "Content-Type: application/xml; charset=utf-8");
+	m->report_headers =
+		curl_slist_append(NULL, "Content-Type: application/xml; charset=utf-8");
 	m->report_headers = curl_slist_append(m->report_headers, "Expect:");
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, m->report_xml);
@@ -696,8 +699,7 @@ static void on_fetch_done(void *arg, CURL *easy, CURLcode res)
 	poll_finished(m);
 }
 
-static int start_fetch(struct onshi_maintenance *m, struct fetch *f,
-		       const char *url)
+static int start_fetch(struct onshi_maintenance *m, struct fetch *f, const char *url)
 {
 	CURL *e = new_easy(m, f, url);
 
@@ -758,9 +760,8 @@ uint64_t onshi_maintenance_serial(const struct onshi_maintenance *m)
 	return m ? m->serial : 0;
 }
 
-enum onshi_maint_outcome
-onshi_maintenance_outcome(const struct onshi_maintenance *m,
-			  const char **reason)
+enum onshi_maint_outcome onshi_maintenance_outcome(const struct onshi_maintenance *m,
+						   const char **reason)
 {
 	*reason = m && m->outcome != ONSHI_MAINT_NONE ? m->reason : "";
 	return m ? m->outcome : ONSHI_MAINT_NONE;
@@ -811,8 +812,7 @@ static void set_prop_time(xmlNodePtr n, const char *name, time_t t)
 static void add_error(xmlNodePtr errors, time_t at, const char *source,
 		      const char *text)
 {
-	xmlNodePtr e = xmlNewTextChild(errors, NULL, BAD_CAST "Error",
-				       BAD_CAST text);
+	xmlNodePtr e = xmlNewTextChild(errors, NULL, BAD_CAST "Error", BAD_CAST text);
 
 	set_prop_time(e, "at", at);
 	set_prop(e, "source", source);
@@ -821,8 +821,8 @@ static void add_error(xmlNodePtr errors, time_t at, const char *source,
 static void report_cert(struct onshi_core *core, xmlNodePtr root)
 {
 	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *nat =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	xmlNodePtr c = xmlNewChild(root, NULL, BAD_CAST "ClientCertificate", NULL);
 	struct onshi_cert_info info;
 	char *paths[4] = { NULL, NULL, NULL, NULL };
@@ -841,8 +841,10 @@ static void report_cert(struct onshi_core *core, xmlNodePtr root)
 	rc = onshi_cert_check_client(paths[0], paths[1], paths[2],
 				     onshi_conf_section_get(nat, "client_p12_password"),
 				     paths[3], time(NULL), &info, msg, sizeof(msg));
-	set_prop(c, "status", rc != ONSHI_OK ? "invalid"
-			      : info.warning ? "expiring" : "ok");
+	set_prop(c, "status",
+		 rc != ONSHI_OK ? "invalid"
+		 : info.warning ? "expiring"
+				: "ok");
 	if (info.not_after) {
 		set_prop_time(c, "notAfter", info.not_after);
 		set_prop_num(c, "daysLeft", info.days_left);
@@ -878,8 +880,7 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 	set_prop(n, "version", PACKAGE_VERSION);
 	set_prop(n, "pluginAbi", abi);
 	set_prop_num(n, "pid", (long long)getpid());
-	set_prop_num(n, "uptimeSeconds",
-		     (long long)(time(NULL) - core->started_at));
+	set_prop_num(n, "uptimeSeconds", (long long)(time(NULL) - core->started_at));
 
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		const struct onshi_conf_section *s = &cfg->sections[i];
@@ -892,16 +893,17 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 	}
 
 	for (struct onshi_module *mod = core->modules; mod; mod = mod->next) {
-		const struct onshi_plugin *d =
-			mod->inst ? mod->inst->plugin->desc : NULL;
-		const struct onshi_conf_section *sec = onshi_config_section(
-			cfg, mod->section_type, mod->section_name);
+		const struct onshi_plugin *d = mod->inst ? mod->inst->plugin->desc
+							 : NULL;
+		const struct onshi_conf_section *sec =
+			onshi_config_section(cfg, mod->section_type,
+					     mod->section_name);
 
 		n = xmlNewChild(root, NULL, BAD_CAST "Module", NULL);
 		set_prop(n, "name", mod->name);
 		set_prop(n, "state", onshi_module_state_name(mod->state));
-		set_prop(n, "plugin", d ? d->name
-				 : onshi_conf_section_get(sec, "plugin"));
+		set_prop(n, "plugin",
+			 d ? d->name : onshi_conf_section_get(sec, "plugin"));
 		if (d) {
 			char pabi[16];
 
@@ -961,15 +963,14 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 	for (unsigned i = 0; m && i < m->nerrors; i++) {
 		/* Oldest first. */
 		const struct last_error *e =
-			&m->errors[(m->errnext + MAX_ERRORS - m->nerrors + i) %
-				   MAX_ERRORS];
+			&m->errors[(m->errnext + MAX_ERRORS - m->nerrors + i) % MAX_ERRORS];
 
 		add_error(errors, e->at, e->source, e->text);
 	}
 	for (struct onshi_module *mod = core->modules; mod; mod = mod->next)
 		if (mod->state == ONSHI_MODULE_FAILED && mod->last_error[0])
-			add_error(errors, mod->last_error_at ? mod->last_error_at
-							     : time(NULL),
+			add_error(errors,
+				  mod->last_error_at ? mod->last_error_at : time(NULL),
 				  mod->name, mod->last_error);
 
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
@@ -990,15 +991,14 @@ static char *conf_dup(const struct onshi_conf_section *sec, const char *key)
 	return v ? strdup(v) : NULL;
 }
 
-int onshi_maintenance_open(struct onshi_core *core,
-			   struct onshi_maintenance **out, char *msg,
-			   size_t msglen)
+int onshi_maintenance_open(struct onshi_core *core, struct onshi_maintenance **out,
+			   char *msg, size_t msglen)
 {
 	const struct onshi_config *cfg = core->config;
 	const struct onshi_conf_section *sec =
 		onshi_config_section(cfg, "maintenance", NULL);
-	const struct onshi_conf_section *nat =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *nat = onshi_config_section(cfg, "national",
+								    NULL);
 	const struct onshi_conf_section *cert_sec;
 	struct onshi_maintenance *m;
 	const char *v;
@@ -1007,7 +1007,8 @@ int onshi_maintenance_open(struct onshi_core *core,
 
 	*out = NULL;
 	if (!sec) {
-		snprintf(msg, msglen, "no [maintenance] section: remote maintenance is off");
+		snprintf(msg, msglen,
+			 "no [maintenance] section: remote maintenance is off");
 		return ONSHI_OK;
 	}
 	m = calloc(1, sizeof(*m));
@@ -1031,28 +1032,30 @@ int onshi_maintenance_open(struct onshi_core *core,
 	/* The clinic's own certificate unless maintenance has its own. */
 	cert_sec = onshi_conf_section_get(sec, "client_cert") ||
 				   onshi_conf_section_get(sec, "client_p12")
-			   ? sec : nat;
+			   ? sec
+			   : nat;
 	m->client_cert = onshi_conf_section_path(cfg, cert_sec, "client_cert");
 	m->client_key = onshi_conf_section_path(cfg, cert_sec, "client_key");
 	m->client_p12 = onshi_conf_section_path(cfg, cert_sec, "client_p12");
 	m->p12_password = conf_dup(cert_sec, "client_p12_password");
 	m->state_file = onshi_conf_section_path(cfg, sec, "state_file");
-	if (!m->state_file &&
-	    asprintf(&m->state_file, "%s/maintenance.serial",
-		     core->settings.spool_dir) < 0)
+	if (!m->state_file && asprintf(&m->state_file, "%s/maintenance.serial",
+				       core->settings.spool_dir) < 0)
 		m->state_file = NULL;
-	if (asprintf(&m->hwm_file, "%s/maintenance.hwm",
-		     core->settings.spool_dir) < 0)
+	if (asprintf(&m->hwm_file, "%s/maintenance.hwm", core->settings.spool_dir) < 0)
 		m->hwm_file = NULL;
 	v = onshi_conf_section_get(sec, "poll_s");
 	m->poll_s = v && onshi_conf_parse_long(v, 1, 7 * 86400, &l) == 0
-			    ? l : DEFAULT_POLL_S;
+			    ? l
+			    : DEFAULT_POLL_S;
 	v = onshi_conf_section_get(sec, "timeout_ms");
 	m->timeout_ms = v && onshi_conf_parse_long(v, 100, 600000, &l) == 0
-				? l : DEFAULT_TIMEOUT_MS;
+				? l
+				: DEFAULT_TIMEOUT_MS;
 	v = onshi_conf_section_get(sec, "connect_timeout_ms");
 	m->connect_timeout_ms = v && onshi_conf_parse_long(v, 100, 600000, &l) == 0
-					? l : DEFAULT_CONNECT_TIMEOUT_MS;
+					? l
+					: DEFAULT_CONNECT_TIMEOUT_MS;
 	if (m->manifest_url)
 		if (asprintf(&m->sig_url, "%s.sig", m->manifest_url) < 0)
 			m->sig_url = NULL;

@@ -25,9 +25,9 @@ struct onshi_maintenance;
 
 /* How the last poll ended. */
 enum onshi_maint_outcome {
-	ONSHI_MAINT_NONE = 0,  /* no poll yet */
-	ONSHI_MAINT_APPLIED,   /* a new manifest was applied */
-	ONSHI_MAINT_REFUSED,   /* fetched, but refused (reason says why) */
+	ONSHI_MAINT_NONE = 0,     /* no poll yet */
+	ONSHI_MAINT_APPLIED,      /* a new manifest was applied */
+	ONSHI_MAINT_REFUSED,      /* fetched, but refused (reason says why) */
 	ONSHI_MAINT_FETCH_FAILED, /* the server could not be asked */
 	ONSHI_MAINT_UNCHANGED, /* the applied manifest again (or 304): normal */
 	ONSHI_MAINT_UNPUBLISHED, /* 404: no manifest published yet: normal */
@@ -40,9 +40,8 @@ int onshi_maint_outcome_ok(enum onshi_maint_outcome o);
  * Read [maintenance] from core->config and start the poll timer. No
  * section: *out is NULL (maintenance not configured), ONSHI_OK.
  */
-int onshi_maintenance_open(struct onshi_core *core,
-			   struct onshi_maintenance **out, char *msg,
-			   size_t msglen);
+int onshi_maintenance_open(struct onshi_core *core, struct onshi_maintenance **out,
+			   char *msg, size_t msglen);
 /* Abort a poll or report in flight (waiting callers are not answered). */
 void onshi_maintenance_close(struct onshi_maintenance *m);
 
@@ -53,17 +52,16 @@ void onshi_maintenance_close(struct onshi_maintenance *m);
  */
 typedef void (*onshi_maint_done_cb)(void *arg, enum onshi_maint_outcome o,
 				    const char *reason);
-int onshi_maintenance_poll(struct onshi_maintenance *m,
-			   onshi_maint_done_cb cb, void *arg);
+int onshi_maintenance_poll(struct onshi_maintenance *m, onshi_maint_done_cb cb,
+			   void *arg);
 
 /* For status: the manifest URL, last poll time (0: none), the serial of
  * the last applied manifest, and the last outcome with its reason. */
 const char *onshi_maintenance_url(const struct onshi_maintenance *m);
 time_t onshi_maintenance_last_poll(const struct onshi_maintenance *m);
 uint64_t onshi_maintenance_serial(const struct onshi_maintenance *m);
-enum onshi_maint_outcome
-onshi_maintenance_outcome(const struct onshi_maintenance *m,
-			  const char **reason);
+enum onshi_maint_outcome onshi_maintenance_outcome(const struct onshi_maintenance *m,
+						   const char **reason);
 const char *onshi_maint_outcome_name(enum onshi_maint_outcome o);
 
 /*

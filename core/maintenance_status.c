@@ -22,8 +22,7 @@ void onshi_maintenance_status_line(struct onshi_status_snapshot *s, void *ctx)
 		return;
 	o = onshi_maintenance_outcome(m, &reason);
 	onshi_status_line_begin(s, "maintenance", onshi_maintenance_url(m));
-	onshi_status_put_long(s, "last_poll",
-			      (long)onshi_maintenance_last_poll(m));
+	onshi_status_put_long(s, "last_poll", (long)onshi_maintenance_last_poll(m));
 	snprintf(serial, sizeof(serial), "%llu",
 		 (unsigned long long)onshi_maintenance_serial(m));
 	onshi_status_put(s, "serial", serial);

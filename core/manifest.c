@@ -69,21 +69,22 @@ static const char *quote(const char *s, char buf[QUOTE_MAX + 4])
 /* ---- signature ---- */
 
 int onshi_manifest_verify_sig(const char *trust_key_pem_path,
-			      const void *manifest, size_t len,
-			      const void *sig, size_t siglen,
-			      char *msg, size_t msglen)
+			      const void *manifest, size_t len, const void *sig,
+			      size_t siglen, char *msg, size_t msglen)
 {
 	if (len == 0) {
-		onshi_set_msg(msg, msglen, "the manifest is empty (0 bytes): nothing to verify");
+		onshi_set_msg(msg, msglen,
+			      "the manifest is empty (0 bytes): nothing to verify");
 		return ONSHI_EINVAL;
 	}
 	if (len > ONSHI_MANIFEST_MAX_BYTES) {
-		onshi_set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
-			len, ONSHI_MANIFEST_MAX_BYTES);
+		onshi_set_msg(msg, msglen,
+			      "the manifest is %zu bytes, over the limit of %d",
+			      len, ONSHI_MANIFEST_MAX_BYTES);
 		return ONSHI_ETOOBIG;
 	}
-	return onshi_ed25519_verify(trust_key_pem_path, manifest, len, sig, siglen,
-				    "the manifest", msg, msglen);
+	return onshi_ed25519_verify(trust_key_pem_path, manifest, len, sig,
+				    siglen, "the manifest", msg, msglen);
 }
 
 /* ---- parsing ---- */
@@ -119,8 +120,10 @@ static int refuse_namespace(struct walk *w, const xmlNode *n)
 
 	if (n->ns == NULL && n->nsDef == NULL)
 		return ONSHI_OK;
-	onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld uses an XML namespace: the "
-		"manifest has none", quote(node_name(n), q), xmlGetLineNo(n));
+	onshi_set_msg(w->msg, w->msglen,
+		      "<%s> at line %ld uses an XML namespace: the "
+		      "manifest has none",
+		      quote(node_name(n), q), xmlGetLineNo(n));
 	return ONSHI_EINVAL;
 }
 
@@ -130,24 +133,28 @@ static int check_other_node(struct walk *w, const xmlNode *parent, const xmlNode
 	char q[QUOTE_MAX + 4];
 
 	switch (n->type) {
-	case XML_COMMENT_NODE:
-		return ONSHI_OK;
+	case XML_COMMENT_NODE: return ONSHI_OK;
 	case XML_TEXT_NODE:
 	case XML_CDATA_SECTION_NODE:
 		if (is_blank(n->content))
 			return ONSHI_OK;
-		onshi_set_msg(w->msg, w->msglen, "text '%s' inside <%s> at line %ld: only "
-			"elements belong there", quote((const char *)n->content, q),
-			node_name(parent), xmlGetLineNo(n));
+		onshi_set_msg(w->msg, w->msglen,
+			      "text '%s' inside <%s> at line %ld: only "
+			      "elements belong there",
+			      quote((const char *)n->content, q),
+			      node_name(parent), xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	case XML_PI_NODE:
-		onshi_set_msg(w->msg, w->msglen, "processing instruction <?%s?> at line %ld "
-			"is not allowed in a manifest", quote(node_name(n), q),
-			xmlGetLineNo(n));
+		onshi_set_msg(w->msg, w->msglen,
+			      "processing instruction <?%s?> at line %ld "
+			      "is not allowed in a manifest",
+			      quote(node_name(n), q), xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	default:
-		onshi_set_msg(w->msg, w->msglen, "unexpected XML node (type %d) inside <%s> "
-			"at line %ld", (int)n->type, node_name(parent), xmlGetLineNo(n));
+		onshi_set_msg(w->msg, w->msglen,
+			      "unexpected XML node (type %d) inside <%s> "
+			      "at line %ld",
+			      (int)n->type, node_name(parent), xmlGetLineNo(n));
 		return ONSHI_EINVAL;
 	}
 }
@@ -160,29 +167,35 @@ static int leaf_text(struct walk *w, const xmlNode *el, char *buf, size_t buflen
 	const xmlNode *c;
 
 	if (el->properties != NULL) {
-		onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
-			quote((const char *)el->properties->name, q), node_name(el),
-			xmlGetLineNo(el));
+		onshi_set_msg(w->msg, w->msglen,
+			      "unknown attribute %s on <%s> at line %ld",
+			      quote((const char *)el->properties->name, q),
+			      node_name(el), xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
 	for (c = el->children; c != NULL; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE) {
-			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
-				"line %ld", quote(node_name(c), q), node_name(el),
-				xmlGetLineNo(c));
+			onshi_set_msg(w->msg, w->msglen,
+				      "unknown element <%s> inside <%s> at "
+				      "line %ld",
+				      quote(node_name(c), q), node_name(el),
+				      xmlGetLineNo(c));
 			return ONSHI_EINVAL;
 		}
 		if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) {
-			onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld must hold only text",
-				node_name(el), xmlGetLineNo(el));
+			onshi_set_msg(w->msg, w->msglen,
+				      "<%s> at line %ld must hold only text",
+				      node_name(el), xmlGetLineNo(el));
 			return ONSHI_EINVAL;
 		}
 		if (c->content == NULL)
 			continue;
 		n = strlen((const char *)c->content);
 		if (n >= buflen - used) {
-			onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld is longer than %zu "
-				"characters", node_name(el), xmlGetLineNo(el), buflen - 1);
+			onshi_set_msg(w->msg, w->msglen,
+				      "<%s> at line %ld is longer than %zu "
+				      "characters",
+				      node_name(el), xmlGetLineNo(el), buflen - 1);
 			return ONSHI_EINVAL;
 		}
 		memcpy(buf + used, c->content, n);
@@ -190,8 +203,8 @@ static int leaf_text(struct walk *w, const xmlNode *el, char *buf, size_t buflen
 	}
 	buf[used] = '\0';
 	if (used == 0) {
-		onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld is empty", node_name(el),
-			xmlGetLineNo(el));
+		onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld is empty",
+			      node_name(el), xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -205,24 +218,31 @@ static int parse_serial(struct walk *w, const char *s)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9') {
-			onshi_set_msg(w->msg, w->msglen, "<Serial> '%s' is not a positive "
-				"decimal integer (digits only: no sign, spaces or other "
-				"characters)", quote(s, q));
+			onshi_set_msg(w->msg, w->msglen,
+				      "<Serial> '%s' is not a positive "
+				      "decimal integer (digits only: no sign, spaces or other "
+				      "characters)",
+				      quote(s, q));
 			return ONSHI_EINVAL;
 		}
 	}
 	if (s[0] == '0') {
-		onshi_set_msg(w->msg, w->msglen, "<Serial> '%s' must be a positive integer "
-			"without leading zeros", quote(s, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<Serial> '%s' must be a positive integer "
+			      "without leading zeros",
+			      quote(s, q));
 		return ONSHI_EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 
 		/* Digit count alone does not bound it: 19 digits can exceed 2^63-1. */
-		if (i >= SERIAL_DIGITS_MAX || v > (ONSHI_MANIFEST_SERIAL_MAX - d) / 10) {
-			onshi_set_msg(w->msg, w->msglen, "<Serial> %s is larger than the "
-				"maximum %" PRIu64, quote(s, q), ONSHI_MANIFEST_SERIAL_MAX);
+		if (i >= SERIAL_DIGITS_MAX ||
+		    v > (ONSHI_MANIFEST_SERIAL_MAX - d) / 10) {
+			onshi_set_msg(w->msg, w->msglen,
+				      "<Serial> %s is larger than the "
+				      "maximum %" PRIu64,
+				      quote(s, q), ONSHI_MANIFEST_SERIAL_MAX);
 			return ONSHI_EINVAL;
 		}
 		v = v * 10 + d;
@@ -239,8 +259,10 @@ static int parse_code(struct walk *w, const char *s)
 	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++)
 		;
 	if (i != 10 || s[i] != '\0') {
-		onshi_set_msg(w->msg, w->msglen, "<MedicalInstitutionCode> '%s' is not "
-			"10 digits", quote(s, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<MedicalInstitutionCode> '%s' is not "
+			      "10 digits",
+			      quote(s, q));
 		return ONSHI_EINVAL;
 	}
 	memcpy(w->out->institution_code, s, 11);
@@ -262,7 +284,8 @@ static int digits(const char *s, int n)
 
 static int days_in_month(int year, int month)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
 	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -289,8 +312,9 @@ static int parse_not_after(struct walk *w, const char *s)
 	/* No leap seconds: timegm would silently roll :60 into the next minute. */
 	if (year < 1970 || mon < 1 || mon > 12 || day < 1 ||
 	    day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59) {
-		onshi_set_msg(w->msg, w->msglen, "<NotAfter> %s is not a real date and time",
-			quote(s, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<NotAfter> %s is not a real date and time",
+			      quote(s, q));
 		return ONSHI_EINVAL;
 	}
 	memset(&tm, 0, sizeof(tm));
@@ -302,16 +326,19 @@ static int parse_not_after(struct walk *w, const char *s)
 	tm.tm_sec = sec;
 	t = timegm(&tm);
 	if (t == (time_t)-1) {
-		onshi_set_msg(w->msg, w->msglen, "<NotAfter> %s cannot be represented here",
-			quote(s, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<NotAfter> %s cannot be represented here",
+			      quote(s, q));
 		return ONSHI_EINVAL;
 	}
 	w->out->not_after = t;
 	memcpy(w->out->not_after_text, s, 21);
 	return ONSHI_OK;
 bad_form:
-	onshi_set_msg(w->msg, w->msglen, "<NotAfter> '%s' is not of the form "
-		"YYYY-MM-DDTHH:MM:SSZ (UTC, e.g. 2026-12-31T00:00:00Z)", quote(s, q));
+	onshi_set_msg(w->msg, w->msglen,
+		      "<NotAfter> '%s' is not of the form "
+		      "YYYY-MM-DDTHH:MM:SSZ (UTC, e.g. 2026-12-31T00:00:00Z)",
+		      quote(s, q));
 	return ONSHI_EINVAL;
 }
 
@@ -350,9 +377,11 @@ static int attr_value(struct walk *w, const xmlNode *el, const xmlAttr *a,
 	size_t n;
 
 	if (a->ns != NULL) {
-		onshi_set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld uses an "
-			"XML namespace: the manifest has none",
-			quote((const char *)a->name, q), node_name(el), xmlGetLineNo(el));
+		onshi_set_msg(w->msg, w->msglen,
+			      "attribute %s on <%s> at line %ld uses an "
+			      "XML namespace: the manifest has none",
+			      quote((const char *)a->name, q), node_name(el),
+			      xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
 	v = xmlNodeListGetString(w->doc, a->children, 1);
@@ -362,9 +391,11 @@ static int attr_value(struct walk *w, const xmlNode *el, const xmlAttr *a,
 	}
 	n = strlen((const char *)v);
 	if (n >= buflen) {
-		onshi_set_msg(w->msg, w->msglen, "attribute %s on <%s> at line %ld is "
-			"longer than %zu characters", (const char *)a->name,
-			node_name(el), xmlGetLineNo(el), buflen - 1);
+		onshi_set_msg(w->msg, w->msglen,
+			      "attribute %s on <%s> at line %ld is "
+			      "longer than %zu characters",
+			      (const char *)a->name, node_name(el),
+			      xmlGetLineNo(el), buflen - 1);
 		xmlFree(v);
 		return ONSHI_EINVAL;
 	}
@@ -384,8 +415,10 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	const xmlNode *c;
 
 	if (w->out->n_entries >= ONSHI_MANIFEST_MAX_ENTRIES) {
-		onshi_set_msg(w->msg, w->msglen, "the manifest has more than %d "
-			"<Module>/<Reload> entries", ONSHI_MANIFEST_MAX_ENTRIES);
+		onshi_set_msg(w->msg, w->msglen,
+			      "the manifest has more than %d "
+			      "<Module>/<Reload> entries",
+			      ONSHI_MANIFEST_MAX_ENTRIES);
 		return ONSHI_ETOOBIG;
 	}
 	for (const xmlAttr *a = el->properties; a != NULL; a = a->next) {
@@ -398,8 +431,10 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 			rc = attr_value(w, el, a, state, sizeof(state));
 			have_state = 1;
 		} else {
-			onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <%s> at line %ld",
-				quote(an, q), node_name(el), xmlGetLineNo(el));
+			onshi_set_msg(w->msg, w->msglen,
+				      "unknown attribute %s on <%s> at line %ld",
+				      quote(an, q), node_name(el),
+				      xmlGetLineNo(el));
 			return ONSHI_EINVAL;
 		}
 		if (rc != ONSHI_OK)
@@ -407,9 +442,11 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	}
 	for (c = el->children; c != NULL; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE) {
-			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> inside <%s> at "
-				"line %ld", quote(node_name(c), q), node_name(el),
-				xmlGetLineNo(c));
+			onshi_set_msg(w->msg, w->msglen,
+				      "unknown element <%s> inside <%s> at "
+				      "line %ld",
+				      quote(node_name(c), q), node_name(el),
+				      xmlGetLineNo(c));
 			return ONSHI_EINVAL;
 		}
 		rc = check_other_node(w, el, c);
@@ -417,23 +454,26 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 			return rc;
 	}
 	if (!have_name) {
-		onshi_set_msg(w->msg, w->msglen, "<%s> at line %ld has no %s attribute",
-			node_name(el), xmlGetLineNo(el), name_attr);
+		onshi_set_msg(w->msg, w->msglen,
+			      "<%s> at line %ld has no %s attribute",
+			      node_name(el), xmlGetLineNo(el), name_attr);
 		return ONSHI_EINVAL;
 	}
 	if (!valid_module_name(name)) {
-		onshi_set_msg(w->msg, w->msglen, "<%s %s=\"%s\"> at line %ld: a module name "
-			"is reader:NAME or rececon:NAME, NAME of letters, digits, '.', "
-			"'_' and '-' (up to %d characters in all)", node_name(el),
-			name_attr, quote(name, q), xmlGetLineNo(el),
-			ONSHI_MANIFEST_NAME_MAX);
+		onshi_set_msg(w->msg, w->msglen,
+			      "<%s %s=\"%s\"> at line %ld: a module name "
+			      "is reader:NAME or rececon:NAME, NAME of letters, digits, '.', "
+			      "'_' and '-' (up to %d characters in all)",
+			      node_name(el), name_attr, quote(name, q),
+			      xmlGetLineNo(el), ONSHI_MANIFEST_NAME_MAX);
 		return ONSHI_EINVAL;
 	}
 	for (size_t i = 0; i < w->out->n_entries; i++) {
 		if (strcmp(w->out->entries[i].module, name) == 0) {
-			onshi_set_msg(w->msg, w->msglen, "module %s is named twice (again at "
-				"line %ld): one instruction per module", name,
-				xmlGetLineNo(el));
+			onshi_set_msg(w->msg, w->msglen,
+				      "module %s is named twice (again at "
+				      "line %ld): one instruction per module",
+				      name, xmlGetLineNo(el));
 			return ONSHI_EINVAL;
 		}
 	}
@@ -441,17 +481,20 @@ static int parse_entry(struct walk *w, const xmlNode *el, int is_reload)
 	if (is_reload) {
 		e->action = ONSHI_MANIFEST_RELOAD;
 	} else if (!have_state) {
-		onshi_set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld has no "
-			"state attribute (enabled or disabled)", name, xmlGetLineNo(el));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<Module name=\"%s\"> at line %ld has no "
+			      "state attribute (enabled or disabled)",
+			      name, xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	} else if (strcmp(state, "enabled") == 0) {
 		e->action = ONSHI_MANIFEST_ENABLE;
 	} else if (strcmp(state, "disabled") == 0) {
 		e->action = ONSHI_MANIFEST_DISABLE;
 	} else {
-		onshi_set_msg(w->msg, w->msglen, "<Module name=\"%s\"> at line %ld: state "
-			"'%s' is neither enabled nor disabled", name, xmlGetLineNo(el),
-			quote(state, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<Module name=\"%s\"> at line %ld: state "
+			      "'%s' is neither enabled nor disabled",
+			      name, xmlGetLineNo(el), quote(state, q));
 		return ONSHI_EINVAL;
 	}
 	memcpy(e->module, name, strlen(name) + 1);
@@ -467,8 +510,9 @@ static int parse_field(struct walk *w, const xmlNode *el, int *seen,
 	int rc;
 
 	if (*seen) {
-		onshi_set_msg(w->msg, w->msglen, "<%s> appears twice (again at line %ld)",
-			node_name(el), xmlGetLineNo(el));
+		onshi_set_msg(w->msg, w->msglen,
+			      "<%s> appears twice (again at line %ld)",
+			      node_name(el), xmlGetLineNo(el));
 		return ONSHI_EINVAL;
 	}
 	*seen = 1;
@@ -485,16 +529,19 @@ static int walk_root(struct walk *w, const xmlNode *root)
 	int rc;
 
 	if (strcmp(node_name(root), "MaintenanceManifest") != 0) {
-		onshi_set_msg(w->msg, w->msglen, "the root element is <%s>, not "
-			"<MaintenanceManifest>", quote(node_name(root), q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "the root element is <%s>, not "
+			      "<MaintenanceManifest>",
+			      quote(node_name(root), q));
 		return ONSHI_EPROTO;
 	}
 	rc = refuse_namespace(w, root);
 	if (rc != ONSHI_OK)
 		return rc;
 	if (root->properties != NULL) {
-		onshi_set_msg(w->msg, w->msglen, "unknown attribute %s on <MaintenanceManifest>",
-			quote((const char *)root->properties->name, q));
+		onshi_set_msg(w->msg, w->msglen,
+			      "unknown attribute %s on <MaintenanceManifest>",
+			      quote((const char *)root->properties->name, q));
 		return ONSHI_EINVAL;
 	}
 	for (c = root->children; c != NULL; c = c->next) {
@@ -515,9 +562,11 @@ static int walk_root(struct walk *w, const xmlNode *root)
 		} else if (strcmp(n, "Reload") == 0) {
 			rc = parse_entry(w, c, 1);
 		} else {
-			onshi_set_msg(w->msg, w->msglen, "unknown element <%s> at line %ld: "
-				"a manifest holds only Serial, MedicalInstitutionCode, "
-				"NotAfter, Module and Reload", quote(n, q), xmlGetLineNo(c));
+			onshi_set_msg(w->msg, w->msglen,
+				      "unknown element <%s> at line %ld: "
+				      "a manifest holds only Serial, MedicalInstitutionCode, "
+				      "NotAfter, Module and Reload",
+				      quote(n, q), xmlGetLineNo(c));
 			rc = ONSHI_EINVAL;
 		}
 		if (rc != ONSHI_OK)
@@ -525,8 +574,9 @@ static int walk_root(struct walk *w, const xmlNode *root)
 	}
 	if (!w->seen_serial || !w->seen_code || !w->seen_not_after) {
 		onshi_set_msg(w->msg, w->msglen, "the manifest has no <%s>",
-			!w->seen_serial ? "Serial" : !w->seen_code ?
-			"MedicalInstitutionCode" : "NotAfter");
+			      !w->seen_serial ? "Serial"
+			      : !w->seen_code ? "MedicalInstitutionCode"
+					      : "NotAfter");
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -558,8 +608,9 @@ int onshi_manifest_parse(const void *bytes, size_t len,
 		return ONSHI_EPROTO;
 	}
 	if (len > ONSHI_MANIFEST_MAX_BYTES) {
-		onshi_set_msg(msg, msglen, "the manifest is %zu bytes, over the limit of %d",
-			len, ONSHI_MANIFEST_MAX_BYTES);
+		onshi_set_msg(msg, msglen,
+			      "the manifest is %zu bytes, over the limit of %d",
+			      len, ONSHI_MANIFEST_MAX_BYTES);
 		return ONSHI_ETOOBIG;
 	}
 	doc = onshi_xml_read_hardened(bytes, len, "manifest.xml",
@@ -570,8 +621,10 @@ int onshi_manifest_parse(const void *bytes, size_t len,
 		if (c->type == XML_PI_NODE) {
 			char q[QUOTE_MAX + 4];
 
-			onshi_set_msg(msg, msglen, "processing instruction <?%s?> is not "
-				"allowed in a manifest", quote(node_name(c), q));
+			onshi_set_msg(msg, msglen,
+				      "processing instruction <?%s?> is not "
+				      "allowed in a manifest",
+				      quote(node_name(c), q));
 			rc = ONSHI_EINVAL;
 			goto done;
 		}
@@ -606,14 +659,17 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 
 	if (m == NULL || (institution_codes == NULL && ncodes > 0) ||
 	    (known_modules == NULL && nmodules > 0)) {
-		onshi_set_msg(msg, msglen, "manifest check called without a manifest or lists");
+		onshi_set_msg(msg, msglen,
+			      "manifest check called without a manifest or lists");
 		return ONSHI_EINVAL;
 	}
 	if (m->serial <= last_serial) {
-		onshi_set_msg(msg, msglen, "serial %" PRIu64 " is not newer than the last "
-			"applied %" PRIu64 ": %s manifest is refused", m->serial,
-			last_serial, m->serial == last_serial ? "a replayed" :
-			"an older (rollback)");
+		onshi_set_msg(msg, msglen,
+			      "serial %" PRIu64 " is not newer than the last "
+			      "applied %" PRIu64 ": %s manifest is refused",
+			      m->serial, last_serial,
+			      m->serial == last_serial ? "a replayed"
+						       : "an older (rollback)");
 		return ONSHI_ESTATE;
 	}
 	for (i = 0; i < ncodes; i++)
@@ -621,18 +677,24 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 		    strcmp(institution_codes[i], m->institution_code) == 0)
 			break;
 	if (i == ncodes) {
-		onshi_set_msg(msg, msglen, "the manifest is for institution %s, which this "
-			"installation does not serve (%s%s%s)", m->institution_code,
-			ncodes == 0 ? "no institution configured" : "it serves ",
-			ncodes > 0 && institution_codes[0] ? institution_codes[0] : "",
-			ncodes > 1 ? " and others" : "");
+		onshi_set_msg(msg, msglen,
+			      "the manifest is for institution %s, which this "
+			      "installation does not serve (%s%s%s)",
+			      m->institution_code,
+			      ncodes == 0 ? "no institution configured" : "it serves ",
+			      ncodes > 0 && institution_codes[0]
+				      ? institution_codes[0]
+				      : "",
+			      ncodes > 1 ? " and others" : "");
 		return ONSHI_EPERM;
 	}
 	/* NotAfter is the last valid second: equal is still in time. */
 	if (now > m->not_after) {
 		format_utc(now, when);
-		onshi_set_msg(msg, msglen, "the manifest expired at %s (NotAfter) and it is "
-			"now %s: ask for a freshly signed one", m->not_after_text, when);
+		onshi_set_msg(msg, msglen,
+			      "the manifest expired at %s (NotAfter) and it is "
+			      "now %s: ask for a freshly signed one",
+			      m->not_after_text, when);
 		return ONSHI_ETIMEOUT;
 	}
 	for (i = 0; i < m->n_entries; i++) {
@@ -641,9 +703,10 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 			    strcmp(known_modules[j], m->entries[i].module) == 0)
 				break;
 		if (j == nmodules) {
-			onshi_set_msg(msg, msglen, "unknown module %s: no such module is "
-				"configured here, so the whole manifest is refused",
-				m->entries[i].module);
+			onshi_set_msg(msg, msglen,
+				      "unknown module %s: no such module is "
+				      "configured here, so the whole manifest is refused",
+				      m->entries[i].module);
 			return ONSHI_ENOTFOUND;
 		}
 	}
@@ -653,8 +716,8 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
 
 /* ---- the last applied serial ---- */
 
-int onshi_manifest_state_load(const char *path, uint64_t *serial,
-			      char *msg, size_t msglen)
+int onshi_manifest_state_load(const char *path, uint64_t *serial, char *msg,
+			      size_t msglen)
 {
 	char buf[STATE_FILE_MAX + 1];
 	uint64_t v = 0;
@@ -664,7 +727,8 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 	int fd, err;
 
 	if (path == NULL || serial == NULL) {
-		onshi_set_msg(msg, msglen, "manifest state load called without a path");
+		onshi_set_msg(msg, msglen,
+			      "manifest state load called without a path");
 		return ONSHI_EINVAL;
 	}
 	*serial = 0;
@@ -676,33 +740,37 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 			return ONSHI_OK;
 		}
 		if (err == ELOOP) {
-			onshi_set_msg(msg, msglen, "manifest state file %s is a symbolic link: "
-				"refused, as anyone who can point it elsewhere could "
-				"lower the serial", path);
+			onshi_set_msg(msg, msglen,
+				      "manifest state file %s is a symbolic link: "
+				      "refused, as anyone who can point it elsewhere could "
+				      "lower the serial",
+				      path);
 			return ONSHI_EPERM;
 		}
-		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
-			strerror(err));
+		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s",
+			      path, strerror(err));
 		return ONSHI_EIO;
 	}
 	if (fstat(fd, &st) < 0) {
 		err = errno;
 		close(fd);
-		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s", path,
-			strerror(err));
+		onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s",
+			      path, strerror(err));
 		return ONSHI_EIO;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		onshi_set_msg(msg, msglen, "manifest state file %s is not a regular file", path);
+		onshi_set_msg(msg, msglen,
+			      "manifest state file %s is not a regular file", path);
 		return ONSHI_EIO;
 	}
 	/* Whoever can write it can lower the serial and replay old manifests. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		close(fd);
-		onshi_set_msg(msg, msglen, "manifest state file %s is writable by group or "
-			"others (mode %03o): refused; chmod 600 it", path,
-			(unsigned)(st.st_mode & 0777));
+		onshi_set_msg(msg, msglen,
+			      "manifest state file %s is writable by group or "
+			      "others (mode %03o): refused; chmod 600 it",
+			      path, (unsigned)(st.st_mode & 0777));
 		return ONSHI_EPERM;
 	}
 	while (used < sizeof(buf)) {
@@ -712,8 +780,9 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 		if (r < 0) {
 			err = errno;
 			close(fd);
-			onshi_set_msg(msg, msglen, "cannot read manifest state file %s: %s",
-				path, strerror(err));
+			onshi_set_msg(msg, msglen,
+				      "cannot read manifest state file %s: %s",
+				      path, strerror(err));
 			return ONSHI_EIO;
 		}
 		if (r == 0)
@@ -739,15 +808,17 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
 	clear_msg(msg, msglen);
 	return ONSHI_OK;
 corrupt:
-	onshi_set_msg(msg, msglen, "manifest state file %s is corrupt (%zu bytes, not one "
-		"serial and a newline): refusing manifests rather than starting "
-		"again from serial 0; restore it, or write the last applied serial "
-		"into it", path, used == sizeof(buf) ? (size_t)st.st_size : used);
+	onshi_set_msg(msg, msglen,
+		      "manifest state file %s is corrupt (%zu bytes, not one "
+		      "serial and a newline): refusing manifests rather than starting "
+		      "again from serial 0; restore it, or write the last applied serial "
+		      "into it",
+		      path, used == sizeof(buf) ? (size_t)st.st_size : used);
 	return ONSHI_EINVAL;
 }
 
-int onshi_manifest_state_save(const char *path, uint64_t serial,
-			      char *msg, size_t msglen)
+int onshi_manifest_state_save(const char *path, uint64_t serial, char *msg,
+			      size_t msglen)
 {
 	char dir[PATH_MAX], text[32];
 	const char *slash, *name;
@@ -755,12 +826,14 @@ int onshi_manifest_state_save(const char *path, uint64_t serial,
 	int n;
 
 	if (path == NULL) {
-		onshi_set_msg(msg, msglen, "manifest state save called without a path");
+		onshi_set_msg(msg, msglen,
+			      "manifest state save called without a path");
 		return ONSHI_EINVAL;
 	}
 	if (serial > ONSHI_MANIFEST_SERIAL_MAX) {
-		onshi_set_msg(msg, msglen, "serial %" PRIu64 " is over the maximum %" PRIu64,
-			serial, ONSHI_MANIFEST_SERIAL_MAX);
+		onshi_set_msg(msg, msglen,
+			      "serial %" PRIu64 " is over the maximum %" PRIu64,
+			      serial, ONSHI_MANIFEST_SERIAL_MAX);
 		return ONSHI_EINVAL;
 	}
 	slash = strrchr(path, '/');
@@ -780,8 +853,9 @@ int onshi_manifest_state_save(const char *path, uint64_t serial,
 		name = slash + 1;
 	}
 	if (name[0] == '\0') {
-		onshi_set_msg(msg, msglen, "manifest state path %s names a folder, not a file",
-			path);
+		onshi_set_msg(msg, msglen,
+			      "manifest state path %s names a folder, not a file",
+			      path);
 		return ONSHI_EINVAL;
 	}
 	n = snprintf(text, sizeof(text), "%" PRIu64 "\n", serial);

@@ -44,10 +44,10 @@ struct onshi_manifest_entry {
 
 /* Fixed size (about 20 KiB), nothing to free; entries in document order. */
 struct onshi_manifest {
-	uint64_t serial;                /* 1 .. ONSHI_MANIFEST_SERIAL_MAX */
-	char institution_code[11];      /* 10 digits */
-	time_t not_after;               /* UTC seconds */
-	char not_after_text[21];        /* as written: 2026-12-31T00:00:00Z */
+	uint64_t serial;           /* 1 .. ONSHI_MANIFEST_SERIAL_MAX */
+	char institution_code[11]; /* 10 digits */
+	time_t not_after;          /* UTC seconds */
+	char not_after_text[21];   /* as written: 2026-12-31T00:00:00Z */
 	size_t n_entries;
 	struct onshi_manifest_entry entries[ONSHI_MANIFEST_MAX_ENTRIES];
 };
@@ -64,9 +64,8 @@ struct onshi_manifest {
  * ONSHI_MANIFEST_MAX_BYTES. msg (may be NULL) gets the reason.
  */
 int onshi_manifest_verify_sig(const char *trust_key_pem_path,
-			      const void *manifest, size_t len,
-			      const void *sig, size_t siglen,
-			      char *msg, size_t msglen);
+			      const void *manifest, size_t len, const void *sig,
+			      size_t siglen, char *msg, size_t msglen);
 
 /*
  * Parse a manifest whose signature has been verified. Refuses (and says
@@ -105,8 +104,8 @@ int onshi_manifest_check(const struct onshi_manifest *m, uint64_t last_serial,
  * treated as 0, which would let an old manifest be applied again. Other
  * read errors give ONSHI_EIO.
  */
-int onshi_manifest_state_load(const char *path, uint64_t *serial,
-			      char *msg, size_t msglen);
+int onshi_manifest_state_load(const char *path, uint64_t *serial, char *msg,
+			      size_t msglen);
 
 /*
  * Write serial to path atomically (temporary file in the same folder,
@@ -114,7 +113,7 @@ int onshi_manifest_state_load(const char *path, uint64_t *serial,
  * serial over ONSHI_MANIFEST_SERIAL_MAX or a path without a file name,
  * ONSHI_ENOTFOUND when the folder does not exist, ONSHI_EIO otherwise.
  */
-int onshi_manifest_state_save(const char *path, uint64_t serial,
-			      char *msg, size_t msglen);
+int onshi_manifest_state_save(const char *path, uint64_t serial, char *msg,
+			      size_t msglen);
 
 #endif

@@ -11,8 +11,11 @@
 /* Bytes of the UTF-8 character at s (1 for a stray byte). */
 static size_t char_len(const unsigned char *s)
 {
-	size_t n = *s < 0x80 ? 1 : *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3
-		   : *s >= 0xC0 ? 2 : 1;
+	size_t n = *s < 0x80    ? 1
+		   : *s >= 0xF0 ? 4
+		   : *s >= 0xE0 ? 3
+		   : *s >= 0xC0 ? 2
+				: 1;
 
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xC0) != 0x80)
@@ -71,9 +74,17 @@ void onshi_mask_name(char *dst, size_t dstlen, const char *value)
 
 /* Elements whose whole text is personal: never shown, not even its ends. */
 static const char *const text_elements[] = {
-	"Name", "NameKana", "NameOfOther", "NameOfOtherKana", "InsuredName",
-	"Address", "DrugName", "Usage", "PrescribingInstitutionName",
-	"DispensingPharmacyName", "ExaminationInstitutionName",
+	"Name",
+	"NameKana",
+	"NameOfOther",
+	"NameOfOtherKana",
+	"InsuredName",
+	"Address",
+	"DrugName",
+	"Usage",
+	"PrescribingInstitutionName",
+	"DispensingPharmacyName",
+	"ExaminationInstitutionName",
 	"MessageContents",
 };
 

@@ -87,8 +87,7 @@ const char *onshi_module_shown_state(const struct onshi_module *m)
 	return onshi_module_state_name(m->state);
 }
 
-void onshi_module_device_state(struct onshi_instance *inst, int up,
-			       const char *why)
+void onshi_module_device_state(struct onshi_instance *inst, int up, const char *why)
 {
 	struct onshi_module *mod = inst->module;
 
@@ -98,8 +97,7 @@ void onshi_module_device_state(struct onshi_instance *inst, int up,
 	if (up) {
 		if (mod->device_down)
 			onshi_logf(&mod->core->log, ONSHI_LOG_NOTICE,
-				   "%s: device answers again after %lld s",
-				   mod->name,
+				   "%s: device answers again after %lld s", mod->name,
 				   (long long)(time(NULL) - mod->device_since));
 		mod->device_down = 0;
 		mod->device_why[0] = '\0';
@@ -147,10 +145,8 @@ static void instance_free(struct onshi_core *core, struct onshi_instance *inst)
  * Make a new instance of mod from configuration cfg: check its section,
  * open the plugin, resolve its keys and call create().
  */
-static int instance_create(struct onshi_module *mod,
-			   const struct onshi_config *cfg,
-			   struct onshi_instance **out, char *msg,
-			   size_t msglen)
+static int instance_create(struct onshi_module *mod, const struct onshi_config *cfg,
+			   struct onshi_instance **out, char *msg, size_t msglen)
 {
 	struct onshi_core *core = mod->core;
 	const struct onshi_conf_section *sec, *inst_sec;
@@ -173,9 +169,9 @@ static int instance_create(struct onshi_module *mod,
 	inst_sec = onshi_conf_module_institution(cfg, sec);
 	code = inst_sec ? onshi_conf_section_get(inst_sec, "code") : NULL;
 	if (!plugin_name || !code) {
-		snprintf(msg, msglen, "%s:%d: [%s %s] needs plugin = and a valid institution",
-			 sec->file, sec->line, mod->section_type,
-			 mod->section_name);
+		snprintf(msg, msglen,
+			 "%s:%d: [%s %s] needs plugin = and a valid institution",
+			 sec->file, sec->line, mod->section_type, mod->section_name);
 		return ONSHI_EINVAL;
 	}
 	inst = calloc(1, sizeof(*inst));
@@ -187,10 +183,10 @@ static int instance_create(struct onshi_module *mod,
 	if (lerr != ONSHI_LOAD_OK) {
 		snprintf(msg, msglen, "%s", why);
 		free(inst);
-		return lerr == ONSHI_LOAD_NOT_FOUND ? ONSHI_ENOTFOUND
-		       : lerr == ONSHI_LOAD_ABI_MAJOR ? ONSHI_EABI
+		return lerr == ONSHI_LOAD_NOT_FOUND    ? ONSHI_ENOTFOUND
+		       : lerr == ONSHI_LOAD_ABI_MAJOR  ? ONSHI_EABI
 		       : lerr == ONSHI_LOAD_UNSAFE_DIR ? ONSHI_EPERM
-						      : ONSHI_EINVAL;
+						       : ONSHI_EINVAL;
 	}
 	desc = inst->plugin->desc;
 	if ((int)desc->kind != onshi_conf_module_kind(mod->section_type)) {
@@ -205,7 +201,8 @@ static int instance_create(struct onshi_module *mod,
 	onshi_conf_check_plugin_keys(sec, desc, &diag);
 	if (diag.count) {
 		snprintf(msg, msglen, "%s%s", diag.lines[0],
-			 diag.count > 1 ? " (and more: run onshid --check-config)" : "");
+			 diag.count > 1 ? " (and more: run onshid --check-config)"
+					: "");
 		onshi_diag_clear(&diag);
 		instance_free(core, inst);
 		return ONSHI_EINVAL;
@@ -257,9 +254,8 @@ static void instance_stop_destroy(struct onshi_module *mod,
 }
 
 /* start() a created instance; on failure destroy it. */
-static int instance_start(struct onshi_module *mod,
-			  struct onshi_instance *inst, char *msg,
-			  size_t msglen)
+static int instance_start(struct onshi_module *mod, struct onshi_instance *inst,
+			  char *msg, size_t msglen)
 {
 	const struct onshi_plugin *desc = inst->plugin->desc;
 	int rc = desc->ops->start(inst->state);
@@ -289,8 +285,7 @@ static int enable(struct onshi_module *mod, char *msg, size_t msglen)
 	if (rc != ONSHI_OK) {
 		mod->state = ONSHI_MODULE_FAILED;
 		set_error(mod, msg);
-		onshi_logf(&mod->core->log, ONSHI_LOG_ERR, "%s: %s", mod->name,
-			   msg);
+		onshi_logf(&mod->core->log, ONSHI_LOG_ERR, "%s: %s", mod->name, msg);
 		return rc;
 	}
 	mod->inst = inst;
@@ -416,14 +411,12 @@ const char *onshi_module_institution_code(struct onshi_core *core,
 
 	if (!m)
 		return NULL;
-	sec = onshi_config_section(core->config, m->section_type,
-				   m->section_name);
+	sec = onshi_config_section(core->config, m->section_type, m->section_name);
 	inst = sec ? onshi_conf_module_institution(core->config, sec) : NULL;
 	return inst ? onshi_conf_section_get(inst, "code") : NULL;
 }
 
-struct onshi_module *onshi_module_find(struct onshi_core *core,
-				       const char *name)
+struct onshi_module *onshi_module_find(struct onshi_core *core, const char *name)
 {
 	for (struct onshi_module *m = core->modules; m; m = m->next)
 		if (strcmp(m->name, name) == 0)
@@ -462,8 +455,9 @@ int onshi_modules_build(struct onshi_core *core, const struct onshi_host *host)
 void onshi_modules_start_all(struct onshi_core *core)
 {
 	for (struct onshi_module *m = core->modules; m; m = m->next) {
-		const struct onshi_conf_section *sec = onshi_config_section(
-			core->config, m->section_type, m->section_name);
+		const struct onshi_conf_section *sec =
+			onshi_config_section(core->config, m->section_type,
+					     m->section_name);
 		const char *enabled = onshi_conf_section_get(sec, "enabled");
 		char msg[1024];
 

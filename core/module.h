@@ -44,10 +44,10 @@ struct onshi_instance {
 struct onshi_module {
 	struct onshi_core *core;
 	const struct onshi_host *host; /* handed to the plugin's create() */
-	char *name;         /* "reader:front-desk" */
-	char *section_name; /* "front-desk" */
-	char *section_type; /* "reader" */
-	struct onshi_instance *inst; /* NULL unless running */
+	char *name;                    /* "reader:front-desk" */
+	char *section_name;            /* "front-desk" */
+	char *section_type;            /* "reader" */
+	struct onshi_instance *inst;   /* NULL unless running */
 	enum onshi_module_state state;
 	char last_event[256];
 	time_t last_event_at;
@@ -73,8 +73,7 @@ void onshi_modules_start_all(struct onshi_core *core);
 /* Stop and free every module (reverse order). */
 void onshi_modules_free(struct onshi_core *core);
 
-struct onshi_module *onshi_module_find(struct onshi_core *core,
-				       const char *name);
+struct onshi_module *onshi_module_find(struct onshi_core *core, const char *name);
 /* These return ONSHI_OK or an error with a reason in msg. */
 int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen);
 int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen);
@@ -86,8 +85,7 @@ const char *onshi_module_state_name(enum onshi_module_state s);
 const char *onshi_module_shown_state(const struct onshi_module *m);
 /* host->device_state: the instance's device answers again (up) or is lost
  * (why); logged once per change. */
-void onshi_module_device_state(struct onshi_instance *inst, int up,
-			       const char *why);
+void onshi_module_device_state(struct onshi_instance *inst, int up, const char *why);
 
 /* The institution code a module serves, from the configuration (also while
  * it is disabled); NULL if the module is not configured. */

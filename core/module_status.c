@@ -12,11 +12,9 @@
 #include "module.h"
 #include "status_model.h"
 
-static void module_line(struct onshi_status_snapshot *s,
-			const struct onshi_module *m)
+static void module_line(struct onshi_status_snapshot *s, const struct onshi_module *m)
 {
-	const struct onshi_plugin *d =
-		m->inst ? m->inst->plugin->desc : NULL;
+	const struct onshi_plugin *d = m->inst ? m->inst->plugin->desc : NULL;
 
 	onshi_status_line_begin(s, "module", m->name);
 	onshi_status_put(s, "state", onshi_module_shown_state(m));
@@ -50,8 +48,7 @@ static void module_line(struct onshi_status_snapshot *s,
 		snprintf(why, sizeof(why), "device not answering for %ld s: %s",
 			 age < 0 ? 0 : age, m->device_why);
 		onshi_status_put(s, "error", why);
-		onshi_status_put_long(s, "device_down_since",
-				      (long)m->device_since);
+		onshi_status_put_long(s, "device_down_since", (long)m->device_since);
 	}
 }
 

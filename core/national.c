@@ -193,8 +193,7 @@ static void call_free(struct onshi_national_call *c)
 }
 
 static void finish(struct onshi_national_call *c,
-		   enum onshi_national_outcome outcome, long status,
-		   const char *why)
+		   enum onshi_national_outcome outcome, long status, const char *why)
 {
 	onshi_national_cb cb = c->cb;
 	void *arg = c->arg;
@@ -203,8 +202,7 @@ static void finish(struct onshi_national_call *c,
 	/* The callback may start new calls: hand over the body first. */
 	memset(&c->answer, 0, sizeof(c->answer));
 	call_free(c);
-	cb(arg, outcome, status, answer.data ? answer.data : "", answer.len,
-	   why);
+	cb(arg, outcome, status, answer.data ? answer.data : "", answer.len, why);
 	onshi_strbuf_free(&answer);
 }
 
@@ -364,9 +362,8 @@ static int token_store(struct token *t, const char *body, size_t len)
 	return 0;
 }
 
-static void on_auth_done(void *arg, enum onshi_national_outcome o,
-			 long status, const char *body, size_t len,
-			 const char *why)
+static void on_auth_done(void *arg, enum onshi_national_outcome o, long status,
+			 const char *body, size_t len, const char *why)
 {
 	struct token *t = arg;
 
@@ -439,8 +436,7 @@ static void fetch_token(struct onshi_national *n, struct token *t)
 	char body[256];
 	int len = auth_body(body, sizeof(body), t->inst);
 
-	c = new_call(n, t->inst, "/auth", body, (size_t)len, NULL,
-		     on_auth_done, t);
+	c = new_call(n, t->inst, "/auth", body, (size_t)len, NULL, on_auth_done, t);
 	if (!c) {
 		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, 0, "out of memory");
 		return;
@@ -532,8 +528,7 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 			 c->retry_after_s);
 		set_state(n, "maintenance: retry after %ld s", c->retry_after_s);
 		link_note(n, ONSHI_NATIONAL_LINK_MAINTENANCE, n->state);
-		retry_or_give_up(c, (uint64_t)c->retry_after_s * 1000u, status,
-				 why);
+		retry_or_give_up(c, (uint64_t)c->retry_after_s * 1000u, status, why);
 		return;
 	}
 	if (status >= 500 || status == 429 || status == 408) {
@@ -544,8 +539,8 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 		retry_or_give_up(c, backoff_ms(c), status, why);
 		return;
 	}
-	snprintf(why, sizeof(why), "national service refused the call: HTTP %ld",
-		 status);
+	snprintf(why, sizeof(why),
+		 "national service refused the call: HTTP %ld", status);
 	if (c->is_auth) {
 		/* Without a token no call can succeed: the link is down. */
 		set_state(n, "authentication refused: HTTP %ld (check the client certificate and the institution code)",
@@ -567,9 +562,8 @@ static void on_transfer_done(void *arg, CURL *easy, CURLcode res)
 
 /* ---- the idle probe ---- */
 
-static void on_probe_done(void *arg, enum onshi_national_outcome o,
-			  long status, const char *body, size_t len,
-			  const char *why)
+static void on_probe_done(void *arg, enum onshi_national_outcome o, long status,
+			  const char *body, size_t len, const char *why)
 {
 	struct onshi_national *n = arg;
 	struct token fresh, *t;
@@ -680,8 +674,7 @@ void onshi_national_flush_connections(struct onshi_national *n)
 		onshi_http_flush_connections(n->http);
 }
 
-static long conf_long(const struct onshi_conf_section *sec, const char *key,
-		      long dflt)
+static long conf_long(const struct onshi_conf_section *sec, const char *key, long dflt)
 {
 	const char *v = onshi_conf_section_get(sec, key);
 	long l;
@@ -693,8 +686,8 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 			char *msg, size_t msglen)
 {
 	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *sec =
-		onshi_config_section(cfg, "national", NULL);
+	const struct onshi_conf_section *sec = onshi_config_section(cfg, "national",
+								    NULL);
 	struct onshi_national *n;
 	const char *v;
 
@@ -711,8 +704,7 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	v = onshi_conf_section_get(sec, "endpoint");
 	n->endpoint = v ? strdup(v) : NULL;
 	/* A trailing '/' would double the slash before each path. */
-	if (n->endpoint && *n->endpoint &&
-	    n->endpoint[strlen(n->endpoint) - 1] == '/')
+	if (n->endpoint && *n->endpoint && n->endpoint[strlen(n->endpoint) - 1] == '/')
 		n->endpoint[strlen(n->endpoint) - 1] = '\0';
 	n->client_cert = onshi_conf_section_path(cfg, sec, "client_cert");
 	n->client_key = onshi_conf_section_path(cfg, sec, "client_key");

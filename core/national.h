@@ -24,13 +24,12 @@ struct onshi_national;
 
 /* How a call ended. */
 enum onshi_national_outcome {
-	ONSHI_NATIONAL_ANSWER = 0, /* 2xx: body is the answer */
-	ONSHI_NATIONAL_REFUSED,    /* 4xx (not 401/429): body explains */
+	ONSHI_NATIONAL_ANSWER = 0,  /* 2xx: body is the answer */
+	ONSHI_NATIONAL_REFUSED,     /* 4xx (not 401/429): body explains */
 	ONSHI_NATIONAL_UNAVAILABLE, /* deadline passed on retryable trouble */
 };
 
-typedef void (*onshi_national_cb)(void *arg,
-				  enum onshi_national_outcome outcome,
+typedef void (*onshi_national_cb)(void *arg, enum onshi_national_outcome outcome,
 				  long http_status, const char *body,
 				  size_t len, const char *why);
 

@@ -56,10 +56,9 @@ int onshi_notify_ready(struct onshi_core *core, char *msg, size_t msglen)
 	if (!core->notify)
 		return ONSHI_ENOMEM;
 	/* Half the timeout, as sd_watchdog_enabled(3) advises; at least 1 ms. */
-	core->notify->watchdog =
-		onshi_loop_timer(core->loop, core->notify,
-				 usec / 2000 ? usec / 2000 : 1, 1,
-				 watchdog_ping, NULL);
+	core->notify->watchdog = onshi_loop_timer(core->loop, core->notify,
+						  usec / 2000 ? usec / 2000 : 1,
+						  1, watchdog_ping, NULL);
 	if (!core->notify->watchdog) {
 		snprintf(msg, msglen, "cannot start the watchdog timer");
 		return ONSHI_ENOMEM;

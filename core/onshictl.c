@@ -42,11 +42,10 @@
 #define MAX_FIELDS 32
 
 struct reply {
-	long count;     /* N of "N message" */
+	long count; /* N of "N message" */
 	char *message;
 	char **lines;
 };
-
 
 /*
  * A mistake on the command line: one line with the reason and where the
@@ -226,15 +225,16 @@ static void print_module(struct onshi_kv *f, int n)
 	const char *error = field(f, n, "error");
 	char plugin[128];
 
-	snprintf(plugin, sizeof(plugin), "%s %s",
-		 or_dash(field(f, n, "plugin")),
+	snprintf(plugin, sizeof(plugin), "%s %s", or_dash(field(f, n, "plugin")),
 		 field(f, n, "version") ? field(f, n, "version") : "");
 	printf("  %-24s %-9s %-22s", field(f, n, "module"),
 	       or_dash(field(f, n, "state")), plugin);
 	if (event) {
 		/* The daemon's own age (clocks may differ), else from event_at. */
 		const char *age = field(f, n, "event_age_s");
-		long ago = age ? atol(age) : at ? (long)time(NULL) - atol(at) : 0;
+		long ago = age  ? atol(age)
+			   : at ? (long)time(NULL) - atol(at)
+				: 0;
 
 		printf(" last: %s (%lds ago)", event, ago < 0 ? 0 : ago);
 	}
@@ -367,7 +367,8 @@ static int show_status(struct reply *r)
 			       or_dash(field(f, n, "unanswered")));
 			if (field(f, n, "national_link") &&
 			    strcmp(field(f, n, "national_link"), "off") == 0) {
-				printf("national     %s\n", or_dash(field(f, n, "national")));
+				printf("national     %s\n",
+				       or_dash(field(f, n, "national")));
 			} else if (field(f, n, "national_link") &&
 				   link_is_bad(field(f, n, "national_link"))) {
 				char say[900];
@@ -385,9 +386,11 @@ static int show_status(struct reply *r)
 				       /* an older onshid has no link word */
 				       field(f, n, "national_link") ? " — " : "",
 				       field(f, n, "national_link")
-					       ? link_say(field(f, n, "national_link")) : "");
+					       ? link_say(field(f, n, "national_link"))
+					       : "");
 			if (field(f, n, "status_page"))
-				printf("status page  %s\n", field(f, n, "status_page"));
+				printf("status page  %s\n",
+				       field(f, n, "status_page"));
 		} else if (field(f, n, "maintenance")) {
 			show_maintenance(f, n);
 		} else if (field(f, n, "today")) {
@@ -396,13 +399,15 @@ static int show_status(struct reply *r)
 			const char *st = or_dash(field(f, n, "state"));
 			const char *days = field(f, n, "days_left");
 
-			printf("certificate  %-12s %-7s", field(f, n, "cert"), cert_say(st));
+			printf("certificate  %-12s %-7s", field(f, n, "cert"),
+			       cert_say(st));
 			if (field(f, n, "not_after"))
 				printf(" CN=%s, expires %s (%s days)%s",
 				       or_dash(field(f, n, "cn")),
 				       field(f, n, "not_after"), or_dash(days),
 				       /* warned from 30 days (ONSHI_CERT_WARN_DAYS) */
-				       days && atol(days) < 30 ? "  << renew soon" : "");
+				       days && atol(days) < 30 ? "  << renew soon"
+							       : "");
 			printf("\n");
 			if (field(f, n, "message"))
 				printf("             %s\n", field(f, n, "message"));
@@ -459,7 +464,8 @@ static int check_status(struct reply *r)
 		if (field(f, n, "daemon")) {
 			/* An onshid older than the link word: nothing to judge. */
 			const char *w = field(f, n, "national_link")
-						? field(f, n, "national_link") : "ok";
+						? field(f, n, "national_link")
+						: "ok";
 			const char *page = field(f, n, "status_page");
 			char say[900];
 
@@ -470,9 +476,11 @@ static int check_status(struct reply *r)
 						"national link not configured: %s",
 						or_dash(field(f, n, "national")));
 			else if (strcmp(w, "maintenance") == 0)
-				worst = problem(CHECK_WARNING, worst, "national %s", say);
+				worst = problem(CHECK_WARNING, worst,
+						"national %s", say);
 			else if (link_is_bad(w))
-				worst = problem(CHECK_FAILING, worst, "national %s", say);
+				worst = problem(CHECK_FAILING, worst,
+						"national %s", say);
 			/* The page's trouble follows its address (" — "). */
 			if (page && strstr(page, " — "))
 				worst = problem(CHECK_WARNING, worst,
@@ -482,7 +490,7 @@ static int check_status(struct reply *r)
 			if (strcmp(st, "ok") == 0)
 				continue;
 			worst = problem(strcmp(st, "warning") == 0 ? CHECK_WARNING
-								    : CHECK_FAILING,
+								   : CHECK_FAILING,
 					worst, "certificate %s %s: %s",
 					field(f, n, "cert"), cert_say(st),
 					or_dash(field(f, n, "message")));
@@ -495,7 +503,8 @@ static int check_status(struct reply *r)
 					or_dash(field(f, n, "error")));
 		} else if (field(f, n, "maintenance")) {
 			st = or_dash(field(f, n, "outcome"));
-			if (strcmp(st, "refused") == 0 || strcmp(st, "fetch-failed") == 0)
+			if (strcmp(st, "refused") == 0 ||
+			    strcmp(st, "fetch-failed") == 0)
 				worst = problem(CHECK_WARNING, worst,
 						"remote maintenance %s: %s", st,
 						or_dash(field(f, n, "reason")));
@@ -581,8 +590,13 @@ static int exchange_upload(const char *sock, const struct onshi_strbuf *req,
 static const char *validity_word(long v)
 {
 	static const char *const words[] = {
-		"-", "valid", "invalid", "invalid (newer exists)",
-		"no such qualification", "several match", "valid (unregistered)",
+		"-",
+		"valid",
+		"invalid",
+		"invalid (newer exists)",
+		"no such qualification",
+		"several match",
+		"valid (unregistered)",
 	};
 
 	return v >= 0 && v <= 6 ? words[v] : "?";
@@ -596,8 +610,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 	char period[512] = ""; /* " kind=.. from=.." words */
 	int tty = isatty(STDOUT_FILENO), first = 3, period_kind = 0, no_file = 0;
 
-	if (argc < 3 || (strcmp(argv[1], "submit") != 0 &&
-			 strcmp(argv[1], "fetch") != 0))
+	if (argc < 3 ||
+	    (strcmp(argv[1], "submit") != 0 && strcmp(argv[1], "fetch") != 0))
 		return bad_usage("batch takes submit FILE or fetch RECEPTION");
 	target = argv[2];
 	if (strcmp(argv[1], "submit") == 0 && strncmp(target, "--", 2) == 0) {
@@ -607,8 +621,9 @@ static int run_batch(const char *sock, int argc, char **argv)
 	}
 	for (int i = first; i < argc; i++) {
 		static const char *const words[][2] = {
-			{ "--kind", "kind" }, { "--from", "from" }, { "--to", "to" },
-			{ "--by", "by" }, { "--month", "month" }, { "--flag", "flag" },
+			{ "--kind", "kind" },   { "--from", "from" },
+			{ "--to", "to" },       { "--by", "by" },
+			{ "--month", "month" }, { "--flag", "flag" },
 		};
 		size_t w;
 
@@ -617,17 +632,21 @@ static int run_batch(const char *sock, int argc, char **argv)
 				break;
 		if (w < sizeof(words) / sizeof(words[0])) {
 			if (strpbrk(argv[i + 1], " \t\r\n=")) {
-				fprintf(stderr, "onshictl: batch: %s: no spaces or '='\n", argv[i]);
+				fprintf(stderr,
+					"onshictl: batch: %s: no spaces or '='\n",
+					argv[i]);
 				return EXIT_USAGE;
 			}
 			if (w == 0 && strcmp(argv[i + 1], "qualification") != 0)
 				period_kind = 1;
-			if (strlen(period) + strlen(argv[i + 1]) + 16 >= sizeof(period)) {
+			if (strlen(period) + strlen(argv[i + 1]) + 16 >=
+			    sizeof(period)) {
 				fprintf(stderr, "onshictl: batch: options too long\n");
 				return EXIT_USAGE;
 			}
-			snprintf(period + strlen(period), sizeof(period) - strlen(period),
-				 " %s=%s", words[w][1], argv[i + 1]);
+			snprintf(period + strlen(period),
+				 sizeof(period) - strlen(period), " %s=%s",
+				 words[w][1], argv[i + 1]);
 			i++;
 		} else if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc)
 			inst = argv[++i];
@@ -647,7 +666,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (no_file && !period_kind) {
-		fprintf(stderr, "onshictl: batch submit: give a FILE, or --kind and a period\n");
+		fprintf(stderr,
+			"onshictl: batch submit: give a FILE, or --kind and a period\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "submit") == 0) {
@@ -705,8 +725,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 		int rc, n;
 
 		onshi_strbuf_printf(&req, "BATCH FETCH %s%s%s%s\n", argv[2],
-				    inst ? " institution=" : "", inst ? inst : "",
-				    period);
+				    inst ? " institution=" : "",
+				    inst ? inst : "", period);
 		rc = exchange(sock, &req, &in, &r);
 		onshi_strbuf_free(&req);
 		if (rc == 0 && r.count < 0) {
@@ -726,7 +746,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 			if (waited >= wait_s) {
 				if (tty)
 					printf("\n");
-				fprintf(stderr, "onshictl: batch %s still processing after %ld s\n",
+				fprintf(stderr,
+					"onshictl: batch %s still processing after %ld s\n",
 					argv[2], wait_s);
 				return EXIT_REFUSED;
 			}
@@ -738,8 +759,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 				for (int i = 0; i < 20; i++)
 					bar[i] = i == (int)(waited % 20) ? '#' : '.';
 				bar[20] = '\0';
-				printf("\rwaiting for %s [%s] %ld s", argv[2], bar,
-				       waited);
+				printf("\rwaiting for %s [%s] %ld s", argv[2],
+				       bar, waited);
 				fflush(stdout);
 			} else if (waited % 10 == 0) {
 				printf("processing: %s not ready yet (%ld s)\n",
@@ -756,8 +777,8 @@ static int run_batch(const char *sock, int argc, char **argv)
 			onshi_strbuf_free(&in);
 			return EXIT_BADREPLY;
 		}
-		printf("batch %s: %s result(s), %s normal, %s error(s)\n", argv[2],
-		       or_dash(field(f, n, "results")),
+		printf("batch %s: %s result(s), %s normal, %s error(s)\n",
+		       argv[2], or_dash(field(f, n, "results")),
 		       or_dash(field(f, n, "normal")),
 		       or_dash(field(f, n, "errors")));
 		for (long i = 1; i < r.count; i++) {
@@ -789,15 +810,17 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req,
 	char why[512];
 	int i = 2;
 
-	if (argc < 2 || (strcmp(argv[1], "status") != 0 &&
-			 strcmp(argv[1], "csr") != 0 &&
-			 strcmp(argv[1], "install") != 0)) {
-		fprintf(stderr, "onshictl: cert status|csr|install FILE [--institution NAME]\n");
+	if (argc < 2 ||
+	    (strcmp(argv[1], "status") != 0 && strcmp(argv[1], "csr") != 0 &&
+	     strcmp(argv[1], "install") != 0)) {
+		fprintf(stderr,
+			"onshictl: cert status|csr|install FILE [--institution NAME]\n");
 		return -1;
 	}
 	if (strcmp(argv[1], "install") == 0) {
 		if (argc < 3) {
-			fprintf(stderr, "onshictl: cert install: which certificate file?\n");
+			fprintf(stderr,
+				"onshictl: cert install: which certificate file?\n");
 			return -1;
 		}
 		i = 3;
@@ -806,7 +829,8 @@ static int build_cert(int argc, char **argv, struct onshi_strbuf *req,
 		if (strcmp(argv[i], "--institution") == 0 && i + 1 < argc) {
 			inst = argv[++i];
 		} else {
-			fprintf(stderr, "onshictl: cert: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, "onshictl: cert: unknown option '%s'\n",
+				argv[i]);
 			return -1;
 		}
 	}
@@ -848,7 +872,8 @@ static int show_certs(struct reply *r)
 		       cert_say(st), or_dash(field(f, n, "not_after")),
 		       or_dash(field(f, n, "days_left")),
 		       field(f, n, "subject") ? field(f, n, "subject")
-		       : field(f, n, "cn") ? field(f, n, "cn") : "-");
+		       : field(f, n, "cn")    ? field(f, n, "cn")
+					      : "-");
 		if (field(f, n, "message"))
 			printf("%-12s %s\n", "", field(f, n, "message"));
 		bad |= strcmp(st, "error") == 0 || strcmp(st, "expired") == 0;
@@ -886,9 +911,11 @@ static int show_cert(struct reply *r)
 	if (field(f, n, "message"))
 		printf("note       %s\n", field(f, n, "message"));
 	/* An unusable certificate is a failure for scripts too. */
-	return field(f, n, "state") && (strcmp(field(f, n, "state"), "error") == 0 ||
-					strcmp(field(f, n, "state"), "expired") == 0)
-		       ? EXIT_REFUSED : 0;
+	return field(f, n, "state") &&
+			       (strcmp(field(f, n, "state"), "error") == 0 ||
+				strcmp(field(f, n, "state"), "expired") == 0)
+		       ? EXIT_REFUSED
+		       : 0;
 }
 
 /*
@@ -928,17 +955,17 @@ static int show_audit(struct reply *r)
 	       or_dash(field(f, n, "last_seq")), or_dash(field(f, n, "head")));
 	if (field(f, n, "gap"))
 		printf("%s gap(s), %s event(s) not recorded; first: %s\n",
-		       or_dash(field(f, n, "gaps")), or_dash(field(f, n, "dropped")),
-		       field(f, n, "gap"));
+		       or_dash(field(f, n, "gaps")),
+		       or_dash(field(f, n, "dropped")), field(f, n, "gap"));
 	return 0;
 }
 
 /* verify --insurer .. → "VERIFY insurer=.. ..." */
 static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 {
-	static const char *const opts[] = { "--insurer", "--symbol", "--number",
-					    "--branch", "--birth",
-					    "--institution" };
+	static const char *const opts[] = { "--insurer", "--symbol",
+					    "--number",  "--branch",
+					    "--birth",   "--institution" };
 
 	onshi_strbuf_printf(req, "VERIFY");
 	for (int i = 1; i < argc; i++) {
@@ -954,7 +981,8 @@ static int build_verify(int argc, char **argv, struct onshi_strbuf *req)
 			return -1;
 		}
 		if (strpbrk(argv[i + 1], " \t\r\n")) {
-			fprintf(stderr, "onshictl: verify: %s must not contain spaces\n",
+			fprintf(stderr,
+				"onshictl: verify: %s must not contain spaces\n",
 				argv[i]);
 			return -1;
 		}
@@ -982,7 +1010,8 @@ static int show_verify(struct reply *r)
 	printf("\n");
 	if (field(f, n, "insurer"))
 		printf("  insurer %s %s", field(f, n, "insurer"),
-		       field(f, n, "insurer_name") ? field(f, n, "insurer_name") : "");
+		       field(f, n, "insurer_name") ? field(f, n, "insurer_name")
+						   : "");
 	if (ratio)
 		printf(", contribution %d %%", atoi(ratio));
 	if (field(f, n, "lost"))
@@ -1007,9 +1036,19 @@ int main(int argc, char **argv)
 	const char *sock = getenv("ONSHI_SOCKET");
 	struct onshi_strbuf req = { 0 }, in = { 0 };
 	struct onshictl_upload up = { .fd = -1 }; /* cert install's file */
-	enum { CMD_RAW, CMD_STATUS, CMD_LIST, CMD_ACTION, CMD_VERSION,
-	       CMD_VERIFY, CMD_CERT, CMD_XML, CMD_AUDIT, CMD_SELFTEST,
-	       CMD_CHECK } kind = CMD_RAW;
+	enum {
+		CMD_RAW,
+		CMD_STATUS,
+		CMD_LIST,
+		CMD_ACTION,
+		CMD_VERSION,
+		CMD_VERIFY,
+		CMD_CERT,
+		CMD_XML,
+		CMD_AUDIT,
+		CMD_SELFTEST,
+		CMD_CHECK
+	} kind = CMD_RAW;
 	struct reply r;
 	int c, rc = 0, xml = 0, check = 0;
 
@@ -1019,8 +1058,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'o':
-			if (strcmp(optarg, "xml") != 0 && strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "onshictl: -o takes text or xml, not '%s'\n",
+			if (strcmp(optarg, "xml") != 0 &&
+			    strcmp(optarg, "text") != 0) {
+				fprintf(stderr,
+					"onshictl: -o takes text or xml, not '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -1034,7 +1075,8 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return bad_usage("no command given");
-	if (xml && strcmp(argv[0], "status") != 0 && strcmp(argv[0], "selftest") != 0) {
+	if (xml && strcmp(argv[0], "status") != 0 &&
+	    strcmp(argv[0], "selftest") != 0) {
 		fprintf(stderr, "onshictl: -o xml is for status and selftest only\n");
 		return EXIT_USAGE;
 	}
@@ -1052,7 +1094,8 @@ int main(int argc, char **argv)
 			else if (strncmp(argv[i], "--output=", 9) == 0)
 				o = argv[i] + 9;
 			if (!o || (strcmp(o, "xml") != 0 && strcmp(o, "text") != 0)) {
-				fprintf(stderr, "onshictl: %s takes -o text or -o xml, not '%s'\n",
+				fprintf(stderr,
+					"onshictl: %s takes -o text or -o xml, not '%s'\n",
 					argv[0], o ? o : argv[i]);
 				return EXIT_USAGE;
 			}
@@ -1060,14 +1103,16 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[0], "selftest") == 0) {
 			if (check) {
-				fprintf(stderr, "onshictl: --check is for status; selftest exits 0/1/2 itself\n");
+				fprintf(stderr,
+					"onshictl: --check is for status; selftest exits 0/1/2 itself\n");
 				return EXIT_USAGE;
 			}
 			onshi_strbuf_printf(&req, "SELFTEST\n");
 			kind = CMD_SELFTEST;
 		} else {
 			if (check && xml) {
-				fprintf(stderr, "onshictl: status --check prints lines, not XML: drop -o xml\n");
+				fprintf(stderr,
+					"onshictl: status --check prints lines, not XML: drop -o xml\n");
 				return EXIT_USAGE;
 			}
 			onshi_strbuf_printf(&req, xml ? "STATUS XML\n" : "STATUS\n");
@@ -1081,16 +1126,16 @@ int main(int argc, char **argv)
 		onshi_strbuf_printf(&req, "LIST\n");
 		kind = CMD_LIST;
 	} else if (strcmp(argv[0], "plugin") == 0 && argc == 3 &&
-		   (strcmp(argv[1], "enable") == 0 ||
-		    strcmp(argv[1], "disable") == 0 ||
+		   (strcmp(argv[1], "enable") == 0 || strcmp(argv[1], "disable") == 0 ||
 		    strcmp(argv[1], "reload") == 0)) {
 		if (strpbrk(argv[2], " \t\r\n")) {
-			fprintf(stderr, "onshictl: module names have no spaces: '%s'\n",
+			fprintf(stderr,
+				"onshictl: module names have no spaces: '%s'\n",
 				argv[2]);
 			return EXIT_USAGE;
 		}
 		onshi_strbuf_printf(&req, "%s %s\n",
-				    strcmp(argv[1], "enable") == 0	 ? "ENABLE"
+				    strcmp(argv[1], "enable") == 0    ? "ENABLE"
 				    : strcmp(argv[1], "disable") == 0 ? "DISABLE"
 								      : "RELOAD",
 				    argv[2]);
@@ -1121,17 +1166,18 @@ int main(int argc, char **argv)
 		kind = CMD_VERIFY;
 	} else if (strcmp(argv[0], "send") == 0 && argc >= 2) {
 		for (int i = 1; i < argc; i++)
-			onshi_strbuf_printf(&req, "%s%s", i > 1 ? " " : "",
-					    argv[i]);
+			onshi_strbuf_printf(&req, "%s%s", i > 1 ? " " : "", argv[i]);
 		onshi_strbuf_printf(&req, "\n");
 	} else {
 		static const char *const known[] = {
-			"status", "version", "plugin", "cert", "maintenance",
-			"audit", "batch", "verify", "send", "selftest", NULL,
+			"status",      "version",  "plugin", "cert",
+			"maintenance", "audit",    "batch",  "verify",
+			"send",        "selftest", NULL,
 		};
 		for (int i = 0; known[i]; i++)
 			if (strcmp(argv[0], known[i]) == 0)
-				return bad_usage("wrong arguments for '%s'", argv[0]);
+				return bad_usage("wrong arguments for '%s'",
+						 argv[0]);
 		return bad_usage("unknown command '%s'", argv[0]);
 	}
 	if (req.failed)
@@ -1163,7 +1209,9 @@ int main(int argc, char **argv)
 				printf("%s\n", r.lines[i]);
 			break;
 		case CMD_AUDIT: rc = show_audit(&r); break;
-		case CMD_SELFTEST: rc = onshictl_selftest_show(r.lines, r.count, xml); break;
+		case CMD_SELFTEST:
+			rc = onshictl_selftest_show(r.lines, r.count, xml);
+			break;
 		case CMD_VERSION:
 		case CMD_RAW:
 			if (kind == CMD_RAW)
@@ -1173,7 +1221,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (rc == EXIT_BADREPLY)
-			fprintf(stderr, "onshictl: malformed reply line from onshid\n");
+			fprintf(stderr,
+				"onshictl: malformed reply line from onshid\n");
 	}
 	free(r.lines);
 	onshi_strbuf_free(&req);

@@ -18,9 +18,11 @@
 
 static const char *kind_of(mode_t m)
 {
-	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory"
+	return S_ISFIFO(m)                ? "a FIFO"
+	       : S_ISDIR(m)               ? "a directory"
 	       : S_ISCHR(m) || S_ISBLK(m) ? "a device"
-	       : S_ISSOCK(m) ? "a socket" : "something else";
+	       : S_ISSOCK(m)              ? "a socket"
+					  : "something else";
 }
 
 static int read_stdin(struct onshictl_upload *u, char *why, size_t whylen)
@@ -44,7 +46,8 @@ static int read_stdin(struct onshictl_upload *u, char *why, size_t whylen)
 			}
 			g = realloc(u->data, cap);
 			if (!g) {
-				snprintf(why, whylen, "out of memory reading standard input");
+				snprintf(why, whylen,
+					 "out of memory reading standard input");
 				return -1;
 			}
 			u->data = g;
@@ -62,8 +65,8 @@ static int read_stdin(struct onshictl_upload *u, char *why, size_t whylen)
 	}
 }
 
-int onshictl_upload_open(const char *name, struct onshictl_upload *u,
-			 char *why, size_t whylen)
+int onshictl_upload_open(const char *name, struct onshictl_upload *u, char *why,
+			 size_t whylen)
 {
 	struct stat st;
 	int flags;
@@ -134,7 +137,8 @@ int onshictl_upload_send(int sock, const char *line, size_t linelen,
 	if (u->fd < 0)
 		return send_all(sock, u->data, u->size);
 	while (sent < u->size) {
-		size_t want = u->size - sent < sizeof(buf) ? u->size - sent : sizeof(buf);
+		size_t want = u->size - sent < sizeof(buf) ? u->size - sent
+							   : sizeof(buf);
 		ssize_t n = read(u->fd, buf, want);
 
 		if (n < 0 && errno == EINTR)

@@ -25,8 +25,8 @@ struct onshictl_upload {
  * file is taken: a FIFO, device or directory is refused at once, without
  * blocking (opened O_NONBLOCK, checked with fstat). -1 with why set.
  */
-int onshictl_upload_open(const char *name, struct onshictl_upload *u,
-			 char *why, size_t whylen);
+int onshictl_upload_open(const char *name, struct onshictl_upload *u, char *why,
+			 size_t whylen);
 void onshictl_upload_close(struct onshictl_upload *u);
 
 /*

@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		onshi_diag_print(&diag, stderr);
 		if (!diag.count)
 			fprintf(stderr, "%s: %s\n", config, onshi_strerror(rc));
-		fprintf(stderr, "onshid: not started: fix the configuration (onshid -c %s --check-config)\n",
+		fprintf(stderr,
+			"onshid: not started: fix the configuration (onshid -c %s --check-config)\n",
 			config);
 		onshi_diag_clear(&diag);
 		return 1;

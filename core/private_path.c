@@ -45,25 +45,27 @@ int onshi_private_path_check(const char *what, const char *path,
 	}
 	owner_name(st.st_uid, who, sizeof(who));
 	if (S_ISLNK(st.st_mode)) {
-		snprintf(msg, msglen, "%s %s is a symbolic link (owner %s): %s; "
-			 "put the real path in the configuration", what, path,
-			 who, risk);
+		snprintf(msg, msglen,
+			 "%s %s is a symbolic link (owner %s): %s; "
+			 "put the real path in the configuration",
+			 what, path, who, risk);
 		return ONSHI_EPERM;
 	}
 	owned = st.st_uid == self ||
 		(owner == ONSHI_OWNER_SELF_OR_ROOT && st.st_uid == 0);
 	if (!owned) {
 		owner_name(self, me, sizeof(me));
-		snprintf(msg, msglen, "%s %s is owned by %s, not by onshid's "
+		snprintf(msg, msglen,
+			 "%s %s is owned by %s, not by onshid's "
 			 "user %s (mode %04o): %s; chown it to onshid's user",
-			 what, path, who, me, (unsigned)(st.st_mode & 07777),
-			 risk);
+			 what, path, who, me, (unsigned)(st.st_mode & 07777), risk);
 		return ONSHI_EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(msg, msglen, "%s %s is writable by %s (mode %04o, owner "
-			 "%s): %s; chmod go-w it", what, path,
-			 (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+		snprintf(msg, msglen,
+			 "%s %s is writable by %s (mode %04o, owner "
+			 "%s): %s; chmod go-w it",
+			 what, path, (st.st_mode & S_IWOTH) ? "everyone" : "its group",
 			 (unsigned)(st.st_mode & 07777), who, risk);
 		return ONSHI_EPERM;
 	}

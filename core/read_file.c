@@ -103,9 +103,8 @@ int onshi_read_file(int dirfd, const char *path, size_t max, int flags,
 	if (fd < 0) {
 		fail->err = errno;
 		fail->at_open = 1;
-		return fail->err == ENOENT || fail->err == ENOTDIR
-			       ? ONSHI_ENOTFOUND
-			       : ONSHI_EIO;
+		return fail->err == ENOENT || fail->err == ENOTDIR ? ONSHI_ENOTFOUND
+								   : ONSHI_EIO;
 	}
 	if (fstat(fd, &st) < 0) {
 		fail->err = errno;

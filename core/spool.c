@@ -59,13 +59,14 @@ static int write_record(struct onshi_spool *s, const char *name,
 	int fd, saved;
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-					   O_NOFOLLOW, 0600);
+	fd = openat(s->dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		goto fail;
 	for (size_t off = 0, total = headlen + len; off < total;) {
-		const char *p = off < headlen ? head + off
-					      : (const char *)body + (off - headlen);
+		const char *p = off < headlen
+					? head + off
+					: (const char *)body + (off - headlen);
 		size_t n = off < headlen ? headlen - off : total - off;
 		ssize_t w = write(fd, p, n);
 
@@ -115,9 +116,8 @@ static void link_entry(struct onshi_spool *s, struct onshi_spool_entry *e)
 }
 
 int onshi_spool_accept(struct onshi_spool *s, const char *module,
-		       const char *request_id, int kind, const void *body,
-		       size_t len, struct onshi_spool_entry **out, char *msg,
-		       size_t msglen)
+		       const char *request_id, int kind, const void *body, size_t len,
+		       struct onshi_spool_entry **out, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
 	char name[40], *head = NULL;
@@ -158,8 +158,7 @@ int onshi_spool_accept(struct onshi_spool *s, const char *module,
 	e->body[len] = '\0';
 	e->body_len = len;
 	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
-	rc = write_record(s, name, head, (size_t)headlen, body, len, msg,
-			  msglen);
+	rc = write_record(s, name, head, (size_t)headlen, body, len, msg, msglen);
 	free(head);
 	if (rc != ONSHI_OK) {
 		entry_free(e);
@@ -186,8 +185,7 @@ int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 			   "onshi-spool 1\nerror %d\nlength %zu\n\n",
 			   is_error ? 1 : 0, len);
 	snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
-	rc = write_record(s, name, head, (size_t)headlen, answer, len, msg,
-			  msglen);
+	rc = write_record(s, name, head, (size_t)headlen, answer, len, msg, msglen);
 	if (rc != ONSHI_OK) {
 		free(copy);
 		return rc;
@@ -252,8 +250,8 @@ size_t onshi_spool_count(const struct onshi_spool *s, size_t *unanswered)
 static int read_all(int dirfd, const char *name, char **buf, size_t *len)
 {
 	return onshi_read_file(dirfd, name, SPOOL_MAX_RECORD + 4096,
-			       ONSHI_READ_REGULAR | ONSHI_READ_NOFOLLOW, buf, len,
-			       NULL) == ONSHI_OK
+			       ONSHI_READ_REGULAR | ONSHI_READ_NOFOLLOW, buf,
+			       len, NULL) == ONSHI_OK
 		       ? 0
 		       : -1;
 }
@@ -274,8 +272,7 @@ static char *header_value(const char *head, const char *key)
 }
 
 /* Split a record into header values and payload; 0 if well-formed. */
-static int parse_record(char *buf, size_t len, char **payload,
-			size_t *payload_len)
+static int parse_record(char *buf, size_t len, char **payload, size_t *payload_len)
 {
 	char *sep = strstr(buf, "\n\n"), *lenstr;
 	unsigned long long want;
@@ -410,8 +407,7 @@ static void remove_orphan_answers(struct onshi_spool *s)
 	closedir(d);
 }
 
-int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg,
-		     size_t msglen)
+int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg, size_t msglen)
 {
 	struct onshi_spool *s;
 	unsigned corrupt = 0;
@@ -432,7 +428,8 @@ int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg,
 	rc = onshi_private_path_check("the spool folder", dir, ONSHI_OWNER_SELF,
 				      "anyone who can write there could plant a "
 				      "request that onshid asks about as the "
-				      "clinic, or swap a record", msg, msglen);
+				      "clinic, or swap a record",
+				      msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	s = calloc(1, sizeof(*s));

@@ -27,18 +27,18 @@ struct onshi_spool;
 
 struct onshi_spool_entry {
 	uint64_t seq;
-	char *module;      /* "rececon:ws9" */
-	char *request_id;  /* the adapter's id, unique per module */
-	int kind;          /* enum onshi_msg_kind */
-	char *body;        /* raw request bytes (NUL-terminated copy) */
+	char *module;     /* "rececon:ws9" */
+	char *request_id; /* the adapter's id, unique per module */
+	int kind;         /* enum onshi_msg_kind */
+	char *body;       /* raw request bytes (NUL-terminated copy) */
 	size_t body_len;
 	int answered;
 	int answer_is_error;
-	char *answer;      /* answer document, UTF-8 XML, when answered */
+	char *answer; /* answer document, UTF-8 XML, when answered */
 	size_t answer_len;
-	int in_flight;     /* being asked upstream (not persisted) */
+	int in_flight;         /* being asked upstream (not persisted) */
 	int malformed_answers; /* unparsable upstream answers (not persisted) */
-	void *user;        /* for the spool's user (not persisted) */
+	void *user;            /* for the spool's user (not persisted) */
 	/* The request's ArbitraryFileIdentifier, kept from the first parse so
 	 * the answer can echo it without parsing the request again (not
 	 * persisted; echo_known 0 after a restart). */
@@ -57,9 +57,8 @@ void onshi_spool_close(struct onshi_spool *s);
  * entry) when module already has request_id.
  */
 int onshi_spool_accept(struct onshi_spool *s, const char *module,
-		       const char *request_id, int kind, const void *body,
-		       size_t len, struct onshi_spool_entry **out, char *msg,
-		       size_t msglen);
+		       const char *request_id, int kind, const void *body, size_t len,
+		       struct onshi_spool_entry **out, char *msg, size_t msglen);
 /* Record the answer durably (before anyone is told). */
 int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 		       int is_error, const char *answer, size_t len, char *msg,

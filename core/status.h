@@ -66,17 +66,15 @@ enum onshi_page_lang {
 
 /* The front-desk page, refreshing itself every refresh_s seconds: of a
  * snapshot, or of the core's providers now. */
-int onshi_status_html_page(const struct onshi_status_snapshot *s,
-			   int refresh_s, enum onshi_page_lang lang,
-			   struct onshi_strbuf *out);
+int onshi_status_html_page(const struct onshi_status_snapshot *s, int refresh_s,
+			   enum onshi_page_lang lang, struct onshi_strbuf *out);
 int onshi_status_html(struct onshi_core *core, int refresh_s,
 		      enum onshi_page_lang lang, struct onshi_strbuf *out);
 
 /* ---- the desk part at the top of the page (status_desk.c) ---- */
 
 /* The banner, certificate warnings and readers in plain words. */
-void onshi_status_desk(struct onshi_strbuf *b,
-		       const struct onshi_status_snapshot *s,
+void onshi_status_desk(struct onshi_strbuf *b, const struct onshi_status_snapshot *s,
 		       enum onshi_page_lang lang);
 /* "ja" or "en", for <html lang>. */
 const char *onshi_status_desk_lang(enum onshi_page_lang lang);
@@ -92,11 +90,10 @@ void onshi_status_page_close(struct onshi_core *core);
 const char *onshi_status_page_listen(const struct onshi_core *core);
 /* Why the page is not serving everyone right now ("saturated: ...", "not
  * serving: ..."), written into buf; NULL when it serves normally. */
-const char *onshi_status_page_trouble(const struct onshi_core *core,
-				      char *buf, size_t len);
+const char *onshi_status_page_trouble(const struct onshi_core *core, char *buf,
+				      size_t len);
 /* The provider of the daemon line's status_page field (nothing when the
  * page is not serving); ctx is the core. */
-void onshi_status_page_status_field(struct onshi_status_snapshot *s,
-				    void *core);
+void onshi_status_page_status_field(struct onshi_status_snapshot *s, void *core);
 
 #endif

@@ -40,19 +40,11 @@ void onshi_counts_answer(struct onshi_core *core, int is_error, int validity)
 	}
 	switch (validity) {
 	case ONSHI_VALIDITY_VALID:
-	case ONSHI_VALIDITY_UNREGISTERED:
-		c->valid++;
-		break;
+	case ONSHI_VALIDITY_UNREGISTERED: c->valid++; break;
 	case ONSHI_VALIDITY_INVALID:
-	case ONSHI_VALIDITY_SUPERSEDED:
-		c->invalid++;
-		break;
-	case ONSHI_VALIDITY_NOT_FOUND:
-		c->no_record++;
-		break;
-	default:
-		c->other++;
-		break;
+	case ONSHI_VALIDITY_SUPERSEDED: c->invalid++; break;
+	case ONSHI_VALIDITY_NOT_FOUND: c->no_record++; break;
+	default: c->other++; break;
 	}
 }
 
@@ -82,12 +74,15 @@ static const struct {
 	{ "req_batch", { ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_FETCH } },
 	{ "req_drug", { ONSHI_MSG_DRUG_REQUEST } },
 	{ "req_checkup", { ONSHI_MSG_CHECKUP_REQUEST } },
-	{ "req_batch_online", { ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_FETCH } },
-	{ "req_batch_homevisit", { ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
-				   ONSHI_MSG_HOMEVISIT_BULK_FETCH } },
-	{ "req_batch_medicalaid", { ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_FETCH } },
-	{ "req_reference_number", { ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_BULK_REQUEST,
-				    ONSHI_MSG_REFNUM_BULK_FETCH } },
+	{ "req_batch_online",
+	  { ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_FETCH } },
+	{ "req_batch_homevisit",
+	  { ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_FETCH } },
+	{ "req_batch_medicalaid",
+	  { ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_FETCH } },
+	{ "req_reference_number",
+	  { ONSHI_MSG_REFNUM_REQUEST, ONSHI_MSG_REFNUM_BULK_REQUEST,
+	    ONSHI_MSG_REFNUM_BULK_FETCH } },
 };
 
 const char *onshi_counts_family_key(int i)
@@ -131,6 +126,5 @@ void onshi_counts_status_line(struct onshi_status_snapshot *s, void *core)
 	onshi_status_put_long(s, "card_pin", c.card_pin);
 	onshi_status_put_long(s, "card_visual", c.card_visual);
 	for (int i = 0; onshi_counts_family_key(i); i++)
-		onshi_status_put_long(s, onshi_counts_family_key(i),
-				      c.requests[i]);
+		onshi_status_put_long(s, onshi_counts_family_key(i), c.requests[i]);
 }

@@ -25,17 +25,17 @@ struct desk_words {
 	const char *maint, *maint_do;
 	const char *slow, *slow_do;
 	const char *off, *off_do;
-	const char *readers;                 /* heading of the reader list */
+	const char *readers; /* heading of the reader list */
 	const char *no_readers;
-	const char *reader;                  /* "card reader" before its name */
+	const char *reader; /* "card reader" before its name */
 	const char *reader_ok;
-	const char *reader_dead;             /* not answering */
-	const char *reader_failed;           /* could not be started */
-	const char *reader_off;              /* switched off on purpose */
+	const char *reader_dead;                 /* not answering */
+	const char *reader_failed;               /* could not be started */
+	const char *reader_off;                  /* switched off on purpose */
 	const char *cert_days, *cert_days_after; /* around the days left */
 	const char *cert_expired;
 	const char *cert_bad;
-	const char *details;                 /* the folded technician's part */
+	const char *details; /* the folded technician's part */
 };
 
 static const struct desk_words ja = {
@@ -129,9 +129,10 @@ static void banner(struct onshi_strbuf *b, const struct desk_words *w,
 		cls = "slow", say = w->slow, todo = w->slow_do;
 	else if (strcmp(link, "off") == 0)
 		cls = "off", say = w->off, todo = w->off_do;
-	onshi_strbuf_printf(b, "<div id=\"banner\" class=\"%s\">"
-			       "<p id=\"banner-say\">%s</p>"
-			       "<p id=\"banner-do\">%s</p></div>\n",
+	onshi_strbuf_printf(b,
+			    "<div id=\"banner\" class=\"%s\">"
+			    "<p id=\"banner-say\">%s</p>"
+			    "<p id=\"banner-do\">%s</p></div>\n",
 			    cls, say, todo);
 }
 
@@ -149,8 +150,10 @@ static void readers(struct onshi_strbuf *b, const struct desk_words *w,
 			    w->readers);
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];
-		const char *name = l->f[0].value, *state = onshi_status_line_get(l, "state");
-		const char *st = onshi_status_line_get(l, "status"), *cls = "bad", *say;
+		const char *name = l->f[0].value,
+			   *state = onshi_status_line_get(l, "state");
+		const char *st = onshi_status_line_get(l, "status"),
+			   *cls = "bad", *say;
 
 		if (strcmp(l->kind, "module") != 0 || !starts(name, "reader:"))
 			continue;
@@ -184,10 +187,10 @@ static void certificates(struct onshi_strbuf *b, const struct desk_words *w,
 		ncerts += strcmp(s->lines[i].kind, "cert") == 0;
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];
-		const char *state = onshi_status_line_get(l, "state"), *days = onshi_status_line_get(l, "days_left");
+		const char *state = onshi_status_line_get(l, "state"),
+			   *days = onshi_status_line_get(l, "days_left");
 
-		if (strcmp(l->kind, "cert") != 0 || !state ||
-		    strcmp(state, "ok") == 0)
+		if (strcmp(l->kind, "cert") != 0 || !state || strcmp(state, "ok") == 0)
 			continue;
 		onshi_strbuf_printf(b, "<p class=\"desk-cert\">");
 		if (strcmp(state, "warning") == 0 && days && atol(days) >= 0)
@@ -208,8 +211,7 @@ static void certificates(struct onshi_strbuf *b, const struct desk_words *w,
 	}
 }
 
-void onshi_status_desk(struct onshi_strbuf *b,
-		       const struct onshi_status_snapshot *s,
+void onshi_status_desk(struct onshi_strbuf *b, const struct onshi_status_snapshot *s,
 		       enum onshi_page_lang lang)
 {
 	const struct desk_words *w = lang == ONSHI_PAGE_EN ? &en : &ja;

@@ -99,14 +99,20 @@ static void link_banner(struct onshi_strbuf *b, const struct onshi_status_line *
 		cls = "warn", say = "NOT CONFIGURED";
 	onshi_strbuf_printf(b, "<h1 id=\"link\" class=\"%s\">national link %s</h1>\n",
 			    cls, say);
-	if (onshi_status_line_get(d, "national_link_reason") && strcmp(cls, "ok") != 0) {
+	if (onshi_status_line_get(d, "national_link_reason") &&
+	    strcmp(cls, "ok") != 0) {
 		long s = onshi_status_line_get(d, "national_link_age_s")
-				 ? atol(onshi_status_line_get(d, "national_link_age_s")) : 0;
+				 ? atol(onshi_status_line_get(d, "national_link_age_s"))
+				 : 0;
 
 		/* "down for 2 min: <reason>", as onshictl status says it. */
 		onshi_strbuf_printf(b, "<p id=\"link-why\">for %ld %s: ",
-				    s < 120 ? s : s < 7200 ? s / 60 : s / 3600,
-				    s < 120 ? "s" : s < 7200 ? "min" : "h");
+				    s < 120    ? s
+				    : s < 7200 ? s / 60
+					       : s / 3600,
+				    s < 120    ? "s"
+				    : s < 7200 ? "min"
+					       : "h");
 		text(b, onshi_status_line_get(d, "national_link_reason"));
 		onshi_strbuf_printf(b, "</p>\n");
 	}
@@ -143,10 +149,14 @@ static void institutions(struct onshi_strbuf *b,
 		cell(b, NULL, l->f[0].value);
 		cell(b, NULL, onshi_status_line_get(l, "code"));
 		cell(b, NULL, onshi_status_line_get(l, "name"));
-		cell(b, state && strcmp(state, "ok") != 0
-				? (strcmp(state, "warning") == 0 ? "warn" : "bad")
-				: NULL,
-		     c ? (onshi_status_line_get(c, "message") ? onshi_status_line_get(c, "message") : state) : "no national link");
+		cell(b,
+		     state && strcmp(state, "ok") != 0
+			     ? (strcmp(state, "warning") == 0 ? "warn" : "bad")
+			     : NULL,
+		     c ? (onshi_status_line_get(c, "message")
+				  ? onshi_status_line_get(c, "message")
+				  : state)
+		       : "no national link");
 		/* Warned from 30 days before expiry (ONSHI_CERT_WARN_DAYS). */
 		cell(b, days && atol(days) < 30 ? "num warn" : "num", days);
 		onshi_strbuf_printf(b, "</tr>\n");
@@ -174,10 +184,14 @@ static void maintenance(struct onshi_strbuf *b, const struct onshi_status_line *
 static void today(struct onshi_strbuf *b, const struct onshi_status_line *t)
 {
 	static const char *const keys[][2] = {
-		{ "valid", "valid" }, { "invalid", "invalid" },
-		{ "no_record", "no record" }, { "other", "other" },
-		{ "errors", "errors" }, { "card_face", "card: face" },
-		{ "card_pin", "card: PIN" }, { "card_visual", "card: visual" },
+		{ "valid", "valid" },
+		{ "invalid", "invalid" },
+		{ "no_record", "no record" },
+		{ "other", "other" },
+		{ "errors", "errors" },
+		{ "card_face", "card: face" },
+		{ "card_pin", "card: PIN" },
+		{ "card_visual", "card: visual" },
 		{ "req_qualification", "requests: qualification" },
 		{ "req_batch", "requests: batch" },
 		{ "req_drug", "requests: drug history" },
@@ -216,9 +230,12 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 		onshi_strbuf_printf(b, "<tr>");
 		cell(b, NULL, l->f[0].value);
 		/* failing (a lost device) looks like failed */
-		cell(b, state && (strcmp(state, "running") == 0 ||
-				  strcmp(state, "failed") == 0) ? state
-			: state && strcmp(state, "failing") == 0 ? "failed" : NULL,
+		cell(b,
+		     state && (strcmp(state, "running") == 0 ||
+			       strcmp(state, "failed") == 0)
+			     ? state
+		     : state && strcmp(state, "failing") == 0 ? "failed"
+							      : NULL,
 		     state);
 		onshi_strbuf_printf(b, "<td>");
 		text(b, onshi_status_line_get(l, "plugin"));
@@ -230,15 +247,16 @@ static void modules(struct onshi_strbuf *b, const struct onshi_status_snapshot *
 		age(b, onshi_status_line_get(l, "event_age_s"));
 		onshi_strbuf_printf(b, "</td>");
 		cell(b, onshi_status_line_get(l, "error") ? "bad" : NULL,
-		     onshi_status_line_get(l, "error") ? onshi_status_line_get(l, "error") : onshi_status_line_get(l, "status"));
+		     onshi_status_line_get(l, "error")
+			     ? onshi_status_line_get(l, "error")
+			     : onshi_status_line_get(l, "status"));
 		onshi_strbuf_printf(b, "</tr>\n");
 	}
 	onshi_strbuf_printf(b, "</table>\n");
 }
 
-int onshi_status_html_page(const struct onshi_status_snapshot *s,
-			   int refresh_s, enum onshi_page_lang lang,
-			   struct onshi_strbuf *b)
+int onshi_status_html_page(const struct onshi_status_snapshot *s, int refresh_s,
+			   enum onshi_page_lang lang, struct onshi_strbuf *b)
 {
 	const struct onshi_status_line *d;
 	char when[32];
@@ -248,10 +266,10 @@ int onshi_status_html_page(const struct onshi_status_snapshot *s,
 		return ONSHI_ENOMEM;
 	d = onshi_status_snapshot_find(s, "daemon");
 	onshi_strbuf_printf(b,
-		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-		"<meta http-equiv=\"refresh\" content=\"%d\">\n"
-		"<title>onshi status</title>\n<style>%s</style>\n</head>\n<body>\n",
-		onshi_status_desk_lang(lang), refresh_s, css);
+			    "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+			    "<meta http-equiv=\"refresh\" content=\"%d\">\n"
+			    "<title>onshi status</title>\n<style>%s</style>\n</head>\n<body>\n",
+			    onshi_status_desk_lang(lang), refresh_s, css);
 	onshi_status_desk(b, s, lang);
 	/* The technician's part, folded: the desk need not read it. */
 	onshi_strbuf_printf(b, "<details id=\"technician\"><summary>%s</summary>\n",
@@ -267,9 +285,11 @@ int onshi_status_html_page(const struct onshi_status_snapshot *s,
 	text(b, onshi_status_line_get(d, "version"));
 	onshi_strbuf_printf(b, " &middot; pid ");
 	text(b, onshi_status_line_get(d, "pid"));
-	onshi_strbuf_printf(b, " &middot; as of %s &middot; refreshes every %d s"
-			       " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
-			       "</details>\n</body>\n</html>\n", when, refresh_s);
+	onshi_strbuf_printf(b,
+			    " &middot; as of %s &middot; refreshes every %d s"
+			    " &middot; <a href=\"/status.xml\">status.xml</a></p>\n"
+			    "</details>\n</body>\n</html>\n",
+			    when, refresh_s);
 	return b->failed ? ONSHI_ENOMEM : ONSHI_OK;
 }
 

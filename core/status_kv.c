@@ -15,8 +15,8 @@ void onshi_kv_put(struct onshi_strbuf *b, const char *key, const char *value)
 {
 	int quote = !value[0] || strpbrk(value, " \t\"\\=") != NULL;
 
-	onshi_strbuf_printf(b, "%s%s=", b->len && b->data[b->len - 1] != '\n'
-						 ? " " : "", key);
+	onshi_strbuf_printf(b, "%s%s=",
+			    b->len && b->data[b->len - 1] != '\n' ? " " : "", key);
 	if (!quote) {
 		onshi_strbuf_append(b, value, strlen(value));
 		return;

@@ -70,8 +70,9 @@ int onshi_status_parse_listen(const char *s, struct sockaddr_storage *ss,
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1) {
-			snprintf(why, whylen, "'%s': '%s' is not a numeric IPv6 address",
-				 s, host);
+			snprintf(why, whylen,
+				 "'%s': '%s' is not a numeric IPv6 address", s,
+				 host);
 			return -1;
 		}
 		in6->sin6_family = AF_INET6;

@@ -21,8 +21,7 @@
 int onshi_status_register(struct onshi_status_registry *r, const char *name,
 			  onshi_status_provider_fn fn, void *ctx)
 {
-	struct onshi_status_provider *p =
-		realloc(r->p, (r->n + 1) * sizeof(*p));
+	struct onshi_status_provider *p = realloc(r->p, (r->n + 1) * sizeof(*p));
 
 	if (!p)
 		return ONSHI_ENOMEM;
@@ -67,9 +66,8 @@ void onshi_status_snapshot_free(struct onshi_status_snapshot *s)
 }
 
 /* Add key=value to line l (copies both). */
-static void add_field(struct onshi_status_snapshot *s,
-		      struct onshi_status_line *l, const char *key,
-		      const char *value)
+static void add_field(struct onshi_status_snapshot *s, struct onshi_status_line *l,
+		      const char *key, const char *value)
 {
 	char *k, *v;
 
@@ -105,8 +103,7 @@ void onshi_status_line_begin(struct onshi_status_snapshot *s, const char *kind,
 
 	if (s->nlines == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 16;
-		struct onshi_status_line *m =
-			realloc(s->lines, ncap * sizeof(*m));
+		struct onshi_status_line *m = realloc(s->lines, ncap * sizeof(*m));
 
 		if (!m) {
 			s->failed = 1;
@@ -135,8 +132,7 @@ void onshi_status_put(struct onshi_status_snapshot *s, const char *key,
 	add_field(s, &s->lines[s->nlines - 1], key, value);
 }
 
-void onshi_status_put_long(struct onshi_status_snapshot *s, const char *key,
-			   long value)
+void onshi_status_put_long(struct onshi_status_snapshot *s, const char *key, long value)
 {
 	char num[32];
 
@@ -144,9 +140,8 @@ void onshi_status_put_long(struct onshi_status_snapshot *s, const char *key,
 	onshi_status_put(s, key, num);
 }
 
-const struct onshi_status_line *
-onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
-			   const char *kind)
+const struct onshi_status_line *onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
+							   const char *kind)
 {
 	for (size_t i = 0; i < s->nlines; i++)
 		if (strcmp(s->lines[i].kind, kind) == 0)
@@ -154,8 +149,7 @@ onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
 	return NULL;
 }
 
-void onshi_status_text(const struct onshi_status_snapshot *s,
-		       struct onshi_strbuf *out)
+void onshi_status_text(const struct onshi_status_snapshot *s, struct onshi_strbuf *out)
 {
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct onshi_status_line *l = &s->lines[i];

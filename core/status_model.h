@@ -42,8 +42,7 @@ struct onshi_status_snapshot {
 };
 
 /* A provider appends its lines to s; ctx is what it was registered with. */
-typedef void (*onshi_status_provider_fn)(struct onshi_status_snapshot *s,
-					 void *ctx);
+typedef void (*onshi_status_provider_fn)(struct onshi_status_snapshot *s, void *ctx);
 
 struct onshi_status_provider {
 	const char *name;
@@ -80,9 +79,8 @@ void onshi_status_put_long(struct onshi_status_snapshot *s, const char *key,
 			   long value);
 
 /* The first line of that kind, or NULL. */
-const struct onshi_status_line *
-onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
-			   const char *kind);
+const struct onshi_status_line *onshi_status_snapshot_find(const struct onshi_status_snapshot *s,
+							   const char *kind);
 
 /* The lines as the control protocol's key=value lines, one per line (the
  * caller writes the "N ..." header: s->nlines). */

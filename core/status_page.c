@@ -133,8 +133,7 @@ static struct page_conn *conn_of(struct MHD_Connection *c)
 }
 
 /* MHD_OPTION_NOTIFY_CONNECTION: track what MHD holds. */
-static void on_connection(void *cls, struct MHD_Connection *c,
-			  void **socket_context,
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
 	struct onshi_status_page *sp = cls;
@@ -159,10 +158,14 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 			const struct sockaddr *sa = addr->client_addr;
 
 			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				inet_ntop(AF_INET,
+					  &((const struct sockaddr_in *)(const void *)sa)
+						   ->sin_addr,
 					  pc->peer, sizeof(pc->peer));
 			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				inet_ntop(AF_INET6,
+					  &((const struct sockaddr_in6 *)(const void *)sa)
+						   ->sin6_addr,
 					  pc->peer, sizeof(pc->peer));
 		}
 		conn_append(sp, pc);
@@ -210,8 +213,8 @@ static void log_cut(struct onshi_status_page *sp, int at_limit, uint64_t now,
 		return;
 	}
 	if (cl->unlogged)
-		snprintf(more, sizeof(more), " (and %lu more since the last message)",
-			 cl->unlogged);
+		snprintf(more, sizeof(more),
+			 " (and %lu more since the last message)", cl->unlogged);
 	if (at_limit)
 		onshi_logf(&sp->core->log, ONSHI_LOG_WARNING,
 			   "status page: at the connection limit (%d): closed the oldest incomplete connection (from %s, open %.1f s) to make room%s",
@@ -368,9 +371,10 @@ static void on_listen(int fd, unsigned events, void *arg)
 			sp->accept_errno = errno;
 			onshi_loop_watch_modify(sp->core->loop, sp->listen_watch, 0);
 			if (!sp->accept_retry)
-				sp->accept_retry = onshi_loop_timer(
-					sp->core->loop, sp, ACCEPT_RETRY_MS, 0,
-					on_accept_retry, sp);
+				sp->accept_retry =
+					onshi_loop_timer(sp->core->loop, sp,
+							 ACCEPT_RETRY_MS, 0,
+							 on_accept_retry, sp);
 			break;
 		}
 		if (sp->accept_errno) {
@@ -403,9 +407,8 @@ static void mhd_log(void *arg, const char *fmt, va_list ap)
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned code,
 			       const char *type, const char *body, size_t len)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body,
-						MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
+								 MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (!r)
@@ -424,8 +427,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned code,
 	return ret;
 }
 
-static enum MHD_Result plain(struct MHD_Connection *c, unsigned code,
-			     const char *msg)
+static enum MHD_Result plain(struct MHD_Connection *c, unsigned code, const char *msg)
 {
 	return respond(c, code, "text/plain; charset=utf-8", msg, strlen(msg));
 }
@@ -452,7 +454,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (strcmp(url, "/") == 0) {
 		struct onshi_strbuf b = { 0 };
 
-		if (onshi_status_html(sp->core, sp->refresh_s, sp->lang, &b) != ONSHI_OK) {
+		if (onshi_status_html(sp->core, sp->refresh_s, sp->lang, &b) !=
+		    ONSHI_OK) {
 			onshi_strbuf_free(&b);
 			return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "500 out of memory\n");
@@ -482,8 +485,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 static int listen_on(const struct sockaddr_storage *ss, socklen_t sslen)
 {
 	int one = 1;
-	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
@@ -537,25 +539,26 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen)
 	sp->refresh_s = (int)r;
 	/* --check-config allows ja and en only; Japanese unless en. */
 	sp->lang = language && strcmp(language, "en") == 0 ? ONSHI_PAGE_EN
-							    : ONSHI_PAGE_JA;
+							   : ONSHI_PAGE_JA;
 	snprintf(sp->listen, sizeof(sp->listen), "%s", listen);
 	sp->listen_fd = listen_on(&ss, sslen);
 	if (sp->listen_fd >= 0)
-		sp->mhd = MHD_start_daemon(
-			MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-				MHD_USE_NO_LISTEN_SOCKET |
-				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-			0, NULL, NULL, on_request, sp,
-			/* First, so that no message goes to stderr instead. */
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sp,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)MHD_CONNECTIONS,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-			(size_t)CONNECTION_MEMORY,
-			MHD_OPTION_CONNECTION_TIMEOUT,
-			(unsigned)CONNECTION_TIMEOUT_S,
-			MHD_OPTION_NOTIFY_CONNECTION, on_connection, sp,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
-			MHD_OPTION_END);
+		sp->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+						   MHD_USE_NO_LISTEN_SOCKET |
+						   (ss.ss_family == AF_INET6 ? MHD_USE_IPv6
+									     : 0),
+					   0, NULL, NULL, on_request, sp,
+					   /* First, so that no message goes to stderr instead. */
+					   MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+					   sp, MHD_OPTION_CONNECTION_LIMIT,
+					   (unsigned)MHD_CONNECTIONS,
+					   MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					   (size_t)CONNECTION_MEMORY,
+					   MHD_OPTION_CONNECTION_TIMEOUT,
+					   (unsigned)CONNECTION_TIMEOUT_S,
+					   MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+					   sp, MHD_OPTION_NOTIFY_COMPLETED,
+					   on_completed, sp, MHD_OPTION_END);
 	info = sp->mhd ? MHD_get_daemon_info(sp->mhd, MHD_DAEMON_INFO_EPOLL_FD)
 		       : NULL;
 	if (info)
@@ -580,17 +583,20 @@ int onshi_status_page_open(struct onshi_core *core, char *msg, size_t msglen)
 	/* Port 0: name the port the kernel chose, for status and the log. */
 	if (getsockname(sp->listen_fd, (struct sockaddr *)&bound, &blen) == 0) {
 		char *colon = strrchr(sp->listen, ':');
-		unsigned port = ntohs(bound.ss_family == AF_INET6
-					      ? ((struct sockaddr_in6 *)&bound)->sin6_port
-					      : ((struct sockaddr_in *)&bound)->sin_port);
+		unsigned port =
+			ntohs(bound.ss_family == AF_INET6
+				      ? ((struct sockaddr_in6 *)&bound)->sin6_port
+				      : ((struct sockaddr_in *)&bound)->sin_port);
 
 		if (colon && strcmp(colon, ":0") == 0)
-			snprintf(colon, sizeof(sp->listen) - (size_t)(colon - sp->listen),
+			snprintf(colon,
+				 sizeof(sp->listen) - (size_t)(colon - sp->listen),
 				 ":%u", port);
 	}
 	run_mhd(sp);
 	snprintf(msg, msglen, "status page on http://%s/ (refresh every %d s%s)",
-		 sp->listen, sp->refresh_s, loopback ? "" : ", reachable from other machines");
+		 sp->listen, sp->refresh_s,
+		 loopback ? "" : ", reachable from other machines");
 	return ONSHI_OK;
 }
 
@@ -612,8 +618,8 @@ const char *onshi_status_page_listen(const struct onshi_core *core)
 	return core->status_page ? core->status_page->listen : NULL;
 }
 
-const char *onshi_status_page_trouble(const struct onshi_core *core,
-				      char *buf, size_t len)
+const char *onshi_status_page_trouble(const struct onshi_core *core, char *buf,
+				      size_t len)
 {
 	const struct onshi_status_page *sp = core->status_page;
 	uint64_t now = onshi_loop_now_ms();
@@ -634,14 +640,14 @@ const char *onshi_status_page_trouble(const struct onshi_core *core,
 			snprintf(buf + n, len - (size_t)n,
 				 ", %lu incomplete one(s) closed to make room (the last %llu s ago)",
 				 sp->cut_at_limit,
-				 (unsigned long long)((now - sp->last_limit_cut_ms) / 1000));
+				 (unsigned long long)((now - sp->last_limit_cut_ms) /
+						      1000));
 		return buf;
 	}
 	return NULL;
 }
 
-void onshi_status_page_status_field(struct onshi_status_snapshot *s,
-				    void *ctx)
+void onshi_status_page_status_field(struct onshi_status_snapshot *s, void *ctx)
 {
 	struct onshi_core *core = ctx;
 	char url[512], trouble[320];

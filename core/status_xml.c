@@ -21,12 +21,9 @@
 static const struct {
 	const char *kind, *attr;
 } elements[] = {
-	{ "daemon", "name" },
-	{ "institution", "section" },
-	{ "cert", "institution" },
-	{ "maintenance", "url" },
-	{ "module", "name" },
-	{ "today", "date" },
+	{ "daemon", "name" },      { "institution", "section" },
+	{ "cert", "institution" }, { "maintenance", "url" },
+	{ "module", "name" },      { "today", "date" },
 };
 
 /* A key is an attribute name only if it is [a-z_]+ (ours always are). */
@@ -70,8 +67,7 @@ static char *clean(const char *s)
 	return out;
 }
 
-static int add_line(xmlNodePtr root, xmlNsPtr ns,
-		    const struct onshi_status_line *l)
+static int add_line(xmlNodePtr root, xmlNsPtr ns, const struct onshi_status_line *l)
 {
 	const char *attr = NULL;
 	xmlNodePtr el;

@@ -16,7 +16,7 @@ size_t onshi_utc_format(char *buf, size_t len, const char *fmt, time_t t)
 	buf[0] = '\0';
 	if (gmtime_r(&t, &tm) == NULL)
 		return 0;
-	/* fmt is checked at each call (the strftime attribute in utc.h). */
+		/* fmt is checked at each call (the strftime attribute in utc.h). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	n = strftime(buf, len, fmt, &tm);

@@ -18,8 +18,8 @@
 #include "xml_util.h"
 
 /* SAX hook: any DOCTYPE stops the parser before its subset is read. */
-static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-			   const xmlChar *sys_id)
+static void refuse_doctype(void *ctx, const xmlChar *name,
+			   const xmlChar *ext_id, const xmlChar *sys_id)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 
@@ -95,8 +95,8 @@ xmlDocPtr onshi_xml_read_hardened(const char *buf, size_t len, const char *url,
 	/* No NOENT (no substitution), no DTDLOAD, no HUGE: libxml2's limits stay. */
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, url, "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR |
-				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
-				XML_PARSE_NOCDATA);
+					XML_PARSE_NOWARNING |
+					XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
 	*rc = ONSHI_OK;
 	if (doctype) {
 		put_msg(msg, msglen, texts->doctype);
@@ -121,8 +121,7 @@ char *onshi_xml_child_text(const char *buf, size_t len, const char *name)
 	if (len > 64 * 1024 || memmem(buf, len, "<!DOCTYPE", 9))
 		return NULL; /* answers this small never carry a DTD */
 	doc = xmlReadMemory(buf, (int)len, "answer.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-				    XML_PARSE_NOWARNING);
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return NULL;
 	if (!doc->intSubset) {

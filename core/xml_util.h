@@ -18,9 +18,9 @@
  * when libxml2 gave one; nomem NULL leaves msg as it was.
  */
 struct onshi_xml_read_texts {
-	const char *nomem;    /* ONSHI_ENOMEM: no parser context */
-	const char *doctype;  /* ONSHI_EPERM: DOCTYPE or entity declaration */
-	const char *syntax;   /* ONSHI_EPROTO: not well-formed */
+	const char *nomem;   /* ONSHI_ENOMEM: no parser context */
+	const char *doctype; /* ONSHI_EPERM: DOCTYPE or entity declaration */
+	const char *syntax;  /* ONSHI_EPROTO: not well-formed */
 };
 
 /*

@@ -16,8 +16,8 @@
 #include "xmlmsg_internal.h"
 
 struct name_kind {
-	const char *req;     /* request prefix, with the underscore */
-	const char *res;     /* result prefix */
+	const char *req; /* request prefix, with the underscore */
+	const char *res; /* result prefix */
 	enum onshi_msg_kind kind;
 };
 
@@ -50,8 +50,8 @@ static const struct name_kind *kind_entry(enum onshi_msg_kind kind)
 
 int onshi_file_id_char_ok(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       strchr("._+=@~-", c) != NULL;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || strchr("._+=@~-", c) != NULL;
 }
 
 /* Check an id; the reason goes to msg. */
@@ -64,8 +64,8 @@ int onshi_file_id_check(const char *id, size_t n, char *msg, size_t msglen)
 		return ONSHI_EPERM;
 	}
 	if (n > ONSHI_FILE_ID_MAX) {
-		onshi_set_msg(msg, msglen, "the file name's id is %zu bytes, over %d", n,
-			  ONSHI_FILE_ID_MAX);
+		onshi_set_msg(msg, msglen, "the file name's id is %zu bytes, over %d",
+			      n, ONSHI_FILE_ID_MAX);
 		return ONSHI_EPERM;
 	}
 	if (id[0] == '.') {
@@ -76,8 +76,10 @@ int onshi_file_id_check(const char *id, size_t n, char *msg, size_t msglen)
 		unsigned char c = (unsigned char)id[i];
 
 		if (c == '\0' || !onshi_file_id_char_ok(c)) {
-			onshi_set_msg(msg, msglen, "the file name's id holds byte 0x%02x at %zu "
-				  "(allowed: letters, digits and ._+=@~-)", c, i + 1);
+			onshi_set_msg(msg, msglen,
+				      "the file name's id holds byte 0x%02x at %zu "
+				      "(allowed: letters, digits and ._+=@~-)",
+				      c, i + 1);
 			return ONSHI_EPERM;
 		}
 		if (c == '.' && i + 1 < n && id[i + 1] == '.') {
@@ -135,8 +137,8 @@ static int build(const char *prefix, const char *mid, const char *id,
 	return ONSHI_OK;
 }
 
-int onshi_file_name_result(enum onshi_msg_kind kind, const char *id,
-			   bool face, char *out, size_t outlen)
+int onshi_file_name_result(enum onshi_msg_kind kind, const char *id, bool face,
+			   char *out, size_t outlen)
 {
 	const struct name_kind *k = kind_entry(kind);
 
@@ -145,8 +147,8 @@ int onshi_file_name_result(enum onshi_msg_kind kind, const char *id,
 	return build(k->res, face ? "face_" : "", id, ".xml", out, outlen);
 }
 
-int onshi_file_name_error(enum onshi_msg_kind kind, const char *id,
-			  char *out, size_t outlen)
+int onshi_file_name_error(enum onshi_msg_kind kind, const char *id, char *out,
+			  size_t outlen)
 {
 	const struct name_kind *k = kind_entry(kind);
 

@@ -19,28 +19,28 @@
 #include "msg.h"
 
 enum xmsg_type {
-	XT_STR,        /* char *, verbatim text */
-	XT_DIGITS,     /* char *, ASCII digits, blanks around trimmed */
-	XT_DATE,       /* char *, YYYYMMDD */
-	XT_DATETIME,   /* char *, YYYYMMDDhhmmss */
-	XT_INSURER,    /* char *, normalised to 8 characters */
-	XT_BASE64,     /* char *, base64 alphabet, whitespace removed */
-	XT_CODE,       /* enum (int), 0 = absent, value in codes[] */
-	XT_CONSENT,    /* enum onshi_consent, -1 = absent */
-	XT_KEYWORD,    /* enum (int), 0 = absent, words[value - 1] */
-	XT_CHARSET,    /* enum onshi_charset; the writer writes its argument */
-	XT_COUNT,      /* long, >= 0 */
-	XT_GROUP,      /* element whose children map through sub */
-	XT_LIST,       /* repeated element, array of sub-mapped structs */
+	XT_STR,      /* char *, verbatim text */
+	XT_DIGITS,   /* char *, ASCII digits, blanks around trimmed */
+	XT_DATE,     /* char *, YYYYMMDD */
+	XT_DATETIME, /* char *, YYYYMMDDhhmmss */
+	XT_INSURER,  /* char *, normalised to 8 characters */
+	XT_BASE64,   /* char *, base64 alphabet, whitespace removed */
+	XT_CODE,     /* enum (int), 0 = absent, value in codes[] */
+	XT_CONSENT,  /* enum onshi_consent, -1 = absent */
+	XT_KEYWORD,  /* enum (int), 0 = absent, words[value - 1] */
+	XT_CHARSET,  /* enum onshi_charset; the writer writes its argument */
+	XT_COUNT,    /* long, >= 0 */
+	XT_GROUP,    /* element whose children map through sub */
+	XT_LIST,     /* repeated element, array of sub-mapped structs */
 };
 
-#define XF_REQUIRED 0x1u   /* parse error when absent or empty */
-#define XF_ALWAYS   0x2u   /* writer emits even when zero/absent */
+#define XF_REQUIRED 0x1u /* parse error when absent or empty */
+#define XF_ALWAYS 0x2u   /* writer emits even when zero/absent */
 /* A second place the parser reads a value from: the slot belongs to the
  * field of the same name in the node named by home, which writes, copies
  * and frees it; the two given with different values are refused. */
-#define XF_ALIAS    0x4u
-#define XF_TODAY    0x8u   /* XT_DATE: absent or empty → today's local date */
+#define XF_ALIAS 0x4u
+#define XF_TODAY 0x8u /* XT_DATE: absent or empty → today's local date */
 #define XF_NONE_OFF ((size_t)-1)
 
 struct xmsg_node;
@@ -49,15 +49,15 @@ struct xmsg_field {
 	const char *name;
 	enum xmsg_type type;
 	unsigned flags;
-	size_t off;                 /* of the value (or array pointer) */
-	size_t minlen, maxlen;      /* string bytes after normalisation */
-	const int *codes;           /* XT_CODE: allowed values, 0-terminated */
-	const char *const *words;   /* XT_KEYWORD: NULL-terminated */
-	const struct xmsg_node *sub;/* XT_GROUP, XT_LIST */
-	size_t has_off;             /* XT_GROUP: bool presence flag or XF_NONE_OFF */
-	size_t count_off;           /* XT_LIST: size_t count */
-	size_t elem_size;           /* XT_LIST */
-	const char *home;           /* XF_ALIAS: node of the owning field */
+	size_t off;                  /* of the value (or array pointer) */
+	size_t minlen, maxlen;       /* string bytes after normalisation */
+	const int *codes;            /* XT_CODE: allowed values, 0-terminated */
+	const char *const *words;    /* XT_KEYWORD: NULL-terminated */
+	const struct xmsg_node *sub; /* XT_GROUP, XT_LIST */
+	size_t has_off;   /* XT_GROUP: bool presence flag or XF_NONE_OFF */
+	size_t count_off; /* XT_LIST: size_t count */
+	size_t elem_size; /* XT_LIST */
+	const char *home; /* XF_ALIAS: node of the owning field */
 };
 
 /*
@@ -68,7 +68,7 @@ struct xmsg_field {
  * normalised fields whenever it is not empty.
  */
 struct xmsg_node {
-	const char *name;           /* element name, for messages */
+	const char *name; /* element name, for messages */
 	const struct xmsg_field *fields;
 	size_t n_fields;
 	int keeps_sent;

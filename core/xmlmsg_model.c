@@ -19,12 +19,14 @@
 
 static int is_string_type(enum xmsg_type t)
 {
-	return t == XT_STR || t == XT_DIGITS || t == XT_DATE || t == XT_DATETIME ||
-	       t == XT_INSURER || t == XT_BASE64;
+	return t == XT_STR || t == XT_DIGITS || t == XT_DATE ||
+	       t == XT_DATETIME || t == XT_INSURER || t == XT_BASE64;
 }
 
-#define SENT(node, base) ((struct onshi_sent_text **)(void *)((char *)(base) + (node)->sent_off))
-#define N_SENT(node, base) ((size_t *)(void *)((char *)(base) + (node)->n_sent_off))
+#define SENT(node, base) \
+	((struct onshi_sent_text **)(void *)((char *)(base) + (node)->sent_off))
+#define N_SENT(node, base) \
+	((size_t *)(void *)((char *)(base) + (node)->n_sent_off))
 
 void xmsg_free_sent(const struct xmsg_node *node, void *base)
 {
@@ -51,7 +53,8 @@ static int copy_sent(const struct xmsg_node *node, void *dst, const void *src)
 
 	if (!node->keeps_sent)
 		return ONSHI_OK;
-	s = *(struct onshi_sent_text *const *)(const void *)((const char *)src + node->sent_off);
+	s = *(struct onshi_sent_text *const *)(const void *)((const char *)src +
+							     node->sent_off);
 	n = *(const size_t *)(const void *)((const char *)src + node->n_sent_off);
 	if (n == 0)
 		return ONSHI_OK;
@@ -62,7 +65,7 @@ static int copy_sent(const struct xmsg_node *node, void *dst, const void *src)
 	for (j = 0; j < n; j++) {
 		d[j].field = s[j].field;
 		if (onshi_msg_set(&d[j].text, s[j].text) != ONSHI_OK)
-			return ONSHI_ENOMEM;  /* the caller frees the j done */
+			return ONSHI_ENOMEM; /* the caller frees the j done */
 		*N_SENT(node, dst) = j + 1;
 	}
 	return ONSHI_OK;
@@ -77,7 +80,7 @@ void xmsg_free_node(const struct xmsg_node *node, void *base)
 		const struct xmsg_field *f = &node->fields[i];
 
 		if (f->flags & XF_ALIAS)
-			continue;  /* its slot is freed by its home field */
+			continue; /* its slot is freed by its home field */
 		if (is_string_type(f->type)) {
 			char **sp = (char **)(void *)FIELD(base, f);
 
@@ -122,7 +125,7 @@ int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src)
 		const struct xmsg_field *f = &node->fields[i];
 
 		if (f->flags & XF_ALIAS)
-			continue;  /* copied by its home field */
+			continue; /* copied by its home field */
 		if (is_string_type(f->type)) {
 			char *const *s = (char *const *)(const void *)FIELD(src, f);
 
@@ -132,11 +135,13 @@ int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src)
 			if (f->has_off != XF_NONE_OFF)
 				*(bool *)((char *)dst + f->has_off) =
 					*(const bool *)((const char *)src + f->has_off);
-			if (xmsg_copy_node(f->sub, FIELD(dst, f), FIELD(src, f)) != ONSHI_OK)
+			if (xmsg_copy_node(f->sub, FIELD(dst, f), FIELD(src, f)) !=
+			    ONSHI_OK)
 				goto fail;
 		} else if (f->type == XT_LIST) {
 			char *const *sa = (char *const *)(const void *)FIELD(src, f);
-			size_t n = *(const size_t *)(const void *)((const char *)src + f->count_off);
+			size_t n = *(const size_t *)(const void *)((const char *)src +
+								   f->count_off);
 			char **da = (char **)(void *)FIELD(dst, f);
 			size_t *dn = (size_t *)(void *)((char *)dst + f->count_off);
 
@@ -290,7 +295,8 @@ static int set_now(char **field)
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (localtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm) != 14)
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm) != 14)
 		return onshi_msg_set(field, NULL);
 	return onshi_msg_set(field, buf);
 }
@@ -301,7 +307,8 @@ int xmsg_set_today(char **field)
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (localtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y%m%d", &tm) != 8)
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y%m%d", &tm) != 8)
 		return ONSHI_EINVAL;
 	return onshi_msg_set(field, buf);
 }
@@ -315,7 +322,8 @@ static const struct onshi_req_header *req_header(const struct onshi_msg *req,
 	if (req->kind == ONSHI_MSG_INQUIRY_REQUEST && req->u.inquiry_request.has_search)
 		*search = &req->u.inquiry_request.search;
 	else if ((req->kind == ONSHI_MSG_DRUG_REQUEST ||
-		  req->kind == ONSHI_MSG_CHECKUP_REQUEST) && req->u.info_request.has_search)
+		  req->kind == ONSHI_MSG_CHECKUP_REQUEST) &&
+		 req->u.info_request.has_search)
 		*search = &req->u.info_request.search;
 	return onshi_msg_req_header(req);
 }
@@ -370,9 +378,7 @@ int onshi_msg_result_for(const struct onshi_msg *req, struct onshi_msg *res)
 					    : ONSHI_MSG_CHECKUP_RESULT);
 		h = &res->u.info_result.hdr;
 		break;
-	default:
-		onshi_msg_init(res, ONSHI_MSG_NONE);
-		return ONSHI_EINVAL;
+	default: onshi_msg_init(res, ONSHI_MSG_NONE); return ONSHI_EINVAL;
 	}
 started:
 	h->segment_of_result = ONSHI_SEGMENT_NORMAL;
@@ -411,16 +417,19 @@ int onshi_msg_error_init(struct onshi_msg *m, int err, const char *message,
 	rc = onshi_msg_set(&e->hdr.error_code, code);
 	if (rc == ONSHI_OK)
 		rc = onshi_msg_set(&e->hdr.error_message,
-				   message != NULL && message[0] != '\0' ? message
-									 : onshi_strerror(err));
+				   message != NULL && message[0] != '\0'
+					   ? message
+					   : onshi_strerror(err));
 	if (rc == ONSHI_OK)
 		rc = set_now(&e->hdr.process_execution_time);
 	if (rc == ONSHI_OK && rq != NULL) {
 		e->hdr.character_code = req->source_charset;
 		rc = echo_header(&e->hdr, rq);
 		/* A half-parsed search may lack required fields: echo only whole ones. */
-		if (rc == ONSHI_OK && search != NULL && search->insurer_number != NULL &&
-		    search->insured_identification_number != NULL && search->birthdate != NULL) {
+		if (rc == ONSHI_OK && search != NULL &&
+		    search->insurer_number != NULL &&
+		    search->insured_identification_number != NULL &&
+		    search->birthdate != NULL) {
 			rc = onshi_search_info_copy(&e->search, search);
 			e->has_search = rc == ONSHI_OK;
 		}

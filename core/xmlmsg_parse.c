@@ -31,11 +31,11 @@
 
 /* What one parse needs to carry down the tree. */
 struct parse_state {
-	size_t items;          /* list entries so far */
+	size_t items; /* list entries so far */
 	size_t max_items;
 	char *msg;
 	size_t msglen;
-	const char *alias_node;  /* where an XF_ALIAS field last filled a slot */
+	const char *alias_node; /* where an XF_ALIAS field last filled a slot */
 };
 
 void onshi_xmlmsg_init(void)
@@ -64,11 +64,13 @@ static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
 		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
 			len += strlen((const char *)c->content);
 		} else if (c->type == XML_ELEMENT_NODE) {
-			onshi_set_msg(msg, msglen, "%s must hold text, not the element %s",
-				  (const char *)el->name, (const char *)c->name);
+			onshi_set_msg(msg, msglen,
+				      "%s must hold text, not the element %s",
+				      (const char *)el->name, (const char *)c->name);
 			return ONSHI_EINVAL;
 		} else if (c->type == XML_ENTITY_REF_NODE) {
-			onshi_set_msg(msg, msglen, "%s holds an entity reference", (const char *)el->name);
+			onshi_set_msg(msg, msglen, "%s holds an entity reference",
+				      (const char *)el->name);
 			return ONSHI_EPERM;
 		}
 	}
@@ -140,8 +142,10 @@ static int store_string(struct parse_state *ps, const struct xmsg_node *node,
 	}
 	xmsg_quote(q1, sizeof(q1), home_val);
 	xmsg_quote(q2, sizeof(q2), other_val);
-	onshi_set_msg(ps->msg, ps->msglen, "%s differs between %s ('%s') and %s ('%s'): "
-		  "give it once, or the same in both", f->name, home, q1, other, q2);
+	onshi_set_msg(ps->msg, ps->msglen,
+		      "%s differs between %s ('%s') and %s ('%s'): "
+		      "give it once, or the same in both",
+		      f->name, home, q1, other, q2);
 	free(val);
 	return ONSHI_EINVAL;
 }
@@ -149,8 +153,8 @@ static int store_string(struct parse_state *ps, const struct xmsg_node *node,
 /* Parse one child element into its field; for a leaf, *raw (when raw is
  * not NULL) receives its text as sent, on success. */
 static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
-		       const struct xmsg_field *f, const xmlNode *child, void *base,
-		       char **raw)
+		       const struct xmsg_field *f, const xmlNode *child,
+		       void *base, char **raw)
 {
 	char *text = NULL, *val = NULL;
 	long v;
@@ -177,8 +181,9 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 					count++;
 			ps->items += count;
 			if (ps->items > ps->max_items) {
-				onshi_set_msg(ps->msg, ps->msglen, "more than %zu %s entries",
-					  ps->max_items, f->name);
+				onshi_set_msg(ps->msg, ps->msglen,
+					      "more than %zu %s entries",
+					      ps->max_items, f->name);
 				return ONSHI_ETOOBIG;
 			}
 			*arr = calloc(count, f->elem_size);
@@ -190,8 +195,7 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 		xmsg_init_node(f->sub, elem);
 		return parse_node(ps, f->sub, child, elem);
 	}
-	default:
-		break;
+	default: break;
 	}
 	rc = leaf_text(child, &text, ps->msg, ps->msglen);
 	if (rc != ONSHI_OK)
@@ -206,7 +210,8 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 			/* <QualificationValidity/>: absent, unless it must be there */
 			rc = (f->flags & XF_REQUIRED) ? ONSHI_EINVAL : ONSHI_OK;
 			if (rc != ONSHI_OK)
-				onshi_set_msg(ps->msg, ps->msglen, "%s is empty", f->name);
+				onshi_set_msg(ps->msg, ps->msglen,
+					      "%s is empty", f->name);
 			break;
 		}
 		rc = xmsg_int_from_text(f, text, &v, ps->msg, ps->msglen);
@@ -215,8 +220,10 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 		if (rc == ONSHI_OK && f->type == XT_CONSENT &&
 		    xmsg_int_get(f, base) != ONSHI_CONSENT_ABSENT &&
 		    xmsg_int_get(f, base) != v) {
-			onshi_set_msg(ps->msg, ps->msglen, "%s differs from the same consent in its "
-				  "other spelling: give it once, or the same in both", f->name);
+			onshi_set_msg(ps->msg, ps->msglen,
+				      "%s differs from the same consent in its "
+				      "other spelling: give it once, or the same in both",
+				      f->name);
 			rc = ONSHI_EINVAL;
 		}
 		if (rc == ONSHI_OK)
@@ -257,8 +264,9 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 
 	/* A table that outgrows seen[] is a programming error, not input's. */
 	if (node->n_fields > sizeof(seen)) {
-		onshi_set_msg(ps->msg, ps->msglen, "internal: %s has more than %zu elements",
-			  node->name, sizeof(seen));
+		onshi_set_msg(ps->msg, ps->msglen,
+			      "internal: %s has more than %zu elements",
+			      node->name, sizeof(seen));
 		return ONSHI_EINVAL;
 	}
 
@@ -266,7 +274,8 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		/* Each leaf at most once (duplicates are refused), so n_fields
 		 * entries hold them all. */
 		struct onshi_sent_text **list =
-			(struct onshi_sent_text **)(void *)((char *)base + node->sent_off);
+			(struct onshi_sent_text **)(void *)((char *)base +
+							    node->sent_off);
 
 		*list = calloc(node->n_fields, sizeof(**list));
 		if (*list == NULL)
@@ -281,17 +290,20 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 			continue;
 		k = find_field(node, c->name);
 		if (k < 0)
-			continue;  /* unknown elements are for newer peers: skip */
+			continue; /* unknown elements are for newer peers: skip */
 		f = &node->fields[k];
 		if (seen[k] && f->type != XT_LIST) {
-			onshi_set_msg(ps->msg, ps->msglen, "%s appears more than once in %s",
-				  f->name, node->name);
+			onshi_set_msg(ps->msg, ps->msglen,
+				      "%s appears more than once in %s",
+				      f->name, node->name);
 			return ONSHI_EINVAL;
 		}
 		seen[k] = 1;
 		rc = parse_field(ps, node, f, c, base,
-				 node->keeps_sent && f->type != XT_GROUP && f->type != XT_LIST
-				 ? &raw : NULL);
+				 node->keeps_sent && f->type != XT_GROUP &&
+						 f->type != XT_LIST
+					 ? &raw
+					 : NULL);
 		if (rc != ONSHI_OK)
 			return rc;
 		if (raw != NULL)
@@ -302,15 +314,18 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		char **slot = (char **)(void *)((char *)base + f->off);
 
 		if ((f->flags & XF_REQUIRED) && !seen[i]) {
-			onshi_set_msg(ps->msg, ps->msglen, "required element %s is missing from %s",
-				  f->name, node->name);
+			onshi_set_msg(ps->msg, ps->msglen,
+				      "required element %s is missing from %s",
+				      f->name, node->name);
 			return ONSHI_EINVAL;
 		}
 		if ((f->flags & XF_TODAY) && (*slot == NULL || (*slot)[0] == '\0')) {
 			rc = xmsg_set_today(slot);
 			if (rc != ONSHI_OK) {
-				onshi_set_msg(ps->msg, ps->msglen, "%s is missing from %s and "
-					  "today's date is unknown", f->name, node->name);
+				onshi_set_msg(ps->msg, ps->msglen,
+					      "%s is missing from %s and "
+					      "today's date is unknown",
+					      f->name, node->name);
 				return rc;
 			}
 		}
@@ -336,14 +351,17 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 	int rc;
 
 	*owned = NULL;
-	if ((len >= 2 && ((unsigned char)buf[0] == 0xFE || (unsigned char)buf[0] == 0xFF) &&
+	if ((len >= 2 &&
+	     ((unsigned char)buf[0] == 0xFE || (unsigned char)buf[0] == 0xFF) &&
 	     ((unsigned char)buf[1] == 0xFE || (unsigned char)buf[1] == 0xFF)) ||
 	    (len >= 2 && (buf[0] == '\0' || buf[1] == '\0'))) {
-		onshi_set_msg(msg, msglen, "document is UTF-16 or UTF-32: use UTF-8 or Shift_JIS");
+		onshi_set_msg(msg, msglen,
+			      "document is UTF-16 or UTF-32: use UTF-8 or Shift_JIS");
 		return ONSHI_EENCODING;
 	}
 	if (onshi_enc_find_decl(buf, len, &ds, &de, name, sizeof(name)) != 0) {
-		onshi_set_msg(msg, msglen, "the XML declaration is malformed or too long");
+		onshi_set_msg(msg, msglen,
+			      "the XML declaration is malformed or too long");
 		return ONSHI_EPROTO;
 	}
 	enc = onshi_enc_from_name(name);
@@ -351,21 +369,28 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 		char q[64];
 
 		xmsg_quote(q, sizeof(q), name);
-		onshi_set_msg(msg, msglen, "encoding '%s' is not supported: use UTF-8 or Shift_JIS", q);
+		onshi_set_msg(msg, msglen,
+			      "encoding '%s' is not supported: use UTF-8 or Shift_JIS",
+			      q);
 		return ONSHI_EENCODING;
 	}
 	if (de == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		de = 3;  /* BOM without declaration */
+		de = 3; /* BOM without declaration */
 	if (enc == ONSHI_ENC_UTF8) {
 		if (ds == 3 && name[0] != '\0' && strcasecmp(name, "UTF-8") != 0 &&
 		    strcasecmp(name, "UTF8") != 0) {
-			onshi_set_msg(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+			onshi_set_msg(msg, msglen,
+				      "a UTF-8 byte order mark contradicts encoding '%s'",
+				      name);
 			return ONSHI_EENCODING;
 		}
 		if (onshi_enc_utf8_check(buf + de, len - de, &bad) != 0) {
-			onshi_set_msg(msg, msglen, "the byte at offset %zu is not valid UTF-8%s", de + bad,
-				  name[0] != '\0' ? " (as the declaration says)"
-						  : " (no encoding declared, so UTF-8 is assumed)");
+			onshi_set_msg(msg, msglen,
+				      "the byte at offset %zu is not valid UTF-8%s",
+				      de + bad,
+				      name[0] != '\0'
+					      ? " (as the declaration says)"
+					      : " (no encoding declared, so UTF-8 is assumed)");
 			return ONSHI_EENCODING;
 		}
 		*text = buf + de;
@@ -374,15 +399,19 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 		return ONSHI_OK;
 	}
 	if (ds != 0) {
-		onshi_set_msg(msg, msglen, "a UTF-8 byte order mark contradicts encoding '%s'", name);
+		onshi_set_msg(msg, msglen,
+			      "a UTF-8 byte order mark contradicts encoding '%s'",
+			      name);
 		return ONSHI_EENCODING;
 	}
 	rc = onshi_enc_cp932_to_utf8(buf + de, len - de, owned, textlen, &bad);
 	if (rc == -2)
 		return ONSHI_ENOMEM;
 	if (rc != 0) {
-		onshi_set_msg(msg, msglen, "the byte at offset %zu is not valid Shift_JIS (CP932) as the "
-			  "declaration says", de + bad);
+		onshi_set_msg(msg, msglen,
+			      "the byte at offset %zu is not valid Shift_JIS (CP932) as the "
+			      "declaration says",
+			      de + bad);
 		return ONSHI_EENCODING;
 	}
 	*text = *owned;
@@ -430,31 +459,34 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
 			ps.max_items = limits->max_items;
 	}
 	if (len > max_bytes || len > INT32_MAX) {
-		onshi_set_msg(msg, msglen, "document is %zu bytes, over the limit of %zu for %s",
-			  len, max_bytes, onshi_msg_kind_name(kind));
+		onshi_set_msg(msg, msglen,
+			      "document is %zu bytes, over the limit of %zu for %s",
+			      len, max_bytes, onshi_msg_kind_name(kind));
 		return ONSHI_ETOOBIG;
 	}
 	if (len == 0) {
 		onshi_set_msg(msg, msglen, "document is empty");
 		return ONSHI_EPROTO;
 	}
-	rc = to_utf8(buf, len, &text, &textlen, &owned, &out->source_charset, msg, msglen);
+	rc = to_utf8(buf, len, &text, &textlen, &owned, &out->source_charset,
+		     msg, msglen);
 	if (rc != ONSHI_OK)
 		goto done;
 
-	doc = onshi_xml_read_hardened(text, textlen, NULL, &xmsg_xml_texts,
-				      &rc, msg, msglen);
+	doc = onshi_xml_read_hardened(text, textlen, NULL, &xmsg_xml_texts, &rc,
+				      msg, msglen);
 	if (doc == NULL)
 		goto done;
 	top = xmlDocGetRootElement(doc);
 	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
 		onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>",
-			  top != NULL ? (const char *)top->name : "");
+			      top != NULL ? (const char *)top->name : "");
 		rc = ONSHI_EPROTO;
 		goto done;
 	}
 	if (check_depth(top, 1, max_depth) != 0) {
-		onshi_set_msg(msg, msglen, "elements nest deeper than %u levels", max_depth);
+		onshi_set_msg(msg, msglen,
+			      "elements nest deeper than %u levels", max_depth);
 		rc = ONSHI_ETOOBIG;
 		goto done;
 	}

@@ -21,33 +21,50 @@ static const int refclass_codes[] = { 1, 2, 0 };
 static const char *const token_words[] = { "card", "smartphone", NULL };
 static const char *const method_words[] = { "face", "pin", "visual", NULL };
 
-#define STR(nm, st, m, fl, mx) \
-	{ .name = nm, .type = XT_STR, .flags = fl, .off = offsetof(st, m), \
-	  .maxlen = mx, .has_off = XF_NONE_OFF }
-#define TYPED(nm, ty, st, m, fl, mn, mx) \
-	{ .name = nm, .type = ty, .flags = fl, .off = offsetof(st, m), \
-	  .minlen = mn, .maxlen = mx, .has_off = XF_NONE_OFF }
-#define CODE(nm, st, m, fl, tbl) \
-	{ .name = nm, .type = XT_CODE, .flags = fl, .off = offsetof(st, m), \
-	  .codes = tbl, .has_off = XF_NONE_OFF }
-#define WORD(nm, st, m, fl, tbl) \
-	{ .name = nm, .type = XT_KEYWORD, .flags = fl, .off = offsetof(st, m), \
-	  .words = tbl, .has_off = XF_NONE_OFF }
-#define GROUP(nm, st, m, fl, node, has) \
-	{ .name = nm, .type = XT_GROUP, .flags = fl, .off = m, .sub = &node, \
-	  .has_off = has }
-#define LIST(nm, st, arr, cnt, elem, node) \
-	{ .name = nm, .type = XT_LIST, .off = offsetof(st, arr), .sub = &node, \
-	  .count_off = offsetof(st, cnt), .elem_size = sizeof(elem), \
-	  .has_off = XF_NONE_OFF }
-#define NODE(nm, tbl) { .name = nm, .fields = tbl, .n_fields = sizeof(tbl) / sizeof(tbl[0]) }
+#define STR(nm, st, m, fl, mx)                                               \
+	{                                                                    \
+		.name = nm, .type = XT_STR, .flags = fl,                     \
+		.off = offsetof(st, m), .maxlen = mx, .has_off = XF_NONE_OFF \
+	}
+#define TYPED(nm, ty, st, m, fl, mn, mx)                                     \
+	{                                                                    \
+		.name = nm, .type = ty, .flags = fl, .off = offsetof(st, m), \
+		.minlen = mn, .maxlen = mx, .has_off = XF_NONE_OFF           \
+	}
+#define CODE(nm, st, m, fl, tbl)                                             \
+	{                                                                    \
+		.name = nm, .type = XT_CODE, .flags = fl,                    \
+		.off = offsetof(st, m), .codes = tbl, .has_off = XF_NONE_OFF \
+	}
+#define WORD(nm, st, m, fl, tbl)                                             \
+	{                                                                    \
+		.name = nm, .type = XT_KEYWORD, .flags = fl,                 \
+		.off = offsetof(st, m), .words = tbl, .has_off = XF_NONE_OFF \
+	}
+#define GROUP(nm, st, m, fl, node, has)                              \
+	{                                                            \
+		.name = nm, .type = XT_GROUP, .flags = fl, .off = m, \
+		.sub = &node, .has_off = has                         \
+	}
+#define LIST(nm, st, arr, cnt, elem, node)                             \
+	{                                                              \
+		.name = nm, .type = XT_LIST, .off = offsetof(st, arr), \
+		.sub = &node, .count_off = offsetof(st, cnt),          \
+		.elem_size = sizeof(elem), .has_off = XF_NONE_OFF      \
+	}
+#define NODE(nm, tbl)                                    \
+	{                                                \
+		.name = nm, .fields = tbl,               \
+		.n_fields = sizeof(tbl) / sizeof(tbl[0]) \
+	}
 
 /* ---- QualificationConfirmSearchInfo ---- */
 #define SI struct onshi_search_info
 static const struct xmsg_field search_fields[] = {
 	TYPED("InsurerNumber", XT_INSURER, SI, insurer_number, XF_REQUIRED, 8, 8),
 	STR("InsuredCardSymbol", SI, insured_card_symbol, 0, 80),
-	STR("InsuredIdentificationNumber", SI, insured_identification_number, XF_REQUIRED, 80),
+	STR("InsuredIdentificationNumber", SI, insured_identification_number,
+	    XF_REQUIRED, 80),
 	TYPED("InsuredBranchNumber", XT_DIGITS, SI, insured_branch_number, 0, 0, 2),
 	TYPED("Birthdate", XT_DATE, SI, birthdate, XF_REQUIRED, 8, 8),
 	TYPED("LimitApplicationCertificateRelatedConsFlg", XT_DIGITS, SI,
@@ -66,9 +83,11 @@ const struct xmsg_node xmsg_search_node = {
 
 /* ---- CardAuthentication (onshi's profile) ---- */
 #define CA struct onshi_card_auth
-#define CONSENT(nm, k) \
-	{ .name = nm, .type = XT_CONSENT, .off = offsetof(CA, consent[k]), \
-	  .has_off = XF_NONE_OFF }
+#define CONSENT(nm, k)                                                  \
+	{                                                               \
+		.name = nm, .type = XT_CONSENT,                         \
+		.off = offsetof(CA, consent[k]), .has_off = XF_NONE_OFF \
+	}
 static const struct xmsg_field card_auth_fields[] = {
 	WORD("TokenType", CA, token_type, XF_REQUIRED, token_words),
 	WORD("AuthMethod", CA, method, XF_REQUIRED, method_words),
@@ -80,16 +99,21 @@ static const struct xmsg_field card_auth_fields[] = {
 	STR("OperatorId", CA, operator_id, 0, 64),
 	CONSENT("PharmacistsInfoConsFlg", ONSHI_CONSENT_PHARMACISTS),
 	/* The other spelling (docs/national-api.md), read only. */
-	{ .name = "PharmaceuticalInfoConsFlg", .type = XT_CONSENT, .flags = XF_ALIAS,
-	  .off = offsetof(CA, consent[ONSHI_CONSENT_PHARMACISTS]), .has_off = XF_NONE_OFF,
+	{ .name = "PharmaceuticalInfoConsFlg",
+	  .type = XT_CONSENT,
+	  .flags = XF_ALIAS,
+	  .off = offsetof(CA, consent[ONSHI_CONSENT_PHARMACISTS]),
+	  .has_off = XF_NONE_OFF,
 	  .home = "PharmacistsInfoConsFlg" },
-	CONSENT("SpecificHealthCheckupsInfoConsFlg", ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
+	CONSENT("SpecificHealthCheckupsInfoConsFlg",
+		ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS),
 	CONSENT("DiagnosisInfoConsFlg", ONSHI_CONSENT_DIAGNOSIS),
 	CONSENT("OperationInfoConsFlg", ONSHI_CONSENT_OPERATION),
 };
 #undef CONSENT
 #undef CA
-static const struct xmsg_node card_auth_node = NODE("CardAuthentication", card_auth_fields);
+static const struct xmsg_node card_auth_node = NODE("CardAuthentication",
+						    card_auth_fields);
 
 /* ---- the certificate blocks of a record ---- */
 #define EC struct onshi_elderly_certificate
@@ -100,13 +124,14 @@ static const struct xmsg_field elderly_fields[] = {
 	STR("ElderlyRecipientContributionRatio", EC, contribution_ratio, 0, 16),
 };
 #undef EC
-static const struct xmsg_node elderly_node =
-	NODE("ElderlyRecipientCertificateInfo", elderly_fields);
+static const struct xmsg_node elderly_node = NODE("ElderlyRecipientCertificateInfo",
+						  elderly_fields);
 
 #define LC struct onshi_limit_certificate
 static const struct xmsg_field limit_fields[] = {
 	STR("LimitApplicationCertificateClassification", LC, classification, 0, 16),
-	STR("LimitApplicationCertificateClassificationFlag", LC, classification_flag, 0, 16),
+	STR("LimitApplicationCertificateClassificationFlag", LC,
+	    classification_flag, 0, 16),
 	STR("LimitApplicationCertificateDate", LC, certificate_date, 0, 16),
 	STR("LimitApplicationCertificateValidStartDate", LC, valid_start_date, 0, 16),
 	STR("LimitApplicationCertificateValidEndDate", LC, valid_end_date, 0, 16),
@@ -125,8 +150,8 @@ static const struct xmsg_field disease_fields[] = {
 	STR("SpecificDiseasesSelfPay", SD, self_pay, 0, 16),
 };
 #undef SD
-static const struct xmsg_node disease_node =
-	NODE("SpecificDiseasesCertificateInfo", disease_fields);
+static const struct xmsg_node disease_node = NODE("SpecificDiseasesCertificateInfo",
+						  disease_fields);
 
 #define MT struct onshi_medical_ticket
 static const struct xmsg_field ticket_fields[] = {
@@ -135,8 +160,10 @@ static const struct xmsg_field ticket_fields[] = {
 	STR("MedicalTicketExpirationDate", MT, expiration_date, 0, 16),
 	STR("IssueNumber", MT, issue_number, 0, 64),
 	STR("MedicalTreatmentMonth", MT, medical_treatment_month, 0, 16),
-	STR("DesignatedMedicalInstitutionCode", MT, designated_institution_code, 0, 16),
-	STR("DesignatedMedicalInstitutionName", MT, designated_institution_name, 0, 256),
+	STR("DesignatedMedicalInstitutionCode", MT, designated_institution_code,
+	    0, 16),
+	STR("DesignatedMedicalInstitutionName", MT, designated_institution_name,
+	    0, 256),
 	STR("SelfPayAmount", MT, self_pay_amount, 0, 16),
 	STR("DistrictContactName", MT, district_contact_name, 0, 256),
 	STR("HandlingContactName", MT, handling_contact_name, 0, 256),
@@ -147,8 +174,9 @@ static const struct xmsg_node ticket_node = NODE("MedicalTicketInfo", ticket_fie
 
 /* The two lists are wrapped: their wrapper maps onto the record itself. */
 static const struct xmsg_field disease_list_fields[] = {
-	LIST("SpecificDiseasesCertificateInfo", struct onshi_qualification, specific_diseases,
-	     n_specific_diseases, struct onshi_specific_disease_certificate, disease_node),
+	LIST("SpecificDiseasesCertificateInfo", struct onshi_qualification,
+	     specific_diseases, n_specific_diseases,
+	     struct onshi_specific_disease_certificate, disease_node),
 };
 static const struct xmsg_node disease_list_node =
 	NODE("SpecificDiseasesCertificateList", disease_list_fields);
@@ -156,21 +184,24 @@ static const struct xmsg_field ticket_list_fields[] = {
 	LIST("MedicalTicketInfo", struct onshi_qualification, medical_tickets,
 	     n_medical_tickets, struct onshi_medical_ticket, ticket_node),
 };
-static const struct xmsg_node ticket_list_node =
-	NODE("PublicExpenseResultList", ticket_list_fields);
+static const struct xmsg_node ticket_list_node = NODE("PublicExpenseResultList",
+						      ticket_list_fields);
 
 /* ---- ResultOfQualificationConfirmation ---- */
 #define QU struct onshi_qualification
 #define QS(nm, m) STR(nm, QU, m, 0, 256)
-#define CONSENT3(pfx, k) \
-	STR(pfx "InfoConsFlg", QU, consent[k].flg, 0, 16), \
-	STR(pfx "InfoConsTime", QU, consent[k].time, 0, 16), \
-	STR(pfx "InfoAvailableTime", QU, consent[k].available_time, 0, 16)
+#define CONSENT3(pfx, k)                                             \
+	STR(pfx "InfoConsFlg", QU, consent[k].flg, 0, 16),           \
+		STR(pfx "InfoConsTime", QU, consent[k].time, 0, 16), \
+		STR(pfx "InfoAvailableTime", QU, consent[k].available_time, 0, 16)
 /* Another spelling of a consent element, read into the same slot and
  * never written (docs/national-api.md, "Consent spellings"). */
-#define SPELLING(nm, m, written) \
-	{ .name = nm, .type = XT_STR, .flags = XF_ALIAS, .off = offsetof(QU, m), \
-	  .maxlen = 16, .has_off = XF_NONE_OFF, .home = written }
+#define SPELLING(nm, m, written)                                              \
+	{                                                                     \
+		.name = nm, .type = XT_STR, .flags = XF_ALIAS,                \
+		.off = offsetof(QU, m), .maxlen = 16, .has_off = XF_NONE_OFF, \
+		.home = written                                               \
+	}
 static const struct xmsg_field qualification_fields[] = {
 	QS("InsuredCardClassification", insured_card_classification),
 	TYPED("InsurerNumber", XT_INSURER, QU, insurer_number, 0, 8, 8),
@@ -202,35 +233,44 @@ static const struct xmsg_field qualification_fields[] = {
 	CONSENT3("Diagnosis", ONSHI_CONSENT_DIAGNOSIS),
 	CONSENT3("Operation", ONSHI_CONSENT_OPERATION),
 	/* Appended in ABI 1.3 with the fields of the same names. */
-	GROUP("ElderlyRecipientCertificateInfo", QU, offsetof(QU, elderly), 0, elderly_node,
-	      XF_NONE_OFF),
+	GROUP("ElderlyRecipientCertificateInfo", QU, offsetof(QU, elderly), 0,
+	      elderly_node, XF_NONE_OFF),
 	STR("LimitApplicationCertificateRelatedConsFlg", QU, limit_cons_flg, 0, 16),
 	STR("LimitApplicationCertificateRelatedConsTime", QU, limit_cons_time, 0, 16),
-	GROUP("LimitApplicationCertificateRelatedInfo", QU, offsetof(QU, limit), 0, limit_node,
+	GROUP("LimitApplicationCertificateRelatedInfo", QU, offsetof(QU, limit),
+	      0, limit_node, XF_NONE_OFF),
+	STR("SpecificDiseasesCertificateRelatedConsFlg", QU,
+	    specific_diseases_cons_flg, 0, 16),
+	STR("SpecificDiseasesCertificateRelatedConsTime", QU,
+	    specific_diseases_cons_time, 0, 16),
+	GROUP("SpecificDiseasesCertificateList", QU, 0, 0, disease_list_node,
 	      XF_NONE_OFF),
-	STR("SpecificDiseasesCertificateRelatedConsFlg", QU, specific_diseases_cons_flg, 0, 16),
-	STR("SpecificDiseasesCertificateRelatedConsTime", QU, specific_diseases_cons_time, 0, 16),
-	GROUP("SpecificDiseasesCertificateList", QU, 0, 0, disease_list_node, XF_NONE_OFF),
 	GROUP("PublicExpenseResultList", QU, 0, 0, ticket_list_node, XF_NONE_OFF),
 	QS("ReferenceNumber", reference_number),
-	STR("LimitApplicationCertificateChanged", QU, limit_certificate_changed, 0, 16),
+	STR("LimitApplicationCertificateChanged", QU, limit_certificate_changed,
+	    0, 16),
 	QS("QualificationConfirmationKey", qualification_confirmation_key),
-	SPELLING("PharmaceuticalInfoConsFlg", consent[ONSHI_CONSENT_PHARMACISTS].flg,
-		 "PharmacistsInfoConsFlg"),
-	SPELLING("PharmaceuticalInfoConsTime", consent[ONSHI_CONSENT_PHARMACISTS].time,
-		 "PharmacistsInfoConsTime"),
+	SPELLING("PharmaceuticalInfoConsFlg",
+		 consent[ONSHI_CONSENT_PHARMACISTS].flg, "PharmacistsInfoConsFlg"),
+	SPELLING("PharmaceuticalInfoConsTime",
+		 consent[ONSHI_CONSENT_PHARMACISTS].time, "PharmacistsInfoConsTime"),
 	SPELLING("PharmaceuticalInfoAvailableTime",
-		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time,
+		 "PharmacistsInfoAvailableTime"),
 	SPELLING("PharmaceuticalInfoAcquisitionTime",
-		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time,
+		 "PharmacistsInfoAvailableTime"),
 	SPELLING("PharmacistsInfoAcquisitionTime",
-		 consent[ONSHI_CONSENT_PHARMACISTS].available_time, "PharmacistsInfoAvailableTime"),
+		 consent[ONSHI_CONSENT_PHARMACISTS].available_time,
+		 "PharmacistsInfoAvailableTime"),
 	SPELLING("SpecificHealthCheckupsInfoAcquisitionTime",
 		 consent[ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS].available_time,
 		 "SpecificHealthCheckupsInfoAvailableTime"),
-	SPELLING("DiagnosisInfoAcquisitionTime", consent[ONSHI_CONSENT_DIAGNOSIS].available_time,
+	SPELLING("DiagnosisInfoAcquisitionTime",
+		 consent[ONSHI_CONSENT_DIAGNOSIS].available_time,
 		 "DiagnosisInfoAvailableTime"),
-	SPELLING("OperationInfoAcquisitionTime", consent[ONSHI_CONSENT_OPERATION].available_time,
+	SPELLING("OperationInfoAcquisitionTime",
+		 consent[ONSHI_CONSENT_OPERATION].available_time,
 		 "OperationInfoAvailableTime"),
 };
 #undef SPELLING
@@ -242,14 +282,16 @@ const struct xmsg_node xmsg_qualification_node =
 
 /* ---- request headers ---- */
 #define RQ struct onshi_req_header
-#define REQ_HEADER_COMMON(dateflags) \
-	TYPED("QualificationConfirmationDate", XT_DATE, RQ, \
-	      qualification_confirmation_date, dateflags, 8, 8), \
-	TYPED("MedicalInstitutionCode", XT_DIGITS, RQ, medical_institution_code, \
-	      XF_REQUIRED, 10, 10), \
-	STR("ArbitraryFileIdentifier", RQ, arbitrary_file_identifier, 0, 256), \
-	CODE("ReferenceClassification", RQ, reference_classification, 0, refclass_codes), \
-	STR("ReceptionNumber", RQ, reception_number, 0, 64)
+#define REQ_HEADER_COMMON(dateflags)                                          \
+	TYPED("QualificationConfirmationDate", XT_DATE, RQ,                   \
+	      qualification_confirmation_date, dateflags, 8, 8),              \
+		TYPED("MedicalInstitutionCode", XT_DIGITS, RQ,                \
+		      medical_institution_code, XF_REQUIRED, 10, 10),         \
+		STR("ArbitraryFileIdentifier", RQ, arbitrary_file_identifier, \
+		    0, 256),                                                  \
+		CODE("ReferenceClassification", RQ, reference_classification, \
+		     0, refclass_codes),                                      \
+		STR("ReceptionNumber", RQ, reception_number, 0, 64)
 /* Every header lists every header field, so all of them are freed. */
 static const struct xmsg_field req_header_fields[] = {
 	REQ_HEADER_COMMON(XF_REQUIRED),
@@ -262,27 +304,39 @@ static const struct xmsg_field batch_header_fields[] = {
 };
 #undef REQ_HEADER_COMMON
 #undef RQ
-static const struct xmsg_node req_header_node = NODE("MessageHeader", req_header_fields);
-static const struct xmsg_node batch_header_node = NODE("MessageHeader", batch_header_fields);
+static const struct xmsg_node req_header_node = NODE("MessageHeader",
+						     req_header_fields);
+static const struct xmsg_node batch_header_node = NODE("MessageHeader",
+						       batch_header_fields);
 
 /* ---- result headers ---- */
 #define RS struct onshi_res_header
-#define RES_HEADER_COMMON(errflags) \
-	TYPED("ProcessExecutionTime", XT_DATETIME, RS, process_execution_time, 0, 14, 14), \
-	{ .name = "CharacterCodeIdentifier", .type = XT_CHARSET, .flags = XF_ALWAYS, \
-	  .off = offsetof(RS, character_code), .has_off = XF_NONE_OFF }, \
-	CODE("SegmentOfResult", RS, segment_of_result, XF_REQUIRED, segment_codes), \
-	STR("ErrorCode", RS, error_code, errflags, 64), \
-	STR("ErrorMessage", RS, error_message, errflags, 1024), \
-	TYPED("QualificationConfirmationDate", XT_DATE, RS, \
-	      qualification_confirmation_date, 0, 8, 8), \
-	CODE("ReferenceClassification", RS, reference_classification, 0, refclass_codes), \
-	STR("ArbitraryFileIdentifier", RS, arbitrary_file_identifier, 0, 256), \
-	TYPED("MedicalInstitutionCode", XT_DIGITS, RS, medical_institution_code, 0, 10, 10), \
-	STR("ReceptionNumber", RS, reception_number, 0, 64)
-#define COUNT(nm, m) \
-	{ .name = nm, .type = XT_COUNT, .flags = XF_ALWAYS, .off = offsetof(RS, m), \
-	  .has_off = XF_NONE_OFF }
+#define RES_HEADER_COMMON(errflags)                                            \
+	TYPED("ProcessExecutionTime", XT_DATETIME, RS, process_execution_time, \
+	      0, 14, 14),                                                      \
+		{ .name = "CharacterCodeIdentifier",                           \
+		  .type = XT_CHARSET,                                          \
+		  .flags = XF_ALWAYS,                                          \
+		  .off = offsetof(RS, character_code),                         \
+		  .has_off = XF_NONE_OFF },                                    \
+		CODE("SegmentOfResult", RS, segment_of_result, XF_REQUIRED,    \
+		     segment_codes),                                           \
+		STR("ErrorCode", RS, error_code, errflags, 64),                \
+		STR("ErrorMessage", RS, error_message, errflags, 1024),        \
+		TYPED("QualificationConfirmationDate", XT_DATE, RS,            \
+		      qualification_confirmation_date, 0, 8, 8),               \
+		CODE("ReferenceClassification", RS, reference_classification,  \
+		     0, refclass_codes),                                       \
+		STR("ArbitraryFileIdentifier", RS, arbitrary_file_identifier,  \
+		    0, 256),                                                   \
+		TYPED("MedicalInstitutionCode", XT_DIGITS, RS,                 \
+		      medical_institution_code, 0, 10, 10),                    \
+		STR("ReceptionNumber", RS, reception_number, 0, 64)
+#define COUNT(nm, m)                                              \
+	{                                                         \
+		.name = nm, .type = XT_COUNT, .flags = XF_ALWAYS, \
+		.off = offsetof(RS, m), .has_off = XF_NONE_OFF    \
+	}
 static const struct xmsg_field res_header_fields[] = {
 	RES_HEADER_COMMON(0),
 };
@@ -298,15 +352,19 @@ static const struct xmsg_field bulk_res_header_fields[] = {
 #undef COUNT
 #undef RES_HEADER_COMMON
 #undef RS
-static const struct xmsg_node res_header_node = NODE("MessageHeader", res_header_fields);
-static const struct xmsg_node err_header_node = NODE("MessageHeader", err_header_fields);
-static const struct xmsg_node bulk_res_header_node = NODE("MessageHeader", bulk_res_header_fields);
+static const struct xmsg_node res_header_node = NODE("MessageHeader",
+						     res_header_fields);
+static const struct xmsg_node err_header_node = NODE("MessageHeader",
+						     err_header_fields);
+static const struct xmsg_node bulk_res_header_node = NODE("MessageHeader",
+							  bulk_res_header_fields);
 
 /* ---- bodies ---- */
-#define PROCESSING(st) \
-	CODE("ProcessingResultStatus", st, processing_result_status, 0, status_codes), \
-	STR("ProcessingResultCode", st, processing_result_code, 0, 64), \
-	STR("ProcessingResultMessage", st, processing_result_message, 0, 1024)
+#define PROCESSING(st)                                                          \
+	CODE("ProcessingResultStatus", st, processing_result_status, 0,         \
+	     status_codes),                                                     \
+		STR("ProcessingResultCode", st, processing_result_code, 0, 64), \
+		STR("ProcessingResultMessage", st, processing_result_message, 0, 1024)
 
 #define IQ struct onshi_inquiry_request
 static const struct xmsg_field inquiry_req_body_fields[] = {
@@ -315,14 +373,16 @@ static const struct xmsg_field inquiry_req_body_fields[] = {
 	GROUP("CardAuthentication", IQ, offsetof(IQ, card_auth), 0,
 	      card_auth_node, offsetof(IQ, has_card_auth)),
 };
-static const struct xmsg_node inquiry_req_body = NODE("MessageBody", inquiry_req_body_fields);
+static const struct xmsg_node inquiry_req_body = NODE("MessageBody",
+						      inquiry_req_body_fields);
 
 #define IR struct onshi_inquiry_result
 static const struct xmsg_field result_list_fields[] = {
 	LIST("ResultOfQualificationConfirmation", IR, results, n_results,
 	     struct onshi_qualification, xmsg_qualification_node),
 };
-static const struct xmsg_node result_list_node = NODE("ResultList", result_list_fields);
+static const struct xmsg_node result_list_node = NODE("ResultList",
+						      result_list_fields);
 static const struct xmsg_field inquiry_res_body_fields[] = {
 	GROUP("QualificationConfirmSearchInfo", IR, offsetof(IR, search), 0,
 	      xmsg_search_node, offsetof(IR, has_search)),
@@ -331,24 +391,31 @@ static const struct xmsg_field inquiry_res_body_fields[] = {
 	CODE("QualificationValidity", IR, qualification_validity, 0, validity_codes),
 	STR("PrescriptionIssueSelect", IR, prescription_issue_select, 0, 8),
 };
-static const struct xmsg_node inquiry_res_body = NODE("MessageBody", inquiry_res_body_fields);
+static const struct xmsg_node inquiry_res_body = NODE("MessageBody",
+						      inquiry_res_body_fields);
 
 static const struct xmsg_field bulk_req_body_fields[] = {
-	LIST("QualificationConfirmSearchInfo", struct onshi_bulk_request, search,
-	     n_search, struct onshi_search_info, xmsg_search_node),
+	LIST("QualificationConfirmSearchInfo", struct onshi_bulk_request,
+	     search, n_search, struct onshi_search_info, xmsg_search_node),
 };
-static const struct xmsg_node bulk_req_body = NODE("MessageBody", bulk_req_body_fields);
+static const struct xmsg_node bulk_req_body = NODE("MessageBody",
+						   bulk_req_body_fields);
 
 static const struct xmsg_field reception_body_fields[] = {
 	PROCESSING(struct onshi_bulk_reception),
 };
-static const struct xmsg_node reception_body = NODE("MessageBody", reception_body_fields);
+static const struct xmsg_node reception_body = NODE("MessageBody",
+						    reception_body_fields);
 
 #define BF struct onshi_bulk_fetch
 static const struct xmsg_field fetch_body_fields[] = {
-	{ .name = "ReceptionNumber", .type = XT_STR, .flags = XF_ALIAS,
-	  .off = offsetof(BF, hdr.reception_number), .maxlen = 64,
-	  .has_off = XF_NONE_OFF, .home = "MessageHeader" },
+	{ .name = "ReceptionNumber",
+	  .type = XT_STR,
+	  .flags = XF_ALIAS,
+	  .off = offsetof(BF, hdr.reception_number),
+	  .maxlen = 64,
+	  .has_off = XF_NONE_OFF,
+	  .home = "MessageHeader" },
 };
 #undef BF
 static const struct xmsg_node fetch_body = NODE("MessageBody", fetch_body_fields);
@@ -367,7 +434,8 @@ static const struct xmsg_field bulk_res_body_fields[] = {
 	LIST("BulkConfirmUnit", struct onshi_bulk_result, units, n_units,
 	     struct onshi_bulk_unit, unit_node),
 };
-static const struct xmsg_node bulk_res_body = NODE("MessageBody", bulk_res_body_fields);
+static const struct xmsg_node bulk_res_body = NODE("MessageBody",
+						   bulk_res_body_fields);
 
 #define ER struct onshi_error_result
 static const struct xmsg_field err_body_fields[] = {
@@ -379,10 +447,11 @@ static const struct xmsg_node err_body = NODE("MessageBody", err_body_fields);
 /* ---- drug history and check-up information (YZKsiquc01, TKKsiquc01) ---- */
 #define NQ struct onshi_info_request
 static const struct xmsg_field info_req_body_fields[] = {
-	GROUP("QualificationConfirmSearchInfo", NQ, offsetof(NQ, search), XF_REQUIRED,
-	      xmsg_search_node, offsetof(NQ, has_search)),
+	GROUP("QualificationConfirmSearchInfo", NQ, offsetof(NQ, search),
+	      XF_REQUIRED, xmsg_search_node, offsetof(NQ, has_search)),
 };
-static const struct xmsg_node info_req_body = NODE("MessageBody", info_req_body_fields);
+static const struct xmsg_node info_req_body = NODE("MessageBody",
+						   info_req_body_fields);
 
 #define DI struct onshi_drug_info
 #define DS(nm, m) STR(nm, DI, m, 0, 256)
@@ -424,34 +493,38 @@ static const struct xmsg_field checkup_fields[] = {
 };
 #undef CS
 #undef CK
-static const struct xmsg_node checkup_node = NODE("SpecificHealthCheckup", checkup_fields);
+static const struct xmsg_node checkup_node = NODE("SpecificHealthCheckup",
+						  checkup_fields);
 
 #define NR struct onshi_info_result
 static const struct xmsg_field drug_list_fields[] = {
 	LIST("DrugInformation", NR, drugs, n_drugs, struct onshi_drug_info, drug_node),
 };
-static const struct xmsg_node drug_list_node = NODE("DrugInformationList", drug_list_fields);
+static const struct xmsg_node drug_list_node = NODE("DrugInformationList",
+						    drug_list_fields);
 static const struct xmsg_field checkup_list_fields[] = {
 	LIST("SpecificHealthCheckup", NR, checkups, n_checkups,
 	     struct onshi_checkup_info, checkup_node),
 };
-static const struct xmsg_node checkup_list_node =
-	NODE("SpecificHealthCheckupList", checkup_list_fields);
-#define INFO_RES_COMMON \
+static const struct xmsg_node checkup_list_node = NODE("SpecificHealthCheckupList",
+						       checkup_list_fields);
+#define INFO_RES_COMMON                                                      \
 	GROUP("QualificationConfirmSearchInfo", NR, offsetof(NR, search), 0, \
-	      xmsg_search_node, offsetof(NR, has_search)), \
-	STR("ResultCode", NR, result_code, 0, 16), \
-	STR("MessageContents", NR, message_contents, 0, 1024)
+	      xmsg_search_node, offsetof(NR, has_search)),                   \
+		STR("ResultCode", NR, result_code, 0, 16),                   \
+		STR("MessageContents", NR, message_contents, 0, 1024)
 static const struct xmsg_field drug_res_body_fields[] = {
 	INFO_RES_COMMON,
 	GROUP("DrugInformationList", NR, 0, 0, drug_list_node, XF_NONE_OFF),
 };
-static const struct xmsg_node drug_res_body = NODE("MessageBody", drug_res_body_fields);
+static const struct xmsg_node drug_res_body = NODE("MessageBody",
+						   drug_res_body_fields);
 static const struct xmsg_field checkup_res_body_fields[] = {
 	INFO_RES_COMMON,
 	GROUP("SpecificHealthCheckupList", NR, 0, 0, checkup_list_node, XF_NONE_OFF),
 };
-static const struct xmsg_node checkup_res_body = NODE("MessageBody", checkup_res_body_fields);
+static const struct xmsg_node checkup_res_body = NODE("MessageBody",
+						      checkup_res_body_fields);
 #undef INFO_RES_COMMON
 
 /* ---- batches by period (OQSmuonq01, OQSmuhvq01, OQSmutic01) ---- */
@@ -462,25 +535,28 @@ static const struct xmsg_field period_search_fields[] = {
 	TYPED("ExaminationDateTo", XT_DATE, PS, examination_date_to, 0, 8, 8),
 	TYPED("ConsentDateFrom", XT_DATE, PS, consent_date_from, 0, 8, 8),
 	TYPED("ConsentDateTo", XT_DATE, PS, consent_date_to, 0, 8, 8),
-	TYPED("MedicalTreatmentMonth", XT_DIGITS, PS, medical_treatment_month, 0, 6, 6),
+	TYPED("MedicalTreatmentMonth", XT_DIGITS, PS, medical_treatment_month,
+	      0, 6, 6),
 };
 #undef PS
 static const struct xmsg_node period_search_node =
 	NODE("QualificationConfirmSearchInfo", period_search_fields);
 #define PB struct onshi_period_bulk_request
 static const struct xmsg_field period_req_body_fields[] = {
-	GROUP("QualificationConfirmSearchInfo", PB, offsetof(PB, search), XF_REQUIRED,
-	      period_search_node, offsetof(PB, has_search)),
+	GROUP("QualificationConfirmSearchInfo", PB, offsetof(PB, search),
+	      XF_REQUIRED, period_search_node, offsetof(PB, has_search)),
 };
 #undef PB
-static const struct xmsg_node period_req_body = NODE("MessageBody", period_req_body_fields);
+static const struct xmsg_node period_req_body = NODE("MessageBody",
+						     period_req_body_fields);
 
 /* ---- reference numbers (OQSsiimm01, OQSmuimm01/02) ---- */
 #define RI struct onshi_refnum_info
 static const struct xmsg_field refnum_info_fields[] = {
 	TYPED("InsurerNumber", XT_INSURER, RI, insurer_number, XF_REQUIRED, 8, 8),
 	STR("InsuredCardSymbol", RI, insured_card_symbol, 0, 80),
-	STR("InsuredIdentificationNumber", RI, insured_identification_number, XF_REQUIRED, 80),
+	STR("InsuredIdentificationNumber", RI, insured_identification_number,
+	    XF_REQUIRED, 80),
 	TYPED("InsuredBranchNumber", XT_DIGITS, RI, insured_branch_number, 0, 0, 2),
 	TYPED("Birthdate", XT_DATE, RI, birthdate, XF_REQUIRED, 8, 8),
 	STR("ReferenceNumber", RI, reference_number, XF_REQUIRED, ONSHI_REFNUM_MAX),
@@ -490,8 +566,8 @@ static const struct xmsg_node refnum_info_node =
 	NODE("ReferenceNumberRegistrationInfo", refnum_info_fields);
 #define RU struct onshi_refnum_unit
 static const struct xmsg_field refnum_unit_fields[] = {
-	GROUP("ReferenceNumberRegistrationInfo", RU, offsetof(RU, info), 0, refnum_info_node,
-	      offsetof(RU, has_info)),
+	GROUP("ReferenceNumberRegistrationInfo", RU, offsetof(RU, info), 0,
+	      refnum_info_node, offsetof(RU, has_info)),
 	CODE("ProcessingResultStatus", RU, processing_result_status, 0, status_codes),
 	STR("ProcessingResultCode", RU, processing_result_code, 0, 64),
 	STR("ProcessingResultMessage", RU, processing_result_message, 0, 1024),
@@ -501,10 +577,11 @@ static const struct xmsg_node refnum_unit_node =
 	NODE("ReferenceNumberRegistrationResult", refnum_unit_fields);
 static const struct xmsg_field refnum_req_body_fields[] = {
 	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_request,
-	      offsetof(struct onshi_refnum_request, info), XF_REQUIRED, refnum_info_node,
-	      offsetof(struct onshi_refnum_request, has_info)),
+	      offsetof(struct onshi_refnum_request, info), XF_REQUIRED,
+	      refnum_info_node, offsetof(struct onshi_refnum_request, has_info)),
 };
-static const struct xmsg_node refnum_req_body = NODE("MessageBody", refnum_req_body_fields);
+static const struct xmsg_node refnum_req_body = NODE("MessageBody",
+						     refnum_req_body_fields);
 /* OQSsiimm01res: the unit's elements straight in MessageBody */
 static const struct xmsg_field refnum_res_body_fields[] = {
 	GROUP("ReferenceNumberRegistrationInfo", struct onshi_refnum_result,
@@ -512,36 +589,40 @@ static const struct xmsg_field refnum_res_body_fields[] = {
 	      offsetof(struct onshi_refnum_result, unit.has_info)),
 	CODE("ProcessingResultStatus", struct onshi_refnum_result,
 	     unit.processing_result_status, 0, status_codes),
-	STR("ProcessingResultCode", struct onshi_refnum_result, unit.processing_result_code, 0, 64),
+	STR("ProcessingResultCode", struct onshi_refnum_result,
+	    unit.processing_result_code, 0, 64),
 	STR("ProcessingResultMessage", struct onshi_refnum_result,
 	    unit.processing_result_message, 0, 1024),
 };
-static const struct xmsg_node refnum_res_body = NODE("MessageBody", refnum_res_body_fields);
+static const struct xmsg_node refnum_res_body = NODE("MessageBody",
+						     refnum_res_body_fields);
 static const struct xmsg_field refnum_bulk_req_body_fields[] = {
-	LIST("ReferenceNumberRegistrationInfo", struct onshi_refnum_bulk_request, info, n_info,
-	     struct onshi_refnum_info, refnum_info_node),
+	LIST("ReferenceNumberRegistrationInfo", struct onshi_refnum_bulk_request,
+	     info, n_info, struct onshi_refnum_info, refnum_info_node),
 };
 static const struct xmsg_node refnum_bulk_req_body =
 	NODE("MessageBody", refnum_bulk_req_body_fields);
 static const struct xmsg_field refnum_bulk_res_body_fields[] = {
-	LIST("ReferenceNumberRegistrationResult", struct onshi_refnum_bulk_result, units,
-	     n_units, struct onshi_refnum_unit, refnum_unit_node),
+	LIST("ReferenceNumberRegistrationResult", struct onshi_refnum_bulk_result,
+	     units, n_units, struct onshi_refnum_unit, refnum_unit_node),
 };
 static const struct xmsg_node refnum_bulk_res_body =
 	NODE("MessageBody", refnum_bulk_res_body_fields);
 
 /* ---- roots: <XmlMsg><MessageHeader/><MessageBody/></XmlMsg> ---- */
-#define ROOT(var, st, hdrnode, bodynode, bodyflags) \
-	static const struct xmsg_field var##_fields[] = { \
-		GROUP("MessageHeader", st, offsetof(st, hdr), XF_REQUIRED | XF_ALWAYS, \
-		      hdrnode, XF_NONE_OFF), \
-		GROUP("MessageBody", st, 0, (bodyflags) | XF_ALWAYS, bodynode, XF_NONE_OFF), \
-	}; \
+#define ROOT(var, st, hdrnode, bodynode, bodyflags)                            \
+	static const struct xmsg_field var##_fields[] = {                      \
+		GROUP("MessageHeader", st, offsetof(st, hdr),                  \
+		      XF_REQUIRED | XF_ALWAYS, hdrnode, XF_NONE_OFF),          \
+		GROUP("MessageBody", st, 0, (bodyflags) | XF_ALWAYS, bodynode, \
+		      XF_NONE_OFF),                                            \
+	};                                                                     \
 	static const struct xmsg_node var = NODE("XmlMsg", var##_fields)
 
 ROOT(inquiry_req_root, IQ, req_header_node, inquiry_req_body, XF_REQUIRED);
 ROOT(inquiry_res_root, IR, res_header_node, inquiry_res_body, 0);
-ROOT(bulk_req_root, struct onshi_bulk_request, batch_header_node, bulk_req_body, XF_REQUIRED);
+ROOT(bulk_req_root, struct onshi_bulk_request, batch_header_node, bulk_req_body,
+     XF_REQUIRED);
 ROOT(reception_root, struct onshi_bulk_reception, res_header_node, reception_body, 0);
 ROOT(fetch_root, struct onshi_bulk_fetch, batch_header_node, fetch_body, 0);
 ROOT(bulk_res_root, struct onshi_bulk_result, bulk_res_header_node, bulk_res_body, 0);
@@ -550,15 +631,16 @@ ROOT(drug_req_root, NQ, batch_header_node, info_req_body, XF_REQUIRED);
 ROOT(drug_res_root, NR, res_header_node, drug_res_body, 0);
 ROOT(checkup_req_root, NQ, batch_header_node, info_req_body, XF_REQUIRED);
 ROOT(checkup_res_root, NR, res_header_node, checkup_res_body, 0);
-ROOT(period_req_root, struct onshi_period_bulk_request, batch_header_node, period_req_body,
-     XF_REQUIRED);
-ROOT(refnum_req_root, struct onshi_refnum_request, batch_header_node, refnum_req_body,
-     XF_REQUIRED);
-ROOT(refnum_res_root, struct onshi_refnum_result, res_header_node, refnum_res_body, 0);
+ROOT(period_req_root, struct onshi_period_bulk_request, batch_header_node,
+     period_req_body, XF_REQUIRED);
+ROOT(refnum_req_root, struct onshi_refnum_request, batch_header_node,
+     refnum_req_body, XF_REQUIRED);
+ROOT(refnum_res_root, struct onshi_refnum_result, res_header_node,
+     refnum_res_body, 0);
 ROOT(refnum_bulk_req_root, struct onshi_refnum_bulk_request, batch_header_node,
      refnum_bulk_req_body, XF_REQUIRED);
-ROOT(refnum_bulk_res_root, struct onshi_refnum_bulk_result, bulk_res_header_node,
-     refnum_bulk_res_body, 0);
+ROOT(refnum_bulk_res_root, struct onshi_refnum_bulk_result,
+     bulk_res_header_node, refnum_bulk_res_body, 0);
 #undef ROOT
 #undef NR
 #undef NQ
@@ -569,8 +651,8 @@ ROOT(refnum_bulk_res_root, struct onshi_refnum_bulk_result, bulk_res_header_node
 #undef PROCESSING
 
 static const struct xmsg_batch_family batch_families[] = {
-	{ ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_RECEPTION, ONSHI_MSG_BULK_FETCH,
-	  ONSHI_MSG_BULK_RESULT },
+	{ ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_RECEPTION,
+	  ONSHI_MSG_BULK_FETCH, ONSHI_MSG_BULK_RESULT },
 	{ ONSHI_MSG_ONLINE_BULK_REQUEST, ONSHI_MSG_ONLINE_BULK_RECEPTION,
 	  ONSHI_MSG_ONLINE_BULK_FETCH, ONSHI_MSG_ONLINE_BULK_RESULT },
 	{ ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_RECEPTION,
@@ -583,11 +665,12 @@ static const struct xmsg_batch_family batch_families[] = {
 
 const struct xmsg_batch_family *xmsg_batch_family(enum onshi_msg_kind kind)
 {
-	for (size_t i = 0; i < sizeof(batch_families) / sizeof(batch_families[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(batch_families) / sizeof(batch_families[0]); i++) {
 		const struct xmsg_batch_family *f = &batch_families[i];
 
-		if (kind == f->upload || kind == f->reception || kind == f->fetch ||
-		    kind == f->result)
+		if (kind == f->upload || kind == f->reception ||
+		    kind == f->fetch || kind == f->result)
 			return f;
 	}
 	return NULL;
@@ -672,13 +755,14 @@ static int check_range(const char *what, const char *from, const char *to,
 	if ((from == NULL || from[0] == '\0') && (to == NULL || to[0] == '\0'))
 		return 0;
 	if (from == NULL || from[0] == '\0' || to == NULL || to[0] == '\0') {
-		onshi_set_msg(msg, msglen, "%sDateFrom and %sDateTo go together: give both",
-			  what, what);
+		onshi_set_msg(msg, msglen,
+			      "%sDateFrom and %sDateTo go together: give both",
+			      what, what);
 		return -1;
 	}
 	if (strcmp(from, to) > 0) {
-		onshi_set_msg(msg, msglen, "%sDateFrom %s is after %sDateTo %s", what, from,
-			  what, to);
+		onshi_set_msg(msg, msglen, "%sDateFrom %s is after %sDateTo %s",
+			      what, from, what, to);
 		return -1;
 	}
 	return 1;
@@ -690,36 +774,44 @@ static int check_range(const char *what, const char *from, const char *to,
  * MedicalTreatmentMonth. MedicalTreatmentFlag, when given, is an OQSCD028
  * code (1 outpatient, 2 home visit, 3 online care, 4 emergency).
  */
-static int check_period(enum onshi_msg_kind kind, const struct onshi_period_search *p,
-			char *msg, size_t msglen)
+static int check_period(enum onshi_msg_kind kind,
+			const struct onshi_period_search *p, char *msg, size_t msglen)
 {
-	const char *flg = p->medical_treatment_flag, *month = p->medical_treatment_month;
+	const char *flg = p->medical_treatment_flag,
+		   *month = p->medical_treatment_month;
 	int exam, cons;
 
 	if (flg != NULL && flg[0] != '\0' && (flg[0] < '1' || flg[0] > '4')) {
-		onshi_set_msg(msg, msglen, "MedicalTreatmentFlag '%s' is not 1-4 (OQSCD028: "
-			  "1 outpatient, 2 home visit, 3 online care, 4 emergency)", flg);
+		onshi_set_msg(msg, msglen,
+			      "MedicalTreatmentFlag '%s' is not 1-4 (OQSCD028: "
+			      "1 outpatient, 2 home visit, 3 online care, 4 emergency)",
+			      flg);
 		return ONSHI_EINVAL;
 	}
-	exam = check_range("Examination", p->examination_date_from, p->examination_date_to,
-			   msg, msglen);
-	cons = exam < 0 ? 0 : check_range("Consent", p->consent_date_from, p->consent_date_to,
-					  msg, msglen);
+	exam = check_range("Examination", p->examination_date_from,
+			   p->examination_date_to, msg, msglen);
+	cons = exam < 0 ? 0
+			: check_range("Consent", p->consent_date_from,
+				      p->consent_date_to, msg, msglen);
 	if (exam < 0 || cons < 0)
 		return ONSHI_EINVAL;
 	if (month != NULL && month[0] != '\0' &&
 	    (strncmp(month + 4, "01", 2) < 0 || strncmp(month + 4, "12", 2) > 0)) {
-		onshi_set_msg(msg, msglen, "MedicalTreatmentMonth '%s' is not YYYYMM", month);
+		onshi_set_msg(msg, msglen,
+			      "MedicalTreatmentMonth '%s' is not YYYYMM", month);
 		return ONSHI_EINVAL;
 	}
-	if (kind == ONSHI_MSG_MEDAID_BULK_REQUEST && (month == NULL || month[0] == '\0')) {
-		onshi_set_msg(msg, msglen, "required element MedicalTreatmentMonth (YYYYMM) is "
-			  "missing from QualificationConfirmSearchInfo (a medical-aid batch)");
+	if (kind == ONSHI_MSG_MEDAID_BULK_REQUEST &&
+	    (month == NULL || month[0] == '\0')) {
+		onshi_set_msg(msg, msglen,
+			      "required element MedicalTreatmentMonth (YYYYMM) is "
+			      "missing from QualificationConfirmSearchInfo (a medical-aid batch)");
 		return ONSHI_EINVAL;
 	}
 	if (kind != ONSHI_MSG_MEDAID_BULK_REQUEST && !exam && !cons) {
-		onshi_set_msg(msg, msglen, "QualificationConfirmSearchInfo names no period: give "
-			  "ExaminationDateFrom/To or ConsentDateFrom/To");
+		onshi_set_msg(msg, msglen,
+			      "QualificationConfirmSearchInfo names no period: give "
+			      "ExaminationDateFrom/To or ConsentDateFrom/To");
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -732,9 +824,11 @@ static int check_refnum(const struct onshi_refnum_info *ri, char *msg, size_t ms
 	size_t n = r != NULL ? strlen(r) : 0;
 
 	if (n == 0 || n > ONSHI_REFNUM_MAX ||
-	    strspn(r, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != n) {
-		onshi_set_msg(msg, msglen, "ReferenceNumber must be 1 to %d letters, digits or '-'",
-			  ONSHI_REFNUM_MAX);
+	    strspn(r, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") !=
+		    n) {
+		onshi_set_msg(msg, msglen,
+			      "ReferenceNumber must be 1 to %d letters, digits or '-'",
+			      ONSHI_REFNUM_MAX);
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -750,33 +844,39 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 	case ONSHI_MSG_INQUIRY_REQUEST:
 		if (iq->hdr.reference_classification != ONSHI_REFCLASS_MYNUMBER &&
 		    !iq->has_search) {
-			onshi_set_msg(msg, msglen, "required element QualificationConfirmSearchInfo "
-				  "is missing from MessageBody (an insurance card inquiry)");
+			onshi_set_msg(msg, msglen,
+				      "required element QualificationConfirmSearchInfo "
+				      "is missing from MessageBody (an insurance card inquiry)");
 			return ONSHI_EINVAL;
 		}
 		if (iq->hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER &&
 		    !iq->has_card_auth) {
-			onshi_set_msg(msg, msglen, "required element CardAuthentication is missing "
-				  "from MessageBody (ReferenceClassification 1, My Number Card)");
+			onshi_set_msg(msg, msglen,
+				      "required element CardAuthentication is missing "
+				      "from MessageBody (ReferenceClassification 1, My Number Card)");
 			return ONSHI_EINVAL;
 		}
 		if (!iq->has_card_auth)
 			break;
 		if (ca->method == ONSHI_AUTH_PIN &&
 		    (ca->signature == NULL || ca->signature[0] == '\0')) {
-			onshi_set_msg(msg, msglen, "CardAuthentication by PIN has no Signature");
+			onshi_set_msg(msg, msglen,
+				      "CardAuthentication by PIN has no Signature");
 			return ONSHI_EINVAL;
 		}
 		if (ca->method == ONSHI_AUTH_FACE &&
 		    (ca->attestation == NULL || ca->attestation[0] == '\0' ||
-		     ca->reader_certificate == NULL || ca->reader_certificate[0] == '\0')) {
-			onshi_set_msg(msg, msglen, "CardAuthentication by face needs ReaderAttestation "
-				  "and ReaderCertificate");
+		     ca->reader_certificate == NULL ||
+		     ca->reader_certificate[0] == '\0')) {
+			onshi_set_msg(msg, msglen,
+				      "CardAuthentication by face needs ReaderAttestation "
+				      "and ReaderCertificate");
 			return ONSHI_EINVAL;
 		}
 		if (ca->method == ONSHI_AUTH_VISUAL &&
 		    (ca->operator_id == NULL || ca->operator_id[0] == '\0')) {
-			onshi_set_msg(msg, msglen, "CardAuthentication by visual check has no OperatorId");
+			onshi_set_msg(msg, msglen,
+				      "CardAuthentication by visual check has no OperatorId");
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -784,17 +884,20 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 		return check_refnum(&m->u.refnum_request.info, msg, msglen);
 	case ONSHI_MSG_REFNUM_BULK_REQUEST:
 		if (m->u.refnum_bulk_request.n_info == 0) {
-			onshi_set_msg(msg, msglen, "MessageBody holds no ReferenceNumberRegistrationInfo");
+			onshi_set_msg(msg, msglen,
+				      "MessageBody holds no ReferenceNumberRegistrationInfo");
 			return ONSHI_EINVAL;
 		}
 		for (size_t i = 0; i < m->u.refnum_bulk_request.n_info; i++)
-			if (check_refnum(&m->u.refnum_bulk_request.info[i], msg, msglen) != ONSHI_OK)
+			if (check_refnum(&m->u.refnum_bulk_request.info[i], msg,
+					 msglen) != ONSHI_OK)
 				return ONSHI_EINVAL;
 		break;
 	case ONSHI_MSG_ONLINE_BULK_REQUEST:
 	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
 	case ONSHI_MSG_MEDAID_BULK_REQUEST:
-		return check_period(m->kind, &m->u.period_bulk_request.search, msg, msglen);
+		return check_period(m->kind, &m->u.period_bulk_request.search,
+				    msg, msglen);
 	case ONSHI_MSG_BULK_FETCH:
 	case ONSHI_MSG_ONLINE_BULK_FETCH:
 	case ONSHI_MSG_HOMEVISIT_BULK_FETCH:
@@ -803,20 +906,21 @@ int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen)
 		const char *rn = m->u.bulk_fetch.hdr.reception_number;
 
 		if (rn == NULL || rn[strspn(rn, " \t\r\n")] == '\0') {
-			onshi_set_msg(msg, msglen, "required element ReceptionNumber is missing "
-				  "(give it in MessageBody or in MessageHeader)");
+			onshi_set_msg(msg, msglen,
+				      "required element ReceptionNumber is missing "
+				      "(give it in MessageBody or in MessageHeader)");
 			return ONSHI_EINVAL;
 		}
 		break;
 	}
 	case ONSHI_MSG_BULK_REQUEST:
 		if (m->u.bulk_request.n_search == 0) {
-			onshi_set_msg(msg, msglen, "MessageBody holds no QualificationConfirmSearchInfo");
+			onshi_set_msg(msg, msglen,
+				      "MessageBody holds no QualificationConfirmSearchInfo");
 			return ONSHI_EINVAL;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return ONSHI_OK;
 }

@@ -26,9 +26,10 @@ void xmsg_quote(char *dst, size_t dstlen, const char *value)
 	if (dstlen == 0)
 		return;
 	while (s[i] != '\0') {
-		size_t n = onshi_enc_utf8_decode(s + i, strlen((const char *)s + i), &cp);
+		size_t n = onshi_enc_utf8_decode(s + i,
+						 strlen((const char *)s + i), &cp);
 
-		if (n == 0 || cp < 0x20 || cp == 0x7F) {  /* keep messages printable */
+		if (n == 0 || cp < 0x20 || cp == 0x7F) { /* keep messages printable */
 			if (o + 2 > cap)
 				break;
 			dst[o++] = '?';
@@ -36,7 +37,7 @@ void xmsg_quote(char *dst, size_t dstlen, const char *value)
 			continue;
 		}
 		if (o + n + 1 > cap) {
-			if (o + 4 <= dstlen) {  /* say it was cut */
+			if (o + 4 <= dstlen) { /* say it was cut */
 				memcpy(dst + o, "...", 3);
 				o += 3;
 			}
@@ -90,10 +91,11 @@ static int num(const char *s, size_t n)
 
 static int valid_date(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31 };
 	int y = num(s, 4), m = num(s + 4, 2), d = num(s + 6, 2), max;
 
-	if (y < 1868 || m < 1 || m > 12 || d < 1)  /* 1868: Meiji 1 */
+	if (y < 1868 || m < 1 || m > 12 || d < 1) /* 1868: Meiji 1 */
 		return 0;
 	max = mdays[m - 1];
 	if (m == 2 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -106,8 +108,7 @@ static int valid_time(const char *s)
 	return num(s, 2) < 24 && num(s + 2, 2) < 60 && num(s + 4, 2) < 61;
 }
 
-int onshi_insurer_number_normalize(const char *in, char out[9], char *msg,
-				   size_t msglen)
+int onshi_insurer_number_normalize(const char *in, char out[9], char *msg, size_t msglen)
 {
 	const char *s;
 	size_t n;
@@ -178,15 +179,17 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 
 	*out = NULL;
 	if (onshi_enc_utf8_check(text, strlen(text), &bad) != 0) {
-		onshi_set_msg(msg, msglen, "%s holds bytes that are not valid UTF-8 (at byte %zu)",
-			  f->name, bad);
+		onshi_set_msg(msg, msglen,
+			      "%s holds bytes that are not valid UTF-8 (at byte %zu)",
+			      f->name, bad);
 		return ONSHI_EINVAL;
 	}
 	for (i = 0; text[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			onshi_set_msg(msg, msglen, "%s holds control character 0x%02x", f->name, c);
+			onshi_set_msg(msg, msglen, "%s holds control character 0x%02x",
+				      f->name, c);
 			return ONSHI_EINVAL;
 		}
 	}
@@ -204,23 +207,27 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		return dup_range("", 0, out);
 	}
 	switch (f->type) {
-	case XT_STR:
-		break;
+	case XT_STR: break;
 	case XT_DIGITS:
 		if (!all_digits(s, n)) {
-			onshi_set_msg(msg, msglen, "%s '%s' is not all digits", f->name, masked(q, f->name, text));
+			onshi_set_msg(msg, msglen, "%s '%s' is not all digits",
+				      f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATE:
 		if (n != 8 || !all_digits(s, n) || !valid_date(s)) {
-			onshi_set_msg(msg, msglen, "%s '%s' is not a date YYYYMMDD", f->name, masked(q, f->name, text));
+			onshi_set_msg(msg, msglen, "%s '%s' is not a date YYYYMMDD",
+				      f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
 	case XT_DATETIME:
-		if (n != 14 || !all_digits(s, n) || !valid_date(s) || !valid_time(s + 8)) {
-			onshi_set_msg(msg, msglen, "%s '%s' is not a time YYYYMMDDhhmmss", f->name, masked(q, f->name, text));
+		if (n != 14 || !all_digits(s, n) || !valid_date(s) ||
+		    !valid_time(s + 8)) {
+			onshi_set_msg(msg, msglen,
+				      "%s '%s' is not a time YYYYMMDDhhmmss",
+				      f->name, masked(q, f->name, text));
 			return ONSHI_EINVAL;
 		}
 		break;
@@ -241,8 +248,9 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 				continue;
 			if (!is_b64(s[i])) {
 				free(p);
-				onshi_set_msg(msg, msglen, "%s is not base64 (character %zu)",
-					  f->name, i + 1);
+				onshi_set_msg(msg, msglen,
+					      "%s is not base64 (character %zu)",
+					      f->name, i + 1);
 				return ONSHI_EINVAL;
 			}
 			p[o++] = s[i];
@@ -250,7 +258,8 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		p[o] = '\0';
 		if (o > f->maxlen) {
 			free(p);
-			onshi_set_msg(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
+			onshi_set_msg(msg, msglen, "%s is longer than %zu bytes",
+				      f->name, f->maxlen);
 			return ONSHI_EINVAL;
 		}
 		*out = p;
@@ -261,12 +270,13 @@ int xmsg_normalize(const struct xmsg_field *f, const char *text, char **out,
 		return ONSHI_EINVAL;
 	}
 	if (f->maxlen > 0 && n > f->maxlen) {
-		onshi_set_msg(msg, msglen, "%s is longer than %zu bytes", f->name, f->maxlen);
+		onshi_set_msg(msg, msglen, "%s is longer than %zu bytes",
+			      f->name, f->maxlen);
 		return ONSHI_EINVAL;
 	}
 	if (n < f->minlen) {
-		onshi_set_msg(msg, msglen, "%s '%s' is shorter than %zu characters", f->name,
-			  masked(q, f->name, text), f->minlen);
+		onshi_set_msg(msg, msglen, "%s '%s' is shorter than %zu characters",
+			      f->name, masked(q, f->name, text), f->minlen);
 		return ONSHI_EINVAL;
 	}
 	return dup_range(s, n, out);
@@ -311,11 +321,13 @@ int xmsg_int_from_text(const struct xmsg_field *f, const char *text,
 	xmsg_quote(q, sizeof(q), text);
 	if (f->type == XT_KEYWORD) {
 		for (i = 0; f->words[i] != NULL; i++)
-			if (strlen(f->words[i]) == n && strncmp(f->words[i], s, n) == 0) {
+			if (strlen(f->words[i]) == n &&
+			    strncmp(f->words[i], s, n) == 0) {
 				*value = (long)i + 1;
 				return ONSHI_OK;
 			}
-		onshi_set_msg(msg, msglen, "%s '%s' is not one of the known words", f->name, q);
+		onshi_set_msg(msg, msglen, "%s '%s' is not one of the known words",
+			      f->name, q);
 		return ONSHI_EINVAL;
 	}
 	if (n == 0 || n > 9 || !all_digits(s, n)) {
@@ -337,10 +349,8 @@ int xmsg_int_from_text(const struct xmsg_field *f, const char *text,
 		if (*value <= ONSHI_CHARSET_CP932)
 			return ONSHI_OK;
 		break;
-	case XT_COUNT:
-		return ONSHI_OK;
-	default:
-		break;
+	case XT_COUNT: return ONSHI_OK;
+	default: break;
 	}
 	onshi_set_msg(msg, msglen, "%s '%s' is not a valid code", f->name, q);
 	return ONSHI_EINVAL;
@@ -375,8 +385,7 @@ int xmsg_int_to_text(const struct xmsg_field *f, long value, char *buf,
 			return ONSHI_OK;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	onshi_set_msg(msg, msglen, "%s: value %ld cannot be written", f->name, value);
 	return ONSHI_EINVAL;

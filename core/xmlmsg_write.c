@@ -19,8 +19,10 @@
 #include "encoding.h"
 #include "xmlmsg_internal.h"
 
-static const char decl_utf8[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>";
-static const char decl_sjis[] = "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>";
+static const char decl_utf8[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>";
+static const char decl_sjis[] =
+	"<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>";
 
 struct write_state {
 	xmlTextWriterPtr w;
@@ -31,8 +33,8 @@ struct write_state {
 
 static int is_string_type(enum xmsg_type t)
 {
-	return t == XT_STR || t == XT_DIGITS || t == XT_DATE || t == XT_DATETIME ||
-	       t == XT_INSURER || t == XT_BASE64;
+	return t == XT_STR || t == XT_DIGITS || t == XT_DATE ||
+	       t == XT_DATETIME || t == XT_INSURER || t == XT_BASE64;
 }
 
 /* Would this group produce any element? (decides whether to emit it) */
@@ -51,11 +53,12 @@ static int has_content(const struct xmsg_node *node, const void *base)
 				return 1;
 		} else if (f->type == XT_GROUP) {
 			if (f->has_off != XF_NONE_OFF
-			    ? *(const bool *)((const char *)base + f->has_off)
-			    : has_content(f->sub, p))
+				    ? *(const bool *)((const char *)base + f->has_off)
+				    : has_content(f->sub, p))
 				return 1;
 		} else if (f->type == XT_LIST) {
-			if (*(const size_t *)(const void *)((const char *)base + f->count_off) > 0)
+			if (*(const size_t *)(const void *)((const char *)base +
+							    f->count_off) > 0)
 				return 1;
 		} else if (!xmsg_int_absent(f, xmsg_int_get(f, base))) {
 			return 1;
@@ -85,8 +88,8 @@ static int write_missing(struct write_state *ws, const struct xmsg_field *f,
 {
 	if (!(f->flags & XF_REQUIRED))
 		return ONSHI_OK;
-	onshi_set_msg(ws->msg, ws->msglen, "required element %s of %s is not set", f->name,
-		  node->name);
+	onshi_set_msg(ws->msg, ws->msglen, "required element %s of %s is not set",
+		      f->name, node->name);
 	return ONSHI_EINVAL;
 }
 
@@ -105,7 +108,8 @@ static int write_sent(struct write_state *ws, const struct xmsg_node *node,
 		const struct xmsg_field *f = &node->fields[i];
 
 		if (is_string_type(f->type) &&
-		    *(char *const *)(const void *)((const char *)base + f->off) == NULL) {
+		    *(char *const *)(const void *)((const char *)base + f->off) ==
+			    NULL) {
 			rc = write_missing(ws, f, node);
 			if (rc != ONSHI_OK)
 				return rc;
@@ -117,8 +121,10 @@ static int write_sent(struct write_state *ws, const struct xmsg_node *node,
 
 		if (sent[i].field >= node->n_fields || sent[i].text == NULL ||
 		    !is_string_type(node->fields[sent[i].field].type)) {
-			onshi_set_msg(ws->msg, ws->msglen, "entry %zu of the %s as sent is not "
-				  "one of its text elements", i, node->name);
+			onshi_set_msg(ws->msg, ws->msglen,
+				      "entry %zu of the %s as sent is not "
+				      "one of its text elements",
+				      i, node->name);
 			return ONSHI_EINVAL;
 		}
 		f = &node->fields[sent[i].field];
@@ -140,9 +146,11 @@ static int write_node(struct write_state *ws, const struct xmsg_node *node,
 	int rc;
 
 	if (node->keeps_sent) {
-		size_t n = *(const size_t *)(const void *)((const char *)base + node->n_sent_off);
-		const struct onshi_sent_text *sent = *(struct onshi_sent_text *const *)
-			(const void *)((const char *)base + node->sent_off);
+		size_t n = *(const size_t *)(const void *)((const char *)base +
+							   node->n_sent_off);
+		const struct onshi_sent_text *sent =
+			*(struct onshi_sent_text *const *)(const void *)((const char *)base +
+									 node->sent_off);
 
 		if (n > 0)
 			return write_sent(ws, node, base, sent, n);
@@ -152,7 +160,7 @@ static int write_node(struct write_state *ws, const struct xmsg_node *node,
 		const char *p = (const char *)base + f->off;
 
 		if (f->flags & XF_ALIAS)
-			continue;  /* written by its home field */
+			continue; /* written by its home field */
 		if (is_string_type(f->type)) {
 			const char *v = *(char *const *)(const void *)p;
 			char *norm;
@@ -166,14 +174,17 @@ static int write_node(struct write_state *ws, const struct xmsg_node *node,
 			rc = xmsg_normalize(f, v, &norm, ws->msg, ws->msglen);
 			if (rc != ONSHI_OK)
 				return rc;
-			rc = xmlTextWriterWriteElement(ws->w, BAD_CAST f->name, BAD_CAST norm);
+			rc = xmlTextWriterWriteElement(ws->w, BAD_CAST f->name,
+						       BAD_CAST norm);
 			free(norm);
 			if (rc < 0)
 				return ONSHI_ENOMEM;
 		} else if (f->type == XT_GROUP) {
 			int present = f->has_off != XF_NONE_OFF
-				? *(const bool *)((const char *)base + f->has_off)
-				: (f->flags & XF_ALWAYS) || has_content(f->sub, p);
+					      ? *(const bool *)((const char *)base +
+								f->has_off)
+					      : (f->flags & XF_ALWAYS) ||
+							has_content(f->sub, p);
 
 			if (!present) {
 				rc = write_missing(ws, f, node);
@@ -186,15 +197,18 @@ static int write_node(struct write_state *ws, const struct xmsg_node *node,
 				return rc;
 		} else if (f->type == XT_LIST) {
 			const char *arr = *(char *const *)(const void *)p;
-			size_t n = *(const size_t *)(const void *)((const char *)base + f->count_off);
+			size_t n = *(const size_t *)(const void *)((const char *)base +
+								   f->count_off);
 
 			for (j = 0; j < n; j++) {
-				rc = write_element(ws, f->name, f->sub, arr + j * f->elem_size);
+				rc = write_element(ws, f->name, f->sub,
+						   arr + j * f->elem_size);
 				if (rc != ONSHI_OK)
 					return rc;
 			}
 		} else {
-			long v = f->type == XT_CHARSET ? (long)ws->cs : xmsg_int_get(f, base);
+			long v = f->type == XT_CHARSET ? (long)ws->cs
+						       : xmsg_int_get(f, base);
 			char text[32];
 
 			if (xmsg_int_absent(f, v) && !(f->flags & XF_ALWAYS)) {
@@ -203,10 +217,12 @@ static int write_node(struct write_state *ws, const struct xmsg_node *node,
 					return rc;
 				continue;
 			}
-			rc = xmsg_int_to_text(f, v, text, sizeof(text), ws->msg, ws->msglen);
+			rc = xmsg_int_to_text(f, v, text, sizeof(text), ws->msg,
+					      ws->msglen);
 			if (rc != ONSHI_OK)
 				return rc;
-			if (xmlTextWriterWriteElement(ws->w, BAD_CAST f->name, BAD_CAST text) < 0)
+			if (xmlTextWriterWriteElement(ws->w, BAD_CAST f->name,
+						      BAD_CAST text) < 0)
 				return ONSHI_ENOMEM;
 		}
 	}
@@ -234,9 +250,8 @@ static int to_cp932(const char *utf8, size_t len, char **out, size_t *outlen,
 	return rc == 0 ? ONSHI_OK : rc == -2 ? ONSHI_ENOMEM : ONSHI_EINVAL;
 }
 
-int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
-		    char **out, size_t *outlen, size_t *substituted,
-		    char *msg, size_t msglen)
+int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs, char **out,
+		    size_t *outlen, size_t *substituted, char *msg, size_t msglen)
 {
 	const struct xmsg_node *root = xmsg_root(m->kind);
 	struct write_state ws = { NULL, cs, msg, msglen };
@@ -275,7 +290,7 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
 	rc = ONSHI_ENOMEM;
 	if (xmlTextWriterEndDocument(ws.w) < 0)
 		goto done;
-	xmlFreeTextWriter(ws.w);  /* flushes into buf */
+	xmlFreeTextWriter(ws.w); /* flushes into buf */
 	ws.w = NULL;
 	content = (const char *)xmlBufferContent(buf);
 	len = (size_t)xmlBufferLength(buf);

@@ -16,20 +16,20 @@ extern "C" {
 
 enum onshi_err {
 	ONSHI_OK = 0,
-	ONSHI_EINVAL = -1,     /* malformed input or argument */
-	ONSHI_ENOMEM = -2,     /* out of memory */
-	ONSHI_EIO = -3,        /* a system call failed (errno tells more) */
-	ONSHI_ENOTFOUND = -4,  /* no such file, module, person, key */
-	ONSHI_EEXIST = -5,     /* already there (duplicate name, running) */
-	ONSHI_EPERM = -6,      /* refused for a security reason */
-	ONSHI_ETOOBIG = -7,    /* input over a size limit */
-	ONSHI_EENCODING = -8,  /* bytes not valid in the declared encoding */
-	ONSHI_EPROTO = -9,     /* peer broke the protocol (bad frame, bad XML) */
-	ONSHI_ETIMEOUT = -10,  /* deadline passed */
-	ONSHI_EUNAVAIL = -11,  /* temporarily unavailable: retry later */
-	ONSHI_EABI = -12,      /* plugin/host ABI mismatch */
-	ONSHI_ESTATE = -13,    /* not allowed in the current state */
-	ONSHI_ECRYPTO = -14,   /* certificate/signature check failed */
+	ONSHI_EINVAL = -1,    /* malformed input or argument */
+	ONSHI_ENOMEM = -2,    /* out of memory */
+	ONSHI_EIO = -3,       /* a system call failed (errno tells more) */
+	ONSHI_ENOTFOUND = -4, /* no such file, module, person, key */
+	ONSHI_EEXIST = -5,    /* already there (duplicate name, running) */
+	ONSHI_EPERM = -6,     /* refused for a security reason */
+	ONSHI_ETOOBIG = -7,   /* input over a size limit */
+	ONSHI_EENCODING = -8, /* bytes not valid in the declared encoding */
+	ONSHI_EPROTO = -9,    /* peer broke the protocol (bad frame, bad XML) */
+	ONSHI_ETIMEOUT = -10, /* deadline passed */
+	ONSHI_EUNAVAIL = -11, /* temporarily unavailable: retry later */
+	ONSHI_EABI = -12,     /* plugin/host ABI mismatch */
+	ONSHI_ESTATE = -13,   /* not allowed in the current state */
+	ONSHI_ECRYPTO = -14,  /* certificate/signature check failed */
 	ONSHI_EINCOMPLETE = -15, /* input not complete yet: look again later */
 };
 

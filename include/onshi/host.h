@@ -52,8 +52,7 @@ typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
 typedef void (*onshi_timer_cb)(void *arg);
 typedef void (*onshi_post_cb)(void *arg);
 /* nonce is NULL on failure, with why saying what went wrong. */
-typedef void (*onshi_challenge_cb)(void *arg, const char *nonce,
-				   const char *why);
+typedef void (*onshi_challenge_cb)(void *arg, const char *nonce, const char *why);
 
 /*
  * One My Number Card read by a reader (ABI 1.2, host->card_submit). The
@@ -68,18 +67,18 @@ typedef void (*onshi_challenge_cb)(void *arg, const char *nonce,
  *   visual: operator_id = the staff member who checked the card.
  */
 struct onshi_card_read {
-	const char *read_id;       /* unique per module, safe characters */
-	int token_type;            /* ONSHI_TOKEN_CARD / _SMARTPHONE */
-	int method;                /* ONSHI_AUTH_FACE / _PIN / _VISUAL */
+	const char *read_id;           /* unique per module, safe characters */
+	int token_type;                /* ONSHI_TOKEN_CARD / _SMARTPHONE */
+	int method;                    /* ONSHI_AUTH_FACE / _PIN / _VISUAL */
 	const unsigned char *cert_der; /* JPKI user-authentication cert */
 	size_t cert_len;
-	const char *nonce;         /* from host->challenge */
+	const char *nonce; /* from host->challenge */
 	const unsigned char *signature;
 	size_t signature_len;
 	const unsigned char *reader_cert_der;
 	size_t reader_cert_len;
 	const char *operator_id;
-	int consent[4];            /* onshi_consent per onshi_consent_kind */
+	int consent[4]; /* onshi_consent per onshi_consent_kind */
 };
 
 #if defined(__GNUC__)
@@ -118,8 +117,7 @@ struct onshi_host {
 
 	/* Watch fd for ONSHI_FD_READ/WRITE; NULL on error (logged). */
 	struct onshi_watch *(*watch_fd)(struct onshi_instance *inst, int fd,
-					unsigned events, onshi_fd_cb cb,
-					void *arg);
+					unsigned events, onshi_fd_cb cb, void *arg);
 	/* Change the events of a watch. */
 	int (*watch_modify)(struct onshi_instance *inst, struct onshi_watch *w,
 			    unsigned events);
@@ -131,9 +129,9 @@ struct onshi_host {
 	 * A one-shot timer is released after its callback: do not stop it
 	 * from then on.
 	 */
-	struct onshi_timer *(*timer_start)(struct onshi_instance *inst, uint64_t ms,
-					   int repeat, onshi_timer_cb cb,
-					   void *arg);
+	struct onshi_timer *(*timer_start)(struct onshi_instance *inst,
+					   uint64_t ms, int repeat,
+					   onshi_timer_cb cb, void *arg);
 	/* Cancel a timer that has not fired (or a repeating one). */
 	void (*timer_stop)(struct onshi_instance *inst, struct onshi_timer *t);
 
@@ -162,9 +160,8 @@ struct onshi_host {
 	 * the copy, its answer is coming. Parse problems are not errors here:
 	 * they come back as an error answer naming the problem.
 	 */
-	int (*submit)(struct onshi_instance *inst, const char *request_id,
-		      int kind, const void *body, size_t len, char *msg,
-		      size_t msglen);
+	int (*submit)(struct onshi_instance *inst, const char *request_id, int kind,
+		      const void *body, size_t len, char *msg, size_t msglen);
 
 	/* onshi_msg_write() of onshi/message.h; free *out with buf_free(). */
 	int (*msg_write)(const struct onshi_msg *m, int charset, char **out,
@@ -177,8 +174,7 @@ struct onshi_host {
 				  size_t idlen, char *msg, size_t msglen);
 	int (*file_name_result)(int kind, const char *id, int face, char *out,
 				size_t outlen);
-	int (*file_name_error)(int kind, const char *id, char *out,
-			       size_t outlen);
+	int (*file_name_error)(int kind, const char *id, char *out, size_t outlen);
 
 	/*
 	 * Write data to dir/name so that no reader ever sees part of it: a
@@ -186,9 +182,8 @@ struct onshi_host {
 	 * file's permission bits.
 	 */
 	int (*write_file_atomic)(struct onshi_instance *inst, const char *dir,
-				 const char *name, const void *data,
-				 size_t len, unsigned mode, char *msg,
-				 size_t msglen);
+				 const char *name, const void *data, size_t len,
+				 unsigned mode, char *msg, size_t msglen);
 
 	/* ---- ABI 1.2: card readers ---- */
 
@@ -240,9 +235,8 @@ struct onshi_host {
 	 */
 	int (*write_file_staged)(struct onshi_instance *inst,
 				 const char *tmp_dir, const char *dir,
-				 const char *name, const void *data,
-				 size_t len, unsigned mode, char *msg,
-				 size_t msglen);
+				 const char *name, const void *data, size_t len,
+				 unsigned mode, char *msg, size_t msglen);
 
 	/* ---- ABI 1.4: device health ---- */
 
@@ -254,8 +248,7 @@ struct onshi_host {
 	 * fails); the daemon logs each change once. Calling it again with
 	 * the same state only updates why. Forgotten when the instance stops.
 	 */
-	void (*device_state)(struct onshi_instance *inst, int up,
-			     const char *why);
+	void (*device_state)(struct onshi_instance *inst, int up, const char *why);
 };
 
 /* Flags of submit_flags(). */
@@ -265,14 +258,14 @@ struct onshi_host {
  * One finished answer handed to a receipt-computer adapter's deliver op.
  */
 struct onshi_delivery {
-	const char *request_id;  /* as given to submit(); NULL for a push */
-	int request_kind;        /* enum onshi_msg_kind of the request */
-	int is_error;            /* 1: write the request's .err file */
+	const char *request_id; /* as given to submit(); NULL for a push */
+	int request_kind;       /* enum onshi_msg_kind of the request */
+	int is_error;           /* 1: write the request's .err file */
 	const struct onshi_msg *result; /* the answer (error document if
 					   is_error) */
-	int push;                /* 1: an unasked My Number Card result
+	int push;                       /* 1: an unasked My Number Card result
 				    for face/ (readers) */
-	const char *push_id;     /* id for the push file name */
+	const char *push_id;            /* id for the push file name */
 	/*
 	 * ABI 1.3 (read only when host->abi_minor >= 3): the request's bytes
 	 * as the adapter submitted them (NULL for a push), e.g. for a copy
@@ -283,9 +276,9 @@ struct onshi_delivery {
 };
 
 /* Whether the daemon's host table has `member` (arrived in a later minor). */
-#define ONSHI_HOST_HAS(host, member) \
+#define ONSHI_HOST_HAS(host, member)                           \
 	((host)->size >= offsetof(struct onshi_host, member) + \
-			 sizeof(((struct onshi_host *)0)->member))
+				 sizeof(((struct onshi_host *)0)->member))
 
 #ifdef __cplusplus
 }

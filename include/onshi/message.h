@@ -64,21 +64,21 @@ extern "C" {
 /* OQSCD005 CharacterCodeIdentifier; also selects the writer's output. */
 enum onshi_charset {
 	ONSHI_CHARSET_UTF8 = 0,
-	ONSHI_CHARSET_CP932 = 1,   /* declared "Shift_JIS", written as CP932 */
+	ONSHI_CHARSET_CP932 = 1, /* declared "Shift_JIS", written as CP932 */
 };
 
 /* OQSCD002 ReferenceClassification */
 enum onshi_refclass {
 	ONSHI_REFCLASS_NONE = 0,
-	ONSHI_REFCLASS_MYNUMBER = 1,   /* My Number Card */
-	ONSHI_REFCLASS_CARDINFO = 2,   /* insurance card information */
+	ONSHI_REFCLASS_MYNUMBER = 1, /* My Number Card */
+	ONSHI_REFCLASS_CARDINFO = 2, /* insurance card information */
 };
 
 /* OQSCD003 SegmentOfResult */
 enum onshi_segment {
 	ONSHI_SEGMENT_NONE = 0,
 	ONSHI_SEGMENT_NORMAL = 1,
-	ONSHI_SEGMENT_PROCESSING = 2,  /* batch result not ready yet */
+	ONSHI_SEGMENT_PROCESSING = 2, /* batch result not ready yet */
 	ONSHI_SEGMENT_ABNORMAL = 9,
 };
 
@@ -94,7 +94,7 @@ enum onshi_validity {
 	ONSHI_VALIDITY_NONE = 0,
 	ONSHI_VALIDITY_VALID = 1,
 	ONSHI_VALIDITY_INVALID = 2,
-	ONSHI_VALIDITY_SUPERSEDED = 3,   /* invalid: a newer qualification exists */
+	ONSHI_VALIDITY_SUPERSEDED = 3, /* invalid: a newer qualification exists */
 	ONSHI_VALIDITY_NOT_FOUND = 4,
 	ONSHI_VALIDITY_AMBIGUOUS = 5,    /* several persons match */
 	ONSHI_VALIDITY_UNREGISTERED = 6, /* valid, public assistance only */
@@ -106,15 +106,15 @@ enum onshi_consent {
 	ONSHI_CONSENT_NO = 0,
 	ONSHI_CONSENT_YES = 1,
 	ONSHI_CONSENT_EXPIRED = 2,
-	ONSHI_CONSENT_IMPOSSIBLE = 3,    /* emergency: consent cannot be asked */
+	ONSHI_CONSENT_IMPOSSIBLE = 3, /* emergency: consent cannot be asked */
 };
 
 /* The four consent subjects, in element-name order; indexes arrays below. */
 enum onshi_consent_kind {
-	ONSHI_CONSENT_PHARMACISTS = 0,           /* PharmacistsInfo* */
-	ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS,  /* SpecificHealthCheckupsInfo* */
-	ONSHI_CONSENT_DIAGNOSIS,                 /* DiagnosisInfo* */
-	ONSHI_CONSENT_OPERATION,                 /* OperationInfo* */
+	ONSHI_CONSENT_PHARMACISTS = 0,          /* PharmacistsInfo* */
+	ONSHI_CONSENT_SPECIFIC_HEALTH_CHECKUPS, /* SpecificHealthCheckupsInfo* */
+	ONSHI_CONSENT_DIAGNOSIS,                /* DiagnosisInfo* */
+	ONSHI_CONSENT_OPERATION,                /* OperationInfo* */
 	ONSHI_CONSENT_KINDS
 };
 
@@ -138,19 +138,19 @@ enum onshi_auth_method {
 /* The elements of QualificationConfirmSearchInfo, in the order of the
  * fields of struct onshi_search_info (and of the writer's output). */
 enum onshi_search_element {
-	ONSHI_SEARCH_INSURER_NUMBER = 0,         /* InsurerNumber */
-	ONSHI_SEARCH_INSURED_CARD_SYMBOL,        /* InsuredCardSymbol */
+	ONSHI_SEARCH_INSURER_NUMBER = 0,            /* InsurerNumber */
+	ONSHI_SEARCH_INSURED_CARD_SYMBOL,           /* InsuredCardSymbol */
 	ONSHI_SEARCH_INSURED_IDENTIFICATION_NUMBER, /* InsuredIdentificationNumber */
-	ONSHI_SEARCH_INSURED_BRANCH_NUMBER,      /* InsuredBranchNumber */
-	ONSHI_SEARCH_BIRTHDATE,                  /* Birthdate */
+	ONSHI_SEARCH_INSURED_BRANCH_NUMBER,         /* InsuredBranchNumber */
+	ONSHI_SEARCH_BIRTHDATE,                     /* Birthdate */
 	ONSHI_SEARCH_LIMIT_APPLICATION_CONS_FLG, /* LimitApplicationCertificateRelatedConsFlg */
 	ONSHI_SEARCH_ELEMENTS
 };
 
 /* One search element as the client wrote it: which one, and its text. */
 struct onshi_sent_text {
-	unsigned field;                      /* enum onshi_search_element */
-	char *text;                          /* verbatim (UTF-8), may be "" */
+	unsigned field; /* enum onshi_search_element */
+	char *text;     /* verbatim (UTF-8), may be "" */
 };
 
 /* <QualificationConfirmSearchInfo>: what the receipt computer asks about. */
@@ -160,7 +160,7 @@ struct onshi_search_info {
 	char *insured_identification_number; /* InsuredIdentificationNumber */
 	char *insured_branch_number;         /* InsuredBranchNumber, 2 digits */
 	char *birthdate;                     /* Birthdate, YYYYMMDD */
-	char *limit_application_cons_flg;    /* LimitApplicationCertificateRelatedConsFlg */
+	char *limit_application_cons_flg; /* LimitApplicationCertificateRelatedConsFlg */
 	/*
 	 * Appended in ABI 1.3. The elements as sent, in the sender's order,
 	 * each with its text untouched (no trimming, no padding): filled by
@@ -187,14 +187,14 @@ struct onshi_search_info {
  * The parser enforces that the method's own field is present.
  */
 struct onshi_card_auth {
-	enum onshi_token_type token_type;    /* [TokenType] */
-	enum onshi_auth_method method;       /* [AuthMethod] */
-	char *certificate;                   /* [Certificate] JPKI auth cert, DER */
-	char *nonce;                         /* [Nonce] as issued by /challenge */
-	char *signature;                     /* [Signature] PIN mode */
-	char *attestation;                   /* [ReaderAttestation] face mode */
-	char *reader_certificate;            /* [ReaderCertificate] face mode */
-	char *operator_id;                   /* [OperatorId] visual mode */
+	enum onshi_token_type token_type; /* [TokenType] */
+	enum onshi_auth_method method;    /* [AuthMethod] */
+	char *certificate;        /* [Certificate] JPKI auth cert, DER */
+	char *nonce;              /* [Nonce] as issued by /challenge */
+	char *signature;          /* [Signature] PIN mode */
+	char *attestation;        /* [ReaderAttestation] face mode */
+	char *reader_certificate; /* [ReaderCertificate] face mode */
+	char *operator_id;        /* [OperatorId] visual mode */
 	/* [PharmacistsInfoConsFlg] [SpecificHealthCheckupsInfoConsFlg]
 	 * [DiagnosisInfoConsFlg] [OperationInfoConsFlg] */
 	enum onshi_consent consent[ONSHI_CONSENT_KINDS];
@@ -202,9 +202,9 @@ struct onshi_card_auth {
 
 /* One consent triple inside a result: {Kind}Info{ConsFlg,ConsTime,AvailableTime} */
 struct onshi_consent_info {
-	char *flg;             /* "0".."3" (OQSCD016) */
-	char *time;            /* YYYYMMDDhhmmss, when consent was given */
-	char *available_time;  /* YYYYMMDDhhmmss, until when it may be used */
+	char *flg;            /* "0".."3" (OQSCD016) */
+	char *time;           /* YYYYMMDDhhmmss, when consent was given */
+	char *available_time; /* YYYYMMDDhhmmss, until when it may be used */
 };
 
 /*
@@ -216,77 +216,77 @@ struct onshi_consent_info {
 
 /* <ElderlyRecipientCertificateInfo> 高齢受給者証 (ages 70-74). */
 struct onshi_elderly_certificate {
-	char *certificate_date;    /* ElderlyRecipientCertificateDate, YYYYMMDD issued */
-	char *valid_start_date;    /* ElderlyRecipientValidStartDate */
-	char *valid_end_date;      /* ElderlyRecipientValidEndDate */
-	char *contribution_ratio;  /* ElderlyRecipientContributionRatio: "020" = 2 割 */
+	char *certificate_date; /* ElderlyRecipientCertificateDate, YYYYMMDD issued */
+	char *valid_start_date; /* ElderlyRecipientValidStartDate */
+	char *valid_end_date;   /* ElderlyRecipientValidEndDate */
+	char *contribution_ratio; /* ElderlyRecipientContributionRatio: "020" = 2 割 */
 };
 
 /* <LimitApplicationCertificateRelatedInfo> 限度額適用認定証 and kin. */
 struct onshi_limit_certificate {
-	char *classification;      /* LimitApplicationCertificateClassification 01-03 */
+	char *classification; /* LimitApplicationCertificateClassification 01-03 */
 	char *classification_flag; /* LimitApplicationCertificateClassificationFlag
 				    * (OQSCD012: A01-A06 under 70, B01-B10 70 and over) */
 	char *certificate_date;    /* LimitApplicationCertificateDate */
-	char *valid_start_date;    /* LimitApplicationCertificateValidStartDate */
-	char *valid_end_date;      /* LimitApplicationCertificateValidEndDate */
-	char *long_term_date;      /* LimitApplicationCertificateLongTermDate (長期入院) */
+	char *valid_start_date; /* LimitApplicationCertificateValidStartDate */
+	char *valid_end_date;   /* LimitApplicationCertificateValidEndDate */
+	char *long_term_date; /* LimitApplicationCertificateLongTermDate (長期入院) */
 };
 
 /* <SpecificDiseasesCertificateList><SpecificDiseasesCertificateInfo>: one
  * 特定疾病療養受療証. */
 struct onshi_specific_disease_certificate {
-	char *disease_category;    /* SpecificDiseasesDiseaseCategory (OQSCD013) */
-	char *certificate_date;    /* SpecificDiseasesCertificateDate */
-	char *valid_start_date;    /* SpecificDiseasesValidStartDate */
-	char *valid_end_date;      /* SpecificDiseasesValidEndDate */
-	char *self_pay;            /* SpecificDiseasesSelfPay, yen per month */
+	char *disease_category; /* SpecificDiseasesDiseaseCategory (OQSCD013) */
+	char *certificate_date; /* SpecificDiseasesCertificateDate */
+	char *valid_start_date; /* SpecificDiseasesValidStartDate */
+	char *valid_end_date;   /* SpecificDiseasesValidEndDate */
+	char *self_pay;         /* SpecificDiseasesSelfPay, yen per month */
 };
 
 /* <PublicExpenseResultList><MedicalTicketInfo>: one 医療券 / 調剤券 of
  * medical aid (医療扶助; QualificationValidity 6, card classification A1). */
 struct onshi_medical_ticket {
-	char *ticket_type;                   /* TicketType: 1 医療券, 2 調剤券 */
-	char *valid_date;                    /* MedicalTicketValidDate */
-	char *expiration_date;               /* MedicalTicketExpirationDate */
-	char *issue_number;                  /* IssueNumber (交付番号) */
-	char *medical_treatment_month;       /* MedicalTreatmentMonth YYYYMM */
-	char *designated_institution_code;   /* DesignatedMedicalInstitutionCode */
-	char *designated_institution_name;   /* DesignatedMedicalInstitutionName */
-	char *self_pay_amount;               /* SelfPayAmount (本人支払額), yen */
-	char *district_contact_name;         /* DistrictContactName (地区担当員) */
-	char *handling_contact_name;         /* HandlingContactName (取扱担当者) */
-	char *remarks1;                      /* Remarks1 */
+	char *ticket_type;     /* TicketType: 1 医療券, 2 調剤券 */
+	char *valid_date;      /* MedicalTicketValidDate */
+	char *expiration_date; /* MedicalTicketExpirationDate */
+	char *issue_number;    /* IssueNumber (交付番号) */
+	char *medical_treatment_month;     /* MedicalTreatmentMonth YYYYMM */
+	char *designated_institution_code; /* DesignatedMedicalInstitutionCode */
+	char *designated_institution_name; /* DesignatedMedicalInstitutionName */
+	char *self_pay_amount;       /* SelfPayAmount (本人支払額), yen */
+	char *district_contact_name; /* DistrictContactName (地区担当員) */
+	char *handling_contact_name; /* HandlingContactName (取扱担当者) */
+	char *remarks1;              /* Remarks1 */
 };
 
 /* <ResultOfQualificationConfirmation>: one insured person's record.
  * Every field is a string as sent; the writer does not reinterpret them. */
 struct onshi_qualification {
-	char *insured_card_classification;   /* InsuredCardClassification (OQSCD010) */
-	char *insurer_number;                /* InsurerNumber (8 chars, see top) */
-	char *insured_card_symbol;           /* InsuredCardSymbol */
+	char *insured_card_classification; /* InsuredCardClassification (OQSCD010) */
+	char *insurer_number;      /* InsurerNumber (8 chars, see top) */
+	char *insured_card_symbol; /* InsuredCardSymbol */
 	char *insured_identification_number; /* InsuredIdentificationNumber */
 	char *insured_branch_number;         /* InsuredBranchNumber */
-	char *personal_family_classification;/* PersonalFamilyClassification 1/2 */
-	char *insured_name;                  /* InsuredName (the policy holder) */
-	char *name;                          /* Name */
-	char *name_of_other;                 /* NameOfOther */
-	char *name_kana;                     /* NameKana (half-width kana) */
-	char *name_of_other_kana;            /* NameOfOtherKana */
-	char *sex1;                          /* Sex1 */
-	char *sex2;                          /* Sex2 */
-	char *birthdate;                     /* Birthdate YYYYMMDD */
-	char *address;                       /* Address */
-	char *post_number;                   /* PostNumber */
+	char *personal_family_classification; /* PersonalFamilyClassification 1/2 */
+	char *insured_name;       /* InsuredName (the policy holder) */
+	char *name;               /* Name */
+	char *name_of_other;      /* NameOfOther */
+	char *name_kana;          /* NameKana (half-width kana) */
+	char *name_of_other_kana; /* NameOfOtherKana */
+	char *sex1;               /* Sex1 */
+	char *sex2;               /* Sex2 */
+	char *birthdate;          /* Birthdate YYYYMMDD */
+	char *address;            /* Address */
+	char *post_number;        /* PostNumber */
 	char *insured_certificate_issuance_date; /* InsuredCertificateIssuanceDate */
-	char *insured_card_valid_date;       /* InsuredCardValidDate */
-	char *insured_card_expiration_date;  /* InsuredCardExpirationDate */
-	char *qualification_date;            /* QualificationDate */
-	char *disqualification_date;         /* DisqualificationDate */
+	char *insured_card_valid_date;           /* InsuredCardValidDate */
+	char *insured_card_expiration_date;      /* InsuredCardExpirationDate */
+	char *qualification_date;                /* QualificationDate */
+	char *disqualification_date;             /* DisqualificationDate */
 	char *insured_partial_contribution_ratio; /* "030" = 30 % */
-	char *preschool_classification;      /* PreschoolClassification */
-	char *reason_of_loss;                /* ReasonOfLoss */
-	char *insurer_name;                  /* InsurerName */
+	char *preschool_classification;           /* PreschoolClassification */
+	char *reason_of_loss;                     /* ReasonOfLoss */
+	char *insurer_name;                       /* InsurerName */
 	/* Written Pharmacists*, *AvailableTime; read also as
 	 * PharmaceuticalInfo* and *AcquisitionTime (docs/national-api.md). */
 	struct onshi_consent_info consent[ONSHI_CONSENT_KINDS];
@@ -295,19 +295,19 @@ struct onshi_qualification {
 	 * results carry it. Certificate groups are written when one of their
 	 * fields is set; the lists when they have entries.
 	 */
-	struct onshi_elderly_certificate elderly;   /* ElderlyRecipientCertificateInfo */
-	char *limit_cons_flg;                /* LimitApplicationCertificateRelatedConsFlg (OQSCD016) */
-	char *limit_cons_time;               /* LimitApplicationCertificateRelatedConsTime */
-	struct onshi_limit_certificate limit;       /* LimitApplicationCertificateRelatedInfo */
-	char *specific_diseases_cons_flg;    /* SpecificDiseasesCertificateRelatedConsFlg */
-	char *specific_diseases_cons_time;   /* SpecificDiseasesCertificateRelatedConsTime */
-	size_t n_specific_diseases;          /* SpecificDiseasesCertificateList entries */
+	struct onshi_elderly_certificate elderly; /* ElderlyRecipientCertificateInfo */
+	char *limit_cons_flg; /* LimitApplicationCertificateRelatedConsFlg (OQSCD016) */
+	char *limit_cons_time; /* LimitApplicationCertificateRelatedConsTime */
+	struct onshi_limit_certificate limit; /* LimitApplicationCertificateRelatedInfo */
+	char *specific_diseases_cons_flg; /* SpecificDiseasesCertificateRelatedConsFlg */
+	char *specific_diseases_cons_time; /* SpecificDiseasesCertificateRelatedConsTime */
+	size_t n_specific_diseases; /* SpecificDiseasesCertificateList entries */
 	struct onshi_specific_disease_certificate *specific_diseases;
-	size_t n_medical_tickets;            /* PublicExpenseResultList entries */
+	size_t n_medical_tickets; /* PublicExpenseResultList entries */
 	struct onshi_medical_ticket *medical_tickets;
-	char *reference_number;              /* ReferenceNumber (照会番号) */
-	char *limit_certificate_changed;     /* LimitApplicationCertificateChanged */
-	char *qualification_confirmation_key;/* QualificationConfirmationKey (card reads) */
+	char *reference_number;          /* ReferenceNumber (照会番号) */
+	char *limit_certificate_changed; /* LimitApplicationCertificateChanged */
+	char *qualification_confirmation_key; /* QualificationConfirmationKey (card reads) */
 };
 
 /* MessageHeader of every request kind. */
@@ -316,8 +316,8 @@ struct onshi_req_header {
 	 * (real clients leave it out), where the parser fills in today's
 	 * local date when it is absent or empty. */
 	char *qualification_confirmation_date;
-	char *medical_institution_code;      /* 10 digits, required */
-	char *arbitrary_file_identifier;     /* free text, echoed in the result */
+	char *medical_institution_code;  /* 10 digits, required */
+	char *arbitrary_file_identifier; /* free text, echoed in the result */
 	enum onshi_refclass reference_classification; /* absent → CARDINFO */
 	/* Batch phase 2 only, and required there: read from MessageHeader or
 	 * from MessageBody (where real clients put it); both present with
@@ -327,16 +327,16 @@ struct onshi_req_header {
 
 /* MessageHeader of every result kind. */
 struct onshi_res_header {
-	char *process_execution_time;        /* YYYYMMDDhhmmss */
-	enum onshi_charset character_code;   /* parsed; the writer writes its own */
+	char *process_execution_time;      /* YYYYMMDDhhmmss */
+	enum onshi_charset character_code; /* parsed; the writer writes its own */
 	enum onshi_segment segment_of_result;
-	char *error_code;                    /* when segment is not NORMAL */
+	char *error_code; /* when segment is not NORMAL */
 	char *error_message;
 	char *qualification_confirmation_date;
 	enum onshi_refclass reference_classification;
-	char *arbitrary_file_identifier;     /* echoed from the request */
+	char *arbitrary_file_identifier; /* echoed from the request */
 	char *medical_institution_code;
-	char *reception_number;              /* batch results only */
+	char *reception_number; /* batch results only */
 	/* batch phase 2 only; always written for that kind */
 	long number_of_processing_result;
 	long number_of_normal_processing;
@@ -348,9 +348,9 @@ struct onshi_res_header {
 /* OQSsiquc01req: individual inquiry (by card info or by My Number Card). */
 struct onshi_inquiry_request {
 	struct onshi_req_header hdr;
-	bool has_search;                     /* required for CARDINFO */
+	bool has_search; /* required for CARDINFO */
 	struct onshi_search_info search;
-	bool has_card_auth;                  /* required for MYNUMBER */
+	bool has_card_auth; /* required for MYNUMBER */
 	struct onshi_card_auth card_auth;
 };
 
@@ -361,10 +361,10 @@ struct onshi_inquiry_result {
 	char *processing_result_code;
 	char *processing_result_message;
 	enum onshi_validity qualification_validity;
-	char *prescription_issue_select;     /* PrescriptionIssueSelect */
-	bool has_search;                     /* the request's, echoed */
+	char *prescription_issue_select; /* PrescriptionIssueSelect */
+	bool has_search;                 /* the request's, echoed */
 	struct onshi_search_info search;
-	size_t n_results;                    /* <ResultList> entries */
+	size_t n_results; /* <ResultList> entries */
 	struct onshi_qualification *results;
 };
 
@@ -432,55 +432,55 @@ struct onshi_error_result {
  * MessageContents saying why) and either DrugInformation or
  * SpecificHealthCheckup entries.
  */
-struct onshi_info_request {            /* YZKsiquc01req, TKKsiquc01req */
-	struct onshi_req_header hdr;         /* QualificationConfirmationDate optional */
-	bool has_search;                     /* required */
+struct onshi_info_request {          /* YZKsiquc01req, TKKsiquc01req */
+	struct onshi_req_header hdr; /* QualificationConfirmationDate optional */
+	bool has_search;             /* required */
 	struct onshi_search_info search;
 };
 
 /* One dispensing of one drug: <DrugInformation>. */
 struct onshi_drug_info {
-	char *dispensing_date;               /* DispensingDate YYYYMMDD */
-	char *prescribing_institution_name;  /* PrescribingInstitutionName */
-	char *pharmacy_name;                 /* DispensingPharmacyName */
-	char *drug_code;                     /* DrugCode (YJ code) */
-	char *drug_name;                     /* DrugName */
-	char *quantity;                      /* Quantity, per day */
-	char *unit;                          /* Unit (錠, mL, 包 ...) */
-	char *usage;                         /* Usage (1日3回毎食後 ...) */
-	char *dosage_days;                   /* DosageDays */
+	char *dispensing_date;              /* DispensingDate YYYYMMDD */
+	char *prescribing_institution_name; /* PrescribingInstitutionName */
+	char *pharmacy_name;                /* DispensingPharmacyName */
+	char *drug_code;                    /* DrugCode (YJ code) */
+	char *drug_name;                    /* DrugName */
+	char *quantity;                     /* Quantity, per day */
+	char *unit;                         /* Unit (錠, mL, 包 ...) */
+	char *usage;                        /* Usage (1日3回毎食後 ...) */
+	char *dosage_days;                  /* DosageDays */
 };
 
 /* One year's specific health check-up: <SpecificHealthCheckup>. */
 struct onshi_checkup_info {
-	char *examination_date;              /* ExaminationDate YYYYMMDD */
-	char *examination_institution_name;  /* ExaminationInstitutionName */
-	char *height;                        /* Height, cm */
-	char *weight;                        /* Weight, kg */
-	char *bmi;                           /* BMI */
-	char *abdominal_circumference;       /* AbdominalCircumference, cm */
-	char *systolic_blood_pressure;       /* SystolicBloodPressure, mmHg */
-	char *diastolic_blood_pressure;      /* DiastolicBloodPressure, mmHg */
-	char *hba1c;                         /* HbA1c, % (NGSP) */
-	char *fasting_blood_sugar;           /* FastingBloodSugar, mg/dL */
-	char *ldl_cholesterol;               /* LDLCholesterol, mg/dL */
-	char *hdl_cholesterol;               /* HDLCholesterol, mg/dL */
-	char *triglyceride;                  /* Triglyceride, mg/dL */
-	char *ast;                           /* AST, U/L */
-	char *alt;                           /* ALT, U/L */
-	char *gamma_gtp;                     /* GammaGTP, U/L */
-	char *metabolic_syndrome_judgement;  /* MetabolicSyndromeJudgement 1-4 */
+	char *examination_date;             /* ExaminationDate YYYYMMDD */
+	char *examination_institution_name; /* ExaminationInstitutionName */
+	char *height;                       /* Height, cm */
+	char *weight;                       /* Weight, kg */
+	char *bmi;                          /* BMI */
+	char *abdominal_circumference;      /* AbdominalCircumference, cm */
+	char *systolic_blood_pressure;      /* SystolicBloodPressure, mmHg */
+	char *diastolic_blood_pressure;     /* DiastolicBloodPressure, mmHg */
+	char *hba1c;                        /* HbA1c, % (NGSP) */
+	char *fasting_blood_sugar;          /* FastingBloodSugar, mg/dL */
+	char *ldl_cholesterol;              /* LDLCholesterol, mg/dL */
+	char *hdl_cholesterol;              /* HDLCholesterol, mg/dL */
+	char *triglyceride;                 /* Triglyceride, mg/dL */
+	char *ast;                          /* AST, U/L */
+	char *alt;                          /* ALT, U/L */
+	char *gamma_gtp;                    /* GammaGTP, U/L */
+	char *metabolic_syndrome_judgement; /* MetabolicSyndromeJudgement 1-4 */
 };
 
-struct onshi_info_result {             /* YZKsiquc01res, TKKsiquc01res */
+struct onshi_info_result { /* YZKsiquc01res, TKKsiquc01res */
 	struct onshi_res_header hdr;
-	char *result_code;                   /* ResultCode: "1" = ok */
-	char *message_contents;              /* MessageContents */
-	bool has_search;                     /* the request's, echoed */
+	char *result_code;      /* ResultCode: "1" = ok */
+	char *message_contents; /* MessageContents */
+	bool has_search;        /* the request's, echoed */
 	struct onshi_search_info search;
-	size_t n_drugs;                      /* YZKsiquc01res: <DrugInformationList> */
+	size_t n_drugs; /* YZKsiquc01res: <DrugInformationList> */
 	struct onshi_drug_info *drugs;
-	size_t n_checkups;                   /* TKKsiquc01res: <SpecificHealthCheckupList> */
+	size_t n_checkups; /* TKKsiquc01res: <SpecificHealthCheckupList> */
 	struct onshi_checkup_info *checkups;
 };
 
@@ -497,18 +497,18 @@ struct onshi_info_result {             /* YZKsiquc01res, TKKsiquc01res */
  * OQSmuquc02 (struct onshi_bulk_result, one BulkConfirmUnit a person).
  */
 struct onshi_period_search {
-	char *medical_treatment_flag;        /* MedicalTreatmentFlag (OQSCD028) 1-4 */
-	char *examination_date_from;         /* ExaminationDateFrom YYYYMMDD */
-	char *examination_date_to;           /* ExaminationDateTo */
-	char *consent_date_from;             /* ConsentDateFrom */
-	char *consent_date_to;               /* ConsentDateTo */
-	char *medical_treatment_month;       /* MedicalTreatmentMonth YYYYMM */
+	char *medical_treatment_flag;  /* MedicalTreatmentFlag (OQSCD028) 1-4 */
+	char *examination_date_from;   /* ExaminationDateFrom YYYYMMDD */
+	char *examination_date_to;     /* ExaminationDateTo */
+	char *consent_date_from;       /* ConsentDateFrom */
+	char *consent_date_to;         /* ConsentDateTo */
+	char *medical_treatment_month; /* MedicalTreatmentMonth YYYYMM */
 };
 
-struct onshi_period_bulk_request {     /* OQSmuonq01req, OQSmuhvq01req, OQSmutic01req */
-	struct onshi_req_header hdr;         /* as in OQSmuquc01req */
-	bool has_search;                     /* required */
-	struct onshi_period_search search;   /* <QualificationConfirmSearchInfo> */
+struct onshi_period_bulk_request { /* OQSmuonq01req, OQSmuhvq01req, OQSmutic01req */
+	struct onshi_req_header hdr;       /* as in OQSmuquc01req */
+	bool has_search;                   /* required */
+	struct onshi_period_search search; /* <QualificationConfirmSearchInfo> */
 };
 
 /*
@@ -518,11 +518,11 @@ struct onshi_period_bulk_request {     /* OQSmuonq01req, OQSmuhvq01req, OQSmutic
  * ReceptionNumber with OQSmuimm02req); afterwards the person's records in
  * that institution's results carry ReferenceNumber.
  */
-#define ONSHI_REFNUM_MAX 20   /* ReferenceNumber: 1-20 of [0-9A-Za-z-] */
+#define ONSHI_REFNUM_MAX 20 /* ReferenceNumber: 1-20 of [0-9A-Za-z-] */
 
 /* <ReferenceNumberRegistrationInfo>: the insurance-card fields and the number. */
 struct onshi_refnum_info {
-	char *insurer_number;                /* InsurerNumber, 8 chars (6 digits: "  NNNNNN") */
+	char *insurer_number; /* InsurerNumber, 8 chars (6 digits: "  NNNNNN") */
 	char *insured_card_symbol;           /* InsuredCardSymbol, may be "" */
 	char *insured_identification_number; /* InsuredIdentificationNumber */
 	char *insured_branch_number;         /* InsuredBranchNumber */
@@ -530,54 +530,54 @@ struct onshi_refnum_info {
 	char *reference_number;              /* ReferenceNumber */
 };
 
-struct onshi_refnum_request {          /* OQSsiimm01req */
-	struct onshi_req_header hdr;         /* the batch header (date optional) */
-	bool has_info;                       /* required */
+struct onshi_refnum_request {        /* OQSsiimm01req */
+	struct onshi_req_header hdr; /* the batch header (date optional) */
+	bool has_info;               /* required */
 	struct onshi_refnum_info info;
 };
 
 /* The outcome of one registration: OQSsiimm01res's body, and each
  * <ReferenceNumberRegistrationResult> of OQSmuimm02res. */
 struct onshi_refnum_unit {
-	bool has_info;                       /* the registration, echoed */
+	bool has_info; /* the registration, echoed */
 	struct onshi_refnum_info info;
 	enum onshi_status processing_result_status; /* 1 registered, 2 not */
-	char *processing_result_code;        /* 1001 nobody, 1002 several match */
+	char *processing_result_code; /* 1001 nobody, 1002 several match */
 	char *processing_result_message;
 };
 
-struct onshi_refnum_result {           /* OQSsiimm01res */
+struct onshi_refnum_result { /* OQSsiimm01res */
 	struct onshi_res_header hdr;
 	struct onshi_refnum_unit unit;
 };
 
-struct onshi_refnum_bulk_request {     /* OQSmuimm01req */
+struct onshi_refnum_bulk_request { /* OQSmuimm01req */
 	struct onshi_req_header hdr;
 	size_t n_info;
 	struct onshi_refnum_info *info;
 };
 
-struct onshi_refnum_bulk_result {      /* OQSmuimm02res (OQSmuimm01res: bulk_reception) */
-	struct onshi_res_header hdr;         /* with the three counts */
+struct onshi_refnum_bulk_result { /* OQSmuimm02res (OQSmuimm01res: bulk_reception) */
+	struct onshi_res_header hdr; /* with the three counts */
 	size_t n_units;
 	struct onshi_refnum_unit *units;
 };
 
 enum onshi_msg_kind {
 	ONSHI_MSG_NONE = 0,
-	ONSHI_MSG_INQUIRY_REQUEST,     /* OQSsiquc01req */
-	ONSHI_MSG_INQUIRY_RESULT,      /* OQSsiquc01res */
-	ONSHI_MSG_BULK_REQUEST,        /* OQSmuquc01req */
-	ONSHI_MSG_BULK_RECEPTION,      /* OQSmuquc01res */
-	ONSHI_MSG_BULK_FETCH,          /* OQSmuquc02req */
-	ONSHI_MSG_BULK_RESULT,         /* OQSmuquc02res */
-	ONSHI_MSG_ERROR,               /* .err */
+	ONSHI_MSG_INQUIRY_REQUEST, /* OQSsiquc01req */
+	ONSHI_MSG_INQUIRY_RESULT,  /* OQSsiquc01res */
+	ONSHI_MSG_BULK_REQUEST,    /* OQSmuquc01req */
+	ONSHI_MSG_BULK_RECEPTION,  /* OQSmuquc01res */
+	ONSHI_MSG_BULK_FETCH,      /* OQSmuquc02req */
+	ONSHI_MSG_BULK_RESULT,     /* OQSmuquc02res */
+	ONSHI_MSG_ERROR,           /* .err */
 	/* appended in ABI 1.3 */
 	ONSHI_MSG_DRUG_REQUEST,        /* YZKsiquc01req */
 	ONSHI_MSG_DRUG_RESULT,         /* YZKsiquc01res */
 	ONSHI_MSG_CHECKUP_REQUEST,     /* TKKsiquc01req */
 	ONSHI_MSG_CHECKUP_RESULT,      /* TKKsiquc01res */
-	ONSHI_MSG_ONLINE_BULK_REQUEST,      /* OQSmuonq01req (period_bulk_request) */
+	ONSHI_MSG_ONLINE_BULK_REQUEST, /* OQSmuonq01req (period_bulk_request) */
 	ONSHI_MSG_ONLINE_BULK_RECEPTION,    /* OQSmuonq01res (bulk_reception) */
 	ONSHI_MSG_ONLINE_BULK_FETCH,        /* OQSmuonq02req (bulk_fetch) */
 	ONSHI_MSG_ONLINE_BULK_RESULT,       /* OQSmuonq02res (bulk_result) */
@@ -591,16 +591,16 @@ enum onshi_msg_kind {
 	ONSHI_MSG_MEDAID_BULK_RESULT,       /* OQSmutic02res */
 	ONSHI_MSG_REFNUM_REQUEST,           /* OQSsiimm01req (refnum_request) */
 	ONSHI_MSG_REFNUM_RESULT,            /* OQSsiimm01res (refnum_result) */
-	ONSHI_MSG_REFNUM_BULK_REQUEST,      /* OQSmuimm01req (refnum_bulk_request) */
-	ONSHI_MSG_REFNUM_BULK_RECEPTION,    /* OQSmuimm01res (bulk_reception) */
-	ONSHI_MSG_REFNUM_BULK_FETCH,        /* OQSmuimm02req (bulk_fetch) */
-	ONSHI_MSG_REFNUM_BULK_RESULT,       /* OQSmuimm02res (refnum_bulk_result) */
+	ONSHI_MSG_REFNUM_BULK_REQUEST, /* OQSmuimm01req (refnum_bulk_request) */
+	ONSHI_MSG_REFNUM_BULK_RECEPTION, /* OQSmuimm01res (bulk_reception) */
+	ONSHI_MSG_REFNUM_BULK_FETCH,     /* OQSmuimm02req (bulk_fetch) */
+	ONSHI_MSG_REFNUM_BULK_RESULT, /* OQSmuimm02res (refnum_bulk_result) */
 };
 
 /* Any document: kind says which union member is live. */
 struct onshi_msg {
 	enum onshi_msg_kind kind;
-	enum onshi_charset source_charset;   /* set by the parser */
+	enum onshi_charset source_charset; /* set by the parser */
 	union {
 		struct onshi_inquiry_request inquiry_request;
 		struct onshi_inquiry_result inquiry_result;
@@ -609,8 +609,8 @@ struct onshi_msg {
 		struct onshi_bulk_fetch bulk_fetch;
 		struct onshi_bulk_result bulk_result;
 		struct onshi_error_result error;
-		struct onshi_info_request info_request;  /* DRUG_, CHECKUP_REQUEST */
-		struct onshi_info_result info_result;    /* DRUG_, CHECKUP_RESULT */
+		struct onshi_info_request info_request; /* DRUG_, CHECKUP_REQUEST */
+		struct onshi_info_result info_result; /* DRUG_, CHECKUP_RESULT */
 		/* ONLINE_, HOMEVISIT_, MEDAID_BULK_REQUEST; their RECEPTION,
 		 * FETCH and RESULT kinds use bulk_reception, bulk_fetch and
 		 * bulk_result */
@@ -627,8 +627,7 @@ struct onshi_msg {
  * (NULL for other kinds): the one map from kinds to union members, for the
  * daemon and for plugins alike (inline: plugins link no daemon symbols).
  */
-static inline const struct onshi_req_header *
-onshi_msg_req_header(const struct onshi_msg *m)
+static inline const struct onshi_req_header *onshi_msg_req_header(const struct onshi_msg *m)
 {
 	switch (m->kind) {
 	case ONSHI_MSG_INQUIRY_REQUEST: return &m->u.inquiry_request.hdr;
@@ -640,9 +639,11 @@ onshi_msg_req_header(const struct onshi_msg *m)
 	case ONSHI_MSG_REFNUM_BULK_FETCH: return &m->u.bulk_fetch.hdr;
 	case ONSHI_MSG_ONLINE_BULK_REQUEST:
 	case ONSHI_MSG_HOMEVISIT_BULK_REQUEST:
-	case ONSHI_MSG_MEDAID_BULK_REQUEST: return &m->u.period_bulk_request.hdr;
+	case ONSHI_MSG_MEDAID_BULK_REQUEST:
+		return &m->u.period_bulk_request.hdr;
 	case ONSHI_MSG_REFNUM_REQUEST: return &m->u.refnum_request.hdr;
-	case ONSHI_MSG_REFNUM_BULK_REQUEST: return &m->u.refnum_bulk_request.hdr;
+	case ONSHI_MSG_REFNUM_BULK_REQUEST:
+		return &m->u.refnum_bulk_request.hdr;
 	case ONSHI_MSG_DRUG_REQUEST:
 	case ONSHI_MSG_CHECKUP_REQUEST: return &m->u.info_request.hdr;
 	default: return NULL;
@@ -683,9 +684,9 @@ static inline struct onshi_res_header *onshi_msg_res_header(struct onshi_msg *m)
 #define ONSHI_XMLMSG_MAX_ITEMS 100000
 
 struct onshi_parse_limits {
-	size_t max_bytes;      /* 0 = the default for the kind */
-	unsigned max_depth;    /* 0 = ONSHI_XMLMSG_MAX_DEPTH */
-	size_t max_items;      /* 0 = ONSHI_XMLMSG_MAX_ITEMS */
+	size_t max_bytes;   /* 0 = the default for the kind */
+	unsigned max_depth; /* 0 = ONSHI_XMLMSG_MAX_DEPTH */
+	size_t max_items;   /* 0 = ONSHI_XMLMSG_MAX_ITEMS */
 };
 
 /* ---- codec --------------------------------------------------------------- */
@@ -727,9 +728,8 @@ int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
  * U+2014) are first mapped to their CP932 forms. Returns ONSHI_OK,
  * ONSHI_EINVAL (a field unfit to write, named in msg), ONSHI_ENOMEM.
  */
-int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs,
-		    char **out, size_t *outlen, size_t *substituted,
-		    char *msg, size_t msglen);
+int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs, char **out,
+		    size_t *outlen, size_t *substituted, char *msg, size_t msglen);
 
 /*
  * Start the result for a request: res is initialised as the matching result
@@ -760,7 +760,8 @@ struct onshi_bulk_unit *onshi_bulk_result_add(struct onshi_bulk_result *r);
 struct onshi_qualification *onshi_bulk_unit_add(struct onshi_bulk_unit *u);
 struct onshi_specific_disease_certificate *
 onshi_qualification_add_specific_disease(struct onshi_qualification *q);
-struct onshi_medical_ticket *onshi_qualification_add_medical_ticket(struct onshi_qualification *q);
+struct onshi_medical_ticket *
+onshi_qualification_add_medical_ticket(struct onshi_qualification *q);
 struct onshi_drug_info *onshi_info_result_add_drug(struct onshi_info_result *r);
 struct onshi_checkup_info *onshi_info_result_add_checkup(struct onshi_info_result *r);
 struct onshi_refnum_info *onshi_refnum_bulk_request_add(struct onshi_refnum_bulk_request *r);
@@ -779,8 +780,8 @@ void onshi_qualification_clear(struct onshi_qualification *q);
  * 8 digits stay; 6 digits, or 8 with two leading zeros or spaces, become
  * "  NNNNNN"; surrounding ASCII blanks are ignored. ONSHI_EINVAL otherwise.
  */
-int onshi_insurer_number_normalize(const char *in, char out[9],
-				   char *msg, size_t msglen);
+int onshi_insurer_number_normalize(const char *in, char out[9], char *msg,
+				   size_t msglen);
 
 /* "OQSsiquc01req" etc.; "" for NONE. */
 const char *onshi_msg_kind_name(enum onshi_msg_kind kind);
@@ -813,12 +814,12 @@ int onshi_file_name_classify(const char *name, enum onshi_msg_kind *kind,
  * kind that is not a request, ONSHI_EPERM for an unsafe id, ONSHI_ETOOBIG
  * when out is too small.
  */
-int onshi_file_name_result(enum onshi_msg_kind kind, const char *id,
-			   bool face, char *out, size_t outlen);
+int onshi_file_name_result(enum onshi_msg_kind kind, const char *id, bool face,
+			   char *out, size_t outlen);
 
 /* Build "<request base name>.err", e.g. "OQSsiquc01req_<id>.err". */
-int onshi_file_name_error(enum onshi_msg_kind kind, const char *id,
-			  char *out, size_t outlen);
+int onshi_file_name_error(enum onshi_msg_kind kind, const char *id, char *out,
+			  size_t outlen);
 
 #ifdef __cplusplus
 }

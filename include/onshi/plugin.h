@@ -68,7 +68,7 @@ extern "C" {
 #endif
 
 /* Fills the fixed header fields of a descriptor. */
-#define ONSHI_PLUGIN_HEADER \
+#define ONSHI_PLUGIN_HEADER                                        \
 	.magic = ONSHI_PLUGIN_MAGIC, .abi_major = ONSHI_ABI_MAJOR, \
 	.abi_minor = ONSHI_ABI_MINOR
 
@@ -80,9 +80,9 @@ enum onshi_plugin_kind {
 /* Types of configuration values; the daemon checks them before create(). */
 enum onshi_conf_type {
 	ONSHI_CONF_STRING = 1,
-	ONSHI_CONF_INT = 2,   /* decimal, within [min, max] */
-	ONSHI_CONF_BOOL = 3,  /* yes/no, true/false, on/off, 1/0 */
-	ONSHI_CONF_PATH = 4,  /* relative paths resolve against the config file */
+	ONSHI_CONF_INT = 2,  /* decimal, within [min, max] */
+	ONSHI_CONF_BOOL = 3, /* yes/no, true/false, on/off, 1/0 */
+	ONSHI_CONF_PATH = 4, /* relative paths resolve against the config file */
 };
 
 /*
@@ -100,7 +100,7 @@ struct onshi_conf_key {
 	const char *help;          /* one line, shown in errors and docs */
 };
 
-struct onshi_host;   /* services the daemon offers: onshi/host.h */
+struct onshi_host;     /* services the daemon offers: onshi/host.h */
 struct onshi_delivery; /* an answer for an adapter: onshi/host.h */
 struct onshi_instance; /* the daemon's handle for one running instance */
 
@@ -115,8 +115,8 @@ struct onshi_plugin_ops {
 	 * for a new instance while the old one of the same module still runs
 	 * (reload), so keep no state outside *state_out.
 	 */
-	int (*create)(const struct onshi_host *host, struct onshi_instance *inst,
-		      void **state_out);
+	int (*create)(const struct onshi_host *host,
+		      struct onshi_instance *inst, void **state_out);
 	/*
 	 * start: open devices/folders, register fds and timers, start
 	 * threads. On error the daemon calls destroy() without stop().
@@ -152,28 +152,28 @@ struct onshi_plugin_ops {
 };
 
 /* The smallest ops table the daemon accepts: create..destroy. */
-#define ONSHI_PLUGIN_OPS_MIN_SIZE \
+#define ONSHI_PLUGIN_OPS_MIN_SIZE                     \
 	(offsetof(struct onshi_plugin_ops, destroy) + \
 	 sizeof(((struct onshi_plugin_ops *)0)->destroy))
 
 /* Whether an ops table of `size` bytes includes `member`. */
-#define ONSHI_OPS_HAS(size, member) \
+#define ONSHI_OPS_HAS(size, member)                            \
 	((size) >= offsetof(struct onshi_plugin_ops, member) + \
-		   sizeof(((struct onshi_plugin_ops *)0)->member))
+			   sizeof(((struct onshi_plugin_ops *)0)->member))
 
 /* The one exported descriptor. */
 struct onshi_plugin {
-	uint32_t magic;        /* ONSHI_PLUGIN_MAGIC */
-	uint16_t abi_major;    /* ONSHI_ABI_MAJOR the plugin was built with */
-	uint16_t abi_minor;    /* ONSHI_ABI_MINOR the plugin was built with */
-	uint32_t kind;         /* enum onshi_plugin_kind */
-	uint32_t flags;        /* reserved, 0 */
-	const char *name;      /* plugin name used in `plugin = NAME` */
-	const char *version;   /* plugin's own version string */
-	const char *vendor;    /* who maintains it */
+	uint32_t magic;      /* ONSHI_PLUGIN_MAGIC */
+	uint16_t abi_major;  /* ONSHI_ABI_MAJOR the plugin was built with */
+	uint16_t abi_minor;  /* ONSHI_ABI_MINOR the plugin was built with */
+	uint32_t kind;       /* enum onshi_plugin_kind */
+	uint32_t flags;      /* reserved, 0 */
+	const char *name;    /* plugin name used in `plugin = NAME` */
+	const char *version; /* plugin's own version string */
+	const char *vendor;  /* who maintains it */
 	const char *description;
 	const struct onshi_conf_key *config; /* accepted keys, may be NULL */
-	size_t ops_size;       /* sizeof(struct onshi_plugin_ops) at build */
+	size_t ops_size; /* sizeof(struct onshi_plugin_ops) at build */
 	const struct onshi_plugin_ops *ops;
 };
 

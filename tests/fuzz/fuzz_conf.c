@@ -73,8 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rmdir(dropin_dir);
 	}
 
-	if (onshi_config_load(main_path, &cfg, &diag) == ONSHI_OK &&
-	    cfg != NULL)
+	if (onshi_config_load(main_path, &cfg, &diag) == ONSHI_OK && cfg != NULL)
 		onshi_conf_check_core(cfg, &diag);
 	onshi_config_free(cfg);
 	onshi_diag_clear(&diag);

@@ -76,12 +76,13 @@ static void open_core(void)
 	f = fopen(path, "w");
 	if (f == NULL)
 		abort();
-	fprintf(f, "[institution main]\ncode = 1312345678\nname = Fuzz Clinic\n"
-		   "[institution dental]\ncode = 1312345679\n"
-		   "[log]\nlevel = error\n"
-		   "[control]\nsocket = %s/control.sock\n"
-		   "[plugins]\ndir = %s\nallow_unsafe_dir = yes\n"
-		   "[spool]\ndir = %s\n",
+	fprintf(f,
+		"[institution main]\ncode = 1312345678\nname = Fuzz Clinic\n"
+		"[institution dental]\ncode = 1312345679\n"
+		"[log]\nlevel = error\n"
+		"[control]\nsocket = %s/control.sock\n"
+		"[plugins]\ndir = %s\nallow_unsafe_dir = yes\n"
+		"[spool]\ndir = %s\n",
 		dir, plugins, spool);
 	fclose(f);
 	if (onshi_core_open(path, 1, &core, &diag) != ONSHI_OK) {
@@ -121,7 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (;;) {
 			enum onshi_frame_step step =
-				onshi_control_frame_next(&frame, budget, why, sizeof(why));
+				onshi_control_frame_next(&frame, budget, why,
+							 sizeof(why));
 
 			if (step == ONSHI_FRAME_MORE)
 				break;
@@ -133,8 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (frame.body && frame.body[frame.body_len] != '\0')
 				abort(); /* bodies are NUL-terminated for parsers */
-			onshi_control_dispatch(core->control_commands, NULL, frame.line,
-					       &out);
+			onshi_control_dispatch(core->control_commands, NULL,
+					       frame.line, &out);
 			onshi_control_frame_done(&frame);
 		}
 		if (off >= size)

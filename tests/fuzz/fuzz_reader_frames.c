@@ -25,7 +25,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct fr_link_ops *const links[] = {
-	&panasonic_link, &fujitsu_link, &almex_link, &canon_link,
+	&panasonic_link,
+	&fujitsu_link,
+	&almex_link,
+	&canon_link,
 };
 
 struct count {
@@ -68,7 +71,8 @@ static void roundtrip_msg(void *arg, struct fr_msg *m)
 			x->link->codec_reset(c2);
 			x->link->feed(c2, out.data, out.len, &s2);
 			if (cnt.n != 1 || cnt.type != m->type) {
-				fprintf(stderr, "%s: a checked %s message "
+				fprintf(stderr,
+					"%s: a checked %s message "
 					"re-encoded to %zu bytes decodes to %d "
 					"message(s) of type %d\n",
 					x->link->name, fr_msg_type_name(m->type),

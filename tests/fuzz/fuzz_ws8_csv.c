@@ -30,8 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ws8_csv_free(&raw);
 	free(copy);
 
-	if (ws8_decode((const char *)data, size, &text, &textlen, msg,
-		       sizeof msg) != 0)
+	if (ws8_decode((const char *)data, size, &text, &textlen, msg, sizeof msg) != 0)
 		return 0;
 
 	struct ws8_csv csv = { 0 };

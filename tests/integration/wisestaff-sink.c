@@ -55,7 +55,8 @@ static sink_result answer(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (*size > 0) {
 		size_t n = *size < sizeof(q->buf) - 1 - q->len
-				   ? *size : sizeof(q->buf) - 1 - q->len;
+				   ? *size
+				   : sizeof(q->buf) - 1 - q->len;
 
 		memcpy(q->buf + q->len, data, n);
 		q->len += n;
@@ -63,8 +64,7 @@ static sink_result answer(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	seen++;
-	r = MHD_create_response_from_buffer(0, (void *)"",
-					    MHD_RESPMEM_PERSISTENT);
+	r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (seen <= fail_first) {
 		ret = MHD_queue_response(c, 503, r);
 	} else {
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	if (port_file == NULL || log_path == NULL) {
 		fprintf(stderr, "usage: wisestaff-sink --port-file F --log F "
-			"[--fail N]\n");
+				"[--fail N]\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));

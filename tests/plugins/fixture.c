@@ -25,7 +25,7 @@ struct fixture {
 	struct onshi_instance *inst;
 	pthread_t thread;
 	int thread_running;
-	int pipefd[2];          /* closing the write end stops the worker */
+	int pipefd[2]; /* closing the write end stops the worker */
 	struct onshi_timer *timer;
 	unsigned long ticks, posts;
 	char greeting[64];
@@ -33,8 +33,12 @@ struct fixture {
 
 static const struct onshi_conf_key fixture_keys[] = {
 	{ .name = "greeting", .type = ONSHI_CONF_STRING, .default_value = "hello" },
-	{ .name = "count", .type = ONSHI_CONF_INT, .default_value = "1",
-	  .min = 1, .max = 100, .help = "a number from 1 to 100" },
+	{ .name = "count",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "1",
+	  .min = 1,
+	  .max = 100,
+	  .help = "a number from 1 to 100" },
 	{ .name = "fail_start", .type = ONSHI_CONF_BOOL, .default_value = "no" },
 	{ .name = NULL },
 };
@@ -152,11 +156,14 @@ static const struct onshi_plugin_ops fixture_ops = {
 
 ONSHI_PLUGIN_EXPORT const struct onshi_plugin DESCRIPTOR = {
 #ifdef FIXTURE_BAD_MAGIC
-	.magic = 0xdeadbeef, .abi_major = ONSHI_ABI_MAJOR,
+	.magic = 0xdeadbeef,
+	.abi_major = ONSHI_ABI_MAJOR,
 #elif defined(FIXTURE_WRONG_ABI)
-	.magic = ONSHI_PLUGIN_MAGIC, .abi_major = ONSHI_ABI_MAJOR + 1,
+	.magic = ONSHI_PLUGIN_MAGIC,
+	.abi_major = ONSHI_ABI_MAJOR + 1,
 #else
-	.magic = ONSHI_PLUGIN_MAGIC, .abi_major = ONSHI_ABI_MAJOR,
+	.magic = ONSHI_PLUGIN_MAGIC,
+	.abi_major = ONSHI_ABI_MAJOR,
 #endif
 	.abi_minor = ONSHI_ABI_MINOR,
 #ifdef FIXTURE_RECECON

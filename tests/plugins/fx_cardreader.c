@@ -32,11 +32,13 @@ struct fxcr {
 static const struct onshi_conf_key fxcr_keys[] = {
 	{ .name = "card_cert", .type = ONSHI_CONF_PATH, .required = 1 },
 	{ .name = "card_key", .type = ONSHI_CONF_PATH, .required = 1 },
-	{ .name = "period_ms", .type = ONSHI_CONF_INT, .default_value = "0",
-	  .min = 0, .max = 3600000 },
+	{ .name = "period_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = 3600000 },
 	/* Read ids are PREFIX0001, PREFIX0002...; tests set hostile prefixes. */
-	{ .name = "read_id_prefix", .type = ONSHI_CONF_STRING,
-	  .default_value = "R" },
+	{ .name = "read_id_prefix", .type = ONSHI_CONF_STRING, .default_value = "R" },
 	/* Each read the daemon accepted (card_submit said OK) is appended
 	 * here: the crash test checks every one got its face/ file. */
 	{ .name = "accepted_log", .type = ONSHI_CONF_PATH },

@@ -68,7 +68,8 @@ static void test_write_new(void **state)
 	(void)state;
 	assert_int_equal(onshi_write_file_atomic(dir, "OQSsiquc01res_1.xml",
 						 "<XmlMsg/>\n", 10, 0640, msg,
-						 sizeof(msg)), ONSHI_OK);
+						 sizeof(msg)),
+			 ONSHI_OK);
 	umask(old);
 	assert_int_equal(slurp(dir, "OQSsiquc01res_1.xml", buf, sizeof(buf)), 10);
 	assert_string_equal(buf, "<XmlMsg/>\n");
@@ -80,11 +81,12 @@ static void test_write_new(void **state)
 
 	/* An empty file is a file too. */
 	assert_int_equal(onshi_write_file_atomic(dir, "empty", "", 0, 0600, msg,
-						 sizeof(msg)), ONSHI_OK);
+						 sizeof(msg)),
+			 ONSHI_OK);
 	assert_int_equal(slurp(dir, "empty", buf, sizeof(buf)), 0);
 	/* msg may be NULL. */
-	assert_int_equal(onshi_write_file_atomic(dir, "nomsg", "x", 1, 0600,
-						 NULL, 0), ONSHI_OK);
+	assert_int_equal(onshi_write_file_atomic(dir, "nomsg", "x", 1, 0600, NULL, 0),
+			 ONSHI_OK);
 	test_rmtree(dir);
 }
 
@@ -98,8 +100,9 @@ static void test_replace(void **state)
 	assert_int_equal(onshi_write_file_atomic(dir, "r.xml", "first version",
 						 13, 0600, msg, sizeof(msg)),
 			 ONSHI_OK);
-	assert_int_equal(onshi_write_file_atomic(dir, "r.xml", "second", 6, 0644,
-						 msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(onshi_write_file_atomic(dir, "r.xml", "second", 6,
+						 0644, msg, sizeof(msg)),
+			 ONSHI_OK);
 	assert_int_equal(slurp(dir, "r.xml", buf, sizeof(buf)), 6);
 	assert_string_equal(buf, "second");
 
@@ -108,8 +111,9 @@ static void test_replace(void **state)
 	snprintf(target, sizeof(target), "%s/victim", other);
 	snprintf(link, sizeof(link), "%s/l.xml", dir);
 	assert_int_equal(symlink(target, link), 0);
-	assert_int_equal(onshi_write_file_atomic(dir, "l.xml", "result", 6, 0600,
-						 msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(onshi_write_file_atomic(dir, "l.xml", "result", 6,
+						 0600, msg, sizeof(msg)),
+			 ONSHI_OK);
 	assert_int_equal(lstat(link, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(slurp(other, "victim", buf, sizeof(buf)), 8);
@@ -121,8 +125,8 @@ static void test_replace(void **state)
 
 static void test_bad_names(void **state)
 {
-	static const char *const bad[] = { "", ".", "..", "a/b", "../x",
-					   "/etc/passwd", "res/" };
+	static const char *const bad[] = { "",     ".",           "..",  "a/b",
+					   "../x", "/etc/passwd", "res/" };
 	char *dir = test_tmpdir(), msg[256], longname[300];
 	size_t i;
 
@@ -135,16 +139,19 @@ static void test_bad_names(void **state)
 		assert_true(msg[0] != '\0');
 	}
 	assert_int_equal(onshi_write_file_atomic(dir, NULL, "x", 1, 0600, msg,
-						 sizeof(msg)), ONSHI_EINVAL);
+						 sizeof(msg)),
+			 ONSHI_EINVAL);
 	memset(longname, 'a', 256);
 	longname[256] = '\0';
-	assert_int_equal(onshi_write_file_atomic(dir, longname, "x", 1, 0600, msg,
-						 sizeof(msg)), ONSHI_EINVAL);
+	assert_int_equal(onshi_write_file_atomic(dir, longname, "x", 1, 0600,
+						 msg, sizeof(msg)),
+			 ONSHI_EINVAL);
 	assert_non_null(strstr(msg, "256 bytes"));
 	/* 255 bytes is still a valid name (the temp name is shortened). */
 	longname[255] = '\0';
-	assert_int_equal(onshi_write_file_atomic(dir, longname, "x", 1, 0600, msg,
-						 sizeof(msg)), ONSHI_OK);
+	assert_int_equal(onshi_write_file_atomic(dir, longname, "x", 1, 0600,
+						 msg, sizeof(msg)),
+			 ONSHI_OK);
 	assert_int_equal(count_hidden(dir), 0);
 	test_rmtree(dir);
 }
@@ -155,8 +162,9 @@ static void test_missing_dir(void **state)
 
 	(void)state;
 	snprintf(gone, sizeof(gone), "%s/nope", dir);
-	assert_int_equal(onshi_write_file_atomic(gone, "x.xml", "x", 1, 0600, msg,
-						 sizeof(msg)), ONSHI_ENOTFOUND);
+	assert_int_equal(onshi_write_file_atomic(gone, "x.xml", "x", 1, 0600,
+						 msg, sizeof(msg)),
+			 ONSHI_ENOTFOUND);
 	assert_non_null(strstr(msg, "No such file or directory"));
 	assert_non_null(strstr(msg, "x.xml"));
 	test_rmtree(dir);
@@ -171,8 +179,9 @@ static void test_failure_cleans_up(void **state)
 	snprintf(sub, sizeof(sub), "%s/taken.xml", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	test_write(sub, "inside", "keep");
-	assert_int_equal(onshi_write_file_atomic(dir, "taken.xml", "data", 4, 0600,
-						 msg, sizeof(msg)), ONSHI_EIO);
+	assert_int_equal(onshi_write_file_atomic(dir, "taken.xml", "data", 4,
+						 0600, msg, sizeof(msg)),
+			 ONSHI_EIO);
 	assert_non_null(strstr(msg, "rename"));
 	assert_int_equal(count_hidden(dir), 0);
 	test_rmtree(dir);

@@ -73,9 +73,12 @@ static void field_decoding(void **state)
 	(void)state;
 	assert_int_equal(onshi_audit_field(line, strlen(line), "id", v, sizeof(v)), 1);
 	assert_string_equal(v, "A 1%zz");
-	assert_int_equal(onshi_audit_field(line, strlen(line), "module", v, sizeof(v)), 1);
+	assert_int_equal(onshi_audit_field(line, strlen(line), "module", v,
+					   sizeof(v)),
+			 1);
 	assert_string_equal(v, "rececon:desk");
-	assert_int_equal(onshi_audit_field(line, strlen(line), "mod", v, sizeof(v)), 0);
+	assert_int_equal(onshi_audit_field(line, strlen(line), "mod", v, sizeof(v)),
+			 0);
 	/* Cut to fit, always terminated. */
 	assert_int_equal(onshi_audit_field(line, strlen(line), "module", v, 4), 1);
 	assert_string_equal(v, "rec");
@@ -132,7 +135,8 @@ static void torn_first_line(void **state)
 	/* Named by the next record: a gap, the chain intact. */
 	memcpy(prev, zeros, sizeof(prev));
 	onshi_audit_sha256_hex(torn, strlen(torn), sha);
-	snprintf(rest, sizeof(rest), "by=daemon reason=torn torn_bytes=%zu torn_sha256=%s",
+	snprintf(rest, sizeof(rest),
+		 "by=daemon reason=torn torn_bytes=%zu torn_sha256=%s",
 		 strlen(torn), sha);
 	add(buf, sizeof(buf), 1, prev, "recovered", rest);
 	assert_int_equal(verify(buf, &rep, msg, sizeof(msg)), 0);

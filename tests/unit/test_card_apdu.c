@@ -58,9 +58,9 @@ static EVP_PKEY *test_key;
 static unsigned char *test_cert_der;
 static size_t test_cert_len;
 
-static const unsigned char sel_ap[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3,
-					0x92, 0xF0, 0x00, 0x26, 0x01, 0x00,
-					0x00, 0x00, 0x01 };
+static const unsigned char sel_ap[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A,
+					0xD3, 0x92, 0xF0, 0x00, 0x26,
+					0x01, 0x00, 0x00, 0x00, 0x01 };
 static const unsigned char sha256_prefix[] = {
 	0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 	0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
@@ -165,8 +165,13 @@ static unsigned send_apdu(struct card *c, const unsigned char *a, size_t n)
 
 static unsigned select_ef(struct card *c, unsigned id)
 {
-	unsigned char a[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02,
-			      (unsigned char)(id >> 8), (unsigned char)id };
+	unsigned char a[] = { 0x00,
+			      0xA4,
+			      0x02,
+			      0x0C,
+			      0x02,
+			      (unsigned char)(id >> 8),
+			      (unsigned char)id };
 
 	return send_apdu(c, a, sizeof(a));
 }
@@ -192,8 +197,7 @@ static unsigned verify(struct card *c, const char *pin)
 	return send_apdu(c, a, 4);
 }
 
-static unsigned sign_digestinfo(struct card *c, const unsigned char *di,
-				size_t n)
+static unsigned sign_digestinfo(struct card *c, const unsigned char *di, size_t n)
 {
 	unsigned char a[300] = { 0x80, 0x2A, 0x00, 0x80, (unsigned char)n };
 
@@ -213,9 +217,8 @@ static void test_select(void **state)
 	assert_int_equal(send_apdu(c, sel_ap, sizeof(sel_ap)), 0x9000);
 	assert_int_equal(resp_len, 0);
 	for (unsigned id = 0; id < 0x40; id++) {
-		int exists = id == 0x0A || id == 0x0B || id == 0x17 ||
-			     id == 0x18 || id == 0x01 || id == 0x1A ||
-			     id == 0x1B || id == 0x06;
+		int exists = id == 0x0A || id == 0x0B || id == 0x17 || id == 0x18 ||
+			     id == 0x01 || id == 0x1A || id == 0x1B || id == 0x06;
 
 		assert_int_equal(select_ef(c, id), exists ? 0x9000 : 0x6A82);
 	}
@@ -329,7 +332,8 @@ static void test_verify_counter_and_lockout(void **state)
 	/* malformed PINs use no try */
 	assert_int_equal(verify(c, "12345"), 0x6700);
 	assert_int_equal(verify(c, "123"), 0x6700);
-	unsigned char bad_p2[] = { 0x00, 0x20, 0x00, 0x81, 0x04, '1', '2', '3', '4' };
+	unsigned char bad_p2[] = { 0x00, 0x20, 0x00, 0x81, 0x04,
+				   '1',  '2',  '3',  '4' };
 	assert_int_equal(send_apdu(c, bad_p2, sizeof(bad_p2)), 0x6A86);
 	assert_int_equal(verify(c, NULL), 0x63C3);
 	/* three wrong: locked, and the right PIN no longer helps */
@@ -452,13 +456,15 @@ static void test_hostile(void **state)
 	assert_int_equal(send_apdu(c, (const unsigned char *)"\x00\xA4\x04", 3),
 			 0x6700);
 	/* Lc says 10, 3 bytes follow; Lc says 2, 4 bytes follow */
-	unsigned char lc_long[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0 };
+	unsigned char lc_long[] = { 0x00, 0xA4, 0x04, 0x0C,
+				    0x0A, 0xD3, 0x92, 0xF0 };
 	unsigned char lc_short[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02, 0, 0x0A, 1, 2 };
 	assert_int_equal(send_apdu(c, lc_long, sizeof(lc_long)), 0x6700);
 	assert_int_equal(send_apdu(c, lc_short, sizeof(lc_short)), 0x6700);
 	/* extended forms that do not add up */
 	unsigned char ext_bad[] = { 0x00, 0xB0, 0x00, 0x00, 0x00, 0x01 };
-	unsigned char ext_lc0[] = { 0x00, 0xA4, 0x04, 0x0C, 0x00, 0x00, 0x00, 0x01 };
+	unsigned char ext_lc0[] = { 0x00, 0xA4, 0x04, 0x0C,
+				    0x00, 0x00, 0x00, 0x01 };
 	assert_int_equal(send_apdu(c, ext_bad, sizeof(ext_bad)), 0x6700);
 	assert_int_equal(send_apdu(c, ext_lc0, sizeof(ext_lc0)), 0x6700);
 	/* unknown instruction, class */

@@ -27,7 +27,7 @@
 #include "testutil.h"
 
 struct pki {
-	char *tmp;	/* removed at teardown */
+	char *tmp;      /* removed at teardown */
 	char dir[4200]; /* tmp/pki */
 };
 
@@ -62,8 +62,7 @@ static const char *pki_path(const struct pki *p, const char *rel)
 	return b;
 }
 
-static void pki_keep(const struct pki *p, const char *rel, char *out,
-		     size_t size)
+static void pki_keep(const struct pki *p, const char *rel, char *out, size_t size)
 {
 	snprintf(out, size, "%s/%s", p->dir, rel);
 }
@@ -160,8 +159,7 @@ static unsigned char *sign(const char *keypath, const void *data, size_t len,
 }
 
 /* A card's serial as listed in jpki/cards.tsv (column 4). */
-static void tsv_serial(const struct pki *p, const char *cert, char *out,
-		       size_t size)
+static void tsv_serial(const struct pki *p, const char *cert, char *out, size_t size)
 {
 	FILE *f = fopen(pki_path(p, "jpki/cards.tsv"), "r");
 	char line[1024], c[256], s[64];
@@ -169,8 +167,7 @@ static void tsv_serial(const struct pki *p, const char *cert, char *out,
 	assert_non_null(f);
 	out[0] = '\0';
 	while (fgets(line, sizeof(line), f))
-		if (line[0] != '#' &&
-		    sscanf(line, "%*s %255s %*s %63s", c, s) == 2 &&
+		if (line[0] != '#' && sscanf(line, "%*s %255s %*s %63s", c, s) == 2 &&
 		    strcmp(c, cert) == 0)
 			snprintf(out, size, "%s", s);
 	fclose(f);
@@ -183,10 +180,9 @@ static int check_pem(const struct pki *p, const char *crt, const char *key,
 		     int with_ca, time_t now, struct onshi_cert_info *info,
 		     char *msg, size_t msglen)
 {
-	return onshi_cert_check_client(
-		pki_path(p, crt), pki_path(p, key), NULL, NULL,
-		with_ca ? pki_path(p, "national-ca.crt") : NULL, now, info, msg,
-		msglen);
+	return onshi_cert_check_client(pki_path(p, crt), pki_path(p, key), NULL, NULL,
+				       with_ca ? pki_path(p, "national-ca.crt") : NULL,
+				       now, info, msg, msglen);
 }
 
 static void test_client_valid(void **state)
@@ -220,9 +216,8 @@ static void test_client_valid(void **state)
 	assert_msg_has(msg, "[institution] code is 1312345679");
 
 	/* Without a CA bundle, the chain is not checked: wrong CA passes. */
-	assert_onshi_err(check_pem(p, "clinic-wrongca.crt",
-				   "clinic-wrongca.key", 0, now, &info, msg,
-				   sizeof(msg)),
+	assert_onshi_err(check_pem(p, "clinic-wrongca.crt", "clinic-wrongca.key",
+				   0, now, &info, msg, sizeof(msg)),
 			 ONSHI_OK);
 	/* The dental certificate under the same CA. */
 	assert_onshi_err(check_pem(p, "clinic-dental.crt", "clinic-dental.key",
@@ -239,9 +234,8 @@ static void test_client_expired(void **state)
 	struct tm tm;
 	time_t now = time(NULL);
 
-	assert_onshi_err(check_pem(p, "clinic-expired.crt",
-				   "clinic-expired.key", 1, now, &info, msg,
-				   sizeof(msg)),
+	assert_onshi_err(check_pem(p, "clinic-expired.crt", "clinic-expired.key",
+				   1, now, &info, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "client certificate expired on ");
 	assert_msg_has(msg, "run `onshictl cert csr`");
@@ -284,8 +278,7 @@ static void test_client_wrong_key(void **state)
 				   time(NULL), &info, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "client key ");
-	assert_msg_has(msg,
-		       "clinic-wrongkey.key does not match the certificate");
+	assert_msg_has(msg, "clinic-wrongkey.key does not match the certificate");
 	assert_msg_has(msg, info.serial_hex);
 }
 
@@ -295,9 +288,8 @@ static void test_client_wrong_ca(void **state)
 	struct onshi_cert_info info;
 	char msg[512];
 
-	assert_onshi_err(check_pem(p, "clinic-wrongca.crt",
-				   "clinic-wrongca.key", 1, time(NULL), &info,
-				   msg, sizeof(msg)),
+	assert_onshi_err(check_pem(p, "clinic-wrongca.crt", "clinic-wrongca.key",
+				   1, time(NULL), &info, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "client certificate was not issued by a CA in ");
 	assert_msg_has(msg, "national-ca.crt");
@@ -311,9 +303,8 @@ static void test_client_expiring(void **state)
 	char msg[512];
 	time_t now = time(NULL);
 
-	assert_onshi_err(check_pem(p, "clinic-expiring.crt",
-				   "clinic-expiring.key", 1, now, &info, msg,
-				   sizeof(msg)),
+	assert_onshi_err(check_pem(p, "clinic-expiring.crt", "clinic-expiring.key",
+				   1, now, &info, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_true(info.days_left == 9 || info.days_left == 10);
 	assert_int_equal(info.warning, 1);
@@ -345,25 +336,22 @@ static void test_client_p12(void **state)
 	pki_keep(p, "clinic.p12", p12, sizeof(p12));
 	pki_keep(p, "national-ca.crt", ca, sizeof(ca));
 
-	assert_onshi_err(onshi_cert_check_client(NULL, NULL, p12, "", ca,
-						 time(NULL), &info, msg,
-						 sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_client(NULL, NULL, p12, "", ca, time(NULL),
+						 &info, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_string_equal(info.cn, "1312345678");
 	assert_onshi_err(onshi_cert_check_client(NULL, NULL, p12, NULL, ca,
-						 time(NULL), &info, msg,
-						 sizeof(msg)),
+						 time(NULL), &info, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_onshi_err(onshi_cert_check_client(NULL, NULL, p12, "secret", ca,
-						 time(NULL), &info, msg,
-						 sizeof(msg)),
+						 time(NULL), &info, msg, sizeof(msg)),
 			 ONSHI_EPERM);
 	assert_msg_has(msg, "wrong password");
 	assert_msg_has(msg, "clinic.p12");
 	/* A PEM file is not a PKCS#12 file. */
-	assert_onshi_err(onshi_cert_check_client(
-				 NULL, NULL, pki_path(p, "clinic.crt"), "", ca,
-				 time(NULL), &info, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_client(NULL, NULL, pki_path(p, "clinic.crt"),
+						 "", ca, time(NULL), &info, msg,
+						 sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "is not a PKCS#12");
 }
@@ -391,24 +379,21 @@ static void test_client_bad_files(void **state)
 				   &info, msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "is not a private key");
-	assert_onshi_err(
-		onshi_cert_check_client(pki_path(p, "clinic.crt"),
-					pki_path(p, "clinic.key"), NULL, NULL,
-					pki_path(p, "nosuch-ca.crt"),
-					time(NULL), &info, msg, sizeof(msg)),
-		ONSHI_ENOTFOUND);
+	assert_onshi_err(onshi_cert_check_client(pki_path(p, "clinic.crt"),
+						 pki_path(p, "clinic.key"), NULL,
+						 NULL, pki_path(p, "nosuch-ca.crt"),
+						 time(NULL), &info, msg, sizeof(msg)),
+			 ONSHI_ENOTFOUND);
 	assert_msg_has(msg, "nosuch-ca.crt");
 	assert_onshi_err(onshi_cert_check_client(NULL, NULL, NULL, NULL, NULL,
-						 time(NULL), NULL, msg,
-						 sizeof(msg)),
+						 time(NULL), NULL, msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 }
 
 /* ---- CSR and install ---- */
 
 /* Sign a CSR with the national CA, as the issuer would. */
-static void issue(const struct pki *p, const char *csr_path,
-		  const char *out_path)
+static void issue(const struct pki *p, const char *csr_path, const char *out_path)
 {
 	X509 *ca = load_cert(pki_path(p, "national-ca.crt"));
 	EVP_PKEY *cakey = load_key(pki_path(p, "national-ca.key"));
@@ -424,8 +409,7 @@ static void issue(const struct pki *p, const char *csr_path,
 	assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
 	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 424242), 1);
 	assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(ca)), 1);
-	assert_int_equal(
-		X509_set_subject_name(x, X509_REQ_get_subject_name(req)), 1);
+	assert_int_equal(X509_set_subject_name(x, X509_REQ_get_subject_name(req)), 1);
 	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
 	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 400L * 86400));
 	assert_int_equal(X509_set_pubkey(x, X509_REQ_get0_pubkey(req)), 1);
@@ -489,28 +473,30 @@ static void test_csr_roundtrip(void **state)
 
 	/* The issuer signs it; install accepts it with the new key only. */
 	issue(p, csr, crt);
-	assert_onshi_err(onshi_cert_check_install(
-				 crt, key, pki_path(p, "national-ca.crt"),
-				 time(NULL), &info, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_install(crt, key,
+						  pki_path(p, "national-ca.crt"),
+						  time(NULL), &info, msg,
+						  sizeof(msg)),
 			 ONSHI_OK);
 	assert_string_equal(info.cn, "1312345678");
 	assert_msg_has(info.subject, org); /* UTF-8 kept readable */
 	assert_string_equal(info.serial_hex, "067932");
 	assert_msg_has(msg, "passes every check");
-	assert_onshi_err(
-		onshi_cert_check_install(crt, pki_path(p, "clinic.key"),
-					 pki_path(p, "national-ca.crt"),
-					 time(NULL), &info, msg, sizeof(msg)),
-		ONSHI_ECRYPTO);
+	assert_onshi_err(onshi_cert_check_install(crt, pki_path(p, "clinic.key"),
+						  pki_path(p, "national-ca.crt"),
+						  time(NULL), &info, msg,
+						  sizeof(msg)),
+			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "does not match the key");
 
 	/* Re-running replaces both files completely. */
 	assert_onshi_err(onshi_cert_make_csr(key, csr, "1312345678", NULL, msg,
 					     sizeof(msg)),
 			 ONSHI_OK);
-	assert_onshi_err(onshi_cert_check_install(
-				 crt, key, pki_path(p, "national-ca.crt"),
-				 time(NULL), &info, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_install(crt, key,
+						  pki_path(p, "national-ca.crt"),
+						  time(NULL), &info, msg,
+						  sizeof(msg)),
 			 ONSHI_ECRYPTO);
 }
 
@@ -539,8 +525,7 @@ static void test_csr_errors(void **state)
 	assert_msg_has(msg, "at most 64 characters");
 	assert_int_equal(access(key, F_OK), -1); /* nothing written */
 	assert_onshi_err(onshi_cert_make_csr("/nonexistent-dir/x.key", csr,
-					     "1312345678", NULL, msg,
-					     sizeof(msg)),
+					     "1312345678", NULL, msg, sizeof(msg)),
 			 ONSHI_ENOTFOUND);
 	assert_int_equal(access(csr, F_OK), -1);
 }
@@ -557,45 +542,39 @@ static void test_install_checks(void **state)
 						  pki_path(p, "clinic.key"), ca,
 						  now, &info, msg, sizeof(msg)),
 			 ONSHI_OK);
-	assert_onshi_err(
-		onshi_cert_check_install(pki_path(p, "clinic.crt"),
-					 pki_path(p, "clinic-wrongkey.key"), ca,
-					 now, &info, msg, sizeof(msg)),
-		ONSHI_ECRYPTO);
+	assert_onshi_err(onshi_cert_check_install(pki_path(p, "clinic.crt"),
+						  pki_path(p, "clinic-wrongkey.key"),
+						  ca, now, &info, msg, sizeof(msg)),
+			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "the new certificate ");
 	assert_msg_has(msg, "does not match the key ");
 	assert_msg_has(msg, "onshictl cert csr");
-	assert_onshi_err(
-		onshi_cert_check_install(pki_path(p, "clinic-wrongca.crt"),
-					 pki_path(p, "clinic-wrongca.key"), ca,
-					 now, &info, msg, sizeof(msg)),
-		ONSHI_ECRYPTO);
+	assert_onshi_err(onshi_cert_check_install(pki_path(p, "clinic-wrongca.crt"),
+						  pki_path(p, "clinic-wrongca.key"),
+						  ca, now, &info, msg, sizeof(msg)),
+			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "the new certificate was not issued by a CA in ");
 	assert_msg_has(msg, "install the certificate the issuer sent");
-	assert_onshi_err(
-		onshi_cert_check_install(pki_path(p, "clinic-expired.crt"),
-					 pki_path(p, "clinic-expired.key"), ca,
-					 now, &info, msg, sizeof(msg)),
-		ONSHI_ECRYPTO);
+	assert_onshi_err(onshi_cert_check_install(pki_path(p, "clinic-expired.crt"),
+						  pki_path(p, "clinic-expired.key"),
+						  ca, now, &info, msg, sizeof(msg)),
+			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "the new certificate expired on ");
-	assert_onshi_err(
-		onshi_cert_check_install(pki_path(p, "clinic-notyet.crt"),
-					 pki_path(p, "clinic-notyet.key"), ca,
-					 now, &info, msg, sizeof(msg)),
-		ONSHI_ECRYPTO);
+	assert_onshi_err(onshi_cert_check_install(pki_path(p, "clinic-notyet.crt"),
+						  pki_path(p, "clinic-notyet.key"),
+						  ca, now, &info, msg, sizeof(msg)),
+			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "the new certificate is not valid before ");
 	/* Not a certificate at all. */
 	test_write(p->tmp, "junk.crt", "this is not a certificate\n");
 	snprintf(junk, sizeof(junk), "%s/junk.crt", p->tmp);
-	assert_onshi_err(onshi_cert_check_install(junk,
-						  pki_path(p, "clinic.key"), ca,
-						  now, &info, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_install(junk, pki_path(p, "clinic.key"),
+						  ca, now, &info, msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "is not a certificate");
 	assert_onshi_err(onshi_cert_check_install(pki_path(p, "clinic.crt"),
-						  pki_path(p, "clinic.key"),
-						  NULL, now, &info, msg,
-						  sizeof(msg)),
+						  pki_path(p, "clinic.key"), NULL,
+						  now, &info, msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 }
 
@@ -616,8 +595,7 @@ static void test_jpki_cards(void **state)
 
 	der = cert_der(pki_path(p, "jpki/cards/card-01.crt"), &len);
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_OK);
 	tsv_serial(p, "cards/card-01.crt", want, sizeof(want));
 	assert_string_equal(serial, want);
@@ -629,16 +607,14 @@ static void test_jpki_cards(void **state)
 	assert_string_equal(serial, want);
 	/* A truncated certificate. */
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len - 5, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "not a DER X.509 certificate");
 	free(der);
 
 	der = cert_der(pki_path(p, "jpki/cards/revoked.crt"), &len);
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	tsv_serial(p, "cards/revoked.crt", want, sizeof(want));
 	assert_string_equal(serial, want); /* named even when refused */
@@ -655,8 +631,7 @@ static void test_jpki_cards(void **state)
 
 	der = cert_der(pki_path(p, "jpki/cards/expired.crt"), &len);
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "My Number Card certificate expired on ");
 	assert_msg_has(msg, "municipal office");
@@ -665,8 +640,7 @@ static void test_jpki_cards(void **state)
 	/* The card's signing certificate is not its login certificate. */
 	der = cert_der(pki_path(p, "jpki/cards/card-01-sign.crt"), &len);
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "digital-signature certificate");
 	free(der);
@@ -674,8 +648,7 @@ static void test_jpki_cards(void **state)
 	/* A certificate from a CA that is not JPKI. */
 	der = cert_der(pki_path(p, "clinic-wrongca.crt"), &len);
 	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now, serial,
-					       sizeof(serial), msg,
-					       sizeof(msg)),
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "was not issued by a CA in ");
 	assert_msg_has(msg, "onshi TEST wrong CA");
@@ -683,9 +656,8 @@ static void test_jpki_cards(void **state)
 
 	/* Once its CRL is out of date, cards cannot be checked. */
 	der = cert_der(pki_path(p, "jpki/cards/card-02.crt"), &len);
-	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now + 380L * 86400,
-					       serial, sizeof(serial), msg,
-					       sizeof(msg)),
+	assert_onshi_err(onshi_cert_jpki_check(t, der, len, now + 380L * 86400, serial,
+					       sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_ESTATE);
 	assert_msg_has(msg, "CRL");
 	assert_msg_has(msg, "out of date");
@@ -722,16 +694,14 @@ static void test_jpki_trust_dir(void **state)
 		 pki_path(p, "jpki/auth-ca.crt"), dir);
 	assert_int_equal(system(cmd), 0);
 	der = cert_der(pki_path(p, "jpki/cards/revoked.crt"), &len);
-	assert_onshi_err(onshi_cert_jpki_verify(dir, der, len, time(NULL),
-						serial, sizeof(serial), msg,
-						sizeof(msg)),
+	assert_onshi_err(onshi_cert_jpki_verify(dir, der, len, time(NULL), serial,
+						sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_OK);
 
 	/* A broken *.crt fails the load, naming the file. */
 	test_write(dir, "broken.crt", "-----BEGIN CERTIFICATE-----\nxx\n");
-	assert_onshi_err(onshi_cert_jpki_verify(dir, der, len, time(NULL),
-						serial, sizeof(serial), msg,
-						sizeof(msg)),
+	assert_onshi_err(onshi_cert_jpki_verify(dir, der, len, time(NULL), serial,
+						sizeof(serial), msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "broken.crt");
 	free(der);
@@ -753,19 +723,17 @@ static void test_pin_signature(void **state)
 		   &siglen);
 	assert_int_equal(siglen, 256);
 	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, NONCE, sig,
-							 siglen, msg,
-							 sizeof(msg)),
+							 siglen, msg, sizeof(msg)),
 			 ONSHI_OK);
 	/* Another nonce, a flipped bit, a truncated signature. */
-	assert_onshi_err(onshi_cert_verify_pin_signature(
-				 der, len, "fedcba9876543210fedcba9876543210",
-				 sig, siglen, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, "fedcba9876543210fedcba9876543210",
+							 sig, siglen, msg,
+							 sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "PIN signature does not verify");
 	sig[100] ^= 1;
 	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, NONCE, sig,
-							 siglen, msg,
-							 sizeof(msg)),
+							 siglen, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	sig[100] ^= 1;
 	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, NONCE, sig,
@@ -778,8 +746,7 @@ static void test_pin_signature(void **state)
 	sig = sign(pki_path(p, "jpki/cards/card-02.key"), NONCE, strlen(NONCE),
 		   &siglen);
 	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, NONCE, sig,
-							 siglen, msg,
-							 sizeof(msg)),
+							 siglen, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	free(sig);
 	free(der);
@@ -788,8 +755,7 @@ static void test_pin_signature(void **state)
 	der = cert_der(pki_path(p, "clinic.crt"), &len);
 	sig = sign(pki_path(p, "clinic.key"), NONCE, strlen(NONCE), &siglen);
 	assert_onshi_err(onshi_cert_verify_pin_signature(der, len, NONCE, sig,
-							 siglen, msg,
-							 sizeof(msg)),
+							 siglen, msg, sizeof(msg)),
 			 ONSHI_EINVAL);
 	assert_msg_has(msg, "no RSA key");
 	free(sig);
@@ -804,12 +770,10 @@ static unsigned char *attest(const char *reader_key, const unsigned char *card,
 	char text[256];
 	int n, i;
 
-	assert_int_equal(
-		EVP_Digest(card, card_len, md, NULL, EVP_sha256(), NULL), 1);
+	assert_int_equal(EVP_Digest(card, card_len, md, NULL, EVP_sha256(), NULL), 1);
 	n = snprintf(text, sizeof(text), "onshi-face-v1\n%s\n", nonce);
 	for (i = 0; i < 32; i++)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "%02x",
-			      md[i]);
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%02x", md[i]);
 	n += snprintf(text + n, sizeof(text) - (size_t)n, "\n");
 	return sign(reader_key, text, (size_t)n, siglen);
 }
@@ -829,45 +793,42 @@ static void test_face_attestation(void **state)
 	card = cert_der(pki_path(p, "jpki/cards/card-01.crt"), &clen);
 	card2 = cert_der(pki_path(p, "jpki/cards/card-02.crt"), &c2len);
 
-	sig = attest(pki_path(p, "readers/panasonic.key"), card, clen, NONCE,
-		     &siglen);
-	assert_onshi_err(onshi_cert_verify_face_attestation(
-				 reader, rlen, ca, card, clen, NONCE, sig,
-				 siglen, now, msg, sizeof(msg)),
+	sig = attest(pki_path(p, "readers/panasonic.key"), card, clen, NONCE, &siglen);
+	assert_onshi_err(onshi_cert_verify_face_attestation(reader, rlen, ca, card,
+							    clen, NONCE, sig, siglen,
+							    now, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_onshi_err(onshi_cert_trust_load_file(ca, &t, msg, sizeof(msg)),
 			 ONSHI_OK);
-	assert_onshi_err(onshi_cert_check_face_attestation(
-				 t, reader, rlen, card, clen, NONCE, sig,
-				 siglen, now, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_face_attestation(t, reader, rlen, card,
+							   clen, NONCE, sig, siglen,
+							   now, msg, sizeof(msg)),
 			 ONSHI_OK);
 	/* Another card, another nonce: the attestation does not fit. */
-	assert_onshi_err(onshi_cert_check_face_attestation(
-				 t, reader, rlen, card2, c2len, NONCE, sig,
-				 siglen, now, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_face_attestation(t, reader, rlen, card2,
+							   c2len, NONCE, sig, siglen,
+							   now, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "attestation does not verify");
-	assert_onshi_err(onshi_cert_check_face_attestation(
-				 t, reader, rlen, card, clen,
-				 "ffffffffffffffffffffffffffffffff", sig,
-				 siglen, now, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_check_face_attestation(t, reader, rlen, card,
+							   clen, "ffffffffffffffffffffffffffffffff",
+							   sig, siglen, now,
+							   msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	/* Signed by another vendor's reader, presented as panasonic. */
 	free(sig);
-	sig = attest(pki_path(p, "readers/fujitsu.key"), card, clen, NONCE,
-		     &siglen);
-	assert_onshi_err(onshi_cert_check_face_attestation(
-				 t, reader, rlen, card, clen, NONCE, sig,
-				 siglen, now, msg, sizeof(msg)),
+	sig = attest(pki_path(p, "readers/fujitsu.key"), card, clen, NONCE, &siglen);
+	assert_onshi_err(onshi_cert_check_face_attestation(t, reader, rlen, card,
+							   clen, NONCE, sig, siglen,
+							   now, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	free(sig);
 
 	/* The rogue reader signs correctly, but its CA is not trusted. */
-	sig = attest(pki_path(p, "readers/rogue.key"), card, clen, NONCE,
-		     &siglen);
-	assert_onshi_err(onshi_cert_check_face_attestation(
-				 t, rogue, glen, card, clen, NONCE, sig, siglen,
-				 now, msg, sizeof(msg)),
+	sig = attest(pki_path(p, "readers/rogue.key"), card, clen, NONCE, &siglen);
+	assert_onshi_err(onshi_cert_check_face_attestation(t, rogue, glen, card,
+							   clen, NONCE, sig, siglen,
+							   now, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "face-auth reader certificate");
 	assert_msg_has(msg, "was not issued by a CA in ");
@@ -876,9 +837,10 @@ static void test_face_attestation(void **state)
 	onshi_cert_trust_free(t);
 
 	/* A reader CA file that is missing. */
-	assert_onshi_err(onshi_cert_verify_face_attestation(
-				 reader, rlen, "/nonexistent.crt", card, clen,
-				 NONCE, card, 10, now, msg, sizeof(msg)),
+	assert_onshi_err(onshi_cert_verify_face_attestation(reader, rlen,
+							    "/nonexistent.crt", card,
+							    clen, NONCE, card, 10,
+							    now, msg, sizeof(msg)),
 			 ONSHI_ENOTFOUND);
 	free(reader);
 	free(rogue);

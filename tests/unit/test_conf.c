@@ -48,15 +48,13 @@ static int teardown(void **state)
 static size_t load(struct fixture *f, const char *text)
 {
 	test_write(f->dir, "onshid.ini", text);
-	assert_int_equal(onshi_config_load(f->path, &f->cfg, &f->diag),
-			 ONSHI_OK);
+	assert_int_equal(onshi_config_load(f->path, &f->cfg, &f->diag), ONSHI_OK);
 	onshi_conf_check_core(f->cfg, &f->diag);
 	return f->diag.count;
 }
 
 /* Whether some problem line ends with "name:LINE: ...what...". */
-static int has_problem(struct fixture *f, const char *file, int line,
-		       const char *what)
+static int has_problem(struct fixture *f, const char *file, int line, const char *what)
 {
 	char prefix[4200];
 
@@ -70,20 +68,19 @@ static int has_problem(struct fixture *f, const char *file, int line,
 	return 0;
 }
 
-static const char good[] =
-	"; a clinic\n"
-	"[institution main]\n"
-	"code = 1312345678   ; inline comment\n"
-	"name = Test Clinic\n"
-	"[log]\n"
-	"level = debug\n"
-	"[control]\n"
-	"socket = run/control.sock\n"
-	"[plugins]\n"
-	"dir = plugins:/opt/onshi/plugins\n"
-	"[reader front-desk]\n"
-	"plugin = example\n"
-	"interval_ms = 50\n";
+static const char good[] = "; a clinic\n"
+			   "[institution main]\n"
+			   "code = 1312345678   ; inline comment\n"
+			   "name = Test Clinic\n"
+			   "[log]\n"
+			   "level = debug\n"
+			   "[control]\n"
+			   "socket = run/control.sock\n"
+			   "[plugins]\n"
+			   "dir = plugins:/opt/onshi/plugins\n"
+			   "[reader front-desk]\n"
+			   "plugin = example\n"
+			   "interval_ms = 50\n";
 
 static void test_good(void **state)
 {
@@ -129,8 +126,7 @@ static void test_unknown_section_and_key(void **state)
 			 2);
 	assert_true(has_problem(f, "onshid.ini", 3,
 				"unknown key 'colour' in [institution main]"));
-	assert_true(has_problem(f, "onshid.ini", 5,
-				"unknown section [nonsense]"));
+	assert_true(has_problem(f, "onshid.ini", 5, "unknown section [nonsense]"));
 }
 
 static void test_bad_values(void **state)
@@ -165,7 +161,7 @@ static void test_sections_and_modules(void **state)
 		"code = 1312345678\n"
 		"[institution dental]\n"
 		"code = 1312345678\n"
-		"[national x]\n"   /* [national] is not known yet */
+		"[national x]\n" /* [national] is not known yet */
 		"a = b\n"
 		"[reader]\n"
 		"plugin = example\n"
@@ -176,11 +172,13 @@ static void test_sections_and_modules(void **state)
 		"institution = nowhere\n"
 		"[log extra]\n"
 		"level = info\n");
-	assert_true(has_problem(f, "onshid.ini", 4, "already used by [institution main]"));
+	assert_true(has_problem(f, "onshid.ini", 4,
+				"already used by [institution main]"));
 	assert_true(has_problem(f, "onshid.ini", 7, "needs a name"));
 	assert_true(has_problem(f, "onshid.ini", 9, "missing required key 'plugin'"));
 	assert_true(has_problem(f, "onshid.ini", 9, "several [institution] sections"));
-	assert_true(has_problem(f, "onshid.ini", 13, "no [institution nowhere] section"));
+	assert_true(has_problem(f, "onshid.ini", 13,
+				"no [institution nowhere] section"));
 	assert_true(has_problem(f, "onshid.ini", 14, "takes no name"));
 }
 
@@ -214,8 +212,8 @@ static void test_continuation(void **state)
 				 "\t/third\n"
 				 "allow_unsafe_dir = yes\n"),
 			 0);
-	e = onshi_conf_section_entry(
-		onshi_config_section(f->cfg, "plugins", NULL), "dir");
+	e = onshi_conf_section_entry(onshi_config_section(f->cfg, "plugins", NULL),
+				     "dir");
 	assert_string_equal(e->value,
 			    "/a/very/long/path/one:/another/long/path/two:/third");
 	assert_int_equal(e->line, 4);
@@ -228,9 +226,9 @@ static void test_crlf_and_bom(void **state)
 	assert_int_equal(load(f, "\xEF\xBB\xBF[institution main]\r\n"
 				 "code = 1312345678\r\n"),
 			 0);
-	assert_string_equal(onshi_conf_section_get(
-				    onshi_config_section(f->cfg, "institution", "main"),
-				    "code"),
+	assert_string_equal(onshi_conf_section_get(onshi_config_section(f->cfg, "institution",
+									"main"),
+						   "code"),
 			    "1312345678");
 }
 
@@ -264,11 +262,9 @@ static void test_dropin_errors_name_their_file(void **state)
 {
 	struct fixture *f = *state;
 
-	test_write(f->dir, "onshid.d/50-bad.ini",
-		   "[institution main]\nbogus = 1\n");
+	test_write(f->dir, "onshid.d/50-bad.ini", "[institution main]\nbogus = 1\n");
 	load(f, "[institution main]\ncode = 1312345678\n");
-	assert_true(has_problem(f, "onshid.d/50-bad.ini", 2,
-				"unknown key 'bogus'"));
+	assert_true(has_problem(f, "onshid.d/50-bad.ini", 2, "unknown key 'bogus'"));
 }
 
 static void test_missing_and_binary_files(void **state)
@@ -277,8 +273,7 @@ static void test_missing_and_binary_files(void **state)
 	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/absent.ini", f->dir);
-	assert_int_equal(onshi_config_load(path, &f->cfg, &f->diag),
-			 ONSHI_ENOTFOUND);
+	assert_int_equal(onshi_config_load(path, &f->cfg, &f->diag), ONSHI_ENOTFOUND);
 	assert_null(f->cfg);
 	assert_non_null(strstr(f->diag.lines[0], "cannot open"));
 
@@ -287,8 +282,7 @@ static void test_missing_and_binary_files(void **state)
 	FILE *fp = fopen(path, "ab");
 	fputc('\0', fp);
 	fclose(fp);
-	assert_int_equal(onshi_config_load(path, &f->cfg, &f->diag),
-			 ONSHI_EINVAL);
+	assert_int_equal(onshi_config_load(path, &f->cfg, &f->diag), ONSHI_EINVAL);
 	assert_non_null(strstr(f->diag.lines[1], "NUL byte"));
 }
 
@@ -297,9 +291,14 @@ static void test_plugin_keys(void **state)
 {
 	struct fixture *f = *state;
 	static const struct onshi_conf_key keys[] = {
-		{ .name = "device", .type = ONSHI_CONF_STRING, .required = 1,
+		{ .name = "device",
+		  .type = ONSHI_CONF_STRING,
+		  .required = 1,
 		  .help = "tcp:HOST:PORT or serial:PATH" },
-		{ .name = "timeout_ms", .type = ONSHI_CONF_INT, .min = 1, .max = 9,
+		{ .name = "timeout_ms",
+		  .type = ONSHI_CONF_INT,
+		  .min = 1,
+		  .max = 9,
 		  .default_value = "5" },
 		{ .name = "dir", .type = ONSHI_CONF_PATH },
 		{ .name = "fast", .type = ONSHI_CONF_BOOL, .default_value = "no" },
@@ -317,8 +316,8 @@ static void test_plugin_keys(void **state)
 				 "[reader b]\nplugin = fake\ndevice = tcp:x\n"
 				 "dir = spool\n"),
 			 0);
-	onshi_conf_check_plugin_keys(
-		onshi_config_section(f->cfg, "reader", "a"), &p, &f->diag);
+	onshi_conf_check_plugin_keys(onshi_config_section(f->cfg, "reader", "a"),
+				     &p, &f->diag);
 	assert_true(has_problem(f, "onshid.ini", 5, "from 1 to 9"));
 	assert_true(has_problem(f, "onshid.ini", 6, "yes or no"));
 	assert_true(has_problem(f, "onshid.ini", 7,
@@ -362,15 +361,19 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_good, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_section_and_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_section_and_key,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sections_and_modules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sections_and_modules,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crlf_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_continuation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dropin_errors_name_their_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_and_binary_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_errors_name_their_file,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_and_binary_files,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plugin_keys, setup, teardown),
 		cmocka_unit_test(test_parsers),
 	};

@@ -47,23 +47,20 @@ static void record(const char *which, struct onshi_core *core,
 	onshi_strbuf_printf(reply, "0 %s done\n", which);
 }
 
-static void fake_ping(struct onshi_core *core,
-		      struct onshi_control_client *client, int argc,
-		      char **argv, struct onshi_strbuf *reply)
+static void fake_ping(struct onshi_core *core, struct onshi_control_client *client,
+		      int argc, char **argv, struct onshi_strbuf *reply)
 {
 	record("ping", core, client, argc, argv, reply);
 }
 
-static void fake_set(struct onshi_core *core,
-		     struct onshi_control_client *client, int argc,
-		     char **argv, struct onshi_strbuf *reply)
+static void fake_set(struct onshi_core *core, struct onshi_control_client *client,
+		     int argc, char **argv, struct onshi_strbuf *reply)
 {
 	record("set", core, client, argc, argv, reply);
 }
 
-static void fake_shadow(struct onshi_core *core,
-			struct onshi_control_client *client, int argc,
-			char **argv, struct onshi_strbuf *reply)
+static void fake_shadow(struct onshi_core *core, struct onshi_control_client *client,
+			int argc, char **argv, struct onshi_strbuf *reply)
 {
 	record("shadow", core, client, argc, argv, reply);
 }
@@ -144,8 +141,7 @@ static void test_first_table_wins(void **state)
 static void test_unknown_command(void **state)
 {
 	(void)state;
-	assert_string_equal(ask("FROB x"),
-			    "-1 unknown command 'FROB' (try HELP)\n");
+	assert_string_equal(ask("FROB x"), "-1 unknown command 'FROB' (try HELP)\n");
 	/* At most 32 bytes of what was sent come back. */
 	assert_string_equal(ask("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
 			    "-1 unknown command 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345' (try HELP)\n");
@@ -203,8 +199,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_table_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arg_count, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_and_too_many_words, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_help_lists_tables_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_and_too_many_words,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_lists_tables_in_order,
+						setup, teardown),
 		cmocka_unit_test(test_no_tables),
 	};
 

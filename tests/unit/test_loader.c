@@ -16,8 +16,7 @@
 #include "testutil.h"
 
 static enum onshi_load_error try_load(const char *dirs, int unsafe_ok,
-				      const char *name, char *msg,
-				      size_t msglen)
+				      const char *name, char *msg, size_t msglen)
 {
 	struct onshi_loader *l;
 	struct onshi_plugin_handle *h = NULL;
@@ -36,13 +35,11 @@ static enum onshi_load_error try_load(const char *dirs, int unsafe_ok,
 	return rc;
 }
 
-static void expect(const char *name, enum onshi_load_error want,
-		   const char *phrase)
+static void expect(const char *name, enum onshi_load_error want, const char *phrase)
 {
 	char msg[1024] = "";
 
-	assert_int_equal(try_load(FIXTURE_DIR, 1, name, msg, sizeof(msg)),
-			 want);
+	assert_int_equal(try_load(FIXTURE_DIR, 1, name, msg, sizeof(msg)), want);
 	if (phrase && !strstr(msg, phrase))
 		fail_msg("%s: message '%s' lacks '%s'", name, msg, phrase);
 }
@@ -88,11 +85,17 @@ static void test_each_cause(void **state)
 static void test_descriptor_checks(void **state)
 {
 	static const struct onshi_plugin_ops no_stop = {
-		.create = (void *)1, .start = (void *)1, .destroy = (void *)1,
+		.create = (void *)1,
+		.start = (void *)1,
+		.destroy = (void *)1,
 	};
 	struct onshi_plugin p = {
-		ONSHI_PLUGIN_HEADER, .kind = 7, .name = "x", .version = "1",
-		.ops_size = sizeof(no_stop), .ops = &no_stop,
+		ONSHI_PLUGIN_HEADER,
+		.kind = 7,
+		.name = "x",
+		.version = "1",
+		.ops_size = sizeof(no_stop),
+		.ops = &no_stop,
 	};
 	char msg[512];
 
@@ -130,8 +133,7 @@ static void test_unsafe_directory(void **state)
 	if (geteuid() == 0)
 		assert_non_null(strstr(msg, "writable by everyone"));
 	/* The override is for development trees. */
-	assert_int_equal(try_load(dir, 1, "fx_good", msg, sizeof(msg)),
-			 ONSHI_LOAD_OK);
+	assert_int_equal(try_load(dir, 1, "fx_good", msg, sizeof(msg)), ONSHI_LOAD_OK);
 
 	chmod(dir, 0775);
 	assert_int_equal(try_load(dir, 0, "fx_good", msg, sizeof(msg)),

@@ -31,10 +31,22 @@ static void mark(struct rec *r, char c)
 		r->order[r->n++] = c;
 }
 
-static void on_a(void *arg) { mark(arg, 'a'); }
-static void on_b(void *arg) { mark(arg, 'b'); }
-static void on_c(void *arg) { mark(arg, 'c'); }
-static void on_quit(void *arg) { onshi_loop_quit(((struct rec *)arg)->loop); }
+static void on_a(void *arg)
+{
+	mark(arg, 'a');
+}
+static void on_b(void *arg)
+{
+	mark(arg, 'b');
+}
+static void on_c(void *arg)
+{
+	mark(arg, 'c');
+}
+static void on_quit(void *arg)
+{
+	onshi_loop_quit(((struct rec *)arg)->loop);
+}
 
 static void test_timer_order(void **state)
 {
@@ -111,8 +123,7 @@ static void test_fd_watch(void **state)
 	(void)state;
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(onshi_loop_new(&r.loop), ONSHI_OK);
-	r.watch = onshi_loop_watch(r.loop, &r, p[0], ONSHI_FD_READ,
-				   on_readable, &r);
+	r.watch = onshi_loop_watch(r.loop, &r, p[0], ONSHI_FD_READ, on_readable, &r);
 	assert_non_null(r.watch);
 	assert_int_equal(write(p[1], "hello", 5), 5);
 	assert_int_equal(onshi_loop_run(r.loop), ONSHI_OK);
@@ -138,8 +149,7 @@ static void *poster(void *arg)
 	struct rec *r = arg;
 
 	for (int i = 0; i < POSTS_EACH; i++)
-		assert_int_equal(onshi_loop_post(r->loop, r, on_post, r),
-				 ONSHI_OK);
+		assert_int_equal(onshi_loop_post(r->loop, r, on_post, r), ONSHI_OK);
 	return NULL;
 }
 

@@ -31,7 +31,7 @@
 #define CODE "1312345678"
 
 struct keys {
-	char *tmp;          /* removed at teardown */
+	char *tmp; /* removed at teardown */
 	char maint_pub[4200];
 	char other_pub[4200];
 	char ec_pub[4200];
@@ -139,8 +139,10 @@ static void sign(const struct keys *k, const char *key, const void *text,
 	snprintf(in, sizeof(in), "%s/manifest.xml", k->tmp);
 	snprintf(out, sizeof(out), "%s/manifest.xml.sig", k->tmp);
 	write_bytes(in, text, len);
-	snprintf(cmd, sizeof(cmd), "%s pkeyutl -sign -rawin -inkey '%s' -in '%s' "
-		 "-out '%s'", openssl_cmd(), key, in, out);
+	snprintf(cmd, sizeof(cmd),
+		 "%s pkeyutl -sign -rawin -inkey '%s' -in '%s' "
+		 "-out '%s'",
+		 openssl_cmd(), key, in, out);
 	assert_int_equal(run(cmd), 0);
 	s = read_bytes(out, &n);
 	assert_int_equal(n, 64);
@@ -148,18 +150,18 @@ static void sign(const struct keys *k, const char *key, const void *text,
 	free(s);
 }
 
-#define MANIFEST_FORMAT \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
-	"<MaintenanceManifest>\n" \
-	"  <Serial>%s</Serial>\n" \
+#define MANIFEST_FORMAT                                           \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"            \
+	"<MaintenanceManifest>\n"                                 \
+	"  <Serial>%s</Serial>\n"                                 \
 	"  <MedicalInstitutionCode>%s</MedicalInstitutionCode>\n" \
-	"  <NotAfter>%s</NotAfter>\n" \
-	"%s" \
+	"  <NotAfter>%s</NotAfter>\n"                             \
+	"%s"                                                      \
 	"</MaintenanceManifest>\n"
 
 /* A manifest with the given fields and entries (NULL: the good value). */
-static char *manifest(const char *serial, const char *code, const char *not_after,
-		      const char *entries)
+static char *manifest(const char *serial, const char *code,
+		      const char *not_after, const char *entries)
 {
 	char *text;
 	int n;
@@ -207,9 +209,8 @@ static void refuse(const char *text, int rc, const char *needle)
 	free(m);
 }
 
-static void refuse_fields(const char *serial, const char *code,
-			  const char *not_after, const char *entries, int rc,
-			  const char *needle)
+static void refuse_fields(const char *serial, const char *code, const char *not_after,
+			  const char *entries, int rc, const char *needle)
 {
 	char *text = manifest(serial, code, not_after, entries);
 
@@ -338,13 +339,13 @@ static void test_sig_wrong_key_type(void **state)
 	assert_msg_has(msg, "not a PEM public key");
 	snprintf(path, sizeof(path), "%s/garbage.pub", k->tmp);
 	write_bytes(path, "hello\n", 6);
-	assert_int_equal(onshi_manifest_verify_sig(path, text, strlen(text), sig, 64,
-						   msg, sizeof(msg)),
+	assert_int_equal(onshi_manifest_verify_sig(path, text, strlen(text),
+						   sig, 64, msg, sizeof(msg)),
 			 ONSHI_ECRYPTO);
 	assert_msg_has(msg, "not a PEM public key");
 	snprintf(path, sizeof(path), "%s/absent.pub", k->tmp);
-	assert_int_equal(onshi_manifest_verify_sig(path, text, strlen(text), sig, 64,
-						   msg, sizeof(msg)),
+	assert_int_equal(onshi_manifest_verify_sig(path, text, strlen(text),
+						   sig, 64, msg, sizeof(msg)),
 			 ONSHI_EIO);
 	assert_msg_has(msg, "cannot read the trust key");
 	assert_msg_has(msg, "No such file");
@@ -361,8 +362,8 @@ static void test_sig_oversized(void **state)
 	assert_non_null(big);
 	memset(big, ' ', len);
 	memset(sig, 0, sizeof(sig));
-	assert_int_equal(onshi_manifest_verify_sig(k->maint_pub, big, len, sig, 64,
-						   msg, sizeof(msg)),
+	assert_int_equal(onshi_manifest_verify_sig(k->maint_pub, big, len, sig,
+						   64, msg, sizeof(msg)),
 			 ONSHI_ETOOBIG);
 	assert_msg_has(msg, "65537 bytes, over the limit of 65536");
 	free(big);
@@ -398,7 +399,8 @@ static void test_parse_good(void **state)
 				    "<Serial>9223372036854775807</Serial>"
 				    "<MedicalInstitutionCode>0000000001"
 				    "</MedicalInstitutionCode>"
-				    "</MaintenanceManifest>", m, msg, sizeof(msg)),
+				    "</MaintenanceManifest>",
+				    m, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_true(m->serial == ONSHI_MANIFEST_SERIAL_MAX);
 	assert_int_equal(m->n_entries, 0);
@@ -417,10 +419,12 @@ static void test_parse_doctype(void **state)
 	       ONSHI_EPERM, "DOCTYPE");
 	refuse("<!DOCTYPE MaintenanceManifest SYSTEM "
 	       "\"http://attacker.invalid/m.dtd\">\n"
-	       "<MaintenanceManifest/>\n", ONSHI_EPERM, "DOCTYPE");
+	       "<MaintenanceManifest/>\n",
+	       ONSHI_EPERM, "DOCTYPE");
 	refuse("<!DOCTYPE MaintenanceManifest [\n"
 	       "  <!ENTITY % p SYSTEM \"http://attacker.invalid/p.dtd\"> %p;\n"
-	       "]>\n<MaintenanceManifest/>\n", ONSHI_EPERM, "DOCTYPE");
+	       "]>\n<MaintenanceManifest/>\n",
+	       ONSHI_EPERM, "DOCTYPE");
 	refuse("<!DOCTYPE MaintenanceManifest>\n<MaintenanceManifest/>\n",
 	       ONSHI_EPERM, "DOCTYPE");
 }
@@ -460,8 +464,8 @@ static void test_parse_not_xml(void **state)
 	       "not well-formed XML at line 1");
 	refuse("just text\n", ONSHI_EPROTO, "not well-formed");
 	refuse("<Manifest/>", ONSHI_EPROTO, "root element is <Manifest>");
-	assert_int_equal(onshi_manifest_parse("<Maint\0enanceManifest/>", 23, &m,
-					      msg, sizeof(msg)),
+	assert_int_equal(onshi_manifest_parse("<Maint\0enanceManifest/>", 23,
+					      &m, msg, sizeof(msg)),
 			 ONSHI_EPROTO);
 }
 
@@ -470,50 +474,66 @@ static void test_parse_unknown_element(void **state)
 	(void)state;
 	refuse_fields(NULL, NULL, NULL, "<Command>rm -rf /</Command>\n",
 		      ONSHI_EINVAL, "unknown element <Command>");
-	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"enabled\">"
-		      "<Extra/></Module>\n", ONSHI_EINVAL, "unknown element <Extra>");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module name=\"reader:a\" state=\"enabled\">"
+		      "<Extra/></Module>\n",
+		      ONSHI_EINVAL, "unknown element <Extra>");
 	refuse_fields("<Low>42</Low>", NULL, NULL, NULL, ONSHI_EINVAL,
 		      "unknown element <Low> inside <Serial>");
 	refuse_fields(NULL, NULL, NULL, "<?run me?>\n", ONSHI_EINVAL,
 		      "processing instruction <?run?>");
 	refuse("<?xml version=\"1.0\"?><?xml-stylesheet href=\"x\"?>"
-	       "<MaintenanceManifest/>", ONSHI_EINVAL,
-	       "processing instruction <?xml-stylesheet?>");
+	       "<MaintenanceManifest/>",
+	       ONSHI_EINVAL, "processing instruction <?xml-stylesheet?>");
 	refuse_fields(NULL, NULL, NULL, "free text\n", ONSHI_EINVAL,
 		      "free text?' inside <MaintenanceManifest>");
-	refuse_fields(NULL, NULL, NULL, "<m:Module xmlns:m=\"urn:x\" "
-		      "name=\"reader:a\" state=\"enabled\"/>\n", ONSHI_EINVAL,
-		      "namespace");
+	refuse_fields(NULL, NULL, NULL,
+		      "<m:Module xmlns:m=\"urn:x\" "
+		      "name=\"reader:a\" state=\"enabled\"/>\n",
+		      ONSHI_EINVAL, "namespace");
 	refuse("<MaintenanceManifest xmlns=\"urn:onshi\"><Serial>1</Serial>"
-	       "</MaintenanceManifest>", ONSHI_EINVAL, "namespace");
+	       "</MaintenanceManifest>",
+	       ONSHI_EINVAL, "namespace");
 }
 
 static void test_parse_unknown_attribute(void **state)
 {
 	(void)state;
-	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"enabled\" "
-		      "force=\"yes\"/>\n", ONSHI_EINVAL,
-		      "unknown attribute force on <Module>");
-	refuse_fields(NULL, NULL, NULL, "<Reload module=\"reader:a\" "
-		      "state=\"enabled\"/>\n", ONSHI_EINVAL,
-		      "unknown attribute state on <Reload>");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module name=\"reader:a\" state=\"enabled\" "
+		      "force=\"yes\"/>\n",
+		      ONSHI_EINVAL, "unknown attribute force on <Module>");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Reload module=\"reader:a\" "
+		      "state=\"enabled\"/>\n",
+		      ONSHI_EINVAL, "unknown attribute state on <Reload>");
 	refuse_fields(NULL, NULL, NULL, "<Reload name=\"reader:a\"/>\n",
 		      ONSHI_EINVAL, "unknown attribute name on <Reload>");
 	refuse("<MaintenanceManifest version=\"2\"/>", ONSHI_EINVAL,
 	       "unknown attribute version on <MaintenanceManifest>");
 	refuse("<MaintenanceManifest><Serial base=\"16\">2a</Serial>"
-	       "</MaintenanceManifest>", ONSHI_EINVAL,
-	       "unknown attribute base on <Serial>");
-	refuse_fields(NULL, NULL, NULL, "<Module xmlns:x=\"urn:x\" x:name=\"r\" "
-		      "name=\"reader:a\" state=\"enabled\"/>\n", ONSHI_EINVAL,
-		      "namespace");
+	       "</MaintenanceManifest>",
+	       ONSHI_EINVAL, "unknown attribute base on <Serial>");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module xmlns:x=\"urn:x\" x:name=\"r\" "
+		      "name=\"reader:a\" state=\"enabled\"/>\n",
+		      ONSHI_EINVAL, "namespace");
 }
 
 static void test_parse_bad_serial(void **state)
 {
 	static const char *const bad[] = {
-		"-1", " 42", "42 ", "42a", "+42", "4 2", "0x2a", "42.0", "&#32;42",
-		"\n42\n", "\xef\xbc\x94\xef\xbc\x92", /* fullwidth ４２ */
+		"-1",
+		" 42",
+		"42 ",
+		"42a",
+		"+42",
+		"4 2",
+		"0x2a",
+		"42.0",
+		"&#32;42",
+		"\n42\n",
+		"\xef\xbc\x94\xef\xbc\x92", /* fullwidth ４２ */
 	};
 
 	(void)state;
@@ -528,23 +548,28 @@ static void test_parse_bad_serial(void **state)
 		      "larger than the maximum");
 	refuse_fields("0", NULL, NULL, NULL, ONSHI_EINVAL, "positive integer");
 	refuse_fields("042", NULL, NULL, NULL, ONSHI_EINVAL, "leading zeros");
-	refuse_fields("", NULL, NULL, NULL, ONSHI_EINVAL, "<Serial> at line 3 is empty");
+	refuse_fields("", NULL, NULL, NULL, ONSHI_EINVAL,
+		      "<Serial> at line 3 is empty");
 	refuse("<MaintenanceManifest><Serial>1</Serial><Serial>2</Serial>"
-	       "</MaintenanceManifest>", ONSHI_EINVAL, "<Serial> appears twice");
+	       "</MaintenanceManifest>",
+	       ONSHI_EINVAL, "<Serial> appears twice");
 	refuse("<MaintenanceManifest><MedicalInstitutionCode>1312345678"
 	       "</MedicalInstitutionCode><NotAfter>2026-12-31T00:00:00Z</NotAfter>"
-	       "</MaintenanceManifest>", ONSHI_EINVAL, "has no <Serial>");
+	       "</MaintenanceManifest>",
+	       ONSHI_EINVAL, "has no <Serial>");
 }
 
 static void test_parse_bad_code(void **state)
 {
 	static const char *const bad[] = {
-		"131234567", "13123456789", "131234567a", " 1312345678", "-312345678",
+		"131234567",   "13123456789", "131234567a",
+		" 1312345678", "-312345678",
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		refuse_fields(NULL, bad[i], NULL, NULL, ONSHI_EINVAL, "is not 10 digits");
+		refuse_fields(NULL, bad[i], NULL, NULL, ONSHI_EINVAL,
+			      "is not 10 digits");
 	refuse("<MaintenanceManifest><Serial>1</Serial>"
 	       "<NotAfter>2026-12-31T00:00:00Z</NotAfter></MaintenanceManifest>",
 	       ONSHI_EINVAL, "has no <MedicalInstitutionCode>");
@@ -553,17 +578,26 @@ static void test_parse_bad_code(void **state)
 static void test_parse_bad_not_after(void **state)
 {
 	static const char *const bad_form[] = {
-		"2026-12-31", "2026-12-31T00:00:00", "2026-12-31 00:00:00Z",
-		"2026-12-31T00:00:00+09:00", "2026-12-31T00:00:00.000Z",
-		"2026-1-31T00:00:00Z", "2026-12-31t00:00:00Z", "2026-12-31T00:00:00z",
-		"2026/12/31T00:00:00Z", " 2026-12-31T00:00:00Z", "tomorrow",
-		"+026-12-31T00:00:00Z", "2026-12-31T0:00:00Z ",
+		"2026-12-31",
+		"2026-12-31T00:00:00",
+		"2026-12-31 00:00:00Z",
+		"2026-12-31T00:00:00+09:00",
+		"2026-12-31T00:00:00.000Z",
+		"2026-1-31T00:00:00Z",
+		"2026-12-31t00:00:00Z",
+		"2026-12-31T00:00:00z",
+		"2026/12/31T00:00:00Z",
+		" 2026-12-31T00:00:00Z",
+		"tomorrow",
+		"+026-12-31T00:00:00Z",
+		"2026-12-31T0:00:00Z ",
 	};
 	static const char *const not_real[] = {
-		"2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
-		"2026-00-10T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-00T00:00:00Z",
-		"2026-12-31T24:00:00Z", "2026-12-31T23:60:00Z", "2026-12-31T23:59:60Z",
-		"1969-12-31T23:59:59Z",
+		"2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+		"2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+		"2026-04-31T00:00:00Z", "2026-12-00T00:00:00Z",
+		"2026-12-31T24:00:00Z", "2026-12-31T23:60:00Z",
+		"2026-12-31T23:59:60Z", "1969-12-31T23:59:59Z",
 	};
 
 	(void)state;
@@ -581,8 +615,16 @@ static void test_parse_bad_not_after(void **state)
 static void test_parse_bad_module(void **state)
 {
 	static const char *const bad[] = {
-		"front-desk", "reader:", "reader:../etc", "printer:x", "reader:a b",
-		"reader:-x", "reader:a/b", "Reader:x", "reader:x;y", "rececon::x",
+		"front-desk",
+		"reader:",
+		"reader:../etc",
+		"printer:x",
+		"reader:a b",
+		"reader:-x",
+		"reader:a/b",
+		"Reader:x",
+		"reader:x;y",
+		"rececon::x",
 		"reader:\xe5\x8f\x97\xe4\xbb\x98", /* 受付 */
 	};
 	char entry[512], name[128], msg[512], *text;
@@ -590,8 +632,8 @@ static void test_parse_bad_module(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(entry, sizeof(entry), "<Module name=\"%s\" state=\"enabled\"/>\n",
-			 bad[i]);
+		snprintf(entry, sizeof(entry),
+			 "<Module name=\"%s\" state=\"enabled\"/>\n", bad[i]);
 		refuse_fields(NULL, NULL, NULL, entry, ONSHI_EINVAL,
 			      "a module name is reader:NAME or rececon:NAME");
 	}
@@ -605,15 +647,17 @@ static void test_parse_bad_module(void **state)
 	snprintf(entry, sizeof(entry), "<Reload module=\"%s0\"/>\n", name);
 	refuse_fields(NULL, NULL, NULL, entry, ONSHI_EINVAL,
 		      "attribute module on <Reload> at line 6 is longer than 72");
-	refuse_fields(NULL, NULL, NULL, "<Reload module=\"ws9\"/>\n", ONSHI_EINVAL,
-		      "<Reload module=\"ws9\">");
-	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"Enabled\"/>\n",
-		      ONSHI_EINVAL, "state 'Enabled' is neither enabled nor disabled");
+	refuse_fields(NULL, NULL, NULL, "<Reload module=\"ws9\"/>\n",
+		      ONSHI_EINVAL, "<Reload module=\"ws9\">");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module name=\"reader:a\" state=\"Enabled\"/>\n", ONSHI_EINVAL,
+		      "state 'Enabled' is neither enabled nor disabled");
 	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"on\"/>\n",
 		      ONSHI_EINVAL, "neither enabled nor disabled");
 	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"\"/>\n",
 		      ONSHI_EINVAL, "neither enabled nor disabled");
-	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\" enabled\"/>\n",
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module name=\"reader:a\" state=\" enabled\"/>\n",
 		      ONSHI_EINVAL, "neither enabled nor disabled");
 	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\"/>\n",
 		      ONSHI_EINVAL, "has no state attribute");
@@ -621,8 +665,10 @@ static void test_parse_bad_module(void **state)
 		      ONSHI_EINVAL, "has no name attribute");
 	refuse_fields(NULL, NULL, NULL, "<Reload/>\n", ONSHI_EINVAL,
 		      "has no module attribute");
-	refuse_fields(NULL, NULL, NULL, "<Module name=\"reader:a\" state=\"enabled"
-		      "enabledenabledenabled\"/>\n", ONSHI_EINVAL, "longer than");
+	refuse_fields(NULL, NULL, NULL,
+		      "<Module name=\"reader:a\" state=\"enabled"
+		      "enabledenabledenabled\"/>\n",
+		      ONSHI_EINVAL, "longer than");
 }
 
 static void test_parse_duplicate_module(void **state)
@@ -631,7 +677,8 @@ static void test_parse_duplicate_module(void **state)
 	refuse_fields(NULL, NULL, NULL,
 		      "<Module name=\"reader:a\" state=\"enabled\"/>\n"
 		      "<Module name=\"reader:a\" state=\"disabled\"/>\n",
-		      ONSHI_EINVAL, "module reader:a is named twice (again at line 7)");
+		      ONSHI_EINVAL,
+		      "module reader:a is named twice (again at line 7)");
 	refuse_fields(NULL, NULL, NULL,
 		      "<Module name=\"rececon:ws9\" state=\"disabled\"/>\n"
 		      "<Reload module=\"rececon:ws9\"/>\n",
@@ -704,7 +751,9 @@ static void test_parse_message_is_printable(void **state)
 	struct onshi_manifest m;
 	char msg[512];
 	/* A newline and a right-to-left override, both legal XML text. */
-	char *text = manifest("4\n\xe2\x80\xae" "2", NULL, NULL, NULL);
+	char *text = manifest("4\n\xe2\x80\xae"
+			      "2",
+			      NULL, NULL, NULL);
 
 	(void)state;
 	assert_int_equal(parse_text(text, &m, msg, sizeof(msg)), ONSHI_EINVAL);
@@ -717,7 +766,9 @@ static void test_parse_message_is_printable(void **state)
 
 static const char *const codes[] = { CODE, "1312345679" };
 static const char *const modules[] = {
-	"reader:front-desk", "reader:exam-room", "rececon:ws9",
+	"reader:front-desk",
+	"reader:exam-room",
+	"rececon:ws9",
 };
 
 static void parsed(const char *serial, const char *code, const char *not_after,
@@ -743,7 +794,8 @@ static void test_check_good(void **state)
 
 	(void)state;
 	parsed(NULL, NULL, NULL, NULL, &m);
-	assert_int_equal(check(&m, 0, T_NOT_AFTER - 86400, msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(check(&m, 0, T_NOT_AFTER - 86400, msg, sizeof(msg)),
+			 ONSHI_OK);
 	assert_string_equal(msg, "");
 	assert_int_equal(check(&m, 41, T_NOT_AFTER, msg, sizeof(msg)), ONSHI_OK);
 	parsed(NULL, "1312345679", NULL, NULL, &m);
@@ -778,7 +830,7 @@ static void test_check_institution(void **state)
 	assert_int_equal(check(&m, 0, T_NOT_AFTER - 60, msg, sizeof(msg)),
 			 ONSHI_EPERM);
 	assert_msg_has(msg, "for institution 1399999999, which this installation "
-		       "does not serve (it serves 1312345678 and others)");
+			    "does not serve (it serves 1312345678 and others)");
 	assert_int_equal(onshi_manifest_check(&m, 0, NULL, 0, modules, 3,
 					      T_NOT_AFTER - 60, msg, sizeof(msg)),
 			 ONSHI_EPERM);
@@ -795,7 +847,7 @@ static void test_check_expired(void **state)
 	assert_int_equal(check(&m, 0, T_NOT_AFTER + 1, msg, sizeof(msg)),
 			 ONSHI_ETIMEOUT);
 	assert_msg_has(msg, "expired at 2026-12-31T00:00:00Z (NotAfter) and it is "
-		       "now 2026-12-31T00:00:01Z");
+			    "now 2026-12-31T00:00:01Z");
 }
 
 static void test_check_unknown_module(void **state)
@@ -806,7 +858,8 @@ static void test_check_unknown_module(void **state)
 	(void)state;
 	parsed(NULL, NULL, NULL,
 	       "<Module name=\"reader:front-desk\" state=\"disabled\"/>\n"
-	       "<Reload module=\"rececon:ghost\"/>\n", &m);
+	       "<Reload module=\"rececon:ghost\"/>\n",
+	       &m);
 	assert_int_equal(check(&m, 0, T_NOT_AFTER - 60, msg, sizeof(msg)),
 			 ONSHI_ENOTFOUND);
 	assert_msg_has(msg, "unknown module rececon:ghost");
@@ -822,11 +875,13 @@ static void test_pipeline(void **state)
 	unsigned char sig[64];
 
 	sign(k, k->maint_key, text, strlen(text), sig);
-	assert_int_equal(onshi_manifest_verify_sig(k->maint_pub, text, strlen(text),
-						   sig, sizeof(sig), msg, sizeof(msg)),
+	assert_int_equal(onshi_manifest_verify_sig(k->maint_pub, text,
+						   strlen(text), sig,
+						   sizeof(sig), msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_int_equal(parse_text(text, &m, msg, sizeof(msg)), ONSHI_OK);
-	assert_int_equal(check(&m, 42, T_NOT_AFTER - 3600, msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(check(&m, 42, T_NOT_AFTER - 3600, msg, sizeof(msg)),
+			 ONSHI_OK);
 	free(text);
 }
 
@@ -892,12 +947,26 @@ static void test_state_missing_and_good(void **state)
 static void test_state_corrupt(void **state)
 {
 	static const char *const bad[] = {
-		"", "42", "42\n\n", "abc\n", "-1\n", " 42\n", "42 \n", "042\n",
-		"00\n", "\n", "+1\n", "4\x00" "2\n", "99999999999999999999\n",
-		"9223372036854775808\n", "42\r\n",
+		"",
+		"42",
+		"42\n\n",
+		"abc\n",
+		"-1\n",
+		" 42\n",
+		"42 \n",
+		"042\n",
+		"00\n",
+		"\n",
+		"+1\n",
+		"4\x00"
+		"2\n",
+		"99999999999999999999\n",
+		"9223372036854775808\n",
+		"42\r\n",
 		"1111111111111111111111111111111111111111111111111111111111\n",
 	};
-	static const size_t bad_len[] = { 0, 2, 4, 4, 3, 4, 4, 4, 3, 1, 3, 4, 21, 20, 4, 59 };
+	static const size_t bad_len[] = { 0, 2, 4, 4, 3,  4,  4, 4,
+					  3, 1, 3, 4, 21, 20, 4, 59 };
 	char *dir = test_tmpdir(), path[4200], msg[512];
 	uint64_t serial;
 
@@ -930,7 +999,8 @@ static void test_state_unsafe(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/manifest.serial", dir);
-	assert_int_equal(onshi_manifest_state_save(path, 5, msg, sizeof(msg)), ONSHI_OK);
+	assert_int_equal(onshi_manifest_state_save(path, 5, msg, sizeof(msg)),
+			 ONSHI_OK);
 	chmod(path, 0620);
 	assert_int_equal(onshi_manifest_state_load(path, &serial, msg, sizeof(msg)),
 			 ONSHI_EPERM);

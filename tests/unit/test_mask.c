@@ -56,7 +56,9 @@ static void multibyte_and_control(void **state)
 	/* Full-width digits count as one character each. */
 	onshi_mask_number(out, sizeof(out), "１２３４５６７");
 	assert_string_equal(out, "１２***６７");
-	onshi_mask_number(out, sizeof(out), "\x01" "2345678\n");
+	onshi_mask_number(out, sizeof(out),
+			  "\x01"
+			  "2345678\n");
 	assert_string_equal(out, "?2*****8?");
 }
 

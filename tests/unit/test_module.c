@@ -60,16 +60,15 @@ static const struct onshi_module_listener only_started = {
 	.started = a_started,
 };
 
-static const char conf_text[] =
-	"[institution main]\n"
-	"code = 1312345678\n"
-	"name = Test Clinic\n"
-	"[reader desk]\n"
-	"plugin = fx_good\n"
-	"greeting = hi\n"
-	"[reader bad]\n"
-	"plugin = fx_good\n"
-	"fail_start = yes\n";
+static const char conf_text[] = "[institution main]\n"
+				"code = 1312345678\n"
+				"name = Test Clinic\n"
+				"[reader desk]\n"
+				"plugin = fx_good\n"
+				"greeting = hi\n"
+				"[reader bad]\n"
+				"plugin = fx_good\n"
+				"fail_start = yes\n";
 
 struct fixture {
 	char *dir;
@@ -89,14 +88,11 @@ static int setup(void **state)
 	f->core = calloc(1, sizeof(*f->core));
 	assert_non_null(f->core);
 	onshi_log_init(&f->core->log, ONSHI_LOG_ERR, ONSHI_LOG_STDERR);
-	assert_int_equal(onshi_config_load(path, &f->core->config, &diag),
-			 ONSHI_OK);
+	assert_int_equal(onshi_config_load(path, &f->core->config, &diag), ONSHI_OK);
 	onshi_diag_clear(&diag);
 	assert_int_equal(onshi_loop_new(&f->core->loop), ONSHI_OK);
-	assert_int_equal(onshi_loader_new(FIXTURE_DIR, 1, &f->core->loader),
-			 ONSHI_OK);
-	assert_int_equal(onshi_modules_build(f->core, onshi_host_table()),
-			 ONSHI_OK);
+	assert_int_equal(onshi_loader_new(FIXTURE_DIR, 1, &f->core->loader), ONSHI_OK);
+	assert_int_equal(onshi_modules_build(f->core, onshi_host_table()), ONSHI_OK);
 	nheard = 0;
 	stopping_inst = NULL;
 	*state = f;
@@ -161,10 +157,8 @@ static void test_failed_start_is_stopping_not_started(void **state)
 
 	assert_non_null(bad);
 	assert_int_equal(onshi_module_listen(f->core, &listener, "A"), ONSHI_OK);
-	assert_int_equal(onshi_module_listen(f->core, &only_started, "S"),
-			 ONSHI_OK);
-	assert_int_not_equal(onshi_module_enable(bad, msg, sizeof(msg)),
-			     ONSHI_OK);
+	assert_int_equal(onshi_module_listen(f->core, &only_started, "S"), ONSHI_OK);
+	assert_int_not_equal(onshi_module_enable(bad, msg, sizeof(msg)), ONSHI_OK);
 	assert_int_equal(bad->state, ONSHI_MODULE_FAILED);
 	/* The instance was created, its start failed: it is torn down (those
 	 * holding it let go) but was never started. A NULL callback is

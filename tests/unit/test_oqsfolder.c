@@ -38,8 +38,7 @@
 #include "testutil.h"
 
 /* What the core does with a request it cannot parse: answer at once. */
-static void answer_error_now(const char *id, int kind, const void *body,
-			     size_t len)
+static void answer_error_now(const char *id, int kind, const void *body, size_t len)
 {
 	struct onshi_msg req, doc, back;
 	struct onshi_delivery d;
@@ -52,9 +51,11 @@ static void answer_error_now(const char *id, int kind, const void *body,
 	assert_int_equal(onshi_msg_error_init(&doc, rc, why, &req), ONSHI_OK);
 	/* As the core does: written, spooled, parsed back, delivered. */
 	assert_int_equal(onshi_msg_write(&doc, ONSHI_CHARSET_UTF8, &xml, &xlen,
-					 NULL, why, sizeof(why)), ONSHI_OK);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL, &back,
-					 why, sizeof(why)), ONSHI_OK);
+					 NULL, why, sizeof(why)),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL,
+					 &back, why, sizeof(why)),
+			 ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.request_id = id;
 	d.request_kind = kind;
@@ -103,8 +104,7 @@ static void path_of(char *out, size_t len, const char *sub, const char *name)
 }
 
 /* Write a file directly (arrives by IN_CLOSE_WRITE). */
-static void put_file(const char *sub, const char *name, const char *data,
-		     size_t len)
+static void put_file(const char *sub, const char *name, const char *data, size_t len)
 {
 	char path[4096];
 	int fd;
@@ -241,8 +241,8 @@ static void test_bad_encoding(void **state)
 {
 	(void)state;
 	mock_conf("output_encoding", "latin1");
-	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst,
-						     &M.state), ONSHI_EINVAL);
+	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst, &M.state),
+			 ONSHI_EINVAL);
 	M.state = NULL;
 	assert_non_null(strstr(M.log, "output_encoding 'latin1'"));
 }
@@ -286,8 +286,8 @@ static void test_symlinked_folder_refused(void **state)
 	assert_int_equal(mkdir(other, 0700), 0);
 	snprintf(path, sizeof(path), "%s/res", M.dir);
 	assert_int_equal(symlink(other, path), 0);
-	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst,
-						     &M.state), ONSHI_OK);
+	assert_int_equal(onshi_plugin_v1.ops->create(&mock_host, &mock_inst, &M.state),
+			 ONSHI_OK);
 	assert_int_equal(onshi_plugin_v1.ops->start(M.state), ONSHI_EPERM);
 	assert_non_null(strstr(M.log, "symbolic link"));
 }
@@ -398,18 +398,18 @@ static void test_duplicate_is_done(void **state)
 static void test_hostile_names(void **state)
 {
 	static const char *const refused[] = {
-		"OQSsiquc01req_..xml",         /* id "." */
-		"OQSsiquc01req_a..b.xml",      /* ".." */
-		"OQSsiquc01req_.hidden.xml",   /* id starting with '.' */
-		"OQSsiquc01req_a b.xml",       /* space */
+		"OQSsiquc01req_..xml",            /* id "." */
+		"OQSsiquc01req_a..b.xml",         /* ".." */
+		"OQSsiquc01req_.hidden.xml",      /* id starting with '.' */
+		"OQSsiquc01req_a b.xml",          /* space */
 		"OQSsiquc01req_\xe9\xab\x99.xml", /* not in the safe alphabet */
-		"OQSsiquc01req_.xml",          /* empty id */
+		"OQSsiquc01req_.xml",             /* empty id */
 	};
 	static const char *const ignored[] = {
-		".OQSsiquc01req_T1.xml",       /* a writer's hidden temp file */
-		"OQSsiquc01req_T1.xml.tmp",    /* another temp convention */
-		"OQSsiquc01res_T1.xml",        /* a result */
-		"OQSsiquc01req_T1.err",        /* an error result */
+		".OQSsiquc01req_T1.xml",    /* a writer's hidden temp file */
+		"OQSsiquc01req_T1.xml.tmp", /* another temp convention */
+		"OQSsiquc01res_T1.xml",     /* a result */
+		"OQSsiquc01req_T1.err",     /* an error result */
 		"notes.txt",
 	};
 	char longname[300], *reason, path[4096];
@@ -470,8 +470,8 @@ static void test_hostile_names(void **state)
 		assert_true(mock_exists("res", refused[i]));
 	}
 	assert_true(mock_exists("res", longname));
-	assert_int_equal(count_entries("res", 0), 2 * (1 + (int)(
-		sizeof(refused) / sizeof(refused[0]))));
+	assert_int_equal(count_entries("res", 0),
+			 2 * (1 + (int)(sizeof(refused) / sizeof(refused[0]))));
 	assert_int_equal(count_entries("tmp", 0), 0);
 }
 
@@ -483,8 +483,9 @@ static void check_err_file(const char *name, const char *code,
 	size_t len;
 
 	xml = mock_slurp("res", name, &len);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, len, NULL, &m, why,
-					 sizeof(why)), ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, len, NULL, &m,
+					 why, sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(m.u.error.hdr.segment_of_result, ONSHI_SEGMENT_ABNORMAL);
 	assert_string_equal(m.u.error.hdr.error_code, code);
 	if (strstr(m.u.error.hdr.error_message, needle) == NULL)
@@ -603,7 +604,8 @@ static void make_result(const char *req_xml, struct onshi_msg *res)
 
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, req_xml,
 					 strlen(req_xml), NULL, &req, why,
-					 sizeof(why)), ONSHI_OK);
+					 sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_result_for(&req, res), ONSHI_OK);
 	res->u.inquiry_result.processing_result_status = ONSHI_STATUS_NORMAL;
 	res->u.inquiry_result.qualification_validity = ONSHI_VALIDITY_VALID;
@@ -627,8 +629,9 @@ static void check_result_file(const char *sub, const char *name, int cs,
 		assert_non_null(strstr(xml, "encoding=\"Shift_JIS\""));
 	else
 		assert_non_null(strstr(xml, "encoding=\"UTF-8\""));
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, xml, len, NULL,
-					 &m, why, sizeof(why)), ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, xml, len,
+					 NULL, &m, why, sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(m.source_charset, cs);
 	assert_int_equal(m.u.inquiry_result.hdr.character_code, cs);
 	assert_int_equal(m.u.inquiry_result.n_results, 1);
@@ -677,8 +680,7 @@ static void test_deliver_same_encoding(void **state)
 	assert_int_equal(st.st_mode & 07777, 0660);
 	/* Never seen (a restart): the answer's own encoding, UTF-8 here. */
 	deliver_result("OQSsiquc01req_X9.xml", req_sjis);
-	check_result_file("res", "OQSsiquc01res_X9.xml", ONSHI_CHARSET_UTF8,
-			  NULL);
+	check_result_file("res", "OQSsiquc01res_X9.xml", ONSHI_CHARSET_UTF8, NULL);
 	assert_int_equal(count_entries("res", 1), 0);
 }
 
@@ -720,8 +722,8 @@ static void test_deliver_error_and_push(void **state)
 	d.result = &res;
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	onshi_msg_clear(&res);
-	check_result_file("face", mock_face_name("CARD42"),
-			  ONSHI_CHARSET_UTF8, "RC-0001");
+	check_result_file("face", mock_face_name("CARD42"), ONSHI_CHARSET_UTF8,
+			  "RC-0001");
 	assert_int_equal(count_entries("res", 0), 1);
 	assert_int_equal(count_entries("face", 1), 0);
 }

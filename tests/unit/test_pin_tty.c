@@ -42,9 +42,8 @@ static void *run_prompt(void *arg)
 {
 	struct entry *e = arg;
 
-	e->rc = pcsc_pin_from_tty(e->slave, "PIN: ", e->timeout_ms, cancelled,
-				  e, e->pin, sizeof(e->pin), e->why,
-				  sizeof(e->why));
+	e->rc = pcsc_pin_from_tty(e->slave, "PIN: ", e->timeout_ms, cancelled, e,
+				  e->pin, sizeof(e->pin), e->why, sizeof(e->why));
 	return NULL;
 }
 
@@ -117,7 +116,10 @@ static void test_digits_masked(void **state)
 
 	(void)state;
 	/* a typo erased with backspace, letters ignored */
-	m = session(&e, &s, "12x9\x7f" "34\r", out, sizeof(out), "***\b \b**");
+	m = session(&e, &s,
+		    "12x9\x7f"
+		    "34\r",
+		    out, sizeof(out), "***\b \b**");
 	assert_int_equal(e.rc, PIN_TTY_OK);
 	assert_string_equal(e.pin, "1234");
 	/* the digits themselves never reach the screen */

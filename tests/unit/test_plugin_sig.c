@@ -24,10 +24,10 @@
 #include "testutil.h"
 
 struct env {
-	char *tmp;          /* keys; removed at teardown */
-	char *dir;          /* this case's plugin folder */
-	char so[4300];      /* dir/fx_good.so */
-	char sig[4300];     /* dir/fx_good.so.sig */
+	char *tmp;      /* keys; removed at teardown */
+	char *dir;      /* this case's plugin folder */
+	char so[4300];  /* dir/fx_good.so */
+	char sig[4300]; /* dir/fx_good.so.sig */
 	char maint_key[4200], maint_pub[4200];
 	char other_key[4200], ec_pub[4200];
 };
@@ -119,8 +119,10 @@ static void sign_with(const struct env *e, const char *key)
 {
 	char cmd[13000];
 
-	snprintf(cmd, sizeof(cmd), "%s pkeyutl -sign -rawin -inkey '%s' -in '%s' "
-		 "-out '%s'", openssl_cmd(), key, e->so, e->sig);
+	snprintf(cmd, sizeof(cmd),
+		 "%s pkeyutl -sign -rawin -inkey '%s' -in '%s' "
+		 "-out '%s'",
+		 openssl_cmd(), key, e->so, e->sig);
 	assert_int_equal(run(cmd), 0);
 }
 
@@ -257,8 +259,8 @@ static void test_unreadable_plugin(void **state)
 	/* Permission bits do not stop root, so only as another user. */
 	if (geteuid() != 0) {
 		assert_int_equal(chmod(e->so, 0), 0);
-		assert_int_equal(onshi_plugin_sig_check(e->so, e->maint_pub, msg,
-							sizeof(msg)),
+		assert_int_equal(onshi_plugin_sig_check(e->so, e->maint_pub,
+							msg, sizeof(msg)),
 				 ONSHI_EIO);
 		assert_msg_has(msg, "Permission denied");
 	}

@@ -74,8 +74,7 @@ static void reads_whole_file(void **state)
 	(void)state;
 	put("a", "hello\0world", 11);
 	snprintf(path, sizeof(path), "%s/a", dir);
-	assert_int_equal(onshi_read_file(AT_FDCWD, path, 100, 0, &buf, &len,
-					 NULL),
+	assert_int_equal(onshi_read_file(AT_FDCWD, path, 100, 0, &buf, &len, NULL),
 			 ONSHI_OK);
 	assert_int_equal(len, 11);
 	assert_memory_equal(buf, "hello\0world", 12); /* NUL after the end */
@@ -93,13 +92,11 @@ static void size_limit(void **state)
 	assert_int_equal(read_in_dir("b", 10, 0, &buf, &len, &fail), ONSHI_OK);
 	assert_int_equal(len, 10);
 	free(buf);
-	assert_int_equal(read_in_dir("b", 9, 0, &buf, &len, &fail),
-			 ONSHI_ETOOBIG);
+	assert_int_equal(read_in_dir("b", 9, 0, &buf, &len, &fail), ONSHI_ETOOBIG);
 	assert_null(buf);
 	assert_int_equal(fail.size, 10);
 	put("empty", "", 0);
-	assert_int_equal(read_in_dir("empty", 0, 0, &buf, &len, &fail),
-			 ONSHI_OK);
+	assert_int_equal(read_in_dir("empty", 0, 0, &buf, &len, &fail), ONSHI_OK);
 	assert_int_equal(len, 0);
 	assert_string_equal(buf, "");
 	free(buf);
@@ -132,8 +129,7 @@ static void not_regular(void **state)
 					 &buf, &len, &fail),
 			 ONSHI_EINVAL);
 	/* Without the flag a directory fails at read(). */
-	assert_int_equal(onshi_read_file(AT_FDCWD, dir, 10, 0, &buf, &len,
-					 &fail),
+	assert_int_equal(onshi_read_file(AT_FDCWD, dir, 10, 0, &buf, &len, &fail),
 			 ONSHI_EIO);
 	assert_int_equal(fail.err, EISDIR);
 	assert_false(fail.at_open);
@@ -155,8 +151,7 @@ static void symlink_refused_with_nofollow(void **state)
 	put("target", "x", 1);
 	snprintf(path, sizeof(path), "%s/link", dir);
 	assert_int_equal(symlink("target", path), 0);
-	assert_int_equal(read_in_dir("link", 10, 0, &buf, &len, &fail),
-			 ONSHI_OK);
+	assert_int_equal(read_in_dir("link", 10, 0, &buf, &len, &fail), ONSHI_OK);
 	free(buf);
 	assert_int_equal(read_in_dir("link", 10, ONSHI_READ_NOFOLLOW, &buf,
 				     &len, &fail),
@@ -165,8 +160,7 @@ static void symlink_refused_with_nofollow(void **state)
 }
 
 /* Read a pipe holding n bytes of big through its /dev/fd name. */
-static int read_pipe(const char *big, size_t n, size_t max, char **buf,
-		     size_t *len)
+static int read_pipe(const char *big, size_t n, size_t max, char **buf, size_t *len)
 {
 	char path[64];
 	int p[2], rc;
@@ -188,10 +182,8 @@ static void stream_read_to_end(void **state)
 
 	(void)state;
 	memset(big, 'z', sizeof(big));
-	assert_int_equal(read_pipe(big, sizeof(big), 4999, &buf, &len),
-			 ONSHI_ETOOBIG);
-	assert_int_equal(read_pipe(big, sizeof(big), 5000, &buf, &len),
-			 ONSHI_OK);
+	assert_int_equal(read_pipe(big, sizeof(big), 4999, &buf, &len), ONSHI_ETOOBIG);
+	assert_int_equal(read_pipe(big, sizeof(big), 5000, &buf, &len), ONSHI_OK);
 	assert_int_equal(len, 5000);
 	assert_memory_equal(buf, big, 5000);
 	free(buf);

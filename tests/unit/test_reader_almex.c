@@ -19,8 +19,7 @@
 static void frame(struct fr_buf *b, const char *xml)
 {
 	size_t n = strlen(xml);
-	unsigned char h[4] = { (unsigned char)(n >> 24),
-			       (unsigned char)(n >> 16),
+	unsigned char h[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
 			       (unsigned char)(n >> 8), (unsigned char)n };
 
 	fr_buf_append(b, h, 4);
@@ -30,7 +29,8 @@ static void frame(struct fr_buf *b, const char *xml)
 static void test_known_message(void **state)
 {
 	struct fr_buf b = { 0 };
-	static const char want[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	static const char want[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 		"<AlmexReader version=\"1\"><CardRemoved/></AlmexReader>";
 
 	(void)state;

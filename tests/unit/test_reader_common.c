@@ -65,8 +65,7 @@ void cap_feed_codec(struct capture *c, void *codec, const unsigned char *buf,
 	}
 }
 
-void cap_feed(struct capture *c, const unsigned char *buf, size_t len,
-	      size_t chunk)
+void cap_feed(struct capture *c, const unsigned char *buf, size_t len, size_t chunk)
 {
 	void *codec = test_link->codec_new();
 
@@ -114,7 +113,8 @@ void sample_msg(int type, struct fr_msg *m)
 		break;
 	case FR_MSG_DEVICE_ERROR:
 		m->code = 4097;
-		snprintf(m->text, sizeof(m->text), "camera <fault> & \"x\"; "
+		snprintf(m->text, sizeof(m->text),
+			 "camera <fault> & \"x\"; "
 			 "k=v 100%%");
 		break;
 	case FR_MSG_ATTEST_REQUEST:
@@ -125,8 +125,7 @@ void sample_msg(int type, struct fr_msg *m)
 		m->code = 0;
 		snprintf(m->text, sizeof(m->text), "accepted");
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -184,8 +183,7 @@ void load_fixture(const char *vendor, const char *name, unsigned char **buf,
 	FILE *f;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", READER_FIXTURES, vendor,
-		 name);
+	snprintf(path, sizeof(path), "%s/%s/%s", READER_FIXTURES, vendor, name);
 	f = fopen(path, "rb");
 	if (f == NULL)
 		fail_msg("fixture %s missing", path);
@@ -202,7 +200,7 @@ void load_fixture(const char *vendor, const char *name, unsigned char **buf,
 /* ---- the generic checks ---- */
 
 static const int all_types[] = {
-	FR_MSG_CARD_PLACED, FR_MSG_CARD_REMOVED, FR_MSG_ATTEST,
+	FR_MSG_CARD_PLACED,  FR_MSG_CARD_REMOVED,   FR_MSG_ATTEST,
 	FR_MSG_DEVICE_ERROR, FR_MSG_ATTEST_REQUEST, FR_MSG_RESULT,
 };
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))

@@ -32,8 +32,7 @@ extern const struct fr_link_ops *test_link;
 
 void cap_clear(struct capture *c);
 /* Feed buf to a fresh codec in chunks of `chunk` bytes (0 = all at once). */
-void cap_feed(struct capture *c, const unsigned char *buf, size_t len,
-	      size_t chunk);
+void cap_feed(struct capture *c, const unsigned char *buf, size_t len, size_t chunk);
 /* Feed into an existing codec. */
 void cap_feed_codec(struct capture *c, void *codec, const unsigned char *buf,
 		    size_t len, size_t chunk);
@@ -62,12 +61,12 @@ void generic_garbage_between(void **state);
 void generic_truncated(void **state);
 void generic_random_noise(void **state);
 
-#define GENERIC_CODEC_TESTS \
-	cmocka_unit_test(generic_roundtrip), \
-	cmocka_unit_test(generic_split_bytes), \
-	cmocka_unit_test(generic_several), \
-	cmocka_unit_test(generic_garbage_between), \
-	cmocka_unit_test(generic_truncated), \
-	cmocka_unit_test(generic_random_noise)
+#define GENERIC_CODEC_TESTS                                \
+	cmocka_unit_test(generic_roundtrip),               \
+		cmocka_unit_test(generic_split_bytes),     \
+		cmocka_unit_test(generic_several),         \
+		cmocka_unit_test(generic_garbage_between), \
+		cmocka_unit_test(generic_truncated),       \
+		cmocka_unit_test(generic_random_noise)
 
 #endif

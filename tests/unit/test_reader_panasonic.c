@@ -32,8 +32,8 @@ static void test_escaping(void **state)
 /* The exact bytes of CARD_REMOVED, as in docs/readers/panasonic.md. */
 static void test_known_vector(void **state)
 {
-	static const unsigned char want[] = { 0x02, 0x00, 0x01, 0x32, 0xe9,
-					      0xbc, 0x03 };
+	static const unsigned char want[] = { 0x02, 0x00, 0x01, 0x32,
+					      0xe9, 0xbc, 0x03 };
 	struct fr_buf b = { 0 };
 
 	(void)state;
@@ -61,10 +61,9 @@ static void test_bad_checksum(void **state)
 
 static void test_zero_and_oversized(void **state)
 {
-	static const unsigned char zero[] = { 0x02, 0x00, 0x00, 0x12, 0x34,
-					      0x03 };
-	static const unsigned char big[] = { 0x02, 0xff, 0xff, 0x31, 0x00,
-					     0x00, 0x00, 0x00 };
+	static const unsigned char zero[] = { 0x02, 0x00, 0x00, 0x12, 0x34, 0x03 };
+	static const unsigned char big[] = { 0x02, 0xff, 0xff, 0x31,
+					     0x00, 0x00, 0x00, 0x00 };
 	struct fr_buf b = { 0 };
 	struct capture c = { 0 };
 
@@ -105,8 +104,8 @@ static void test_lost_etx(void **state)
 static void test_short_payload(void **state)
 {
 	/* CARD_PLACED claiming a 200-byte certificate it does not carry. */
-	unsigned char body[] = { 0x00, 0x0c, 0x31, 1, 1, 1, 1, 0, 0, 0,
-				 0x00, 0x00, 0xc8, 0xaa, 0, 0 };
+	unsigned char body[] = { 0x00, 0x0c, 0x31, 1,    1,    1,    1, 0,
+				 0,    0,    0x00, 0x00, 0xc8, 0xaa, 0, 0 };
 	struct fr_buf b = { 0 };
 	struct capture c = { 0 };
 	unsigned crc = fr_crc16(body, sizeof(body) - 2);

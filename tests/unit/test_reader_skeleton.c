@@ -161,8 +161,7 @@ static void m_set_event(struct onshi_instance *i, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int m_challenge(struct onshi_instance *i, onshi_challenge_cb cb,
-		       void *arg)
+static int m_challenge(struct onshi_instance *i, onshi_challenge_cb cb, void *arg)
 {
 	(void)i;
 	M.challenges++;
@@ -174,8 +173,7 @@ static int m_challenge(struct onshi_instance *i, onshi_challenge_cb cb,
 }
 
 static int m_card_submit(struct onshi_instance *i,
-			 const struct onshi_card_read *rd, char *msg,
-			 size_t len)
+			 const struct onshi_card_read *rd, char *msg, size_t len)
 {
 	(void)i;
 	M.submits++;
@@ -192,8 +190,7 @@ static int m_card_submit(struct onshi_instance *i,
 		memcpy(M.rcert, rd->reader_cert_der, rd->reader_cert_len);
 	}
 	snprintf(M.nonce, sizeof(M.nonce), "%s", rd->nonce);
-	snprintf(M.op, sizeof(M.op), "%s", rd->operator_id ?
-		 rd->operator_id : "");
+	snprintf(M.op, sizeof(M.op), "%s", rd->operator_id ? rd->operator_id : "");
 	snprintf(M.read_id, sizeof(M.read_id), "%s", rd->read_id);
 	return ONSHI_OK;
 }
@@ -394,8 +391,7 @@ static void dev_expect(struct dev *d, int count)
 			ssize_t n = read(d->fd, buf, sizeof(buf));
 
 			if (n > 0)
-				cap_feed_codec(&d->got, d->codec, buf,
-					       (size_t)n, 0);
+				cap_feed_codec(&d->got, d->codec, buf, (size_t)n, 0);
 		}
 	}
 	assert_int_equal(d->got.n, count);
@@ -534,7 +530,7 @@ static void test_challenge_timeout_then_late_nonce(void **state)
 	pump_until_challenges(1);
 	fire(7000);
 	assert_non_null(strstr(M.log, "no nonce from the national service "
-			       "in time"));
+				      "in time"));
 	dev_expect(d, 1);
 	assert_int_equal(d->got.msg[0].type, FR_MSG_RESULT);
 	assert_int_equal(d->got.msg[0].code, 1);
@@ -630,8 +626,8 @@ static void test_removed_and_device_error(void **state)
 static void test_garbage_rate_limited(void **state)
 {
 	struct dev *d = *state;
-	static const unsigned char bad[] = { 0x02, 0x00, 0x01, 0x32, 0x00,
-					     0x00, 0x03 };
+	static const unsigned char bad[] = { 0x02, 0x00, 0x01, 0x32,
+					     0x00, 0x00, 0x03 };
 	int i, logged = 0;
 	const char *p;
 
@@ -774,8 +770,7 @@ static void test_create_refusals(void **state)
 	struct onshi_host old = host;
 	void *fr = (void *)1;
 	static const char *bad[] = { "usb:1", "tcp:reader.local:9000",
-				     "tcp:127.0.0.1", "serial:ttyS0",
-				     "tcp::80" };
+				     "tcp:127.0.0.1", "serial:ttyS0", "tcp::80" };
 	size_t i;
 
 	(void)state;
@@ -791,8 +786,7 @@ static void test_create_refusals(void **state)
 			 ONSHI_EABI);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(M.device, sizeof(M.device), "%s", bad[i]);
-		assert_int_equal(facereader_create(&host, NULL,
-						   &panasonic_link, &fr),
+		assert_int_equal(facereader_create(&host, NULL, &panasonic_link, &fr),
 				 ONSHI_EINVAL);
 	}
 	assert_non_null(strstr(M.log, "HOST must be an IP address"));
@@ -821,26 +815,24 @@ static void test_device_absent_at_start(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_face_read, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_visual_read, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_face_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_visual_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_and_no_operator_refused,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_challenge_timeout_then_late_nonce, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_attest_timeout_then_late_attest, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_challenge_failure_and_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_challenge_timeout_then_late_nonce,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attest_timeout_then_late_attest,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_challenge_failure_and_refusal,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_and_device_error,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_rate_limited,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_loss_and_backoff,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_destroy_with_pending_challenge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_with_pending_challenge,
+						setup, teardown),
 		cmocka_unit_test(test_serial_pty),
 		cmocka_unit_test(test_create_refusals),
 		cmocka_unit_test(test_device_absent_at_start),

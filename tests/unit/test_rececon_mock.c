@@ -166,9 +166,8 @@ static void m_unwatch_fd(struct onshi_instance *inst, struct onshi_watch *w)
 	w->active = 0;
 }
 
-static struct onshi_timer *m_timer_start(struct onshi_instance *inst,
-					 uint64_t ms, int repeat,
-					 onshi_timer_cb cb, void *arg)
+static struct onshi_timer *m_timer_start(struct onshi_instance *inst, uint64_t ms,
+					 int repeat, onshi_timer_cb cb, void *arg)
 {
 	int i;
 
@@ -211,9 +210,8 @@ static void m_set_event(struct onshi_instance *inst, const char *fmt, ...)
 	(void)fmt;
 }
 
-static int m_submit(struct onshi_instance *inst, const char *request_id,
-		    int kind, const void *body, size_t len, char *msg,
-		    size_t msglen)
+static int m_submit(struct onshi_instance *inst, const char *request_id, int kind,
+		    const void *body, size_t len, char *msg, size_t msglen)
 {
 	struct mock_sub *s;
 
@@ -262,8 +260,7 @@ static int m_submit_flags(struct onshi_instance *inst, const char *request_id,
 }
 
 static int m_msg_write(const struct onshi_msg *m, int charset, char **out,
-		       size_t *outlen, size_t *substituted, char *msg,
-		       size_t msglen)
+		       size_t *outlen, size_t *substituted, char *msg, size_t msglen)
 {
 	return onshi_msg_write(m, (enum onshi_charset)charset, out, outlen,
 			       substituted, msg, msglen);
@@ -291,8 +288,7 @@ static int m_file_name_result(int kind, const char *id, int face, char *out,
 				      out, outlen);
 }
 
-static int m_file_name_error(int kind, const char *id, char *out,
-			     size_t outlen)
+static int m_file_name_error(int kind, const char *id, char *out, size_t outlen)
 {
 	return onshi_file_name_error((enum onshi_msg_kind)kind, id, out, outlen);
 }
@@ -305,14 +301,13 @@ static int m_write_file_atomic(struct onshi_instance *inst, const char *dir,
 	return onshi_write_file_atomic(dir, name, data, len, mode, msg, msglen);
 }
 
-static int m_write_file_staged(struct onshi_instance *inst,
-			       const char *tmp_dir, const char *dir,
-			       const char *name, const void *data, size_t len,
-			       unsigned mode, char *msg, size_t msglen)
+static int m_write_file_staged(struct onshi_instance *inst, const char *tmp_dir,
+			       const char *dir, const char *name, const void *data,
+			       size_t len, unsigned mode, char *msg, size_t msglen)
 {
 	assert_ptr_equal(inst, &mock_inst);
-	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode,
-				       msg, msglen);
+	return onshi_write_file_staged(tmp_dir, dir, name, data, len, mode, msg,
+				       msglen);
 }
 
 const struct onshi_host mock_host = {
@@ -454,9 +449,11 @@ int mock_run(unsigned ms, int (*cond)(void))
 				continue;
 			p[n].fd = watches[i].fd;
 			p[n].events = (short)(((watches[i].events & ONSHI_FD_READ)
-					       ? POLLIN : 0) |
+						       ? POLLIN
+						       : 0) |
 					      ((watches[i].events & ONSHI_FD_WRITE)
-					       ? POLLOUT : 0));
+						       ? POLLOUT
+						       : 0));
 			p[n].revents = 0;
 			idx[n++] = i;
 		}
@@ -629,8 +626,9 @@ void mock_answer(const char *req_xml, size_t len, const char *name,
 	size_t xlen;
 	int k;
 
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, req_xml, len,
-					 NULL, &req, why, sizeof(why)), ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, req_xml,
+					 len, NULL, &req, why, sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_result_for(&req, &doc), ONSHI_OK);
 	r = &doc.u.inquiry_result;
 	r->processing_result_status = ONSHI_STATUS_NORMAL;
@@ -657,9 +655,11 @@ void mock_answer(const char *req_xml, size_t len, const char *name,
 	}
 	/* As the core does: written, spooled, parsed back, delivered. */
 	assert_int_equal(onshi_msg_write(&doc, ONSHI_CHARSET_UTF8, &xml, &xlen,
-					 NULL, why, sizeof(why)), ONSHI_OK);
+					 NULL, why, sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_RESULT, xml, xlen,
-					 NULL, res, why, sizeof(why)), ONSHI_OK);
+					 NULL, res, why, sizeof(why)),
+			 ONSHI_OK);
 	free(xml);
 	onshi_msg_clear(&doc);
 	onshi_msg_clear(&req);

@@ -34,15 +34,14 @@ struct mock_sub {
 #define MOCK_MAX_CONF 16
 
 struct mock {
-	char *tmp;                 /* test root */
-	char dir[2048];            /* the plugin's dir */
+	char *tmp;      /* test root */
+	char dir[2048]; /* the plugin's dir */
 	const char *conf[MOCK_MAX_CONF][2];
-	int submit_rc;             /* what submit() answers */
-	int keep_refused;          /* record refused submissions too */
-	int partial_refusals;      /* submit_flags(): did not parse yet */
+	int submit_rc;        /* what submit() answers */
+	int keep_refused;     /* record refused submissions too */
+	int partial_refusals; /* submit_flags(): did not parse yet */
 	/* Run inside an accepted submit(), as the core answering at once. */
-	void (*in_submit)(const char *id, int kind, const void *body,
-			  size_t len);
+	void (*in_submit)(const char *id, int kind, const void *body, size_t len);
 	struct mock_sub subs[MOCK_MAX_SUBS];
 	int nsubs;
 	char log[32768];

@@ -34,8 +34,7 @@ static int count_files(const char *dir, const char *suffix)
 	FILE *p;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -c -- '%s$'", dir,
-		 suffix);
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -c -- '%s$'", dir, suffix);
 	p = popen(cmd, "r");
 	if (p && fscanf(p, "%d", &n) != 1)
 		n = -1;
@@ -176,8 +175,7 @@ static void test_refusals(void **state)
 	/* A spool path that is a file cannot be opened. */
 	snprintf(bad, sizeof(bad), "%s/file", dir);
 	test_write(dir, "file", "x");
-	assert_int_not_equal(onshi_spool_open(bad, &s, msg, sizeof(msg)),
-			     ONSHI_OK);
+	assert_int_not_equal(onshi_spool_open(bad, &s, msg, sizeof(msg)), ONSHI_OK);
 	assert_non_null(strstr(msg, "spool"));
 	test_rmtree(dir);
 }

@@ -47,9 +47,9 @@ static void test_model_text_and_xml(void **state)
 
 	(void)state;
 	assert_int_equal(onshi_status_register(&r, "first", first,
-					       "/etc/onshi/onshid.ini"), ONSHI_OK);
-	assert_int_equal(onshi_status_register(&r, "second", second, NULL),
+					       "/etc/onshi/onshid.ini"),
 			 ONSHI_OK);
+	assert_int_equal(onshi_status_register(&r, "second", second, NULL), ONSHI_OK);
 	assert_int_equal(onshi_status_collect(&r, &s), 0);
 	assert_int_equal(s.nlines, 2);
 	d = onshi_status_snapshot_find(&s, "daemon");
@@ -96,8 +96,7 @@ static void test_model_no_line(void **state)
 	size_t len = 0;
 
 	(void)state;
-	assert_int_equal(onshi_status_register(&r, "second", second, NULL),
-			 ONSHI_OK);
+	assert_int_equal(onshi_status_register(&r, "second", second, NULL), ONSHI_OK);
 	assert_int_equal(onshi_status_collect(&r, &s), -1);
 	assert_int_equal(onshi_status_xml_doc(&s, &xml, &len), ONSHI_ENOMEM);
 	assert_null(xml);

@@ -44,8 +44,7 @@ static void too_small_or_out_of_range(void **state)
 	if (sizeof(time_t) > 4) {
 		memset(buf, 'x', sizeof(buf));
 		/* A year past INT_MAX: gmtime_r fails. */
-		assert_int_equal(onshi_utc_format(buf, sizeof(buf),
-						  ONSHI_UTC_ISO8601,
+		assert_int_equal(onshi_utc_format(buf, sizeof(buf), ONSHI_UTC_ISO8601,
 						  (time_t)INT64_MAX),
 				 0);
 		assert_string_equal(buf, "");

@@ -39,7 +39,8 @@ static void test_csv_basic(void **state)
 
 	(void)state;
 	assert_int_equal(parse_req("Q1,06139999,1234,56,01,19800101,R-001\r\n",
-				   &r, &code, msg, sizeof(msg)), 0);
+				   &r, &code, msg, sizeof(msg)),
+			 0);
 	assert_string_equal(r.insurer, "06139999");
 	assert_string_equal(r.symbol, "1234");
 	assert_string_equal(r.number, "56");
@@ -48,8 +49,9 @@ static void test_csv_basic(void **state)
 	assert_string_equal(r.receipt, "R-001");
 	ws8_request_free(&r);
 	/* LF only, no final line break, one-digit branch, blanks trimmed. */
-	assert_int_equal(parse_req("Q1, 123456 ,,7,1,19800101,9", &r, &code, msg,
-				   sizeof(msg)), 0);
+	assert_int_equal(parse_req("Q1, 123456 ,,7,1,19800101,9", &r, &code,
+				   msg, sizeof(msg)),
+			 0);
 	assert_string_equal(r.insurer, "123456");
 	assert_string_equal(r.symbol, "");
 	assert_string_equal(r.branch, "01");
@@ -66,8 +68,8 @@ static void test_csv_quotes(void **state)
 		"\"Q1\",\"06139999\",\"12,34\",\"5\"\"6\",01,19800101,\"A\r\nB\"\r\n";
 
 	(void)state;
-	assert_int_equal(ws8_csv_parse(text, sizeof(text) - 1, &c, msg,
-				       sizeof(msg)), 0);
+	assert_int_equal(ws8_csv_parse(text, sizeof(text) - 1, &c, msg, sizeof(msg)),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.r[0].n, 7);
 	assert_string_equal(c.r[0].f[2], "12,34");
@@ -81,7 +83,8 @@ static void test_csv_quotes(void **state)
 	ws8_request_free(&r);
 	/* An embedded comma in a quoted symbol is accepted. */
 	assert_int_equal(parse_req("Q1,06139999,\"12,34\",56,01,19800101,X\r\n",
-				   &r, &code, msg, sizeof(msg)), 0);
+				   &r, &code, msg, sizeof(msg)),
+			 0);
 	assert_string_equal(r.symbol, "12,34");
 	ws8_request_free(&r);
 }
@@ -103,13 +106,12 @@ static void test_csv_hostile(void **state)
 		{ "Q2,06139999,1234,56,01,19800101,X\r\n", WS8_E_MALFORMED,
 		  "record type" },
 		{ "Q1,06139999,1234,56,01,19800101,X\r\n"
-		  "Q1,06139999,1234,57,01,19800101,Y\r\n", WS8_E_MALFORMED,
-		  "one request" },
+		  "Q1,06139999,1234,57,01,19800101,Y\r\n",
+		  WS8_E_MALFORMED, "one request" },
 		{ "\r\n\r\n", WS8_E_MALFORMED, "no request line" },
 		{ "Q1,6139999,1234,56,01,19800101,X\r\n", WS8_E_INVALID,
 		  "insurer number" },
-		{ "Q1,06139999,1234,56,01,19801301,X\r\n", WS8_E_INVALID,
-		  "birth date" },
+		{ "Q1,06139999,1234,56,01,19801301,X\r\n", WS8_E_INVALID, "birth date" },
 		{ "Q1,06139999,1234,,01,19800101,X\r\n", WS8_E_INVALID,
 		  "insured number is empty" },
 		{ "Q1,06139999,1234,56,001,19800101,X\r\n", WS8_E_INVALID,
@@ -136,11 +138,13 @@ static void test_csv_hostile(void **state)
 	}
 	/* Trailing empty fields (a spreadsheet's habit) are accepted. */
 	assert_int_equal(parse_req("Q1,06139999,1234,56,01,19800101,X,,,\r\n",
-				   &r, &code, msg, sizeof(msg)), 0);
+				   &r, &code, msg, sizeof(msg)),
+			 0);
 	ws8_request_free(&r);
 	/* The receipt number survives into the error when usable. */
 	assert_int_equal(parse_req("Q1,06139999,1234,56,01,1980,RN7\r\n", &r,
-				   &code, msg, sizeof(msg)), -1);
+				   &code, msg, sizeof(msg)),
+			 -1);
 	assert_string_equal(r.receipt, "RN7");
 	ws8_request_free(&r);
 }
@@ -182,22 +186,23 @@ static void test_decode(void **state)
 
 	(void)state;
 	assert_int_equal(ws8_decode(cp932, sizeof(cp932) - 1, &out, &len, msg,
-				    sizeof(msg)), 0);
+				    sizeof(msg)),
+			 0);
 	assert_string_equal(out, "髙﨑①ｱ");
 	free(out);
 	/* A BOM: the rest is UTF-8. */
-	assert_int_equal(ws8_decode("\xef\xbb\xbf髙", 6, &out, &len, msg,
-				    sizeof(msg)), 0);
+	assert_int_equal(ws8_decode("\xef\xbb\xbf髙", 6, &out, &len, msg, sizeof(msg)),
+			 0);
 	assert_string_equal(out, "髙");
 	free(out);
 	/* A lead byte with a bad trail byte; a lone lead byte at the end. */
-	assert_int_equal(ws8_decode("Q1,\x81\x20", 5, &out, &len, msg,
-				    sizeof(msg)), -1);
+	assert_int_equal(ws8_decode("Q1,\x81\x20", 5, &out, &len, msg, sizeof(msg)),
+			 -1);
 	assert_non_null(strstr(msg, "invalid CP932 at byte 3"));
-	assert_int_equal(ws8_decode("Q1,\x82", 4, &out, &len, msg,
-				    sizeof(msg)), -1);
+	assert_int_equal(ws8_decode("Q1,\x82", 4, &out, &len, msg, sizeof(msg)), -1);
 	assert_int_equal(ws8_decode("\xef\xbb\xbfQ\xff", 5, &out, &len, msg,
-				    sizeof(msg)), -1);
+				    sizeof(msg)),
+			 -1);
 	assert_non_null(strstr(msg, "invalid UTF-8 at byte 4"));
 	assert_int_equal(ws8_decode("Q1\0x", 4, &out, &len, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "NUL byte"));
@@ -210,16 +215,20 @@ static void test_encode_cp932(void **state)
 
 	(void)state;
 	assert_int_equal(ws8_encode_cp932("髙﨑①ｱ", strlen("髙﨑①ｱ"), &out,
-					  &len, &subst), 0);
+					  &len, &subst),
+			 0);
 	assert_int_equal(len, 7);
 	assert_memory_equal(out, "\xfb\xfc\xfa\xb1\x87\x40\xb1", 7);
 	assert_int_equal(subst, 0);
 	free(out);
 	/* An emoji and a hangul syllable are not in CP932: 〓 each. */
-	assert_int_equal(ws8_encode_cp932("a😀b한", strlen("a😀b한"), &out,
-					  &len, &subst), 0);
+	assert_int_equal(ws8_encode_cp932("a😀b한", strlen("a😀b한"), &out, &len, &subst),
+			 0);
 	assert_int_equal(subst, 2);
-	assert_memory_equal(out, "a\x81\xac" "b\x81\xac", 6);
+	assert_memory_equal(out,
+			    "a\x81\xac"
+			    "b\x81\xac",
+			    6);
 	free(out);
 	/* WAVE DASH becomes the CP932 tilde. */
 	assert_int_equal(ws8_encode_cp932("〜", 3, &out, &len, &subst), 0);
@@ -340,13 +349,13 @@ static void test_exchange(void **state)
 	/* The request is an XmlMsg the core can parse. */
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST,
 					 M.subs[0].body, M.subs[0].len, NULL,
-					 &req, why, sizeof(why)), ONSHI_OK);
+					 &req, why, sizeof(why)),
+			 ONSHI_OK);
 	assert_string_equal(req.u.inquiry_request.hdr.arbitrary_file_identifier,
 			    "髙-0001");
 	assert_string_equal(req.u.inquiry_request.hdr.medical_institution_code,
 			    "1311111111");
-	assert_string_equal(req.u.inquiry_request.search.insurer_number,
-			    "06139999");
+	assert_string_equal(req.u.inquiry_request.search.insurer_number, "06139999");
 	assert_string_equal(req.u.inquiry_request.search.birthdate, "19800101");
 	onshi_msg_clear(&req);
 
@@ -354,8 +363,9 @@ static void test_exchange(void **state)
 	mock_answer(M.subs[0].body, M.subs[0].len, "髙﨑①😀　太郎",
 		    "タカハシ　タロウ", &res);
 	/* A limit certificate (OQSCD012 A03): the 19th field. */
-	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit
-					       .classification_flag, "A03"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit.classification_flag,
+				       "A03"),
+			 ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.request_id = "Q0001.CSV";
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;
@@ -367,7 +377,8 @@ static void test_exchange(void **state)
 	assert_non_null(memmem(raw, len, "\xfb\xfc\xfa\xb1\x87\x40\x81\xac", 8));
 	free(raw);
 	line = recv_line("R0001.CSV");
-	assert_string_equal(line, "R1,髙-0001,1,123456,12-34,4260,01,髙﨑①〓　太郎,"
+	assert_string_equal(line,
+			    "R1,髙-0001,1,123456,12-34,4260,01,髙﨑①〓　太郎,"
 			    "ﾀｶﾊｼ ﾀﾛｳ,1,19800101,030,20240401,20270331,1,,,,A03\r\n");
 	free(line);
 	assert_non_null(strstr(M.log, "1 characters that CP932 cannot hold"));
@@ -385,7 +396,7 @@ static void test_malformed_answered(void **state)
 	wait_recv("R2.CSV");
 	line = recv_line("R2.CSV");
 	assert_string_equal(line, "R1,,,,,,,,,,,,,,2,OE0009,line 1: a quoted "
-			    "field is not closed,,\r\n");
+				  "field is not closed,,\r\n");
 	free(line);
 	mock_put("SEND", "q3.csv", badcp, sizeof(badcp) - 1);
 	wait_recv("R3.CSV");
@@ -396,7 +407,7 @@ static void test_malformed_answered(void **state)
 	wait_recv("R4.CSV");
 	line = recv_line("R4.CSV");
 	assert_string_equal(line, "R1,RN4,,,,,,,,,,,,,2,OE0001,birth date "
-			    "'****' is not YYYYMMDD,,\r\n");
+				  "'****' is not YYYYMMDD,,\r\n");
 	free(line);
 	assert_int_equal(M.nsubs, 0);
 	assert_int_equal(mock_count("SEND"), 0);
@@ -447,14 +458,17 @@ static void test_error_answer_and_push(void **state)
 	/* The core's error document, e.g. the wrong institution. */
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST,
 					 M.subs[0].body, M.subs[0].len, NULL,
-					 &req, why, sizeof(why)), ONSHI_OK);
+					 &req, why, sizeof(why)),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_error_init(&doc, ONSHI_EINVAL,
-					      "MedicalInstitutionCode, wrong",
-					      &req), ONSHI_OK);
+					      "MedicalInstitutionCode, wrong", &req),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_write(&doc, ONSHI_CHARSET_UTF8, &xml, &xlen,
-					 NULL, why, sizeof(why)), ONSHI_OK);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL, &back,
-					 why, sizeof(why)), ONSHI_OK);
+					 NULL, why, sizeof(why)),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL,
+					 &back, why, sizeof(why)),
+			 ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.request_id = "Q8.CSV";
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;
@@ -463,7 +477,7 @@ static void test_error_answer_and_push(void **state)
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	line = recv_line("R8.CSV");
 	assert_string_equal(line, "R1,RN8,,06139999,1234,56,01,,,,19800101,,,,2,"
-			    "OE0001,\"MedicalInstitutionCode, wrong\",,\r\n");
+				  "OE0001,\"MedicalInstitutionCode, wrong\",,\r\n");
 	free(line);
 	free(xml);
 	onshi_msg_clear(&back);
@@ -473,10 +487,12 @@ static void test_error_answer_and_push(void **state)
 	mock_answer(M.subs[0].body, M.subs[0].len, "山田　花子", "ﾔﾏﾀﾞ ﾊﾅｺ", &res);
 	onshi_msg_clear(&req);
 	/* 70-74 with a 高齢受給者証 at 2 割 and a limit class B04 (一般). */
-	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].elderly
-					       .contribution_ratio, "020"), ONSHI_OK);
-	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit
-					       .classification_flag, "B04"), ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].elderly.contribution_ratio,
+				       "020"),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_set(&res.u.inquiry_result.results[0].limit.classification_flag,
+				       "B04"),
+			 ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.push = 1;
 	d.push_id = "card-0001";
@@ -484,7 +500,7 @@ static void test_error_answer_and_push(void **state)
 	assert_int_equal(mock_deliver(&d), ONSHI_OK);
 	line = recv_line("Ccard-0001.CSV");
 	assert_non_null(strstr(line, "R1,RN8,1,123456,12-34,4260,01,山田　花子,"
-			       "ﾔﾏﾀﾞ ﾊﾅｺ,1,19800101,030,"));
+				     "ﾔﾏﾀﾞ ﾊﾅｺ,1,19800101,030,"));
 	/* 19 fields: the bracket and the limit class trail the status. */
 	assert_non_null(strstr(line, ",1,,,020,B04\r\n"));
 	free(line);

@@ -129,8 +129,7 @@ static void test_reception_from_name(void **state)
 	(void)state;
 	assert_int_equal(mock_create_and_start(), ONSHI_OK);
 	/* A UTF-8 request without an identifier: still answered in CP932. */
-	mock_put("req", "OQSsiquc01req_00042.xml", req_plain,
-		 sizeof(req_plain) - 1);
+	mock_put("req", "OQSsiquc01req_00042.xml", req_plain, sizeof(req_plain) - 1);
 	nsubs_target = 1;
 	assert_true(mock_run(3000, enough_subs));
 	deliver_answer(0, "山田　太郎");
@@ -142,13 +141,16 @@ static void test_reception_from_name(void **state)
 	/* An .err: the same reception number. */
 	assert_int_equal(onshi_msg_parse(ONSHI_MSG_INQUIRY_REQUEST, req_plain,
 					 sizeof(req_plain) - 1, NULL, &req, why,
-					 sizeof(why)), ONSHI_OK);
-	assert_int_equal(onshi_msg_error_init(&doc, ONSHI_EINVAL, "髙 invalid",
-					      &req), ONSHI_OK);
+					 sizeof(why)),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_error_init(&doc, ONSHI_EINVAL, "髙 invalid", &req),
+			 ONSHI_OK);
 	assert_int_equal(onshi_msg_write(&doc, ONSHI_CHARSET_UTF8, &xml, &xlen,
-					 NULL, why, sizeof(why)), ONSHI_OK);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL, &back,
-					 why, sizeof(why)), ONSHI_OK);
+					 NULL, why, sizeof(why)),
+			 ONSHI_OK);
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_ERROR, xml, xlen, NULL,
+					 &back, why, sizeof(why)),
+			 ONSHI_OK);
 	memset(&d, 0, sizeof(d));
 	d.request_id = "OQSsiquc01req_00042.xml";
 	d.request_kind = ONSHI_MSG_INQUIRY_REQUEST;

@@ -43,9 +43,9 @@ static const char req_utf8[] =
 static struct receiver {
 	int lfd, port;
 	struct onshi_watch *lw;
-	int fail_first;          /* answer 503 to this many requests */
-	int requests;            /* requests seen */
-	int nbodies;             /* bodies answered 204 */
+	int fail_first; /* answer 503 to this many requests */
+	int requests;   /* requests seen */
+	int nbodies;    /* bodies answered 204 */
 	char bodies[MAX_BODIES][1024];
 } R;
 
@@ -83,16 +83,20 @@ static void on_conn(int fd, unsigned events, void *arg)
 		if (ok && R.nbodies < MAX_BODIES) {
 			assert_non_null(strstr(c->buf, "POST /notify HTTP/1.1"));
 			assert_non_null(strcasestr(c->buf, "Content-Type: "
-						   "application/json"));
-			snprintf(R.bodies[R.nbodies++], sizeof(R.bodies[0]), "%s",
-				 hdr_end + 4);
+							   "application/json"));
+			snprintf(R.bodies[R.nbodies++], sizeof(R.bodies[0]),
+				 "%s", hdr_end + 4);
 		}
 		if (ok)
-			n = write(fd, "HTTP/1.1 204 No Content\r\nConnection: "
-				  "close\r\n\r\n", 46);
+			n = write(fd,
+				  "HTTP/1.1 204 No Content\r\nConnection: "
+				  "close\r\n\r\n",
+				  46);
 		else
-			n = write(fd, "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n"
-				  "Connection: close\r\n\r\n", 59);
+			n = write(fd,
+				  "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n"
+				  "Connection: close\r\n\r\n",
+				  59);
 		(void)n;
 	}
 	mock_host.unwatch_fd(&mock_inst, c->w);
@@ -130,8 +134,7 @@ static void receiver_start(void)
 	assert_int_equal(listen(R.lfd, 16), 0);
 	assert_int_equal(getsockname(R.lfd, (struct sockaddr *)&sa, &sl), 0);
 	R.port = ntohs(sa.sin_port);
-	R.lw = mock_host.watch_fd(&mock_inst, R.lfd, ONSHI_FD_READ, on_accept,
-				  NULL);
+	R.lw = mock_host.watch_fd(&mock_inst, R.lfd, ONSHI_FD_READ, on_accept, NULL);
 }
 
 static void receiver_stop(void)
@@ -204,8 +207,8 @@ static void deliver_answer(int idx)
 	struct onshi_msg res;
 	struct onshi_delivery d;
 
-	mock_answer(M.subs[idx].body, M.subs[idx].len, "髙橋　太郎😀", "ﾀｶﾊｼ ﾀﾛｳ",
-		    &res);
+	mock_answer(M.subs[idx].body, M.subs[idx].len, "髙橋　太郎😀",
+		    "ﾀｶﾊｼ ﾀﾛｳ", &res);
 	memset(&d, 0, sizeof(d));
 	d.request_id = M.subs[idx].id;
 	d.request_kind = M.subs[idx].kind;

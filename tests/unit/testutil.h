@@ -27,8 +27,7 @@ static inline __attribute__((returns_nonnull)) char *test_tmpdir(void)
 }
 
 /* Write text to dir/name (creating dir/onshid.d if name starts with it). */
-static inline void test_write(const char *dir, const char *name,
-			      const char *text)
+static inline void test_write(const char *dir, const char *name, const char *text)
 {
 	char path[4096];
 	FILE *f;

@@ -18,7 +18,7 @@
 
 /* Status words used here (ISO 7816-4). */
 #define SW_OK 0x9000
-#define SW_EOF_BEFORE_LE 0x6282     /* fewer bytes than asked: end of file */
+#define SW_EOF_BEFORE_LE 0x6282 /* fewer bytes than asked: end of file */
 #define SW_WRONG_LENGTH 0x6700
 #define SW_INCOMPATIBLE_FILE 0x6981 /* e.g. READ BINARY of a key EF */
 #define SW_SECURITY_NOT_SATISFIED 0x6982
@@ -49,7 +49,7 @@ struct apdu {
 	unsigned char cla, ins, p1, p2;
 	const unsigned char *data;
 	size_t lc;
-	size_t le;  /* bytes expected; 0 with has_le = 0: none expected */
+	size_t le; /* bytes expected; 0 with has_le = 0: none expected */
 	int has_le;
 };
 
@@ -68,7 +68,7 @@ static int apdu_parse(const unsigned char *b, size_t len, struct apdu *a)
 	a->p2 = b[3];
 	if (len == 4)
 		return 0; /* case 1 */
-	if (len == 5) { /* case 2 short */
+	if (len == 5) {   /* case 2 short */
 		a->has_le = 1;
 		a->le = b[4] ? b[4] : 256;
 		return 0;
@@ -182,18 +182,15 @@ static int ef_exists(const struct card *c, unsigned id)
 	case CARD_EF_SIGN_CERT: return c->sign_cert.data != NULL;
 	case CARD_EF_SIGN_CA: return c->sign_ca.data != NULL;
 	case CARD_EF_TOKEN_INFO:
-	case CARD_EF_AUTH_PIN:
-		return 1;
+	case CARD_EF_AUTH_PIN: return 1;
 	case CARD_EF_AUTH_KEY: return c->auth_key != NULL;
 	case CARD_EF_SIGN_KEY:
-	case CARD_EF_SIGN_PIN:
-		return c->sign_key != NULL;
+	case CARD_EF_SIGN_PIN: return c->sign_key != NULL;
 	default: return 0;
 	}
 }
 
-static size_t cmd_select(struct card *c, const struct apdu *a,
-			 unsigned char *out)
+static size_t cmd_select(struct card *c, const struct apdu *a, unsigned char *out)
 {
 	unsigned id;
 
@@ -234,8 +231,7 @@ static size_t cmd_read_binary(struct card *c, const struct apdu *a,
 	if (a->p1 & 0x80) /* short EF id in P1: not offered by this applet */
 		return put_sw(out, 0, SW_FUNC_NOT_SUPPORTED);
 	switch (c->current_ef) {
-	case CARD_EF_NONE:
-		return put_sw(out, 0, SW_NO_CURRENT_EF);
+	case CARD_EF_NONE: return put_sw(out, 0, SW_NO_CURRENT_EF);
 	case CARD_EF_AUTH_CERT: f = &c->auth_cert; break;
 	case CARD_EF_AUTH_CA: f = &c->auth_ca; break;
 	case CARD_EF_SIGN_CA: f = &c->sign_ca; break;
@@ -259,12 +255,11 @@ static size_t cmd_read_binary(struct card *c, const struct apdu *a,
 		n = outmax - 2;
 	memcpy(out, f->data + off, n);
 	/* a short read past the end says so, as ISO 7816-4 asks */
-	return put_sw(out, n, n < a->le && off + n == f->len ?
-				       SW_EOF_BEFORE_LE : SW_OK);
+	return put_sw(out, n,
+		      n < a->le && off + n == f->len ? SW_EOF_BEFORE_LE : SW_OK);
 }
 
-static size_t cmd_verify(struct card *c, const struct apdu *a,
-			 unsigned char *out)
+static size_t cmd_verify(struct card *c, const struct apdu *a, unsigned char *out)
 {
 	struct card_pin *p;
 	size_t minlen, maxlen;
@@ -304,8 +299,7 @@ static size_t cmd_verify(struct card *c, const struct apdu *a,
 
 /* RSA PKCS#1 v1.5 type 1 padding of the DigestInfo as given, no hashing. */
 static size_t rsa_sign_digestinfo(EVP_PKEY *key, const unsigned char *di,
-				  size_t dilen, unsigned char *out,
-				  size_t outmax)
+				  size_t dilen, unsigned char *out, size_t outmax)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
 	size_t siglen = outmax;
@@ -320,8 +314,8 @@ static size_t rsa_sign_digestinfo(EVP_PKEY *key, const unsigned char *di,
 	return ok ? siglen : 0;
 }
 
-static size_t cmd_sign(struct card *c, const struct apdu *a,
-		       unsigned char *out, size_t outmax)
+static size_t cmd_sign(struct card *c, const struct apdu *a, unsigned char *out,
+		       size_t outmax)
 {
 	EVP_PKEY *key;
 	size_t siglen;
@@ -381,9 +375,7 @@ size_t card_apdu(struct card *c, const unsigned char *apdu, size_t len,
 		if (a.cla != 0x00)
 			return put_sw(out, 0, SW_CLA_NOT_SUPPORTED);
 		return cmd_verify(c, &a, out);
-	case 0x2A:
-		return cmd_sign(c, &a, out, outmax);
-	default:
-		return put_sw(out, 0, SW_INS_NOT_SUPPORTED);
+	case 0x2A: return cmd_sign(c, &a, out, outmax);
+	default: return put_sw(out, 0, SW_INS_NOT_SUPPORTED);
 	}
 }

@@ -50,9 +50,9 @@ struct card_file {
 };
 
 struct card_pin {
-	char value[17];   /* ASCII, NUL-terminated */
-	unsigned tries;   /* left; 0 = locked */
-	int verified;     /* volatile: cleared at reset */
+	char value[17]; /* ASCII, NUL-terminated */
+	unsigned tries; /* left; 0 = locked */
+	int verified;   /* volatile: cleared at reset */
 };
 
 struct card {

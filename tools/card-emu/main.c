@@ -118,8 +118,7 @@ static int load_cert(const char *path, struct card_file *f)
 	}
 	fclose(fp);
 	if (!x) {
-		fprintf(stderr, PROG ": %s: not a PEM or DER certificate\n",
-			path);
+		fprintf(stderr, PROG ": %s: not a PEM or DER certificate\n", path);
 		return -1;
 	}
 	n = i2d_X509(x, &der);
@@ -154,8 +153,7 @@ static EVP_PKEY *load_key(const char *path, const struct card_file *cert)
 	k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
-		fprintf(stderr, PROG ": %s: not an unencrypted PEM RSA key\n",
-			path);
+		fprintf(stderr, PROG ": %s: not an unencrypted PEM RSA key\n", path);
 		EVP_PKEY_free(k);
 		return NULL;
 	}
@@ -163,8 +161,7 @@ static EVP_PKEY *load_key(const char *path, const struct card_file *cert)
 	match = x && X509_check_private_key(x, k) == 1;
 	X509_free(x);
 	if (!match) {
-		fprintf(stderr, PROG ": %s does not match its certificate\n",
-			path);
+		fprintf(stderr, PROG ": %s does not match its certificate\n", path);
 		EVP_PKEY_free(k);
 		return NULL;
 	}
@@ -252,7 +249,8 @@ static int build_card(const struct options *o, struct card *c)
 	const char *token = token_string(o->token);
 
 	if (!token) {
-		fprintf(stderr, PROG ": --token %s: expected card, android or iphone\n",
+		fprintf(stderr,
+			PROG ": --token %s: expected card, android or iphone\n",
 			o->token);
 		return -1;
 	}
@@ -267,8 +265,7 @@ static int build_card(const struct options *o, struct card *c)
 	if (o->ca && load_cert(o->ca, &c->auth_ca) < 0)
 		return -1;
 	if (o->sign_cert && (load_cert(o->sign_cert, &c->sign_cert) < 0 ||
-			     !(c->sign_key = load_key(o->sign_key,
-						      &c->sign_cert))))
+			     !(c->sign_key = load_key(o->sign_key, &c->sign_cert))))
 		return -1;
 	if (o->sign_ca && load_cert(o->sign_ca, &c->sign_ca) < 0)
 		return -1;
@@ -350,8 +347,7 @@ static int read_full(int fd, unsigned char *buf, size_t n, int idle_ms)
 
 static int write_frame(int fd, const unsigned char *data, size_t len)
 {
-	unsigned char hdr[2] = { (unsigned char)(len >> 8),
-				 (unsigned char)len };
+	unsigned char hdr[2] = { (unsigned char)(len >> 8), (unsigned char)len };
 	size_t off = 0;
 	unsigned char *buf = malloc(len + 2);
 
@@ -385,8 +381,7 @@ static void log_hex(const char *what, const unsigned char *b, size_t n)
 }
 
 /* Serve one vpcd connection until it closes or a stop is requested. */
-static void serve(const struct options *o, struct card *c, int fd,
-		  unsigned char *resp)
+static void serve(const struct options *o, struct card *c, int fd, unsigned char *resp)
 {
 	unsigned char hdr[2], *payload = malloc(65536);
 
@@ -480,8 +475,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		warned = 0;
-		say(&o, "card inserted: connected to vpcd at %s:%s", o.host,
-		    o.port);
+		say(&o, "card inserted: connected to vpcd at %s:%s", o.host, o.port);
 		card_reset(&c);
 		serve(&o, &c, fd, resp);
 		close(fd);

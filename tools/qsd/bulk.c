@@ -20,7 +20,6 @@
 
 #include "qsd.h"
 
-
 struct reception {
 	char institution[11];
 	char key[129];
@@ -67,8 +66,9 @@ void qsd_bulk_set_delay(struct qsd_bulk_store *b, unsigned ready_after_s)
 	pthread_mutex_unlock(&b->lock);
 }
 
-int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution, const char *key,
-		    const unsigned char digest[32], struct onshi_msg *req, char out[16])
+int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution,
+		    const char *key, const unsigned char digest[32],
+		    struct onshi_msg *req, char out[16])
 {
 	struct reception *r;
 	time_t wall = time(NULL);
@@ -78,7 +78,8 @@ int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution, const cha
 	pthread_mutex_lock(&b->lock);
 	for (size_t i = 0; i < b->n; i++) {
 		r = &b->r[i];
-		if (strcmp(r->institution, institution) != 0 || strcmp(r->key, key) != 0)
+		if (strcmp(r->institution, institution) != 0 ||
+		    strcmp(r->key, key) != 0)
 			continue;
 		memcpy(out, r->number, 16);
 		rc = memcmp(r->digest, digest, 32) == 0 ? ONSHI_EEXIST : ONSHI_ESTATE;
@@ -102,8 +103,9 @@ int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution, const cha
 	memcpy(r->digest, digest, 32);
 	gmtime_r(&wall, &tm);
 	snprintf(r->number, sizeof(r->number), "R%04u%02u%02u%06u",
-		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-		 (unsigned)tm.tm_mday % 100u, ++b->counter % 1000000u);
+		 (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 ++b->counter % 1000000u);
 	r->created = qsd_now();
 	/* Take the parsed request over: the caller's copy becomes empty. */
 	r->req = *req;
@@ -128,12 +130,15 @@ static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
 		if (rc == ONSHI_OK)
 			rc = onshi_msg_set(&u->processing_result_code, "1001");
 		if (rc == ONSHI_OK)
-			rc = onshi_msg_set(&u->processing_result_message, "該当資格なし");
+			rc = onshi_msg_set(&u->processing_result_message,
+					   "該当資格なし");
 		return rc;
 	}
-	u->qualification_validity = n > 1 ? ONSHI_VALIDITY_AMBIGUOUS
-					  : (enum onshi_validity)ds->rec[ds->by_keys[first]].validity;
-	u->processing_result_status = n > 1 ? ONSHI_STATUS_ERROR : ONSHI_STATUS_NORMAL;
+	u->qualification_validity =
+		n > 1 ? ONSHI_VALIDITY_AMBIGUOUS
+		      : (enum onshi_validity)ds->rec[ds->by_keys[first]].validity;
+	u->processing_result_status = n > 1 ? ONSHI_STATUS_ERROR
+					    : ONSHI_STATUS_NORMAL;
 	if (n > 1 && rc == ONSHI_OK)
 		rc = onshi_msg_set(&u->processing_result_code, "1002");
 	if (n > 1 && rc == ONSHI_OK)
@@ -141,8 +146,9 @@ static int fill_unit(struct onshi_bulk_unit *u, const struct qsd_dataset *ds,
 	for (size_t i = 0; i < n && rc == ONSHI_OK; i++) {
 		struct onshi_qualification *q = onshi_bulk_unit_add(u);
 
-		rc = q != NULL ? qsd_record_to_result(&ds->rec[ds->by_keys[first + i]], q)
-			       : ONSHI_ENOMEM;
+		rc = q != NULL
+			     ? qsd_record_to_result(&ds->rec[ds->by_keys[first + i]], q)
+			     : ONSHI_ENOMEM;
 		if (rc == ONSHI_OK)
 			rc = qsd_refnum_apply(refnums, institution,
 					      &ds->rec[ds->by_keys[first + i]], q);
@@ -176,8 +182,8 @@ static bool in_range(const char *d, const char *from, const char *to)
  * consent up to 30 days before that. Medical aid lists every such patient
  * for any MedicalTreatmentMonth.
  */
-static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnums,
-			const char *institution,
+static int period_units(const struct qsd_dataset *ds,
+			struct qsd_refnums *refnums, const char *institution,
 			const struct onshi_msg *req, struct onshi_bulk_result *br)
 {
 	const struct onshi_period_bulk_request *pr = &req->u.period_bulk_request;
@@ -197,7 +203,8 @@ static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnum
 		 * validity 6); the other kinds a share of the insured. */
 		if (medaid ? rec->kind != QSD_KIND_MEDICAL_AID
 			   : rec->kind != QSD_KIND_VALID && rec->kind != QSD_KIND_LOST &&
-				     rec->kind != QSD_KIND_EXPIRED && rec->kind != QSD_KIND_NEWER)
+				     rec->kind != QSD_KIND_EXPIRED &&
+				     rec->kind != QSD_KIND_NEWER)
 			continue;
 		h = qsd_rand_next(&h);
 		if (!medaid && h % 8 != 0)
@@ -214,9 +221,13 @@ static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnum
 			return ONSHI_ENOMEM;
 		u->has_search = true;
 		rc = onshi_msg_set(&u->search.insurer_number, rec->insurer_number);
-		rc = rc ? rc : onshi_msg_set(&u->search.insured_card_symbol, rec->symbol);
-		rc = rc ? rc : onshi_msg_set(&u->search.insured_identification_number, rec->number);
-		rc = rc ? rc : onshi_msg_set(&u->search.insured_branch_number, rec->branch);
+		rc = rc ? rc
+			: onshi_msg_set(&u->search.insured_card_symbol, rec->symbol);
+		rc = rc ? rc
+			: onshi_msg_set(&u->search.insured_identification_number,
+					rec->number);
+		rc = rc ? rc
+			: onshi_msg_set(&u->search.insured_branch_number, rec->branch);
 		rc = rc ? rc : onshi_msg_set(&u->search.birthdate, rec->birthdate);
 		if (rc != ONSHI_OK)
 			return rc;
@@ -233,9 +244,9 @@ static int period_units(const struct qsd_dataset *ds, struct qsd_refnums *refnum
 }
 
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
-		   struct qsd_refnums *refnums,
-		   const char *institution, enum onshi_msg_kind upload,
-		   const char *number, struct onshi_msg *res, char *msg, size_t msglen)
+		   struct qsd_refnums *refnums, const char *institution,
+		   enum onshi_msg_kind upload, const char *number,
+		   struct onshi_msg *res, char *msg, size_t msglen)
 {
 	struct onshi_bulk_result *br = &res->u.bulk_result;
 	const struct reception *r = NULL;
@@ -248,8 +259,8 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 		    b->r[i].req.kind == upload)
 			r = &b->r[i];
 	if (r == NULL) {
-		snprintf(msg, msglen, "no reception %s of %s for institution %s", number,
-			 onshi_msg_kind_name(upload), institution);
+		snprintf(msg, msglen, "no reception %s of %s for institution %s",
+			 number, onshi_msg_kind_name(upload), institution);
 		rc = ONSHI_ENOTFOUND;
 	} else if (qsd_now() - r->created < (time_t)b->ready_after) {
 		br->hdr.segment_of_result = ONSHI_SEGMENT_PROCESSING;
@@ -266,7 +277,8 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 			rc = u != NULL ? qsd_refnum_register(refnums, ds, institution,
 							     &rq->info[i], u)
 				       : ONSHI_ENOMEM;
-			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
+			if (rc == ONSHI_OK &&
+			    u->processing_result_status == ONSHI_STATUS_NORMAL)
 				rr->hdr.number_of_normal_processing++;
 			else if (rc == ONSHI_OK)
 				rr->hdr.number_of_error++;
@@ -282,9 +294,11 @@ int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
 		for (size_t i = 0; i < req->n_search && rc == ONSHI_OK; i++) {
 			struct onshi_bulk_unit *u = onshi_bulk_result_add(br);
 
-			rc = u != NULL ? fill_unit(u, ds, refnums, institution, &req->search[i])
+			rc = u != NULL ? fill_unit(u, ds, refnums, institution,
+						   &req->search[i])
 				       : ONSHI_ENOMEM;
-			if (rc == ONSHI_OK && u->processing_result_status == ONSHI_STATUS_NORMAL)
+			if (rc == ONSHI_OK &&
+			    u->processing_result_status == ONSHI_STATUS_NORMAL)
 				br->hdr.number_of_normal_processing++;
 			else if (rc == ONSHI_OK)
 				br->hdr.number_of_error++;

@@ -33,8 +33,8 @@ struct qsd_cardcheck {
 };
 
 /* Load PEM certificates and CRLs from path into st (must exist when required). */
-static int store_load(X509_STORE *st, const char *dir, const char *name, bool required,
-		      char *msg, size_t msglen)
+static int store_load(X509_STORE *st, const char *dir, const char *name,
+		      bool required, char *msg, size_t msglen)
 {
 	char path[4096];
 	FILE *f;
@@ -44,7 +44,8 @@ static int store_load(X509_STORE *st, const char *dir, const char *name, bool re
 	if (f == NULL) {
 		if (!required)
 			return ONSHI_OK;
-		snprintf(msg, msglen, "cannot read %s (run onshi-pki on the PKI directory)",
+		snprintf(msg, msglen,
+			 "cannot read %s (run onshi-pki on the PKI directory)",
 			 path);
 		return ONSHI_ENOTFOUND;
 	}
@@ -68,8 +69,8 @@ struct qsd_cardcheck *qsd_cardcheck_new(const char *jpki_dir, const char *reader
 	if (c->jpki == NULL || c->readers == NULL ||
 	    store_load(c->jpki, jpki_dir, "auth-ca.crt", true, msg, msglen) != ONSHI_OK ||
 	    store_load(c->jpki, jpki_dir, "crl.pem", true, msg, msglen) != ONSHI_OK ||
-	    store_load(c->readers, reader_dir, "reader-ca.crt", true, msg, msglen) !=
-		    ONSHI_OK) {
+	    store_load(c->readers, reader_dir, "reader-ca.crt", true, msg,
+		       msglen) != ONSHI_OK) {
 		qsd_cardcheck_free(c);
 		return NULL;
 	}
@@ -146,12 +147,13 @@ static int verify_chain(X509_STORE *st, X509 *x, const char *what, char *msg,
 	X509_STORE_CTX_free(ctx);
 	if (ok == 1)
 		return ONSHI_OK;
-	snprintf(msg, msglen, "%s refused: %s", what, X509_verify_cert_error_string(err));
+	snprintf(msg, msglen, "%s refused: %s", what,
+		 X509_verify_cert_error_string(err));
 	return ONSHI_ECRYPTO;
 }
 
-static int verify_sig(X509 *x, const unsigned char *data, size_t len, const char *sig_b64,
-		      const char *what, char *msg, size_t msglen)
+static int verify_sig(X509 *x, const unsigned char *data, size_t len,
+		      const char *sig_b64, const char *what, char *msg, size_t msglen)
 {
 	EVP_PKEY *key = X509_get0_pubkey(x);
 	EVP_MD_CTX *md;
@@ -203,25 +205,29 @@ static int check_face(struct qsd_cardcheck *c, const struct onshi_card_auth *ca,
 	int rc;
 
 	if (ca->reader_certificate == NULL || ca->attestation == NULL) {
-		snprintf(msg, msglen, "face authentication needs ReaderAttestation and "
-				      "ReaderCertificate");
+		snprintf(msg, msglen,
+			 "face authentication needs ReaderAttestation and "
+			 "ReaderCertificate");
 		return ONSHI_EINVAL;
 	}
 	reader = decode_cert(ca->reader_certificate, &rder, &rlen);
 	free(rder);
 	if (reader == NULL) {
-		snprintf(msg, msglen, "ReaderCertificate is not a DER certificate in base64");
+		snprintf(msg, msglen,
+			 "ReaderCertificate is not a DER certificate in base64");
 		return ONSHI_EINVAL;
 	}
 	rc = verify_chain(c->readers, reader, "reader certificate", msg, msglen);
 	if (rc == ONSHI_OK) {
 		SHA256(card_der, card_len, digest);
-		n = (size_t)snprintf(text, sizeof(text), "onshi-face-v1\n%s\n", ca->nonce);
+		n = (size_t)snprintf(text, sizeof(text), "onshi-face-v1\n%s\n",
+				     ca->nonce);
 		for (size_t i = 0; i < sizeof(digest); i++)
-			n += (size_t)snprintf(text + n, sizeof(text) - n, "%02x", digest[i]);
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "%02x", digest[i]);
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "\n");
-		rc = verify_sig(reader, (const unsigned char *)text, n, ca->attestation,
-				"reader attestation", msg, msglen);
+		rc = verify_sig(reader, (const unsigned char *)text, n,
+				ca->attestation, "reader attestation", msg, msglen);
 	}
 	X509_free(reader);
 	return rc;
@@ -237,13 +243,15 @@ int qsd_cardcheck_verify(struct qsd_cardcheck *c, const struct onshi_card_auth *
 
 	serial[0] = '\0';
 	if (ca->certificate == NULL || ca->nonce == NULL) {
-		snprintf(msg, msglen, "CardAuthentication needs Certificate and Nonce");
+		snprintf(msg, msglen,
+			 "CardAuthentication needs Certificate and Nonce");
 		return ONSHI_EINVAL;
 	}
 	card = decode_cert(ca->certificate, &der, &derlen);
 	if (card == NULL) {
 		free(der);
-		snprintf(msg, msglen, "Certificate is not a DER certificate in base64");
+		snprintf(msg, msglen,
+			 "Certificate is not a DER certificate in base64");
 		return ONSHI_EINVAL;
 	}
 	serial_hex(card, serial);
@@ -257,8 +265,9 @@ int qsd_cardcheck_verify(struct qsd_cardcheck *c, const struct onshi_card_auth *
 			rc = ONSHI_EINVAL;
 			break;
 		}
-		rc = verify_sig(card, (const unsigned char *)ca->nonce, strlen(ca->nonce),
-				ca->signature, "card signature over the nonce", msg, msglen);
+		rc = verify_sig(card, (const unsigned char *)ca->nonce,
+				strlen(ca->nonce), ca->signature,
+				"card signature over the nonce", msg, msglen);
 		break;
 	case ONSHI_AUTH_FACE:
 		rc = check_face(c, ca, der, derlen, msg, msglen);

@@ -33,59 +33,87 @@ struct name_part {
 };
 
 static const struct name_part family_names[] = {
-	{ "佐藤", "ｻﾄｳ", 0 }, { "鈴木", "ｽｽﾞｷ", 0 }, { "高橋", "ﾀｶﾊｼ", 0 },
-	{ "田中", "ﾀﾅｶ", 0 }, { "伊藤", "ｲﾄｳ", 0 }, { "渡辺", "ﾜﾀﾅﾍﾞ", 0 },
-	{ "山本", "ﾔﾏﾓﾄ", 0 }, { "中村", "ﾅｶﾑﾗ", 0 }, { "小林", "ｺﾊﾞﾔｼ", 0 },
-	{ "加藤", "ｶﾄｳ", 0 }, { "吉田", "ﾖｼﾀﾞ", 0 }, { "山田", "ﾔﾏﾀﾞ", 0 },
-	{ "佐々木", "ｻｻｷ", 0 }, { "山口", "ﾔﾏｸﾞﾁ", 0 }, { "松本", "ﾏﾂﾓﾄ", 0 },
-	{ "井上", "ｲﾉｳｴ", 0 }, { "木村", "ｷﾑﾗ", 0 }, { "林", "ﾊﾔｼ", 0 },
-	{ "斎藤", "ｻｲﾄｳ", 0 }, { "清水", "ｼﾐｽﾞ", 0 }, { "黒澤", "ｸﾛｻﾜ", 0 },
-	{ "渡邉", "ﾜﾀﾅﾍﾞ", 0 }, { "齋藤", "ｻｲﾄｳ", 0 },
+	{ "佐藤", "ｻﾄｳ", 0 },
+	{ "鈴木", "ｽｽﾞｷ", 0 },
+	{ "高橋", "ﾀｶﾊｼ", 0 },
+	{ "田中", "ﾀﾅｶ", 0 },
+	{ "伊藤", "ｲﾄｳ", 0 },
+	{ "渡辺", "ﾜﾀﾅﾍﾞ", 0 },
+	{ "山本", "ﾔﾏﾓﾄ", 0 },
+	{ "中村", "ﾅｶﾑﾗ", 0 },
+	{ "小林", "ｺﾊﾞﾔｼ", 0 },
+	{ "加藤", "ｶﾄｳ", 0 },
+	{ "吉田", "ﾖｼﾀﾞ", 0 },
+	{ "山田", "ﾔﾏﾀﾞ", 0 },
+	{ "佐々木", "ｻｻｷ", 0 },
+	{ "山口", "ﾔﾏｸﾞﾁ", 0 },
+	{ "松本", "ﾏﾂﾓﾄ", 0 },
+	{ "井上", "ｲﾉｳｴ", 0 },
+	{ "木村", "ｷﾑﾗ", 0 },
+	{ "林", "ﾊﾔｼ", 0 },
+	{ "斎藤", "ｻｲﾄｳ", 0 },
+	{ "清水", "ｼﾐｽﾞ", 0 },
+	{ "黒澤", "ｸﾛｻﾜ", 0 },
+	{ "渡邉", "ﾜﾀﾅﾍﾞ", 0 },
+	{ "齋藤", "ｻｲﾄｳ", 0 },
 	/* CP932-only (NEC/IBM extensions): not in strict Shift_JIS. */
-	{ "髙橋", "ﾀｶﾊｼ", 0 }, { "山﨑", "ﾔﾏｻﾞｷ", 0 }, { "髙木", "ﾀｶｷﾞ", 0 },
-	{ "﨑山", "ｻｷﾔﾏ", 0 }, { "髙田", "ﾀｶﾀﾞ", 0 }, { "宮﨑", "ﾐﾔｻﾞｷ", 0 },
+	{ "髙橋", "ﾀｶﾊｼ", 0 },
+	{ "山﨑", "ﾔﾏｻﾞｷ", 0 },
+	{ "髙木", "ﾀｶｷﾞ", 0 },
+	{ "﨑山", "ｻｷﾔﾏ", 0 },
+	{ "髙田", "ﾀｶﾀﾞ", 0 },
+	{ "宮﨑", "ﾐﾔｻﾞｷ", 0 },
 	{ "德永", "ﾄｸﾅｶﾞ", 0 },
 };
 
 static const struct name_part given_names[] = {
-	{ "太郎", "ﾀﾛｳ", '1' }, { "一郎", "ｲﾁﾛｳ", '1' }, { "健太", "ｹﾝﾀ", '1' },
-	{ "翔太", "ｼｮｳﾀ", '1' }, { "大輔", "ﾀﾞｲｽｹ", '1' }, { "直樹", "ﾅｵｷ", '1' },
-	{ "誠", "ﾏｺﾄ", '1' }, { "浩", "ﾋﾛｼ", '1' }, { "拓也", "ﾀｸﾔ", '1' },
-	{ "蓮", "ﾚﾝ", '1' }, { "悠真", "ﾕｳﾏ", '1' }, { "陽翔", "ﾊﾙﾄ", '1' },
-	{ "清", "ｷﾖｼ", '1' }, { "勇", "ｲｻﾑ", '1' }, { "修", "ｵｻﾑ", '1' },
-	{ "花子", "ﾊﾅｺ", '2' }, { "洋子", "ﾖｳｺ", '2' }, { "恵子", "ｹｲｺ", '2' },
-	{ "美咲", "ﾐｻｷ", '2' }, { "陽菜", "ﾋﾅ", '2' }, { "結衣", "ﾕｲ", '2' },
-	{ "さくら", "ｻｸﾗ", '2' }, { "由美", "ﾕﾐ", '2' }, { "智子", "ﾄﾓｺ", '2' },
-	{ "真由美", "ﾏﾕﾐ", '2' }, { "凜", "ﾘﾝ", '2' }, { "芽依", "ﾒｲ", '2' },
-	{ "幸子", "ｻﾁｺ", '2' }, { "和子", "ｶｽﾞｺ", '2' }, { "久美子", "ｸﾐｺ", '2' },
+	{ "太郎", "ﾀﾛｳ", '1' },   { "一郎", "ｲﾁﾛｳ", '1' },
+	{ "健太", "ｹﾝﾀ", '1' },   { "翔太", "ｼｮｳﾀ", '1' },
+	{ "大輔", "ﾀﾞｲｽｹ", '1' }, { "直樹", "ﾅｵｷ", '1' },
+	{ "誠", "ﾏｺﾄ", '1' },     { "浩", "ﾋﾛｼ", '1' },
+	{ "拓也", "ﾀｸﾔ", '1' },   { "蓮", "ﾚﾝ", '1' },
+	{ "悠真", "ﾕｳﾏ", '1' },   { "陽翔", "ﾊﾙﾄ", '1' },
+	{ "清", "ｷﾖｼ", '1' },     { "勇", "ｲｻﾑ", '1' },
+	{ "修", "ｵｻﾑ", '1' },     { "花子", "ﾊﾅｺ", '2' },
+	{ "洋子", "ﾖｳｺ", '2' },   { "恵子", "ｹｲｺ", '2' },
+	{ "美咲", "ﾐｻｷ", '2' },   { "陽菜", "ﾋﾅ", '2' },
+	{ "結衣", "ﾕｲ", '2' },    { "さくら", "ｻｸﾗ", '2' },
+	{ "由美", "ﾕﾐ", '2' },    { "智子", "ﾄﾓｺ", '2' },
+	{ "真由美", "ﾏﾕﾐ", '2' }, { "凜", "ﾘﾝ", '2' },
+	{ "芽依", "ﾒｲ", '2' },    { "幸子", "ｻﾁｺ", '2' },
+	{ "和子", "ｶｽﾞｺ", '2' },  { "久美子", "ｸﾐｺ", '2' },
 };
 
 /* Prefecture, municipality: a few carry CP932-only characters. */
 static const char *const cities[][2] = {
-	{ "東京都", "千代田区" }, { "東京都", "新宿区" }, { "東京都", "世田谷区" },
-	{ "東京都", "八王子市" }, { "神奈川県", "横浜市" }, { "神奈川県", "川﨑市" },
-	{ "岐阜県", "髙山市" }, { "大阪府", "大阪市" },
+	{ "東京都", "千代田区" }, { "東京都", "新宿区" },
+	{ "東京都", "世田谷区" }, { "東京都", "八王子市" },
+	{ "神奈川県", "横浜市" }, { "神奈川県", "川﨑市" },
+	{ "岐阜県", "髙山市" },   { "大阪府", "大阪市" },
 };
 
 static const char *const companies[] = {
-	"オンシ商事", "髙島電機", "日本精機", "東都運輸", "﨑陽食品", "みらい銀行",
+	"オンシ商事", "髙島電機", "日本精機",
+	"東都運輸",   "﨑陽食品", "みらい銀行",
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const kind_names[QSD_KIND_COUNT] = {
-	"valid", "lost", "expired", "superseded", "newer", "missing", "duplicate",
-	"elderly", "limit", "disease", "medical_aid",
+	"valid", "lost",    "expired",     "superseded",
+	"newer", "missing", "duplicate",   "elderly",
+	"limit", "disease", "medical_aid",
 };
 
-static const int kind_validity[QSD_KIND_COUNT] = { 1, 2, 2, 3, 1, 4, 5, 1, 1, 1, 6 };
+static const int kind_validity[QSD_KIND_COUNT] = { 1, 2, 2, 3, 1, 4,
+						   5, 1, 1, 1, 6 };
 
 /* OQSCD012 as myclinic-ts and OQSDrug2 read it (the official list is not
  * public): A = under 70 (ア イ ウ エ オ オ(境)), B = 70 and over (現役並みⅢ
  * Ⅱ Ⅰ, 一般, 低所得Ⅱ, 低所得Ⅰ, 低所得Ⅰ(老福), 低所得Ⅰ(境), 一般Ⅱ, 一般Ⅰ). */
 const char *const qsd_oqscd012_codes[] = {
-	"A01", "A02", "A03", "A04", "A05", "A06",
-	"B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", NULL,
+	"A01", "A02", "A03", "A04", "A05", "A06", "B01", "B02", "B03",
+	"B04", "B05", "B06", "B07", "B08", "B09", "B10", NULL,
 };
 /* OQSCD013: 01 chronic renal failure on dialysis, 02 congenital clotting
  * factor VIII/IX disorder, 03 HIV under antiviral treatment. */
@@ -94,13 +122,13 @@ const char *const qsd_oqscd013_codes[] = { "01", "02", "03", NULL };
 /* Fixed parts of the certificate blocks: the dataset does not follow the
  * calendar (same seed, same answers), so these are constants. */
 #define CERT_ISSUED "20260701"
-#define CERT_FROM "20260801"     /* 高齢受給者証 and 限度額 run August-July */
+#define CERT_FROM "20260801" /* 高齢受給者証 and 限度額 run August-July */
 #define CERT_TO "20270731"
 #define CONSENT_TIME "20261201090000"
 #define TICKET_MONTH "202612"
 #define TICKET_FROM "20261201"
 #define TICKET_TO "20261231"
-#define AID_INSURER "12136017"   /* 公費負担者番号: 法別 12 (生活保護), 東京都 */
+#define AID_INSURER "12136017" /* 公費負担者番号: 法別 12 (生活保護), 東京都 */
 #define AID_OFFICE "千代田区福祉事務所"
 
 const char *qsd_kind_name(enum qsd_kind k)
@@ -113,8 +141,8 @@ const char *qsd_kind_name(enum qsd_kind k)
 struct insurer {
 	char number[9];
 	char *name;
-	bool elderly;        /* 後期高齢者医療: 75 and over */
-	bool kokuho;         /* 国民健康保険: 6-digit number */
+	bool elderly; /* 後期高齢者医療: 75 and over */
+	bool kokuho;  /* 国民健康保険: 6-digit number */
 };
 
 struct gen {
@@ -174,22 +202,27 @@ static void make_insurers(struct gen *g)
 
 		switch (i % 4) {
 		case 0: /* 国民健康保険: 6 digits, written "  NNNNNN" */
-			snprintf(in->number, sizeof(in->number), "  13%04u", 1000 + rnd(g, 9000));
+			snprintf(in->number, sizeof(in->number), "  13%04u",
+				 1000 + rnd(g, 9000));
 			snprintf(name, sizeof(name), "%s国民健康保険",
 				 cities[rnd(g, N_ELEMS(cities))][1]);
 			in->kokuho = true;
 			break;
 		case 1: /* 全国健康保険協会 */
-			snprintf(in->number, sizeof(in->number), "0113%04u", rnd(g, 10000));
+			snprintf(in->number, sizeof(in->number), "0113%04u",
+				 rnd(g, 10000));
 			snprintf(name, sizeof(name), "全国健康保険協会東京支部");
 			break;
 		case 2: /* 健康保険組合, some companies are ㈱ */
-			snprintf(in->number, sizeof(in->number), "0613%04u", rnd(g, 10000));
-			snprintf(name, sizeof(name), "%s%s健康保険組合", rnd(g, 2) ? "㈱" : "",
+			snprintf(in->number, sizeof(in->number), "0613%04u",
+				 rnd(g, 10000));
+			snprintf(name, sizeof(name), "%s%s健康保険組合",
+				 rnd(g, 2) ? "㈱" : "",
 				 companies[rnd(g, N_ELEMS(companies))]);
 			break;
 		default: /* 後期高齢者医療広域連合 */
-			snprintf(in->number, sizeof(in->number), "3913%04u", rnd(g, 10000));
+			snprintf(in->number, sizeof(in->number), "3913%04u",
+				 rnd(g, 10000));
 			snprintf(name, sizeof(name), "東京都後期高齢者医療広域連合");
 			in->elderly = true;
 			break;
@@ -200,8 +233,8 @@ static void make_insurers(struct gen *g)
 
 static void random_date(struct gen *g, unsigned y0, unsigned y1, char out[9])
 {
-	snprintf(out, 9, "%04u%02u%02u", y0 + rnd(g, y1 - y0 + 1), 1 + rnd(g, 12),
-		 1 + rnd(g, 28));
+	snprintf(out, 9, "%04u%02u%02u", y0 + rnd(g, y1 - y0 + 1),
+		 1 + rnd(g, 12), 1 + rnd(g, 28));
 }
 
 /* Fill a record with a fresh person on a fresh card. */
@@ -217,8 +250,8 @@ static int fill_person_born(struct gen *g, struct qsd_record *r, unsigned person
 	r->person_id = person_id;
 	r->kind = kind;
 	r->validity = kind_validity[kind];
-	snprintf(r->birthdate, sizeof(r->birthdate), "%04u%02u%02u", year, 1 + rnd(g, 12),
-		 1 + rnd(g, 28));
+	snprintf(r->birthdate, sizeof(r->birthdate), "%04u%02u%02u", year,
+		 1 + rnd(g, 12), 1 + rnd(g, 28));
 	/* 後期高齢 for those born before 1950, anybody else elsewhere. */
 	do {
 		ins = rnd(g, N_ELEMS(g->ins));
@@ -226,14 +259,16 @@ static int fill_person_born(struct gen *g, struct qsd_record *r, unsigned person
 	in = &g->ins[ins];
 	memcpy(r->insurer_number, in->number, 9);
 	if (in->kokuho)
-		snprintf(r->symbol, sizeof(r->symbol), "%02u-%02u", rnd(g, 100), rnd(g, 100));
+		snprintf(r->symbol, sizeof(r->symbol), "%02u-%02u", rnd(g, 100),
+			 rnd(g, 100));
 	else if (in->elderly)
 		r->symbol[0] = '\0';
 	else
 		snprintf(r->symbol, sizeof(r->symbol), "%u", 100 + rnd(g, 9900));
 	/* Unique numbers: only the duplicates share keys on purpose. */
 	snprintf(r->number, sizeof(r->number), "%u", g->next_number++);
-	snprintf(r->branch, sizeof(r->branch), "%02u", rnd(g, 4) == 0 ? 1 + rnd(g, 3) : 0);
+	snprintf(r->branch, sizeof(r->branch), "%02u",
+		 rnd(g, 4) == 0 ? 1 + rnd(g, 3) : 0);
 	snprintf(buf, sizeof(buf), "%s　%s", fam->kanji, giv->kanji);
 	r->name = strdup(buf);
 	snprintf(buf, sizeof(buf), "%s %s", fam->kana, giv->kana);
@@ -265,8 +300,7 @@ static int fill_person_born(struct gen *g, struct qsd_record *r, unsigned person
 	case QSD_KIND_EXPIRED:
 		random_date(g, 2023, 2024, r->card_expiration_date);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (r->name == NULL || r->name_kana == NULL || r->insured_name == NULL ||
 	    r->insurer_name == NULL || r->address == NULL)
@@ -290,7 +324,8 @@ static int copy_person(struct qsd_record *dst, const struct qsd_record *src)
 	dst->insured_name = xstrdup(src->insured_name);
 	dst->insurer_name = xstrdup(src->insurer_name);
 	dst->address = xstrdup(src->address);
-	return dst->name != NULL && dst->insurer_name != NULL ? ONSHI_OK : ONSHI_ENOMEM;
+	return dst->name != NULL && dst->insurer_name != NULL ? ONSHI_OK
+							      : ONSHI_ENOMEM;
 }
 
 /* The kind of person i: a fixed 20-person cycle covering every case. */
@@ -366,8 +401,8 @@ static int add_person(struct gen *g, unsigned id)
 }
 
 /* One certificate person born in [y0, y0 + span). */
-static struct qsd_record *cert_person(struct gen *g, unsigned *id, enum qsd_kind kind,
-				      unsigned y0, unsigned span)
+static struct qsd_record *cert_person(struct gen *g, unsigned *id,
+				      enum qsd_kind kind, unsigned y0, unsigned span)
 {
 	struct qsd_record *r = new_record(g);
 
@@ -402,7 +437,8 @@ static int add_certificate_persons(struct gen *g, unsigned first)
 			return ONSHI_ENOMEM;
 		snprintf(r->limit_flag, sizeof(r->limit_flag), "%s", code);
 		if (code[0] == 'B' && strcmp(code, "B09") < 0) {
-			strcpy(r->elderly_ratio, strcmp(code, "B04") < 0 ? "030" : "020");
+			strcpy(r->elderly_ratio,
+			       strcmp(code, "B04") < 0 ? "030" : "020");
 			strcpy(r->ratio, r->elderly_ratio);
 		} else if (code[0] == 'B') {
 			strcpy(r->ratio, strcmp(code, "B09") == 0 ? "020" : "010");
@@ -417,7 +453,9 @@ static int add_certificate_persons(struct gen *g, unsigned first)
 	}
 	for (unsigned i = 0; i <= N_ELEMS(qsd_oqscd013_codes) - 1; i++) {
 		/* the last round is the second 01, at the upper-income amount */
-		const char *code = i < N_ELEMS(qsd_oqscd013_codes) - 1 ? qsd_oqscd013_codes[i] : "01";
+		const char *code = i < N_ELEMS(qsd_oqscd013_codes) - 1
+					   ? qsd_oqscd013_codes[i]
+					   : "01";
 
 		r = cert_person(g, &id, QSD_KIND_DISEASE, 1960, 40);
 		if (r == NULL)
@@ -460,7 +498,8 @@ static int link_cards(struct qsd_dataset *ds, const char *path, char *msg, size_
 	size_t cursor[4] = { 0, 0, 0, 0 };
 
 	if (f == NULL) {
-		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki)", path, strerror(errno));
+		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki)",
+			 path, strerror(errno));
 		return ONSHI_ENOTFOUND;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -499,7 +538,8 @@ static int link_cards(struct qsd_dataset *ds, const char *path, char *msg, size_
 			switch (want) {
 			case 2:
 				fits = r->kind == QSD_KIND_VALID &&
-				       (strstr(r->name, "髙") != NULL || strstr(r->name, "﨑") != NULL);
+				       (strstr(r->name, "髙") != NULL ||
+					strstr(r->name, "﨑") != NULL);
 				break;
 			case 3: fits = r->kind == QSD_KIND_LOST; break;
 			case 4: fits = r->kind == QSD_KIND_NEWER; break;
@@ -509,8 +549,8 @@ static int link_cards(struct qsd_dataset *ds, const char *path, char *msg, size_
 				break;
 		}
 		if (*cur < ds->n)
-			snprintf(ds->rec[*cur].card_serial, sizeof(ds->rec[0].card_serial), "%s",
-				 serial);
+			snprintf(ds->rec[*cur].card_serial,
+				 sizeof(ds->rec[0].card_serial), "%s", serial);
 	}
 	fclose(f);
 	return ONSHI_OK;
@@ -518,8 +558,8 @@ static int link_cards(struct qsd_dataset *ds, const char *path, char *msg, size_
 
 /* ---- indexes ------------------------------------------------------------------ */
 
-static int cmp_keys4(const struct qsd_record *r, const char *ins, const char *sym,
-		     const char *num, const char *birth)
+static int cmp_keys4(const struct qsd_record *r, const char *ins,
+		     const char *sym, const char *num, const char *birth)
 {
 	int c = strcmp(r->insurer_number, ins);
 
@@ -542,7 +582,8 @@ static int cmp_by_keys(const void *a, const void *b, void *arg)
 	const struct sort_ctx *c = arg;
 	const struct qsd_record *ra = &c->rec[*(const size_t *)a];
 	const struct qsd_record *rb = &c->rec[*(const size_t *)b];
-	int r = cmp_keys4(ra, rb->insurer_number, rb->symbol, rb->number, rb->birthdate);
+	int r = cmp_keys4(ra, rb->insurer_number, rb->symbol, rb->number,
+			  rb->birthdate);
 
 	if (r == 0)
 		r = strcmp(ra->branch, rb->branch);
@@ -597,8 +638,8 @@ static void trimmed(const char *in, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-size_t qsd_dataset_find(const struct qsd_dataset *ds, const struct onshi_search_info *s,
-			size_t *first)
+size_t qsd_dataset_find(const struct qsd_dataset *ds,
+			const struct onshi_search_info *s, size_t *first)
 {
 	char sym[64], num[64], br[16], birth[16];
 	const char *ins = s->insurer_number != NULL ? s->insurer_number : "";
@@ -658,10 +699,10 @@ int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification 
 {
 	int rc = ONSHI_OK;
 
-#define SET(field, value) \
-	do { \
+#define SET(field, value)                                                    \
+	do {                                                                 \
 		if (rc == ONSHI_OK && (value) != NULL && (value)[0] != '\0') \
-			rc = onshi_msg_set(&q->field, (value)); \
+			rc = onshi_msg_set(&q->field, (value));              \
 	} while (0)
 	SET(insured_card_classification, r->card_class);
 	SET(insurer_number, r->insurer_number);
@@ -692,7 +733,8 @@ int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification 
 	}
 	if (r->limit_flag[0] != '\0') {
 		/* 住民税非課税 brackets get the 標準負担額減額 variant (02). */
-		static const char *const reduced[] = { "A05", "A06", "B05", "B06", "B07", "B08" };
+		static const char *const reduced[] = { "A05", "A06", "B05",
+						       "B06", "B07", "B08" };
 		const char *cls = "01";
 
 		for (size_t i = 0; i < N_ELEMS(reduced); i++)
@@ -714,9 +756,9 @@ int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification 
 		SET(specific_diseases_cons_time, CONSENT_TIME);
 		if (d == NULL)
 			return ONSHI_ENOMEM;
-#define DSET(field, value) \
-	do { \
-		if (rc == ONSHI_OK) \
+#define DSET(field, value)                                      \
+	do {                                                    \
+		if (rc == ONSHI_OK)                             \
 			rc = onshi_msg_set(&d->field, (value)); \
 	} while (0)
 		DSET(disease_category, r->disease);
@@ -727,16 +769,19 @@ int qsd_record_to_result(const struct qsd_record *r, struct onshi_qualification 
 	}
 	/* 医療券 for this month; every other person has a 調剤券 as well. */
 	for (unsigned t = 0; rc == ONSHI_OK && r->ticket_number[0] != '\0' &&
-			     t < 1 + (r->person_id % 2); t++) {
-		struct onshi_medical_ticket *mt = onshi_qualification_add_medical_ticket(q);
+			     t < 1 + (r->person_id % 2);
+	     t++) {
+		struct onshi_medical_ticket *mt =
+			onshi_qualification_add_medical_ticket(q);
 		char issue[24];
 
 		if (mt == NULL)
 			return ONSHI_ENOMEM;
-		snprintf(issue, sizeof(issue), "%s%s", r->ticket_number, t == 0 ? "" : "-2");
-#define TSET(field, value) \
-	do { \
-		if (rc == ONSHI_OK) \
+		snprintf(issue, sizeof(issue), "%s%s", r->ticket_number,
+			 t == 0 ? "" : "-2");
+#define TSET(field, value)                                       \
+	do {                                                     \
+		if (rc == ONSHI_OK)                              \
 			rc = onshi_msg_set(&mt->field, (value)); \
 	} while (0)
 		TSET(ticket_type, t == 0 ? "1" : "2");
@@ -813,13 +858,15 @@ int qsd_dataset_dump(const struct qsd_dataset *ds, const char *path, char *msg,
 		fprintf(f,
 			"%u\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s"
 			"\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r->person_id, kind_names[r->kind], r->validity, r->insurer_number,
-			dash(r->symbol), r->number, r->branch, r->birthdate, r->name,
-			r->name_kana, dash(r->name_of_other), r->sex, r->card_class, r->family,
-			r->insured_name, r->qualification_date, dash(r->disqualification_date),
-			dash(r->card_expiration_date), dash(r->reason_of_loss), dash(r->ratio),
-			r->insurer_name, r->address, r->post_number, dash(r->card_serial),
-			dash(r->elderly_ratio), dash(r->limit_flag), dash(r->disease),
+			r->person_id, kind_names[r->kind], r->validity,
+			r->insurer_number, dash(r->symbol), r->number, r->branch,
+			r->birthdate, r->name, r->name_kana, dash(r->name_of_other),
+			r->sex, r->card_class, r->family, r->insured_name,
+			r->qualification_date, dash(r->disqualification_date),
+			dash(r->card_expiration_date), dash(r->reason_of_loss),
+			dash(r->ratio), r->insurer_name, r->address, r->post_number,
+			dash(r->card_serial), dash(r->elderly_ratio),
+			dash(r->limit_flag), dash(r->disease),
 			dash(r->disease_self_pay), dash(r->ticket_number));
 	}
 	if ((f != stdout && fclose(f) != 0) || (f == stdout && fflush(f) != 0)) {
@@ -869,11 +916,14 @@ int qsd_dataset_load(struct qsd_dataset *ds, const char *path, char *msg, size_t
 			if (p != NULL)
 				*p++ = '\0';
 		}
-		for (k = 0; k < QSD_KIND_COUNT && (n == N_COLS || n == N_COLS_OLD); k++)
+		for (k = 0;
+		     k < QSD_KIND_COUNT && (n == N_COLS || n == N_COLS_OLD); k++)
 			if (strcmp(col[1], kind_names[k]) == 0)
 				break;
-		if ((n != N_COLS && n != N_COLS_OLD) || p != NULL || k == QSD_KIND_COUNT) {
-			snprintf(msg, msglen, "%s:%zu: not a dataset line (%d columns, want %d)",
+		if ((n != N_COLS && n != N_COLS_OLD) || p != NULL ||
+		    k == QSD_KIND_COUNT) {
+			snprintf(msg, msglen,
+				 "%s:%zu: not a dataset line (%d columns, want %d)",
 				 path, lineno, n, N_COLS);
 			rc = ONSHI_EINVAL;
 			break;
@@ -898,9 +948,12 @@ int qsd_dataset_load(struct qsd_dataset *ds, const char *path, char *msg, size_t
 		undash(r->card_class, sizeof(r->card_class), col[12]);
 		undash(r->family, sizeof(r->family), col[13]);
 		r->insured_name = strdup(col[14]);
-		undash(r->qualification_date, sizeof(r->qualification_date), col[15]);
-		undash(r->disqualification_date, sizeof(r->disqualification_date), col[16]);
-		undash(r->card_expiration_date, sizeof(r->card_expiration_date), col[17]);
+		undash(r->qualification_date, sizeof(r->qualification_date),
+		       col[15]);
+		undash(r->disqualification_date,
+		       sizeof(r->disqualification_date), col[16]);
+		undash(r->card_expiration_date, sizeof(r->card_expiration_date),
+		       col[17]);
 		undash(r->reason_of_loss, sizeof(r->reason_of_loss), col[18]);
 		undash(r->ratio, sizeof(r->ratio), col[19]);
 		r->insurer_name = strdup(col[20]);
@@ -911,11 +964,13 @@ int qsd_dataset_load(struct qsd_dataset *ds, const char *path, char *msg, size_t
 			undash(r->elderly_ratio, sizeof(r->elderly_ratio), col[24]);
 			undash(r->limit_flag, sizeof(r->limit_flag), col[25]);
 			undash(r->disease, sizeof(r->disease), col[26]);
-			undash(r->disease_self_pay, sizeof(r->disease_self_pay), col[27]);
+			undash(r->disease_self_pay, sizeof(r->disease_self_pay),
+			       col[27]);
 			undash(r->ticket_number, sizeof(r->ticket_number), col[28]);
 		}
-		if (r->name == NULL || r->name_kana == NULL || r->insured_name == NULL ||
-		    r->insurer_name == NULL || r->address == NULL)
+		if (r->name == NULL || r->name_kana == NULL ||
+		    r->insured_name == NULL || r->insurer_name == NULL ||
+		    r->address == NULL)
 			rc = ONSHI_ENOMEM;
 	}
 	free(line);

@@ -59,7 +59,8 @@ static int parse_endpoints(const char *s, const char *end, unsigned *mask)
 			p = end;
 		n = (size_t)(p - s);
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i].name) == n && memcmp(names[i].name, s, n) == 0)
+			if (strlen(names[i].name) == n &&
+			    memcmp(names[i].name, s, n) == 0)
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
 			return -1;
@@ -96,21 +97,26 @@ int qsd_faults_parse(const char *spec, struct qsd_fault_plan *plan, char *msg,
 		} else if (KEY("latency")) {
 			sep = memchr(v, '-', (size_t)(end - v));
 			if (sep == NULL) {
-				bad = parse_uint(v, end, 600000, &plan->latency_min_ms);
+				bad = parse_uint(v, end, 600000,
+						 &plan->latency_min_ms);
 				plan->latency_max_ms = plan->latency_min_ms;
 			} else {
-				bad = parse_uint(v, sep, 600000, &plan->latency_min_ms) ||
-				      parse_uint(sep + 1, end, 600000, &plan->latency_max_ms) ||
+				bad = parse_uint(v, sep, 600000,
+						 &plan->latency_min_ms) ||
+				      parse_uint(sep + 1, end, 600000,
+						 &plan->latency_max_ms) ||
 				      plan->latency_max_ms < plan->latency_min_ms;
 			}
 		} else if (KEY("error")) {
 			unsigned st = 0;
 
 			sep = memchr(v, ':', (size_t)(end - v));
-			bad = parse_uint(v, sep != NULL ? sep : end, 100, &plan->error_pct);
+			bad = parse_uint(v, sep != NULL ? sep : end, 100,
+					 &plan->error_pct);
 			if (!bad && sep != NULL) {
 				bad = parse_uint(sep + 1, end, 599, &st) ||
-				      (st != 500 && st != 502 && st != 503 && st != 504);
+				      (st != 500 && st != 502 && st != 503 &&
+				       st != 504);
 				plan->error_status = (int)st;
 			}
 		} else if (KEY("drop")) {
@@ -124,7 +130,8 @@ int qsd_faults_parse(const char *spec, struct qsd_fault_plan *plan, char *msg,
 			bad = parse_uint(v, sep != NULL ? sep : end, 86400 * 7,
 					 &plan->maint_len_s);
 			if (!bad && sep != NULL)
-				bad = parse_uint(sep + 1, end, 86400 * 7, &plan->maint_start_s);
+				bad = parse_uint(sep + 1, end, 86400 * 7,
+						 &plan->maint_start_s);
 		} else if (KEY("only")) {
 			bad = parse_endpoints(v, end, &plan->endpoints);
 		} else {
@@ -144,7 +151,8 @@ int qsd_faults_parse(const char *spec, struct qsd_fault_plan *plan, char *msg,
 	if (plan->error_pct + plan->drop_pct + plan->malformed_pct + plan->oversize_pct >
 	    100) {
 		snprintf(msg, msglen,
-			 "fault spec '%s': error+drop+malformed+oversize exceed 100 %%", spec);
+			 "fault spec '%s': error+drop+malformed+oversize exceed 100 %%",
+			 spec);
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -166,13 +174,15 @@ void qsd_faults_set(struct qsd_faults *f, const struct qsd_fault_plan *plan,
 {
 	pthread_mutex_lock(&f->lock);
 	f->plan = *plan;
-	snprintf(f->spec, sizeof(f->spec), "%s", spec != NULL && *spec ? spec : "none");
+	snprintf(f->spec, sizeof(f->spec), "%s",
+		 spec != NULL && *spec ? spec : "none");
 	f->set_at = qsd_now();
 	f->injected = 0;
 	pthread_mutex_unlock(&f->lock);
 }
 
-void qsd_faults_draw(struct qsd_faults *f, unsigned endpoint, struct qsd_fault_draw *d)
+void qsd_faults_draw(struct qsd_faults *f, unsigned endpoint,
+		     struct qsd_fault_draw *d)
 {
 	const struct qsd_fault_plan *p = &f->plan;
 	unsigned roll;
@@ -186,14 +196,16 @@ void qsd_faults_draw(struct qsd_faults *f, unsigned endpoint, struct qsd_fault_d
 		unsigned span = p->latency_max_ms - p->latency_min_ms;
 
 		d->delay_ms = p->latency_min_ms +
-			      (span ? (unsigned)(qsd_rand_next(&f->rng) % (span + 1u)) : 0);
+			      (span ? (unsigned)(qsd_rand_next(&f->rng) % (span + 1u))
+				    : 0);
 	}
 	since = qsd_now() - f->set_at;
 	if (p->maint_len_s > 0 && since >= (time_t)p->maint_start_s &&
 	    since < (time_t)(p->maint_start_s + p->maint_len_s)) {
 		d->fault = QSD_FAULT_MAINTENANCE;
 		d->status = 503;
-		d->retry_after_s = (unsigned)((time_t)(p->maint_start_s + p->maint_len_s) - since);
+		d->retry_after_s =
+			(unsigned)((time_t)(p->maint_start_s + p->maint_len_s) - since);
 		goto out;
 	}
 	if (p->error_pct + p->drop_pct + p->malformed_pct + p->oversize_pct == 0)

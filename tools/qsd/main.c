@@ -90,7 +90,8 @@ static int parse_unsigned(const char *opt, const char *s, unsigned long max,
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || *out > max || s[0] == '-') {
-		fprintf(stderr, "onshi-qsd: %s '%s': want a number 0-%lu\n", opt, s, max);
+		fprintf(stderr, "onshi-qsd: %s '%s': want a number 0-%lu\n",
+			opt, s, max);
 		return -1;
 	}
 	return 0;
@@ -174,7 +175,8 @@ int main(int argc, char **argv)
 			q.opt.seed = v;
 			break;
 		case 't':
-			if (parse_unsigned("--token-ttl", optarg, 7 * 86400, &v) != 0 || v == 0)
+			if (parse_unsigned("--token-ttl", optarg, 7 * 86400, &v) != 0 ||
+			    v == 0)
 				return 2;
 			q.opt.token_ttl = (unsigned)v;
 			break;
@@ -184,7 +186,8 @@ int main(int argc, char **argv)
 			q.opt.bulk_delay = (unsigned)v;
 			break;
 		case 'T':
-			if (parse_unsigned("--threads", optarg, 256, &v) != 0 || v == 0)
+			if (parse_unsigned("--threads", optarg, 256, &v) != 0 ||
+			    v == 0)
 				return 2;
 			q.opt.threads = (unsigned)v;
 			break;
@@ -209,8 +212,8 @@ int main(int argc, char **argv)
 	if (q.opt.dataset_path != NULL)
 		rc = qsd_dataset_load(&q.ds, q.opt.dataset_path, msg, sizeof(msg));
 	else
-		rc = qsd_dataset_generate(&q.ds, q.opt.persons, q.opt.seed, path, msg,
-					  sizeof(msg));
+		rc = qsd_dataset_generate(&q.ds, q.opt.persons, q.opt.seed,
+					  path, msg, sizeof(msg));
 	if (rc == ONSHI_OK && q.opt.dump_path != NULL)
 		rc = qsd_dataset_dump(&q.ds, q.opt.dump_path, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
@@ -228,7 +231,8 @@ int main(int argc, char **argv)
 	q.bulk = qsd_bulk_new(q.opt.bulk_delay);
 	q.refnums = qsd_refnums_new();
 	if (q.cards == NULL || q.sessions == NULL || q.bulk == NULL) {
-		fprintf(stderr, "onshi-qsd: %s\n", q.cards == NULL ? msg : "out of memory");
+		fprintf(stderr, "onshi-qsd: %s\n",
+			q.cards == NULL ? msg : "out of memory");
 		goto out;
 	}
 
@@ -243,11 +247,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "onshi-qsd: %s\n", msg);
 		goto out;
 	}
-	qsd_log(&q, "listening on port %u (%zu records, faults: %s)", (unsigned)q.port,
-		q.ds.n, q.opt.faults != NULL ? q.opt.faults : "none");
-	if (q.opt.ready_file != NULL && write_ready_file(q.opt.ready_file, q.port) != 0) {
-		fprintf(stderr, "onshi-qsd: cannot write %s: %s\n", q.opt.ready_file,
-			strerror(errno));
+	qsd_log(&q, "listening on port %u (%zu records, faults: %s)",
+		(unsigned)q.port, q.ds.n,
+		q.opt.faults != NULL ? q.opt.faults : "none");
+	if (q.opt.ready_file != NULL &&
+	    write_ready_file(q.opt.ready_file, q.port) != 0) {
+		fprintf(stderr, "onshi-qsd: cannot write %s: %s\n",
+			q.opt.ready_file, strerror(errno));
 		goto out;
 	}
 	if (sigwait(&sigs, &sig) == 0)

@@ -32,18 +32,18 @@
 
 /* What a record is there to show; the dump's "kind" column. */
 enum qsd_kind {
-	QSD_KIND_VALID = 0,    /* validity 1 */
-	QSD_KIND_LOST,         /* validity 2: qualification lost */
-	QSD_KIND_EXPIRED,      /* validity 2: card past its expiration date */
-	QSD_KIND_SUPERSEDED,   /* validity 3: an old record, a newer one exists */
-	QSD_KIND_NEWER,        /* validity 1: the newer record of a superseded person */
-	QSD_KIND_MISSING,      /* validity 4: search keys that match nobody */
-	QSD_KIND_DUPLICATE,    /* validity 5: two records share search keys */
+	QSD_KIND_VALID = 0,  /* validity 1 */
+	QSD_KIND_LOST,       /* validity 2: qualification lost */
+	QSD_KIND_EXPIRED,    /* validity 2: card past its expiration date */
+	QSD_KIND_SUPERSEDED, /* validity 3: an old record, a newer one exists */
+	QSD_KIND_NEWER, /* validity 1: the newer record of a superseded person */
+	QSD_KIND_MISSING,   /* validity 4: search keys that match nobody */
+	QSD_KIND_DUPLICATE, /* validity 5: two records share search keys */
 	/* The certificate persons, appended after the regular ones: */
-	QSD_KIND_ELDERLY,      /* validity 1: 高齢受給者証 only (ages 70-74) */
-	QSD_KIND_LIMIT,        /* validity 1: a limit certificate, one per OQSCD012 code */
-	QSD_KIND_DISEASE,      /* validity 1: a specific-disease certificate (OQSCD013) */
-	QSD_KIND_MEDICAL_AID,  /* validity 6: medical aid, card A1, medical tickets */
+	QSD_KIND_ELDERLY, /* validity 1: 高齢受給者証 only (ages 70-74) */
+	QSD_KIND_LIMIT, /* validity 1: a limit certificate, one per OQSCD012 code */
+	QSD_KIND_DISEASE, /* validity 1: a specific-disease certificate (OQSCD013) */
+	QSD_KIND_MEDICAL_AID, /* validity 6: medical aid, card A1, medical tickets */
 	QSD_KIND_COUNT
 };
 
@@ -51,35 +51,35 @@ enum qsd_kind {
 struct qsd_record {
 	unsigned person_id;
 	enum qsd_kind kind;
-	int validity;                    /* what a lookup by these keys answers */
-	char insurer_number[9];          /* 8-character official form */
+	int validity;           /* what a lookup by these keys answers */
+	char insurer_number[9]; /* 8-character official form */
 	char symbol[24];
 	char number[24];
 	char branch[3];
 	char birthdate[9];
-	char *name;                      /* Name (kanji, full-width space) */
-	char *name_kana;                 /* NameKana (half-width kana) */
-	char *name_of_other;             /* NameOfOther or NULL */
+	char *name;          /* Name (kanji, full-width space) */
+	char *name_kana;     /* NameKana (half-width kana) */
+	char *name_of_other; /* NameOfOther or NULL */
 	char sex[2];
-	char card_class[3];              /* InsuredCardClassification */
-	char family[2];                  /* PersonalFamilyClassification */
-	char *insured_name;              /* the policy holder */
+	char card_class[3]; /* InsuredCardClassification */
+	char family[2];     /* PersonalFamilyClassification */
+	char *insured_name; /* the policy holder */
 	char qualification_date[9];
-	char disqualification_date[9];   /* "" when none */
-	char card_expiration_date[9];    /* "" when none */
-	char reason_of_loss[3];          /* "" when none */
-	char ratio[4];                   /* InsuredPartialContributionRatio */
+	char disqualification_date[9]; /* "" when none */
+	char card_expiration_date[9];  /* "" when none */
+	char reason_of_loss[3];        /* "" when none */
+	char ratio[4];                 /* InsuredPartialContributionRatio */
 	char *insurer_name;
 	char *address;
 	char post_number[9];
-	char card_serial[40];            /* JPKI auth cert serial (hex), "" when none */
+	char card_serial[40]; /* JPKI auth cert serial (hex), "" when none */
 	/* Certificates (dump columns 25-29; "" when none). Dates, consent
 	 * times and the rest of each block are fixed (docs/qsd.md). */
-	char elderly_ratio[4];           /* ElderlyRecipientContributionRatio "020"/"030" */
-	char limit_flag[4];              /* OQSCD012 code, A01-A06 / B01-B10 */
-	char disease[3];                 /* OQSCD013 code 01-03 */
-	char disease_self_pay[8];        /* SpecificDiseasesSelfPay, yen */
-	char ticket_number[16];          /* medical aid: IssueNumber of the 医療券 */
+	char elderly_ratio[4]; /* ElderlyRecipientContributionRatio "020"/"030" */
+	char limit_flag[4];    /* OQSCD012 code, A01-A06 / B01-B10 */
+	char disease[3];       /* OQSCD013 code 01-03 */
+	char disease_self_pay[8]; /* SpecificDiseasesSelfPay, yen */
+	char ticket_number[16]; /* medical aid: IssueNumber of the 医療券 */
 };
 
 /* The limit-certificate classifications (OQSCD012) and specific-disease
@@ -90,9 +90,9 @@ extern const char *const qsd_oqscd013_codes[];
 struct qsd_dataset {
 	struct qsd_record *rec;
 	size_t n;
-	size_t *by_keys;                 /* record indexes sorted by search keys */
+	size_t *by_keys; /* record indexes sorted by search keys */
 	size_t n_by_keys;
-	size_t *by_serial;               /* records with a card serial, by serial */
+	size_t *by_serial; /* records with a card serial, by serial */
 	size_t n_by_serial;
 };
 
@@ -134,8 +134,8 @@ struct qsd_refnums;
 struct qsd_refnums *qsd_refnums_new(void);
 void qsd_refnums_free(struct qsd_refnums *s);
 /* Register (or replace) an institution's number for a person. */
-int qsd_refnum_set(struct qsd_refnums *s, const char *institution, unsigned person_id,
-		   const char *number);
+int qsd_refnum_set(struct qsd_refnums *s, const char *institution,
+		   unsigned person_id, const char *number);
 /* Put the institution's number for rec's person, if any, into q. */
 int qsd_refnum_apply(struct qsd_refnums *s, const char *institution,
 		     const struct qsd_record *rec, struct onshi_qualification *q);
@@ -157,41 +157,41 @@ enum qsd_fault {
 };
 
 /* Endpoints a plan may be limited to (the "only=" item). */
-#define QSD_EP_AUTH        0x01u
-#define QSD_EP_CHALLENGE   0x02u
-#define QSD_EP_QUAL        0x04u
-#define QSD_EP_BULK        0x08u
+#define QSD_EP_AUTH 0x01u
+#define QSD_EP_CHALLENGE 0x02u
+#define QSD_EP_QUAL 0x04u
+#define QSD_EP_BULK 0x08u
 #define QSD_EP_BULK_RESULT 0x10u
-#define QSD_EP_INFO        0x20u   /* /info/drug, /info/checkup */
-#define QSD_EP_ALL         0x3fu
+#define QSD_EP_INFO 0x20u /* /info/drug, /info/checkup */
+#define QSD_EP_ALL 0x3fu
 
 struct qsd_fault_plan {
 	unsigned latency_min_ms, latency_max_ms;
-	unsigned error_pct;            /* percent of 5xx answers */
-	int error_status;              /* 0 = any of 500/502/503 */
+	unsigned error_pct; /* percent of 5xx answers */
+	int error_status;   /* 0 = any of 500/502/503 */
 	unsigned drop_pct;
 	unsigned malformed_pct;
 	unsigned oversize_pct;
-	unsigned maint_start_s;        /* window start, seconds after set */
-	unsigned maint_len_s;          /* 0 = no maintenance window */
-	unsigned endpoints;            /* QSD_EP_* mask */
+	unsigned maint_start_s; /* window start, seconds after set */
+	unsigned maint_len_s;   /* 0 = no maintenance window */
+	unsigned endpoints;     /* QSD_EP_* mask */
 };
 
 /* What to do with one request. */
 struct qsd_fault_draw {
 	unsigned delay_ms;
 	enum qsd_fault fault;
-	int status;                    /* ERROR, MAINTENANCE */
-	unsigned retry_after_s;        /* MAINTENANCE */
+	int status;             /* ERROR, MAINTENANCE */
+	unsigned retry_after_s; /* MAINTENANCE */
 };
 
 struct qsd_faults {
 	pthread_mutex_t lock;
 	struct qsd_fault_plan plan;
-	char spec[256];                /* as given, for /_admin/faults GET */
-	time_t set_at;                 /* when the plan was set (monotonic s) */
+	char spec[256]; /* as given, for /_admin/faults GET */
+	time_t set_at;  /* when the plan was set (monotonic s) */
 	uint64_t rng;
-	uint64_t injected;             /* faults drawn since the plan was set */
+	uint64_t injected; /* faults drawn since the plan was set */
 };
 
 int qsd_faults_parse(const char *spec, struct qsd_fault_plan *plan, char *msg,
@@ -208,8 +208,8 @@ void qsd_faults_destroy(struct qsd_faults *f);
 
 /* ---- tokens and nonces (session.c) ------------------------------------ */
 
-#define QSD_TOKEN_LEN 43               /* base64url of 32 random bytes */
-#define QSD_NONCE_LEN 32               /* hex of 16 random bytes */
+#define QSD_TOKEN_LEN 43 /* base64url of 32 random bytes */
+#define QSD_NONCE_LEN 32 /* hex of 16 random bytes */
 #define QSD_NONCE_TTL 60
 
 struct qsd_sessions;
@@ -220,8 +220,7 @@ void qsd_sessions_free(struct qsd_sessions *s);
 int qsd_token_issue(struct qsd_sessions *s, const char *institution,
 		    char out[QSD_TOKEN_LEN + 1]);
 /* ONSHI_OK and the institution, ONSHI_ENOTFOUND, or ONSHI_ETIMEOUT. */
-int qsd_token_check(struct qsd_sessions *s, const char *token,
-		    char institution[11]);
+int qsd_token_check(struct qsd_sessions *s, const char *token, char institution[11]);
 int qsd_nonce_issue(struct qsd_sessions *s, const char *institution,
 		    char out[QSD_NONCE_LEN + 1]);
 /* Use a nonce once: ONSHI_OK, ONSHI_ENOTFOUND (never issued, or to another
@@ -247,9 +246,9 @@ int qsd_bulk_accept(struct qsd_bulk_store *b, const char *institution,
  * for a reception made by an upload of kind upload (OQSmuquc01req or a
  * period batch); a reception of another kind is not found. */
 int qsd_bulk_fetch(struct qsd_bulk_store *b, const struct qsd_dataset *ds,
-		   struct qsd_refnums *refnums,
-		   const char *institution, enum onshi_msg_kind upload,
-		   const char *number, struct onshi_msg *res, char *msg, size_t msglen);
+		   struct qsd_refnums *refnums, const char *institution,
+		   enum onshi_msg_kind upload, const char *number,
+		   struct onshi_msg *res, char *msg, size_t msglen);
 void qsd_bulk_set_delay(struct qsd_bulk_store *b, unsigned ready_after_s);
 
 /* ---- My Number Card checks (cardcheck.c) ------------------------------ */
@@ -273,7 +272,7 @@ int qsd_cardcheck_verify(struct qsd_cardcheck *c, const struct onshi_card_auth *
 
 struct qsd_options {
 	const char *pki_dir;
-	const char *listen;            /* "127.0.0.1:8443" */
+	const char *listen; /* "127.0.0.1:8443" */
 	const char *dataset_path;
 	const char *dump_path;
 	const char *ready_file;
@@ -285,9 +284,9 @@ struct qsd_options {
 	unsigned threads;
 	bool allow_remote;
 	bool quiet;
-	const char *serve_dir;         /* --serve: GET /files/NAME */
-	const char *report_dir;        /* --report-dir: POST /_report sink */
-	const char *tls_priority;      /* --tls-priority: GnuTLS priorities */
+	const char *serve_dir;    /* --serve: GET /files/NAME */
+	const char *report_dir;   /* --report-dir: POST /_report sink */
+	const char *tls_priority; /* --tls-priority: GnuTLS priorities */
 };
 
 struct qsd {
@@ -296,31 +295,31 @@ struct qsd {
 	struct qsd_faults faults;
 	struct qsd_sessions *sessions;
 	struct qsd_bulk_store *bulk;
-	struct qsd_refnums *refnums;     /* reference numbers per institution */
+	struct qsd_refnums *refnums; /* reference numbers per institution */
 	struct qsd_cardcheck *cards;
 	struct qsd_server *server;
 	uint16_t port;
-	unsigned reports;              /* POST /_report bodies stored */
+	unsigned reports; /* POST /_report bodies stored */
 };
 
 /* What the access handler hands the routes: one complete request. */
 struct qsd_request {
-	const char *path;              /* after any base prefix */
+	const char *path; /* after any base prefix */
 	const char *body;
 	size_t body_len;
-	const char *institution;       /* client certificate CN ("" if none) */
-	const char *authorization;     /* header or NULL */
-	const char *idempotency_key;   /* header or NULL */
+	const char *institution;     /* client certificate CN ("" if none) */
+	const char *authorization;   /* header or NULL */
+	const char *idempotency_key; /* header or NULL */
 };
 
 /* The answer the routes build: status, content and extra headers. */
 struct qsd_answer {
 	unsigned status;
-	char *body;                    /* malloc'd, or NULL */
+	char *body; /* malloc'd, or NULL */
 	size_t body_len;
 	const char *content_type;
-	unsigned retry_after;          /* 0 = no Retry-After header */
-	bool www_authenticate;         /* add WWW-Authenticate: Bearer */
+	unsigned retry_after;  /* 0 = no Retry-After header */
+	bool www_authenticate; /* add WWW-Authenticate: Bearer */
 };
 
 /* Largest request bodies accepted (413 beyond). */

@@ -46,8 +46,8 @@ void qsd_refnums_free(struct qsd_refnums *s)
 	free(s);
 }
 
-int qsd_refnum_set(struct qsd_refnums *s, const char *institution, unsigned person_id,
-		   const char *number)
+int qsd_refnum_set(struct qsd_refnums *s, const char *institution,
+		   unsigned person_id, const char *number)
 {
 	int rc = ONSHI_OK;
 	size_t i;
@@ -72,7 +72,8 @@ int qsd_refnum_set(struct qsd_refnums *s, const char *institution, unsigned pers
 			s->cap = ncap;
 		}
 		s->n++;
-		snprintf(s->r[i].institution, sizeof(s->r[i].institution), "%s", institution);
+		snprintf(s->r[i].institution, sizeof(s->r[i].institution), "%s",
+			 institution);
 		s->r[i].person_id = person_id;
 	}
 	snprintf(s->r[i].number, sizeof(s->r[i].number), "%s", number);
@@ -92,7 +93,8 @@ int qsd_refnum_apply(struct qsd_refnums *s, const char *institution,
 		    strcmp(s->r[i].institution, institution) == 0)
 			memcpy(number, s->r[i].number, sizeof(number));
 	pthread_mutex_unlock(&s->lock);
-	return number[0] != '\0' ? onshi_msg_set(&q->reference_number, number) : ONSHI_OK;
+	return number[0] != '\0' ? onshi_msg_set(&q->reference_number, number)
+				 : ONSHI_OK;
 }
 
 int qsd_refnum_register(struct qsd_refnums *s, const struct qsd_dataset *ds,
@@ -111,21 +113,29 @@ int qsd_refnum_register(struct qsd_refnums *s, const struct qsd_dataset *ds,
 	si.birthdate = ri->birthdate;
 	n = qsd_dataset_find(ds, &si, &first);
 	if (n == 1)
-		rc = qsd_refnum_set(s, institution, ds->rec[ds->by_keys[first]].person_id,
+		rc = qsd_refnum_set(s, institution,
+				    ds->rec[ds->by_keys[first]].person_id,
 				    ri->reference_number);
 	if (u == NULL || rc != ONSHI_OK)
 		return rc;
 	u->has_info = true;
 	rc = onshi_msg_set(&u->info.insurer_number, ri->insurer_number);
-	rc = rc ? rc : onshi_msg_set(&u->info.insured_card_symbol, ri->insured_card_symbol);
-	rc = rc ? rc : onshi_msg_set(&u->info.insured_identification_number,
-				     ri->insured_identification_number);
-	rc = rc ? rc : onshi_msg_set(&u->info.insured_branch_number, ri->insured_branch_number);
+	rc = rc ? rc
+		: onshi_msg_set(&u->info.insured_card_symbol, ri->insured_card_symbol);
+	rc = rc ? rc
+		: onshi_msg_set(&u->info.insured_identification_number,
+				ri->insured_identification_number);
+	rc = rc ? rc
+		: onshi_msg_set(&u->info.insured_branch_number,
+				ri->insured_branch_number);
 	rc = rc ? rc : onshi_msg_set(&u->info.birthdate, ri->birthdate);
-	rc = rc ? rc : onshi_msg_set(&u->info.reference_number, ri->reference_number);
-	u->processing_result_status = n == 1 ? ONSHI_STATUS_NORMAL : ONSHI_STATUS_ERROR;
+	rc = rc ? rc
+		: onshi_msg_set(&u->info.reference_number, ri->reference_number);
+	u->processing_result_status = n == 1 ? ONSHI_STATUS_NORMAL
+					     : ONSHI_STATUS_ERROR;
 	if (rc == ONSHI_OK && n != 1)
-		rc = onshi_msg_set(&u->processing_result_code, n == 0 ? "1001" : "1002");
+		rc = onshi_msg_set(&u->processing_result_code,
+				   n == 0 ? "1001" : "1002");
 	if (rc == ONSHI_OK && n != 1)
 		rc = onshi_msg_set(&u->processing_result_message,
 				   n == 0 ? "該当資格なし" : "複数の資格が該当");

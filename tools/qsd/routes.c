@@ -45,10 +45,10 @@ static const struct {
 	{ "/bulk", "/bulk/result", ONSHI_MSG_BULK_REQUEST, ONSHI_MSG_BULK_FETCH },
 	{ "/bulk/online", "/bulk/online/result", ONSHI_MSG_ONLINE_BULK_REQUEST,
 	  ONSHI_MSG_ONLINE_BULK_FETCH },
-	{ "/bulk/homevisit", "/bulk/homevisit/result", ONSHI_MSG_HOMEVISIT_BULK_REQUEST,
-	  ONSHI_MSG_HOMEVISIT_BULK_FETCH },
-	{ "/bulk/medicalaid", "/bulk/medicalaid/result", ONSHI_MSG_MEDAID_BULK_REQUEST,
-	  ONSHI_MSG_MEDAID_BULK_FETCH },
+	{ "/bulk/homevisit", "/bulk/homevisit/result",
+	  ONSHI_MSG_HOMEVISIT_BULK_REQUEST, ONSHI_MSG_HOMEVISIT_BULK_FETCH },
+	{ "/bulk/medicalaid", "/bulk/medicalaid/result",
+	  ONSHI_MSG_MEDAID_BULK_REQUEST, ONSHI_MSG_MEDAID_BULK_FETCH },
 	{ "/reference-number/bulk", "/reference-number/bulk/result",
 	  ONSHI_MSG_REFNUM_BULK_REQUEST, ONSHI_MSG_REFNUM_BULK_FETCH },
 };
@@ -90,7 +90,8 @@ size_t qsd_route_body_limit(const char *uri)
 {
 	size_t n = strcspn(uri, "?");
 
-	return n == 5 && memcmp(uri, "/bulk", 5) == 0 ? QSD_MAX_BULK_BODY : QSD_MAX_BODY;
+	return n == 5 && memcmp(uri, "/bulk", 5) == 0 ? QSD_MAX_BULK_BODY
+						      : QSD_MAX_BODY;
 }
 
 void qsd_answer_error(struct qsd_answer *a, unsigned status, int err,
@@ -104,8 +105,8 @@ void qsd_answer_error(struct qsd_answer *a, unsigned status, int err,
 	free(a->body);
 	a->body = NULL;
 	if (onshi_msg_error_init(&m, err, message, req) == ONSHI_OK &&
-	    onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &a->body, &len, NULL, NULL, 0) ==
-		    ONSHI_OK) {
+	    onshi_msg_write(&m, ONSHI_CHARSET_UTF8, &a->body, &len, NULL, NULL,
+			    0) == ONSHI_OK) {
 		a->body_len = len;
 	} else {
 		static const char fallback[] =
@@ -126,7 +127,8 @@ static void answer_msg(struct qsd_answer *a, const struct onshi_msg *res,
 	char msg[MSG_LEN];
 	size_t len = 0;
 
-	if (onshi_msg_write(res, cs, &a->body, &len, NULL, msg, sizeof(msg)) != ONSHI_OK) {
+	if (onshi_msg_write(res, cs, &a->body, &len, NULL, msg, sizeof(msg)) !=
+	    ONSHI_OK) {
 		qsd_answer_error(a, 500, ONSHI_EINVAL, msg, NULL);
 		return;
 	}
@@ -155,15 +157,16 @@ static unsigned parse_status(int rc)
 }
 
 /* The bearer token's institution: ONSHI_OK, or an answer already made. */
-static int check_token(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
-		       char institution[11])
+static int check_token(struct qsd *q, const struct qsd_request *rq,
+		       struct qsd_answer *a, char institution[11])
 {
 	const char *h = rq->authorization;
 	int rc;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		qsd_answer_error(a, 401, ONSHI_EPERM,
-				 "Authorization: Bearer token missing: POST /auth first", NULL);
+				 "Authorization: Bearer token missing: POST /auth first",
+				 NULL);
 		return ONSHI_EPERM;
 	}
 	h += 7;
@@ -171,11 +174,13 @@ static int check_token(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 		h++;
 	rc = qsd_token_check(q->sessions, h, institution);
 	if (rc == ONSHI_ETIMEOUT) {
-		qsd_answer_error(a, 401, ONSHI_EPERM, "token expired: POST /auth again", NULL);
+		qsd_answer_error(a, 401, ONSHI_EPERM,
+				 "token expired: POST /auth again", NULL);
 		return rc;
 	}
 	if (rc != ONSHI_OK) {
-		qsd_answer_error(a, 401, ONSHI_EPERM, "token unknown: POST /auth", NULL);
+		qsd_answer_error(a, 401, ONSHI_EPERM,
+				 "token unknown: POST /auth", NULL);
 		return rc;
 	}
 	if (strcmp(institution, rq->institution) != 0) {
@@ -191,8 +196,9 @@ static int check_token(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 }
 
 /* MessageHeader/MedicalInstitutionCode must be the certificate's. */
-static bool check_institution(const struct qsd_request *rq, const struct onshi_msg *req,
-			      const char *code, struct qsd_answer *a)
+static bool check_institution(const struct qsd_request *rq,
+			      const struct onshi_msg *req, const char *code,
+			      struct qsd_answer *a)
 {
 	char m[MSG_LEN];
 
@@ -210,8 +216,9 @@ static bool check_institution(const struct qsd_request *rq, const struct onshi_m
  * that parses, for the institution the token was issued to. false: the
  * answer is made already and req is cleared.
  */
-static bool take_request(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
-			 enum onshi_msg_kind kind, char inst[11], struct onshi_msg *req)
+static bool take_request(struct qsd *q, const struct qsd_request *rq,
+			 struct qsd_answer *a, enum onshi_msg_kind kind,
+			 char inst[11], struct onshi_msg *req)
 {
 	const struct onshi_req_header *h;
 	char m[MSG_LEN];
@@ -227,7 +234,8 @@ static bool take_request(struct qsd *q, const struct qsd_request *rq, struct qsd
 		return false;
 	}
 	h = onshi_msg_req_header(req);
-	if (!check_institution(rq, req, h != NULL ? h->medical_institution_code : NULL, a)) {
+	if (!check_institution(rq, req,
+			       h != NULL ? h->medical_institution_code : NULL, a)) {
 		onshi_msg_clear(req);
 		return false;
 	}
@@ -236,7 +244,8 @@ static bool take_request(struct qsd *q, const struct qsd_request *rq, struct qsd
 
 /* ---- /auth and /challenge ----------------------------------------------------- */
 
-static void route_auth(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_auth(struct qsd *q, const struct qsd_request *rq,
+		       struct qsd_answer *a)
 {
 	xmlDocPtr doc;
 	xmlNodePtr root, n;
@@ -246,19 +255,21 @@ static void route_auth(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 
 	/* No DTDs (so no entities at all), no network: a hostile body is refused. */
 	if (memmem(rq->body, rq->body_len, "<!DOCTYPE", 9) != NULL) {
-		qsd_answer_error(a, 400, ONSHI_EPERM, "a DOCTYPE is not accepted", NULL);
+		qsd_answer_error(a, 400, ONSHI_EPERM,
+				 "a DOCTYPE is not accepted", NULL);
 		return;
 	}
 	doc = xmlReadMemory(rq->body, (int)rq->body_len, "auth.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL) {
-		qsd_answer_error(a, 400, ONSHI_EPROTO, "AuthRequest is not well-formed XML",
-				 NULL);
+		qsd_answer_error(a, 400, ONSHI_EPROTO,
+				 "AuthRequest is not well-formed XML", NULL);
 		return;
 	}
 	root = xmlDocGetRootElement(doc);
 	has_dtd = doc->intSubset != NULL;
-	if (has_dtd || root == NULL || xmlStrcmp(root->name, BAD_CAST "AuthRequest") != 0) {
+	if (has_dtd || root == NULL ||
+	    xmlStrcmp(root->name, BAD_CAST "AuthRequest") != 0) {
 		xmlFreeDoc(doc);
 		qsd_answer_error(a, 400, has_dtd ? ONSHI_EPERM : ONSHI_EPROTO,
 				 "want <AuthRequest> without a DOCTYPE", NULL);
@@ -273,7 +284,8 @@ static void route_auth(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 	    strspn((const char *)code, "0123456789") != 10) {
 		xmlFree(code);
 		qsd_answer_error(a, 400, ONSHI_EINVAL,
-				 "AuthRequest needs MedicalInstitutionCode (10 digits)", NULL);
+				 "AuthRequest needs MedicalInstitutionCode (10 digits)",
+				 NULL);
 		return;
 	}
 	if (strcmp((const char *)code, rq->institution) != 0) {
@@ -333,14 +345,16 @@ static int set_status(struct onshi_inquiry_result *r, enum onshi_validity v)
 				   v == ONSHI_VALIDITY_NOT_FOUND ? "1001" : "1002");
 		if (rc == ONSHI_OK)
 			rc = onshi_msg_set(&r->processing_result_message,
-					   v == ONSHI_VALIDITY_NOT_FOUND ? "該当資格なし"
-									 : "複数の資格が該当");
+					   v == ONSHI_VALIDITY_NOT_FOUND
+						   ? "該当資格なし"
+						   : "複数の資格が該当");
 	}
 	return rc;
 }
 
 /* Consent choices made at the reader, echoed into the result record. */
-static int set_consents(struct onshi_qualification *q, const struct onshi_card_auth *ca)
+static int set_consents(struct onshi_qualification *q,
+			const struct onshi_card_auth *ca)
 {
 	char now[16], until[16];
 	time_t t = time(NULL), t2 = t + 24 * 3600;
@@ -366,14 +380,15 @@ static int set_consents(struct onshi_qualification *q, const struct onshi_card_a
 
 /* QualificationConfirmationKey of a card read: 32 hex characters derived
  * from the nonce and the card (a fresh key per read, like the real one). */
-static int set_confirmation_key(struct onshi_qualification *q, const char *nonce,
-				const char *serial)
+static int set_confirmation_key(struct onshi_qualification *q,
+				const char *nonce, const char *serial)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	char hex[33], in[256];
 	int n = snprintf(in, sizeof(in), "%s/%s", nonce != NULL ? nonce : "", serial);
 
-	SHA256((const unsigned char *)in, n > 0 && (size_t)n < sizeof(in) ? (size_t)n : 0, md);
+	SHA256((const unsigned char *)in,
+	       n > 0 && (size_t)n < sizeof(in) ? (size_t)n : 0, md);
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02X", md[i]);
 	return onshi_msg_set(&q->qualification_confirmation_key, hex);
@@ -394,8 +409,9 @@ static void inquiry_by_card(struct qsd *q, const struct qsd_request *rq,
 	/* The nonce is spent before anything is checked: no retries on one nonce. */
 	rc = qsd_nonce_consume(q->sessions, rq->institution, ca->nonce);
 	if (rc != ONSHI_OK) {
-		snprintf(m, sizeof(m), "nonce %s: %s", ca->nonce != NULL ? ca->nonce : "(none)",
-			 rc == ONSHI_EEXIST	? "already used"
+		snprintf(m, sizeof(m), "nonce %s: %s",
+			 ca->nonce != NULL ? ca->nonce : "(none)",
+			 rc == ONSHI_EEXIST     ? "already used"
 			 : rc == ONSHI_ETIMEOUT ? "expired: POST /challenge again"
 						: "not issued to this institution");
 		qsd_answer_error(a, 422, ONSHI_ESTATE, m, req);
@@ -434,18 +450,22 @@ static void inquiry_by_keys(struct qsd *q, const struct qsd_request *rq,
 	int rc;
 
 	n = qsd_dataset_find(&q->ds, &ir->search, &first);
-	rc = set_status(r, n == 0   ? ONSHI_VALIDITY_NOT_FOUND
-			   : n > 1  ? ONSHI_VALIDITY_AMBIGUOUS
-				    : (enum onshi_validity)q->ds.rec[q->ds.by_keys[first]].validity);
+	rc = set_status(r, n == 0  ? ONSHI_VALIDITY_NOT_FOUND
+			   : n > 1 ? ONSHI_VALIDITY_AMBIGUOUS
+				   : (enum onshi_validity)q->ds
+					     .rec[q->ds.by_keys[first]]
+					     .validity);
 	for (size_t i = 0; i < n && rc == ONSHI_OK; i++) {
 		struct onshi_qualification *qual = onshi_inquiry_result_add(r);
 
-		rc = qual != NULL ? qsd_record_to_result(&q->ds.rec[q->ds.by_keys[first + i]],
-							 qual)
-				  : ONSHI_ENOMEM;
+		rc = qual != NULL
+			     ? qsd_record_to_result(&q->ds.rec[q->ds.by_keys[first + i]],
+						    qual)
+			     : ONSHI_ENOMEM;
 		if (rc == ONSHI_OK)
 			rc = qsd_refnum_apply(q->refnums, rq->institution,
-					      &q->ds.rec[q->ds.by_keys[first + i]], qual);
+					      &q->ds.rec[q->ds.by_keys[first + i]],
+					      qual);
 	}
 	if (rc != ONSHI_OK)
 		qsd_answer_error(a, 500, rc, "cannot build the result", req);
@@ -464,7 +484,8 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 	if (rc != ONSHI_OK) {
 		qsd_answer_error(a, 500, rc, "cannot start the result", &req);
 	} else {
-		if (req.u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_MYNUMBER)
+		if (req.u.inquiry_request.hdr.reference_classification ==
+		    ONSHI_REFCLASS_MYNUMBER)
 			inquiry_by_card(q, rq, &req, &res, a);
 		else
 			inquiry_by_keys(q, rq, &req, &res, a);
@@ -478,7 +499,8 @@ static void route_qualification(struct qsd *q, const struct qsd_request *rq,
 
 /* ---- /reference-number ----------------------------------------------------------- */
 
-static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_refnum(struct qsd *q, const struct qsd_request *rq,
+			 struct qsd_answer *a)
 {
 	struct onshi_msg req, res;
 	char inst[11];
@@ -489,9 +511,11 @@ static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
 		rc = qsd_refnum_register(q->refnums, &q->ds, rq->institution,
-					 &req.u.refnum_request.info, &res.u.refnum_result.unit);
+					 &req.u.refnum_request.info,
+					 &res.u.refnum_result.unit);
 	if (rc != ONSHI_OK)
-		qsd_answer_error(a, 500, rc, "cannot register the reference number", &req);
+		qsd_answer_error(a, 500, rc,
+				 "cannot register the reference number", &req);
 	else
 		answer_msg(a, &res, req.source_charset);
 	onshi_msg_clear(&res);
@@ -506,8 +530,8 @@ static void route_refnum(struct qsd *q, const struct qsd_request *rq, struct qsd
  * results with ResultCode other than 1 and MessageContents, as clients of
  * the real terminal read them; only malformed calls get an error document.
  */
-static void route_info(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
-		       enum onshi_msg_kind kind)
+static void route_info(struct qsd *q, const struct qsd_request *rq,
+		       struct qsd_answer *a, enum onshi_msg_kind kind)
 {
 	int drug = kind == ONSHI_MSG_DRUG_REQUEST;
 	struct onshi_msg req, res;
@@ -543,7 +567,8 @@ static void route_info(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 							: "特定健診情報の閲覧について本人の同意が得られていません");
 		} else {
 			rc = qsd_health_fill(rec, drug,
-					     req.u.info_request.hdr.qualification_confirmation_date, r);
+					     req.u.info_request.hdr.qualification_confirmation_date,
+					     r);
 		}
 	}
 	if (rc != ONSHI_OK)
@@ -568,8 +593,8 @@ static bool good_key(const char *k)
 	return true;
 }
 
-static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a,
-		       enum onshi_msg_kind kind)
+static void route_bulk(struct qsd *q, const struct qsd_request *rq,
+		       struct qsd_answer *a, enum onshi_msg_kind kind)
 {
 	struct onshi_parse_limits lim = { .max_bytes = QSD_MAX_BULK_BODY };
 	struct onshi_msg req, res;
@@ -612,11 +637,12 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 	/* Reference numbers take effect at upload (a retried upload just
 	 * registers the same numbers again). */
 	for (size_t i = 0; kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
-			   i < req.u.refnum_bulk_request.n_info; i++)
+			   i < req.u.refnum_bulk_request.n_info;
+	     i++)
 		qsd_refnum_register(q->refnums, &q->ds, rq->institution,
 				    &req.u.refnum_bulk_request.info[i], NULL);
-	rc = qsd_bulk_accept(q->bulk, rq->institution, rq->idempotency_key, digest, &req,
-			     number);
+	rc = qsd_bulk_accept(q->bulk, rq->institution, rq->idempotency_key,
+			     digest, &req, number);
 	if (rc == ONSHI_ESTATE) {
 		snprintf(m, sizeof(m),
 			 "Idempotency-Key %s was used for another batch (reception %s)",
@@ -624,8 +650,8 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 		qsd_answer_error(a, 422, ONSHI_ESTATE, m, &req);
 	} else if (rc != ONSHI_OK && rc != ONSHI_EEXIST) {
 		qsd_answer_error(a, 500, rc, "cannot store the batch", NULL);
-	} else if (onshi_msg_set(&res.u.bulk_reception.hdr.reception_number, number) !=
-		   ONSHI_OK) {
+	} else if (onshi_msg_set(&res.u.bulk_reception.hdr.reception_number,
+				 number) != ONSHI_OK) {
 		qsd_answer_error(a, 500, ONSHI_ENOMEM, "out of memory", NULL);
 	} else {
 		res.u.bulk_reception.processing_result_status = ONSHI_STATUS_NORMAL;
@@ -647,8 +673,9 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 		return;
 	rc = onshi_msg_result_for(&req, &res);
 	if (rc == ONSHI_OK)
-		rc = qsd_bulk_fetch(q->bulk, &q->ds, q->refnums, rq->institution, upload,
-				    req.u.bulk_fetch.hdr.reception_number, &res, m, sizeof(m));
+		rc = qsd_bulk_fetch(q->bulk, &q->ds, q->refnums, rq->institution,
+				    upload, req.u.bulk_fetch.hdr.reception_number,
+				    &res, m, sizeof(m));
 	if (rc == ONSHI_ENOTFOUND)
 		qsd_answer_error(a, 404, rc, m, &req);
 	else if (rc != ONSHI_OK)
@@ -661,7 +688,8 @@ static void route_bulk_result(struct qsd *q, const struct qsd_request *rq,
 
 /* ---- /_admin ------------------------------------------------------------------------ */
 
-static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_admin(struct qsd *q, const struct qsd_request *rq,
+			struct qsd_answer *a)
 {
 	char spec[256], m[MSG_LEN];
 	struct qsd_fault_plan plan;
@@ -669,10 +697,11 @@ static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_
 
 	if (strcmp(rq->path, "/_admin/faults") == 0) {
 		if (rq->body != NULL) {
-			n = rq->body_len < sizeof(spec) ? rq->body_len : sizeof(spec) - 1;
+			n = rq->body_len < sizeof(spec) ? rq->body_len
+							: sizeof(spec) - 1;
 			memcpy(spec, rq->body, n);
-			while (n > 0 && (spec[n - 1] == '\n' || spec[n - 1] == '\r' ||
-					 spec[n - 1] == ' '))
+			while (n > 0 && (spec[n - 1] == '\n' ||
+					 spec[n - 1] == '\r' || spec[n - 1] == ' '))
 				n--;
 			spec[n] = '\0';
 			if (qsd_faults_parse(spec, &plan, m, sizeof(m)) != ONSHI_OK) {
@@ -712,7 +741,8 @@ static void route_admin(struct qsd *q, const struct qsd_request *rq, struct qsd_
 		answer_text(a, 200, m);
 		return;
 	}
-	answer_text(a, 404, "admin calls: /_admin/faults, /_admin/faults/injected, /_admin/bulk-delay\n");
+	answer_text(a, 404,
+		    "admin calls: /_admin/faults, /_admin/faults/injected, /_admin/bulk-delay\n");
 }
 
 /* ---- maintenance server stand-in: static files and a report sink ---- */
@@ -729,7 +759,8 @@ static bool plain_file_name(const char *name)
 			    "0123456789._-") == n;
 }
 
-static void route_file(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_file(struct qsd *q, const struct qsd_request *rq,
+		       struct qsd_answer *a)
 {
 	const char *name = rq->path + 7;
 	char path[4096];
@@ -763,7 +794,8 @@ static void route_file(struct qsd *q, const struct qsd_request *rq, struct qsd_a
 	a->content_type = "application/octet-stream";
 }
 
-static void route_report(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a)
+static void route_report(struct qsd *q, const struct qsd_request *rq,
+			 struct qsd_answer *a)
 {
 	char path[4096], tmp[4200];
 	unsigned n;
@@ -823,7 +855,8 @@ void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a
 		break;
 	case QSD_EP_BULK_RESULT:
 		qsd_route_batch(rq->path, &bi);
-		route_bulk_result(q, rq, a, batch_calls[bi].fetch, batch_calls[bi].upload);
+		route_bulk_result(q, rq, a, batch_calls[bi].fetch,
+				  batch_calls[bi].upload);
 		break;
 	case QSD_EP_QUAL:
 		if (strcmp(rq->path, "/reference-number") == 0)
@@ -832,8 +865,10 @@ void qsd_route(struct qsd *q, const struct qsd_request *rq, struct qsd_answer *a
 			route_qualification(q, rq, a);
 		break;
 	case QSD_EP_INFO:
-		route_info(q, rq, a, strcmp(rq->path, "/info/drug") == 0
-					     ? ONSHI_MSG_DRUG_REQUEST : ONSHI_MSG_CHECKUP_REQUEST);
+		route_info(q, rq, a,
+			   strcmp(rq->path, "/info/drug") == 0
+				   ? ONSHI_MSG_DRUG_REQUEST
+				   : ONSHI_MSG_CHECKUP_REQUEST);
 		break;
 	default:
 		snprintf(m, sizeof(m), "no such call: %s", rq->path);

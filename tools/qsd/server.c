@@ -63,12 +63,16 @@ struct qsd_conn {
 	char institution[64];
 };
 
-enum rstate { RS_RECEIVING, RS_DELAYED, RS_READY };
+enum rstate {
+	RS_RECEIVING,
+	RS_DELAYED,
+	RS_READY
+};
 
 /* Per HTTP request. */
 struct qsd_req {
 	enum rstate state;
-	bool seen;                     /* the header-only first call is done */
+	bool seen; /* the header-only first call is done */
 	char *body;
 	size_t len, cap, limit;
 	bool too_big;
@@ -101,8 +105,7 @@ static char *read_file(const char *path, size_t *len)
 	char *buf;
 	size_t n;
 
-	if (onshi_read_file(AT_FDCWD, path, PEM_FILE_MAX, 0, &buf, &n, NULL) !=
-	    ONSHI_OK)
+	if (onshi_read_file(AT_FDCWD, path, PEM_FILE_MAX, 0, &buf, &n, NULL) != ONSHI_OK)
 		return NULL;
 	if (len != NULL)
 		*len = n;
@@ -139,15 +142,15 @@ static int load_server_identity(const char *pki, char *msg, size_t msglen)
 	snprintf(path, sizeof(path), "%s/server.crt", pki);
 	pem = read_file(path, &len);
 	if (pem == NULL) {
-		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki %s)", path,
-			 strerror(errno), pki);
+		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki %s)",
+			 path, strerror(errno), pki);
 		return ONSHI_ENOTFOUND;
 	}
 	d.data = (unsigned char *)pem;
 	d.size = (unsigned)len;
 	server_pcert_n = 4;
-	rc = gnutls_pcert_list_import_x509_raw(server_pcert, &server_pcert_n, &d,
-					       GNUTLS_X509_FMT_PEM, 0);
+	rc = gnutls_pcert_list_import_x509_raw(server_pcert, &server_pcert_n,
+					       &d, GNUTLS_X509_FMT_PEM, 0);
 	free(pem);
 	if (rc < 0) {
 		snprintf(msg, msglen, "%s: %s", path, gnutls_strerror(rc));
@@ -164,8 +167,8 @@ static int load_server_identity(const char *pki, char *msg, size_t msglen)
 	d.size = (unsigned)len;
 	rc = gnutls_privkey_init(&server_key);
 	if (rc >= 0)
-		rc = gnutls_privkey_import_x509_raw(server_key, &d, GNUTLS_X509_FMT_PEM,
-						    NULL, 0);
+		rc = gnutls_privkey_import_x509_raw(server_key, &d,
+						    GNUTLS_X509_FMT_PEM, NULL, 0);
 	free(pem);
 	if (rc < 0) {
 		snprintf(msg, msglen, "%s: %s", path, gnutls_strerror(rc));
@@ -305,8 +308,8 @@ static const char *client_institution(struct MHD_Connection *conn)
 		return "";
 	size = sizeof(c->institution);
 	if (gnutls_x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0,
-					  c->institution, &size) < 0)
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, c->institution, &size) < 0)
 		c->institution[0] = '\0';
 	gnutls_x509_crt_deinit(crt);
 	c->have_cn = true;
@@ -352,24 +355,26 @@ static void request_completed(void *cls, struct MHD_Connection *connection,
 
 /* ---- answers ------------------------------------------------------------- */
 
-static enum MHD_Result queue_answer(struct MHD_Connection *conn,
-				    struct qsd_answer *a)
+static enum MHD_Result queue_answer(struct MHD_Connection *conn, struct qsd_answer *a)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char num[32];
 
-	resp = MHD_create_response_from_buffer(a->body_len, a->body != NULL ? a->body : "",
-					       a->body != NULL ? MHD_RESPMEM_MUST_FREE
-							       : MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(a->body_len,
+					       a->body != NULL ? a->body : "",
+					       a->body != NULL
+						       ? MHD_RESPMEM_MUST_FREE
+						       : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(a->body);
 		return MHD_NO;
 	}
 	a->body = NULL;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				a->content_type != NULL ? a->content_type
-							: "application/xml; charset=UTF-8");
+				a->content_type != NULL
+					? a->content_type
+					: "application/xml; charset=UTF-8");
 	if (a->retry_after > 0) {
 		snprintf(num, sizeof(num), "%u", a->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
@@ -385,9 +390,8 @@ static enum MHD_Result queue_answer(struct MHD_Connection *conn,
 /* The start of a well-formed answer, cut off mid-element. */
 static void malformed_answer(struct qsd_answer *a)
 {
-	static const char text[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader>"
-		"<ProcessExecutionTime>2025";
+	static const char text[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader>"
+				   "<ProcessExecutionTime>2025";
 
 	a->status = MHD_HTTP_OK;
 	a->body = strdup(text);
@@ -432,8 +436,8 @@ static enum MHD_Result queue_oversize(struct MHD_Connection *conn, size_t limit)
 	if (g == NULL)
 		return MHD_NO;
 	g->total = (uint64_t)limit + 4096;
-	resp = MHD_create_response_from_callback(g->total, 64 * 1024, oversize_read, g,
-						 free);
+	resp = MHD_create_response_from_callback(g->total, 64 * 1024,
+						 oversize_read, g, free);
 	if (resp == NULL) {
 		free(g);
 		return MHD_NO;
@@ -471,10 +475,10 @@ static bool body_append(struct qsd_req *r, const char *data, size_t n)
 	return true;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version,
-			      const char *upload_data, size_t *upload_data_size,
-			      void **con_cls)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
 {
 	struct qsd *q = cls;
 	struct qsd_req *r = *con_cls;
@@ -508,8 +512,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		}
 	}
 	switch (r->draw.fault) {
-	case QSD_FAULT_DROP:
-		return MHD_NO;
+	case QSD_FAULT_DROP: return MHD_NO;
 	case QSD_FAULT_ERROR:
 	case QSD_FAULT_MAINTENANCE:
 		qsd_answer_error(&a, (unsigned)r->draw.status, ONSHI_EUNAVAIL,
@@ -526,27 +529,27 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return queue_oversize(conn, r->endpoint == QSD_EP_BULK_RESULT
 						    ? QSD_MAX_BULK_BODY
 						    : QSD_MAX_BODY);
-	case QSD_FAULT_NONE:
-		break;
+	case QSD_FAULT_NONE: break;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 &&
 	    !(strcmp(method, MHD_HTTP_METHOD_GET) == 0 &&
-	      (strncmp(path, "/_admin/", 8) == 0 ||
-	       strncmp(path, "/files/", 7) == 0))) {
+	      (strncmp(path, "/_admin/", 8) == 0 || strncmp(path, "/files/", 7) == 0))) {
 		qsd_answer_error(&a, MHD_HTTP_METHOD_NOT_ALLOWED, ONSHI_EINVAL,
 				 "only POST is accepted", NULL);
 		return queue_answer(conn, &a);
 	}
 	if (strncmp(path, "/_admin/", 8) == 0 && !peer_is_loopback(conn)) {
 		qsd_answer_error(&a, MHD_HTTP_FORBIDDEN, ONSHI_EPERM,
-				 "the admin calls answer loopback clients only", NULL);
+				 "the admin calls answer loopback clients only",
+				 NULL);
 		return queue_answer(conn, &a);
 	}
 	if (r->too_big) {
 		char m[128];
 
 		snprintf(m, sizeof(m), "request body over %zu bytes", r->limit);
-		qsd_answer_error(&a, MHD_HTTP_CONTENT_TOO_LARGE, ONSHI_ETOOBIG, m, NULL);
+		qsd_answer_error(&a, MHD_HTTP_CONTENT_TOO_LARGE, ONSHI_ETOOBIG,
+				 m, NULL);
 		return queue_answer(conn, &a);
 	}
 	rq.path = path;
@@ -577,8 +580,8 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 
 /* ---- start and stop ---------------------------------------------------------- */
 
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sl,
-			bool allow_remote, char *msg, size_t msglen)
+static int parse_listen(const char *spec, struct sockaddr_storage *ss,
+			socklen_t *sl, bool allow_remote, char *msg, size_t msglen)
 {
 	char host[256];
 	const char *colon = strrchr(spec, ':');
@@ -618,8 +621,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 		if (!allow_remote && !IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
 			goto remote;
 	} else {
-		snprintf(msg, msglen, "--listen '%s': '%s' is not an IP address", spec,
-			 host);
+		snprintf(msg, msglen,
+			 "--listen '%s': '%s' is not an IP address", spec, host);
 		return ONSHI_EINVAL;
 	}
 	return ONSHI_OK;
@@ -659,8 +662,8 @@ int qsd_server_start(struct qsd *q, char *msg, size_t msglen)
 	snprintf(path, sizeof(path), "%s/national-ca.crt", q->opt.pki_dir);
 	s->trust_pem = read_file(path, NULL);
 	if (s->trust_pem == NULL) {
-		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki %s)", path,
-			 strerror(errno), q->opt.pki_dir);
+		snprintf(msg, msglen, "cannot read %s: %s (run onshi-pki %s)",
+			 path, strerror(errno), q->opt.pki_dir);
 		return ONSHI_ENOTFOUND;
 	}
 	rc = load_server_identity(q->opt.pki_dir, msg, msglen);
@@ -672,25 +675,30 @@ int qsd_server_start(struct qsd *q, char *msg, size_t msglen)
 	}
 	s->timer_started = true;
 	/* epoll where the library has it, poll() otherwise. */
-	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	for (int attempt = 0; attempt < 2 && s->mhd == NULL; attempt++) {
-		s->mhd = MHD_start_daemon(
-			flags | (attempt == 0 ? MHD_USE_EPOLL : MHD_USE_POLL), 0, NULL, NULL,
-			handle, q,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			MHD_OPTION_HTTPS_CERT_CALLBACK, cert_callback,
-			MHD_OPTION_HTTPS_MEM_TRUST, s->trust_pem,
-			MHD_OPTION_HTTPS_PRIORITIES,
-			q->opt.tls_priority ? q->opt.tls_priority
-					    : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-			MHD_OPTION_THREAD_POOL_SIZE, q->opt.threads,
-			MHD_OPTION_CONNECTION_LIMIT, 4096u,
-			MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-			MHD_OPTION_NOTIFY_CONNECTION, notify_connection, q,
-			MHD_OPTION_NOTIFY_COMPLETED, request_completed, q,
-			MHD_OPTION_URI_LOG_CALLBACK, uri_logger, q,
-			MHD_OPTION_END);
+		s->mhd = MHD_start_daemon(flags | (attempt == 0 ? MHD_USE_EPOLL
+								: MHD_USE_POLL),
+					  0, NULL, NULL, handle, q,
+					  MHD_OPTION_SOCK_ADDR,
+					  (struct sockaddr *)&ss,
+					  MHD_OPTION_HTTPS_CERT_CALLBACK,
+					  cert_callback, MHD_OPTION_HTTPS_MEM_TRUST,
+					  s->trust_pem, MHD_OPTION_HTTPS_PRIORITIES,
+					  q->opt.tls_priority
+						  ? q->opt.tls_priority
+						  : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+					  MHD_OPTION_THREAD_POOL_SIZE, q->opt.threads,
+					  MHD_OPTION_CONNECTION_LIMIT, 4096u,
+					  MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+					  MHD_OPTION_NOTIFY_CONNECTION,
+					  notify_connection, q,
+					  MHD_OPTION_NOTIFY_COMPLETED,
+					  request_completed, q,
+					  MHD_OPTION_URI_LOG_CALLBACK,
+					  uri_logger, q, MHD_OPTION_END);
 	}
 	if (s->mhd == NULL) {
 		snprintf(msg, msglen, "cannot listen on %s (address in use%s?)",

@@ -59,7 +59,7 @@ struct emu {
 	EVP_PKEY *key;
 	unsigned char *dev_cert;
 	size_t dev_cert_len;
-	unsigned char *card;      /* the card on the reader (or last one) */
+	unsigned char *card; /* the card on the reader (or last one) */
 	size_t card_len;
 	const char *default_card;
 	/* behaviour */
@@ -162,11 +162,9 @@ static int sign_attestation(struct emu *e, const char *nonce,
 	*sig = NULL;
 	if (ctx != NULL &&
 	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, e->key) == 1 &&
-	    EVP_DigestSign(ctx, NULL, siglen, (unsigned char *)text,
-			   strlen(text)) == 1 &&
+	    EVP_DigestSign(ctx, NULL, siglen, (unsigned char *)text, strlen(text)) == 1 &&
 	    (*sig = malloc(*siglen)) != NULL &&
-	    EVP_DigestSign(ctx, *sig, siglen, (unsigned char *)text,
-			   strlen(text)) == 1)
+	    EVP_DigestSign(ctx, *sig, siglen, (unsigned char *)text, strlen(text)) == 1)
 		ok = 1;
 	EVP_MD_CTX_free(ctx);
 	free(text);
@@ -290,8 +288,7 @@ static int open_pty(struct emu *e)
 
 	e->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (e->pty_master < 0 || grantpt(e->pty_master) < 0 ||
-	    unlockpt(e->pty_master) < 0 ||
-	    (name = ptsname(e->pty_master)) == NULL) {
+	    unlockpt(e->pty_master) < 0 || (name = ptsname(e->pty_master)) == NULL) {
 		fprintf(stderr, "reader-emu: cannot make a pty: %s\n",
 			strerror(errno));
 		return -1;
@@ -422,8 +419,7 @@ static void cmd_place(struct emu *e, char *args)
 			}
 			consents_set = 1;
 		} else if (strncmp(tok, "operator=", 9) == 0)
-			snprintf(m.operator_id, sizeof(m.operator_id), "%s",
-				 tok + 9);
+			snprintf(m.operator_id, sizeof(m.operator_id), "%s", tok + 9);
 		else if (strncmp(tok, "token=", 6) == 0)
 			m.token = fr_token_parse(tok + 6);
 		else
@@ -433,7 +429,7 @@ static void cmd_place(struct emu *e, char *args)
 		memcpy(m.consent, def_consent, sizeof(def_consent));
 	if (path == NULL) {
 		say(e, "place: no card certificate (give a path or "
-		    "--card-cert)");
+		       "--card-cert)");
 		return;
 	}
 	free(e->card);
@@ -590,7 +586,8 @@ static void read_host(struct emu *e)
 static int listen_tcp(struct emu *e, const char *spec, const char *ready)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV |
+					      AI_PASSIVE };
 	struct addrinfo *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -598,8 +595,7 @@ static int listen_tcp(struct emu *e, const char *spec, const char *ready)
 	const char *colon;
 	int one = 1;
 
-	if (strncmp(spec, "tcp:", 4) != 0 ||
-	    (colon = strrchr(spec + 4, ':')) == NULL ||
+	if (strncmp(spec, "tcp:", 4) != 0 || (colon = strrchr(spec + 4, ':')) == NULL ||
 	    (size_t)(colon - spec - 4) >= sizeof(host)) {
 		fprintf(stderr, "reader-emu: --listen wants tcp:HOST:PORT\n");
 		return -1;
@@ -613,8 +609,7 @@ static int listen_tcp(struct emu *e, const char *spec, const char *ready)
 	}
 	e->listen_fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	setsockopt(e->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (e->listen_fd < 0 ||
-	    bind(e->listen_fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	if (e->listen_fd < 0 || bind(e->listen_fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
 	    listen(e->listen_fd, 4) < 0) {
 		fprintf(stderr, "reader-emu: cannot listen on %s: %s\n", spec,
 			strerror(errno));
@@ -623,9 +618,10 @@ static int listen_tcp(struct emu *e, const char *spec, const char *ready)
 	}
 	freeaddrinfo(ai);
 	getsockname(e->listen_fd, (struct sockaddr *)&ss, &sl);
-	snprintf(port, sizeof(port), "%u", ntohs(ss.ss_family == AF_INET6 ?
-		 ((struct sockaddr_in6 *)&ss)->sin6_port :
-		 ((struct sockaddr_in *)&ss)->sin_port));
+	snprintf(port, sizeof(port), "%u",
+		 ntohs(ss.ss_family == AF_INET6
+			       ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			       : ((struct sockaddr_in *)&ss)->sin_port));
 	say(e, "listening on %s:%s", host, port);
 	if (ready != NULL) {
 		FILE *f = fopen(ready, "w");
@@ -641,15 +637,15 @@ static int listen_tcp(struct emu *e, const char *spec, const char *ready)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: onshi-reader-emu --vendor panasonic|fujitsu|almex|canon\n"
-"         (--listen tcp:HOST:PORT | --pty LINKPATH)\n"
-"         --device-cert FILE --device-key FILE [--card-cert FILE]\n"
-"         [--script FILE | --place-every MS] [--garbage-rate PCT]\n"
-"         [--control FIFO] [--record PREFIX] [--ready-file FILE] [-q]\n"
-"control lines (stdin or FIFO): place [CERT] face|visual|pin\n"
-"  [operator=ID] [token=card|smartphone] [consents=1,1,0,0] | remove |\n"
-"  error CODE TEXT | drop-link | garbage [N] | badframe |\n"
-"  mute-attest on|off | quit;  scripts may also say: sleep MS\n");
+		"usage: onshi-reader-emu --vendor panasonic|fujitsu|almex|canon\n"
+		"         (--listen tcp:HOST:PORT | --pty LINKPATH)\n"
+		"         --device-cert FILE --device-key FILE [--card-cert FILE]\n"
+		"         [--script FILE | --place-every MS] [--garbage-rate PCT]\n"
+		"         [--control FIFO] [--record PREFIX] [--ready-file FILE] [-q]\n"
+		"control lines (stdin or FIFO): place [CERT] face|visual|pin\n"
+		"  [operator=ID] [token=card|smartphone] [consents=1,1,0,0] | remove |\n"
+		"  error CODE TEXT | drop-link | garbage [N] | badframe |\n"
+		"  mute-attest on|off | quit;  scripts may also say: sleep MS\n");
 }
 
 static const struct fr_link_ops *find_link(const char *v)
@@ -668,17 +664,27 @@ static const struct fr_link_ops *find_link(const char *v)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "vendor", 1, NULL, 'V' }, { "listen", 1, NULL, 'l' },
-		{ "pty", 1, NULL, 'p' }, { "device-cert", 1, NULL, 'c' },
-		{ "device-key", 1, NULL, 'k' }, { "card-cert", 1, NULL, 'C' },
-		{ "script", 1, NULL, 's' }, { "place-every", 1, NULL, 'e' },
-		{ "garbage-rate", 1, NULL, 'g' }, { "control", 1, NULL, 'f' },
-		{ "record", 1, NULL, 'r' }, { "ready-file", 1, NULL, 'R' },
-		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
+		{ "vendor", 1, NULL, 'V' },
+		{ "listen", 1, NULL, 'l' },
+		{ "pty", 1, NULL, 'p' },
+		{ "device-cert", 1, NULL, 'c' },
+		{ "device-key", 1, NULL, 'k' },
+		{ "card-cert", 1, NULL, 'C' },
+		{ "script", 1, NULL, 's' },
+		{ "place-every", 1, NULL, 'e' },
+		{ "garbage-rate", 1, NULL, 'g' },
+		{ "control", 1, NULL, 'f' },
+		{ "record", 1, NULL, 'r' },
+		{ "ready-file", 1, NULL, 'R' },
+		{ "quiet", 0, NULL, 'q' },
+		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct emu e = { .listen_fd = -1, .client_fd = -1, .pty_master = -1,
-			 .pty_slave = -1, .ctl_fd = -1 };
+	struct emu e = { .listen_fd = -1,
+			 .client_fd = -1,
+			 .pty_master = -1,
+			 .pty_slave = -1,
+			 .ctl_fd = -1 };
 	const char *listen_spec = NULL, *cert = NULL, *key = NULL;
 	const char *script = NULL, *control = NULL, *record = NULL;
 	const char *ready = NULL;
@@ -723,8 +729,10 @@ int main(int argc, char **argv)
 	if (e.codec == NULL)
 		return 1;
 	if (load_cert_der(cert, &e.dev_cert, &e.dev_cert_len) < 0) {
-		fprintf(stderr, "reader-emu: cannot read the device "
-			"certificate %s\n", cert);
+		fprintf(stderr,
+			"reader-emu: cannot read the device "
+			"certificate %s\n",
+			cert);
 		goto out;
 	}
 	kf = fopen(key, "r");
@@ -732,13 +740,11 @@ int main(int argc, char **argv)
 	if (kf)
 		fclose(kf);
 	if (e.key == NULL) {
-		fprintf(stderr, "reader-emu: cannot read the device key %s\n",
-			key);
+		fprintf(stderr, "reader-emu: cannot read the device key %s\n", key);
 		goto out;
 	}
 	if (script != NULL && load_script(&e, script) < 0) {
-		fprintf(stderr, "reader-emu: cannot read the script %s\n",
-			script);
+		fprintf(stderr, "reader-emu: cannot read the script %s\n", script);
 		goto out;
 	}
 	if (record != NULL) {
@@ -760,8 +766,8 @@ int main(int argc, char **argv)
 	} else {
 		e.ctl_fd = STDIN_FILENO;
 	}
-	if (listen_spec != NULL ? listen_tcp(&e, listen_spec, ready) < 0 :
-				  open_pty(&e) < 0)
+	if (listen_spec != NULL ? listen_tcp(&e, listen_spec, ready) < 0
+				: open_pty(&e) < 0)
 		goto out;
 	if (e.pty_link != NULL && ready != NULL) {
 		FILE *f = fopen(ready, "w");
@@ -805,7 +811,7 @@ int main(int argc, char **argv)
 			if (fd >= 0) {
 				if (e.client_fd >= 0) {
 					say(&e, "new host replaces the old "
-					    "one");
+						"one");
 					close(e.client_fd);
 				}
 				e.client_fd = fd;
@@ -817,8 +823,7 @@ int main(int argc, char **argv)
 		if (hfd >= 0 && pf[hfd].revents && host_fd(&e) == pf[hfd].fd)
 			read_host(&e);
 		run_script(&e);
-		if (e.place_every > 0 && host_fd(&e) >= 0 &&
-		    now_ms() >= e.next_place) {
+		if (e.place_every > 0 && host_fd(&e) >= 0 && now_ms() >= e.next_place) {
 			char args[] = "face";
 
 			e.next_place = now_ms() + (uint64_t)e.place_every;

@@ -14,7 +14,7 @@
 #include "almex_link.h"
 
 static int almex_create(const struct onshi_host *host,
-			 struct onshi_instance *inst, void **state_out)
+			struct onshi_instance *inst, void **state_out)
 {
 	return facereader_create(host, inst, &almex_link, state_out);
 }

@@ -121,8 +121,7 @@ static int blob_of(const xmlNode *n, unsigned char **out, size_t *outlen)
 	v = xmlNodeGetContent(n);
 	if (v == NULL)
 		return -1;
-	rc = fr_base64_decode((const char *)v, strlen((const char *)v), out,
-			      outlen);
+	rc = fr_base64_decode((const char *)v, strlen((const char *)v), out, outlen);
 	xmlFree(v);
 	if (rc == 0 && *outlen > FR_BLOB_MAX) {
 		free(*out);
@@ -132,8 +131,7 @@ static int blob_of(const xmlNode *n, unsigned char **out, size_t *outlen)
 	return rc;
 }
 
-static int int_attr(const xmlNode *n, const char *name, int lo, int hi,
-		    int *out)
+static int int_attr(const xmlNode *n, const char *name, int lo, int hi, int *out)
 {
 	char buf[16], *end;
 	long v;
@@ -148,7 +146,10 @@ static int int_attr(const xmlNode *n, const char *name, int lo, int hi,
 }
 
 static const char *consent_names[4] = {
-	"pharmacists", "checkups", "diagnosis", "operation",
+	"pharmacists",
+	"checkups",
+	"diagnosis",
+	"operation",
 };
 
 static const char *decode_el(const xmlNode *e, struct fr_msg *m)
@@ -172,12 +173,10 @@ static const char *decode_el(const xmlNode *e, struct fr_msg *m)
 
 			if (attr(cs, consent_names[k], probe, sizeof(probe)) < 0)
 				continue; /* absent */
-			if (int_attr(cs, consent_names[k], 0, 3,
-				     &m->consent[k]) < 0)
+			if (int_attr(cs, consent_names[k], 0, 3, &m->consent[k]) < 0)
 				return "bad consent value";
 		}
-		if (blob_of(child(e, "Certificate"), &m->cert,
-			    &m->cert_len) < 0)
+		if (blob_of(child(e, "Certificate"), &m->cert, &m->cert_len) < 0)
 			return "missing or bad Certificate";
 	} else if (is_el(e, "CardRemoved")) {
 		fr_msg_init(m, FR_MSG_CARD_REMOVED);
@@ -185,12 +184,11 @@ static const char *decode_el(const xmlNode *e, struct fr_msg *m)
 		fr_msg_init(m, FR_MSG_ATTEST);
 		if (blob_of(child(e, "Signature"), &m->sig, &m->sig_len) < 0)
 			return "missing or bad Signature";
-		if (blob_of(child(e, "DeviceCertificate"), &m->cert,
-			    &m->cert_len) < 0)
+		if (blob_of(child(e, "DeviceCertificate"), &m->cert, &m->cert_len) < 0)
 			return "missing or bad DeviceCertificate";
 	} else if (is_el(e, "DeviceError") || is_el(e, "Result")) {
-		fr_msg_init(m, is_el(e, "Result") ? FR_MSG_RESULT :
-			    FR_MSG_DEVICE_ERROR);
+		fr_msg_init(m, is_el(e, "Result") ? FR_MSG_RESULT
+						  : FR_MSG_DEVICE_ERROR);
 		if (int_attr(e, "code", 0, 65535, &m->code) < 0)
 			return "bad code attribute";
 		text_of(e, m->text, sizeof(m->text));
@@ -217,8 +215,7 @@ static int has_dtd(const unsigned char *p, size_t n)
 	return 0;
 }
 
-static void doc_done(const unsigned char *p, size_t n,
-		     const struct fr_sink *s)
+static void doc_done(const unsigned char *p, size_t n, const struct fr_sink *s)
 {
 	xmlDocPtr doc;
 	const xmlNode *root, *e;
@@ -227,12 +224,12 @@ static void doc_done(const unsigned char *p, size_t n,
 
 	if (has_dtd(p, n)) {
 		fr_problem(s, "almex message with a DTD or entity declaration "
-			"refused");
+			      "refused");
 		return;
 	}
 	doc = xmlReadMemory((const char *)p, (int)n, "almex.xml", "UTF-8",
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-			    XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+				    XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
 	if (doc == NULL) {
 		fr_problem(s, "almex message is not well-formed XML");
 		return;
@@ -278,8 +275,10 @@ static void almex_feed(void *c, const unsigned char *buf, size_t len,
 			continue;
 		}
 		if (n > ALMEX_MAX_LEN) {
-			snprintf(why, sizeof(why), "length %zu over the limit "
-				 "of %d", n, ALMEX_MAX_LEN);
+			snprintf(why, sizeof(why),
+				 "length %zu over the limit "
+				 "of %d",
+				 n, ALMEX_MAX_LEN);
 			fr_resync_skip(&a->resync, &a->in, why);
 			continue;
 		}
@@ -319,8 +318,8 @@ static int put_esc(struct fr_buf *b, const char *t)
 	return rc;
 }
 
-static int put_b64el(struct fr_buf *b, const char *name,
-		     const unsigned char *p, size_t n)
+static int put_b64el(struct fr_buf *b, const char *name, const unsigned char *p,
+		     size_t n)
 {
 	char *enc = malloc(4 * ((n + 2) / 3) + 1);
 	int rc;
@@ -341,11 +340,13 @@ static int almex_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 	(void)c;
 	rc |= fr_buf_append(out, "\0\0\0\0", 4); /* length, filled below */
 	rc |= fr_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-			    "<AlmexReader version=\"1\">");
+				 "<AlmexReader version=\"1\">");
 	switch (m->type) {
 	case FR_MSG_CARD_PLACED:
-		rc |= fr_buf_printf(out, "<CardPlaced token=\"%s\" "
-				    "method=\"%s\"", fr_token_word(m->token),
+		rc |= fr_buf_printf(out,
+				    "<CardPlaced token=\"%s\" "
+				    "method=\"%s\"",
+				    fr_token_word(m->token),
 				    fr_method_word(m->method));
 		if (m->operator_id[0]) {
 			rc |= fr_buf_printf(out, " operator=\"");
@@ -373,8 +374,7 @@ static int almex_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		break;
 	case FR_MSG_DEVICE_ERROR:
 	case FR_MSG_RESULT: {
-		const char *el = m->type == FR_MSG_RESULT ? "Result" :
-							    "DeviceError";
+		const char *el = m->type == FR_MSG_RESULT ? "Result" : "DeviceError";
 
 		rc |= fr_buf_printf(out, "<%s code=\"%d\">", el, m->code);
 		rc |= put_esc(out, m->text);
@@ -386,8 +386,7 @@ static int almex_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		rc |= put_esc(out, m->nonce);
 		rc |= fr_buf_printf(out, "\"/>");
 		break;
-	default:
-		rc = -1;
+	default: rc = -1;
 	}
 	rc |= fr_buf_printf(out, "</AlmexReader>");
 	n = out->len - start - 4;

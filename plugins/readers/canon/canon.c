@@ -14,7 +14,7 @@
 #include "canon_link.h"
 
 static int canon_create(const struct onshi_host *host,
-			 struct onshi_instance *inst, void **state_out)
+			struct onshi_instance *inst, void **state_out)
 {
 	return facereader_create(host, inst, &canon_link, state_out);
 }

@@ -97,8 +97,7 @@ static int tlv_header(const unsigned char *p, size_t n, unsigned *tag,
 	return 1;
 }
 
-static int blob(const unsigned char *v, size_t n, unsigned char **out,
-		size_t *outlen)
+static int blob(const unsigned char *v, size_t n, unsigned char **out, size_t *outlen)
 {
 	if (*out != NULL || n == 0 || n > FR_BLOB_MAX)
 		return -1;
@@ -124,8 +123,7 @@ static const char *consents(const unsigned char *v, size_t n, int *consent)
 		if (tag == T_CONSENT) {
 			if (len != 1 || k >= 4)
 				return "bad consent entry";
-			consent[k++] = v[off + hdr] == 0xff ? -1 :
-				       (int)v[off + hdr];
+			consent[k++] = v[off + hdr] == 0xff ? -1 : (int)v[off + hdr];
 		}
 		off += hdr + len;
 	}
@@ -149,8 +147,7 @@ static const char *decode(const unsigned char *v, size_t n, struct fr_msg *m)
 		x = v + off + hdr;
 		switch (tag) {
 		case T_TYPE:
-			if (len != 1 || x[0] < FR_MSG_CARD_PLACED ||
-			    x[0] > FR_MSG_RESULT)
+			if (len != 1 || x[0] < FR_MSG_CARD_PLACED || x[0] > FR_MSG_RESULT)
 				return "bad message type";
 			type = x[0];
 			break;
@@ -187,8 +184,7 @@ static const char *decode(const unsigned char *v, size_t n, struct fr_msg *m)
 			m->code = x[0] << 8 | x[1];
 			break;
 		case T_TEXT:
-			fr_copy_text(m->text, sizeof(m->text),
-				     (const char *)x, len);
+			fr_copy_text(m->text, sizeof(m->text), (const char *)x, len);
 			break;
 		case T_NONCE:
 			if (len == 0 || len > FR_NONCE_MAX)
@@ -196,8 +192,7 @@ static const char *decode(const unsigned char *v, size_t n, struct fr_msg *m)
 			fr_copy_text(m->nonce, sizeof(m->nonce),
 				     (const char *)x, len);
 			break;
-		default:
-			break; /* newer firmware's fields */
+		default: break; /* newer firmware's fields */
 		}
 		off += hdr + len;
 	}
@@ -256,8 +251,10 @@ static void canon_feed(void *c, const unsigned char *buf, size_t len,
 		if (vlen > CANON_MAX_LEN) {
 			char w[64];
 
-			snprintf(w, sizeof(w), "length %zu over the limit of "
-				 "%d", vlen, CANON_MAX_LEN);
+			snprintf(w, sizeof(w),
+				 "length %zu over the limit of "
+				 "%d",
+				 vlen, CANON_MAX_LEN);
 			fr_resync_skip(&k->resync, &k->in, w);
 			continue;
 		}
@@ -324,8 +321,8 @@ static int canon_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		rc |= put_u8(&v, T_TOKEN, m->token);
 		rc |= put_u8(&v, T_METHOD, m->method);
 		for (k = 0; k < 4; k++)
-			rc |= put_u8(&cs, T_CONSENT, m->consent[k] < 0 ? 0xff :
-				     m->consent[k]);
+			rc |= put_u8(&cs, T_CONSENT,
+				     m->consent[k] < 0 ? 0xff : m->consent[k]);
 		rc |= put_tlv(&v, T_CONSENTS, cs.data, cs.len);
 		if (m->operator_id[0])
 			rc |= put_tlv(&v, T_OPERATOR, m->operator_id,
@@ -346,8 +343,7 @@ static int canon_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 	case FR_MSG_ATTEST_REQUEST:
 		rc |= put_tlv(&v, T_NONCE, m->nonce, strlen(m->nonce));
 		break;
-	default:
-		break;
+	default: break;
 	}
 	for (i = 0; i < v.len; i++)
 		x ^= v.data[i];

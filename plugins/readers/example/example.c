@@ -23,8 +23,12 @@ struct example {
 };
 
 static const struct onshi_conf_key example_keys[] = {
-	{ .name = "interval_ms", .type = ONSHI_CONF_INT, .default_value = "1000",
-	  .min = 10, .max = 3600000, .help = "heartbeat period in milliseconds" },
+	{ .name = "interval_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "1000",
+	  .min = 10,
+	  .max = 3600000,
+	  .help = "heartbeat period in milliseconds" },
 	{ .name = NULL },
 };
 

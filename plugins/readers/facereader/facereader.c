@@ -31,11 +31,14 @@
 #include "facereader.h"
 
 #define FR_READ_CHUNK 4096
-#define FR_OUT_MAX (256 * 1024)      /* device not reading: drop the link */
-#define FR_BAD_WINDOW_MS 10000       /* bad-frame log rate limit window */
+#define FR_OUT_MAX (256 * 1024) /* device not reading: drop the link */
+#define FR_BAD_WINDOW_MS 10000  /* bad-frame log rate limit window */
 #define FR_BAD_PER_WINDOW 5
 
-enum fr_kind { FR_DEV_TCP = 1, FR_DEV_SERIAL = 2 };
+enum fr_kind {
+	FR_DEV_TCP = 1,
+	FR_DEV_SERIAL = 2
+};
 
 /*
  * One outstanding host->challenge. The daemon drops the answers still owed
@@ -68,12 +71,12 @@ struct facereader {
 	unsigned watch_events;
 	struct onshi_timer *reconnect_timer, *connect_timer;
 	unsigned long backoff;
-	uint64_t next_try_ms;      /* monotonic: when the next attempt runs */
+	uint64_t next_try_ms; /* monotonic: when the next attempt runs */
 	time_t down_since, up_since;
 	char down_why[160];
 	struct fr_buf out;
-	int in_feed;               /* inside codec feed(): defer flushing */
-	int lost_in_feed;          /* the link failed during feed() */
+	int in_feed;      /* inside codec feed(): defer flushing */
+	int lost_in_feed; /* the link failed during feed() */
 	int started;
 
 	/* bad-frame rate limiting */
@@ -83,7 +86,7 @@ struct facereader {
 	/* the read in progress */
 	int read_state;
 	unsigned gen;
-	struct fr_msg placed;      /* the CARD_PLACED being handled */
+	struct fr_msg placed; /* the CARD_PLACED being handled */
 	char nonce[FR_NONCE_MAX + 1];
 	char read_id[96];
 	struct onshi_timer *step_timer;
@@ -92,27 +95,44 @@ struct facereader {
 	unsigned long long id_base;
 
 	struct facereader_stats st;
-	char last[160];            /* last notable thing, for status */
+	char last[160]; /* last notable thing, for status */
 };
 
 const struct onshi_conf_key facereader_conf_keys[] = {
-	{ .name = "device", .type = ONSHI_CONF_STRING, .required = 1,
+	{ .name = "device",
+	  .type = ONSHI_CONF_STRING,
+	  .required = 1,
 	  .help = "tcp:HOST:PORT (HOST an IP address) or serial:/dev/PATH "
 		  "(115200 8N1 raw)" },
-	{ .name = "reconnect_min_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "250", .min = 10, .max = 60000,
+	{ .name = "reconnect_min_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "250",
+	  .min = 10,
+	  .max = 60000,
 	  .help = "first delay before reconnecting a lost link" },
-	{ .name = "reconnect_max_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "10000", .min = 100, .max = 600000,
+	{ .name = "reconnect_max_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "10000",
+	  .min = 100,
+	  .max = 600000,
 	  .help = "longest delay between reconnect attempts (doubling)" },
-	{ .name = "connect_timeout_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "5000", .min = 100, .max = 120000,
+	{ .name = "connect_timeout_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "5000",
+	  .min = 100,
+	  .max = 120000,
 	  .help = "how long a tcp connect may take" },
-	{ .name = "challenge_timeout_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "15000", .min = 100, .max = 120000,
+	{ .name = "challenge_timeout_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "15000",
+	  .min = 100,
+	  .max = 120000,
 	  .help = "how long to wait for the national nonce" },
-	{ .name = "attest_timeout_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "10000", .min = 100, .max = 120000,
+	{ .name = "attest_timeout_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "10000",
+	  .min = 100,
+	  .max = 120000,
 	  .help = "how long the device may take to sign the nonce" },
 	{ .name = NULL },
 };
@@ -147,23 +167,26 @@ static int parse_device(struct facereader *fr, char *msg, size_t len)
 		fr->kind = FR_DEV_SERIAL;
 		fr->path = d + 7;
 		if (fr->path[0] != '/') {
-			snprintf(msg, len, "device %s: the serial path must be "
-				 "absolute (serial:/dev/ttyUSB0)", d);
+			snprintf(msg, len,
+				 "device %s: the serial path must be "
+				 "absolute (serial:/dev/ttyUSB0)",
+				 d);
 			return ONSHI_EINVAL;
 		}
 		return ONSHI_OK;
 	}
 	if (strncmp(d, "tcp:", 4) != 0) {
-		snprintf(msg, len, "device %s: expected tcp:HOST:PORT or "
-			 "serial:/dev/PATH", d);
+		snprintf(msg, len,
+			 "device %s: expected tcp:HOST:PORT or "
+			 "serial:/dev/PATH",
+			 d);
 		return ONSHI_EINVAL;
 	}
 	fr->kind = FR_DEV_TCP;
 	d += 4;
 	colon = strrchr(d, ':');
 	if (colon == NULL || colon == d || colon[1] == '\0') {
-		snprintf(msg, len, "device %s: expected tcp:HOST:PORT",
-			 fr->device);
+		snprintf(msg, len, "device %s: expected tcp:HOST:PORT", fr->device);
 		return ONSHI_EINVAL;
 	}
 	if (d[0] == '[' && colon[-1] == ']')
@@ -182,13 +205,14 @@ static int parse_device(struct facereader *fr, char *msg, size_t len)
 	{
 		/* Numeric only: name resolution would block the loop. */
 		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-			.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+					  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 		struct addrinfo *ai = NULL;
 
-		if (getaddrinfo(fr->host_part, fr->port_part, &hints, &ai)
-		    != 0) {
-			snprintf(msg, len, "device %s: HOST must be an IP "
-				 "address and PORT a number", fr->device);
+		if (getaddrinfo(fr->host_part, fr->port_part, &hints, &ai) != 0) {
+			snprintf(msg, len,
+				 "device %s: HOST must be an IP "
+				 "address and PORT a number",
+				 fr->device);
 			return ONSHI_EINVAL;
 		}
 		freeaddrinfo(ai);
@@ -196,8 +220,7 @@ static int parse_device(struct facereader *fr, char *msg, size_t len)
 	return ONSHI_OK;
 }
 
-int facereader_create(const struct onshi_host *host,
-		      struct onshi_instance *inst,
+int facereader_create(const struct onshi_host *host, struct onshi_instance *inst,
 		      const struct fr_link_ops *link, void **state_out)
 {
 	struct facereader *fr;
@@ -210,7 +233,8 @@ int facereader_create(const struct onshi_host *host,
 	/* The read flow needs ABI 1.2's card pipeline in the daemon. */
 	if (!ONSHI_HOST_HAS(host, card_submit) || host->challenge == NULL ||
 	    host->card_submit == NULL) {
-		host->log(inst, ONSHI_LOG_ERR, "this daemon has no card "
+		host->log(inst, ONSHI_LOG_ERR,
+			  "this daemon has no card "
 			  "pipeline (host->challenge/card_submit missing, "
 			  "ABI %u.%u): the %s reader cannot run; upgrade "
 			  "onshid to ABI 1.2 with the card inquiry path",
@@ -240,12 +264,10 @@ int facereader_create(const struct onshi_host *host,
 	}
 	fr->backoff_min = (unsigned long)host->conf_int(inst, "reconnect_min_ms");
 	fr->backoff_max = (unsigned long)host->conf_int(inst, "reconnect_max_ms");
-	fr->connect_timeout =
-		(unsigned long)host->conf_int(inst, "connect_timeout_ms");
+	fr->connect_timeout = (unsigned long)host->conf_int(inst, "connect_timeout_ms");
 	fr->challenge_timeout =
 		(unsigned long)host->conf_int(inst, "challenge_timeout_ms");
-	fr->attest_timeout =
-		(unsigned long)host->conf_int(inst, "attest_timeout_ms");
+	fr->attest_timeout = (unsigned long)host->conf_int(inst, "attest_timeout_ms");
 	if (fr->backoff_min == 0)
 		fr->backoff_min = 250;
 	if (fr->backoff_max < fr->backoff_min)
@@ -306,8 +328,10 @@ static void flush_out(struct facereader *fr)
 static void send_msg(struct facereader *fr, const struct fr_msg *m)
 {
 	if (fr->link_state != FR_LINK_UP) {
-		fr->host->log(fr->inst, ONSHI_LOG_DEBUG, "link down: %s not "
-			      "sent", fr_msg_type_name(m->type));
+		fr->host->log(fr->inst, ONSHI_LOG_DEBUG,
+			      "link down: %s not "
+			      "sent",
+			      fr_msg_type_name(m->type));
 		return;
 	}
 	if (fr->out.len > FR_OUT_MAX) {
@@ -318,8 +342,10 @@ static void send_msg(struct facereader *fr, const struct fr_msg *m)
 		return;
 	}
 	if (fr->link->encode(fr->codec, m, &fr->out) < 0) {
-		fr->host->log(fr->inst, ONSHI_LOG_ERR, "cannot encode %s for "
-			      "the device", fr_msg_type_name(m->type));
+		fr->host->log(fr->inst, ONSHI_LOG_ERR,
+			      "cannot encode %s for "
+			      "the device",
+			      fr_msg_type_name(m->type));
 		return;
 	}
 	if (!fr->in_feed)
@@ -362,8 +388,7 @@ static void read_abandon(struct facereader *fr, const char *why)
 	fr->st.reads_failed++;
 	fr->host->log(fr->inst, ONSHI_LOG_WARNING, "read %s abandoned: %s",
 		      fr->read_id, why);
-	fr->host->set_event(fr->inst, "read %s abandoned: %s", fr->read_id,
-			    why);
+	fr->host->set_event(fr->inst, "read %s abandoned: %s", fr->read_id, why);
 	snprintf(fr->last, sizeof(fr->last), "read abandoned: %s", why);
 	read_reset(fr);
 	send_result(fr, 1, why);
@@ -383,8 +408,7 @@ static void on_step_timeout(void *arg)
 static void step_timer_arm(struct facereader *fr, unsigned long ms)
 {
 	step_timer_stop(fr);
-	fr->step_timer = fr->host->timer_start(fr->inst, ms, 0,
-					       on_step_timeout, fr);
+	fr->step_timer = fr->host->timer_start(fr->inst, ms, 0, on_step_timeout, fr);
 }
 
 static void submit_read(struct facereader *fr, const struct fr_msg *attest)
@@ -421,13 +445,13 @@ static void submit_read(struct facereader *fr, const struct fr_msg *attest)
 		return;
 	}
 	fr->st.reads_submitted++;
-	fr->host->log(fr->inst, ONSHI_LOG_NOTICE, "card read %s submitted "
-		      "(%s, %s)", fr->read_id, method,
-		      fr_token_word(fr->placed.token));
+	fr->host->log(fr->inst, ONSHI_LOG_NOTICE,
+		      "card read %s submitted "
+		      "(%s, %s)",
+		      fr->read_id, method, fr_token_word(fr->placed.token));
 	fr->host->set_event(fr->inst, "card read %s submitted (%s)",
 			    fr->read_id, method);
-	snprintf(fr->last, sizeof(fr->last), "last read %s (%s)",
-		 fr->read_id, method);
+	snprintf(fr->last, sizeof(fr->last), "last read %s (%s)", fr->read_id, method);
 	read_reset(fr);
 	send_result(fr, 0, "accepted");
 }
@@ -443,19 +467,18 @@ static void on_challenge(void *arg, const char *nonce, const char *why)
 			*pp = c->next;
 			break;
 		}
-	if (c->gen != fr->gen ||
-	    fr->read_state != FR_READ_WAIT_CHALLENGE) {
+	if (c->gen != fr->gen || fr->read_state != FR_READ_WAIT_CHALLENGE) {
 		free(c); /* stale: the read was abandoned meanwhile */
 		return;
 	}
 	free(c);
-	if (nonce == NULL || nonce[0] == '\0' ||
-	    strlen(nonce) > FR_NONCE_MAX) {
+	if (nonce == NULL || nonce[0] == '\0' || strlen(nonce) > FR_NONCE_MAX) {
 		char buf[256];
 
-		snprintf(buf, sizeof(buf), "no nonce from the national "
-			 "service: %s", why ? why : (nonce ? "bad nonce" :
-						     "unknown reason"));
+		snprintf(buf, sizeof(buf),
+			 "no nonce from the national "
+			 "service: %s",
+			 why ? why : (nonce ? "bad nonce" : "unknown reason"));
 		read_abandon(fr, buf);
 		return;
 	}
@@ -468,8 +491,10 @@ static void on_challenge(void *arg, const char *nonce, const char *why)
 	step_timer_arm(fr, fr->attest_timeout);
 	fr_msg_init(&m, FR_MSG_ATTEST_REQUEST);
 	snprintf(m.nonce, sizeof(m.nonce), "%s", fr->nonce);
-	fr->host->log(fr->inst, ONSHI_LOG_INFO, "read %s: nonce received, "
-		      "asking the device to attest", fr->read_id);
+	fr->host->log(fr->inst, ONSHI_LOG_INFO,
+		      "read %s: nonce received, "
+		      "asking the device to attest",
+		      fr->read_id);
 	send_msg(fr, &m);
 }
 
@@ -482,7 +507,8 @@ static void on_card_placed(struct facereader *fr, struct fr_msg *m)
 		read_abandon(fr, "a new card was placed");
 	if (m->method == ONSHI_AUTH_PIN) {
 		fr->st.reads_failed++;
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "the device "
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "the device "
 			      "reported a PIN read: PIN mode is not supported "
 			      "by %s readers (use face or visual)",
 			      fr->link->name);
@@ -491,7 +517,8 @@ static void on_card_placed(struct facereader *fr, struct fr_msg *m)
 	}
 	if (m->method == ONSHI_AUTH_VISUAL && m->operator_id[0] == '\0') {
 		fr->st.reads_failed++;
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "visual check "
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "visual check "
 			      "without an operator id: read refused");
 		send_result(fr, 3, "visual check needs an operator id");
 		return;
@@ -503,16 +530,15 @@ static void on_card_placed(struct facereader *fr, struct fr_msg *m)
 		 fr->link->name, fr->id_base, ++fr->read_seq);
 	fr->read_state = FR_READ_WAIT_CHALLENGE;
 	fr->gen++;
-	fr->host->log(fr->inst, ONSHI_LOG_INFO, "card placed (%s, %s%s%s, "
+	fr->host->log(fr->inst, ONSHI_LOG_INFO,
+		      "card placed (%s, %s%s%s, "
 		      "consents %d,%d,%d,%d): read %s, asking for a nonce",
 		      fr_token_word(fr->placed.token),
 		      fr_method_word(fr->placed.method),
-		      fr->placed.operator_id[0] ? " by " : "",
-		      fr->placed.operator_id, fr->placed.consent[0],
-		      fr->placed.consent[1], fr->placed.consent[2],
-		      fr->placed.consent[3], fr->read_id);
-	fr->host->set_event(fr->inst, "card placed: read %s in progress",
-			    fr->read_id);
+		      fr->placed.operator_id[0] ? " by " : "", fr->placed.operator_id,
+		      fr->placed.consent[0], fr->placed.consent[1],
+		      fr->placed.consent[2], fr->placed.consent[3], fr->read_id);
+	fr->host->set_event(fr->inst, "card placed: read %s in progress", fr->read_id);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		read_abandon(fr, "out of memory");
@@ -541,7 +567,8 @@ static void on_card_placed(struct facereader *fr, struct fr_msg *m)
 static void on_attest(struct facereader *fr, const struct fr_msg *m)
 {
 	if (fr->read_state != FR_READ_WAIT_ATTEST) {
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "unexpected "
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "unexpected "
 			      "attestation from the device (no read waits "
 			      "for one): ignored");
 		return;
@@ -556,30 +583,30 @@ static void sink_msg(void *arg, struct fr_msg *m)
 	const char *why;
 
 	if (fr_msg_check(m, &why) < 0) {
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "device sent a bad "
-			      "%s: %s; ignored", fr_msg_type_name(m->type), why);
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "device sent a bad "
+			      "%s: %s; ignored",
+			      fr_msg_type_name(m->type), why);
 		fr_msg_clear(m);
 		return;
 	}
 	switch (m->type) {
-	case FR_MSG_CARD_PLACED:
-		on_card_placed(fr, m);
-		break;
-	case FR_MSG_ATTEST:
-		on_attest(fr, m);
-		break;
+	case FR_MSG_CARD_PLACED: on_card_placed(fr, m); break;
+	case FR_MSG_ATTEST: on_attest(fr, m); break;
 	case FR_MSG_CARD_REMOVED:
 		fr->host->log(fr->inst, ONSHI_LOG_INFO, "card removed");
 		if (fr->read_state != FR_READ_IDLE)
 			read_abandon(fr, "card removed before the read "
-				     "finished");
+					 "finished");
 		else
 			fr->host->set_event(fr->inst, "card removed");
 		break;
 	case FR_MSG_DEVICE_ERROR:
 		fr->st.device_errors++;
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "device error %d: "
-			      "%s", m->code, m->text);
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "device error %d: "
+			      "%s",
+			      m->code, m->text);
 		fr->host->set_event(fr->inst, "device error %d: %s", m->code,
 				    m->text);
 		snprintf(fr->last, sizeof(fr->last), "device error %d: %s",
@@ -588,7 +615,8 @@ static void sink_msg(void *arg, struct fr_msg *m)
 			read_abandon(fr, "the device reported an error");
 		break;
 	default:
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "device sent %s, a "
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "device sent %s, a "
 			      "host-to-device message: ignored",
 			      fr_msg_type_name(m->type));
 	}
@@ -603,7 +631,8 @@ static void sink_problem(void *arg, const char *what)
 	fr->st.bad_frames++;
 	if (now - fr->bad_window_start >= FR_BAD_WINDOW_MS) {
 		if (fr->bad_suppressed > 0)
-			fr->host->log(fr->inst, ONSHI_LOG_WARNING, "%u more bad "
+			fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+				      "%u more bad "
 				      "frames from the device were not logged",
 				      fr->bad_suppressed);
 		fr->bad_window_start = now;
@@ -612,8 +641,10 @@ static void sink_problem(void *arg, const char *what)
 	}
 	if (fr->bad_in_window < FR_BAD_PER_WINDOW) {
 		fr->bad_in_window++;
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "bad frame from "
-			      "the device skipped: %s", what);
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "bad frame from "
+			      "the device skipped: %s",
+			      what);
 	} else {
 		fr->bad_suppressed++;
 	}
@@ -656,11 +687,13 @@ static void link_schedule(struct facereader *fr)
 	fr->next_try_ms = now_ms() + wait;
 	fr->reconnect_timer = fr->host->timer_start(fr->inst, wait, 0,
 						    on_reconnect, fr);
-	fr->backoff = fr->backoff * 2 > fr->backoff_max ? fr->backoff_max :
-							  fr->backoff * 2;
+	fr->backoff = fr->backoff * 2 > fr->backoff_max ? fr->backoff_max
+							: fr->backoff * 2;
 	clock_text(fr->down_since, since, sizeof(since));
-	fr->host->set_event(fr->inst, "link down since %s, retrying in %lu s "
-			    "(%s)", since, (wait + 999) / 1000, fr->down_why);
+	fr->host->set_event(fr->inst,
+			    "link down since %s, retrying in %lu s "
+			    "(%s)",
+			    since, (wait + 999) / 1000, fr->down_why);
 }
 
 /* Tell the daemon (ABI 1.4) whether the device answers, so the module
@@ -682,11 +715,15 @@ static void link_failed(struct facereader *fr, const char *why, int first)
 	device_state(fr, 0);
 	if (first) {
 		fr->down_since = time(NULL);
-		fr->host->log(fr->inst, ONSHI_LOG_WARNING, "device %s: %s; "
-			      "reconnecting", fr->device, why);
+		fr->host->log(fr->inst, ONSHI_LOG_WARNING,
+			      "device %s: %s; "
+			      "reconnecting",
+			      fr->device, why);
 	} else {
-		fr->host->log(fr->inst, ONSHI_LOG_INFO, "device %s: %s; next "
-			      "try in %lu ms", fr->device, why, fr->backoff);
+		fr->host->log(fr->inst, ONSHI_LOG_INFO,
+			      "device %s: %s; next "
+			      "try in %lu ms",
+			      fr->device, why, fr->backoff);
 	}
 	link_schedule(fr);
 }
@@ -722,9 +759,9 @@ static void on_fd(int fd, unsigned events, void *arg)
 			if (n <= 0) {
 				char why[128];
 
-				snprintf(why, sizeof(why), "%s", n == 0 ?
-					 "the device closed the link" :
-					 strerror(errno));
+				snprintf(why, sizeof(why), "%s",
+					 n == 0 ? "the device closed the link"
+						: strerror(errno));
 				link_lost(fr, why);
 				return;
 			}
@@ -808,7 +845,7 @@ static void on_connecting(int fd, unsigned events, void *arg)
 static int open_tcp(struct facereader *fr, char *why, size_t len)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
 	int fd, one = 1;
 
@@ -816,8 +853,7 @@ static int open_tcp(struct facereader *fr, char *why, size_t len)
 		snprintf(why, len, "bad address");
 		return -1;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(why, len, "socket: %s", strerror(errno));
 		freeaddrinfo(ai);
@@ -861,8 +897,8 @@ static int open_serial(struct facereader *fr, char *why, size_t len)
 	cfsetispeed(&tio, B115200);
 	cfsetospeed(&tio, B115200);
 	if (tcsetattr(fd, TCSANOW, &tio) < 0) {
-		snprintf(why, len, "cannot set %s to raw 115200: %s",
-			 fr->path, strerror(errno));
+		snprintf(why, len, "cannot set %s to raw 115200: %s", fr->path,
+			 strerror(errno));
 		return -1;
 	}
 	return 1;
@@ -894,9 +930,8 @@ static void link_try(struct facereader *fr)
 		link_failed(fr, "cannot watch the device", first);
 		return;
 	}
-	fr->connect_timer = fr->host->timer_start(fr->inst,
-						  fr->connect_timeout, 0,
-						  on_connect_timeout, fr);
+	fr->connect_timer = fr->host->timer_start(fr->inst, fr->connect_timeout,
+						  0, on_connect_timeout, fr);
 }
 
 /* ---- entry points ---- */
@@ -960,9 +995,10 @@ void facereader_status(void *state, char *buf, size_t len)
 	char since[16], counts[160];
 	const char *step = "";
 
-	snprintf(counts, sizeof(counts), "%lu reads submitted, %lu failed, "
-		 "%lu bad frames", fr->st.reads_submitted,
-		 fr->st.reads_failed, fr->st.bad_frames);
+	snprintf(counts, sizeof(counts),
+		 "%lu reads submitted, %lu failed, "
+		 "%lu bad frames",
+		 fr->st.reads_submitted, fr->st.reads_failed, fr->st.bad_frames);
 	if (fr->read_state == FR_READ_WAIT_CHALLENGE)
 		step = "; reading: waiting for the nonce";
 	else if (fr->read_state == FR_READ_WAIT_ATTEST)
@@ -970,9 +1006,8 @@ void facereader_status(void *state, char *buf, size_t len)
 	switch (fr->link_state) {
 	case FR_LINK_UP:
 		clock_text(fr->up_since, since, sizeof(since));
-		snprintf(buf, len, "connected to %s since %s; %s%s%s%s",
-			 fr->device, since, counts, step,
-			 fr->last[0] ? "; " : "", fr->last);
+		snprintf(buf, len, "connected to %s since %s; %s%s%s%s", fr->device,
+			 since, counts, step, fr->last[0] ? "; " : "", fr->last);
 		break;
 	case FR_LINK_CONNECTING:
 		snprintf(buf, len, "connecting to %s; %s", fr->device, counts);
@@ -983,20 +1018,22 @@ void facereader_status(void *state, char *buf, size_t len)
 			break;
 		} else {
 			uint64_t now = now_ms();
-			unsigned long left = fr->next_try_ms > now ?
-				(unsigned long)(fr->next_try_ms - now) : 0;
+			unsigned long left =
+				fr->next_try_ms > now
+					? (unsigned long)(fr->next_try_ms - now)
+					: 0;
 
 			clock_text(fr->down_since, since, sizeof(since));
-			snprintf(buf, len, "dead device: link down since %s, "
-				 "retrying in %lu s (%s: %s); %s", since,
-				 (left + 999) / 1000, fr->device,
+			snprintf(buf, len,
+				 "dead device: link down since %s, "
+				 "retrying in %lu s (%s: %s); %s",
+				 since, (left + 999) / 1000, fr->device,
 				 fr->down_why, counts);
 		}
 	}
 }
 
-void facereader_get_stats(const struct facereader *fr,
-			  struct facereader_stats *st)
+void facereader_get_stats(const struct facereader *fr, struct facereader_stats *st)
 {
 	*st = fr->st;
 	st->link = fr->link_state;

@@ -32,15 +32,14 @@
 
 struct facereader;
 
-int facereader_create(const struct onshi_host *host,
-		      struct onshi_instance *inst,
+int facereader_create(const struct onshi_host *host, struct onshi_instance *inst,
 		      const struct fr_link_ops *link, void **state_out);
 int facereader_start(void *state);
 void facereader_stop(void *state);
 void facereader_destroy(void *state);
 void facereader_status(void *state, char *buf, size_t len);
 
-#define FACEREADER_GENERIC_OPS \
+#define FACEREADER_GENERIC_OPS                              \
 	.start = facereader_start, .stop = facereader_stop, \
 	.destroy = facereader_destroy, .status = facereader_status
 
@@ -62,15 +61,14 @@ enum fr_read_state {
 };
 
 struct facereader_stats {
-	int link;                /* enum fr_link_state */
-	int read;                /* enum fr_read_state */
+	int link; /* enum fr_link_state */
+	int read; /* enum fr_read_state */
 	unsigned long reads_submitted, reads_failed;
 	unsigned long bad_frames, connects, link_losses;
 	unsigned long device_errors;
 	unsigned long backoff_ms; /* the next reconnect delay */
 };
 
-void facereader_get_stats(const struct facereader *fr,
-			  struct facereader_stats *st);
+void facereader_get_stats(const struct facereader *fr, struct facereader_stats *st);
 
 #endif /* ONSHI_FACEREADER_H */

@@ -83,8 +83,7 @@ int fr_msg_check(const struct fr_msg *m, const char **why)
 		else if (m->token != ONSHI_TOKEN_CARD &&
 			 m->token != ONSHI_TOKEN_SMARTPHONE)
 			*why = "unknown token type";
-		else if (m->method != ONSHI_AUTH_FACE &&
-			 m->method != ONSHI_AUTH_PIN &&
+		else if (m->method != ONSHI_AUTH_FACE && m->method != ONSHI_AUTH_PIN &&
 			 m->method != ONSHI_AUTH_VISUAL)
 			*why = "unknown authentication method";
 		for (i = 0; i < 4 && *why == NULL; i++)
@@ -104,10 +103,8 @@ int fr_msg_check(const struct fr_msg *m, const char **why)
 		break;
 	case FR_MSG_CARD_REMOVED:
 	case FR_MSG_DEVICE_ERROR:
-	case FR_MSG_RESULT:
-		break;
-	default:
-		*why = "unknown message type";
+	case FR_MSG_RESULT: break;
+	default: *why = "unknown message type";
 	}
 	return *why == NULL ? 0 : -1;
 }
@@ -230,8 +227,7 @@ static int b64_value(char c)
 	return p ? (int)(p - b64_alphabet) : -1;
 }
 
-int fr_base64_decode(const char *in, size_t n, unsigned char **out,
-		     size_t *outlen)
+int fr_base64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
 {
 	unsigned char *d;
 	size_t i, o = 0, pad = 0;
@@ -280,8 +276,7 @@ uint16_t fr_crc16(const unsigned char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		crc ^= (uint16_t)(p[i] << 8);
 		for (b = 0; b < 8; b++)
-			crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 :
-							crc << 1);
+			crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
 	}
 	return crc;
 }
@@ -354,13 +349,11 @@ void fr_resync_skip(struct fr_resync *r, struct fr_buf *in, const char *why)
 	fr_buf_consume(in, 1);
 }
 
-void fr_resync_report(struct fr_resync *r, const struct fr_sink *s,
-		      const char *vendor)
+void fr_resync_report(struct fr_resync *r, const struct fr_sink *s, const char *vendor)
 {
 	if (r->skipped == 0)
 		return;
-	fr_problem(s, "%zu bytes skipped looking for %s %s message (%s)",
-		   r->skipped, strchr("aeiou", vendor[0]) ? "an" : "a", vendor,
-		   r->why);
+	fr_problem(s, "%zu bytes skipped looking for %s %s message (%s)", r->skipped,
+		   strchr("aeiou", vendor[0]) ? "an" : "a", vendor, r->why);
 	r->skipped = 0;
 }

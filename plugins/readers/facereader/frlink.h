@@ -24,7 +24,7 @@ enum fr_msg_type {
 	FR_MSG_DEVICE_ERROR = 4, /* code + text */
 	/* host → device */
 	FR_MSG_ATTEST_REQUEST = 5, /* nonce */
-	FR_MSG_RESULT = 6,         /* code (0 = accepted) + text, for the display */
+	FR_MSG_RESULT = 6, /* code (0 = accepted) + text, for the display */
 };
 
 #define FR_OPERATOR_MAX 32
@@ -34,16 +34,16 @@ enum fr_msg_type {
 
 /* One decoded message; blobs are owned (free with fr_msg_clear). */
 struct fr_msg {
-	int type;                  /* enum fr_msg_type */
-	int token;                 /* CARD_PLACED: ONSHI_TOKEN_* */
-	int method;                /* CARD_PLACED: ONSHI_AUTH_* */
-	int consent[4];            /* CARD_PLACED: onshi_consent, -1 absent */
+	int type;       /* enum fr_msg_type */
+	int token;      /* CARD_PLACED: ONSHI_TOKEN_* */
+	int method;     /* CARD_PLACED: ONSHI_AUTH_* */
+	int consent[4]; /* CARD_PLACED: onshi_consent, -1 absent */
 	char operator_id[FR_OPERATOR_MAX + 1]; /* CARD_PLACED, visual */
-	unsigned char *cert;       /* CARD_PLACED: card cert; ATTEST: device cert */
+	unsigned char *cert; /* CARD_PLACED: card cert; ATTEST: device cert */
 	size_t cert_len;
-	unsigned char *sig;        /* ATTEST: ECDSA DER signature */
+	unsigned char *sig; /* ATTEST: ECDSA DER signature */
 	size_t sig_len;
-	int code;                  /* DEVICE_ERROR, RESULT */
+	int code;                     /* DEVICE_ERROR, RESULT */
 	char text[FR_TEXT_MAX + 1];   /* DEVICE_ERROR, RESULT */
 	char nonce[FR_NONCE_MAX + 1]; /* ATTEST_REQUEST */
 };
@@ -74,8 +74,8 @@ struct fr_sink {
 
 /* A vendor's device link: framing and payload encoding. */
 struct fr_link_ops {
-	const char *name;          /* "panasonic" */
-	void *(*codec_new)(void);  /* NULL when out of memory */
+	const char *name;         /* "panasonic" */
+	void *(*codec_new)(void); /* NULL when out of memory */
 	void (*codec_free)(void *c);
 	/* Forget any partial frame (after a reconnect). */
 	void (*codec_reset)(void *c);
@@ -131,8 +131,7 @@ void fr_buf_free(struct fr_buf *b);
 /* Standard base64 with padding; out must hold 4 * ((n + 2) / 3) + 1. */
 void fr_base64_encode(const unsigned char *in, size_t n, char *out);
 /* Decode strict base64 (no whitespace); *out malloc'ed. 0 or -1. */
-int fr_base64_decode(const char *in, size_t n, unsigned char **out,
-		     size_t *outlen);
+int fr_base64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen);
 /* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF). */
 uint16_t fr_crc16(const unsigned char *p, size_t n);
 /* Copy at most cap bytes of printable ASCII (others become '?'). */

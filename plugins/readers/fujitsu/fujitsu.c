@@ -14,7 +14,7 @@
 #include "fujitsu_link.h"
 
 static int fujitsu_create(const struct onshi_host *host,
-			 struct onshi_instance *inst, void **state_out)
+			  struct onshi_instance *inst, void **state_out)
 {
 	return facereader_create(host, inst, &fujitsu_link, state_out);
 }

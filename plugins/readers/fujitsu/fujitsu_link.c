@@ -138,8 +138,7 @@ static int parse_consent(const char *v, size_t n, int *consent)
 	return i == n ? 0 : -1;
 }
 
-static int parse_blob(const char *v, size_t n, unsigned char **out,
-		      size_t *outlen)
+static int parse_blob(const char *v, size_t n, unsigned char **out, size_t *outlen)
 {
 	if (*out != NULL)
 		return -1; /* given twice */
@@ -173,8 +172,7 @@ static const char *field(struct fr_msg *m, const char *k, size_t kn,
 			return "bad CONSENT";
 	} else if (KEY("OPERATOR")) {
 		if (vn > FR_OPERATOR_MAX * 3 ||
-		    pct_decode(v, vn, m->operator_id,
-			       sizeof(m->operator_id)) < 0)
+		    pct_decode(v, vn, m->operator_id, sizeof(m->operator_id)) < 0)
 			return "bad OPERATOR";
 	} else if (KEY("TEXT")) {
 		if (vn > FR_TEXT_MAX * 3 ||
@@ -234,14 +232,15 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		return; /* keep-alive */
 	for (i = 0; i < n; i++)
 		if ((unsigned char)l[i] < 0x20 || (unsigned char)l[i] > 0x7e) {
-			fr_problem(s, "fujitsu line with a non-text byte 0x%02x "
-				"at %zu", (unsigned char)l[i], i);
+			fr_problem(s,
+				   "fujitsu line with a non-text byte 0x%02x "
+				   "at %zu",
+				   (unsigned char)l[i], i);
 			return;
 		}
 	/* ";SUM=XX" closes every line. */
 	if (n < 8 || memcmp(l + n - 7, ";SUM=", 5) != 0) {
-		fr_problem(s, "fujitsu line without a checksum (%.*s...)", show,
-			l);
+		fr_problem(s, "fujitsu line without a checksum (%.*s...)", show, l);
 		return;
 	}
 	sum = l + n - 2;
@@ -251,8 +250,7 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		total += (unsigned char)l[i];
 	if (want_hi < 0 || want_lo < 0 ||
 	    (unsigned)(want_hi << 4 | want_lo) != (total & 0xff)) {
-		fr_problem(s, "fujitsu line with a bad checksum (%.*s...)", show,
-			l);
+		fr_problem(s, "fujitsu line with a bad checksum (%.*s...)", show, l);
 		return;
 	}
 	end = l + n - 7;
@@ -260,13 +258,13 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 	{
 		const char *semi = memchr(l, ';', (size_t)(end - l));
 		const char *vend = semi ? semi : end;
-		int type = p && p < vend ?
-			msg_type(l, (size_t)(p - l), p + 1,
-				 (size_t)(vend - p - 1)) : 0;
+		int type = p && p < vend ? msg_type(l, (size_t)(p - l), p + 1,
+						    (size_t)(vend - p - 1))
+					 : 0;
 
 		if (type == 0) {
 			fr_problem(s, "fujitsu line of unknown kind (%.*s...)",
-				show, l);
+				   show, l);
 			return;
 		}
 		fr_msg_init(&m, type);
@@ -286,8 +284,8 @@ static void line_done(const char *l, size_t n, const struct fr_sink *s)
 		why = field(&m, p, (size_t)(eq - p), eq + 1,
 			    (size_t)(fend - eq - 1));
 		if (why != NULL) {
-			fr_problem(s, "fujitsu %s: %s", fr_msg_type_name(m.type),
-				why);
+			fr_problem(s, "fujitsu %s: %s",
+				   fr_msg_type_name(m.type), why);
 			fr_msg_clear(&m);
 			return;
 		}
@@ -309,7 +307,7 @@ static void fj_feed(void *c, const unsigned char *buf, size_t len,
 			f->skipping = 0;
 		} else if (f->line.len + (i - start) > FJ_MAX_LINE) {
 			fr_problem(s, "fujitsu line longer than %d bytes; skipped",
-				FJ_MAX_LINE);
+				   FJ_MAX_LINE);
 		} else if (fr_buf_append(&f->line, buf + start, i - start) == 0) {
 			size_t n = f->line.len;
 
@@ -323,7 +321,7 @@ static void fj_feed(void *c, const unsigned char *buf, size_t len,
 	if (start < len && !f->skipping) {
 		if (f->line.len + (len - start) > FJ_MAX_LINE) {
 			fr_problem(s, "fujitsu line longer than %d bytes; skipped",
-				FJ_MAX_LINE);
+				   FJ_MAX_LINE);
 			f->line.len = 0;
 			f->skipping = 1;
 		} else {
@@ -340,8 +338,7 @@ static int put_pct(struct fr_buf *b, const char *t)
 	int rc = 0;
 
 	for (p = (const unsigned char *)t; *p; p++) {
-		if (*p <= 0x20 || *p >= 0x7f || *p == ';' || *p == '=' ||
-		    *p == '%')
+		if (*p <= 0x20 || *p >= 0x7f || *p == ';' || *p == '=' || *p == '%')
 			rc |= fr_buf_printf(b, "%%%02X", *p);
 		else
 			rc |= fr_buf_byte(b, *p);
@@ -349,8 +346,7 @@ static int put_pct(struct fr_buf *b, const char *t)
 	return rc;
 }
 
-static int put_b64(struct fr_buf *b, const char *key, const unsigned char *p,
-		   size_t n)
+static int put_b64(struct fr_buf *b, const char *key, const unsigned char *p, size_t n)
 {
 	char *enc = malloc(4 * ((n + 2) / 3) + 1);
 	int rc;
@@ -376,10 +372,10 @@ static int fj_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 				    fr_token_word(m->token),
 				    fr_method_word(m->method));
 		for (k = 0; k < 4; k++)
-			rc |= m->consent[k] < 0 ?
-				fr_buf_printf(out, "-%s", k < 3 ? "," : "") :
-				fr_buf_printf(out, "%d%s", m->consent[k],
-					      k < 3 ? "," : "");
+			rc |= m->consent[k] < 0
+				      ? fr_buf_printf(out, "-%s", k < 3 ? "," : "")
+				      : fr_buf_printf(out, "%d%s", m->consent[k],
+						      k < 3 ? "," : "");
 		if (m->operator_id[0]) {
 			rc |= fr_buf_printf(out, ";OPERATOR=");
 			rc |= put_pct(out, m->operator_id);
@@ -397,15 +393,14 @@ static int fj_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 	case FR_MSG_DEVICE_ERROR:
 	case FR_MSG_RESULT:
 		rc |= fr_buf_printf(out, "%s;CODE=%d;TEXT=",
-				    m->type == FR_MSG_RESULT ? "CMD=RESULT" :
-				    "EVT=ERROR", m->code);
+				    m->type == FR_MSG_RESULT ? "CMD=RESULT" : "EVT=ERROR",
+				    m->code);
 		rc |= put_pct(out, m->text);
 		break;
 	case FR_MSG_ATTEST_REQUEST:
 		rc |= fr_buf_printf(out, "CMD=ATTEST;NONCE=%s", m->nonce);
 		break;
-	default:
-		rc = -1;
+	default: rc = -1;
 	}
 	if (rc != 0 || out->len - start > FJ_MAX_LINE - 16) {
 		out->len = start;

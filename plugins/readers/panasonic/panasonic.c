@@ -14,7 +14,7 @@
 #include "panasonic_link.h"
 
 static int panasonic_create(const struct onshi_host *host,
-			 struct onshi_instance *inst, void **state_out)
+			    struct onshi_instance *inst, void **state_out)
 {
 	return facereader_create(host, inst, &panasonic_link, state_out);
 }

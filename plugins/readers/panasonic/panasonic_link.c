@@ -33,7 +33,7 @@ enum pana_cmd {
 };
 
 struct pana {
-	struct fr_buf body;  /* unescaped LEN..CRC of the current frame */
+	struct fr_buf body; /* unescaped LEN..CRC of the current frame */
 	int in_frame, esc, skipping;
 	size_t garbage;
 };
@@ -128,8 +128,7 @@ static void rd_text(struct rd *r, char *dst, size_t cap)
 }
 
 /* Decode CMD + DATA into m; NULL or why not. */
-static const char *pana_decode(const unsigned char *p, size_t n,
-			       struct fr_msg *m)
+static const char *pana_decode(const unsigned char *p, size_t n, struct fr_msg *m)
 {
 	struct rd r = { p + 1, n - 1, 0, 0 };
 	int i;
@@ -147,9 +146,7 @@ static const char *pana_decode(const unsigned char *p, size_t n,
 		rd_text(&r, m->operator_id, sizeof(m->operator_id));
 		rd_blob(&r, &m->cert, &m->cert_len);
 		break;
-	case PANA_CARD_REMOVED:
-		fr_msg_init(m, FR_MSG_CARD_REMOVED);
-		break;
+	case PANA_CARD_REMOVED: fr_msg_init(m, FR_MSG_CARD_REMOVED); break;
 	case PANA_ATTEST:
 		fr_msg_init(m, FR_MSG_ATTEST);
 		if (rd_blob(&r, &m->sig, &m->sig_len) == 0)
@@ -157,8 +154,8 @@ static const char *pana_decode(const unsigned char *p, size_t n,
 		break;
 	case PANA_DEVICE_ERROR:
 	case PANA_RESULT:
-		fr_msg_init(m, p[0] == PANA_RESULT ? FR_MSG_RESULT :
-			    FR_MSG_DEVICE_ERROR);
+		fr_msg_init(m, p[0] == PANA_RESULT ? FR_MSG_RESULT
+						   : FR_MSG_DEVICE_ERROR);
 		m->code = (int)rd_u16(&r);
 		rd_text(&r, m->text, sizeof(m->text));
 		break;
@@ -166,8 +163,7 @@ static const char *pana_decode(const unsigned char *p, size_t n,
 		fr_msg_init(m, FR_MSG_ATTEST_REQUEST);
 		rd_text(&r, m->nonce, sizeof(m->nonce));
 		break;
-	default:
-		return "unknown command";
+	default: return "unknown command";
 	}
 	if (r.bad) {
 		fr_msg_clear(m);
@@ -198,14 +194,18 @@ static void frame_done(struct pana *p, const struct fr_sink *s)
 	}
 	len = (size_t)b[0] << 8 | b[1];
 	if (len != n - 4) {
-		fr_problem(s, "panasonic frame length field says %zu, frame has "
-			"%zu", len, n - 4);
+		fr_problem(s,
+			   "panasonic frame length field says %zu, frame has "
+			   "%zu",
+			   len, n - 4);
 		return;
 	}
 	crc = (unsigned)b[n - 2] << 8 | b[n - 1];
 	if (crc != fr_crc16(b, n - 2)) {
-		fr_problem(s, "panasonic frame (command 0x%02x) with a bad "
-			"checksum", b[2]);
+		fr_problem(s,
+			   "panasonic frame (command 0x%02x) with a bad "
+			   "checksum",
+			   b[2]);
 		return;
 	}
 	why = pana_decode(b + 2, len, &m);
@@ -227,11 +227,15 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 
 		if (b == STX) {
 			if (p->in_frame)
-				fr_problem(s, "panasonic frame cut short (STX "
-					"before ETX, %zu bytes)", p->body.len);
+				fr_problem(s,
+					   "panasonic frame cut short (STX "
+					   "before ETX, %zu bytes)",
+					   p->body.len);
 			if (p->garbage)
-				fr_problem(s, "%zu bytes of garbage between "
-					"panasonic frames", p->garbage);
+				fr_problem(s,
+					   "%zu bytes of garbage between "
+					   "panasonic frames",
+					   p->garbage);
 			p->garbage = 0;
 			p->in_frame = 1;
 			p->skipping = p->esc = 0;
@@ -247,7 +251,7 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 			p->in_frame = 0;
 			if (p->esc)
 				fr_problem(s, "panasonic frame ends inside an "
-					"escape");
+					      "escape");
 			else
 				frame_done(p, s);
 			p->esc = 0;
@@ -274,16 +278,18 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 				      p->body.data[1];
 
 			if (flen > PANA_MAX_LEN) {
-				fr_problem(s, "panasonic frame length %zu over "
-					"the limit of %d; skipped", flen,
-					PANA_MAX_LEN);
+				fr_problem(s,
+					   "panasonic frame length %zu over "
+					   "the limit of %d; skipped",
+					   flen, PANA_MAX_LEN);
 				p->in_frame = 0;
 				p->skipping = 1; /* until the next STX */
 				p->body.len = 0;
 			} else if (p->body.len > flen + 4) {
-				fr_problem(s, "panasonic frame runs past its "
-					"length of %zu (ETX lost); skipped",
-					flen);
+				fr_problem(s,
+					   "panasonic frame runs past its "
+					   "length of %zu (ETX lost); skipped",
+					   flen);
 				p->in_frame = 0;
 				p->skipping = 1;
 				p->body.len = 0;
@@ -292,7 +298,7 @@ static void pana_feed(void *c, const unsigned char *buf, size_t len,
 	}
 	if (p->garbage) {
 		fr_problem(s, "%zu bytes of garbage outside panasonic frames",
-			p->garbage);
+			   p->garbage);
 		p->garbage = 0;
 	}
 }
@@ -336,8 +342,10 @@ static int pana_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		rc |= fr_buf_byte(&body, (unsigned char)m->token);
 		rc |= fr_buf_byte(&body, (unsigned char)m->method);
 		for (k = 0; k < 4; k++)
-			rc |= fr_buf_byte(&body, m->consent[k] < 0 ? 0xff :
-					  (unsigned char)m->consent[k]);
+			rc |= fr_buf_byte(&body,
+					  m->consent[k] < 0
+						  ? 0xff
+						  : (unsigned char)m->consent[k]);
 		rc |= put_text(&body, m->operator_id);
 		rc |= put_blob(&body, m->cert, m->cert_len);
 		break;
@@ -351,8 +359,9 @@ static int pana_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		break;
 	case FR_MSG_DEVICE_ERROR:
 	case FR_MSG_RESULT:
-		rc |= fr_buf_byte(&body, m->type == FR_MSG_RESULT ?
-				  PANA_RESULT : PANA_DEVICE_ERROR);
+		rc |= fr_buf_byte(&body, m->type == FR_MSG_RESULT
+						 ? PANA_RESULT
+						 : PANA_DEVICE_ERROR);
 		rc |= put_u16(&body, (size_t)(m->code & 0xffff));
 		rc |= put_text(&body, m->text);
 		break;
@@ -360,8 +369,7 @@ static int pana_encode(void *c, const struct fr_msg *m, struct fr_buf *out)
 		rc |= fr_buf_byte(&body, PANA_ATTEST_REQUEST);
 		rc |= put_text(&body, m->nonce);
 		break;
-	default:
-		rc = -1;
+	default: rc = -1;
 	}
 	if (rc != 0 || body.len - 2 > PANA_MAX_LEN) {
 		fr_buf_free(&body);

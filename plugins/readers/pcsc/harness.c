@@ -83,8 +83,7 @@ static void out(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void host_log(struct onshi_instance *inst, int level, const char *fmt,
-		     ...)
+static void host_log(struct onshi_instance *inst, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -104,8 +103,7 @@ static const char *host_conf_str(struct onshi_instance *inst, const char *key)
 	for (int i = h.nopts - 1; i >= 0; i--)
 		if (strcmp(h.keys[i], key) == 0)
 			return h.values[i];
-	for (const struct onshi_conf_key *k = onshi_plugin_v1.config; k->name;
-	     k++)
+	for (const struct onshi_conf_key *k = onshi_plugin_v1.config; k->name; k++)
 		if (strcmp(k->name, key) == 0)
 			return k->default_value;
 	return NULL;
@@ -201,8 +199,7 @@ static int chain_ok(X509 *x)
 }
 
 static int host_card_submit(struct onshi_instance *inst,
-			    const struct onshi_card_read *rd, char *msg,
-			    size_t msglen)
+			    const struct onshi_card_read *rd, char *msg, size_t msglen)
 {
 	const unsigned char *p = rd->cert_der;
 	X509 *x = d2i_X509(NULL, &p, (long)rd->cert_len);
@@ -218,11 +215,14 @@ static int host_card_submit(struct onshi_instance *inst,
 					  strlen(rd->nonce)) == 1;
 	out("SUBMIT id=%s token=%s method=%s consent=%d,%d,%d,%d sig=%s chain=%s nonce=%s",
 	    rd->read_id,
-	    rd->token_type == ONSHI_TOKEN_CARD ? "card" :
-	    rd->token_type == ONSHI_TOKEN_SMARTPHONE ? "smartphone" : "?",
+	    rd->token_type == ONSHI_TOKEN_CARD         ? "card"
+	    : rd->token_type == ONSHI_TOKEN_SMARTPHONE ? "smartphone"
+						       : "?",
 	    rd->method == ONSHI_AUTH_PIN ? "pin" : "?", rd->consent[0],
-	    rd->consent[1], rd->consent[2], rd->consent[3],
-	    sig_ok ? "ok" : "BAD", !h.ca ? "unchecked" : x && chain_ok(x) ? "ok" : "BAD",
+	    rd->consent[1], rd->consent[2], rd->consent[3], sig_ok ? "ok" : "BAD",
+	    !h.ca              ? "unchecked"
+	    : x && chain_ok(x) ? "ok"
+			       : "BAD",
 	    rd->nonce);
 	EVP_MD_CTX_free(md);
 	X509_free(x);
@@ -321,8 +321,7 @@ int main(int argc, char **argv)
 		ops->destroy(h.state);
 		return 1;
 	}
-	while (!stop_requested &&
-	       (h.reads_wanted == 0 || h.reads < h.reads_wanted)) {
+	while (!stop_requested && (h.reads_wanted == 0 || h.reads < h.reads_wanted)) {
 		struct pollfd pf = { .fd = h.wake[0], .events = POLLIN };
 		char buf[64];
 

@@ -56,8 +56,13 @@ int jpki_select_ap(struct jpki *j)
 
 static int select_ef(struct jpki *j, unsigned id)
 {
-	unsigned char a[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02,
-			      (unsigned char)(id >> 8), (unsigned char)id };
+	unsigned char a[] = { 0x00,
+			      0xA4,
+			      0x02,
+			      0x0C,
+			      0x02,
+			      (unsigned char)(id >> 8),
+			      (unsigned char)id };
 	unsigned char r[2 + 256];
 	int rc = xfer(j, a, sizeof(a), r, sizeof(r), NULL);
 
@@ -188,8 +193,7 @@ int jpki_auth_pin_tries(struct jpki *j, unsigned *tries_left)
 	return rc == JPKI_WRONG_PIN ? JPKI_OK : rc;
 }
 
-int jpki_verify_auth_pin(struct jpki *j, const char *pin,
-			 unsigned *tries_left)
+int jpki_verify_auth_pin(struct jpki *j, const char *pin, unsigned *tries_left)
 {
 	unsigned char a[9] = { 0x00, 0x20, 0x00, 0x80, 0x04 };
 	unsigned char r[2 + 256];

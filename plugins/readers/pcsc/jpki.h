@@ -15,9 +15,8 @@
 
 /* Send apdu, receive the response (data + SW) into resp; its length in
  * *resp_len (in: room). 0, or -1 when the card is gone or the link failed. */
-typedef int (*jpki_transmit_fn)(void *arg, const unsigned char *apdu,
-				size_t len, unsigned char *resp,
-				size_t *resp_len);
+typedef int (*jpki_transmit_fn)(void *arg, const unsigned char *apdu, size_t len,
+				unsigned char *resp, size_t *resp_len);
 
 struct jpki {
 	jpki_transmit_fn transmit;
@@ -27,12 +26,12 @@ struct jpki {
 
 enum jpki_result {
 	JPKI_OK = 0,
-	JPKI_GONE = -1,      /* transmit failed: card removed or reader lost */
-	JPKI_NOT_JPKI = -2,  /* no JPKI application on this card */
-	JPKI_WRONG_PIN = -3, /* *tries_left tells how many remain */
-	JPKI_LOCKED = -4,    /* PIN blocked: only the municipal office helps */
+	JPKI_GONE = -1,       /* transmit failed: card removed or reader lost */
+	JPKI_NOT_JPKI = -2,   /* no JPKI application on this card */
+	JPKI_WRONG_PIN = -3,  /* *tries_left tells how many remain */
+	JPKI_LOCKED = -4,     /* PIN blocked: only the municipal office helps */
 	JPKI_CARD_ERROR = -5, /* an unexpected status word (last_sw) */
-	JPKI_BAD_DATA = -6,  /* a certificate that is not DER, too big */
+	JPKI_BAD_DATA = -6,   /* a certificate that is not DER, too big */
 };
 
 /* Largest certificate we accept from a card (real ones are ~1.5 KB). */
@@ -54,8 +53,7 @@ int jpki_token_type(struct jpki *j, int *token, char text[33]);
 int jpki_auth_pin_tries(struct jpki *j, unsigned *tries_left);
 
 /* VERIFY the auth PIN (4 ASCII digits). */
-int jpki_verify_auth_pin(struct jpki *j, const char *pin,
-			 unsigned *tries_left);
+int jpki_verify_auth_pin(struct jpki *j, const char *pin, unsigned *tries_left);
 
 /* Sign msg (RSA PKCS#1 v1.5 SHA-256) with the auth key: the DigestInfo is
  * built here, the card pads and signs it. */

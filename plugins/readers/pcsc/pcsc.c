@@ -35,13 +35,20 @@
 #include "jpki.h"
 #include "pin_tty.h"
 
-#define WAIT_SLICE_MS 200   /* how often blocking waits look at stopping */
+#define WAIT_SLICE_MS 200      /* how often blocking waits look at stopping */
 #define STATUS_TIMEOUT_MS 1000 /* SCardGetStatusChange timeout */
-#define RETRY_MS 1000       /* no pcscd / no reader: look again after */
+#define RETRY_MS 1000          /* no pcscd / no reader: look again after */
 #define EVENT_MAX 256
 
-enum post_kind { POST_EVENT, POST_CHALLENGE, POST_SUBMIT };
-enum { DEVICE_UP = 1, DEVICE_LOST = 2 };
+enum post_kind {
+	POST_EVENT,
+	POST_CHALLENGE,
+	POST_SUBMIT
+};
+enum {
+	DEVICE_UP = 1,
+	DEVICE_LOST = 2
+};
 
 /* Something the thread hands to the loop; linked so stop() can free the
  * ones the daemon dropped. */
@@ -62,15 +69,19 @@ struct pcsc_post {
 	size_t sig_len;
 };
 
-enum chal_state { CHAL_IDLE, CHAL_WAITING, CHAL_DONE };
+enum chal_state {
+	CHAL_IDLE,
+	CHAL_WAITING,
+	CHAL_DONE
+};
 
 struct pcsc {
 	const struct onshi_host *host;
 	struct onshi_instance *inst;
 	/* configuration, read-only once started */
-	char *reader_want;   /* substring; NULL: the first reader */
-	char *pin_path;      /* pin_source = file:PATH or prompt:TTY */
-	int pin_tty;         /* prompt:TTY: ask the patient on a terminal */
+	char *reader_want; /* substring; NULL: the first reader */
+	char *pin_path;    /* pin_source = file:PATH or prompt:TTY */
+	int pin_tty;       /* prompt:TTY: ask the patient on a terminal */
 	char *pin_prompt;
 	int consent[ONSHI_CONSENT_KINDS];
 	long timeout_ms;
@@ -93,17 +104,26 @@ struct pcsc {
 };
 
 static const struct onshi_conf_key pcsc_keys[] = {
-	{ .name = "reader", .type = ONSHI_CONF_STRING,
+	{ .name = "reader",
+	  .type = ONSHI_CONF_STRING,
 	  .help = "PC/SC reader name substring (default: the first reader)" },
-	{ .name = "pin_source", .type = ONSHI_CONF_STRING, .required = 1,
+	{ .name = "pin_source",
+	  .type = ONSHI_CONF_STRING,
+	  .required = 1,
 	  .help = "where the PIN comes from: prompt:/dev/TTY (a terminal at the desk) or file:/ABSOLUTE/PATH (test hook)" },
-	{ .name = "pin_prompt", .type = ONSHI_CONF_STRING,
+	{ .name = "pin_prompt",
+	  .type = ONSHI_CONF_STRING,
 	  .default_value = "PIN (4 digits), then Enter: ",
 	  .help = "the text shown on the prompt: terminal" },
-	{ .name = "consent", .type = ONSHI_CONF_STRING, .default_value = "0,0,0,0",
+	{ .name = "consent",
+	  .type = ONSHI_CONF_STRING,
+	  .default_value = "0,0,0,0",
 	  .help = "consent flags sent with every read: pharmacists,checkups,diagnosis,operation (0-3 each)" },
-	{ .name = "read_timeout_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "30000", .min = 1000, .max = 600000,
+	{ .name = "read_timeout_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "30000",
+	  .min = 1000,
+	  .max = 600000,
 	  .help = "how long a read waits for the challenge and for the PIN" },
 	{ .name = NULL },
 };
@@ -173,18 +193,16 @@ static void do_submit(struct pcsc *r, struct pcsc_post *p)
 		pthread_mutex_unlock(&r->lock);
 		r->host->log(r->inst, ONSHI_LOG_INFO,
 			     "card read %s submitted (PIN, %s)", p->read_id,
-			     p->token == ONSHI_TOKEN_SMARTPHONE ? "smartphone" :
-								  "card");
-		r->host->set_event(r->inst, "card read %s submitted",
-				   p->read_id);
+			     p->token == ONSHI_TOKEN_SMARTPHONE ? "smartphone"
+								: "card");
+		r->host->set_event(r->inst, "card read %s submitted", p->read_id);
 	} else {
 		pthread_mutex_lock(&r->lock);
 		snprintf(r->last, sizeof(r->last), "card read refused: %s",
 			 msg[0] ? msg : onshi_strerror(rc));
 		pthread_mutex_unlock(&r->lock);
-		r->host->log(r->inst, ONSHI_LOG_WARNING,
-			     "card read %s refused: %s", p->read_id,
-			     msg[0] ? msg : onshi_strerror(rc));
+		r->host->log(r->inst, ONSHI_LOG_WARNING, "card read %s refused: %s",
+			     p->read_id, msg[0] ? msg : onshi_strerror(rc));
 		r->host->set_event(r->inst, "card read refused: %s",
 				   msg[0] ? msg : onshi_strerror(rc));
 	}
@@ -214,9 +232,7 @@ static void on_post(void *arg)
 		if (rc != ONSHI_OK)
 			on_challenge(r, NULL, onshi_strerror(rc));
 		break;
-	case POST_SUBMIT:
-		do_submit(r, p);
-		break;
+	case POST_SUBMIT: do_submit(r, p); break;
 	}
 	post_free(p);
 }
@@ -258,8 +274,7 @@ static void post_send(struct pcsc *r, struct pcsc_post *p)
 }
 
 /* Log a line and make it the instance's latest event (from the thread). */
-static void vevent(struct pcsc *r, int device, int level, const char *fmt,
-		   va_list ap)
+static void vevent(struct pcsc *r, int device, int level, const char *fmt, va_list ap)
 {
 	struct pcsc_post *p = calloc(1, sizeof(*p));
 
@@ -287,10 +302,9 @@ static void event(struct pcsc *r, int level, const char *fmt, ...)
 }
 
 /* An event that also says whether the reader answers (DEVICE_UP/LOST). */
-static void device_event(struct pcsc *r, int device, int level,
-			 const char *fmt, ...) ONSHI_PRINTF(4, 5);
-static void device_event(struct pcsc *r, int device, int level,
-			 const char *fmt, ...)
+static void device_event(struct pcsc *r, int device, int level, const char *fmt,
+			 ...) ONSHI_PRINTF(4, 5);
+static void device_event(struct pcsc *r, int device, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -313,8 +327,7 @@ static int nap(struct pcsc *r, long ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&r->lock);
-	while (!r->stopping &&
-	       pthread_cond_timedwait(&r->cond, &r->lock, &ts) == 0)
+	while (!r->stopping && pthread_cond_timedwait(&r->cond, &r->lock, &ts) == 0)
 		;
 	s = r->stopping;
 	pthread_mutex_unlock(&r->lock);
@@ -364,8 +377,7 @@ static int get_challenge(struct pcsc *r, char *nonce, size_t len, char *why,
 	} else if (r->chal == CHAL_DONE) {
 		snprintf(why, whylen, "%s", r->chal_why);
 	} else {
-		snprintf(why, whylen, "no answer within %ld ms",
-			 r->timeout_ms);
+		snprintf(why, whylen, "no answer within %ld ms", r->timeout_ms);
 	}
 	r->chal = CHAL_IDLE;
 	pthread_mutex_unlock(&r->lock);
@@ -386,8 +398,7 @@ static void chomp(char *s)
  * regular file: its content (waiting while it is missing or empty).
  * 0 with the PIN; -1 timed out or stopping; -2 unreadable (why).
  */
-static int pin_from_file(struct pcsc *r, char *pin, size_t len, char *why,
-			 size_t whylen)
+static int pin_from_file(struct pcsc *r, char *pin, size_t len, char *why, size_t whylen)
 {
 	long deadline = now_ms() + r->timeout_ms;
 	int fd = -1, rc = -1;
@@ -397,8 +408,7 @@ static int pin_from_file(struct pcsc *r, char *pin, size_t len, char *why,
 	while (now_ms() < deadline && !stopping(r)) {
 		struct stat st;
 
-		if (fd < 0 && stat(r->pin_path, &st) == 0 &&
-		    S_ISFIFO(st.st_mode)) {
+		if (fd < 0 && stat(r->pin_path, &st) == 0 && S_ISFIFO(st.st_mode)) {
 			/* read-write: no writer yet is not end-of-file */
 			fd = open(r->pin_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 			if (fd < 0) {
@@ -436,8 +446,8 @@ static int pin_from_file(struct pcsc *r, char *pin, size_t len, char *why,
 				break;
 			}
 		} else if (errno != ENOENT) {
-			snprintf(why, whylen, "cannot open %s: %s",
-				 r->pin_path, strerror(errno));
+			snprintf(why, whylen, "cannot open %s: %s", r->pin_path,
+				 strerror(errno));
 			return -2;
 		}
 		if (nap(r, WAIT_SLICE_MS))
@@ -480,8 +490,8 @@ static int pcsc_transmit(void *arg, const unsigned char *apdu, size_t len,
 }
 
 /* The message for a failed step; "gone" covers card and reader loss. */
-static void read_failed(struct pcsc *r, struct jpki *j, struct link *l,
-			int rc, const char *step)
+static void read_failed(struct pcsc *r, struct jpki *j, struct link *l, int rc,
+			const char *step)
 {
 	switch (rc) {
 	case JPKI_GONE:
@@ -489,8 +499,7 @@ static void read_failed(struct pcsc *r, struct jpki *j, struct link *l,
 		    l->rv == (LONG)SCARD_E_NO_SMARTCARD ||
 		    l->rv == (LONG)SCARD_W_RESET_CARD)
 			event(r, ONSHI_LOG_WARNING,
-			      "card removed during the read (%s): abandoned",
-			      step);
+			      "card removed during the read (%s): abandoned", step);
 		else
 			event(r, ONSHI_LOG_WARNING,
 			      "card link lost (%s: %s): read abandoned", step,
@@ -510,8 +519,7 @@ static void read_failed(struct pcsc *r, struct jpki *j, struct link *l,
 		break;
 	default:
 		event(r, ONSHI_LOG_WARNING,
-		      "card answered %04X (%s): read abandoned", j->last_sw,
-		      step);
+		      "card answered %04X (%s): read abandoned", j->last_sw, step);
 		break;
 	}
 }
@@ -559,8 +567,7 @@ static void read_card(struct pcsc *r, SCARDCONTEXT ctx, const char *reader)
 	}
 	event(r, ONSHI_LOG_INFO,
 	      "%s detected (%s, %zu-byte certificate): asking for a challenge",
-	      p->token == ONSHI_TOKEN_SMARTPHONE ? "smartphone JPKI" :
-						   "My Number Card",
+	      p->token == ONSHI_TOKEN_SMARTPHONE ? "smartphone JPKI" : "My Number Card",
 	      token_text[0] ? token_text : "no token info", p->cert_len);
 	if (get_challenge(r, p->nonce, sizeof(p->nonce), why, sizeof(why)) < 0) {
 		if (!stopping(r))
@@ -569,12 +576,13 @@ static void read_card(struct pcsc *r, SCARDCONTEXT ctx, const char *reader)
 			      why);
 		goto out;
 	}
-	event(r, ONSHI_LOG_INFO, "challenge obtained: waiting for the PIN (%u %s left)",
-	      tries, tries == 1 ? "try" : "tries");
+	event(r, ONSHI_LOG_INFO,
+	      "challenge obtained: waiting for the PIN (%u %s left)", tries,
+	      tries == 1 ? "try" : "tries");
 	if (r->pin_tty) {
-		rc = pcsc_pin_from_tty(r->pin_path, r->pin_prompt, r->timeout_ms,
-				       stop_requested, r, pin, sizeof(pin), why,
-				       sizeof(why));
+		rc = pcsc_pin_from_tty(r->pin_path, r->pin_prompt,
+				       r->timeout_ms, stop_requested, r, pin,
+				       sizeof(pin), why, sizeof(why));
 		if (rc == PIN_TTY_CANCELLED) {
 			if (!stopping(r))
 				event(r, ONSHI_LOG_NOTICE,
@@ -611,8 +619,7 @@ static void read_card(struct pcsc *r, SCARDCONTEXT ctx, const char *reader)
 		goto out;
 	}
 	p->sig_len = sizeof(p->sig);
-	rc = jpki_sign_auth(&j, p->nonce, strlen(p->nonce), p->sig,
-			    &p->sig_len);
+	rc = jpki_sign_auth(&j, p->nonce, strlen(p->nonce), p->sig, &p->sig_len);
 	if (rc < 0) {
 		read_failed(r, &j, &l, rc, "signature");
 		goto out;
@@ -675,8 +682,7 @@ static LONG watch_reader(struct pcsc *r, SCARDCONTEXT ctx, const char *name)
 			continue;
 		if (rv != SCARD_S_SUCCESS)
 			return rv;
-		if (rs.dwEventState & (SCARD_STATE_UNKNOWN |
-				       SCARD_STATE_UNAVAILABLE))
+		if (rs.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_UNAVAILABLE))
 			return SCARD_E_READER_UNAVAILABLE;
 		if ((rs.dwEventState & SCARD_STATE_PRESENT) &&
 		    !(rs.dwCurrentState & SCARD_STATE_PRESENT) &&
@@ -720,8 +726,10 @@ static void *pcsc_thread(void *arg)
 				if (!said_no_reader)
 					device_event(r, DEVICE_LOST, ONSHI_LOG_WARNING,
 						     "no PC/SC reader%s%s%s found: waiting for one",
-						     r->reader_want ? " matching '" : "",
-						     r->reader_want ? r->reader_want : "",
+						     r->reader_want ? " matching '"
+								    : "",
+						     r->reader_want ? r->reader_want
+								    : "",
 						     r->reader_want ? "'" : "");
 				said_no_reader = 1;
 				nap(r, RETRY_MS);
@@ -859,8 +867,7 @@ static int pcsc_start(void *state)
 	err = pthread_create(&r->thread, NULL, pcsc_thread, r);
 	if (err) {
 		r->host->log(r->inst, ONSHI_LOG_ERR,
-			     "cannot start the PC/SC thread: %s",
-			     strerror(err));
+			     "cannot start the PC/SC thread: %s", strerror(err));
 		return ONSHI_EIO;
 	}
 	r->thread_started = 1;

@@ -76,8 +76,7 @@ int pcsc_pin_from_tty(const char *path, const char *prompt, long timeout_ms,
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSAFLUSH, &raw) < 0) {
-		snprintf(why, whylen, "cannot set up %s: %s", path,
-			 strerror(errno));
+		snprintf(why, whylen, "cannot set up %s: %s", path, strerror(errno));
 		close(fd);
 		return PIN_TTY_ERROR;
 	}
@@ -120,8 +119,9 @@ int pcsc_pin_from_tty(const char *path, const char *prompt, long timeout_ms,
 		}
 		/* Anything else (letters, escape sequences' tails) is ignored. */
 	}
-	put(fd, rc == PIN_TTY_OK ? "\r\n" :
-		rc == PIN_TTY_TIMEOUT ? "\r\n(timed out)\r\n" : "\r\n(cancelled)\r\n");
+	put(fd, rc == PIN_TTY_OK        ? "\r\n"
+		: rc == PIN_TTY_TIMEOUT ? "\r\n(timed out)\r\n"
+					: "\r\n(cancelled)\r\n");
 	tcsetattr(fd, TCSAFLUSH, &saved);
 	close(fd);
 	if (rc != PIN_TTY_OK) {

@@ -35,21 +35,22 @@
 #define NAME_MAX 255
 #endif
 
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | \
-		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_MASK                                                   \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | \
+	 IN_MOVE_SELF | IN_ONLYDIR)
 
 /* How a name came to be looked at. */
 enum seen_by {
-	SEEN_BY_SCAN,    /* a scan: files still settling are left for later */
-	SEEN_CLOSED,     /* IN_CLOSE_WRITE: complete, unless written in steps */
-	SEEN_MOVED,      /* IN_MOVED_TO: renamed in, so complete */
+	SEEN_BY_SCAN, /* a scan: files still settling are left for later */
+	SEEN_CLOSED,  /* IN_CLOSE_WRITE: complete, unless written in steps */
+	SEEN_MOVED,   /* IN_MOVED_TO: renamed in, so complete */
 };
 
 enum handled {
-	H_SKIPPED,   /* not ours, or gone */
-	H_DONE,      /* taken or refused: no longer in the folder */
-	H_KEPT,      /* failed: still there, retry later */
-	H_DEFERRED,  /* too young for a scan: look again after settle_ms */
+	H_SKIPPED,  /* not ours, or gone */
+	H_DONE,     /* taken or refused: no longer in the folder */
+	H_KEPT,     /* failed: still there, retry later */
+	H_DEFERRED, /* too young for a scan: look again after settle_ms */
 };
 
 struct folder_watch {
@@ -61,7 +62,7 @@ struct folder_watch {
 	int dirfd, failedfd, ifd, wd;
 	struct onshi_watch *watch;
 	struct onshi_timer *timer;
-	uint64_t timer_due;        /* CLOCK_MONOTONIC ms */
+	uint64_t timer_due;         /* CLOCK_MONOTONIC ms */
 	struct onshi_timer *rescan; /* the repeating safety scan */
 	unsigned settle_ms, retry_min_ms, retry_max_ms, backoff_ms;
 	struct folder_stats st;
@@ -134,14 +135,17 @@ static int check_stat(const struct stat *st, const char *q, size_t limit,
 	}
 	if (st->st_nlink > 1) {
 		/* A hard link could make us read (and send) another file. */
-		snprintf(msg, msglen, "'%s' has %lu hard links: refused (write "
-			 "request files as new files, not links)", q,
-			 (unsigned long)st->st_nlink);
+		snprintf(msg, msglen,
+			 "'%s' has %lu hard links: refused (write "
+			 "request files as new files, not links)",
+			 q, (unsigned long)st->st_nlink);
 		return ONSHI_EPERM;
 	}
 	if ((uintmax_t)st->st_size > (uintmax_t)limit) {
-		snprintf(msg, msglen, "'%s' is %jd bytes, over the limit of %zu "
-			 "bytes", q, (intmax_t)st->st_size, limit);
+		snprintf(msg, msglen,
+			 "'%s' is %jd bytes, over the limit of %zu "
+			 "bytes",
+			 q, (intmax_t)st->st_size, limit);
 		return ONSHI_ETOOBIG;
 	}
 	return ONSHI_OK;
@@ -167,13 +171,15 @@ int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
 	rc = check_stat(&st, q, limit, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-				 O_CLOEXEC);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
 		if (err == ELOOP) {
-			snprintf(msg, msglen, "'%s' is a symbolic link, not a "
-				 "regular file: refused", q);
+			snprintf(msg, msglen,
+				 "'%s' is a symbolic link, not a "
+				 "regular file: refused",
+				 q);
 			return ONSHI_EPERM;
 		}
 		snprintf(msg, msglen, "cannot open '%s': %s", q, strerror(err));
@@ -203,8 +209,10 @@ int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
 	}
 	/* The file grew after fstat, past the limit. */
 	if (rc == ONSHI_ETOOBIG) {
-		snprintf(msg, msglen, "'%s' is more than %zu bytes, over the "
-			 "limit", q, limit);
+		snprintf(msg, msglen,
+			 "'%s' is more than %zu bytes, over the "
+			 "limit",
+			 q, limit);
 		return rc;
 	}
 	if (dev)
@@ -214,8 +222,7 @@ int folder_read_file(int dirfd, const char *name, size_t limit, char **buf,
 	return ONSHI_OK;
 }
 
-int folder_ensure_dir(const char *path, unsigned mode, char *msg,
-		      size_t msglen)
+int folder_ensure_dir(const char *path, unsigned mode, char *msg, size_t msglen)
 {
 	struct stat st;
 	int err;
@@ -223,9 +230,10 @@ int folder_ensure_dir(const char *path, unsigned mode, char *msg,
 	if (lstat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return ONSHI_OK;
-		snprintf(msg, msglen, "%s is %s, not a folder: refused (replace "
-			 "it with a real folder)", path,
-			 file_type_name(st.st_mode));
+		snprintf(msg, msglen,
+			 "%s is %s, not a folder: refused (replace "
+			 "it with a real folder)",
+			 path, file_type_name(st.st_mode));
 		return ONSHI_EPERM;
 	}
 	if (errno != ENOENT) {
@@ -269,8 +277,7 @@ long folder_count_files(const char *dir)
 		if (de->d_type == DT_REG) {
 			n++;
 		} else if (de->d_type == DT_UNKNOWN &&
-			   fstatat(dirfd(d), de->d_name, &st,
-				   AT_SYMLINK_NOFOLLOW) == 0 &&
+			   fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			   S_ISREG(st.st_mode)) {
 			n++;
 		}
@@ -305,8 +312,10 @@ static void schedule_scan(struct folder_watch *fw, unsigned ms)
 	fw->timer = fw->host->timer_start(fw->inst, ms, 0, on_timer, fw);
 	fw->timer_due = due;
 	if (fw->timer == NULL)
-		fw->host->log(fw->inst, ONSHI_LOG_ERR, "cannot start a timer "
-			      "to look at %s again", fw->dir);
+		fw->host->log(fw->inst, ONSHI_LOG_ERR,
+			      "cannot start a timer "
+			      "to look at %s again",
+			      fw->dir);
 }
 
 static void move_to_failed(struct folder_watch *fw, const char *name,
@@ -338,15 +347,18 @@ static void move_to_failed(struct folder_watch *fw, const char *name,
 	if (renameat(fw->dirfd, name, fw->failedfd, target) < 0) {
 		int e = errno;
 
-		fw->host->log(fw->inst, ONSHI_LOG_ERR, "cannot move '%s' to %s: "
-			      "%s; it stays in %s", q, fw->failed_dir,
-			      strerror(e), fw->dir);
+		fw->host->log(fw->inst, ONSHI_LOG_ERR,
+			      "cannot move '%s' to %s: "
+			      "%s; it stays in %s",
+			      q, fw->failed_dir, strerror(e), fw->dir);
 		*h = H_KEPT;
 		return;
 	}
 	fw->st.refused++;
-	fw->host->log(fw->inst, ONSHI_LOG_NOTICE, "refused '%s': %s (moved to "
-		      "%s)", q, why, fw->failed_dir);
+	fw->host->log(fw->inst, ONSHI_LOG_NOTICE,
+		      "refused '%s': %s (moved to "
+		      "%s)",
+		      q, why, fw->failed_dir);
 	fw->host->set_event(fw->inst, "refused %s", q);
 	*h = H_DONE;
 }
@@ -381,10 +393,11 @@ static void remove_taken(struct folder_watch *fw, const char *name,
 		int e = errno;
 
 		folder_quote(q, sizeof(q), name);
-		fw->host->log(fw->inst, ONSHI_LOG_WARNING, "cannot remove '%s' "
+		fw->host->log(fw->inst, ONSHI_LOG_WARNING,
+			      "cannot remove '%s' "
 			      "from %s: %s (it will be offered again and "
-			      "recognised as a duplicate)", q, fw->dir,
-			      strerror(e));
+			      "recognised as a duplicate)",
+			      q, fw->dir, strerror(e));
 	}
 }
 
@@ -406,9 +419,9 @@ static int too_young(struct folder_watch *fw, const char *name, int names,
 	    !S_ISREG(st.st_mode))
 		return 0; /* nothing to wait for: refused as it is */
 	t = &st.st_mtim;
-	if (names && (st.st_ctim.tv_sec > t->tv_sec ||
-		      (st.st_ctim.tv_sec == t->tv_sec &&
-		       st.st_ctim.tv_nsec > t->tv_nsec)))
+	if (names &&
+	    (st.st_ctim.tv_sec > t->tv_sec ||
+	     (st.st_ctim.tv_sec == t->tv_sec && st.st_ctim.tv_nsec > t->tv_nsec)))
 		t = &st.st_ctim;
 	clock_gettime(CLOCK_REALTIME, &now);
 	age_ms = ((int64_t)now.tv_sec - (int64_t)t->tv_sec) * 1000 +
@@ -421,8 +434,7 @@ static int too_young(struct folder_watch *fw, const char *name, int names,
 }
 
 /* A regular file with several names, one of them made moments ago? */
-static int linked_just_now(struct folder_watch *fw, const char *name,
-			   unsigned *wait_ms)
+static int linked_just_now(struct folder_watch *fw, const char *name, unsigned *wait_ms)
 {
 	struct stat st;
 
@@ -431,8 +443,7 @@ static int linked_just_now(struct folder_watch *fw, const char *name,
 	       too_young(fw, name, 1, wait_ms);
 }
 
-static enum handled handle(struct folder_watch *fw, const char *name,
-			   enum seen_by by)
+static enum handled handle(struct folder_watch *fw, const char *name, enum seen_by by)
 {
 	char why[512] = "", q[300];
 	unsigned long dev = 0, ino = 0;
@@ -441,14 +452,10 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 	char *buf = NULL;
 	int rc, err = ONSHI_EPERM, fresh;
 
-	switch (fw->ops->classify(fw->arg, name, &limit, &err, why,
-				  sizeof(why))) {
-	case FOLDER_SKIP:
-		return H_SKIPPED;
-	case FOLDER_REFUSE:
-		return refuse(fw, name, err, why);
-	case FOLDER_TAKE:
-		break;
+	switch (fw->ops->classify(fw->arg, name, &limit, &err, why, sizeof(why))) {
+	case FOLDER_SKIP: return H_SKIPPED;
+	case FOLDER_REFUSE: return refuse(fw, name, err, why);
+	case FOLDER_TAKE: break;
 	}
 	fresh = too_young(fw, name, 0, &wait_ms);
 	if (by == SEEN_BY_SCAN && fresh) {
@@ -458,10 +465,8 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 	rc = folder_read_file(fw->dirfd, name, limit, &buf, &len, &dev, &ino,
 			      why, sizeof(why));
 	switch (rc) {
-	case ONSHI_OK:
-		break;
-	case ONSHI_ENOTFOUND:
-		return H_SKIPPED;
+	case ONSHI_OK: break;
+	case ONSHI_ENOTFOUND: return H_SKIPPED;
 	case ONSHI_EPERM:
 		if (linked_just_now(fw, name, &wait_ms)) {
 			/* Published by link() + unlink(), between the two:
@@ -470,8 +475,7 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 			return H_DEFERRED;
 		}
 		return refuse(fw, name, rc, why);
-	case ONSHI_ETOOBIG:
-		return refuse(fw, name, rc, why);
+	case ONSHI_ETOOBIG: return refuse(fw, name, rc, why);
 	default:
 		fw->host->log(fw->inst, ONSHI_LOG_WARNING, "%s; will retry", why);
 		return H_KEPT;
@@ -489,15 +493,18 @@ static enum handled handle(struct folder_watch *fw, const char *name,
 	}
 	folder_quote(q, sizeof(q), name);
 	if (rc == ONSHI_EINCOMPLETE) {
-		fw->host->log(fw->inst, ONSHI_LOG_INFO, "'%s' is not complete "
+		fw->host->log(fw->inst, ONSHI_LOG_INFO,
+			      "'%s' is not complete "
 			      "yet (%s); read again once it has been quiet for "
-			      "%u ms", q, why, fw->settle_ms);
+			      "%u ms",
+			      q, why, fw->settle_ms);
 		schedule_scan(fw, wait_ms ? wait_ms : fw->settle_ms);
 		return H_DEFERRED;
 	}
-	fw->host->log(fw->inst, ONSHI_LOG_WARNING, "'%s' not accepted yet (%s%s%s);"
-		      " kept in %s, will retry", q, onshi_strerror(rc),
-		      why[0] ? ": " : "", why, fw->dir);
+	fw->host->log(fw->inst, ONSHI_LOG_WARNING,
+		      "'%s' not accepted yet (%s%s%s);"
+		      " kept in %s, will retry",
+		      q, onshi_strerror(rc), why[0] ? ": " : "", why, fw->dir);
 	fw->host->set_event(fw->inst, "%s waiting: %s", q, onshi_strerror(rc));
 	return H_KEPT;
 }
@@ -536,9 +543,10 @@ static void scan(struct folder_watch *fw, int is_retry)
 	int fd;
 
 	if (fw->wd < 0 && rewatch(fw) < 0) {
-		fw->host->log(fw->inst, ONSHI_LOG_ERR, "%s is gone (%s): restore "
-			      "the folder; looking again in %u s", fw->dir,
-			      strerror(errno), fw->backoff_ms / 1000);
+		fw->host->log(fw->inst, ONSHI_LOG_ERR,
+			      "%s is gone (%s): restore "
+			      "the folder; looking again in %u s",
+			      fw->dir, strerror(errno), fw->backoff_ms / 1000);
 		goto retry;
 	}
 	fd = openat(fw->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -626,8 +634,7 @@ static void on_inotify(int fd, unsigned events, void *arg)
 				need_scan = 1; /* events were lost */
 				continue;
 			}
-			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
-					IN_MOVE_SELF)) {
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
 				if (fw->wd >= 0) {
 					if (!(ev->mask & IN_IGNORED))
 						inotify_rm_watch(fw->ifd, fw->wd);
@@ -635,14 +642,14 @@ static void on_inotify(int fd, unsigned events, void *arg)
 					fw->host->log(fw->inst, ONSHI_LOG_ERR,
 						      "%s was removed or moved; "
 						      "no requests are taken "
-						      "until it is back", fw->dir);
+						      "until it is back",
+						      fw->dir);
 					schedule_scan(fw, fw->backoff_ms);
 				}
 				continue;
 			}
 			if (ev->len == 0 || ev->wd != fw->wd ||
-			    !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO |
-					  IN_CREATE)))
+			    !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)))
 				continue;
 			if (ev->name[0] == '.')
 				continue; /* hidden: a writer's temporary file */
@@ -659,9 +666,9 @@ static void on_inotify(int fd, unsigned events, void *arg)
 			for (i = 0; i < ncreated; i++)
 				if (strcmp(created[i], ev->name) == 0)
 					created[i] = created[--ncreated];
-			if (handle(fw, ev->name, (ev->mask & IN_MOVED_TO)
-						       ? SEEN_MOVED
-						       : SEEN_CLOSED) == H_KEPT) {
+			if (handle(fw, ev->name,
+				   (ev->mask & IN_MOVED_TO) ? SEEN_MOVED
+							    : SEEN_CLOSED) == H_KEPT) {
 				kept = 1;
 				fw->st.waiting++;
 			}
@@ -677,8 +684,7 @@ static void on_inotify(int fd, unsigned events, void *arg)
 		schedule_scan(fw, fw->settle_ms + 10);
 }
 
-int folder_watch_start(const struct onshi_host *host,
-		       struct onshi_instance *inst,
+int folder_watch_start(const struct onshi_host *host, struct onshi_instance *inst,
 		       const struct folder_watch_config *cfg,
 		       const struct folder_watch_ops *ops, void *arg,
 		       struct folder_watch **out, char *msg, size_t msglen)
@@ -735,8 +741,8 @@ int folder_watch_start(const struct onshi_host *host,
 	if (fw->wd < 0) {
 		err = errno;
 		snprintf(msg, msglen, "cannot watch %s: %s%s", fw->dir,
-			 strerror(err), err == ENOSPC
-			 ? " (raise fs.inotify.max_user_watches)" : "");
+			 strerror(err),
+			 err == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
 		goto fail;
 	}
 	fw->watch = host->watch_fd(inst, fw->ifd, ONSHI_FD_READ, on_inotify, fw);
@@ -802,7 +808,8 @@ int folder_adapter_start(const struct onshi_host *host,
 			 void *arg, struct folder_watch **out)
 {
 	struct folder_watch_config cfg = {
-		.dir = watch, .failed_dir = failed,
+		.dir = watch,
+		.failed_dir = failed,
 		.settle_ms = FOLDER_SETTLE_MS,
 		.retry_min_ms = FOLDER_RETRY_MIN_MS,
 		.retry_max_ms = FOLDER_RETRY_MAX_MS,
@@ -813,15 +820,13 @@ int folder_adapter_start(const struct onshi_host *host,
 	int rc;
 
 	for (i = 0; i < ndirs; i++) {
-		rc = folder_ensure_dir(dirs[i], FOLDER_DIR_MODE, msg,
-				       sizeof(msg));
+		rc = folder_ensure_dir(dirs[i], FOLDER_DIR_MODE, msg, sizeof(msg));
 		if (rc != ONSHI_OK) {
 			host->log(inst, ONSHI_LOG_ERR, "%s", msg);
 			return rc;
 		}
 	}
-	rc = folder_watch_start(host, inst, &cfg, ops, arg, out, msg,
-				sizeof(msg));
+	rc = folder_watch_start(host, inst, &cfg, ops, arg, out, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
 		host->log(inst, ONSHI_LOG_ERR, "%s", msg);
 		return rc;

@@ -54,9 +54,8 @@ struct folder_watch_ops {
 	 * accepted; for REFUSE set *err (an ONSHI_E* code) and write the
 	 * reason to why.
 	 */
-	enum folder_verdict (*classify)(void *arg, const char *name,
-					size_t *limit, int *err, char *why,
-					size_t whylen);
+	enum folder_verdict (*classify)(void *arg, const char *name, size_t *limit,
+					int *err, char *why, size_t whylen);
 	/*
 	 * Hand over a request. fresh: the file was modified within the settle
 	 * time, so its writer may not have finished it. ONSHI_OK or
@@ -81,18 +80,18 @@ struct folder_watch_ops {
 };
 
 struct folder_watch_config {
-	const char *dir;          /* the folder to watch (must exist) */
-	const char *failed_dir;   /* where refused files go (must exist) */
-	unsigned settle_ms;       /* scans leave files younger than this */
-	unsigned retry_min_ms;    /* first retry delay after a failure */
-	unsigned retry_max_ms;    /* backoff ceiling */
-	unsigned rescan_ms;       /* safety scan interval; 0: none */
+	const char *dir;        /* the folder to watch (must exist) */
+	const char *failed_dir; /* where refused files go (must exist) */
+	unsigned settle_ms;     /* scans leave files younger than this */
+	unsigned retry_min_ms;  /* first retry delay after a failure */
+	unsigned retry_max_ms;  /* backoff ceiling */
+	unsigned rescan_ms;     /* safety scan interval; 0: none */
 };
 
 struct folder_stats {
-	unsigned long taken;      /* handed over and removed */
-	unsigned long refused;    /* moved to failed/ */
-	unsigned long waiting;    /* kept after a failure, awaiting retry */
+	unsigned long taken;   /* handed over and removed */
+	unsigned long refused; /* moved to failed/ */
+	unsigned long waiting; /* kept after a failure, awaiting retry */
 };
 
 struct folder_watch;
@@ -102,8 +101,7 @@ struct folder_watch;
  * register with the host's loop. On error *out is NULL and msg says why.
  * ops and arg must outlive the watch. take() may already run from here.
  */
-int folder_watch_start(const struct onshi_host *host,
-		       struct onshi_instance *inst,
+int folder_watch_start(const struct onshi_host *host, struct onshi_instance *inst,
 		       const struct folder_watch_config *cfg,
 		       const struct folder_watch_ops *ops, void *arg,
 		       struct folder_watch **out, char *msg, size_t msglen);
@@ -129,12 +127,14 @@ int folder_adapter_start(const struct onshi_host *host,
 			 void *arg, struct folder_watch **out);
 
 /* The rescan_s key every folder adapter accepts, for its key table. */
-#define FOLDER_RESCAN_KEY \
-	{ .name = "rescan_s", .type = ONSHI_CONF_INT, .default_value = "5", \
-	  .min = 0, .max = 3600, \
-	  .help = "seconds between safety scans of the request folder, " \
-		  "for folders where inotify reports nothing (CIFS, NFS, " \
-		  "FUSE mounts); 0 = none" }
+#define FOLDER_RESCAN_KEY                                                        \
+	{                                                                        \
+		.name = "rescan_s", .type = ONSHI_CONF_INT,                      \
+		.default_value = "5", .min = 0, .max = 3600,                     \
+		.help = "seconds between safety scans of the request folder, "   \
+			"for folders where inotify reports nothing (CIFS, NFS, " \
+			"FUSE mounts); 0 = none"                                 \
+	}
 
 /* ---- helpers, usable on their own ---- */
 
@@ -146,8 +146,7 @@ char *folder_join(const char *a, const char *b);
  * another kind of file there is refused: the folder is shared with another
  * computer, which must not be able to redirect what we write.
  */
-int folder_ensure_dir(const char *path, unsigned mode, char *msg,
-		      size_t msglen);
+int folder_ensure_dir(const char *path, unsigned mode, char *msg, size_t msglen);
 
 /*
  * Read dirfd/name into a malloc'd, NUL-terminated buffer without following

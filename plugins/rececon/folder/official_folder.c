@@ -40,8 +40,9 @@
 #include "official_folder.h"
 
 /* The bytes of a safe file id (onshi/message.h, onshi_file_name_classify). */
-#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-		 "0123456789._+=@~-"
+#define ID_CHARS                                               \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789._+=@~-"
 
 /* Remembered request encodings (for OFFICIAL_CHARSET_SAME), at most. */
 #define OF_CS_BUCKETS 1024
@@ -56,16 +57,16 @@ struct cs_entry {
 struct official_folder {
 	const struct onshi_host *host;
 	struct onshi_instance *inst;
-	struct official_habits habits;   /* charsets resolved: never _CONF */
+	struct official_habits habits; /* charsets resolved: never _CONF */
 	char *base, *req, *res, *face, *failed, *tmp;
 	/* The staging folder for res/ and face/: tmp/, or NULL (a temporary
 	 * name inside the folder itself) when it is another file system. */
 	const char *res_tmp, *face_tmp;
 	size_t max_request, max_batch;
 	unsigned rescan_s;
-	unsigned long links;             /* names made for request copies */
+	unsigned long links; /* names made for request copies */
 	struct folder_watch *fw;
-	int last_cs;                     /* encoding of the latest request */
+	int last_cs; /* encoding of the latest request */
 	struct cs_entry *cs_map[OF_CS_BUCKETS];
 	size_t cs_count;
 	unsigned long accepted, results, errors, pushes, refused_err;
@@ -158,8 +159,9 @@ static void cs_clear(struct official_folder *of)
 static int sniff_charset(const char *p, size_t len)
 {
 	static const char *const sjis[] = {
-		"shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j",
-		"cp932", "ms932", "ms_kanji", "csshiftjis", "x-ms-cp932", NULL,
+		"shift_jis",   "shift-jis",  "sjis",  "x-sjis",
+		"windows-31j", "cp932",      "ms932", "ms_kanji",
+		"csshiftjis",  "x-ms-cp932", NULL,
 	};
 	char val[32];
 	size_t end, i, v = 0;
@@ -181,8 +183,8 @@ static int sniff_charset(const char *p, size_t len)
 	}
 	if (e == NULL)
 		return ONSHI_CHARSET_UTF8;
-	while (e < p + end && (*e == ' ' || *e == '\t' || *e == '\r' ||
-			       *e == '\n' || *e == '='))
+	while (e < p + end &&
+	       (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n' || *e == '='))
 		e++;
 	if (e >= p + end || (*e != '"' && *e != '\''))
 		return ONSHI_CHARSET_UTF8;
@@ -202,9 +204,9 @@ static int parse_encoding(const char *s)
 		return OFFICIAL_CHARSET_SAME;
 	if (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0)
 		return ONSHI_CHARSET_UTF8;
-	if (strcasecmp(s, "shift_jis") == 0 || strcasecmp(s, "shift-jis") == 0 ||
-	    strcasecmp(s, "sjis") == 0 || strcasecmp(s, "cp932") == 0 ||
-	    strcasecmp(s, "windows-31j") == 0)
+	if (strcasecmp(s, "shift_jis") == 0 ||
+	    strcasecmp(s, "shift-jis") == 0 || strcasecmp(s, "sjis") == 0 ||
+	    strcasecmp(s, "cp932") == 0 || strcasecmp(s, "windows-31j") == 0)
 		return ONSHI_CHARSET_CP932;
 	return -2;
 }
@@ -267,34 +269,35 @@ static int apply_habits(struct official_folder *of, const struct onshi_msg *in,
 
 /* ---- writing ---- */
 
-static int write_doc(struct official_folder *of, const char *dir,
-		     const char *name, const struct onshi_msg *m, int cs,
-		     enum official_file what)
+static int write_doc(struct official_folder *of, const char *dir, const char *name,
+		     const struct onshi_msg *m, int cs, enum official_file what)
 {
 	char msg[512], *out = NULL;
 	size_t outlen = 0, subst = 0;
 	int rc;
 
-	rc = of->host->msg_write(m, cs, &out, &outlen, &subst, msg,
-				 sizeof(msg));
+	rc = of->host->msg_write(m, cs, &out, &outlen, &subst, msg, sizeof(msg));
 	if (rc != ONSHI_OK) {
-		of->host->log(of->inst, ONSHI_LOG_ERR, "cannot write %s: %s", name,
-			      msg);
+		of->host->log(of->inst, ONSHI_LOG_ERR, "cannot write %s: %s",
+			      name, msg);
 		return rc;
 	}
-	rc = of->host->write_file_staged(of->inst, dir == of->face ? of->face_tmp
-							       : of->res_tmp,
+	rc = of->host->write_file_staged(of->inst,
+					 dir == of->face ? of->face_tmp : of->res_tmp,
 					 dir, name, out, outlen,
 					 FOLDER_FILE_MODE, msg, sizeof(msg));
 	of->host->buf_free(out);
 	if (rc != ONSHI_OK) {
-		of->host->log(of->inst, ONSHI_LOG_ERR, "%s; the answer is kept and "
-			      "written later", msg);
+		of->host->log(of->inst, ONSHI_LOG_ERR,
+			      "%s; the answer is kept and "
+			      "written later",
+			      msg);
 		of->host->set_event(of->inst, "cannot write %s", name);
 		return rc == ONSHI_EINVAL ? rc : ONSHI_EIO;
 	}
 	if (subst > 0)
-		of->host->log(of->inst, ONSHI_LOG_NOTICE, "%s: %zu characters that "
+		of->host->log(of->inst, ONSHI_LOG_NOTICE,
+			      "%s: %zu characters that "
 			      "Shift_JIS cannot hold were written as U+3013",
 			      name, subst);
 	of->host->log(of->inst, ONSHI_LOG_INFO, "wrote %s/%s (%s)", dir, name,
@@ -314,8 +317,7 @@ static int error_name(const char *request, char *out, size_t outlen)
 	size_t n = strlen(request);
 
 	if (n <= 4 || request[0] == '.' ||
-	    strcasecmp(request + n - 4, ".xml") != 0 || n >= outlen ||
-	    n > NAME_MAX)
+	    strcasecmp(request + n - 4, ".xml") != 0 || n >= outlen || n > NAME_MAX)
 		return ONSHI_EINVAL;
 	memcpy(out, request, n - 4);
 	memcpy(out + n - 4, ".err", 5);
@@ -357,12 +359,13 @@ static int write_request_copy(struct official_folder *of, const char *name,
 	char msg[512];
 	int rc;
 
-	rc = of->host->write_file_staged(of->inst, of->res_tmp, of->res, name,
-					 data, len, FOLDER_FILE_MODE, msg,
-					 sizeof(msg));
+	rc = of->host->write_file_staged(of->inst, of->res_tmp, of->res, name, data,
+					 len, FOLDER_FILE_MODE, msg, sizeof(msg));
 	if (rc != ONSHI_OK)
-		of->host->log(of->inst, ONSHI_LOG_ERR, "%s; the error answer "
-			      "is written again later", msg);
+		of->host->log(of->inst, ONSHI_LOG_ERR,
+			      "%s; the error answer "
+			      "is written again later",
+			      msg);
 	return rc == ONSHI_OK ? rc : ONSHI_EIO;
 }
 
@@ -373,8 +376,7 @@ static int write_request_copy(struct official_folder *of, const char *name,
  * a symlink, FIFO, device or someone else's hard-linked file. Failing is
  * logged; the .err stands on its own.
  */
-static void link_request_copy(struct official_folder *of, int dirfd,
-			      const char *name)
+static void link_request_copy(struct official_folder *of, int dirfd, const char *name)
 {
 	char tmp[NAME_MAX + 1], q[160];
 	struct stat st;
@@ -399,8 +401,10 @@ static void link_request_copy(struct official_folder *of, int dirfd,
 	return;
 fail:
 	folder_quote(q, sizeof(q), name);
-	of->host->log(of->inst, ONSHI_LOG_WARNING, "no copy of '%s' beside its "
-		      ".err in %s: %s", q, of->res, strerror(errno));
+	of->host->log(of->inst, ONSHI_LOG_WARNING,
+		      "no copy of '%s' beside its "
+		      ".err in %s: %s",
+		      q, of->res, strerror(errno));
 	if (tfd >= 0)
 		close(tfd);
 	if (rfd >= 0)
@@ -452,8 +456,8 @@ static int write_refusal(struct official_folder *of, const char *name,
  * per card read): two reads in one second never share a name, and one read
  * delivered again within its second replaces its own file.
  */
-static int face_name(struct official_folder *of, const char *push_id,
-		     char *out, size_t outlen)
+static int face_name(struct official_folder *of, const char *push_id, char *out,
+		     size_t outlen)
 {
 	const char *code = of->host->institution_code(of->inst);
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -463,42 +467,38 @@ static int face_name(struct official_folder *of, const char *push_id,
 	time_t now = time(NULL);
 	int n;
 
-	if (!EVP_Digest(push_id, strlen(push_id), md, &mdlen, EVP_sha256(),
-			NULL) || mdlen < 10)
+	if (!EVP_Digest(push_id, strlen(push_id), md, &mdlen, EVP_sha256(), NULL) ||
+	    mdlen < 10)
 		return ONSHI_ENOMEM;
 	for (i = 0; i < 10; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	if (code == NULL || strlen(code) != 10 ||
-	    strspn(code, "0123456789") != 10)
+	if (code == NULL || strlen(code) != 10 || strspn(code, "0123456789") != 10)
 		code = "0000000000"; /* [institution] code is checked at load */
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
-	n = snprintf(out, outlen, "OQSsiquc01res_face_%s%s_%s.xml", code, hex,
-		     when);
+	n = snprintf(out, outlen, "OQSsiquc01res_face_%s%s_%s.xml", code, hex, when);
 	return n > 0 && (size_t)n < outlen ? ONSHI_OK : ONSHI_ETOOBIG;
 }
 
 /* ---- folder callbacks ---- */
 
-static enum folder_verdict of_classify(void *arg, const char *name,
-				       size_t *limit, int *err, char *why,
-				       size_t whylen)
+static enum folder_verdict of_classify(void *arg, const char *name, size_t *limit,
+				       int *err, char *why, size_t whylen)
 {
 	struct official_folder *of = arg;
 	char id[ONSHI_FILE_ID_MAX + 1];
 	size_t plen;
 	int kind = 0, rc;
 
-	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why,
-					  whylen);
+	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why, whylen);
 	if (rc == ONSHI_OK) {
 		/* one person's requests vs. the batch kinds */
 		*limit = kind == ONSHI_MSG_INQUIRY_REQUEST ||
-				 kind == ONSHI_MSG_DRUG_REQUEST ||
-				 kind == ONSHI_MSG_REFNUM_REQUEST ||
-				 kind == ONSHI_MSG_CHECKUP_REQUEST
-			 ? of->max_request
-			 : of->max_batch;
+					 kind == ONSHI_MSG_DRUG_REQUEST ||
+					 kind == ONSHI_MSG_REFNUM_REQUEST ||
+					 kind == ONSHI_MSG_CHECKUP_REQUEST
+				 ? of->max_request
+				 : of->max_batch;
 		return FOLDER_TAKE;
 	}
 	plen = request_shape(name);
@@ -523,8 +523,7 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 	char id[ONSHI_FILE_ID_MAX + 1];
 	int kind = 0, rc;
 
-	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why,
-					  whylen);
+	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why, whylen);
 	if (rc != ONSHI_OK)
 		return rc;
 	of->last_cs = sniff_charset(data, len);
@@ -537,8 +536,7 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 					    ONSHI_SUBMIT_MAY_BE_PARTIAL, why,
 					    whylen);
 	else
-		rc = of->host->submit(of->inst, name, kind, data, len, why,
-				      whylen);
+		rc = of->host->submit(of->inst, name, kind, data, len, why, whylen);
 	if (rc == ONSHI_OK) {
 		of->accepted++;
 		of->host->set_event(of->inst, "accepted %s", name);
@@ -548,8 +546,7 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 	return rc;
 }
 
-static int of_refused(void *arg, int dirfd, const char *name, int err,
-		      const char *why)
+static int of_refused(void *arg, int dirfd, const char *name, int err, const char *why)
 {
 	struct official_folder *of = arg;
 	char errname[NAME_MAX + 1], id[ONSHI_FILE_ID_MAX + 1];
@@ -591,15 +588,17 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 	    !host->submit || !host->submit_flags || !host->msg_write ||
 	    !host->buf_free || !host->file_name_classify ||
 	    !host->file_name_result || !host->write_file_staged) {
-		host->log(inst, ONSHI_LOG_ERR, "this onshid is too old (ABI "
+		host->log(inst, ONSHI_LOG_ERR,
+			  "this onshid is too old (ABI "
 			  "%u.%u): folder adapters need ABI 1.3 (submit_flags, "
-			  "write_file_staged)", host->abi_major,
-			  host->abi_minor);
+			  "write_file_staged)",
+			  host->abi_major, host->abi_minor);
 		return ONSHI_EABI;
 	}
 	dir = host->conf_str(inst, "dir");
 	if (dir == NULL || dir[0] == '\0') {
-		host->log(inst, ONSHI_LOG_ERR, "dir is not set: name the folder "
+		host->log(inst, ONSHI_LOG_ERR,
+			  "dir is not set: name the folder "
 			  "holding req/ and res/");
 		return ONSHI_EINVAL;
 	}
@@ -607,8 +606,10 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 		enc = host->conf_str(inst, "output_encoding");
 		charset = parse_encoding(enc);
 		if (charset == -2) {
-			host->log(inst, ONSHI_LOG_ERR, "output_encoding '%s' is "
-				  "not one of utf-8, shift_jis, same", enc);
+			host->log(inst, ONSHI_LOG_ERR,
+				  "output_encoding '%s' is "
+				  "not one of utf-8, shift_jis, same",
+				  enc);
 			return ONSHI_EINVAL;
 		}
 	}
@@ -616,8 +617,10 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 		enc = host->conf_str(inst, "face_encoding");
 		face_charset = parse_encoding(enc);
 		if (face_charset < 0 || strcasecmp(enc, "same") == 0) {
-			host->log(inst, ONSHI_LOG_ERR, "face_encoding '%s' is "
-				  "not one of utf-8, shift_jis", enc);
+			host->log(inst, ONSHI_LOG_ERR,
+				  "face_encoding '%s' is "
+				  "not one of utf-8, shift_jis",
+				  enc);
 			return ONSHI_EINVAL;
 		}
 	}
@@ -675,8 +678,10 @@ static void sweep_tmp(struct official_folder *of)
 	}
 	closedir(d);
 	if (n > 0)
-		of->host->log(of->inst, ONSHI_LOG_NOTICE, "removed %lu unfinished "
-			      "file(s) from %s", n, of->tmp);
+		of->host->log(of->inst, ONSHI_LOG_NOTICE,
+			      "removed %lu unfinished "
+			      "file(s) from %s",
+			      n, of->tmp);
 }
 
 /*
@@ -690,7 +695,8 @@ static const char *staging_for(struct official_folder *of, const char *dir)
 
 	if (stat(of->tmp, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev)
 		return of->tmp;
-	of->host->log(of->inst, ONSHI_LOG_WARNING, "%s is not on the file "
+	of->host->log(of->inst, ONSHI_LOG_WARNING,
+		      "%s is not on the file "
 		      "system of %s: files are renamed into place inside it, "
 		      "which a receipt computer watching over a share sees as "
 		      "a rename, not a new file (keep them on one file system)",
@@ -701,8 +707,8 @@ static const char *staging_for(struct official_folder *of, const char *dir)
 int official_start(struct official_folder *of)
 {
 	/* tmp/ before req/: answers may be written from the first scan on. */
-	const char *dirs[] = { of->base, of->tmp, of->res, of->face,
-			       of->failed, of->req };
+	const char *dirs[] = { of->base, of->tmp,    of->res,
+			       of->face, of->failed, of->req };
 	char msg[512];
 	size_t i;
 	int rc;
@@ -773,8 +779,10 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 			char q[160];
 
 			folder_quote(q, sizeof(q), d->request_id);
-			of->host->log(of->inst, ONSHI_LOG_ERR, "answer for '%s' "
-				      "cannot be named: %s", q, why);
+			of->host->log(of->inst, ONSHI_LOG_ERR,
+				      "answer for '%s' "
+				      "cannot be named: %s",
+				      q, why);
 			return ONSHI_EINVAL;
 		}
 		if (d->is_error)
@@ -786,14 +794,18 @@ int official_deliver(struct official_folder *of, const struct onshi_delivery *d)
 		reception = id;
 		/* Forgotten (restart, reload): read again from the request's
 		 * bytes the core kept (the answer came upstream in UTF-8). */
-		cs = out_charset(of, cs_take(of, d->request_id,
-					     d->request_body != NULL && d->request_len > 0
-					     ? sniff_charset(d->request_body, d->request_len)
-					     : (int)d->result->source_charset));
+		cs = out_charset(of,
+				 cs_take(of, d->request_id,
+					 d->request_body != NULL && d->request_len > 0
+						 ? sniff_charset(d->request_body,
+								 d->request_len)
+						 : (int)d->result->source_charset));
 	}
 	if (rc != ONSHI_OK) {
-		of->host->log(of->inst, ONSHI_LOG_ERR, "no file name for the "
-			      "answer (%s)", onshi_strerror(rc));
+		of->host->log(of->inst, ONSHI_LOG_ERR,
+			      "no file name for the "
+			      "answer (%s)",
+			      onshi_strerror(rc));
 		return rc;
 	}
 	rc = apply_habits(of, d->result, reception, &hc);
@@ -826,12 +838,13 @@ void official_status(struct official_folder *of, char *buf, size_t len)
 	long res = folder_count_files(of->res), face = folder_count_files(of->face);
 
 	folder_watch_stats(of->fw, &st);
-	snprintf(buf, len, "%s %s, %ld pending in res/, %ld in face/, %lu "
+	snprintf(buf, len,
+		 "%s %s, %ld pending in res/, %ld in face/, %lu "
 		 "accepted, %lu answered, %lu .err, %lu pushes, %lu refused to "
-		 "failed/, %lu waiting to retry", of->fw ? "watching" : "stopped",
-		 of->req, res, face, of->accepted, of->results,
-		 of->errors + of->refused_err, of->pushes, st.refused,
-		 st.waiting);
+		 "failed/, %lu waiting to retry",
+		 of->fw ? "watching" : "stopped", of->req, res, face,
+		 of->accepted, of->results, of->errors + of->refused_err,
+		 of->pushes, st.refused, st.waiting);
 }
 
 /* ---- plugin ops, for adapters whose state is the engine itself ---- */

@@ -24,34 +24,45 @@
 #include "folder_watch.h"
 
 /* The keys every official-folder adapter accepts, for its key table. */
-#define OFFICIAL_FOLDER_CONF_KEYS \
-	{ .name = "dir", .type = ONSHI_CONF_PATH, .required = 1, \
-	  .help = "folder holding req/, res/, face/, failed/ and tmp/ " \
-		  "(created if missing)" }, \
-	FOLDER_RESCAN_KEY, \
-	{ .name = "max_request_bytes", .type = ONSHI_CONF_INT, \
-	  .default_value = "1048576", .min = 1024, .max = 33554432, \
-	  .help = "largest individual request file accepted" }, \
-	{ .name = "max_batch_bytes", .type = ONSHI_CONF_INT, \
-	  .default_value = "33554432", .min = 1024, .max = 268435456, \
-	  .help = "largest batch request file accepted" }
+#define OFFICIAL_FOLDER_CONF_KEYS                                           \
+	{ .name = "dir",                                                    \
+	  .type = ONSHI_CONF_PATH,                                          \
+	  .required = 1,                                                    \
+	  .help = "folder holding req/, res/, face/, failed/ and tmp/ "     \
+		  "(created if missing)" },                                 \
+		FOLDER_RESCAN_KEY,                                          \
+		{ .name = "max_request_bytes",                              \
+		  .type = ONSHI_CONF_INT,                                   \
+		  .default_value = "1048576",                               \
+		  .min = 1024,                                              \
+		  .max = 33554432,                                          \
+		  .help = "largest individual request file accepted" },     \
+	{                                                                   \
+		.name = "max_batch_bytes", .type = ONSHI_CONF_INT,          \
+		.default_value = "33554432", .min = 1024, .max = 268435456, \
+		.help = "largest batch request file accepted"               \
+	}
 
 /* The output_encoding key, for adapters with charset OFFICIAL_CHARSET_CONF. */
-#define OFFICIAL_FOLDER_ENCODING_KEY \
-	{ .name = "output_encoding", .type = ONSHI_CONF_STRING, \
-	  .default_value = "same", \
-	  .help = "encoding of written files: utf-8, shift_jis, or same " \
-		  "(as each request)" }
+#define OFFICIAL_FOLDER_ENCODING_KEY                                            \
+	{                                                                       \
+		.name = "output_encoding", .type = ONSHI_CONF_STRING,           \
+		.default_value = "same",                                        \
+		.help = "encoding of written files: utf-8, shift_jis, or same " \
+			"(as each request)"                                     \
+	}
 
 /*
  * The face_encoding key: the encoding of face/ files, the adapter's own
  * setting (clients read face/ in one configured encoding), with the
  * adapter's habit as default ("utf-8" or "shift_jis").
  */
-#define OFFICIAL_FACE_ENCODING_KEY(dflt) \
-	{ .name = "face_encoding", .type = ONSHI_CONF_STRING, \
-	  .default_value = dflt, \
-	  .help = "encoding of face/ files: utf-8 or shift_jis" }
+#define OFFICIAL_FACE_ENCODING_KEY(dflt)                              \
+	{                                                             \
+		.name = "face_encoding", .type = ONSHI_CONF_STRING,   \
+		.default_value = dflt,                                \
+		.help = "encoding of face/ files: utf-8 or shift_jis" \
+	}
 
 /*
  * Habit charsets besides ONSHI_CHARSET_*: each answer in the encoding its
@@ -70,11 +81,11 @@ enum official_file {
 };
 
 struct official_habits {
-	int charset;          /* ONSHI_CHARSET_* or OFFICIAL_CHARSET_* */
+	int charset; /* ONSHI_CHARSET_* or OFFICIAL_CHARSET_* */
 	/* face/ files: ONSHI_CHARSET_*, or OFFICIAL_CHARSET_CONF (the
 	 * face_encoding key, which the adapter's key table then declares) */
 	int face_charset;
-	int consent_kinds;    /* consent triples kept in results, 1..4 */
+	int consent_kinds; /* consent triples kept in results, 1..4 */
 	/*
 	 * Non-zero: ArbitraryFileIdentifier of every answer is the
 	 * reception number: the request's own identifier when it had a
@@ -112,13 +123,11 @@ void official_op_destroy(void *state);
 void official_op_status(void *state, char *buf, size_t len);
 int official_op_deliver(void *state, const struct onshi_delivery *d);
 
-#define OFFICIAL_OPS(create_fn) { \
-	.create = (create_fn), \
-	.start = official_op_start, \
-	.stop = official_op_stop, \
-	.destroy = official_op_destroy, \
-	.status = official_op_status, \
-	.deliver = official_op_deliver, \
-}
+#define OFFICIAL_OPS(create_fn)                                               \
+	{                                                                     \
+		.create = (create_fn), .start = official_op_start,            \
+		.stop = official_op_stop, .destroy = official_op_destroy,     \
+		.status = official_op_status, .deliver = official_op_deliver, \
+	}
 
 #endif

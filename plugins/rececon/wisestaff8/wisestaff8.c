@@ -40,11 +40,16 @@ struct ws8 {
 };
 
 static const struct onshi_conf_key ws8_keys[] = {
-	{ .name = "dir", .type = ONSHI_CONF_PATH, .required = 1,
+	{ .name = "dir",
+	  .type = ONSHI_CONF_PATH,
+	  .required = 1,
 	  .help = "folder holding SEND/, RECV/ and failed/ (created if "
 		  "missing)" },
-	{ .name = "max_request_bytes", .type = ONSHI_CONF_INT,
-	  .default_value = "4096", .min = 256, .max = 1048576,
+	{ .name = "max_request_bytes",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "4096",
+	  .min = 256,
+	  .max = 1048576,
 	  .help = "largest Q<id>.CSV accepted (one line is under 200 bytes)" },
 	FOLDER_RESCAN_KEY,
 	{ .name = NULL },
@@ -55,8 +60,7 @@ static const struct onshi_conf_key ws8_keys[] = {
  * into id[WS8_ID_MAX + 1]. 1: that shape with a safe id; 0: another
  * name; -1: that shape but an unsafe id (why says which).
  */
-static int csv_name_id(const char *name, char letter, char *id, char *why,
-		       size_t whylen)
+static int csv_name_id(const char *name, char letter, char *id, char *why, size_t whylen)
 {
 	size_t n = strlen(name), l;
 
@@ -65,13 +69,16 @@ static int csv_name_id(const char *name, char letter, char *id, char *why,
 		return 0;
 	l = n - 5;
 	if (l > WS8_ID_MAX) {
-		snprintf(why, whylen, "the id in the file name is longer than %d "
-			 "characters", WS8_ID_MAX);
+		snprintf(why, whylen,
+			 "the id in the file name is longer than %d "
+			 "characters",
+			 WS8_ID_MAX);
 		return -1;
 	}
 	if (strspn(name + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			     "0123456789_-") < l) {
-		snprintf(why, whylen, "the id in the file name may hold only "
+		snprintf(why, whylen,
+			 "the id in the file name may hold only "
 			 "A-Z a-z 0-9 _ -");
 		return -1;
 	}
@@ -91,8 +98,10 @@ static int write_line_file(struct ws8 *w, const char *name, const char *text,
 	int rc;
 
 	if (ws8_encode_cp932(text, len, &out, &outlen, &subst) < 0) {
-		w->host->log(w->inst, ONSHI_LOG_ERR, "cannot encode %s as CP932 "
-			     "(out of memory)", name);
+		w->host->log(w->inst, ONSHI_LOG_ERR,
+			     "cannot encode %s as CP932 "
+			     "(out of memory)",
+			     name);
 		return ONSHI_ENOMEM;
 	}
 	rc = w->host->write_file_atomic(w->inst, w->recv, name, out, outlen,
@@ -104,9 +113,10 @@ static int write_line_file(struct ws8 *w, const char *name, const char *text,
 		return rc == ONSHI_EINVAL ? rc : ONSHI_EIO;
 	}
 	if (subst > 0)
-		w->host->log(w->inst, ONSHI_LOG_NOTICE, "%s: %zu characters that "
-			     "CP932 cannot hold were written as U+3013", name,
-			     subst);
+		w->host->log(w->inst, ONSHI_LOG_NOTICE,
+			     "%s: %zu characters that "
+			     "CP932 cannot hold were written as U+3013",
+			     name, subst);
 	w->host->log(w->inst, ONSHI_LOG_INFO, "wrote %s/%s", w->recv, name);
 	w->host->set_event(w->inst, "wrote %s", name);
 	return ONSHI_OK;
@@ -198,9 +208,10 @@ static void answer_fields(const struct onshi_msg *m,
 			f[15] = nz(r->processing_result_code, h->error_code);
 			f[16] = nz(r->processing_result_message, h->error_message);
 		} else {
-			snprintf(status, 4, "%d", r->processing_result_status ==
-				 ONSHI_STATUS_NONE ? 1 :
-				 (int)r->processing_result_status);
+			snprintf(status, 4, "%d",
+				 r->processing_result_status == ONSHI_STATUS_NONE
+					 ? 1
+					 : (int)r->processing_result_status);
 			f[14] = status;
 			f[15] = r->processing_result_code;
 			f[16] = r->processing_result_message;
@@ -226,8 +237,7 @@ static void answer_fields(const struct onshi_msg *m,
 		f[10] = q->birthdate;
 		f[11] = q->insured_partial_contribution_ratio;
 		f[12] = nz(q->insured_card_valid_date, q->qualification_date);
-		f[13] = nz(q->insured_card_expiration_date,
-			   q->disqualification_date);
+		f[13] = nz(q->insured_card_expiration_date, q->disqualification_date);
 		/* What the front desk needs most from the certificates:
 		 * 高齢受給者証 co-payment ("020") and limit class (OQSCD012). */
 		f[17] = q->elderly.contribution_ratio;
@@ -292,9 +302,8 @@ static int build_request(struct ws8 *w, const struct ws8_request *q,
 	r->search.insured_branch_number = strdup(q->branch);
 	r->search.birthdate = strdup(q->birth);
 	if (!r->hdr.qualification_confirmation_date ||
-	    !r->hdr.medical_institution_code ||
-	    !r->hdr.arbitrary_file_identifier || !r->search.insurer_number ||
-	    !r->search.insured_card_symbol ||
+	    !r->hdr.medical_institution_code || !r->hdr.arbitrary_file_identifier ||
+	    !r->search.insurer_number || !r->search.insured_card_symbol ||
 	    !r->search.insured_identification_number ||
 	    !r->search.insured_branch_number || !r->search.birthdate)
 		return ONSHI_ENOMEM;
@@ -308,22 +317,17 @@ static int build_request(struct ws8 *w, const struct ws8_request *q,
 
 /* ---- folder callbacks ---- */
 
-static enum folder_verdict ws8_classify(void *arg, const char *name,
-					size_t *limit, int *err, char *why,
-					size_t whylen)
+static enum folder_verdict ws8_classify(void *arg, const char *name, size_t *limit,
+					int *err, char *why, size_t whylen)
 {
 	struct ws8 *w = arg;
 	char id[WS8_ID_MAX + 1];
 
 	*err = ONSHI_EPERM;
 	switch (csv_name_id(name, 'Q', id, why, whylen)) {
-	case 0:
-		return FOLDER_SKIP;
-	case 1:
-		*limit = w->max_request;
-		return FOLDER_TAKE;
-	default:
-		return FOLDER_REFUSE;
+	case 0: return FOLDER_SKIP;
+	case 1: *limit = w->max_request; return FOLDER_TAKE;
+	default: return FOLDER_REFUSE;
 	}
 }
 
@@ -346,8 +350,7 @@ static int ws8_take(void *arg, const char *name, const void *data, size_t len,
 	if (ws8_decode(data, len, &text, &tlen, msg, sizeof(msg)) < 0 ||
 	    ws8_request_parse(text, tlen, &q, &code, msg, sizeof(msg)) < 0) {
 		free(text);
-		w->host->log(w->inst, ONSHI_LOG_NOTICE, "%s refused: %s", name,
-			     msg);
+		w->host->log(w->inst, ONSHI_LOG_NOTICE, "%s refused: %s", name, msg);
 		rc = write_error_line(w, id, q.receipt, code, msg);
 		ws8_request_free(&q);
 		if (rc != ONSHI_OK)
@@ -385,8 +388,9 @@ static int ws8_refused(void *arg, int dirfd, const char *name, int err,
 	(void)dirfd;
 	if (csv_name_id(name, 'Q', id, msg, sizeof(msg)) != 1)
 		return ONSHI_OK; /* no safe R name: failed/ only */
-	return write_error_line(w, id, NULL, err == ONSHI_ETOOBIG
-				? WS8_E_TOOBIG : WS8_E_REFUSED, why);
+	return write_error_line(w, id, NULL,
+				err == ONSHI_ETOOBIG ? WS8_E_TOOBIG : WS8_E_REFUSED,
+				why);
 }
 
 static const struct folder_watch_ops ws8_folder_ops = {
@@ -419,14 +423,16 @@ static int ws8_create(const struct onshi_host *host,
 
 	if (!ONSHI_HOST_HAS(host, write_file_atomic) || !host->submit ||
 	    !host->msg_write || !host->buf_free || !host->write_file_atomic) {
-		host->log(inst, ONSHI_LOG_ERR, "this daemon lacks the host "
+		host->log(inst, ONSHI_LOG_ERR,
+			  "this daemon lacks the host "
 			  "services wisestaff8 needs (ABI 1.1: submit, "
 			  "msg_write, write_file_atomic)");
 		return ONSHI_EABI;
 	}
 	dir = host->conf_str(inst, "dir");
 	if (dir == NULL || dir[0] == '\0') {
-		host->log(inst, ONSHI_LOG_ERR, "dir is not set: name the folder "
+		host->log(inst, ONSHI_LOG_ERR,
+			  "dir is not set: name the folder "
 			  "holding SEND/ and RECV/");
 		return ONSHI_EINVAL;
 	}
@@ -454,8 +460,7 @@ static int ws8_start(void *state)
 	const char *dirs[] = { w->base, w->send, w->recv, w->failed };
 
 	return folder_adapter_start(w->host, w->inst, dirs,
-				    sizeof(dirs) / sizeof(dirs[0]), w->send,
-				    w->failed,
+				    sizeof(dirs) / sizeof(dirs[0]), w->send, w->failed,
 				    (unsigned)w->host->conf_int(w->inst, "rescan_s"),
 				    &ws8_folder_ops, w, &w->fw);
 }
@@ -482,21 +487,26 @@ static int ws8_deliver(void *state, const struct onshi_delivery *d)
 		size_t l = d->push_id ? strlen(d->push_id) : 0;
 
 		if (l == 0 || l > WS8_ID_MAX ||
-		    strspn(d->push_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    strspn(d->push_id,
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			   "abcdefghijklmnopqrstuvwxyz0123456789_-") != l) {
 			folder_quote(q, sizeof(q), d->push_id ? d->push_id : "");
-			w->host->log(w->inst, ONSHI_LOG_ERR, "push id '%s' cannot "
-				     "name a C<id>.CSV file", q);
+			w->host->log(w->inst, ONSHI_LOG_ERR,
+				     "push id '%s' cannot "
+				     "name a C<id>.CSV file",
+				     q);
 			return ONSHI_EINVAL;
 		}
 		snprintf(name, sizeof(name), "C%s.CSV", d->push_id);
 	} else {
 		if (d->request_id == NULL ||
 		    csv_name_id(d->request_id, 'Q', id, why, sizeof(why)) != 1) {
-			folder_quote(q, sizeof(q), d->request_id ? d->request_id
-								 : "");
-			w->host->log(w->inst, ONSHI_LOG_ERR, "answer for '%s' "
-				     "cannot be named", q);
+			folder_quote(q, sizeof(q),
+				     d->request_id ? d->request_id : "");
+			w->host->log(w->inst, ONSHI_LOG_ERR,
+				     "answer for '%s' "
+				     "cannot be named",
+				     q);
 			return ONSHI_EINVAL;
 		}
 		snprintf(name, sizeof(name), "R%s.CSV", id);
@@ -521,10 +531,12 @@ static void ws8_status(void *state, char *buf, size_t len)
 	struct folder_stats st;
 
 	folder_watch_stats(w->fw, &st);
-	snprintf(buf, len, "%s %s, %ld pending in RECV/, %lu accepted, %lu "
+	snprintf(buf, len,
+		 "%s %s, %ld pending in RECV/, %lu accepted, %lu "
 		 "answered, %lu error lines, %lu pushes, %lu refused to "
-		 "failed/, %lu waiting to retry", w->fw ? "watching" : "stopped",
-		 w->send, folder_count_files(w->recv), w->accepted, w->results,
+		 "failed/, %lu waiting to retry",
+		 w->fw ? "watching" : "stopped", w->send,
+		 folder_count_files(w->recv), w->accepted, w->results,
 		 w->errors, w->pushes, st.refused, st.waiting);
 }
 

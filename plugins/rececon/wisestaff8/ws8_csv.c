@@ -74,8 +74,8 @@ static size_t utf8_put(char *o, uint32_t cp)
 }
 
 /* Run iconv over the whole input; on a bad sequence report its offset. */
-static int convert(const char *to, const char *from, const char *in,
-		   size_t len, char **out, size_t *outlen, size_t *bad_at)
+static int convert(const char *to, const char *from, const char *in, size_t len,
+		   char **out, size_t *outlen, size_t *bad_at)
 {
 	size_t cap = len * 2 + 16, left_in = len, left_out;
 	char *buf, *ip = (char *)in, *op;
@@ -117,9 +117,10 @@ int ws8_decode(const char *in, size_t len, char **out, size_t *outlen,
 	*out = NULL;
 	*outlen = 0;
 	if (memchr(in, '\0', len) != NULL) {
-		snprintf(msg, msglen, "the file contains a NUL byte at offset "
-			 "%zu: not a text file", (size_t)((const char *)
-			 memchr(in, '\0', len) - in));
+		snprintf(msg, msglen,
+			 "the file contains a NUL byte at offset "
+			 "%zu: not a text file",
+			 (size_t)((const char *)memchr(in, '\0', len) - in));
 		return -1;
 	}
 	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
@@ -130,14 +131,17 @@ int ws8_decode(const char *in, size_t len, char **out, size_t *outlen,
 	}
 	rc = convert("UTF-8", from, in, len, out, outlen, &bad);
 	if (rc == -2) {
-		snprintf(msg, msglen, "cannot convert from %s (out of memory or "
-			 "no iconv converter)", from);
+		snprintf(msg, msglen,
+			 "cannot convert from %s (out of memory or "
+			 "no iconv converter)",
+			 from);
 		return -1;
 	}
 	if (rc != 0) {
-		snprintf(msg, msglen, "invalid %s at byte %zu (0x%02x): save the "
-			 "file as Shift_JIS (CP932)", from,
-			 bad + (from[0] == 'U' ? 3 : 0),
+		snprintf(msg, msglen,
+			 "invalid %s at byte %zu (0x%02x): save the "
+			 "file as Shift_JIS (CP932)",
+			 from, bad + (from[0] == 'U' ? 3 : 0),
 			 (unsigned char)in[bad]);
 		return -1;
 	}
@@ -180,8 +184,9 @@ int ws8_encode_cp932(const char *in, size_t len, char **out, size_t *outlen,
 	while (i < len) {
 		char tmp[8], *ip, *op = buf + o;
 		size_t used, il, ol = cap - o;
-		uint32_t cp = utf8_decode((const unsigned char *)in + i, len - i,
-					  &used), alt;
+		uint32_t cp = utf8_decode((const unsigned char *)in + i,
+					  len - i, &used),
+			 alt;
 
 		ip = (char *)in + i;
 		il = used;
@@ -225,17 +230,14 @@ replace:
 
 /* U+30A1 (ァ) .. U+30F6 (ヶ) in half-width form. */
 static const char *const hw_kata[] = {
-	"ｧ", "ｱ", "ｨ", "ｲ", "ｩ", "ｳ", "ｪ", "ｴ", "ｫ", "ｵ",
-	"ｶ", "ｶﾞ", "ｷ", "ｷﾞ", "ｸ", "ｸﾞ", "ｹ", "ｹﾞ", "ｺ", "ｺﾞ",
-	"ｻ", "ｻﾞ", "ｼ", "ｼﾞ", "ｽ", "ｽﾞ", "ｾ", "ｾﾞ", "ｿ", "ｿﾞ",
-	"ﾀ", "ﾀﾞ", "ﾁ", "ﾁﾞ", "ｯ", "ﾂ", "ﾂﾞ", "ﾃ", "ﾃﾞ", "ﾄ", "ﾄﾞ",
-	"ﾅ", "ﾆ", "ﾇ", "ﾈ", "ﾉ",
-	"ﾊ", "ﾊﾞ", "ﾊﾟ", "ﾋ", "ﾋﾞ", "ﾋﾟ", "ﾌ", "ﾌﾞ", "ﾌﾟ",
-	"ﾍ", "ﾍﾞ", "ﾍﾟ", "ﾎ", "ﾎﾞ", "ﾎﾟ",
-	"ﾏ", "ﾐ", "ﾑ", "ﾒ", "ﾓ",
-	"ｬ", "ﾔ", "ｭ", "ﾕ", "ｮ", "ﾖ",
-	"ﾗ", "ﾘ", "ﾙ", "ﾚ", "ﾛ",
-	"ﾜ", "ﾜ", "ｲ", "ｴ", "ｦ", "ﾝ", "ｳﾞ", "ｶ", "ｹ",
+	"ｧ",  "ｱ",  "ｨ",  "ｲ",  "ｩ",  "ｳ",  "ｪ",  "ｴ",  "ｫ",  "ｵ",  "ｶ",
+	"ｶﾞ", "ｷ",  "ｷﾞ", "ｸ",  "ｸﾞ", "ｹ",  "ｹﾞ", "ｺ",  "ｺﾞ", "ｻ",  "ｻﾞ",
+	"ｼ",  "ｼﾞ", "ｽ",  "ｽﾞ", "ｾ",  "ｾﾞ", "ｿ",  "ｿﾞ", "ﾀ",  "ﾀﾞ", "ﾁ",
+	"ﾁﾞ", "ｯ",  "ﾂ",  "ﾂﾞ", "ﾃ",  "ﾃﾞ", "ﾄ",  "ﾄﾞ", "ﾅ",  "ﾆ",  "ﾇ",
+	"ﾈ",  "ﾉ",  "ﾊ",  "ﾊﾞ", "ﾊﾟ", "ﾋ",  "ﾋﾞ", "ﾋﾟ", "ﾌ",  "ﾌﾞ", "ﾌﾟ",
+	"ﾍ",  "ﾍﾞ", "ﾍﾟ", "ﾎ",  "ﾎﾞ", "ﾎﾟ", "ﾏ",  "ﾐ",  "ﾑ",  "ﾒ",  "ﾓ",
+	"ｬ",  "ﾔ",  "ｭ",  "ﾕ",  "ｮ",  "ﾖ",  "ﾗ",  "ﾘ",  "ﾙ",  "ﾚ",  "ﾛ",
+	"ﾜ",  "ﾜ",  "ｲ",  "ｴ",  "ｦ",  "ﾝ",  "ｳﾞ", "ｶ",  "ｹ",
 };
 
 char *ws8_halfwidth_kana(const char *utf8)
@@ -351,8 +353,8 @@ void ws8_csv_free(struct ws8_csv *c)
 	c->n = 0;
 }
 
-int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
-		  char *msg, size_t msglen)
+int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out, char *msg,
+		  size_t msglen)
 {
 	struct ws8_record rec = { 0, NULL };
 	size_t i = 0, line = 1, rec_start = 0, fl = 0, fcap = 256;
@@ -386,9 +388,11 @@ int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
 				i++;
 				for (;;) {
 					if (i >= len) {
-						snprintf(msg, msglen, "line %zu: "
+						snprintf(msg, msglen,
+							 "line %zu: "
 							 "a quoted field is not "
-							 "closed", rec_line);
+							 "closed",
+							 rec_line);
 						goto out;
 					}
 					if (text[i] == '"') {
@@ -419,15 +423,19 @@ int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
 			while (i < len && text[i] != ',' && text[i] != '\r' &&
 			       text[i] != '\n') {
 				if (quoted_seen) {
-					snprintf(msg, msglen, "line %zu, field "
+					snprintf(msg, msglen,
+						 "line %zu, field "
 						 "%zu: text after the closing "
-						 "quote", rec_line, rec.n + 1);
+						 "quote",
+						 rec_line, rec.n + 1);
 					goto out;
 				}
 				if (text[i] == '"') {
-					snprintf(msg, msglen, "line %zu, field "
+					snprintf(msg, msglen,
+						 "line %zu, field "
 						 "%zu: a quote inside an unquoted "
-						 "field", rec_line, rec.n + 1);
+						 "field",
+						 rec_line, rec.n + 1);
 					goto out;
 				}
 				field[fl++] = text[i++];
@@ -443,8 +451,10 @@ int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
 				}
 			}
 			if (rec.n >= WS8_MAX_FIELDS) {
-				snprintf(msg, msglen, "line %zu: more than %d "
-					 "fields", rec_line, WS8_MAX_FIELDS);
+				snprintf(msg, msglen,
+					 "line %zu: more than %d "
+					 "fields",
+					 rec_line, WS8_MAX_FIELDS);
 				goto out;
 			}
 			if (push_field(&rec, field, fl) < 0)
@@ -468,8 +478,7 @@ int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
 	rc = 0;
 	goto out;
 toolong:
-	snprintf(msg, msglen, "line %zu is longer than %d bytes", line,
-		 WS8_MAX_LINE);
+	snprintf(msg, msglen, "line %zu is longer than %d bytes", line, WS8_MAX_LINE);
 	goto out;
 nomem:
 	snprintf(msg, msglen, "out of memory");
@@ -584,8 +593,8 @@ int ws8_request_parse(const char *text, size_t len, struct ws8_request *req,
 		      const char **code, char *msg, size_t msglen)
 {
 	static const char *const names[WS8_REQUEST_FIELDS] = {
-		"record type", "insurer number", "insured card symbol",
-		"insured number", "branch number", "birth date",
+		"record type",    "insurer number", "insured card symbol",
+		"insured number", "branch number",  "birth date",
 		"receipt number",
 	};
 	struct ws8_csv csv;
@@ -617,27 +626,31 @@ int ws8_request_parse(const char *text, size_t len, struct ws8_request *req,
 	if (r->n >= WS8_REQUEST_FIELDS) {
 		char *t = trimmed(r->f[6]);
 
-		if (t != NULL && t[0] != '\0' && !has_control(t) &&
-		    char_count(t) <= 32)
+		if (t != NULL && t[0] != '\0' && !has_control(t) && char_count(t) <= 32)
 			req->receipt = t;
 		else
 			free(t);
 	}
 	if (csv.n > 1) {
-		snprintf(msg, msglen, "%zu records in the file: one request "
-			 "(one Q1 line) per file", csv.n);
+		snprintf(msg, msglen,
+			 "%zu records in the file: one request "
+			 "(one Q1 line) per file",
+			 csv.n);
 		goto out;
 	}
 	if (r->n < WS8_REQUEST_FIELDS) {
-		snprintf(msg, msglen, "%zu fields, expected %d: Q1,insurer,"
-			 "symbol,number,branch,birth,receipt", r->n,
-			 WS8_REQUEST_FIELDS);
+		snprintf(msg, msglen,
+			 "%zu fields, expected %d: Q1,insurer,"
+			 "symbol,number,branch,birth,receipt",
+			 r->n, WS8_REQUEST_FIELDS);
 		goto out;
 	}
 	for (i = WS8_REQUEST_FIELDS; i < r->n; i++) {
 		if (r->f[i][strspn(r->f[i], " \t")] != '\0') {
-			snprintf(msg, msglen, "field %zu is not empty: a request "
-				 "has %d fields", i + 1, WS8_REQUEST_FIELDS);
+			snprintf(msg, msglen,
+				 "field %zu is not empty: a request "
+				 "has %d fields",
+				 i + 1, WS8_REQUEST_FIELDS);
 			goto out;
 		}
 	}
@@ -657,19 +670,24 @@ int ws8_request_parse(const char *text, size_t len, struct ws8_request *req,
 		}
 		*slot[i] = t;
 		if (has_control(t)) {
-			snprintf(msg, msglen, "the %s contains a line break or "
-				 "control character", names[i]);
+			snprintf(msg, msglen,
+				 "the %s contains a line break or "
+				 "control character",
+				 names[i]);
 			goto out;
 		}
 	}
 	if ((strlen(req->insurer) != 6 && strlen(req->insurer) != 8) ||
 	    !all_digits(req->insurer)) {
-		snprintf(msg, msglen, "insurer number '%.16s' is not 6 or 8 "
-			 "digits", req->insurer);
+		snprintf(msg, msglen,
+			 "insurer number '%.16s' is not 6 or 8 "
+			 "digits",
+			 req->insurer);
 		goto out;
 	}
 	if (char_count(req->symbol) > 38) {
-		snprintf(msg, msglen, "insured card symbol is longer than 38 "
+		snprintf(msg, msglen,
+			 "insured card symbol is longer than 38 "
 			 "characters");
 		goto out;
 	}
@@ -708,7 +726,8 @@ int ws8_request_parse(const char *text, size_t len, struct ws8_request *req,
 		goto out;
 	}
 	if (req->receipt == NULL) {
-		snprintf(msg, msglen, "receipt number is empty, longer than 32 "
+		snprintf(msg, msglen,
+			 "receipt number is empty, longer than 32 "
 			 "characters or has control characters");
 		goto out;
 	}

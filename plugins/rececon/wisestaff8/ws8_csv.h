@@ -72,18 +72,18 @@ struct ws8_csv {
  * bytes or WS8_MAX_FIELDS fields, an unterminated quote, text after a
  * closing quote. 0 on success (free with ws8_csv_free even on error).
  */
-int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out,
-		  char *msg, size_t msglen);
+int ws8_csv_parse(const char *text, size_t len, struct ws8_csv *out, char *msg,
+		  size_t msglen);
 void ws8_csv_free(struct ws8_csv *c);
 
 /* A validated request record. Strings are owned (free with ws8_request_free). */
 struct ws8_request {
-	char *insurer;  /* digits as given: 6 or 8 */
-	char *symbol;   /* may be "" */
+	char *insurer; /* digits as given: 6 or 8 */
+	char *symbol;  /* may be "" */
 	char *number;
-	char *branch;   /* "" or 1-2 digits */
-	char *birth;    /* YYYYMMDD */
-	char *receipt;  /* the receipt number, 1-32 printable characters */
+	char *branch;  /* "" or 1-2 digits */
+	char *birth;   /* YYYYMMDD */
+	char *receipt; /* the receipt number, 1-32 printable characters */
 };
 
 /*

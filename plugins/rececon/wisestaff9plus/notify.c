@@ -20,11 +20,11 @@ struct note {
 	struct note *next, *prev;
 	struct notifier *n;
 	char *body;
-	char *name;                 /* for log lines */
-	unsigned attempt;           /* attempts made so far */
-	CURL *easy;                 /* while in flight */
+	char *name;       /* for log lines */
+	unsigned attempt; /* attempts made so far */
+	CURL *easy;       /* while in flight */
 	struct curl_slist *headers;
-	struct onshi_timer *retry;  /* while waiting to retry */
+	struct onshi_timer *retry; /* while waiting to retry */
 };
 
 struct notifier {
@@ -42,8 +42,7 @@ struct notifier {
 
 static void collect(void *arg);
 
-static void *host_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb,
-			void *arg)
+static void *host_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb, void *arg)
 {
 	struct notifier *n = ctx;
 
@@ -146,18 +145,22 @@ static void failed(struct note *t, const char *why)
 	unsigned i;
 
 	if (t->attempt >= n->tries) {
-		n->host->log(n->inst, ONSHI_LOG_WARNING, "notification for %s "
+		n->host->log(n->inst, ONSHI_LOG_WARNING,
+			     "notification for %s "
 			     "to %s failed %u times (%s); giving up — the file "
-			     "is in place", t->name, n->url, t->attempt, why);
+			     "is in place",
+			     t->name, n->url, t->attempt, why);
 		n->st.dropped++;
 		note_free(t);
 		return;
 	}
 	for (wait = n->retry_ms, i = 1; i < t->attempt && wait < 3600000; i++)
 		wait *= 2;
-	n->host->log(n->inst, ONSHI_LOG_INFO, "notification for %s failed "
-		     "(%s); try %u of %u in %llu ms", t->name, why,
-		     t->attempt + 1, n->tries, (unsigned long long)wait);
+	n->host->log(n->inst, ONSHI_LOG_INFO,
+		     "notification for %s failed "
+		     "(%s); try %u of %u in %llu ms",
+		     t->name, why, t->attempt + 1, n->tries,
+		     (unsigned long long)wait);
 	n->st.retried++;
 	t->retry = n->host->timer_start(n->inst, wait, 0, on_retry, t);
 	if (t->retry == NULL) {
@@ -179,7 +182,7 @@ static void attempt(struct note *t)
 	}
 	if (t->headers == NULL)
 		t->headers = curl_slist_append(NULL, "Content-Type: "
-					       "application/json");
+						     "application/json");
 	curl_easy_setopt(e, CURLOPT_URL, n->url);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
@@ -228,8 +231,10 @@ static void collect(void *arg)
 			continue;
 		t->easy = NULL;
 		if (res == CURLE_OK && status >= 200 && status < 300) {
-			n->host->log(n->inst, ONSHI_LOG_DEBUG, "notified %s (HTTP "
-				     "%ld)", t->name, status);
+			n->host->log(n->inst, ONSHI_LOG_DEBUG,
+				     "notified %s (HTTP "
+				     "%ld)",
+				     t->name, status);
 			n->st.sent++;
 			note_free(t);
 			continue;
@@ -311,9 +316,8 @@ int notifier_create(const struct onshi_host *host, struct onshi_instance *inst,
 	n->tries = cfg->tries ? cfg->tries : 1;
 	n->retry_ms = cfg->retry_ms ? cfg->retry_ms : 1000;
 	n->max_pending = cfg->max_pending ? cfg->max_pending : 1000;
-	if (n->url == NULL ||
-	    onshi_curl_loop_open(&n->curl, &host_loop_ops, n, collect, n) !=
-		    ONSHI_OK) {
+	if (n->url == NULL || onshi_curl_loop_open(&n->curl, &host_loop_ops, n,
+						   collect, n) != ONSHI_OK) {
 		notifier_destroy(n);
 		return ONSHI_ENOMEM;
 	}
@@ -330,8 +334,10 @@ void notifier_send(struct notifier *n, const char *event, const char *folder,
 		return;
 	/* Bounded memory when the receiver is down for long. */
 	if (n->count >= n->max_pending && n->head != NULL) {
-		n->host->log(n->inst, ONSHI_LOG_WARNING, "too many notifications "
-			     "pending; dropping the one for %s", n->head->name);
+		n->host->log(n->inst, ONSHI_LOG_WARNING,
+			     "too many notifications "
+			     "pending; dropping the one for %s",
+			     n->head->name);
 		n->st.dropped++;
 		note_free(n->head);
 	}
@@ -345,8 +351,10 @@ void notifier_send(struct notifier *n, const char *event, const char *folder,
 		free(t->body);
 		free(t->name);
 		free(t);
-		n->host->log(n->inst, ONSHI_LOG_WARNING, "out of memory: no "
-			     "notification for %s", name);
+		n->host->log(n->inst, ONSHI_LOG_WARNING,
+			     "out of memory: no "
+			     "notification for %s",
+			     name);
 		return;
 	}
 	t->prev = n->tail;

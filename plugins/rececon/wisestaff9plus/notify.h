@@ -18,18 +18,18 @@
 #include <onshi/host.h>
 
 struct notify_config {
-	const char *url;        /* http:// or https:// */
-	unsigned timeout_ms;    /* per attempt */
-	unsigned tries;         /* attempts in all, at least 1 */
-	unsigned retry_ms;      /* first wait; doubles after each failure */
-	unsigned max_pending;   /* notifications kept at most (oldest dropped) */
+	const char *url;      /* http:// or https:// */
+	unsigned timeout_ms;  /* per attempt */
+	unsigned tries;       /* attempts in all, at least 1 */
+	unsigned retry_ms;    /* first wait; doubles after each failure */
+	unsigned max_pending; /* notifications kept at most (oldest dropped) */
 };
 
 struct notify_stats {
-	unsigned long sent;     /* answered 2xx */
-	unsigned long retried;  /* failed attempts that were tried again */
-	unsigned long dropped;  /* given up after the last attempt, or evicted */
-	unsigned long pending;  /* in flight or waiting to retry */
+	unsigned long sent;    /* answered 2xx */
+	unsigned long retried; /* failed attempts that were tried again */
+	unsigned long dropped; /* given up after the last attempt, or evicted */
+	unsigned long pending; /* in flight or waiting to retry */
 };
 
 struct notifier;

@@ -36,17 +36,27 @@ struct ws9p {
 static const struct onshi_conf_key ws9p_keys[] = {
 	OFFICIAL_FOLDER_CONF_KEYS,
 	OFFICIAL_FACE_ENCODING_KEY("utf-8"),
-	{ .name = "notify_url", .type = ONSHI_CONF_STRING,
+	{ .name = "notify_url",
+	  .type = ONSHI_CONF_STRING,
 	  .help = "http(s) URL the receipt computer listens on; unset: no "
 		  "notifications" },
-	{ .name = "notify_timeout_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "5000", .min = 100, .max = 60000,
+	{ .name = "notify_timeout_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "5000",
+	  .min = 100,
+	  .max = 60000,
 	  .help = "time allowed for one notification attempt" },
-	{ .name = "notify_tries", .type = ONSHI_CONF_INT,
-	  .default_value = "5", .min = 1, .max = 20,
+	{ .name = "notify_tries",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "5",
+	  .min = 1,
+	  .max = 20,
 	  .help = "attempts per notification before giving up" },
-	{ .name = "notify_retry_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "4000", .min = 10, .max = 600000,
+	{ .name = "notify_retry_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "4000",
+	  .min = 10,
+	  .max = 600000,
 	  .help = "wait before the second attempt; doubles after each" },
 	{ .name = NULL },
 };
@@ -55,8 +65,9 @@ static void ws9p_written(void *arg, enum official_file what, const char *dir,
 			 const char *name)
 {
 	struct ws9p *p = arg;
-	const char *event = what == OFFICIAL_FACE ? "face"
-			    : what == OFFICIAL_ERROR ? "error" : "result";
+	const char *event = what == OFFICIAL_FACE    ? "face"
+			    : what == OFFICIAL_ERROR ? "error"
+						     : "result";
 	const char *slash = strrchr(dir, '/');
 	char path[4096];
 
@@ -94,8 +105,10 @@ static int ws9p_create(const struct onshi_host *host,
 
 	if (url != NULL && url[0] != '\0' && strncmp(url, "http://", 7) != 0 &&
 	    strncmp(url, "https://", 8) != 0) {
-		host->log(inst, ONSHI_LOG_ERR, "notify_url '%s' is not an "
-			  "http:// or https:// URL", url);
+		host->log(inst, ONSHI_LOG_ERR,
+			  "notify_url '%s' is not an "
+			  "http:// or https:// URL",
+			  url);
 		return ONSHI_EINVAL;
 	}
 	p = calloc(1, sizeof(*p));
@@ -133,8 +146,10 @@ static int ws9p_start(void *state)
 	if (p->ncfg.url != NULL) {
 		rc = notifier_create(p->host, p->inst, &p->ncfg, &p->notifier);
 		if (rc != ONSHI_OK) {
-			p->host->log(p->inst, ONSHI_LOG_ERR, "cannot set up HTTP "
-				     "notifications: %s", onshi_strerror(rc));
+			p->host->log(p->inst, ONSHI_LOG_ERR,
+				     "cannot set up HTTP "
+				     "notifications: %s",
+				     onshi_strerror(rc));
 			return rc;
 		}
 	}
@@ -154,7 +169,8 @@ static void ws9p_stop(void *state)
 	official_stop(p->of);
 	notifier_stats(p->notifier, &st);
 	if (st.pending > 0)
-		p->host->log(p->inst, ONSHI_LOG_NOTICE, "%lu notifications not "
+		p->host->log(p->inst, ONSHI_LOG_NOTICE,
+			     "%lu notifications not "
 			     "sent at stop (their files are in place)",
 			     st.pending);
 	notifier_destroy(p->notifier);
@@ -172,9 +188,10 @@ static void ws9p_status(void *state, char *buf, size_t len)
 		return;
 	notifier_stats(p->notifier, &st);
 	n = strlen(buf);
-	snprintf(buf + n, len - n, "; notifications %lu sent, %lu pending, %lu "
-		 "retried, %lu given up", st.sent, st.pending, st.retried,
-		 st.dropped);
+	snprintf(buf + n, len - n,
+		 "; notifications %lu sent, %lu pending, %lu "
+		 "retried, %lu given up",
+		 st.sent, st.pending, st.retried, st.dropped);
 }
 
 static int ws9p_deliver(void *state, const struct onshi_delivery *d)

@@ -32,10 +32,15 @@ struct hello {
 /* Every key the section may hold besides plugin/institution/enabled; the
  * daemon checks types, bounds and required keys before create(). */
 static const struct onshi_conf_key hello_keys[] = {
-	{ .name = "greeting", .type = ONSHI_CONF_STRING,
-	  .default_value = "hello", .help = "text shown in onshictl status" },
-	{ .name = "interval_ms", .type = ONSHI_CONF_INT,
-	  .default_value = "1000", .min = 10, .max = 3600000,
+	{ .name = "greeting",
+	  .type = ONSHI_CONF_STRING,
+	  .default_value = "hello",
+	  .help = "text shown in onshictl status" },
+	{ .name = "interval_ms",
+	  .type = ONSHI_CONF_INT,
+	  .default_value = "1000",
+	  .min = 10,
+	  .max = 3600000,
 	  .help = "how often to poll the (imaginary) reader, in milliseconds" },
 	{ .name = NULL },
 };
@@ -109,8 +114,8 @@ static void hello_status(void *state, char *buf, size_t len)
 {
 	struct hello *h = state;
 
-	snprintf(buf, len, "%s, %lu polls every %ld ms", h->greeting,
-		 h->polls, h->interval_ms);
+	snprintf(buf, len, "%s, %lu polls every %ld ms", h->greeting, h->polls,
+		 h->interval_ms);
 }
 
 static const struct onshi_plugin_ops hello_ops = {
