@@ -49,10 +49,7 @@ int onshi_cert_paths_find(struct onshi_core *core, const char *inst_name,
 			inst = &cfg->sections[i];
 	p->name = inst ? inst->name : "";
 	p->org = inst ? onshi_conf_section_get(inst, "name") : NULL;
-	src = inst && (onshi_conf_section_get(inst, "client_cert") ||
-		       onshi_conf_section_get(inst, "client_p12"))
-		      ? inst
-		      : nat;
+	src = onshi_conf_tls_identity(inst, nat);
 	p->cert = onshi_conf_section_path(cfg, src, "client_cert");
 	p->key = onshi_conf_section_path(cfg, src, "client_key");
 	p->p12 = onshi_conf_section_path(cfg, src, "client_p12");

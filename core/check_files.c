@@ -109,10 +109,7 @@ static void check_institution(const struct onshi_config *cfg,
 	int rc;
 
 	code = onshi_conf_section_entry(inst, "code");
-	src = onshi_conf_section_get(inst, "client_cert") ||
-			      onshi_conf_section_get(inst, "client_p12")
-		      ? inst
-		      : nat;
+	src = onshi_conf_tls_identity(inst, nat);
 	if (src == NULL || code == NULL)
 		return; /* no national link configured: nothing to present */
 	where = onshi_conf_section_entry(src, "client_p12");

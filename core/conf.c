@@ -460,6 +460,16 @@ const char *onshi_conf_section_get(const struct onshi_conf_section *sec,
 	return e ? e->value : NULL;
 }
 
+const struct onshi_conf_section *
+onshi_conf_tls_identity(const struct onshi_conf_section *own,
+			const struct onshi_conf_section *fallback)
+{
+	return onshi_conf_section_entry(own, "client_cert") ||
+			       onshi_conf_section_entry(own, "client_p12")
+		       ? own
+		       : fallback;
+}
+
 char *onshi_config_resolve_path(const struct onshi_config *cfg, const char *value)
 {
 	char *p = NULL;

@@ -70,4 +70,14 @@ char *onshi_config_resolve_path(const struct onshi_config *cfg, const char *valu
 char *onshi_conf_section_path(const struct onshi_config *cfg,
 			      const struct onshi_conf_section *sec, const char *key);
 
+/*
+ * The section whose TLS client identity applies: own when it names a
+ * client_cert or client_p12, else fallback (an [institution] or
+ * [maintenance] without one of its own presents [national]'s). own may be
+ * NULL.
+ */
+const struct onshi_conf_section *
+onshi_conf_tls_identity(const struct onshi_conf_section *own,
+			const struct onshi_conf_section *fallback);
+
 #endif

@@ -509,11 +509,7 @@ static void national_probes(struct selftest *st)
 			 "<AuthRequest><MedicalInstitutionCode>%.10s</MedicalInstitutionCode></AuthRequest>\n",
 			 code ? code : "");
 		if (!probe_start(st, r, url, body,
-				 onshi_conf_section_get(s, "client_cert") ||
-						 onshi_conf_section_get(s, "client_p12")
-					 ? s
-					 : nat,
-				 nat))
+				 onshi_conf_tls_identity(s, nat), nat))
 			set_result(r, LEVEL_FAIL, NULL,
 				   "cannot start the call: out of memory");
 	}
@@ -529,6 +525,7 @@ static void maintenance_probes(struct selftest *st)
 								    NULL);
 	const char *url = onshi_conf_section_get(sec, "manifest_url");
 	struct result *r = add_result(st, "maintenance");
+	const struct onshi_conf_section *id_sec, *ca_sec;
 	char sig[1100];
 
 	if (!sec) {
@@ -546,20 +543,10 @@ static void maintenance_probes(struct selftest *st)
 	st->manifest = r;
 	snprintf(sig, sizeof(sig), "%s.sig", url);
 	/* As the poller: its own certificate and CA, else the national ones. */
-	st->man_probe =
-		probe_start(st, r, url, NULL,
-			    onshi_conf_section_get(sec, "client_cert") ||
-					    onshi_conf_section_get(sec, "client_p12")
-				    ? sec
-				    : nat,
-			    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
-	st->sig_probe =
-		probe_start(st, r, sig, NULL,
-			    onshi_conf_section_get(sec, "client_cert") ||
-					    onshi_conf_section_get(sec, "client_p12")
-				    ? sec
-				    : nat,
-			    onshi_conf_section_get(sec, "ca_bundle") ? sec : nat);
+	id_sec = onshi_conf_tls_identity(sec, nat);
+	ca_sec = onshi_conf_section_get(sec, "ca_bundle") ? sec : nat;
+	st->man_probe = probe_start(st, r, url, NULL, id_sec, ca_sec);
+	st->sig_probe = probe_start(st, r, sig, NULL, id_sec, ca_sec);
 	if (!st->man_probe || !st->sig_probe)
 		set_result(r, LEVEL_FAIL, NULL,
 			   "cannot start the download: out of memory");

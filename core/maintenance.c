@@ -1030,10 +1030,7 @@ int onshi_maintenance_open(struct onshi_core *core, struct onshi_maintenance **o
 	if (!m->ca_bundle)
 		m->ca_bundle = onshi_conf_section_path(cfg, nat, "ca_bundle");
 	/* The clinic's own certificate unless maintenance has its own. */
-	cert_sec = onshi_conf_section_get(sec, "client_cert") ||
-				   onshi_conf_section_get(sec, "client_p12")
-			   ? sec
-			   : nat;
+	cert_sec = onshi_conf_tls_identity(sec, nat);
 	m->client_cert = onshi_conf_section_path(cfg, cert_sec, "client_cert");
 	m->client_key = onshi_conf_section_path(cfg, cert_sec, "client_key");
 	m->client_p12 = onshi_conf_section_path(cfg, cert_sec, "client_p12");

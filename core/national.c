@@ -730,9 +730,9 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 		if (!n->probe_inst[0] && code && strcmp(is->type, "institution") == 0)
 			snprintf(n->probe_inst, sizeof(n->probe_inst), "%s", code);
 
+		/* only institutions with a certificate of their own */
 		if (strcmp(is->type, "institution") != 0 || !code ||
-		    (!onshi_conf_section_get(is, "client_cert") &&
-		     !onshi_conf_section_get(is, "client_p12")))
+		    onshi_conf_tls_identity(is, NULL) != is)
 			continue;
 		t = token_for(n, code);
 		if (!t) {
