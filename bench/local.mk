@@ -41,7 +41,7 @@ BENCH_FLAGS =
 if HAVE_PCSC
 BENCH_PCSC = plugins/readers/pcsc/pcsc.la tools/onshi-card-emu
 endif
-bench: $(EXTRA_PROGRAMS) core/onshid core/onshictl tools/onshi-qsd \
+bench: $(EXTRA_PROGRAMS) src/onshid/onshid src/onshictl/onshictl tools/onshi-qsd \
 	plugins/rececon/oqsfolder/oqsfolder.la plugins/readers/example/example.la \
 	plugins/readers/panasonic/panasonic.la plugins/readers/fujitsu/fujitsu.la \
 	plugins/readers/almex/almex.la plugins/readers/canon/canon.la \

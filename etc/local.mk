@@ -16,10 +16,10 @@ onshi_unit_where = no folder (configured --without-systemdsystemunitdir)
 endif
 
 # onshid compiles in the configuration folder and the core the plugin
-# folder (-D in core/local.mk). make does not see a changed -D, so a build
+# folder (-D in src/onshid/local.mk). make does not see a changed -D, so a build
 # tree configured again for another prefix would install the old ones:
 # those objects depend on a stamp rewritten only when the folders change.
-core/onshid-onshid.$(OBJEXT) core/libonshi_la-conf_schema.lo: etc/dirs.stamp
+src/onshid/onshid-onshid.$(OBJEXT) src/runtime/libonshid_la-conf_schema.lo: etc/dirs.stamp
 etc/dirs.stamp: onshi-dirs-check
 	@$(MKDIR_P) etc; \
 	echo '$(onshiconfdir) $(pkgplugindir)' >$@.tmp; \
@@ -166,5 +166,5 @@ uninstall-local: etc/onshid.ini
 .PHONY: install-onshi-config
 
 # The document of `onshictl selftest -o xml`, installed with the other
-# XSDs ($(pkgdatadir)/xsd, core/codec.mk) so scripts can validate it.
+# XSDs ($(pkgdatadir)/xsd, src/codec/local.mk) so scripts can validate it.
 dist_xsd_DATA += etc/xsd/onshi-selftest.xsd

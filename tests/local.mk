@@ -47,7 +47,7 @@ tests_plugins_fx_cardreader_la_LIBADD = $(OPENSSL_LIBS)
 
 # ---- unit tests (cmocka) ----
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-UNIT_LDADD = core/libonshi.la $(CMOCKA_LIBS)
+UNIT_LDADD = src/libonshid.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_conf tests/unit/test_loader \
 	tests/unit/test_loop tests/unit/test_spool
@@ -73,7 +73,7 @@ tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
 
-# The util layer's shared helpers (core/msg.h, core/read_file.h, core/utc.h).
+# The util layer's shared helpers (src/util/msg.h, src/util/read_file.h, src/util/utc.h).
 check_PROGRAMS += tests/unit/test_msg tests/unit/test_read_file tests/unit/test_utc
 TESTS += tests/unit/test_msg tests/unit/test_read_file tests/unit/test_utc
 tests_unit_test_msg_SOURCES = tests/unit/test_msg.c
@@ -99,8 +99,8 @@ check_PROGRAMS += tests/unit/test_control_dispatch
 TESTS += tests/unit/test_control_dispatch
 tests_unit_test_control_dispatch_SOURCES = \
 	tests/unit/test_control_dispatch.c \
-	core/control_dispatch.c core/control_dispatch.h \
-	core/strbuf.c core/strbuf.h
+	src/control/control_dispatch.c src/control/control_dispatch.h \
+	src/util/strbuf.c src/util/strbuf.h
 tests_unit_test_control_dispatch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_control_dispatch_LDADD = $(CMOCKA_LIBS)
 
@@ -184,5 +184,3 @@ check-readme-install:
 .PHONY: check-readme-install
 EXTRA_DIST += tools/readme-install
 
-# core/'s layers (tests/integration/layers.test).
-EXTRA_DIST += tools/check-layers core/LAYERS

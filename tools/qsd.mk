@@ -16,7 +16,7 @@ tools_onshi_qsd_SOURCES = \
 tools_onshi_qsd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(XML_CFLAGS) $(PTHREAD_LIBS)
 # libmicrohttpd's TLS is GnuTLS: the client-certificate check calls it directly.
-tools_onshi_qsd_LDADD = core/libonshi.la $(MHD_LIBS) $(GNUTLS_LIBS) \
+tools_onshi_qsd_LDADD = src/codec/libonshi-codec.la $(MHD_LIBS) $(GNUTLS_LIBS) \
 	$(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 TESTS += tests/integration/qsd.test

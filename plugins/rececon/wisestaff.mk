@@ -7,14 +7,14 @@
 # compiled into each plugin, since plugins link no daemon symbols.
 WS8_SOURCES = plugins/rececon/wisestaff8/wisestaff8.c \
 	plugins/rececon/wisestaff8/ws8_csv.c \
-	plugins/rececon/wisestaff8/ws8_csv.h core/mask.c core/mask.h \
+	plugins/rececon/wisestaff8/ws8_csv.h src/util/mask.c src/util/mask.h \
 	$(RECECON_FOLDER_SOURCES)
 WS9_SOURCES = plugins/rececon/wisestaff9/wisestaff9.c \
 	$(RECECON_OFFICIAL_SOURCES)
 WS9P_SOURCES = plugins/rececon/wisestaff9plus/wisestaff9plus.c \
 	plugins/rececon/wisestaff9plus/notify.c \
 	plugins/rececon/wisestaff9plus/notify.h \
-	core/curl_loop.c core/curl_loop.h $(RECECON_OFFICIAL_SOURCES)
+	src/runtime/curl_loop.c src/runtime/curl_loop.h $(RECECON_OFFICIAL_SOURCES)
 
 pkgplugin_LTLIBRARIES += plugins/rececon/wisestaff8/wisestaff8.la \
 	plugins/rececon/wisestaff9/wisestaff9.la \

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_audit.c — libFuzzer target for the audit log checker
- * (core/audit_verify.c), which `onshictl audit verify --file` runs as root
+ * (src/runtime/audit_verify.c), which `onshictl audit verify --file` runs as root
  * on whatever file it is given, and for the field reader and the masking
- * helper (core/mask.h) that log messages go through.
+ * helper (src/util/mask.h) that log messages go through.
  */
 #include <stdint.h>
 #include <stdlib.h>

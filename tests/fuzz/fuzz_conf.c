@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fuzz_conf.c — libFuzzer target for the INI loader (core/conf.h
+ * fuzz_conf.c — libFuzzer target for the INI loader (src/runtime/conf.h
  * onshi_config_load) and the daemon's own schema check
- * (core/conf_schema.h onshi_conf_check_core). The input up to its first NUL
+ * (src/runtime/conf_schema.h onshi_conf_check_core). The input up to its first NUL
  * byte becomes onshid.ini in a private temporary directory; what follows
  * the NUL becomes the drop-in onshid.d/50-fuzz.ini.
  */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_control.c — libFuzzer target for the control-socket request path:
- * the framing of core/control_frame.c (the same code control.c runs: lines
+ * the framing of src/control/control_frame.c (the same code control.c runs: lines
  * split on LF with a CR dropped, a line of ONSHI_CONTROL_MAX_LINE bytes
  * refused, and bodies announced by bytes=N — lengths parsed and bounded,
  * bodies collected across reads, the next request after them) and
- * onshi_control_dispatch (core/control_dispatch.c: word splitting, the
+ * onshi_control_dispatch (src/control/control_dispatch.c: word splitting, the
  * command tables core.c adds, every command's argument handling) on a real
  * core built by onshi_core_open from a minimal configuration in a temporary
  * directory.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_manifest.c — libFuzzer target for the maintenance manifest parser
- * (core/manifest.h onshi_manifest_parse). In the daemon it only sees bytes
+ * (src/maintenance/manifest.h onshi_manifest_parse). In the daemon it only sees bytes
  * whose Ed25519 signature verified, so this guards against a signing-key
  * holder (or a signing tool bug) handing the terminal a hostile manifest.
  */

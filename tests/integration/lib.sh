@@ -9,8 +9,8 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir/build}"
-ONSHID="$top_builddir/core/onshid"
-ONSHICTL="$top_builddir/core/onshictl"
+ONSHID="$top_builddir/src/onshid/onshid"
+ONSHICTL="$top_builddir/src/onshictl/onshictl"
 FIXTURES="$top_builddir/tests/plugins"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/onshi-it-XXXXXX")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_audit_verify.c — the audit log checker (core/audit_verify.c) on
+ * test_audit_verify.c — the audit log checker (src/runtime/audit_verify.c) on
  * hand-made files: empty, one record, a chain built here record by record;
  * lines with NUL bytes, a bad hex hash, a seq of 0 or one that overflows,
  * a huge line, a torn first line with and without its kind=recovered

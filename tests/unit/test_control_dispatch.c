@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_control_dispatch.c — the control socket's dispatcher on its own
- * (core/control_dispatch.c, linked without the rest of the core): word
+ * (src/control/control_dispatch.c, linked without the rest of the core): word
  * splitting, unknown commands, argument counts, HELP over the registered
  * tables, and a registered handler called with what it needs. The
  * commands are fakes that record their call; the core is a token pointer

@@ -351,7 +351,7 @@ static int teardown(void **state)
 		assert_false(M.w[k].active); /* stop() removed every watch */
 	for (k = 0; k < 32; k++)
 		assert_false(M.t[k].active); /* and every timer */
-	/* Like core/card_check.c, the mock drops answers owed to a gone instance. */
+	/* Like src/inquiry/card_check.c, the mock drops answers owed to a gone instance. */
 	M.chal_cb = NULL;
 	if (d->fd >= 0)
 		close(d->fd);

@@ -42,7 +42,7 @@ enum fr_kind {
 
 /*
  * One outstanding host->challenge. The daemon drops the answers still owed
- * to an instance that stops (core/card.c), so destroy() frees these.
+ * to an instance that stops (src/inquiry/card_read.c), so destroy() frees these.
  */
 struct fr_chal {
 	struct fr_chal *next;

@@ -7,7 +7,7 @@
 # source, since plugins link no daemon symbols.
 RECECON_FOLDER_SOURCES = plugins/rececon/folder/folder_watch.c \
 	plugins/rececon/folder/folder_watch.h \
-	core/read_file.c core/read_file.h
+	src/util/read_file.c src/util/read_file.h
 RECECON_OFFICIAL_SOURCES = $(RECECON_FOLDER_SOURCES) \
 	plugins/rececon/folder/official_folder.c \
 	plugins/rececon/folder/official_folder.h

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.c — HTTP notifications on the daemon's loop with curl multi; see
- * notify.h. The curl ↔ loop glue is the core's own (core/curl_loop.c,
+ * notify.h. The curl ↔ loop glue is the core's own (src/runtime/curl_loop.c,
  * compiled in): here it runs on host->watch_fd and host->timer_start, and
  * finished transfers are collected after each turn of curl.
  */

@@ -3,7 +3,7 @@
  * maintenance.h — the remote-maintenance poller (docs/maintenance.md,
  * docs/maintenance.md): every [maintenance] poll_s seconds, and on
  * `onshictl maintenance poll`, fetch manifest_url and manifest_url + ".sig"
- * over HTTPS, verify, parse and check them (core/manifest.h), and apply the
+ * over HTTPS, verify, parse and check them (src/maintenance/manifest.h), and apply the
  * module switches all or nothing, then POST a status report to report_url.
  *
  * Whatever goes wrong (fetch, signature, format, serial, apply), the daemon

@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
-# The XmlMsg message model and codec (include/onshi/message.h): parser,
-# writer, CP932 conversion, folder-interface file names, XSDs and tests.
-core_libonshi_la_SOURCES += \
-	core/encoding.c core/encoding.h \
-	core/xmlmsg_internal.h \
-	core/xmlmsg_schema.c \
-	core/xmlmsg_values.c \
-	core/xmlmsg_model.c \
-	core/xmlmsg_parse.c \
-	core/xmlmsg_write.c \
-	core/xmlmsg_filename.c
+# libonshi-codec: the XmlMsg message model and codec (include/onshi/message.h):
+# hardened XML reading, parser, writer, CP932 conversion, folder-interface
+# file names; the XSDs and tests. The simulator links only this and util.
+noinst_LTLIBRARIES += src/codec/libonshi-codec.la
+src_codec_libonshi_codec_la_SOURCES = \
+	src/codec/encoding.c src/codec/encoding.h \
+	src/codec/xml_util.c src/codec/xml_util.h \
+	src/codec/xmlmsg_internal.h \
+	src/codec/xmlmsg_schema.c \
+	src/codec/xmlmsg_values.c \
+	src/codec/xmlmsg_model.c \
+	src/codec/xmlmsg_parse.c \
+	src/codec/xmlmsg_write.c \
+	src/codec/xmlmsg_filename.c
+src_codec_libonshi_codec_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+src_codec_libonshi_codec_la_LIBADD = src/util/libonshi-util.la $(XML_LIBS)
 
 onshiinclude_HEADERS += include/onshi/message.h
 
@@ -42,7 +47,7 @@ tests_unit_test_xmlmsg_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DXMLMSG_XSD_DIR='"$(abs_top_srcdir)/etc/xsd"' \
 	-DXMLMSG_EXAMPLE_DIR='"$(abs_top_srcdir)/docs/examples"'
 tests_unit_test_xmlmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
-tests_unit_test_xmlmsg_LDADD = core/libonshi.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_xmlmsg_LDADD = src/codec/libonshi-codec.la $(CMOCKA_LIBS) $(XML_LIBS)
 
 EXTRA_DIST += \
 	tests/fixtures/xmlmsg/billion_laughs.xml \

@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-# The status dashboard: onshictl status [-o xml] and the front-desk status
-# page (core/status_*.c, the status model and its renderings, are in
-# core/local.mk's libonshi sources).
+# The status dashboard: the status model its providers fill, and its
+# renderings — onshictl status [-o xml], the front-desk status page — plus
+# the clinic certificate's status lines.
+src_libonshid_la_SOURCES += \
+	src/status/cert_status.c src/status/cert_status.h \
+	src/status/status.h \
+	src/status/status_desk.c \
+	src/status/status_html.c \
+	src/status/status_model.c src/status/status_model.h \
+	src/status/status_page.c \
+	src/status/status_xml.c
 
 # The status document's schema, installed next to the message XSDs.
 dist_xsd_DATA += etc/xsd/onshi-status.xsd

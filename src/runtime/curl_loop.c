@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * curl_loop.c — a libcurl multi handle driven by someone else's event loop
- * (core/curl_loop.h).
+ * (src/runtime/curl_loop.h).
  */
 #include "config.h"
 

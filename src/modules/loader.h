@@ -50,7 +50,7 @@ void onshi_loader_free(struct onshi_loader *loader);
 
 /*
  * From now on open only plugins NAME.so with a valid NAME.so.sig (raw
- * Ed25519 by the key in trust_key_pem_path, core/plugin_sig.h), and open
+ * Ed25519 by the key in trust_key_pem_path, src/modules/plugin_sig.h), and open
  * exactly the file that was checked; NAME.la (a build tree) is refused.
  * Plugins already open stay open. ONSHI_OK or ONSHI_ENOMEM.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * msg.c — filling a caller's error-message buffer (core/msg.h).
+ * msg.c — filling a caller's error-message buffer (src/util/msg.h).
  */
 #include "config.h"
 

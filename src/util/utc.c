@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * utc.c — showing a time_t as UTC text (core/utc.h).
+ * utc.c — showing a time_t as UTC text (src/util/utc.h).
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * read_file.c — reading a whole small file into memory (core/read_file.h).
+ * read_file.c — reading a whole small file into memory (src/util/read_file.h).
  */
 #include "config.h"
 

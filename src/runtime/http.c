@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.c — curl multi ↔ event loop glue (see http.h); the socket and
- * timer plumbing is core/curl_loop.c, shared with plugins.
+ * timer plumbing is src/runtime/curl_loop.c, shared with plugins.
  */
 #include "config.h"
 

@@ -4,7 +4,7 @@
  *
  * curl's socket API says which sockets to watch and when to wake it; this
  * maps that onto whatever loop the caller has, through five small
- * operations: the core's onshi_loop (core/http.c) and a plugin's host
+ * operations: the core's onshi_loop (src/runtime/http.c) and a plugin's host
  * services (plugins/rececon/wisestaff9plus/notify.c) are the two users.
  * After every turn of curl, the caller's `ran` callback collects what has
  * finished (curl_multi_info_read). Only libcurl and <onshi/host.h> are used,

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: Apache-2.0
+# The inquiry pipeline: the spool, the national service client, card checks
+# and card reads, the pipeline itself, its counts and audit records.
+src_libonshid_la_SOURCES += \
+	src/inquiry/audit_national.c src/inquiry/audit_national.h \
+	src/inquiry/card_check.c src/inquiry/card_check.h \
+	src/inquiry/card_read.c src/inquiry/card_read.h \
+	src/inquiry/inquiry.c src/inquiry/inquiry.h \
+	src/inquiry/national.c src/inquiry/national.h \
+	src/inquiry/national_status.c \
+	src/inquiry/spool.c src/inquiry/spool.h \
+	src/inquiry/status_counts.c
