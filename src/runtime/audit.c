@@ -10,6 +10,9 @@
  * lose the records of the last SYNC_MS, which the spool (fsynced per
  * request) does not: the spool is what makes work survive, the audit log
  * says what happened. A syscall per record keeps the hot path cheap.
+ *
+ * The writer knows only the loop (for its sync timer), the log and the
+ * file's path: the daemon opens it from its settings in audit_core.c.
  */
 #include "config.h"
 
@@ -24,8 +27,8 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "conf.h"
-#include "core.h"
+#include "log.h"
+#include "loop.h"
 #include "strbuf.h"
 #include "utc.h"
 
@@ -35,7 +38,8 @@
 #define TAIL_MAX 65536
 
 struct onshi_audit {
-	struct onshi_core *core;
+	struct onshi_loop *loop; /* NULL: sync only at close */
+	struct onshi_log *log;
 	char *path;
 	int fd;
 	uint64_t seq;                        /* of the last record written */
@@ -73,9 +77,8 @@ static void on_sync(void *arg)
 
 	a->sync_timer = NULL; /* one-shot: released by the loop */
 	if (a->fd >= 0 && fdatasync(a->fd) < 0)
-		onshi_logf(&a->core->log, ONSHI_LOG_ERR,
-			   "audit log %s: fdatasync failed: %s", a->path,
-			   strerror(errno));
+		onshi_logf(a->log, ONSHI_LOG_ERR, "audit log %s: fdatasync failed: %s",
+			   a->path, strerror(errno));
 }
 
 /* Write one finished record (text without " hash=..."), chain it. */
@@ -108,9 +111,8 @@ static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
 	onshi_strbuf_free(&out);
 	a->seq++;
 	memcpy(a->head, hash, sizeof(a->head));
-	if (!a->sync_timer && a->core->loop)
-		a->sync_timer = onshi_loop_timer(a->core->loop, a, SYNC_MS, 0,
-						 on_sync, a);
+	if (!a->sync_timer && a->loop)
+		a->sync_timer = onshi_loop_timer(a->loop, a, SYNC_MS, 0, on_sync, a);
 	return 0;
 }
 
@@ -223,14 +225,14 @@ static int recover(struct onshi_audit *a, const char *reason)
 	}
 	rc = write_record(a, "\n", nl_missing ? 1 : 0, &rec);
 	if (rc == 0) {
-		onshi_logf(&a->core->log, ONSHI_LOG_WARNING,
+		onshi_logf(a->log, ONSHI_LOG_WARNING,
 			   "audit log %s: %s%s%s; the chain continues at record %llu (kind=recovered)",
 			   a->path, torn ? "the last record was torn (" : "",
 			   torn ? reason : "",
 			   torn ? ")" : "events were not recorded while the file was unwritable",
 			   (unsigned long long)a->seq);
 		if (a->dropped)
-			onshi_logf(&a->core->log, ONSHI_LOG_WARNING,
+			onshi_logf(a->log, ONSHI_LOG_WARNING,
 				   "audit log %s: %lu event(s) were not recorded",
 				   a->path, a->dropped);
 		a->dropped = 0;
@@ -249,7 +251,7 @@ static void write_failed(struct onshi_audit *a)
 	if (a->failing)
 		return;
 	a->failing = 1;
-	onshi_logf(&a->core->log, ONSHI_LOG_ERR,
+	onshi_logf(a->log, ONSHI_LOG_ERR,
 		   "audit log %s: cannot write: %s; events are counted and the chain continues with a kind=recovered record once the file is writable again",
 		   a->path, strerror(err));
 }
@@ -266,7 +268,7 @@ static void record_v(struct onshi_audit *a, const char *kind, va_list ap)
 		}
 		a->need_recover = 0;
 		if (a->failing)
-			onshi_logf(&a->core->log, ONSHI_LOG_NOTICE,
+			onshi_logf(a->log, ONSHI_LOG_NOTICE,
 				   "audit log %s: writable again", a->path);
 		a->failing = 0;
 	}
@@ -282,51 +284,43 @@ static void record_v(struct onshi_audit *a, const char *kind, va_list ap)
 	onshi_strbuf_free(&rec);
 }
 
-void onshi_audit(struct onshi_core *core, const char *kind, ...)
+void onshi_audit_record_v(struct onshi_audit *a, const char *kind, va_list ap)
 {
-	va_list ap;
-
-	if (!core || !core->audit)
-		return;
-	va_start(ap, kind);
-	record_v(core->audit, kind, ap);
-	va_end(ap);
+	if (a)
+		record_v(a, kind, ap);
 }
 
-static void record(struct onshi_audit *a, const char *kind, ...)
+void onshi_audit_record(struct onshi_audit *a, const char *kind, ...)
 {
 	va_list ap;
 
 	va_start(ap, kind);
-	record_v(a, kind, ap);
+	onshi_audit_record_v(a, kind, ap);
 	va_end(ap);
 }
 
-void onshi_audit_actor(struct onshi_core *core, const char *actor)
+void onshi_audit_set_actor(struct onshi_audit *a, const char *actor)
 {
-	if (!core || !core->audit)
-		return;
-	snprintf(core->audit->actor, sizeof(core->audit->actor), "%s",
-		 actor ? actor : "");
+	if (a)
+		snprintf(a->actor, sizeof(a->actor), "%s", actor ? actor : "");
 }
 
-const char *onshi_audit_actor_get(struct onshi_core *core)
+const char *onshi_audit_get_actor(const struct onshi_audit *a)
 {
-	return core && core->audit && core->audit->actor[0] ? core->audit->actor
-							    : NULL;
+	return a && a->actor[0] ? a->actor : NULL;
 }
 
-const char *onshi_audit_path(struct onshi_core *core)
+const char *onshi_audit_file(const struct onshi_audit *a)
 {
-	return core && core->audit ? core->audit->path : NULL;
+	return a ? a->path : NULL;
 }
 
-int onshi_audit_head(struct onshi_core *core, uint64_t *seq, char hash[65])
+int onshi_audit_chain_head(const struct onshi_audit *a, uint64_t *seq, char hash[65])
 {
-	if (!core || !core->audit || core->audit->need_recover)
+	if (!a || a->need_recover)
 		return -1;
-	*seq = core->audit->seq;
-	memcpy(hash, core->audit->head, ONSHI_AUDIT_HASH_HEX + 1);
+	*seq = a->seq;
+	memcpy(hash, a->head, ONSHI_AUDIT_HASH_HEX + 1);
 	return 0;
 }
 
@@ -369,34 +363,30 @@ static int parent_ok(const char *path, char *msg, size_t msglen)
 	return ok;
 }
 
-int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen)
+int onshi_audit_writer_open(struct onshi_loop *loop, struct onshi_log *log,
+			    const char *path, struct onshi_audit **out,
+			    char *msg, size_t msglen)
 {
-	const char *v = onshi_conf_section_get(onshi_config_section(core->config,
-								    "audit", NULL),
-					       "file");
 	struct onshi_audit *a = calloc(1, sizeof(*a));
 	struct stat st;
 	char pid[24];
 
-	if (!a) {
-		snprintf(msg, msglen, "out of memory");
-		return ONSHI_ENOMEM;
-	}
-	a->core = core;
-	a->fd = -1;
-	if (v)
-		a->path = onshi_config_resolve_path(core->config, v);
-	else if (asprintf(&a->path, "%s/audit.log", core->settings.spool_dir) < 0)
-		a->path = NULL;
-	if (!a->path) {
+	*out = NULL;
+	if (!a || !(a->path = strdup(path))) {
 		free(a);
 		snprintf(msg, msglen, "out of memory");
 		return ONSHI_ENOMEM;
 	}
+	a->loop = loop;
+	a->log = log;
+	a->fd = -1;
 	if (!parent_ok(a->path, msg, msglen))
 		goto fail;
+	/* O_NONBLOCK: a FIFO planted at the path fails at once (ENXIO)
+	 * instead of holding the daemon's start; no effect on a file. */
 	a->fd = open(a->path,
-		     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		     0600);
 	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
 		snprintf(msg, msglen, "[audit] file %s: %s", a->path,
 			 strerror(errno));
@@ -413,16 +403,17 @@ int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen)
 			 a->path, strerror(errno));
 		goto fail;
 	}
-	core->audit = a;
+	*out = a;
 	if (recover(a, "torn") != 0) {
 		/* Unreadable is logged; events still get written. */
-		onshi_logf(&core->log, ONSHI_LOG_ERR,
+		onshi_logf(a->log, ONSHI_LOG_ERR,
 			   "audit log %s: cannot read its end: %s", a->path,
 			   strerror(errno));
 		a->need_recover = 1;
 	}
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	record(a, "start", "version", PACKAGE_VERSION, "pid", pid, (char *)NULL);
+	onshi_audit_record(a, "start", "version", PACKAGE_VERSION, "pid", pid,
+			   (char *)NULL);
 	snprintf(msg, msglen, "audit log %s (record %llu)", a->path,
 		 (unsigned long long)a->seq);
 	return ONSHI_OK;
@@ -434,21 +425,17 @@ fail:
 	return ONSHI_EINVAL;
 }
 
-void onshi_audit_close(struct onshi_core *core)
+void onshi_audit_writer_close(struct onshi_audit *a)
 {
-	struct onshi_audit *a = core ? core->audit : NULL;
-
 	if (!a)
 		return;
-	record(a, "stop", (char *)NULL);
-	if (a->sync_timer && core->loop)
-		onshi_loop_timer_stop(core->loop, a->sync_timer);
+	onshi_audit_record(a, "stop", (char *)NULL);
+	if (a->sync_timer && a->loop)
+		onshi_loop_timer_stop(a->loop, a->sync_timer);
 	if (fdatasync(a->fd) < 0)
-		onshi_logf(&core->log, ONSHI_LOG_ERR,
-			   "audit log %s: fdatasync failed: %s", a->path,
-			   strerror(errno));
+		onshi_logf(a->log, ONSHI_LOG_ERR, "audit log %s: fdatasync failed: %s",
+			   a->path, strerror(errno));
 	close(a->fd);
 	free(a->path);
 	free(a);
-	core->audit = NULL;
 }

@@ -20,37 +20,66 @@
 
 #include <onshi/host.h>
 
-struct onshi_core;
+#include <stdarg.h>
 
-/* ---- the daemon's writer (audit.c) ---- */
+struct onshi_core;
+struct onshi_log;
+struct onshi_loop;
+struct onshi_audit;
+
+/* ---- the writer (audit.c): a file, the loop and the log, nothing else ---- */
 
 /*
- * Open [audit] file (default <spool dir>/audit.log), 0600, continue the
- * chain from its tail (a torn last line gets a kind=recovered record) and
- * write kind=start. A refusal (unsafe parent directory) is an error.
+ * Open the audit log at path, 0600, in a directory only its owner can
+ * change; continue the chain from its tail (a torn last line gets a
+ * kind=recovered record) and write kind=start. loop (may be NULL: then
+ * records are synced only at close) runs the short fdatasync timer; log
+ * gets the writer's troubles. A refusal (unsafe parent directory, not a
+ * regular file) is an error naming the path.
  */
-int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen);
-/* Write kind=stop, sync and close. */
-void onshi_audit_close(struct onshi_core *core);
+int onshi_audit_writer_open(struct onshi_loop *loop, struct onshi_log *log,
+			    const char *path, struct onshi_audit **out,
+			    char *msg, size_t msglen);
+/* Write kind=stop, sync and close; NULL is ignored. */
+void onshi_audit_writer_close(struct onshi_audit *a);
 
 /*
  * Record one event: kind, then key, value pairs ending with NULL (a NULL
  * or empty value leaves its key out). Never fails the caller: a record
  * that cannot be written is counted and named by the kind=recovered
- * record written once the file is writable again.
+ * record written once the file is writable again. A NULL writer records
+ * nothing.
  */
-void onshi_audit(struct onshi_core *core, const char *kind, ...)
+void onshi_audit_record(struct onshi_audit *a, const char *kind, ...)
 	__attribute__((sentinel));
+void onshi_audit_record_v(struct onshi_audit *a, const char *kind, va_list ap);
 
 /*
  * Who is acting for the events recorded until it is cleared (NULL): the
  * control socket's peer ("uid:1000") or a manifest ("manifest:SERIAL").
  * Recorded as by=; events without one are the daemon's own (by=daemon).
  */
-void onshi_audit_actor(struct onshi_core *core, const char *actor);
-const char *onshi_audit_actor_get(struct onshi_core *core);
+void onshi_audit_set_actor(struct onshi_audit *a, const char *actor);
+const char *onshi_audit_get_actor(const struct onshi_audit *a);
 
 /* The file's path, and the last record's seq and hash (for AUDIT VERIFY). */
+const char *onshi_audit_file(const struct onshi_audit *a);
+int onshi_audit_chain_head(const struct onshi_audit *a, uint64_t *seq,
+			   char hash[65]);
+
+/* ---- the daemon's audit log (audit_core.c): the writer in core->audit ---- */
+
+/*
+ * Open [audit] file (default <spool dir>/audit.log) into core->audit; the
+ * functions below are the writer's, on core->audit, and do nothing while
+ * it is not open.
+ */
+int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen);
+void onshi_audit_close(struct onshi_core *core);
+void onshi_audit(struct onshi_core *core, const char *kind, ...)
+	__attribute__((sentinel));
+void onshi_audit_actor(struct onshi_core *core, const char *actor);
+const char *onshi_audit_actor_get(struct onshi_core *core);
 const char *onshi_audit_path(struct onshi_core *core);
 int onshi_audit_head(struct onshi_core *core, uint64_t *seq, char hash[65]);
 

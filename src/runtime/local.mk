@@ -5,6 +5,7 @@
 # listeners and core.h, the context that carries pointers to all of it.
 src_libonshid_la_SOURCES += \
 	src/runtime/audit.c src/runtime/audit.h src/runtime/audit_verify.c \
+	src/runtime/audit_core.c \
 	src/runtime/conf.c src/runtime/conf.h \
 	src/runtime/conf_schema.c src/runtime/conf_schema.h \
 	src/runtime/core.h \
