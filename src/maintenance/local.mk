@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # Remote maintenance (docs/maintenance.md): the signed maintenance manifest
-# (manifest.h) — Ed25519 signature, hardened parse, serial/institution/
-# NotAfter/module checks, the last-applied-serial state file — and the
-# running part (maintenance.h): the poller with its all-or-nothing apply and
-# the status report. Plugin signatures (src/modules/plugin_sig.h) use the
-# same verifier (src/cert/ed25519_verify.h).
+# (manifest.h) — Ed25519 signature and hardened parse (manifest.c), the
+# serial/institution/NotAfter/module checks and the last-applied-serial
+# state file (manifest_state.c) — and the running part (maintenance.h): the
+# poller with its all-or-nothing apply and the status report. Plugin
+# signatures (src/modules/plugin_sig.h) use the same verifier
+# (src/cert/ed25519_verify.h).
 src_libonshid_la_SOURCES += \
 	src/maintenance/manifest.c src/maintenance/manifest.h \
+	src/maintenance/manifest_state.c src/maintenance/manifest_internal.h \
 	src/maintenance/maintenance.c src/maintenance/maintenance.h \
 	src/maintenance/maintenance_status.c
 
