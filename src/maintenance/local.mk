@@ -1,13 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
 # Remote maintenance (docs/maintenance.md): the signed maintenance manifest
-# (manifest.h) — Ed25519 signature, hardened parse, serial/institution/
-# NotAfter/module checks, the last-applied-serial state file — and the
-# running part (maintenance.h): the poller with its all-or-nothing apply and
-# the status report. Plugin signatures (src/modules/plugin_sig.h) use the
-# same verifier (src/cert/ed25519_verify.h).
+# (manifest.h) — Ed25519 signature and hardened parse (manifest.c), the
+# serial/institution/NotAfter/module checks and the last-applied-serial
+# state file (manifest_state.c) — and the running part (maintenance.h): the
+# poller (maintenance.c), its all-or-nothing apply (maintenance_apply.c),
+# the status report (maintenance_report.c), one HTTPS transfer
+# (maintenance_fetch.c), the last outcome (maintenance_outcome.c) and the
+# status line (maintenance_status.c). Plugin signatures
+# (src/modules/plugin_sig.h) use the same verifier
+# (src/cert/ed25519_verify.h).
 src_libonshid_la_SOURCES += \
 	src/maintenance/manifest.c src/maintenance/manifest.h \
+	src/maintenance/manifest_state.c src/maintenance/manifest_internal.h \
 	src/maintenance/maintenance.c src/maintenance/maintenance.h \
+	src/maintenance/maintenance_internal.h \
+	src/maintenance/maintenance_apply.c \
+	src/maintenance/maintenance_fetch.c \
+	src/maintenance/maintenance_outcome.c \
+	src/maintenance/maintenance_report.c \
 	src/maintenance/maintenance_status.c
 
 # The tests make real Ed25519 keys and signatures with the openssl command.
