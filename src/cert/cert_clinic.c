@@ -29,15 +29,24 @@
 #include "cert_internal.h"
 #include "msg.h"
 
+/* What check_client and check_install loaded, and how to name it. */
+struct clinic_files {
+	X509 *cert;
+	STACK_OF(X509) * extra;
+	EVP_PKEY *key;
+	const char *cert_desc, *key_desc; /* the paths, for messages */
+};
+
 /*
  * The checks shared by check_client and check_install: key match, dates,
  * chain. Fills info and the success or warning message.
  */
-static int check_clinic(X509 *cert, STACK_OF(X509) * extra, EVP_PKEY *key,
-			const char *cert_desc, const char *key_desc,
-			const char *ca_bundle, time_t now, enum cert_role role,
+static int check_clinic(const struct clinic_files *f, const char *ca_bundle,
+			time_t now, enum cert_role role,
 			struct onshi_cert_info *info, char *msg, size_t msglen)
 {
+	X509 *cert = f->cert;
+	const char *cert_desc = f->cert_desc, *key_desc = f->key_desc;
 	const char *who = role == ROLE_INSTALL ? "the new certificate"
 					       : "client certificate";
 	const char *renew = "run `onshictl cert csr`, send the CSR to the "
@@ -48,7 +57,7 @@ static int check_clinic(X509 *cert, STACK_OF(X509) * extra, EVP_PKEY *key,
 	int rc;
 
 	cert_fill_info(cert, now, info);
-	if (X509_check_private_key(cert, key) != 1) {
+	if (X509_check_private_key(cert, f->key) != 1) {
 		if (role == ROLE_INSTALL)
 			onshi_set_msg(msg, msglen,
 				      "the new certificate %s does not "
@@ -99,8 +108,8 @@ static int check_clinic(X509 *cert, STACK_OF(X509) * extra, EVP_PKEY *key,
 				      who, m);
 			return rc;
 		}
-		rc = cert_verify_chain(trust, cert, extra, now, role, who, msg,
-				       msglen);
+		rc = cert_verify_chain(trust, cert, f->extra, now, role, who,
+				       msg, msglen);
 		onshi_cert_trust_free(trust);
 		if (rc != ONSHI_OK)
 			return rc;
@@ -134,82 +143,81 @@ static int check_clinic(X509 *cert, STACK_OF(X509) * extra, EVP_PKEY *key,
 	return ONSHI_OK;
 }
 
+/*
+ * The end of check_client and check_install: info zeroed, the shared checks
+ * when loading went well (rc), then what was loaded freed.
+ */
+static int finish_clinic(int rc, struct clinic_files *f, const char *ca_bundle,
+			 time_t now, enum cert_role role,
+			 struct onshi_cert_info *info, char *msg, size_t msglen)
+{
+	struct onshi_cert_info local;
+
+	if (info == NULL)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (rc == ONSHI_OK)
+		rc = check_clinic(f, ca_bundle, now, role, info, msg, msglen);
+	X509_free(f->cert);
+	EVP_PKEY_free(f->key);
+	sk_X509_pop_free(f->extra, X509_free);
+	ERR_clear_error();
+	return rc;
+}
+
 int onshi_cert_check_client(const char *cert_pem_path, const char *key_pem_path,
 			    const char *p12_path, const char *p12_password,
 			    const char *ca_bundle, time_t now,
 			    struct onshi_cert_info *info, char *msg, size_t msglen)
 {
-	struct onshi_cert_info local;
-	STACK_OF(X509) *extra = NULL;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	const char *cdesc, *kdesc;
+	struct clinic_files f = { NULL };
 	int rc;
 
-	if (info == NULL)
-		info = &local;
-	memset(info, 0, sizeof(*info));
 	if (p12_path != NULL) {
-		rc = cert_load_p12(p12_path, p12_password, &cert, &key, &extra,
-				   msg, msglen);
-		cdesc = kdesc = p12_path;
+		rc = cert_load_p12(p12_path, p12_password, &f.cert, &f.key,
+				   &f.extra, msg, msglen);
+		f.cert_desc = f.key_desc = p12_path;
 	} else if (cert_pem_path != NULL && key_pem_path != NULL) {
 		rc = cert_load_cert_file(cert_pem_path, "client certificate",
-					 &cert, &extra, msg, msglen);
+					 &f.cert, &f.extra, msg, msglen);
 		if (rc == ONSHI_OK)
 			rc = cert_load_key_file(key_pem_path, "client key",
-						&key, msg, msglen);
-		cdesc = cert_pem_path;
-		kdesc = key_pem_path;
+						&f.key, msg, msglen);
+		f.cert_desc = cert_pem_path;
+		f.key_desc = key_pem_path;
 	} else {
 		onshi_set_msg(msg, msglen,
 			      "no client certificate configured: give "
 			      "[national] client_cert and client_key, or client_p12");
-		return ONSHI_EINVAL;
+		rc = ONSHI_EINVAL;
 	}
-	if (rc == ONSHI_OK)
-		rc = check_clinic(cert, extra, key, cdesc, kdesc, ca_bundle,
-				  now, ROLE_CLIENT, info, msg, msglen);
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(extra, X509_free);
-	ERR_clear_error();
-	return rc;
+	return finish_clinic(rc, &f, ca_bundle, now, ROLE_CLIENT, info, msg, msglen);
 }
 
 int onshi_cert_check_install(const char *new_cert_path, const char *key_path,
 			     const char *ca_bundle, time_t now,
 			     struct onshi_cert_info *info, char *msg, size_t msglen)
 {
-	struct onshi_cert_info local;
-	STACK_OF(X509) *extra = NULL;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
+	struct clinic_files f = { NULL };
 	int rc;
 
-	if (info == NULL)
-		info = &local;
-	memset(info, 0, sizeof(*info));
 	if (new_cert_path == NULL || key_path == NULL || ca_bundle == NULL) {
 		onshi_set_msg(msg, msglen,
 			      "cert install needs the new certificate, "
 			      "the key made by `onshictl cert csr` and [national] "
 			      "ca_bundle");
-		return ONSHI_EINVAL;
+		rc = ONSHI_EINVAL;
+	} else {
+		f.cert_desc = new_cert_path;
+		f.key_desc = key_path;
+		rc = cert_load_cert_file(new_cert_path, "new certificate",
+					 &f.cert, &f.extra, msg, msglen);
+		if (rc == ONSHI_OK)
+			rc = cert_load_key_file(key_path,
+						"key for the new certificate",
+						&f.key, msg, msglen);
 	}
-	rc = cert_load_cert_file(new_cert_path, "new certificate", &cert,
-				 &extra, msg, msglen);
-	if (rc == ONSHI_OK)
-		rc = cert_load_key_file(key_path, "key for the new certificate",
-					&key, msg, msglen);
-	if (rc == ONSHI_OK)
-		rc = check_clinic(cert, extra, key, new_cert_path, key_path,
-				  ca_bundle, now, ROLE_INSTALL, info, msg, msglen);
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(extra, X509_free);
-	ERR_clear_error();
-	return rc;
+	return finish_clinic(rc, &f, ca_bundle, now, ROLE_INSTALL, info, msg, msglen);
 }
 
 int onshi_cert_check_institution(const struct onshi_cert_info *info,

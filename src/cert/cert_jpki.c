@@ -27,17 +27,27 @@
 #include "cert_internal.h"
 #include "msg.h"
 
-static X509 *parse_der(const unsigned char *der, size_t len)
+/*
+ * One DER certificate and nothing after it, or NULL with the message
+ * "<what> is not a DER X.509 certificate (N bytes)<hint>".
+ */
+static X509 *parse_der(const unsigned char *der, size_t len, const char *what,
+		       const char *hint, char *msg, size_t msglen)
 {
 	const unsigned char *p = der;
-	X509 *x;
+	X509 *x = NULL;
 
-	if (der == NULL || len == 0 || len > CERT_FILE_MAX)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)len);
+	if (der != NULL && len > 0 && len <= CERT_FILE_MAX)
+		x = d2i_X509(NULL, &p, (long)len);
 	if (x != NULL && p != der + len) {
 		X509_free(x); /* trailing bytes: not one certificate */
 		x = NULL;
+	}
+	if (x == NULL) {
+		onshi_set_msg(msg, msglen,
+			      "%s is not a DER X.509 certificate (%zu bytes)%s",
+			      what, len, hint);
+		ERR_clear_error();
 	}
 	return x;
 }
@@ -58,16 +68,10 @@ int onshi_cert_jpki_check(const struct onshi_cert_trust *trust,
 			      "trust_dir");
 		return ONSHI_EINVAL;
 	}
-	x = parse_der(cert_der, len);
-	if (x == NULL) {
-		onshi_set_msg(msg, msglen,
-			      "the card certificate is not a DER X.509 "
-			      "certificate (%zu bytes): the reader sent something "
-			      "else",
-			      len);
-		ERR_clear_error();
+	x = parse_der(cert_der, len, "the card certificate",
+		      ": the reader sent something else", msg, msglen);
+	if (x == NULL)
 		return ONSHI_EINVAL;
-	}
 	if (serial_hex_out != NULL && serial_len > 0)
 		cert_serial_hex(x, serial_hex_out, serial_len);
 	rc = cert_verify_chain(trust, x, NULL, now, ROLE_CARD,
@@ -139,15 +143,9 @@ int onshi_cert_verify_pin_signature(const unsigned char *cert_der, size_t len,
 			      "nonce and the card's signature");
 		return ONSHI_EINVAL;
 	}
-	x = parse_der(cert_der, len);
-	if (x == NULL) {
-		onshi_set_msg(msg, msglen,
-			      "the card certificate is not a DER X.509 "
-			      "certificate (%zu bytes)",
-			      len);
-		ERR_clear_error();
+	x = parse_der(cert_der, len, "the card certificate", "", msg, msglen);
+	if (x == NULL)
 		return ONSHI_EINVAL;
-	}
 	pkey = X509_get0_pubkey(x);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
 		onshi_set_msg(msg, msglen,
@@ -194,15 +192,11 @@ int onshi_cert_check_face_attestation(const struct onshi_cert_trust *reader_trus
 			      "reader's attestation");
 		return ONSHI_EINVAL;
 	}
-	reader = parse_der(reader_der, reader_len);
-	if (reader == NULL) {
-		onshi_set_msg(msg, msglen,
-			      "the face-auth reader's device certificate "
-			      "is not a DER X.509 certificate (%zu bytes)",
-			      reader_len);
-		ERR_clear_error();
+	reader = parse_der(reader_der, reader_len,
+			   "the face-auth reader's device certificate", "", msg,
+			   msglen);
+	if (reader == NULL)
 		return ONSHI_EINVAL;
-	}
 	cert_name_text(X509_get_subject_name(reader), subject, sizeof(subject));
 	snprintf(who, sizeof(who), "the face-auth reader certificate (%s)", subject);
 	rc = cert_verify_chain(reader_trust, reader, NULL, now, ROLE_READER,
