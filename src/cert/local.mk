@@ -4,7 +4,9 @@
 # Ed25519 verifier of manifests and plugin signatures, and the checks of
 # the files a configuration points at.
 noinst_LTLIBRARIES += src/cert/libonshi-cert.la
-src_cert_libonshi_cert_la_SOURCES = src/cert/cert.c src/cert/cert.h \
+src_cert_libonshi_cert_la_SOURCES = src/cert/cert.h src/cert/cert_internal.h \
+	src/cert/cert_load.c src/cert/cert_trust.c \
+	src/cert/cert_clinic.c src/cert/cert_jpki.c \
 	src/cert/check_files.c src/cert/check_files.h \
 	src/cert/ed25519_verify.c src/cert/ed25519_verify.h
 src_cert_libonshi_cert_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
