@@ -13,5 +13,8 @@ src_libonshid_la_SOURCES += \
 	src/control/control_maintenance.c \
 	src/control/control_national.c \
 	src/control/control_reply.c src/control/control_reply.h \
-	src/control/control_selftest.c \
+	src/control/control_selftest.c src/control/control_selftest_internal.h \
+	src/control/control_selftest_local.c \
+	src/control/control_selftest_remote.c \
+	src/control/control_selftest_result.c \
 	src/control/control_verify.c
