@@ -7,6 +7,8 @@ src_libonshid_la_SOURCES += \
 	src/inquiry/card_read.c src/inquiry/card_read.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry.h \
 	src/inquiry/national.c src/inquiry/national.h \
+	src/inquiry/national_internal.h src/inquiry/national_link.c \
+	src/inquiry/national_open.c src/inquiry/national_probe.c \
 	src/inquiry/national_status.c \
 	src/inquiry/spool.c src/inquiry/spool.h \
 	src/inquiry/status_counts.c
