@@ -15,11 +15,12 @@ else
 onshi_unit_where = no folder (configured --without-systemdsystemunitdir)
 endif
 
-# onshid compiles in the configuration folder and the core the plugin
-# folder (-D in src/onshid/local.mk). make does not see a changed -D, so a build
-# tree configured again for another prefix would install the old ones:
-# those objects depend on a stamp rewritten only when the folders change.
-src/onshid/onshid-onshid.$(OBJEXT) src/runtime/libonshid_la-conf_schema.lo: etc/dirs.stamp
+# onshid compiles in the configuration folder (-D in src/onshid/local.mk)
+# and conf_settings.c the plugin folder (-D in src/local.mk). make does not
+# see a changed -D, so a build tree configured again for another prefix
+# would install the old ones: those objects depend on a stamp rewritten
+# only when the folders change.
+src/onshid/onshid-onshid.$(OBJEXT) src/runtime/libonshid_la-conf_settings.lo: etc/dirs.stamp
 etc/dirs.stamp: onshi-dirs-check
 	@$(MKDIR_P) etc; \
 	echo '$(onshiconfdir) $(pkgplugindir)' >$@.tmp; \

@@ -8,6 +8,7 @@ src_codec_libonshi_codec_la_SOURCES = \
 	src/codec/xml_util.c src/codec/xml_util.h \
 	src/codec/xmlmsg_internal.h \
 	src/codec/xmlmsg_schema.c \
+	src/codec/xmlmsg_check.c \
 	src/codec/xmlmsg_values.c \
 	src/codec/xmlmsg_model.c \
 	src/codec/xmlmsg_parse.c \

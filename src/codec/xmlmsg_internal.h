@@ -121,7 +121,8 @@ void xmsg_init_node(const struct xmsg_node *node, void *base);
 int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src);
 
 /* Cross-element rules of a whole document (search info or card auth as the
- * ReferenceClassification demands, the auth method's own field, ...). */
+ * ReferenceClassification demands, the auth method's own field, ...;
+ * xmlmsg_check.c). */
 int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen);
 
 /* Write "value" for messages: at most ~40 bytes, cut at a character. */

@@ -5,7 +5,7 @@
  * inquiry (checked by card_check.c before it is sent).
  *
  * The result of a read is pushed, unasked, to every receipt-computer
- * adapter of the reader's institution (inquiry.c does the fan-out).
+ * adapter of the reader's institution (inquiry_deliver.c does the fan-out).
  */
 #ifndef ONSHI_CORE_CARD_READ_H
 #define ONSHI_CORE_CARD_READ_H

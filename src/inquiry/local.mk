@@ -6,7 +6,11 @@ src_libonshid_la_SOURCES += \
 	src/inquiry/card_check.c src/inquiry/card_check.h \
 	src/inquiry/card_read.c src/inquiry/card_read.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry.h \
+	src/inquiry/inquiry_deliver.c src/inquiry/inquiry_internal.h \
+	src/inquiry/inquiry_kinds.c \
 	src/inquiry/national.c src/inquiry/national.h \
+	src/inquiry/national_internal.h src/inquiry/national_link.c \
+	src/inquiry/national_open.c src/inquiry/national_probe.c \
 	src/inquiry/national_status.c \
 	src/inquiry/spool.c src/inquiry/spool.h \
 	src/inquiry/status_counts.c

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * national.c — the national link: mTLS calls, tokens, retries (see
- * national.h), on http.c's curl multi handle.
+ * national.c — the national link's calls: mTLS requests on http.c's curl
+ * multi handle, bearer tokens per institution (and its own client
+ * certificate, if it has one), retries with backoff until the deadline,
+ * and what each transfer's end means (see national.h). The link's state
+ * (national_link.c), the idle probe (national_probe.c) and opening the
+ * link from the configuration (national_open.c) are apart; their shared
+ * structs are in national_internal.h.
  */
 #include "config.h"
 
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include "core.h"
 #include "http.h"
 #include "http_tls.h"
-#include "log.h"
-#include "national.h"
-#include "strbuf.h"
+#include "national_internal.h"
 #include "xml_util.h"
 
 /* A bulk result for 100,000 persons is large; anything bigger is hostile. */
@@ -28,114 +28,6 @@
 #define BACKOFF_CAP_MS 5000u
 /* Tokens are renewed this long before the server says they expire. */
 #define TOKEN_MARGIN_MS 30000u
-
-/* Per institution: its bearer token and, when it has its own, its client
- * certificate (a dental department with its own code has its own). */
-struct token {
-	char inst[11];
-	char *client_cert, *client_key, *client_p12, *p12_password;
-	char *value;
-	uint64_t expires_ms;
-	int fetching;
-	struct onshi_national_call *waiting; /* calls queued for the token */
-	struct token *next;
-};
-
-struct onshi_national_call {
-	struct onshi_national *n;
-	char inst[11];
-	char *path;
-	char *body;
-	size_t len;
-	char *idem;
-	onshi_national_cb cb;
-	void *arg;
-	uint64_t deadline_ms;
-	unsigned attempt;
-	int is_auth;  /* our own POST /auth (token fetch or idle probe) */
-	int reauthed; /* re-authenticated once after a 401 already */
-	int is_probe; /* the idle probe: its answer is judged on arrival */
-	CURL *easy;
-	struct curl_slist *headers;
-	struct onshi_strbuf answer;
-	long retry_after_s;
-	int too_big;
-	char errbuf[CURL_ERROR_SIZE];
-	struct onshi_loop_timer *retry_timer;
-	struct onshi_national_call *next;         /* all calls */
-	struct onshi_national_call *next_waiting; /* token wait list */
-};
-
-struct onshi_national {
-	struct onshi_core *core;
-	char *endpoint;
-	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
-	long timeout_ms, connect_timeout_ms, deadline_ms;
-	long bulk_timeout_ms; /* batch documents are megabytes, not kilobytes */
-	struct onshi_http *http; /* curl multi on the loop */
-	struct token *tokens;
-	struct onshi_national_call *calls;
-	unsigned pending;
-	unsigned seed; /* jitter; no global PRNG state */
-	char state[512];
-	/* The link as the last answer (or its absence) showed it. */
-	enum onshi_national_link link;
-	time_t link_since;
-	char link_why[512];
-	/* The idle probe: POST /auth for probe_inst when no call ended for
-	 * probe_ms; 0 = off. */
-	uint64_t probe_ms, last_done_ms;
-	char probe_inst[11];
-	int probing;
-};
-
-static void set_state(struct onshi_national *n, const char *fmt, ...)
-	ONSHI_PRINTF(2, 3);
-
-static void set_state(struct onshi_national *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(n->state, sizeof(n->state), fmt, ap);
-	va_end(ap);
-}
-
-/* ---- the link state ---- */
-
-static int link_bad(enum onshi_national_link l)
-{
-	return l >= ONSHI_NATIONAL_LINK_MAINTENANCE;
-}
-
-/*
- * What the last transfer showed. Only a change between usable and not
- * usable is logged: a link down for an hour is one line, not one per
- * retry or probe.
- */
-static void link_note(struct onshi_national *n, enum onshi_national_link l,
-		      const char *why)
-{
-	time_t now = time(NULL);
-
-	if (link_bad(l)) {
-		if (!link_bad(n->link)) {
-			n->link_since = now;
-			onshi_logf(&n->core->log, ONSHI_LOG_WARNING,
-				   "national link down: %s", why);
-		}
-		snprintf(n->link_why, sizeof(n->link_why), "%s", why);
-	} else if (link_bad(n->link)) {
-		onshi_logf(&n->core->log, ONSHI_LOG_NOTICE,
-			   "national link back after %lld s (was: %s)",
-			   (long long)(now - n->link_since), n->link_why);
-		n->link_since = now;
-		n->link_why[0] = '\0';
-	} else if (n->link == ONSHI_NATIONAL_LINK_IDLE) {
-		n->link_since = now;
-	}
-	n->link = l;
-}
 
 /* ---- calls ---- */
 
@@ -167,7 +59,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 	return len;
 }
 
-static void call_free(struct onshi_national_call *c)
+void national_call_free(struct onshi_national_call *c)
 {
 	struct onshi_national *n = c->n;
 	struct onshi_national_call **pp;
@@ -201,16 +93,14 @@ static void finish(struct onshi_national_call *c,
 
 	/* The callback may start new calls: hand over the body first. */
 	memset(&c->answer, 0, sizeof(c->answer));
-	call_free(c);
+	national_call_free(c);
 	cb(arg, outcome, status, answer.data ? answer.data : "", answer.len, why);
 	onshi_strbuf_free(&answer);
 }
 
-static void start(struct onshi_national_call *c);
-
-static struct token *token_for(struct onshi_national *n, const char *inst)
+struct national_token *national_token_for(struct onshi_national *n, const char *inst)
 {
-	struct token *t;
+	struct national_token *t;
 
 	for (t = n->tokens; t; t = t->next)
 		if (strcmp(t->inst, inst) == 0)
@@ -224,13 +114,12 @@ static struct token *token_for(struct onshi_national *n, const char *inst)
 	return t;
 }
 
-static struct token *token_for(struct onshi_national *n, const char *inst);
 static void on_transfer_done(void *arg, CURL *easy, CURLcode res);
 
 static int send_call(struct onshi_national_call *c, const char *token)
 {
 	struct onshi_national *n = c->n;
-	struct token *t = token_for(n, c->inst);
+	struct national_token *t = national_token_for(n, c->inst);
 	struct onshi_http_tls tls = {
 		.ca_bundle = n->ca_bundle,
 		.client_cert = n->client_cert,
@@ -301,7 +190,7 @@ static void on_retry_timer(void *arg)
 	struct onshi_national_call *c = arg;
 
 	c->retry_timer = NULL;
-	start(c);
+	national_call_start(c);
 }
 
 /* Retry after delay_ms if the deadline allows; else give up. */
@@ -331,7 +220,7 @@ static uint64_t backoff_ms(struct onshi_national_call *c)
 	return base / 2 + (uint64_t)rand_r(&c->n->seed) % (base / 2 + 1);
 }
 
-static void fail_waiting(struct token *t, enum onshi_national_outcome o,
+static void fail_waiting(struct national_token *t, enum onshi_national_outcome o,
 			 long status, const char *why)
 {
 	while (t->waiting) {
@@ -342,8 +231,7 @@ static void fail_waiting(struct token *t, enum onshi_national_outcome o,
 	}
 }
 
-/* Keep the token of an AuthResponse; -1 when it has no usable one. */
-static int token_store(struct token *t, const char *body, size_t len)
+int national_token_store(struct national_token *t, const char *body, size_t len)
 {
 	char *tok = onshi_xml_child_text(body, len, "AccessToken");
 	char *ttl = onshi_xml_child_text(body, len, "ExpiresIn");
@@ -365,14 +253,14 @@ static int token_store(struct token *t, const char *body, size_t len)
 static void on_auth_done(void *arg, enum onshi_national_outcome o, long status,
 			 const char *body, size_t len, const char *why)
 {
-	struct token *t = arg;
+	struct national_token *t = arg;
 
 	t->fetching = 0;
 	if (o != ONSHI_NATIONAL_ANSWER) {
 		fail_waiting(t, o, status, why);
 		return;
 	}
-	if (token_store(t, body, len) < 0) {
+	if (national_token_store(t, body, len) < 0) {
 		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, status,
 			     "the national service's AuthResponse has no usable AccessToken/ExpiresIn");
 		return;
@@ -387,11 +275,11 @@ static void on_auth_done(void *arg, enum onshi_national_outcome o, long status,
 	}
 }
 
-static struct onshi_national_call *new_call(struct onshi_national *n,
-					    const char *inst, const char *path,
-					    const char *body, size_t len,
-					    const char *idem,
-					    onshi_national_cb cb, void *arg)
+struct onshi_national_call *national_call_new(struct onshi_national *n,
+					      const char *inst, const char *path,
+					      const char *body, size_t len,
+					      const char *idem,
+					      onshi_national_cb cb, void *arg)
 {
 	struct onshi_national_call *c = calloc(1, sizeof(*c));
 
@@ -421,8 +309,7 @@ static struct onshi_national_call *new_call(struct onshi_national *n,
 	return c;
 }
 
-/* The body of POST /auth for institution inst. */
-static int auth_body(char *body, size_t size, const char *inst)
+int national_auth_body(char *body, size_t size, const char *inst)
 {
 	return snprintf(body, size,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -430,27 +317,27 @@ static int auth_body(char *body, size_t size, const char *inst)
 			inst);
 }
 
-static void fetch_token(struct onshi_national *n, struct token *t)
+static void fetch_token(struct onshi_national *n, struct national_token *t)
 {
 	struct onshi_national_call *c;
 	char body[256];
-	int len = auth_body(body, sizeof(body), t->inst);
+	int len = national_auth_body(body, sizeof(body), t->inst);
 
-	c = new_call(n, t->inst, "/auth", body, (size_t)len, NULL, on_auth_done, t);
+	c = national_call_new(n, t->inst, "/auth", body, (size_t)len, NULL,
+			      on_auth_done, t);
 	if (!c) {
 		fail_waiting(t, ONSHI_NATIONAL_UNAVAILABLE, 0, "out of memory");
 		return;
 	}
 	c->is_auth = 1;
 	t->fetching = 1;
-	start(c);
+	national_call_start(c);
 }
 
-/* (Re)start a call: auth calls go straight out; others need a token. */
-static void start(struct onshi_national_call *c)
+void national_call_start(struct onshi_national_call *c)
 {
 	struct onshi_national *n = c->n;
-	struct token *t;
+	struct national_token *t;
 
 	if (c->is_auth) {
 		if (send_call(c, NULL) != ONSHI_OK)
@@ -458,7 +345,7 @@ static void start(struct onshi_national_call *c)
 			       "cannot start the HTTPS call");
 		return;
 	}
-	t = token_for(n, c->inst);
+	t = national_token_for(n, c->inst);
 	if (!t) {
 		finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0, "out of memory");
 		return;
@@ -477,7 +364,7 @@ static void start(struct onshi_national_call *c)
 
 static void forget_token(struct onshi_national *n, const char *inst)
 {
-	struct token *t = token_for(n, inst);
+	struct national_token *t = national_token_for(n, inst);
 
 	if (t) {
 		free(t->value);
@@ -503,39 +390,40 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 			 c->too_big ? "answer larger than the limit"
 				    : curl_easy_strerror(res),
 			 c->errbuf[0] ? c->errbuf : n->endpoint);
-		set_state(n, "unreachable: %s", why);
-		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
+		national_set_state(n, "unreachable: %s", why);
+		national_link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
 		retry_or_give_up(c, backoff_ms(c), 0, why);
 		return;
 	}
 	if (status >= 200 && status < 300) {
-		set_state(n, "ok");
+		national_set_state(n, "ok");
 		if (!c->is_probe)
-			link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
+			national_link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
 		finish(c, ONSHI_NATIONAL_ANSWER, status, NULL);
 		return;
 	}
 	if (status == 401 && !c->is_auth && !c->reauthed) {
 		c->reauthed = 1; /* the token expired early: once more */
-		link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
+		national_link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
 		forget_token(n, c->inst);
-		start(c);
+		national_call_start(c);
 		return;
 	}
 	if (status == 503 && c->retry_after_s) {
 		snprintf(why, sizeof(why),
 			 "national service in maintenance (503, Retry-After %ld s)",
 			 c->retry_after_s);
-		set_state(n, "maintenance: retry after %ld s", c->retry_after_s);
-		link_note(n, ONSHI_NATIONAL_LINK_MAINTENANCE, n->state);
+		national_set_state(n, "maintenance: retry after %ld s",
+				   c->retry_after_s);
+		national_link_note(n, ONSHI_NATIONAL_LINK_MAINTENANCE, n->state);
 		retry_or_give_up(c, (uint64_t)c->retry_after_s * 1000u, status, why);
 		return;
 	}
 	if (status >= 500 || status == 429 || status == 408) {
 		snprintf(why, sizeof(why), "national service answered HTTP %ld",
 			 status);
-		set_state(n, "degraded: %s", why);
-		link_note(n, ONSHI_NATIONAL_LINK_DEGRADED, n->state);
+		national_set_state(n, "degraded: %s", why);
+		national_link_note(n, ONSHI_NATIONAL_LINK_DEGRADED, n->state);
 		retry_or_give_up(c, backoff_ms(c), status, why);
 		return;
 	}
@@ -543,11 +431,11 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 		 "national service refused the call: HTTP %ld", status);
 	if (c->is_auth) {
 		/* Without a token no call can succeed: the link is down. */
-		set_state(n, "authentication refused: HTTP %ld (check the client certificate and the institution code)",
-			  status);
-		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
+		national_set_state(n, "authentication refused: HTTP %ld (check the client certificate and the institution code)",
+				   status);
+		national_link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
 	} else {
-		link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
+		national_link_note(n, ONSHI_NATIONAL_LINK_OK, NULL); /* it answered */
 	}
 	finish(c, ONSHI_NATIONAL_REFUSED, status, why);
 }
@@ -560,62 +448,6 @@ static void on_transfer_done(void *arg, CURL *easy, CURLcode res)
 	transfer_done(c, res);
 }
 
-/* ---- the idle probe ---- */
-
-static void on_probe_done(void *arg, enum onshi_national_outcome o, long status,
-			  const char *body, size_t len, const char *why)
-{
-	struct onshi_national *n = arg;
-	struct token fresh, *t;
-
-	(void)status;
-	(void)why; /* transfer_done has noted how the call ended */
-	n->probing = 0;
-	if (o != ONSHI_NATIONAL_ANSWER)
-		return;
-	/* A 200 without a usable token is no working link either. */
-	memset(&fresh, 0, sizeof(fresh));
-	if (token_store(&fresh, body, len) < 0) {
-		set_state(n, "unusable answer: the national service's AuthResponse has no usable AccessToken/ExpiresIn");
-		link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
-		return;
-	}
-	link_note(n, ONSHI_NATIONAL_LINK_OK, NULL);
-	/* A fresh token spares the next real call its own POST /auth. */
-	t = token_for(n, n->probe_inst);
-	if (t && !t->fetching) {
-		free(t->value);
-		t->value = fresh.value;
-		t->expires_ms = fresh.expires_ms;
-	} else {
-		free(fresh.value);
-	}
-}
-
-static void on_probe_timer(void *arg)
-{
-	struct onshi_national *n = arg;
-	struct onshi_national_call *c;
-	char body[256];
-	int len;
-
-	/* Calls in flight or retrying tell the state themselves. */
-	if (n->probing || n->pending ||
-	    onshi_loop_now_ms() - n->last_done_ms < n->probe_ms)
-		return;
-	len = auth_body(body, sizeof(body), n->probe_inst);
-	c = new_call(n, n->probe_inst, "/auth", body, (size_t)len, NULL,
-		     on_probe_done, n);
-	if (!c)
-		return;
-	c->is_auth = 1;
-	c->is_probe = 1;
-	/* One attempt: the next probe is the retry. */
-	c->deadline_ms = onshi_loop_now_ms();
-	n->probing = 1;
-	start(c);
-}
-
 /* ---- public ---- */
 
 struct onshi_national_call *onshi_national_post(struct onshi_national *n,
@@ -625,173 +457,17 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 						const char *idempotency_key,
 						onshi_national_cb cb, void *arg)
 {
-	struct onshi_national_call *c = new_call(n, institution, path, body,
-						 len, idempotency_key, cb, arg);
+	struct onshi_national_call *c = national_call_new(n, institution, path,
+							  body, len,
+							  idempotency_key, cb, arg);
 
 	if (c)
-		start(c);
+		national_call_start(c);
 	return c;
-}
-
-enum onshi_national_link onshi_national_link(const struct onshi_national *n,
-					     time_t *since, const char **why)
-{
-	*since = n ? n->link_since : 0;
-	*why = n ? n->link_why : "";
-	return n ? n->link : ONSHI_NATIONAL_LINK_IDLE;
-}
-
-const char *onshi_national_link_word(enum onshi_national_link l)
-{
-	switch (l) {
-	case ONSHI_NATIONAL_LINK_OK: return "ok";
-	case ONSHI_NATIONAL_LINK_MAINTENANCE: return "maintenance";
-	case ONSHI_NATIONAL_LINK_DEGRADED: return "degraded";
-	case ONSHI_NATIONAL_LINK_DOWN: return "down";
-	case ONSHI_NATIONAL_LINK_IDLE: break;
-	}
-	return "idle";
-}
-
-const char *onshi_national_state(const struct onshi_national *n)
-{
-	return n ? n->state : "not configured (no [national] section)";
-}
-
-const char *onshi_national_endpoint(const struct onshi_national *n)
-{
-	return n ? n->endpoint : "";
-}
-
-unsigned onshi_national_pending(const struct onshi_national *n)
-{
-	return n ? n->pending : 0;
 }
 
 void onshi_national_flush_connections(struct onshi_national *n)
 {
 	if (n)
 		onshi_http_flush_connections(n->http);
-}
-
-static long conf_long(const struct onshi_conf_section *sec, const char *key, long dflt)
-{
-	const char *v = onshi_conf_section_get(sec, key);
-	long l;
-
-	return v && onshi_conf_parse_long(v, 0, 0, &l) == 0 ? l : dflt;
-}
-
-int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
-			char *msg, size_t msglen)
-{
-	const struct onshi_config *cfg = core->config;
-	const struct onshi_conf_section *sec = onshi_config_section(cfg, "national",
-								    NULL);
-	struct onshi_national *n;
-	const char *v;
-
-	*out = NULL;
-	if (!sec) {
-		snprintf(msg, msglen,
-			 "no [national] section: requests wait in the spool");
-		return ONSHI_OK;
-	}
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return ONSHI_ENOMEM;
-	n->core = core;
-	v = onshi_conf_section_get(sec, "endpoint");
-	n->endpoint = v ? strdup(v) : NULL;
-	/* A trailing '/' would double the slash before each path. */
-	if (n->endpoint && *n->endpoint && n->endpoint[strlen(n->endpoint) - 1] == '/')
-		n->endpoint[strlen(n->endpoint) - 1] = '\0';
-	n->client_cert = onshi_conf_section_path(cfg, sec, "client_cert");
-	n->client_key = onshi_conf_section_path(cfg, sec, "client_key");
-	n->client_p12 = onshi_conf_section_path(cfg, sec, "client_p12");
-	v = onshi_conf_section_get(sec, "client_p12_password");
-	n->p12_password = v ? strdup(v) : NULL;
-	n->ca_bundle = onshi_conf_section_path(cfg, sec, "ca_bundle");
-	n->timeout_ms = conf_long(sec, "timeout_ms", 10000);
-	n->connect_timeout_ms = conf_long(sec, "connect_timeout_ms", 3000);
-	n->deadline_ms = conf_long(sec, "deadline_ms", 30000);
-	n->bulk_timeout_ms = conf_long(sec, "bulk_timeout_ms", 120000);
-	n->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)n;
-	set_state(n, "idle (no call yet)");
-	/* The first probe comes after probe_s of quiet, like every other. */
-	n->probe_ms = (uint64_t)conf_long(sec, "probe_s", 60) * 1000u;
-	n->last_done_ms = onshi_loop_now_ms();
-	for (size_t i = 0; i < cfg->nsections; i++) {
-		const struct onshi_conf_section *is = &cfg->sections[i];
-		const char *code = onshi_conf_section_get(is, "code");
-		struct token *t;
-
-		/* The probe authenticates as the first institution. */
-		if (!n->probe_inst[0] && code && strcmp(is->type, "institution") == 0)
-			snprintf(n->probe_inst, sizeof(n->probe_inst), "%s", code);
-
-		/* only institutions with a certificate of their own */
-		if (strcmp(is->type, "institution") != 0 || !code ||
-		    onshi_conf_tls_identity(is, NULL) != is)
-			continue;
-		t = token_for(n, code);
-		if (!t) {
-			onshi_national_close(n);
-			return ONSHI_ENOMEM;
-		}
-		t->client_cert = onshi_conf_section_path(cfg, is, "client_cert");
-		t->client_key = onshi_conf_section_path(cfg, is, "client_key");
-		t->client_p12 = onshi_conf_section_path(cfg, is, "client_p12");
-		v = onshi_conf_section_get(is, "client_p12_password");
-		t->p12_password = v ? strdup(v) : NULL;
-	}
-	n->http = onshi_http_new(core);
-	if (!n->endpoint || !n->http) {
-		onshi_national_close(n);
-		return ONSHI_ENOMEM;
-	}
-	onshi_http_set_max_connections(n->http,
-				       conf_long(sec, "max_connections", 8));
-	/* Looked at every second (or probe_s, if shorter): a probe goes out
-	 * within a second of probe_s of quiet. */
-	if (n->probe_ms && n->probe_inst[0] &&
-	    !onshi_loop_timer(core->loop, n, n->probe_ms < 1000 ? n->probe_ms : 1000,
-			      1, on_probe_timer, n)) {
-		onshi_national_close(n);
-		return ONSHI_ENOMEM;
-	}
-	snprintf(msg, msglen, "national link to %s", n->endpoint);
-	*out = n;
-	return ONSHI_OK;
-}
-
-void onshi_national_close(struct onshi_national *n)
-{
-	if (!n)
-		return;
-	while (n->calls) {
-		struct onshi_national_call *c = n->calls;
-
-		call_free(c);
-	}
-	while (n->tokens) {
-		struct token *t = n->tokens;
-
-		n->tokens = t->next;
-		free(t->value);
-		free(t->client_cert);
-		free(t->client_key);
-		free(t->client_p12);
-		free(t->p12_password);
-		free(t);
-	}
-	onshi_http_free(n->http);
-	onshi_loop_forget_owner(n->core->loop, n);
-	free(n->endpoint);
-	free(n->client_cert);
-	free(n->client_key);
-	free(n->client_p12);
-	free(n->p12_password);
-	free(n->ca_bundle);
-	free(n);
 }

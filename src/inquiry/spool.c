@@ -209,7 +209,7 @@ int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
 	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
 	unlinkat(s->dirfd, name, 0);
 	/* Only an answered entry has an .ans: one delivered straight from
-	 * the national answer never had it written (inquiry.c). */
+	 * the national answer never had it written (inquiry_deliver.c). */
 	if (e->answered) {
 		snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
 		unlinkat(s->dirfd, name, 0);

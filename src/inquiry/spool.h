@@ -9,9 +9,10 @@
  * `<seq>.ans` (the answer document, and whether it is an error) when the
  * answer cannot be delivered at once (adapter disabled or failing, card
  * reads waiting to be fanned out); an answer its adapter takes straight
- * away is never written here (inquiry.c: record_upstream). Every file
- * is written to a temporary name, fsynced, renamed and the directory
- * fsynced, so after a crash a record is either wholly there or absent.
+ * away is never written here (inquiry_deliver.c: inquiry_record_upstream).
+ * Every file is written to a temporary name, fsynced, renamed and the
+ * directory fsynced, so after a crash a record is either wholly there or
+ * absent.
  * Delivered records are deleted. The in-memory index is rebuilt by
  * scanning the directory at open.
  */

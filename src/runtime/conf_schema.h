@@ -6,6 +6,10 @@
  * [reader X] / [rececon X] section is checked against the daemon's module
  * keys plus the key table its plugin declares. Every problem is reported as
  * "file:line: reason" into a diag list.
+ *
+ * What a checked configuration gives (a plugin instance's values, the
+ * daemon's settings, a module's institution) is read out by
+ * conf_settings.c, declared below the checks.
  */
 #ifndef ONSHI_CORE_CONF_SCHEMA_H
 #define ONSHI_CORE_CONF_SCHEMA_H
@@ -32,6 +36,8 @@ int onshi_conf_module_kind(const char *type);
 int onshi_conf_parse_bool(const char *value);
 /* A decimal integer in [min, max] (both 0: any long); -1 if not. */
 int onshi_conf_parse_long(const char *value, long min, long max, long *out);
+
+/* ---- conf_settings.c ---- */
 
 /* One resolved key of a running instance: value, default or NULL. */
 struct onshi_conf_value {

@@ -32,8 +32,9 @@ struct onshi_status_page;
 
 /*
  * Today's answers, for the status dashboard: kept in the core, fed where
- * answers are recorded (inquiry.c) and card reads accepted (card_read.c), and
- * zeroed when the local date changes (checked on every use, so no timer).
+ * answers are recorded (inquiry_deliver.c) and card reads accepted
+ * (card_read.c), and zeroed when the local date changes (checked on every
+ * use, so no timer).
  */
 /* Request families counted on the status page (status_counts.c). */
 #define ONSHI_COUNT_FAMILIES 8

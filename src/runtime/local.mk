@@ -8,6 +8,7 @@ src_libonshid_la_SOURCES += \
 	src/runtime/audit_core.c \
 	src/runtime/conf.c src/runtime/conf.h \
 	src/runtime/conf_schema.c src/runtime/conf_schema.h \
+	src/runtime/conf_settings.c \
 	src/runtime/core.h \
 	src/runtime/curl_loop.c src/runtime/curl_loop.h \
 	src/runtime/diag.c src/runtime/diag.h \
