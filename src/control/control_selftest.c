@@ -88,7 +88,7 @@ static void cmd_selftest(struct onshi_core *core, struct onshi_control_client *c
 	if (st) {
 		st->cap = 1 + 2 * ninst + 1 + 1 + nmod + 1 + 1;
 		st->results = calloc(st->cap, sizeof(*st->results));
-		st->http = onshi_http_new(core);
+		st->http = onshi_http_new(core->loop);
 	}
 	if (!st || !st->results || !st->http) {
 		if (st) {

@@ -352,7 +352,8 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	int rc;
 
 	onshi_xmlmsg_init();
-	rc = onshi_national_open(core, &core->national, msg, msglen);
+	rc = onshi_national_open(core->loop, &core->log, core->config,
+				 &core->national, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);

@@ -76,7 +76,7 @@ void national_call_free(struct onshi_national_call *c)
 	}
 	curl_slist_free_all(c->headers);
 	if (c->retry_timer)
-		onshi_loop_timer_stop(n->core->loop, c->retry_timer);
+		onshi_loop_timer_stop(n->loop, c->retry_timer);
 	onshi_strbuf_free(&c->answer);
 	free(c->path);
 	free(c->body);
@@ -203,8 +203,7 @@ static void retry_or_give_up(struct onshi_national_call *c, uint64_t delay_ms,
 		finish(c, ONSHI_NATIONAL_UNAVAILABLE, status, why);
 		return;
 	}
-	c->retry_timer = onshi_loop_timer(n->core->loop, n, delay_ms, 0,
-					  on_retry_timer, c);
+	c->retry_timer = onshi_loop_timer(n->loop, n, delay_ms, 0, on_retry_timer, c);
 	if (!c->retry_timer)
 		finish(c, ONSHI_NATIONAL_UNAVAILABLE, status, "out of memory");
 }

@@ -20,6 +20,9 @@
 #include <time.h>
 
 struct onshi_core;
+struct onshi_config;
+struct onshi_log;
+struct onshi_loop;
 struct onshi_national;
 
 /* How a call ended. */
@@ -34,11 +37,13 @@ typedef void (*onshi_national_cb)(void *arg, enum onshi_national_outcome outcome
 				  size_t len, const char *why);
 
 /*
- * Read [national] from core->config. No section: *out is NULL and the
- * link is "not configured" (requests wait in the spool).
+ * Read [national] and the institutions' certificates from cfg; calls run
+ * on loop, link changes are logged to log. No section: *out is NULL and
+ * the link is "not configured" (requests wait in the spool).
  */
-int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
-			char *msg, size_t msglen);
+int onshi_national_open(struct onshi_loop *loop, struct onshi_log *log,
+			const struct onshi_config *cfg,
+			struct onshi_national **out, char *msg, size_t msglen);
 /* Abort calls in flight (their callbacks are not called). */
 void onshi_national_close(struct onshi_national *n);
 

@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
 #include "national.h"
 #include "strbuf.h"
 
@@ -59,7 +61,10 @@ struct onshi_national_call {
 };
 
 struct onshi_national {
-	struct onshi_core *core;
+	/* All it takes of the daemon: the loop, the log, and its settings
+	 * (copied below from [national] and the institutions at open). */
+	struct onshi_loop *loop;
+	struct onshi_log *log;
 	char *endpoint;
 	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
 	long timeout_ms, connect_timeout_ms, deadline_ms;

@@ -42,12 +42,12 @@ void national_link_note(struct onshi_national *n, enum onshi_national_link l,
 	if (link_bad(l)) {
 		if (!link_bad(n->link)) {
 			n->link_since = now;
-			onshi_logf(&n->core->log, ONSHI_LOG_WARNING,
+			onshi_logf(n->log, ONSHI_LOG_WARNING,
 				   "national link down: %s", why);
 		}
 		snprintf(n->link_why, sizeof(n->link_why), "%s", why);
 	} else if (link_bad(n->link)) {
-		onshi_logf(&n->core->log, ONSHI_LOG_NOTICE,
+		onshi_logf(n->log, ONSHI_LOG_NOTICE,
 			   "national link back after %lld s (was: %s)",
 			   (long long)(now - n->link_since), n->link_why);
 		n->link_since = now;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf_schema.h"
 #include "http.h"
 #include "national_internal.h"
 
@@ -25,10 +26,10 @@ static long conf_long(const struct onshi_conf_section *sec, const char *key, lon
 	return v && onshi_conf_parse_long(v, 0, 0, &l) == 0 ? l : dflt;
 }
 
-int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
-			char *msg, size_t msglen)
+int onshi_national_open(struct onshi_loop *loop, struct onshi_log *log,
+			const struct onshi_config *cfg,
+			struct onshi_national **out, char *msg, size_t msglen)
 {
-	const struct onshi_config *cfg = core->config;
 	const struct onshi_conf_section *sec = onshi_config_section(cfg, "national",
 								    NULL);
 	struct onshi_national *n;
@@ -43,7 +44,8 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return ONSHI_ENOMEM;
-	n->core = core;
+	n->loop = loop;
+	n->log = log;
 	v = onshi_conf_section_get(sec, "endpoint");
 	n->endpoint = v ? strdup(v) : NULL;
 	/* A trailing '/' would double the slash before each path. */
@@ -88,7 +90,7 @@ int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
 		v = onshi_conf_section_get(is, "client_p12_password");
 		t->p12_password = v ? strdup(v) : NULL;
 	}
-	n->http = onshi_http_new(core);
+	n->http = onshi_http_new(loop);
 	if (!n->endpoint || !n->http) {
 		onshi_national_close(n);
 		return ONSHI_ENOMEM;
@@ -125,7 +127,7 @@ void onshi_national_close(struct onshi_national *n)
 		free(t);
 	}
 	onshi_http_free(n->http);
-	onshi_loop_forget_owner(n->core->loop, n);
+	onshi_loop_forget_owner(n->loop, n);
 	free(n->endpoint);
 	free(n->client_cert);
 	free(n->client_key);

@@ -74,7 +74,7 @@ int national_probe_start(struct onshi_national *n)
 		return ONSHI_OK;
 	/* Looked at every second (or probe_s, if shorter): a probe goes out
 	 * within a second of probe_s of quiet. */
-	if (!onshi_loop_timer(n->core->loop, n, n->probe_ms < 1000 ? n->probe_ms : 1000,
+	if (!onshi_loop_timer(n->loop, n, n->probe_ms < 1000 ? n->probe_ms : 1000,
 			      1, on_probe_timer, n))
 		return ONSHI_ENOMEM;
 	return ONSHI_OK;

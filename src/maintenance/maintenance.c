@@ -199,7 +199,7 @@ int onshi_maintenance_open(struct onshi_core *core, struct onshi_maintenance **o
 	if (m->manifest_url)
 		if (asprintf(&m->sig_url, "%s.sig", m->manifest_url) < 0)
 			m->sig_url = NULL;
-	m->http = onshi_http_new(core);
+	m->http = onshi_http_new(core->loop);
 	if (!m->manifest_url || !m->sig_url || !m->trust_key ||
 	    !m->state_file || !m->hwm_file || !m->http) {
 		onshi_maintenance_close(m);

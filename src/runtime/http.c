@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core.h"
 #include "curl_loop.h"
 #include "http.h"
+#include "loop.h"
 
 /* One added transfer; the easy handle's CURLOPT_PRIVATE points here. */
 struct xfer {
@@ -21,7 +21,7 @@ struct xfer {
 };
 
 struct onshi_http {
-	struct onshi_core *core;
+	struct onshi_loop *loop;              /* all it needs of the daemon */
 	struct onshi_curl_loop curl;          /* the multi handle on the loop */
 	struct onshi_loop_timer *flush_timer; /* empties the pool when idle */
 	struct xfer *xfers;
@@ -31,41 +31,41 @@ struct onshi_http {
 
 static void check_done(void *http);
 
-/* ---- curl_loop's view of the core loop; h owns what is registered ---- */
+/* ---- curl_loop's view of the loop; h owns what is registered ---- */
 
 static void *loop_watch(void *ctx, int fd, unsigned events, onshi_fd_cb cb, void *arg)
 {
 	struct onshi_http *h = ctx;
 
-	return onshi_loop_watch(h->core->loop, h, fd, events, cb, arg);
+	return onshi_loop_watch(h->loop, h, fd, events, cb, arg);
 }
 
 static void loop_modify(void *ctx, void *w, unsigned events)
 {
 	struct onshi_http *h = ctx;
 
-	onshi_loop_watch_modify(h->core->loop, w, events);
+	onshi_loop_watch_modify(h->loop, w, events);
 }
 
 static void loop_unwatch(void *ctx, void *w)
 {
 	struct onshi_http *h = ctx;
 
-	onshi_loop_unwatch(h->core->loop, w);
+	onshi_loop_unwatch(h->loop, w);
 }
 
 static void *loop_timer(void *ctx, uint64_t ms, onshi_timer_cb cb, void *arg)
 {
 	struct onshi_http *h = ctx;
 
-	return onshi_loop_timer(h->core->loop, h, ms, 0, cb, arg);
+	return onshi_loop_timer(h->loop, h, ms, 0, cb, arg);
 }
 
 static void loop_timer_stop(void *ctx, void *t)
 {
 	struct onshi_http *h = ctx;
 
-	onshi_loop_timer_stop(h->core->loop, t);
+	onshi_loop_timer_stop(h->loop, t);
 }
 
 static const struct onshi_curl_loop_ops loop_ops = {
@@ -88,7 +88,7 @@ static void multi_close(struct onshi_http *h)
 		curl_multi_remove_handle(h->curl.multi, x->easy);
 	onshi_curl_loop_close(&h->curl);
 	/* Whatever curl left registered goes too (watches, the flush timer). */
-	onshi_loop_forget_owner(h->core->loop, h);
+	onshi_loop_forget_owner(h->loop, h);
 	h->flush_timer = NULL;
 }
 
@@ -108,7 +108,7 @@ static void on_flush_timer(void *arg)
 static void maybe_schedule_flush(struct onshi_http *h)
 {
 	if (h->flush_pending && !h->active && !h->flush_timer)
-		h->flush_timer = onshi_loop_timer(h->core->loop, h, 0, 0,
+		h->flush_timer = onshi_loop_timer(h->loop, h, 0, 0,
 						  on_flush_timer, h);
 }
 
@@ -158,13 +158,13 @@ static void check_done(void *http)
 	maybe_schedule_flush(h);
 }
 
-struct onshi_http *onshi_http_new(struct onshi_core *core)
+struct onshi_http *onshi_http_new(struct onshi_loop *loop)
 {
 	struct onshi_http *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
-	h->core = core;
+	h->loop = loop;
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* reference counted */
 	if (multi_open(h) != ONSHI_OK) {
 		curl_global_cleanup();

@@ -16,7 +16,7 @@
 
 #include <curl/curl.h>
 
-struct onshi_core;
+struct onshi_loop;
 struct onshi_http;
 
 /*
@@ -26,8 +26,8 @@ struct onshi_http;
  */
 typedef void (*onshi_http_done_cb)(void *arg, CURL *easy, CURLcode res);
 
-/* NULL when out of memory. */
-struct onshi_http *onshi_http_new(struct onshi_core *core);
+/* Transfers run on loop. NULL when out of memory. */
+struct onshi_http *onshi_http_new(struct onshi_loop *loop);
 /* Abort transfers in flight (no callbacks) and close all connections; the
  * easy handles still added are left to their owners to clean up. */
 void onshi_http_free(struct onshi_http *h);
