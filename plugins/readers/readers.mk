@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Face-authentication card readers (docs/readers/*.md): four vendor plugins
 # over one shared skeleton (plugins/readers/facereader). Each vendor is its
-# device-link codec; the skeleton and the codec helpers are compiled into
-# every plugin, since plugins link no daemon symbols. The PC/SC plugin has
-# its own fragment (plugins/readers/pcsc/local.mk).
+# device-link codec; the skeleton and the codec helpers are the static
+# library libonshi-facereader, linked into every plugin, since plugins link
+# no daemon symbols. The PC/SC plugin has its own fragment
+# (plugins/readers/pcsc/local.mk).
 FR_CORE_SOURCES = plugins/readers/facereader/frlink.c \
 	plugins/readers/facereader/frlink.h
 FR_SKEL_SOURCES = $(FR_CORE_SOURCES) \
@@ -14,6 +15,29 @@ FR_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/readers/facereader \
 	-I$(top_srcdir)/plugins/readers/fujitsu \
 	-I$(top_srcdir)/plugins/readers/almex \
 	-I$(top_srcdir)/plugins/readers/canon
+
+# The skeleton is also the SDK's (docs/plugin-guide.md §12): installed as
+# $(libdir)/libonshi-facereader.a with onshi/facereader.h and onshi/frlink.h
+# (pkg-config onshi-facereader), so that a reader plugin built out of tree
+# links the same reconnect, framing and attestation code as ours. Why a
+# libtool library linked -static, not a convenience library (not
+# installable) or a plain lib_LIBRARIES .a: it installs a plain .a, which
+# a vendor's `cc -shared` or libtool -module link takes with
+# -lonshi-facereader, and libtool links it into our own modules quietly (a
+# bare .a draws a "not portable" warning per plugin). A shared plugin needs
+# PIC objects: libtool builds them, and the explicit -fPIC keeps them PIC
+# under --enable-static, where libtool would archive objects built without
+# it (AM_CFLAGS' -fPIE). PLUGIN_CFLAGS' -fvisibility=hidden marks every
+# symbol of the archive hidden: nothing of it is exported from a plugin
+# that links it, whatever that plugin's own flags, and plugins still export
+# only onshi_plugin_v1.
+lib_LTLIBRARIES += plugins/readers/facereader/libonshi-facereader.la
+plugins_readers_facereader_libonshi_facereader_la_SOURCES = $(FR_SKEL_SOURCES)
+plugins_readers_facereader_libonshi_facereader_la_CFLAGS = $(PLUGIN_CFLAGS) -fPIC
+plugins_readers_facereader_libonshi_facereader_la_LDFLAGS = -static
+onshiinclude_HEADERS += plugins/readers/facereader/facereader.h \
+	plugins/readers/facereader/frlink.h
+FR_SKEL_LIB = plugins/readers/facereader/libonshi-facereader.la
 
 FR_PANASONIC_LINK = plugins/readers/panasonic/panasonic_link.c \
 	plugins/readers/panasonic/panasonic_link.h
@@ -30,31 +54,32 @@ pkgplugin_LTLIBRARIES += plugins/readers/panasonic/panasonic.la \
 	plugins/readers/canon/canon.la
 
 plugins_readers_panasonic_panasonic_la_SOURCES = \
-	plugins/readers/panasonic/panasonic.c $(FR_PANASONIC_LINK) \
-	$(FR_SKEL_SOURCES)
+	plugins/readers/panasonic/panasonic.c $(FR_PANASONIC_LINK)
 plugins_readers_panasonic_panasonic_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_panasonic_panasonic_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_panasonic_panasonic_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_readers_panasonic_panasonic_la_LIBADD = $(FR_SKEL_LIB)
 
 plugins_readers_fujitsu_fujitsu_la_SOURCES = \
-	plugins/readers/fujitsu/fujitsu.c $(FR_FUJITSU_LINK) \
-	$(FR_SKEL_SOURCES)
+	plugins/readers/fujitsu/fujitsu.c $(FR_FUJITSU_LINK)
 plugins_readers_fujitsu_fujitsu_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_fujitsu_fujitsu_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_fujitsu_fujitsu_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_readers_fujitsu_fujitsu_la_LIBADD = $(FR_SKEL_LIB)
 
 plugins_readers_almex_almex_la_SOURCES = \
-	plugins/readers/almex/almex.c $(FR_ALMEX_LINK) $(FR_SKEL_SOURCES)
+	plugins/readers/almex/almex.c $(FR_ALMEX_LINK)
 plugins_readers_almex_almex_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_almex_almex_la_CFLAGS = $(PLUGIN_CFLAGS) $(XML_CFLAGS)
 plugins_readers_almex_almex_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_readers_almex_almex_la_LIBADD = $(XML_LIBS)
+plugins_readers_almex_almex_la_LIBADD = $(FR_SKEL_LIB) $(XML_LIBS)
 
 plugins_readers_canon_canon_la_SOURCES = \
-	plugins/readers/canon/canon.c $(FR_CANON_LINK) $(FR_SKEL_SOURCES)
+	plugins/readers/canon/canon.c $(FR_CANON_LINK)
 plugins_readers_canon_canon_la_CPPFLAGS = $(FR_CPPFLAGS)
 plugins_readers_canon_canon_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_readers_canon_canon_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_readers_canon_canon_la_LIBADD = $(FR_SKEL_LIB)
 
 EXTRA_DIST += docs/readers/facereader.md docs/readers/panasonic.md \
 	docs/readers/fujitsu.md docs/readers/almex.md docs/readers/canon.md

@@ -19,8 +19,12 @@
  *             FACEREADER_GENERIC_OPS, .create = my_create,
  *     };
  *
- * The skeleton knows nothing about framing. It is compiled into each
- * plugin from source, since plugins link no daemon symbols.
+ * The skeleton knows nothing about framing. Plugins link no daemon
+ * symbols, so it goes into each plugin: the static library
+ * libonshi-facereader, installed with this header as <onshi/facereader.h>
+ * for out-of-tree plugins (pkg-config onshi-facereader,
+ * docs/plugin-guide.md §12). It includes only installed headers:
+ * "frlink.h" is found beside it, in the tree and in $(includedir)/onshi.
  */
 #ifndef ONSHI_FACEREADER_H
 #define ONSHI_FACEREADER_H
@@ -29,6 +33,10 @@
 #include <onshi/plugin.h>
 
 #include "frlink.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct facereader;
 
@@ -70,5 +78,9 @@ struct facereader_stats {
 };
 
 void facereader_get_stats(const struct facereader *fr, struct facereader_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ONSHI_FACEREADER_H */

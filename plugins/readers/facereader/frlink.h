@@ -7,13 +7,18 @@
  * struct fr_msg values and fr_msg values into bytes. The same codec serves
  * both ends: the reader plugin (host side, through the facereader skeleton)
  * and the device emulator in tools/reader-emu. Nothing here talks to the
- * daemon, so codecs are unit-testable on their own.
+ * daemon, so codecs are unit-testable on their own. Installed as
+ * <onshi/frlink.h> with the skeleton's library (pkg-config onshi-facereader).
  */
 #ifndef ONSHI_FRLINK_H
 #define ONSHI_FRLINK_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Messages on a face-reader link. */
 enum fr_msg_type {
@@ -141,5 +146,9 @@ const char *fr_token_word(int token);
 int fr_token_parse(const char *w);
 const char *fr_method_word(int method);
 int fr_method_parse(const char *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ONSHI_FRLINK_H */

@@ -18,9 +18,11 @@
  * to a failed/ folder next to a `<name>.reason` file saying why, after the
  * adapter has answered the sender.
  *
- * It is compiled into each adapter from source (the plugins link no daemon
- * symbols) and reaches the daemon only through the host table. Everything
- * runs on the daemon's loop thread.
+ * It goes into each adapter (the plugins link no daemon symbols) as the
+ * static library libonshi-folder, installed with this header as
+ * <onshi/folder_watch.h> for out-of-tree plugins (pkg-config onshi-folder,
+ * docs/plugin-guide.md §12), and reaches the daemon only through the host
+ * table. Everything runs on the daemon's loop thread.
  */
 #ifndef ONSHI_FOLDER_WATCH_H
 #define ONSHI_FOLDER_WATCH_H
@@ -28,6 +30,10 @@
 #include <stddef.h>
 
 #include <onshi/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * What every folder adapter does alike: folders are shared with the
@@ -169,5 +175,9 @@ long folder_count_files(const char *dir);
 /* Copy name into out with bytes outside printable ASCII as \xNN, cut
  * with "..." to fit: file names from another computer go into logs. */
 void folder_quote(char *out, size_t outlen, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,7 +11,10 @@
  * understands, a hook run after each file is written) and forwards its
  * plugin ops to the official_* functions below (or takes OFFICIAL_OPS
  * whole). The folder watching itself is folder_watch.c. Everything runs on
- * the daemon's loop thread.
+ * the daemon's loop thread. Part of libonshi-folder: installed as
+ * <onshi/official_folder.h> beside <onshi/folder_watch.h>, which the
+ * "folder_watch.h" below finds there (pkg-config onshi-folder,
+ * docs/plugin-guide.md §12).
  */
 #ifndef ONSHI_OFFICIAL_FOLDER_H
 #define ONSHI_OFFICIAL_FOLDER_H
@@ -22,6 +25,10 @@
 #include <onshi/plugin.h>
 
 #include "folder_watch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* The keys every official-folder adapter accepts, for its key table. */
 #define OFFICIAL_FOLDER_CONF_KEYS                                           \
@@ -129,5 +136,9 @@ int official_op_deliver(void *state, const struct onshi_delivery *d);
 		.stop = official_op_stop, .destroy = official_op_destroy,     \
 		.status = official_op_status, .deliver = official_op_deliver, \
 	}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,8 +3,9 @@
 # (docs/rececon/oqsfolder.md), a thin plugin over the official-folder engine
 # it shares with wisestaff9 and wisestaff9plus (plugins/rececon/wisestaff.mk,
 # included later, reuses the variables below). The shared folder machinery
-# in plugins/rececon/folder/ is compiled into each folder adapter from
-# source, since plugins link no daemon symbols.
+# in plugins/rececon/folder/ goes into each folder adapter, since plugins
+# link no daemon symbols: oqsfolder links it as the static library
+# libonshi-folder, the WiseStaff adapters compile its sources.
 RECECON_FOLDER_SOURCES = plugins/rececon/folder/folder_watch.c \
 	plugins/rececon/folder/folder_watch.h \
 	src/util/read_file.c src/util/read_file.h
@@ -17,13 +18,30 @@ RECECON_MOCK_SOURCES = tests/unit/test_rececon_mock.c \
 OQSFOLDER_SOURCES = plugins/rececon/oqsfolder/oqsfolder.c \
 	$(RECECON_OFFICIAL_SOURCES)
 
+# The folder engine is also the SDK's: installed as
+# $(libdir)/libonshi-folder.a with onshi/folder_watch.h and
+# onshi/official_folder.h (pkg-config onshi-folder, docs/plugin-guide.md
+# §12), so that an out-of-tree receipt-computer plugin reuses the req/res/
+# face machinery. Built like libonshi-facereader (plugins/readers/
+# readers.mk says why): a libtool library linked -static, PIC objects with
+# hidden symbols. libcrypto: SHA-256 for the names of face/ files
+# (official_folder.c); the .la passes it on to what links the library.
+lib_LTLIBRARIES += plugins/rececon/folder/libonshi-folder.la
+plugins_rececon_folder_libonshi_folder_la_SOURCES = $(RECECON_OFFICIAL_SOURCES)
+plugins_rececon_folder_libonshi_folder_la_CFLAGS = $(PLUGIN_CFLAGS) \
+	$(OPENSSL_CFLAGS) -fPIC
+plugins_rececon_folder_libonshi_folder_la_LDFLAGS = -static
+plugins_rececon_folder_libonshi_folder_la_LIBADD = $(OPENSSL_LIBS)
+onshiinclude_HEADERS += plugins/rececon/folder/folder_watch.h \
+	plugins/rececon/folder/official_folder.h
+
 pkgplugin_LTLIBRARIES += plugins/rececon/oqsfolder/oqsfolder.la
-plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = $(OQSFOLDER_SOURCES)
+plugins_rececon_oqsfolder_oqsfolder_la_SOURCES = \
+	plugins/rececon/oqsfolder/oqsfolder.c
 plugins_rececon_oqsfolder_oqsfolder_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_rececon_oqsfolder_oqsfolder_la_CFLAGS = $(PLUGIN_CFLAGS) \
-	$(OPENSSL_CFLAGS)
-# libcrypto: SHA-256 for the names of face/ files (official_folder.c).
-plugins_rececon_oqsfolder_oqsfolder_la_LIBADD = $(OPENSSL_LIBS)
+plugins_rececon_oqsfolder_oqsfolder_la_CFLAGS = $(PLUGIN_CFLAGS)
+plugins_rececon_oqsfolder_oqsfolder_la_LIBADD = \
+	plugins/rececon/folder/libonshi-folder.la $(OPENSSL_LIBS)
 
 EXTRA_DIST += docs/rececon/oqsfolder.md
 
