@@ -120,6 +120,32 @@ tests_unit_test_module_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_module_LDADD = $(UNIT_LDADD)
 
+# The inquiry pipeline and the card path on their own: the real files under
+# test, the spool, counts and status model, the configuration reader, the
+# log and the codec; the national link, the modules (with the adapters'
+# delivery sink), the audit writer and the requeue timer are fakes
+# (tests/unit/fake_*.c) linked in their place.
+PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
+	tests/unit/fake_national.c tests/unit/fake_national.h \
+	tests/unit/fake_modules.c tests/unit/fake_modules.h \
+	tests/unit/fake_pipeline.c tests/unit/fake_pipeline.h \
+	src/inquiry/inquiry.c src/inquiry/inquiry_deliver.c \
+	src/inquiry/inquiry_kinds.c src/inquiry/spool.c \
+	src/inquiry/status_counts.c src/inquiry/audit_national.c \
+	src/status/status_model.c src/runtime/conf.c \
+	src/runtime/conf_schema.c src/runtime/diag.c \
+	src/runtime/status_listen.c src/runtime/log.c
+PIPELINE_TEST_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+PIPELINE_TEST_LDADD = src/codec/libonshi-codec.la src/util/libonshi-util.la \
+	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS)
+check_PROGRAMS += tests/unit/test_inquiry
+TESTS += tests/unit/test_inquiry
+tests_unit_test_inquiry_SOURCES = tests/unit/test_inquiry.c \
+	$(PIPELINE_TEST_SOURCES)
+tests_unit_test_inquiry_CFLAGS = $(PIPELINE_TEST_CFLAGS)
+tests_unit_test_inquiry_LDADD = $(PIPELINE_TEST_LDADD)
+
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/health.test \
