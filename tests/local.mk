@@ -145,6 +145,15 @@ tests_unit_test_inquiry_SOURCES = tests/unit/test_inquiry.c \
 	$(PIPELINE_TEST_SOURCES)
 tests_unit_test_inquiry_CFLAGS = $(PIPELINE_TEST_CFLAGS)
 tests_unit_test_inquiry_LDADD = $(PIPELINE_TEST_LDADD)
+# The card path: the reads and their check on top of the same pipeline; the
+# certificate library's JPKI checks are faked in the test.
+check_PROGRAMS += tests/unit/test_card
+TESTS += tests/unit/test_card
+tests_unit_test_card_SOURCES = tests/unit/test_card.c \
+	src/inquiry/card_read.c src/inquiry/card_check.c \
+	$(PIPELINE_TEST_SOURCES)
+tests_unit_test_card_CFLAGS = $(PIPELINE_TEST_CFLAGS)
+tests_unit_test_card_LDADD = $(PIPELINE_TEST_LDADD)
 
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \
