@@ -112,6 +112,27 @@ tests_unit_test_control_dispatch_SOURCES = \
 tests_unit_test_control_dispatch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_control_dispatch_LDADD = $(CMOCKA_LIBS)
 
+# Real command handlers through the real dispatcher, against a fake core:
+# the modules and the national link are the fakes of tests/unit/fake_*.c,
+# the control server's client and the batch size limit are faked in the
+# test.
+check_PROGRAMS += tests/unit/test_control_cmds
+TESTS += tests/unit/test_control_cmds
+tests_unit_test_control_cmds_SOURCES = tests/unit/test_control_cmds.c \
+	tests/unit/testutil.h \
+	tests/unit/fake_national.c tests/unit/fake_national.h \
+	tests/unit/fake_modules.c tests/unit/fake_modules.h \
+	src/control/control_dispatch.c src/control/control_cmds.c \
+	src/control/control_batch.c src/control/control_national.c \
+	src/control/control_reply.c src/status/status_model.c \
+	src/status/status_xml.c src/modules/module_status.c \
+	src/runtime/conf.c src/runtime/diag.c
+tests_unit_test_control_cmds_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) \
+	$(XML_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_control_cmds_LDADD = src/codec/libonshi-codec.la \
+	src/util/libonshi-util.la $(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) \
+	$(OPENSSL_LIBS)
+
 check_PROGRAMS += tests/unit/test_module
 TESTS += tests/unit/test_module
 tests_unit_test_module_SOURCES = tests/unit/test_module.c tests/unit/testutil.h

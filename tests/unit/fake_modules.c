@@ -243,7 +243,8 @@ void onshi_module_unlisten(struct onshi_core *core,
 }
 
 /* Record the action; refused when the test says so. */
-static int action(const char *what, struct onshi_module *mod, char *msg, size_t msglen)
+static int action(const char *what, const char *done, struct onshi_module *mod,
+		  char *msg, size_t msglen)
 {
 	fake_modules.actions++;
 	snprintf(fake_modules.last_action, sizeof(fake_modules.last_action),
@@ -252,14 +253,14 @@ static int action(const char *what, struct onshi_module *mod, char *msg, size_t 
 		snprintf(msg, msglen, "%s", fake_modules.refuse);
 		return ONSHI_EINVAL;
 	}
-	snprintf(msg, msglen, "%s: %sd", mod->name, what);
+	snprintf(msg, msglen, "%s: %s", mod->name, done);
 	return ONSHI_OK;
 }
 
 int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
 {
 	struct fake_module *fm = (struct fake_module *)mod;
-	int rc = action("enable", mod, msg, msglen);
+	int rc = action("enable", "enabled", mod, msg, msglen);
 
 	if (rc != ONSHI_OK || mod->inst)
 		return rc;
@@ -274,7 +275,7 @@ int onshi_module_enable(struct onshi_module *mod, char *msg, size_t msglen)
 
 int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen)
 {
-	int rc = action("disable", mod, msg, msglen);
+	int rc = action("disable", "disabled", mod, msg, msglen);
 
 	if (rc != ONSHI_OK || !mod->inst)
 		return rc;
@@ -289,7 +290,7 @@ int onshi_module_disable(struct onshi_module *mod, char *msg, size_t msglen)
 
 int onshi_module_reload(struct onshi_module *mod, char *msg, size_t msglen)
 {
-	return action("reload", mod, msg, msglen);
+	return action("reload", "reloaded", mod, msg, msglen);
 }
 
 const char *onshi_module_shown_state(const struct onshi_module *m)
