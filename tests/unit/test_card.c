@@ -653,11 +653,10 @@ static void reopen_cards(struct fixture *f, const char *conf)
 }
 
 /* The refusal pushed for read id when the trust is missing. */
-static void assert_refused_for(struct fixture *f, const char *id, const char *why)
+static void assert_refused_for(const char *id, const char *why)
 {
 	char push_id[64];
 
-	(void)f;
 	snprintf(push_id, sizeof(push_id), "desk-%s", id);
 	assert_pushed_to_both(push_id, 1);
 	assert_string_equal(delivered(0)->error_message, why);
@@ -679,16 +678,14 @@ static void test_reads_refused_without_trust(void **state)
 	r.reader_cert_der = reader_der;
 	r.reader_cert_len = sizeof(reader_der);
 	submit_ok(f->desk, &r);
-	assert_refused_for(f, "T1",
-			   "no [jpki] reader_ca configured: face attestations cannot be checked");
+	assert_refused_for("T1", "no [jpki] reader_ca configured: face attestations cannot be checked");
 	assert_int_equal(cert.face_calls, 0);
 
 	/* No [jpki] at all. */
 	reopen_cards(f, "[national]\n");
 	r = pin_read("T2");
 	submit_ok(f->desk, &r);
-	assert_refused_for(f, "T2",
-			   "no [jpki] trust_dir configured: card reads cannot be checked");
+	assert_refused_for("T2", "no [jpki] trust_dir configured: card reads cannot be checked");
 
 	/* A trust_dir that does not load: the reason says which and why. */
 	cert.load_rc = ONSHI_EIO;
@@ -700,7 +697,7 @@ static void test_reads_refused_without_trust(void **state)
 
 		snprintf(why, sizeof(why),
 			 "[jpki]: %s/jpki: no CA certificates in it", f->dir);
-		assert_refused_for(f, "T3", why);
+		assert_refused_for("T3", why);
 	}
 	/* Only T1's certificate was looked at (before its missing
 	 * reader_ca); without trust nothing is. */

@@ -346,7 +346,6 @@ static void test_open_sets_requeue_timer_and_listener(void **state)
 	struct fixture *f = *state;
 	size_t unanswered = 9;
 
-	(void)f;
 	/* [national] requeue_s = 7, repeating; the module listener that
 	 * offers a restarted adapter its answers. */
 	assert_true(fake_pipeline.timer_set);
