@@ -112,6 +112,27 @@ tests_unit_test_control_dispatch_SOURCES = \
 tests_unit_test_control_dispatch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_control_dispatch_LDADD = $(CMOCKA_LIBS)
 
+# Real command handlers through the real dispatcher, against a fake core:
+# the modules and the national link are the fakes of tests/unit/fake_*.c,
+# the control server's client and the batch size limit are faked in the
+# test.
+check_PROGRAMS += tests/unit/test_control_cmds
+TESTS += tests/unit/test_control_cmds
+tests_unit_test_control_cmds_SOURCES = tests/unit/test_control_cmds.c \
+	tests/unit/testutil.h \
+	tests/unit/fake_national.c tests/unit/fake_national.h \
+	tests/unit/fake_modules.c tests/unit/fake_modules.h \
+	src/control/control_dispatch.c src/control/control_cmds.c \
+	src/control/control_batch.c src/control/control_national.c \
+	src/control/control_reply.c src/status/status_model.c \
+	src/status/status_xml.c src/modules/module_status.c \
+	src/runtime/conf.c src/runtime/diag.c
+tests_unit_test_control_cmds_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) \
+	$(XML_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_control_cmds_LDADD = src/codec/libonshi-codec.la \
+	src/util/libonshi-util.la $(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) \
+	$(OPENSSL_LIBS)
+
 check_PROGRAMS += tests/unit/test_module
 TESTS += tests/unit/test_module
 tests_unit_test_module_SOURCES = tests/unit/test_module.c tests/unit/testutil.h
@@ -119,6 +140,41 @@ tests_unit_test_module_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFIXTURE_DIR='"$(abs_top_builddir)/tests/plugins"'
 tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_module_LDADD = $(UNIT_LDADD)
+
+# The inquiry pipeline and the card path on their own: the real files under
+# test, the spool, counts and status model, the configuration reader, the
+# log and the codec; the national link, the modules (with the adapters'
+# delivery sink), the audit writer and the requeue timer are fakes
+# (tests/unit/fake_*.c) linked in their place.
+PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
+	tests/unit/fake_national.c tests/unit/fake_national.h \
+	tests/unit/fake_modules.c tests/unit/fake_modules.h \
+	tests/unit/fake_pipeline.c tests/unit/fake_pipeline.h \
+	src/inquiry/inquiry.c src/inquiry/inquiry_deliver.c \
+	src/inquiry/inquiry_kinds.c src/inquiry/spool.c \
+	src/inquiry/status_counts.c src/inquiry/audit_national.c \
+	src/status/status_model.c src/runtime/conf.c \
+	src/runtime/conf_schema.c src/runtime/diag.c \
+	src/runtime/status_listen.c src/runtime/log.c
+PIPELINE_TEST_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+PIPELINE_TEST_LDADD = src/codec/libonshi-codec.la src/util/libonshi-util.la \
+	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS)
+check_PROGRAMS += tests/unit/test_inquiry
+TESTS += tests/unit/test_inquiry
+tests_unit_test_inquiry_SOURCES = tests/unit/test_inquiry.c \
+	$(PIPELINE_TEST_SOURCES)
+tests_unit_test_inquiry_CFLAGS = $(PIPELINE_TEST_CFLAGS)
+tests_unit_test_inquiry_LDADD = $(PIPELINE_TEST_LDADD)
+# The card path: the reads and their check on top of the same pipeline; the
+# certificate library's JPKI checks are faked in the test.
+check_PROGRAMS += tests/unit/test_card
+TESTS += tests/unit/test_card
+tests_unit_test_card_SOURCES = tests/unit/test_card.c \
+	src/inquiry/card_read.c src/inquiry/card_check.c \
+	$(PIPELINE_TEST_SOURCES)
+tests_unit_test_card_CFLAGS = $(PIPELINE_TEST_CFLAGS)
+tests_unit_test_card_LDADD = $(PIPELINE_TEST_LDADD)
 
 # ---- integration tests (bash, real daemon) ----
 INTEGRATION_TESTS = tests/integration/daemon.test \

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fake_national.c — the national link faked for unit tests
+ * (fake_national.h): calls are recorded and answered by the test.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <onshi/error.h>
+
+#include "fake_national.h"
+
+/* The link handle: the fake keeps one. */
+struct onshi_national {
+	int open;
+};
+
+struct fake_national fake_national = { .configured = 1 };
+static struct onshi_national the_link;
+
+void fake_national_reset(void)
+{
+	for (unsigned i = 0; i < fake_national.ncalls; i++)
+		free(fake_national.calls[i].body);
+	memset(&fake_national, 0, sizeof(fake_national));
+	fake_national.configured = 1;
+	the_link.open = 0;
+}
+
+int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
+			char *msg, size_t msglen)
+{
+	(void)core;
+	*out = NULL;
+	if (!fake_national.configured) {
+		snprintf(msg, msglen, "fake national link: not configured");
+		return ONSHI_OK;
+	}
+	the_link.open = 1;
+	*out = &the_link;
+	snprintf(msg, msglen, "fake national link open");
+	return ONSHI_OK;
+}
+
+/* As the real link: calls in flight are dropped, their callbacks never run. */
+void onshi_national_close(struct onshi_national *n)
+{
+	if (!n)
+		return;
+	for (unsigned i = 0; i < fake_national.ncalls; i++)
+		fake_national.calls[i].owed = 0;
+	fake_national.closed++;
+	n->open = 0;
+}
+
+struct onshi_national_call *onshi_national_post(struct onshi_national *n,
+						const char *institution,
+						const char *path,
+						const char *body, size_t len,
+						const char *idempotency_key,
+						onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c;
+
+	if (!n || !n->open || fake_national.refuse_posts ||
+	    fake_national.ncalls == FAKE_NATIONAL_MAX_CALLS)
+		return NULL;
+	c = &fake_national.calls[fake_national.ncalls];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->institution, sizeof(c->institution), "%s",
+		 institution ? institution : "(null)");
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->body = malloc(len + 1);
+	if (!c->body)
+		return NULL;
+	memcpy(c->body, body, len);
+	c->body[len] = '\0';
+	c->len = len;
+	if (idempotency_key) {
+		c->has_key = 1;
+		snprintf(c->key, sizeof(c->key), "%s", idempotency_key);
+	}
+	c->cb = cb;
+	c->arg = arg;
+	c->owed = 1;
+	fake_national.ncalls++;
+	return c;
+}
+
+const char *onshi_national_state(const struct onshi_national *n)
+{
+	return n && n->open ? "ok (fake)" : "not configured (fake national link)";
+}
+
+void fake_national_answer(unsigned i, enum onshi_national_outcome outcome,
+			  long status, const char *body, const char *why)
+{
+	struct onshi_national_call *c;
+	size_t len = body ? strlen(body) : 0;
+	char *copy;
+
+	if (i >= fake_national.ncalls || !fake_national.calls[i].owed) {
+		fprintf(stderr, "fake national: call %u is not owed an answer\n", i);
+		abort();
+	}
+	c = &fake_national.calls[i];
+	copy = malloc(len + 1);
+	if (!copy)
+		abort();
+	/* The callback may post again (a retry): the record is settled first,
+	 * and the body lives only for the callback, as the real link's. */
+	c->owed = 0;
+	memcpy(copy, body ? body : "", len + 1);
+	c->cb(c->arg, outcome, status, copy, len, why ? why : "");
+	free(copy);
+}
+
+unsigned fake_national_owed(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_national.ncalls; i++)
+		n += fake_national.calls[i].owed;
+	return n;
+}
