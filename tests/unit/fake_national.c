@@ -30,10 +30,13 @@ void fake_national_reset(void)
 	the_link.open = 0;
 }
 
-int onshi_national_open(struct onshi_core *core, struct onshi_national **out,
-			char *msg, size_t msglen)
+int onshi_national_open(struct onshi_loop *loop, struct onshi_log *log,
+			const struct onshi_config *cfg,
+			struct onshi_national **out, char *msg, size_t msglen)
 {
-	(void)core;
+	(void)loop;
+	(void)log;
+	(void)cfg;
 	*out = NULL;
 	if (!fake_national.configured) {
 		snprintf(msg, msglen, "fake national link: not configured");

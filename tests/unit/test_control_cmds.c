@@ -212,8 +212,9 @@ static int setup(void **state)
 	assert_int_equal(onshi_config_load(path, &f->core->config, &diag), ONSHI_OK);
 	onshi_diag_clear(&diag);
 	fake_national_reset();
-	assert_int_equal(onshi_national_open(f->core, &f->core->national, msg,
-					     sizeof(msg)),
+	assert_int_equal(onshi_national_open(f->core->loop, &f->core->log,
+					     f->core->config, &f->core->national,
+					     msg, sizeof(msg)),
 			 ONSHI_OK);
 	fake_module_add(f->core, "reader:desk", CODE, 1);
 	fake_module_add(f->core, "rececon:ws9", CODE, 0);
