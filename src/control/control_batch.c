@@ -306,10 +306,12 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		if (strcmp(kind, batch_kinds[i].name) == 0)
 			bk = &batch_kinds[i];
 	if (kind && strcmp(kind, bk->name) != 0) {
+		char q[ONSHI_CONTROL_QUOTE_MAX];
+
 		onshi_strbuf_printf(reply,
 				    "-1 no batch kind '%s': qualification, online, "
 				    "home-visit or medical-aid\n",
-				    kind);
+				    onshi_control_quote(kind, q));
 		return;
 	}
 	bf = xmsg_batch_family(bk->upload);

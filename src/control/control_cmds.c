@@ -60,9 +60,11 @@ static void cmd_status(struct onshi_core *core, struct onshi_control_client *cli
 		return;
 	}
 	if (strcasecmp(argv[1], "XML") != 0) {
+		char q[ONSHI_CONTROL_QUOTE_MAX];
+
 		onshi_strbuf_printf(reply,
 				    "-1 STATUS takes no argument or XML, not '%s'\n",
-				    argv[1]);
+				    onshi_control_quote(argv[1], q));
 		return;
 	}
 	if (onshi_status_xml(core, &xml, &len) != ONSHI_OK) {
@@ -104,12 +106,12 @@ static void module_action(struct onshi_core *core, const char *name,
 			  int (*action)(struct onshi_module *, char *, size_t))
 {
 	struct onshi_module *m = onshi_module_find(core, name);
-	char msg[1024];
+	char msg[1024], q[ONSHI_CONTROL_QUOTE_MAX];
 
 	if (!m) {
 		onshi_strbuf_printf(reply,
 				    "-1 no module '%s' (modules are named reader:NAME or rececon:NAME; see LIST)\n",
-				    name);
+				    onshi_control_quote(name, q));
 		return;
 	}
 	if (action(m, msg, sizeof(msg)) != ONSHI_OK) {

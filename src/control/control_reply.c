@@ -59,3 +59,15 @@ const char *onshi_control_institution_code(struct onshi_core *core, const char *
 		snprintf(why, whylen, "no [institution] configured");
 	return only ? onshi_conf_section_get(only, "code") : NULL;
 }
+
+const char *onshi_control_quote(const char *word, char out[ONSHI_CONTROL_QUOTE_MAX])
+{
+	size_t i = 0;
+
+	for (; word[i] && i < 32; i++)
+		out[i] = word[i] >= 0x20 && word[i] < 0x7f ? word[i] : '?';
+	if (word[i] && i == 32)
+		memcpy(out + i, "...", 3), i += 3;
+	out[i] = '\0';
+	return out;
+}

@@ -25,4 +25,13 @@ void onshi_control_put_kv_long(struct onshi_strbuf *b, const char *key, long val
 const char *onshi_control_institution_code(struct onshi_core *core, const char *name,
 					   char *why, size_t whylen);
 
+/*
+ * A word the client sent, fit to quote back in a one-line reply: at most
+ * 32 bytes of it, every byte but printable ASCII shown as '?', "..." when
+ * cut. Returns out. (A reply goes to an operator's terminal: an escape
+ * sequence or a CR sent in a word must not come back as one.)
+ */
+#define ONSHI_CONTROL_QUOTE_MAX 36
+const char *onshi_control_quote(const char *word, char out[ONSHI_CONTROL_QUOTE_MAX]);
+
 #endif
