@@ -16,7 +16,10 @@
 #include "audit.h"
 #include "cert_status.h"
 #include "core.h"
+#include "fake_modules.h"
+#include "fake_national.h"
 #include "fake_pipeline.h"
+#include "inquiry.h"
 #include "loop.h"
 
 struct fake_pipeline fake_pipeline;
@@ -124,4 +127,15 @@ void fake_timer_fire(void)
 void onshi_cert_log_startup(struct onshi_core *core)
 {
 	(void)core;
+}
+
+void fake_core_free(struct onshi_core *core)
+{
+	onshi_inquiry_close(core);
+	fake_modules_free(core);
+	fake_national_reset();
+	onshi_config_free(core->config);
+	free(core->settings.spool_dir);
+	onshi_log_close(&core->log);
+	free(core);
 }

@@ -37,4 +37,10 @@ unsigned fake_audited(const char *word, ...) __attribute__((sentinel));
 /* Run the timer's callback once, as the loop would when it is due. */
 void fake_timer_fire(void);
 
+struct onshi_core;
+/* Undo a pipeline test's fixture: close the pipeline, free the fake
+ * modules, reset the fake link, free the core's config, spool path, log
+ * and the core itself. */
+void fake_core_free(struct onshi_core *core);
+
 #endif

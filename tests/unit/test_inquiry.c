@@ -245,13 +245,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	onshi_inquiry_close(f->core);
-	fake_modules_free(f->core);
-	fake_national_reset();
-	onshi_config_free(f->core->config);
-	free(f->core->settings.spool_dir);
-	onshi_log_close(&f->core->log);
-	free(f->core);
+	fake_core_free(f->core);
 	test_rmtree(f->dir);
 	free(f);
 	return 0;
