@@ -115,20 +115,95 @@ static void fail_round(struct round *r, const struct member *m,
 				: "");
 }
 
+/*
+ * At most this many fsyncs of one round run at once. The journal commits
+ * once for every fsync waiting on it: fsyncs issued one after the other
+ * each wait for a commit of their own (an extent converted after the
+ * previous commit started), fsyncs issued together share one.
+ */
+#define FSYNC_THREADS 8
+
+/* One phase of a round: fsync the fds picked from members, in parallel. */
+struct fsync_phase {
+	struct round *r;
+	struct member **todo; /* members whose fd (files) or dirfd (dirs) */
+	size_t n, next;
+	int dirs;
+	pthread_mutex_t lock;
+};
+
+static void *fsync_some(void *arg)
+{
+	struct fsync_phase *ph = arg;
+
+	for (;;) {
+		struct member *m;
+		int fd, err = 0;
+
+		pthread_mutex_lock(&ph->lock);
+		if (ph->next >= ph->n || ph->r->rc != ONSHI_OK) {
+			pthread_mutex_unlock(&ph->lock);
+			return NULL;
+		}
+		m = ph->todo[ph->next++];
+		pthread_mutex_unlock(&ph->lock);
+		fd = ph->dirs ? m->dirfd : m->fd;
+		if (fsync(fd) < 0)
+			err = errno;
+		if (err) {
+			pthread_mutex_lock(&ph->lock);
+			fail_round(ph->r, m, ph->dirs ? "cannot flush its folder"
+						      : "cannot flush it to disk",
+				   err);
+			pthread_mutex_unlock(&ph->lock);
+		}
+	}
+}
+
+/* fsync every member of todo[0..n), up to FSYNC_THREADS at once. */
+static void fsync_parallel(struct round *r, struct member **todo, size_t n,
+			   int dirs)
+{
+	struct fsync_phase ph = { .r = r, .todo = todo, .n = n, .dirs = dirs };
+	pthread_t th[FSYNC_THREADS];
+	size_t started = 0;
+
+	pthread_mutex_init(&ph.lock, NULL);
+	/* The worker itself is one of them; helpers only for the rest. */
+	while (started + 1 < FSYNC_THREADS && started + 1 < n &&
+	       pthread_create(&th[started], NULL, fsync_some, &ph) == 0)
+		started++;
+	fsync_some(&ph);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&ph.lock);
+}
+
 /* The worker's part: make one round durable, in the order set out in
  * group_commit.h. */
 static void commit_round(struct round *r)
 {
-	struct member *m;
+	struct member *m, **todo;
+	size_t n = 0, nfiles = 0, ndirs = 0;
 
-	/* Start writeback of every file at once, so that the fsyncs below
-	 * share the journal commits instead of taking one each. */
 	for (m = r->members; m; m = m->next)
-		if (m->kind == M_FILE)
+		n++;
+	todo = calloc(n ? n : 1, sizeof(*todo));
+	/* Start writeback of every file at once, so that the fsyncs below
+	 * find their data on its way. */
+	for (m = r->members; m; m = m->next)
+		if (m->kind == M_FILE) {
 			sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	for (m = r->members; m && r->rc == ONSHI_OK; m = m->next)
-		if (m->kind == M_FILE && fsync(m->fd) < 0)
-			fail_round(r, m, "cannot flush it to disk", errno);
+			if (todo)
+				todo[nfiles++] = m;
+		}
+	if (todo) {
+		fsync_parallel(r, todo, nfiles, 0);
+	} else {
+		for (m = r->members; m && r->rc == ONSHI_OK; m = m->next)
+			if (m->kind == M_FILE && fsync(m->fd) < 0)
+				fail_round(r, m, "cannot flush it to disk", errno);
+	}
 	/* close() reports a delayed write error on some file systems. */
 	for (m = r->members; m; m = m->next) {
 		if (m->kind != M_FILE)
@@ -147,9 +222,18 @@ static void commit_round(struct round *r)
 		else
 			m->renamed = 1;
 	}
-	for (m = r->members; m && r->rc == ONSHI_OK; m = m->next)
-		if (!same_dir_before(r->members, m, m->dirfd) && fsync(m->dirfd) < 0)
+	/* Each distinct folder once, after every rename into it. */
+	for (m = r->members; m && r->rc == ONSHI_OK; m = m->next) {
+		if (same_dir_before(r->members, m, m->dirfd))
+			continue;
+		if (todo)
+			todo[ndirs++] = m;
+		else if (fsync(m->dirfd) < 0)
 			fail_round(r, m, "cannot flush its folder", errno);
+	}
+	if (todo && r->rc == ONSHI_OK)
+		fsync_parallel(r, todo, ndirs, 1);
+	free(todo);
 	/* Nothing of a failed round is relied on: unrenamed files go. */
 	for (m = r->members; m; m = m->next)
 		if (m->kind == M_FILE && !m->renamed && r->rc != ONSHI_OK)
