@@ -13,6 +13,7 @@ src_codec_libonshi_codec_la_SOURCES = \
 	src/codec/xmlmsg_model.c \
 	src/codec/xmlmsg_parse.c \
 	src/codec/xmlmsg_write.c \
+	src/codec/xmlmsg_stream.c src/codec/xmlmsg_stream.h \
 	src/codec/xmlmsg_filename.c
 src_codec_libonshi_codec_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
 src_codec_libonshi_codec_la_LIBADD = src/util/libonshi-util.la $(XML_LIBS)
