@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * xmlmsg_stream.h — a batch result document (OQSmuquc02res and the other
+ * xmlmsg_stream.h — batch documents too large to hold as a model: a
+ * batch result document (OQSmuquc02res and the other
  * families' phase-2 results) read from a file one BulkConfirmUnit at a
  * time, so that a result of 100,000 persons never sits in memory whole:
  * libxml2's xmlTextReader walks the file; each unit's subtree is expanded,
@@ -53,5 +54,20 @@ void onshi_bulk_stream_close(struct onshi_bulk_stream *s);
 
 /* Free what a unit of onshi_bulk_stream_next() owns. */
 void onshi_bulk_unit_clear(struct onshi_bulk_unit *u);
+
+/*
+ * The other way: a batch upload (OQSmuquc01req, UTF-8) written search by
+ * search into out, never held as a model: header h, then each search
+ * next() fills (ONSHI_OK with *got 1; *got 0 at the end; an error stops
+ * the writing with msg set). Each search passes the writer's checks as in
+ * onshi_msg_write(). *count: the searches written.
+ */
+struct onshi_strbuf;
+typedef int (*onshi_search_source)(void *arg, struct onshi_search_info *si,
+				   int *got, char *msg, size_t msglen);
+int onshi_bulk_upload_write(const struct onshi_req_header *h,
+			    onshi_search_source next, void *arg,
+			    struct onshi_strbuf *out, size_t *count, char *msg,
+			    size_t msglen);
 
 #endif

@@ -17,7 +17,9 @@
 #include <libxml/xmlwriter.h>
 
 #include "encoding.h"
+#include "strbuf.h"
 #include "xmlmsg_internal.h"
+#include "xmlmsg_stream.h"
 
 static const char decl_utf8[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>";
@@ -311,5 +313,80 @@ done:
 	if (ws.w != NULL)
 		xmlFreeTextWriter(ws.w);
 	xmlBufferFree(buf);
+	return rc;
+}
+
+/* ---- a batch upload written search by search ---- */
+
+/* xmlOutputBuffer's sink: the caller's strbuf. */
+static int append_out(void *ctx, const char *buf, int len)
+{
+	struct onshi_strbuf *b = ctx;
+
+	onshi_strbuf_append(b, buf, (size_t)len);
+	return b->failed ? -1 : len;
+}
+
+static const struct xmsg_field *field_of(const struct xmsg_node *node,
+					 const char *name)
+{
+	for (size_t i = 0; i < node->n_fields; i++)
+		if (strcmp(node->fields[i].name, name) == 0)
+			return &node->fields[i];
+	return NULL;
+}
+
+int onshi_bulk_upload_write(const struct onshi_req_header *h,
+			    onshi_search_source next, void *arg,
+			    struct onshi_strbuf *out, size_t *count, char *msg,
+			    size_t msglen)
+{
+	const struct xmsg_node *root = xmsg_root(ONSHI_MSG_BULK_REQUEST);
+	const struct xmsg_field *hf = field_of(root, "MessageHeader");
+	const struct xmsg_field *bf = field_of(root, "MessageBody");
+	const struct xmsg_field *sf = field_of(bf->sub, "QualificationConfirmSearchInfo");
+	struct write_state ws = { NULL, ONSHI_CHARSET_UTF8, msg, msglen };
+	xmlOutputBufferPtr ob;
+	struct onshi_search_info si;
+	int rc = ONSHI_OK, got = 1;
+
+	*count = 0;
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	ob = xmlOutputBufferCreateIO(append_out, NULL, out, NULL);
+	if (ob == NULL)
+		return ONSHI_ENOMEM;
+	ws.w = xmlNewTextWriter(ob); /* owns ob from here */
+	if (ws.w == NULL) {
+		xmlOutputBufferClose(ob);
+		return ONSHI_ENOMEM;
+	}
+	if (xmlTextWriterStartDocument(ws.w, "1.0", "UTF-8", "no") < 0 ||
+	    xmlTextWriterStartElement(ws.w, BAD_CAST root->name) < 0)
+		rc = ONSHI_ENOMEM;
+	if (rc == ONSHI_OK)
+		rc = write_element(&ws, hf->name, hf->sub, h);
+	if (rc == ONSHI_OK && xmlTextWriterStartElement(ws.w, BAD_CAST bf->name) < 0)
+		rc = ONSHI_ENOMEM;
+	while (rc == ONSHI_OK) {
+		memset(&si, 0, sizeof(si));
+		xmsg_init_node(sf->sub, &si);
+		rc = next(arg, &si, &got, msg, msglen);
+		if (rc == ONSHI_OK && got)
+			rc = write_element(&ws, sf->name, sf->sub, &si);
+		xmsg_free_node(sf->sub, &si);
+		if (rc != ONSHI_OK || !got)
+			break;
+		(*count)++;
+	}
+	if (rc == ONSHI_OK && *count == 0) {
+		onshi_set_msg(msg, msglen, "no searches in the file");
+		rc = ONSHI_EINVAL;
+	}
+	if (rc == ONSHI_OK && xmlTextWriterEndDocument(ws.w) < 0)
+		rc = ONSHI_ENOMEM;
+	xmlFreeTextWriter(ws.w); /* flushes into out */
+	if (rc == ONSHI_OK && out->failed)
+		rc = ONSHI_ENOMEM;
 	return rc;
 }

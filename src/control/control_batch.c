@@ -100,23 +100,41 @@ static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
 	return ONSHI_OK;
 }
 
-/* CSV lines "insurer,symbol,number,branch,birth" into a bulk request. */
-static int csv_to_request(char *text, struct onshi_bulk_request *r, char *why,
-			  size_t whylen)
-{
-	char *save = NULL;
-	unsigned lineno = 0;
+/* Where the CSV of a BATCH SUBMIT is being read (csv_next()). */
+struct csv_source {
+	char *save; /* strtok_r's place; NULL before the first line */
+	char *text;
+	unsigned lineno;
+	size_t taken;  /* searches so far */
+	int last_gave; /* the last call gave a search (the writer checks it) */
+	const struct onshi_core *core;
+};
 
-	for (char *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *f[5], *p = line;
-		struct onshi_search_info *si;
+/*
+ * The next CSV line "insurer,symbol,number,branch,birth" as a search
+ * (onshi_search_source): read while the upload is written, so that a
+ * batch of 100,000 persons is never a model in memory.
+ */
+static int csv_next(void *arg, struct onshi_search_info *si, int *got,
+		    char *why, size_t whylen)
+{
+	struct csv_source *cs = arg;
+	char *line;
+
+	*got = 0;
+	cs->last_gave = 0;
+	for (;;) {
+		char *f[5], *p;
 		int n = 0;
 
-		lineno++;
+		line = strtok_r(cs->save ? NULL : cs->text, "\n", &cs->save);
+		if (!line)
+			return ONSHI_OK;
+		cs->lineno++;
 		line[strcspn(line, "\r")] = '\0';
 		if (!*line || *line == '#')
 			continue;
+		p = line;
 		while (n < 5) {
 			f[n++] = p;
 			p = strchr(p, ',');
@@ -127,22 +145,34 @@ static int csv_to_request(char *text, struct onshi_bulk_request *r, char *why,
 		if (n != 5 || p) {
 			snprintf(why, whylen,
 				 "line %u: want insurer,symbol,number,branch,birth",
-				 lineno);
+				 cs->lineno);
 			return ONSHI_EINVAL;
 		}
-		si = onshi_bulk_request_add(r);
-		if (!si || onshi_msg_set(&si->insurer_number, f[0]) ||
+		/* Refused at the first line over the limit, naming the file's
+		 * whole count (its other lines counted, not read). */
+		if (onshi_batch_size_refusal(cs->core, ++cs->taken, why, whylen)) {
+			size_t total = cs->taken;
+			const char *rest = cs->save;
+
+			while (rest && *rest) {
+				const char *eol = strchr(rest, '\n');
+				size_t ll = eol ? (size_t)(eol - rest) : strlen(rest);
+
+				total += ll && *rest != '#' && *rest != '\r';
+				rest += ll + (eol != NULL);
+			}
+			onshi_batch_size_refusal(cs->core, total, why, whylen);
+			return ONSHI_ETOOBIG;
+		}
+		if (onshi_msg_set(&si->insurer_number, f[0]) ||
 		    onshi_msg_set(&si->insured_card_symbol, f[1]) ||
 		    onshi_msg_set(&si->insured_identification_number, f[2]) ||
 		    onshi_msg_set(&si->insured_branch_number, f[3]) ||
 		    onshi_msg_set(&si->birthdate, f[4]))
 			return ONSHI_ENOMEM;
+		*got = cs->last_gave = 1;
+		return ONSHI_OK;
 	}
-	if (!r->n_search) {
-		snprintf(why, whylen, "no searches in the file");
-		return ONSHI_EINVAL;
-	}
-	return ONSHI_OK;
 }
 
 static void today(char out[9])
@@ -460,6 +490,68 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	free(xml);
 }
 
+/*
+ * BATCH SUBMIT of CSV: the upload document is written line by line
+ * (onshi_bulk_upload_write) and handed to the national link without a
+ * copy, so memory holds the CSV and the document once each, never a
+ * model of 100,000 searches.
+ */
+static void send_csv_batch(struct onshi_core *core,
+			   struct onshi_control_client *client, char *text,
+			   const char *code, char *date, const char *key,
+			   struct onshi_strbuf *reply)
+{
+	struct csv_source cs = { NULL, text, 0, 0, 0, core };
+	struct onshi_req_header h;
+	struct onshi_strbuf xml = { 0 };
+	struct batch_call *bc;
+	char why[512];
+	size_t count = 0;
+	int rc;
+
+	/* The header is ours: the institution asked for, today's date. */
+	memset(&h, 0, sizeof(h));
+	h.medical_institution_code = (char *)code;
+	h.qualification_confirmation_date = date;
+	h.arbitrary_file_identifier = (char *)"onshictl-batch";
+	rc = onshi_bulk_upload_write(&h, csv_next, &cs, &xml, &count, why,
+				     sizeof(why));
+	if (rc != ONSHI_OK) {
+		onshi_strbuf_free(&xml);
+		if (rc == ONSHI_ENOMEM)
+			onshi_strbuf_printf(reply, "-1 out of memory\n");
+		else if (cs.last_gave)
+			/* The writer's check of the line just read. */
+			onshi_strbuf_printf(reply, "-1 the batch file: line %u: %s\n",
+					    cs.lineno, why);
+		else
+			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
+		return;
+	}
+	bc = calloc(1, sizeof(*bc));
+	if (!bc) {
+		onshi_strbuf_free(&xml);
+		onshi_strbuf_printf(reply, "-1 out of memory\n");
+		return;
+	}
+	bc->count = count;
+	bc->bk = &batch_kinds[0];
+	bc->core = core;
+	bc->fd = -1;
+	bc->client = onshi_control_hold(client);
+	/* The link takes the document over (freed by it, also on failure). */
+	if (!onshi_national_post_owned(core->national, code, bc->bk->path,
+				       xml.data, xml.len, key, on_batch_answer,
+				       bc)) {
+		struct onshi_strbuf err = { 0 };
+
+		onshi_strbuf_printf(&err, "-1 cannot start the national call\n");
+		onshi_control_answer(client, &err);
+		onshi_strbuf_free(&err);
+		free(bc);
+	}
+}
+
 static void cmd_batch(struct onshi_core *core, struct onshi_control_client *client,
 		      int argc, char **argv, struct onshi_strbuf *reply)
 {
@@ -545,14 +637,12 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		if (!text)
 			return;
 		key_of(code, text, len, key);
-		if (memchr(text, '<', len)) {
-			rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len,
-					     NULL, &req, why, sizeof(why));
-		} else {
-			onshi_msg_init(&req, ONSHI_MSG_BULK_REQUEST);
-			rc = csv_to_request(text, &req.u.bulk_request, why,
-					    sizeof(why));
+		if (!memchr(text, '<', len)) {
+			send_csv_batch(core, client, text, code, date, key, reply);
+			return;
 		}
+		rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len, NULL,
+				     &req, why, sizeof(why));
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
 			onshi_msg_clear(&req);

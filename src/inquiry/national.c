@@ -509,6 +509,28 @@ struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n
 	return c;
 }
 
+struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
+						      const char *institution,
+						      const char *path, char *body,
+						      size_t len,
+						      const char *idempotency_key,
+						      onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = national_call_new(n, institution, path,
+							  "", 0,
+							  idempotency_key, cb, arg);
+
+	if (!c) {
+		free(body);
+		return NULL;
+	}
+	free(c->body); /* the empty copy: the caller's body instead */
+	c->body = body;
+	c->len = len;
+	national_call_start(c);
+	return c;
+}
+
 void onshi_national_flush_connections(struct onshi_national *n)
 {
 	if (n)

@@ -95,6 +95,22 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 	return c;
 }
 
+struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
+						      const char *institution,
+						      const char *path, char *body,
+						      size_t len,
+						      const char *idempotency_key,
+						      onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = onshi_national_post(n, institution, path,
+							    body, len,
+							    idempotency_key, cb,
+							    arg);
+
+	free(body); /* taken over, as the real link does */
+	return c;
+}
+
 struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n,
 							const char *institution,
 							const char *path,

@@ -2,7 +2,7 @@
 /*
  * fake_national.h — a fake of the national service link (national.h) for
  * unit tests linked by link-time substitution: onshi_national_open, _close,
- * _post, _post_to_file and _state are defined by fake_national.c instead of national*.c.
+ * _post, _post_owned, _post_to_file and _state are defined by fake_national.c instead of national*.c.
  * Every POST is recorded (institution, path, body, Idempotency-Key) and
  * stays owed until the test answers it with fake_national_answer(), which
  * calls the caller's callback as the real link does on the loop thread.

@@ -533,8 +533,11 @@ static void test_batch_submit_bad_files(void **state)
 		  "-1 the batch file: line 2: want insurer,symbol,number,branch,birth\n" },
 		{ "# nothing but a comment\n\n",
 		  "-1 the batch file: no searches in the file\n" },
-		{ "1,2,3,4,5\n6,7,8,9,10\n",
+		{ "06139999,1234,4260,01,20010327\n06139999,1234,4261,01,20010327\n",
 		  "-1 the batch file: a batch of 2 persons is over the limit of 1\n" },
+		/* Each line is checked as it is written: the first bad one. */
+		{ "1,2,3,4,5\n",
+		  "-1 the batch file: line 1: InsurerNumber '1' is not 6 or 8 digits\n" },
 	};
 	char line[64];
 
@@ -565,7 +568,7 @@ static void test_batch_submit_hostile_bytes(void **state)
 	/* Bytes that are not UTF-8 never reach the national service. */
 	snprintf(line, sizeof(line), "BATCH SUBMIT bytes=%zu", strlen(not_utf8));
 	assert_string_equal(ask_with(f, line, not_utf8),
-			    "-1 InsurerNumber holds bytes that are not valid UTF-8 (at byte 0)\n");
+			    "-1 the batch file: line 1: InsurerNumber holds bytes that are not valid UTF-8 (at byte 0)\n");
 	assert_int_equal(fake_national.ncalls, 0);
 	assert_int_equal(f->client.held, 0);
 	/* CSV with markup in it is text, not XML: refused by the parser
