@@ -40,6 +40,13 @@ dist_xsd_DATA = \
 	etc/xsd/OQSmuimm02req.xsd etc/xsd/OQSmuimm02res.xsd \
 	etc/xsd/onshi-error.xsd
 
+# Batch documents a unit at a time (xmlmsg_stream.h), hostile ones too.
+check_PROGRAMS += tests/unit/test_xmlmsg_stream
+TESTS += tests/unit/test_xmlmsg_stream
+tests_unit_test_xmlmsg_stream_SOURCES = tests/unit/test_xmlmsg_stream.c
+tests_unit_test_xmlmsg_stream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_xmlmsg_stream_LDADD = src/codec/libonshi-codec.la $(CMOCKA_LIBS) $(XML_LIBS)
+
 check_PROGRAMS += tests/unit/test_xmlmsg
 TESTS += tests/unit/test_xmlmsg
 tests_unit_test_xmlmsg_SOURCES = tests/unit/test_xmlmsg.c

@@ -27,6 +27,8 @@ struct onshi_bulk_stream {
 	xmlTextReaderPtr reader;
 	const struct xmsg_node *root, *unit_node;
 	struct onshi_bulk_result res; /* the header; units are handed out */
+	int fd;
+	long long size;
 	size_t max_units, units;
 	int in_body, done;
 	/* libxml2's first error, kept by on_error() for the message. */
@@ -91,44 +93,56 @@ static int prolog_check(int fd, char *msg, size_t msglen)
 	return ONSHI_EPROTO;
 }
 
-/* Why the reader stopped, for the message: libxml2's words, or a cut. */
-static int reader_failed(struct onshi_bulk_stream *s, const char *where,
-			 char *msg, size_t msglen)
+/*
+ * Whether the file ends as every whole document of the national service
+ * does, with </XmlMsg> (white space aside): if not, it was cut off on the
+ * way, which the caller may treat as a transport failure and ask again.
+ */
+static int ends_whole(const struct onshi_bulk_stream *s)
 {
-	long consumed = xmlTextReaderByteConsumed(s->reader);
+	static const char end[] = "</XmlMsg>";
+	char buf[256];
+	long long at = s->size > (long long)sizeof(buf) ? s->size - (long long)sizeof(buf) : 0;
+	ssize_t n = pread(s->fd, buf, (size_t)(s->size - at), (off_t)at);
 
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\n' ||
+			 buf[n - 1] == '\r' || buf[n - 1] == '\t'))
+		n--;
+	return n >= (ssize_t)(sizeof(end) - 1) &&
+	       memcmp(buf + n - (sizeof(end) - 1), end, sizeof(end) - 1) == 0;
+}
+
+/* Why the reader stopped, for the message: a cut, libxml2's words. */
+static int reader_failed(struct onshi_bulk_stream *s, char *msg, size_t msglen)
+{
 	if (strstr(s->err, "not proper UTF-8") || strstr(s->err, "encoding")) {
 		onshi_set_msg(msg, msglen,
-			      "%s: not UTF-8 at line %d (%s)", where,
-			      s->err_line, s->err);
+			      "not UTF-8 at line %d, after %zu whole unit(s) (%s)",
+			      s->err_line, s->units, s->err);
 		return ONSHI_EENCODING;
 	}
-	if (s->err[0] && (strstr(s->err, "Premature end") ||
-			  strstr(s->err, "EndTag") || strstr(s->err, "end of"))) {
+	if (!ends_whole(s)) {
 		onshi_set_msg(msg, msglen,
-			      "%s: the document is cut off after %ld bytes (%s at line %d)",
-			      where, consumed, s->err, s->err_line);
+			      "the document is cut off after %lld bytes, after %zu whole unit(s)%s%s",
+			      s->size, s->units, s->err[0] ? ": " : "", s->err);
 		return ONSHI_EPROTO;
 	}
-	if (s->err[0]) {
-		onshi_set_msg(msg, msglen, "%s: not well-formed XML at line %d: %s",
-			      where, s->err_line, s->err);
-		return ONSHI_EPROTO;
-	}
-	onshi_set_msg(msg, msglen, "%s: the document ends after %ld bytes",
-		      where, consumed);
+	onshi_set_msg(msg, msglen,
+		      "not well-formed XML at line %d, after %zu whole unit(s): %s",
+		      s->err_line, s->units,
+		      s->err[0] ? s->err : "the document ends early");
 	return ONSHI_EPROTO;
 }
 
 /* Read the next node; 1 read, 0 end of input, <0 an onshi error. */
-static int step(struct onshi_bulk_stream *s, int next_sibling, const char *where,
-		char *msg, size_t msglen)
+static int step(struct onshi_bulk_stream *s, int next_sibling, char *msg,
+		size_t msglen)
 {
 	int r = next_sibling ? xmlTextReaderNext(s->reader)
 			     : xmlTextReaderRead(s->reader);
 
 	if (r < 0 || s->err[0])
-		return reader_failed(s, where, msg, msglen);
+		return reader_failed(s, msg, msglen);
 	if (r == 1 && xmlTextReaderNodeType(s->reader) ==
 			      XML_READER_TYPE_DOCUMENT_TYPE) {
 		onshi_set_msg(msg, msglen,
@@ -156,7 +170,7 @@ static int take_element(struct onshi_bulk_stream *s, const struct xmsg_node *nod
 	int rc;
 
 	if (el == NULL || s->err[0])
-		return reader_failed(s, where, msg, msglen);
+		return reader_failed(s, msg, msglen);
 	why[0] = '\0';
 	rc = xmsg_parse_element(node, el, base, depth, 0, why, sizeof(why));
 	if (rc != ONSHI_OK)
@@ -215,6 +229,8 @@ int onshi_bulk_stream_open(int fd, enum onshi_msg_kind kind, size_t max_bytes,
 	}
 	s->unit_node = unitf->sub;
 	s->max_units = max_units;
+	s->fd = fd;
+	s->size = (long long)st.st_size;
 	xmsg_init_node(s->root, &s->res);
 	/* UTF-8 forced: whatever the prolog declares, other bytes are refused. */
 	s->reader = xmlReaderForFd(fd, NULL, "UTF-8",
@@ -226,9 +242,9 @@ int onshi_bulk_stream_open(int fd, enum onshi_msg_kind kind, size_t max_bytes,
 	}
 	xmlTextReaderSetStructuredErrorHandler(s->reader, on_error, s);
 	/* The root, then its first element child: the header. */
-	r = step(s, 0, "the result document", msg, msglen);
+	r = step(s, 0, msg, msglen);
 	while (r == 1 && xmlTextReaderNodeType(s->reader) != XML_READER_TYPE_ELEMENT)
-		r = step(s, 0, "the result document", msg, msglen);
+		r = step(s, 0, msg, msglen);
 	if (r == 1 && !is_element(s, "XmlMsg")) {
 		onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>",
 			      (const char *)xmlTextReaderConstLocalName(s->reader));
@@ -237,10 +253,10 @@ int onshi_bulk_stream_open(int fd, enum onshi_msg_kind kind, size_t max_bytes,
 	if (r == 1 && xmlTextReaderIsEmptyElement(s->reader))
 		r = 0;
 	if (r == 1)
-		r = step(s, 0, "the result document", msg, msglen);
+		r = step(s, 0, msg, msglen);
 	while (r == 1 && xmlTextReaderNodeType(s->reader) != XML_READER_TYPE_ELEMENT &&
 	       xmlTextReaderNodeType(s->reader) != XML_READER_TYPE_END_ELEMENT)
-		r = step(s, 0, "the result document", msg, msglen);
+		r = step(s, 0, msg, msglen);
 	if (r == 1 && !is_element(s, "MessageHeader")) {
 		onshi_set_msg(msg, msglen,
 			      "MessageHeader must come first in a batch result");
@@ -248,7 +264,7 @@ int onshi_bulk_stream_open(int fd, enum onshi_msg_kind kind, size_t max_bytes,
 	}
 	if (r == 0) {
 		if (!msg || !msg[0])
-			reader_failed(s, "the result document", msg, msglen);
+			reader_failed(s, msg, msglen);
 		r = ONSHI_EPROTO;
 	}
 	if (r == 1)
@@ -286,8 +302,7 @@ int onshi_bulk_stream_next(struct onshi_bulk_stream *s, struct onshi_bulk_unit *
 	snprintf(where, sizeof(where), "unit %zu", s->units + 1);
 	/* From the header (or the last unit) to the next element. */
 	for (;;) {
-		r = step(s, 1, s->in_body ? where : "the result document", msg,
-			 msglen);
+		r = step(s, 1, msg, msglen);
 		if (r < 0)
 			return r;
 		if (r == 0) {
@@ -308,11 +323,11 @@ int onshi_bulk_stream_next(struct onshi_bulk_stream *s, struct onshi_bulk_unit *
 				continue;
 			s->in_body = 1;
 			/* Into the body: its first child. */
-			r = step(s, 0, where, msg, msglen);
+			r = step(s, 0, msg, msglen);
 			if (r < 0)
 				return r;
 			if (r == 0)
-				return reader_failed(s, where, msg, msglen);
+				return reader_failed(s, msg, msglen);
 			type = xmlTextReaderNodeType(s->reader);
 			if (type == XML_READER_TYPE_END_ELEMENT) {
 				s->in_body = 0;
@@ -325,11 +340,11 @@ int onshi_bulk_stream_next(struct onshi_bulk_stream *s, struct onshi_bulk_unit *
 				       (type = xmlTextReaderNodeType(s->reader)) !=
 					       XML_READER_TYPE_ELEMENT &&
 				       type != XML_READER_TYPE_END_ELEMENT)
-					r = step(s, 1, where, msg, msglen);
+					r = step(s, 1, msg, msglen);
 				if (r < 0)
 					return r;
 				if (r == 0)
-					return reader_failed(s, where, msg, msglen);
+					return reader_failed(s, msg, msglen);
 				if (type == XML_READER_TYPE_END_ELEMENT) {
 					s->in_body = 0;
 					continue;
