@@ -30,7 +30,8 @@ endif
 bench_ctl_bench_SOURCES = bench/ctl-bench.c $(BENCH_COMMON)
 bench_ctl_bench_CPPFLAGS = -I$(top_srcdir)/bench
 
-EXTRA_DIST += bench/run bench/SCALING.md bench/results/README.md
+EXTRA_DIST += bench/run bench/compare bench/instructions bench/SCALING.md \
+	bench/results/README.md bench/results/history.csv
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 # BENCH_FLAGS passes options to bench/run (e.g. BENCH_FLAGS=--quick).

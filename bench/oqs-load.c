@@ -5,8 +5,12 @@
  *
  * It keeps --concurrency requests outstanding: each request file is written
  * complete under DIR/stage/ (same file system, not timed), then renamed into
- * DIR/req/ — the clock starts just before rename(). Results are seen through
- * inotify on DIR/res/ (IN_MOVED_TO: onshi renames each finished result into
+ * DIR/req/ — the clock starts just before rename(). With several --dir
+ * (one adapter folder per institution of a clinic group), request i goes to
+ * folder i modulo their count, carrying that folder's --code, and the
+ * outstanding requests are counted over all of them together. Results are
+ * seen through inotify on each DIR/res/ (IN_MOVED_TO: onshi renames each
+ * finished result into
  * place; IN_CLOSE_WRITE for writers that do not), which stops the clock;
  * the file is read, checked (it must echo the request's
  * ArbitraryFileIdentifier) and deleted, as a receipt computer does.
@@ -37,9 +41,20 @@
 
 #include "bench.h"
 
-struct run {
-	const char *dir, *tag, *code;
+/* One adapter folder and the institution code its requests carry. */
+struct folder {
+	const char *dir, *code;
 	char req[PATH_MAX], res[PATH_MAX], stage[PATH_MAX];
+	int wd;
+};
+
+/* Enough for a clinic group's folders in one run (bench/run uses 100). */
+#define MAX_FOLDERS 1000
+
+struct run {
+	const char *tag;
+	struct folder *folders;
+	size_t nfolders;
 	struct bench_person *persons;
 	size_t npersons, count, concurrency, pad;
 	unsigned timeout_s;
@@ -51,24 +66,29 @@ struct run {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: oqs-load --dir OQSDIR --persons TSV --count N "
-			"--concurrency C [--tag T] [--code CODE] [--pad BYTES] "
-			"[--poll-ms P[,P...]] [--timeout S]\n");
+	fprintf(stderr, "usage: oqs-load --dir OQSDIR [--code CODE] [--dir OQSDIR "
+			"[--code CODE]]... --persons TSV --count N "
+			"--concurrency C [--tag T] [--pad BYTES] "
+			"[--poll-ms P[,P...]] [--timeout S]\n"
+			"  each --code belongs to the --dir before it (a --code "
+			"before every --dir sets the default, 1312345678)\n");
 	exit(2);
 }
 
-/* Write request i complete under stage/ and rename it into req/. */
+/* Write request i complete under its folder's stage/ and rename it into
+ * req/; requests take the folders in turn. */
 static void send_one(struct run *r, size_t i)
 {
+	const struct folder *f = &r->folders[i % r->nfolders];
 	char name[128], from[PATH_MAX + 160], to[PATH_MAX + 160];
 	size_t len;
 	char *xml = bench_request_xml(r->persons, r->npersons, i, r->tag,
-				      r->code, &len);
+				      f->code, &len);
 	int fd;
 
 	snprintf(name, sizeof(name), "OQSsiquc01req_%s-%zu.xml", r->tag, i);
-	snprintf(from, sizeof(from), "%s/%s", r->stage, name);
-	snprintf(to, sizeof(to), "%s/%s", r->req, name);
+	snprintf(from, sizeof(from), "%s/%s", f->stage, name);
+	snprintf(to, sizeof(to), "%s/%s", f->req, name);
 	fd = open(from, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
 	if (fd < 0)
 		bench_die("cannot write %s: %s", from, strerror(errno));
@@ -121,8 +141,10 @@ static long index_of(const struct run *r, const char *name, int *is_err)
 	return i;
 }
 
-/* A result file is complete: stop its clock, check it, delete it. */
-static void take_result(struct run *r, const char *name, uint64_t now)
+/* A result file is complete in folder f: stop its clock, check it, delete
+ * it. A result in another folder than its request went to is wrong. */
+static void take_result(struct run *r, const struct folder *f,
+			const char *name, uint64_t now)
 {
 	char path[PATH_MAX + 160], want[160], buf[65536];
 	int is_err, fd;
@@ -131,10 +153,13 @@ static void take_result(struct run *r, const char *name, uint64_t now)
 
 	if (i < 0 || r->done[i])
 		return;
+	if (&r->folders[(size_t)i % r->nfolders] != f)
+		bench_die("oqs-load: %s came back in %s, not in the folder it was sent to",
+			  name, f->res);
 	r->t1[i] = now;
 	r->done[i] = 1;
 	r->finished++;
-	snprintf(path, sizeof(path), "%s/%s", r->res, name);
+	snprintf(path, sizeof(path), "%s/%s", f->res, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 	if (fd >= 0)
@@ -156,19 +181,32 @@ static void take_result(struct run *r, const char *name, uint64_t now)
 	unlink(path);
 }
 
-/* After an inotify overflow: look at what is in res/. */
+/* After an inotify overflow: look at what is in every res/. */
 static void scan_res(struct run *r)
 {
-	DIR *d = opendir(r->res);
-	struct dirent *de;
 	uint64_t now = bench_now_ns();
 
-	if (!d)
-		bench_die("cannot read %s", r->res);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			take_result(r, de->d_name, now);
-	closedir(d);
+	for (size_t k = 0; k < r->nfolders; k++) {
+		const struct folder *f = &r->folders[k];
+		DIR *d = opendir(f->res);
+		struct dirent *de;
+
+		if (!d)
+			bench_die("cannot read %s", f->res);
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				take_result(r, f, de->d_name, now);
+		closedir(d);
+	}
+}
+
+/* The folder an inotify watch belongs to. */
+static const struct folder *folder_of_watch(const struct run *r, int wd)
+{
+	for (size_t k = 0; k < r->nfolders; k++)
+		if (r->folders[k].wd == wd)
+			return &r->folders[k];
+	return NULL;
 }
 
 static void drain_events(struct run *r)
@@ -185,10 +223,13 @@ static void drain_events(struct run *r)
 	for (char *p = buf; p < buf + n;) {
 		struct inotify_event *ev = (struct inotify_event *)p;
 
+		const struct folder *f;
+
 		if (ev->mask & IN_Q_OVERFLOW)
 			scan_res(r);
-		else if (ev->len && ev->name[0] != '.')
-			take_result(r, ev->name, now);
+		else if (ev->len && ev->name[0] != '.' &&
+			 (f = folder_of_watch(r, ev->wd)))
+			take_result(r, f, ev->name, now);
 		p += sizeof(*ev) + ev->len;
 	}
 }
@@ -228,25 +269,39 @@ int main(int argc, char **argv)
 		{ "pad", 1, NULL, 'P' },     { "poll-ms", 1, NULL, 'o' },
 		{ "timeout", 1, NULL, 'T' }, { NULL, 0, NULL, 0 },
 	};
-	struct run r = { .tag = "b",
-			 .code = "1312345678",
-			 .concurrency = 1,
-			 .timeout_s = 120 };
+	struct run r = { .tag = "b", .concurrency = 1, .timeout_s = 120 };
 	const char *persons = NULL, *poll_ms = "1000,3000";
+	const char *default_code = "1312345678";
 	uint64_t start, end, last_progress, *lat;
 	struct bench_stats st;
 	size_t nlat, before;
 	char *list, *save = NULL;
 	int o;
 
+	r.folders = calloc(MAX_FOLDERS, sizeof(*r.folders));
+	if (!r.folders)
+		bench_die("out of memory");
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'd': r.dir = optarg; break;
+		case 'd':
+			if (r.nfolders == MAX_FOLDERS)
+				bench_die("more than %d --dir", MAX_FOLDERS);
+			r.folders[r.nfolders++].dir = optarg;
+			break;
 		case 'p': persons = optarg; break;
 		case 'n': r.count = strtoul(optarg, NULL, 10); break;
 		case 'c': r.concurrency = strtoul(optarg, NULL, 10); break;
 		case 't': r.tag = optarg; break;
-		case 'C': r.code = optarg; break;
+		case 'C':
+			/* The code of the --dir before it, or the default. */
+			if (strlen(optarg) != 10 ||
+			    strspn(optarg, "0123456789") != 10)
+				bench_die("--code wants 10 digits, not '%s'", optarg);
+			if (r.nfolders)
+				r.folders[r.nfolders - 1].code = optarg;
+			else
+				default_code = optarg;
+			break;
 		case 'P': r.pad = strtoul(optarg, NULL, 10); break;
 		case 'o': poll_ms = optarg; break;
 		case 'T':
@@ -255,26 +310,38 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (!r.dir || !persons || !r.count || !r.concurrency || strlen(r.tag) > 40)
+	if (!r.nfolders || !persons || !r.count || !r.concurrency ||
+	    strlen(r.tag) > 40)
 		usage();
 	r.npersons = bench_load_persons(persons, &r.persons);
 	if (!r.npersons)
 		bench_die("no persons in %s", persons);
-	snprintf(r.req, sizeof(r.req), "%s/req", r.dir);
-	snprintf(r.res, sizeof(r.res), "%s/res", r.dir);
-	snprintf(r.stage, sizeof(r.stage), "%s/stage", r.dir);
-	if (mkdir(r.stage, 0770) < 0 && errno != EEXIST)
-		bench_die("cannot make %s: %s", r.stage, strerror(errno));
 	r.t0 = calloc(r.count, sizeof(*r.t0));
 	r.t1 = calloc(r.count, sizeof(*r.t1));
 	r.done = calloc(r.count, 1);
 	lat = calloc(r.count, sizeof(*lat));
 	if (!r.t0 || !r.t1 || !r.done || !lat)
 		bench_die("out of memory");
+	/* One inotify instance for every folder: instances are a per-user
+	 * limit shared with onshid (fs.inotify.max_user_instances). */
 	r.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (r.ino < 0 ||
-	    inotify_add_watch(r.ino, r.res, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
-		bench_die("cannot watch %s: %s", r.res, strerror(errno));
+	if (r.ino < 0)
+		bench_die("inotify_init1: %s", strerror(errno));
+	for (size_t k = 0; k < r.nfolders; k++) {
+		struct folder *f = &r.folders[k];
+
+		if (!f->code)
+			f->code = default_code;
+		snprintf(f->req, sizeof(f->req), "%s/req", f->dir);
+		snprintf(f->res, sizeof(f->res), "%s/res", f->dir);
+		snprintf(f->stage, sizeof(f->stage), "%s/stage", f->dir);
+		if (mkdir(f->stage, 0770) < 0 && errno != EEXIST)
+			bench_die("cannot make %s: %s", f->stage, strerror(errno));
+		f->wd = inotify_add_watch(r.ino, f->res,
+					  IN_MOVED_TO | IN_CLOSE_WRITE);
+		if (f->wd < 0)
+			bench_die("cannot watch %s: %s", f->res, strerror(errno));
+	}
 
 	start = last_progress = bench_now_ns();
 	while (r.finished < r.count) {
@@ -303,8 +370,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < r.count; i++)
 		lat[i] = r.t1[i] - r.t0[i];
 	bench_stats(lat, r.count, &st);
-	printf("RESULT tool=oqs-load count=%zu concurrency=%zu pad=%zu errs=%zu bad=%zu elapsed_s=%.3f rate=%.1f",
-	       r.count, r.concurrency, r.pad, r.errs, r.bad,
+	printf("RESULT tool=oqs-load count=%zu concurrency=%zu folders=%zu pad=%zu errs=%zu bad=%zu elapsed_s=%.3f rate=%.1f",
+	       r.count, r.concurrency, r.nfolders, r.pad, r.errs, r.bad,
 	       (double)(end - start) / 1e9,
 	       (double)r.count / ((double)(end - start) / 1e9));
 	bench_print_stats("", &st);
@@ -328,6 +395,7 @@ int main(int argc, char **argv)
 	free(r.done);
 	free(lat);
 	free(r.persons);
+	free(r.folders);
 	close(r.ino);
 	return r.errs || r.bad ? 1 : 0;
 }

@@ -98,6 +98,13 @@ tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
 
+# The group commit (src/runtime/group_commit.c): rounds, order, errors.
+check_PROGRAMS += tests/unit/test_group_commit
+TESTS += tests/unit/test_group_commit
+tests_unit_test_group_commit_SOURCES = tests/unit/test_group_commit.c
+tests_unit_test_group_commit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_group_commit_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
+
 tests_unit_test_spool_SOURCES = tests/unit/test_spool.c tests/unit/testutil.h
 tests_unit_test_spool_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_spool_LDADD = $(UNIT_LDADD)
@@ -155,11 +162,12 @@ PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
 	src/inquiry/status_counts.c src/inquiry/audit_national.c \
 	src/status/status_model.c src/runtime/conf.c \
 	src/runtime/conf_schema.c src/runtime/diag.c \
-	src/runtime/status_listen.c src/runtime/log.c
+	src/runtime/status_listen.c src/runtime/log.c \
+	src/runtime/group_commit.c
 PIPELINE_TEST_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 PIPELINE_TEST_LDADD = src/codec/libonshi-codec.la src/util/libonshi-util.la \
-	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS)
+	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 check_PROGRAMS += tests/unit/test_inquiry
 TESTS += tests/unit/test_inquiry
 tests_unit_test_inquiry_SOURCES = tests/unit/test_inquiry.c \

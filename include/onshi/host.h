@@ -51,6 +51,8 @@ struct onshi_timer; /* a timer registration */
 typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
 typedef void (*onshi_timer_cb)(void *arg);
 typedef void (*onshi_post_cb)(void *arg);
+/* submit_later()'s answer (ABI 1.5): rc ONSHI_OK once durable. */
+typedef void (*onshi_submit_cb)(void *arg, int rc, const char *why);
 /* nonce is NULL on failure, with why saying what went wrong. */
 typedef void (*onshi_challenge_cb)(void *arg, const char *nonce, const char *why);
 
@@ -249,6 +251,46 @@ struct onshi_host {
 	 * the same state only updates why. Forgotten when the instance stops.
 	 */
 	void (*device_state)(struct onshi_instance *inst, int up, const char *why);
+
+	/* ---- ABI 1.5: group commit, for adapters under load on a real disk ---- */
+
+	/*
+	 * submit_flags() that does not wait for the disk. ONSHI_OK: the
+	 * request is accepted (a second offer of the same id meanwhile gets
+	 * ONSHI_EUNAVAIL: keep the copy and offer it again later) but not yet
+	 * durable; keep your copy until done(arg, rc, why) runs on the loop
+	 * thread, never from inside this call: rc ONSHI_OK once it is durable
+	 * in the spool (delete your copy now; its answer comes through
+	 * deliver), anything else when it could not be made durable (keep the
+	 * copy and offer it again; why says what failed). The daemon makes
+	 * the requests of many adapters' loop turns durable in one round of
+	 * fsyncs on its own thread, so the loop keeps taking work meanwhile.
+	 * done is not called once the instance has stopped (the request is
+	 * durable or not; offered again, it is recognised: ONSHI_EEXIST).
+	 * Other return codes are those of submit_flags(); done is then never
+	 * called. The request is asked upstream only after done.
+	 */
+	int (*submit_later)(struct onshi_instance *inst, const char *request_id,
+			    int kind, const void *body, size_t len,
+			    unsigned flags, onshi_submit_cb done, void *arg,
+			    char *msg, size_t msglen);
+
+	/*
+	 * write_file_staged() for the plugin's deliver op: the file is written
+	 * and queued, not yet durable, and ONSHI_OK returned; deliver returns
+	 * as it would after a synchronous write. The daemon forgets the
+	 * answer only once every file written so from that deliver is fsynced,
+	 * renamed into dir (in the order written) and dir fsynced; if that
+	 * fails, nothing of it is relied on and the answer is delivered
+	 * again later. Called outside deliver, it is write_file_staged().
+	 * A plugin that must act once the file is in place (e.g. notify a
+	 * receipt computer) uses write_file_staged() instead.
+	 */
+	int (*write_file_staged_later)(struct onshi_instance *inst,
+				       const char *tmp_dir, const char *dir,
+				       const char *name, const void *data,
+				       size_t len, unsigned mode, char *msg,
+				       size_t msglen);
 };
 
 /* Flags of submit_flags(). */

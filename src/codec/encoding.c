@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -156,7 +157,19 @@ int onshi_enc_utf8_check(const char *buf, size_t len, size_t *bad_off)
 	while (i < len) {
 		size_t n;
 
-		if (s[i] < 0x80) { /* fast path: ASCII */
+		/* Fast path: XmlMsg documents are mostly ASCII markup, so skip
+		 * eight bytes at a time while none has its high bit set. */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}

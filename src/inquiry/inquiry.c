@@ -23,6 +23,7 @@
 #include "card_check.h"
 #include "cert_status.h"
 #include "core.h"
+#include "group_commit.h"
 #include "inquiry.h"
 #include "inquiry_internal.h"
 #include "module.h"
@@ -339,6 +340,114 @@ int onshi_inquiry_accept(struct onshi_core *core, const char *module,
 	return ONSHI_OK;
 }
 
+/*
+ * A request accepted for a later commit (onshi_inquiry_accept_later): its
+ * parse, kept for when the record is durable, and whom to tell.
+ */
+struct accept_later {
+	struct onshi_core *core;
+	struct onshi_msg req;
+	int prc;
+	char why[512];
+	onshi_submit_cb done;
+	void *arg;
+};
+
+static void accepted_durably(void *arg, struct onshi_spool_entry *e, int rc,
+			     const char *why)
+{
+	struct accept_later *a = arg;
+	struct onshi_core *core = a->core;
+	struct onshi_instance *inst = e->committing_for;
+
+	e->committing_for = NULL;
+	if (rc == ONSHI_OK) {
+		onshi_audit(core, "accept", "module", e->module, "id",
+			    e->request_id, "doc", onshi_msg_kind_name(e->kind),
+			    (char *)NULL);
+		onshi_counts_request(core, e->kind);
+	} else {
+		onshi_logf(&core->log, ONSHI_LOG_ERR,
+			   "%s: %s not accepted: %s; the adapter keeps it",
+			   e->module, e->request_id, why);
+	}
+	/* The adapter deletes its copy now that the record is durable... */
+	if (inst)
+		a->done(a->arg, rc, why);
+	/* ...and only then is the request acted on. */
+	if (rc == ONSHI_OK) {
+		if (is_request_kind(e->kind))
+			check_and_ask(core, e, &a->req, a->prc, a->why,
+				      sizeof(a->why));
+		else
+			process(core, e);
+	}
+	onshi_msg_clear(&a->req);
+	free(a);
+}
+
+int onshi_inquiry_accept_later(struct onshi_core *core,
+			       struct onshi_instance *inst, const char *module,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       onshi_submit_cb done, void *arg, char *msg,
+			       size_t msglen)
+{
+	struct onshi_spool_entry *e;
+	struct accept_later *a;
+	int rc;
+
+	if (!core->spool || !onshi_spool_commit(core->spool)) {
+		snprintf(msg, msglen, "the spool is not open");
+		return ONSHI_EUNAVAIL;
+	}
+	if (kind & ~0xff) {
+		snprintf(msg, msglen, "not a request kind: %d", kind);
+		return ONSHI_EINVAL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return ONSHI_ENOMEM;
+	a->core = core;
+	a->done = done;
+	a->arg = arg;
+	/* Parsed once, before the spool, as in onshi_inquiry_accept(). */
+	onshi_msg_init(&a->req, ONSHI_MSG_NONE);
+	a->prc = is_request_kind(kind)
+			 ? onshi_msg_parse(kind, body, len, NULL, &a->req, a->why,
+					   sizeof(a->why))
+			 : ONSHI_EINVAL;
+	if (a->prc != ONSHI_OK && (flags & ONSHI_SUBMIT_MAY_BE_PARTIAL)) {
+		snprintf(msg, msglen, "%s", a->why);
+		rc = ONSHI_EINCOMPLETE;
+		goto fail;
+	}
+	rc = onshi_spool_accept_later(core->spool, module, request_id, kind,
+				      body, len, accepted_durably, a, &e, msg,
+				      msglen);
+	if (rc != ONSHI_OK)
+		goto fail;
+	e->committing_for = inst; /* forgotten if it stops meanwhile */
+	return ONSHI_OK;
+fail:
+	onshi_msg_clear(&a->req);
+	free(a);
+	return rc;
+}
+
+int onshi_inquiry_submit_later(struct onshi_instance *inst,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       onshi_submit_cb done, void *arg, char *msg,
+			       size_t msglen)
+{
+	return onshi_inquiry_accept_later(inst->module->core, inst,
+					  inst->module->name, request_id, kind,
+					  body, len, flags, done, arg, msg,
+					  msglen);
+}
+
+
 int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 			 int kind, const void *body, size_t len, char *msg,
 			 size_t msglen)
@@ -367,7 +476,7 @@ static void requeue(void *arg)
 
 	for (e = onshi_spool_first(core->spool); e; e = next) {
 		next = e->next; /* process may deliver and free e */
-		if (!e->in_flight)
+		if (!e->in_flight && !e->committing)
 			process(core, e);
 	}
 }
@@ -378,6 +487,7 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 		onshi_config_section(core->config, "national", NULL);
 	const char *v = onshi_conf_section_get(nat, "requeue_s");
 	long requeue_s = DEFAULT_REQUEUE_S;
+	struct onshi_group_commit *commit;
 	int rc;
 
 	onshi_xmlmsg_init();
@@ -394,6 +504,12 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	/* Adapters that accept and deliver through it (ABI 1.5) share one
+	 * round of fsyncs per batch of work instead of five per inquiry. */
+	rc = onshi_group_commit_new(core->loop, &commit, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	onshi_spool_set_commit(core->spool, commit);
 	/* After the spool (its directory is the default home), before the
 	 * resumed work below is recorded. */
 	rc = onshi_audit_open(core, msg, msglen);
@@ -414,6 +530,11 @@ void onshi_inquiry_close(struct onshi_core *core)
 	if (core->requeue_timer)
 		onshi_loop_timer_stop(core->loop, core->requeue_timer);
 	core->requeue_timer = NULL;
+	/* Every round finished and told before anything it points to goes. */
+	if (core->spool) {
+		onshi_group_commit_free(onshi_spool_commit(core->spool));
+		onshi_spool_set_commit(core->spool, NULL);
+	}
 	/* Calls in flight are dropped: their requests stay in the spool. */
 	onshi_national_close(core->national);
 	core->national = NULL;

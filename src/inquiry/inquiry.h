@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <onshi/host.h>
+
 struct onshi_core;
 struct onshi_module;
 struct onshi_instance;
@@ -48,6 +50,29 @@ int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 int onshi_inquiry_submit_flags(struct onshi_instance *inst, const char *request_id,
 			       int kind, const void *body, size_t len,
 			       unsigned flags, char *msg, size_t msglen);
+
+/*
+ * onshi_inquiry_accept() made durable in the next round of the spool's
+ * group commit: ONSHI_OK means the request is in the spool's index (a
+ * second offer gets ONSHI_EUNAVAIL); done(arg, rc, why) runs on the loop
+ * thread once the record is durable (rc ONSHI_OK: the adapter may delete
+ * its copy) or could not be made so (the adapter keeps it), unless inst
+ * (may be NULL) stopped meanwhile. The request is checked and asked
+ * upstream only after done. Errors returned here are as for
+ * onshi_inquiry_accept(); done is then never called.
+ */
+int onshi_inquiry_accept_later(struct onshi_core *core,
+			       struct onshi_instance *inst, const char *module,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       onshi_submit_cb done, void *arg, char *msg,
+			       size_t msglen);
+/* host->submit_later(). */
+int onshi_inquiry_submit_later(struct onshi_instance *inst,
+			       const char *request_id, int kind,
+			       const void *body, size_t len, unsigned flags,
+			       onshi_submit_cb done, void *arg, char *msg,
+			       size_t msglen);
 
 /* Spool depth for status: all entries, and those still unanswered. */
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered);

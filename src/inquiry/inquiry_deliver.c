@@ -19,6 +19,7 @@
 
 #include "audit.h"
 #include "core.h"
+#include "group_commit.h"
 #include "inquiry_internal.h"
 #include "module.h"
 #include "spool.h"
@@ -103,18 +104,59 @@ static struct onshi_module *deliverable(struct onshi_core *core,
 	return mod;
 }
 
+/* A delivery whose files wait for a round of the group commit. */
+struct delivery_wait {
+	struct onshi_core *core;
+	struct onshi_spool_entry *e; /* NULL: the adapter failed; nothing to do */
+	int is_error;
+};
+
+/*
+ * The round holding a delivery's files is over. Only now, with the
+ * result durable, is the record forgotten (its folder flushed in a later
+ * round). If the round failed the entry stays: a spooled answer is
+ * offered again, an unspooled one asked again, by the requeue timer.
+ */
+static void delivery_committed(void *arg, int rc, const char *why)
+{
+	struct delivery_wait *w = arg;
+	struct onshi_spool_entry *e = w->e;
+	struct onshi_core *core = w->core;
+	int is_error = w->is_error;
+
+	free(w);
+	if (!e)
+		return;
+	e->in_flight = 0;
+	if (rc != ONSHI_OK) {
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "%s: delivery of %s failed (%s); kept in the spool",
+			   e->module, e->request_id, why);
+		return;
+	}
+	onshi_audit(core, "deliver", "module", e->module, "id", e->request_id,
+		    "result", is_error ? "error" : "ok", (char *)NULL);
+	onshi_spool_delivered_later(core->spool, e);
+}
+
 /*
  * Hand doc, e's answer, to e's adapter now. ONSHI_OK: delivered, and the
- * spool has forgotten e (e is freed). ONSHI_EUNAVAIL: the adapter cannot
- * take it now (not running, or no deliver op): it waits. Anything else:
- * the adapter failed (logged); it waits too.
+ * spool has forgotten e (e is freed) — or, when the adapter staged its
+ * files for the group commit (host->write_file_staged_later), e is in
+ * flight until their round is over and forgotten then. ONSHI_EUNAVAIL:
+ * the adapter cannot take it now (not running, or no deliver op): it
+ * waits. Anything else: the adapter failed (logged); it waits too.
  */
 static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
 		       const struct onshi_msg *doc, int is_error)
 {
 	struct onshi_module *mod = deliverable(core, e);
+	struct onshi_group_commit *gc = onshi_spool_commit(core->spool);
+	struct onshi_commit_set *set = NULL;
+	struct delivery_wait *w = NULL;
 	const struct onshi_plugin *desc;
 	struct onshi_delivery d;
+	size_t staged = 0;
 	int rc;
 
 	if (!mod)
@@ -132,12 +174,31 @@ static int deliver_doc(struct onshi_core *core, struct onshi_spool_entry *e,
 		d.request_body = e->body;
 		d.request_len = e->body_len;
 	}
+	/* Files the adapter stages while delivering complete as one set. */
+	if (gc && (w = calloc(1, sizeof(*w))) != NULL) {
+		w->core = core;
+		w->is_error = is_error;
+		set = onshi_group_commit_set_begin(gc, delivery_committed, w);
+		if (!set) {
+			free(w);
+			w = NULL;
+		}
+	}
 	rc = desc->ops->deliver(mod->inst->state, &d);
+	if (set)
+		staged = onshi_group_commit_set_end(gc, set);
+	if (!staged)
+		free(w); /* the set is gone: its callback never runs */
 	if (rc != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: delivery of %s failed (%s); kept in the spool",
 			   e->module, e->request_id, onshi_strerror(rc));
-		return rc;
+		return rc; /* staged files still land: offered again anyway */
+	}
+	if (staged) {
+		w->e = e;
+		e->in_flight = 1; /* neither re-asked nor offered meanwhile */
+		return ONSHI_OK;
 	}
 	onshi_audit(core, "deliver", "module", e->module, "id", e->request_id,
 		    "result", is_error ? "error" : "ok", (char *)NULL);
@@ -153,8 +214,8 @@ void inquiry_try_deliver(struct onshi_core *core, struct onshi_spool_entry *e)
 	char why[512];
 	int rc;
 
-	if (!e->answered)
-		return;
+	if (!e->answered || e->in_flight)
+		return; /* in flight: its delivery's files are being committed */
 	if (strncmp(e->module, "reader:", 7) == 0) {
 		fan_out(core, e);
 		return;
@@ -301,6 +362,21 @@ static void module_started(void *ctx, struct onshi_module *mod)
 	}
 }
 
+/* A module stops: its requests still being committed stay, but it is not
+ * told about them (offered again, they are recognised as duplicates). */
+static void module_stopping(void *ctx, struct onshi_instance *inst)
+{
+	struct onshi_core *core = ctx;
+
+	if (!core->spool)
+		return;
+	for (struct onshi_spool_entry *e = onshi_spool_first(core->spool); e;
+	     e = e->next)
+		if (e->committing && e->committing_for == inst)
+			e->committing_for = NULL;
+}
+
 const struct onshi_module_listener inquiry_module_listener = {
 	.started = module_started,
+	.stopping = module_stopping,
 };

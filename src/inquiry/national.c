@@ -74,7 +74,7 @@ void national_call_free(struct onshi_national_call *c)
 	n->pending--;
 	if (c->easy) {
 		onshi_http_cancel(n->http, c->easy);
-		curl_easy_cleanup(c->easy);
+		onshi_http_easy_release(n->http, c->easy);
 	}
 	curl_slist_free_all(c->headers);
 	if (c->retry_timer)
@@ -147,7 +147,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	}
 	if (asprintf(&url, "%s%s", n->endpoint, c->path) < 0)
 		return ONSHI_ENOMEM;
-	e = curl_easy_init();
+	e = onshi_http_easy(n->http); /* pooled: no init per call */
 	if (!e) {
 		free(url);
 		return ONSHI_ENOMEM;
@@ -188,7 +188,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	free(url);
 	c->easy = e;
 	if (onshi_http_add(n->http, e, on_transfer_done, c) != ONSHI_OK) {
-		curl_easy_cleanup(e);
+		onshi_http_easy_release(n->http, e);
 		c->easy = NULL;
 		return ONSHI_EIO;
 	}
@@ -390,7 +390,7 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	char why[600];
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c->easy);
+	onshi_http_easy_release(n->http, c->easy);
 	c->easy = NULL;
 	c->attempt++;
 	n->last_done_ms = onshi_loop_now_ms();

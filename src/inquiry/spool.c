@@ -23,6 +23,7 @@
 
 #include <onshi/error.h>
 
+#include "group_commit.h"
 #include "private_path.h"
 #include "read_file.h"
 #include "spool.h"
@@ -36,6 +37,7 @@ struct onshi_spool {
 	uint64_t next_seq;
 	struct onshi_spool_entry *head, *tail;
 	size_t count;
+	struct onshi_group_commit *commit; /* NULL: every write synchronous */
 };
 
 static void entry_free(struct onshi_spool_entry *e)
@@ -50,15 +52,14 @@ static void entry_free(struct onshi_spool_entry *e)
 	free(e);
 }
 
-/* Write name in the spool dir atomically: temp, fsync, rename, fsync dir. */
-static int write_record(struct onshi_spool *s, const char *name,
-			const char *head, size_t headlen, const void *body,
-			size_t len, char *msg, size_t msglen)
+/* Write head + body to a new temporary file in the spool dir (not yet
+ * flushed); returns its fd, or -1 with msg set. */
+static int write_temp(struct onshi_spool *s, const char *tmp, const char *name,
+		      const char *head, size_t headlen, const void *body,
+		      size_t len, char *msg, size_t msglen)
 {
-	char tmp[64];
 	int fd, saved;
 
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	fd = openat(s->dirfd, tmp,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -77,18 +78,43 @@ static int write_record(struct onshi_spool *s, const char *name,
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0)
-		goto fail_fd;
+	return fd;
+fail_fd:
+	saved = errno;
+	close(fd);
+	errno = saved;
+fail:
+	saved = errno;
+	unlinkat(s->dirfd, tmp, 0);
+	snprintf(msg, msglen, "spool %s: cannot write %s: %s", s->dir, name,
+		 strerror(saved));
+	return -1;
+}
+
+/* Write name in the spool dir atomically: temp, fsync, rename, fsync dir. */
+static int write_record(struct onshi_spool *s, const char *name,
+			const char *head, size_t headlen, const void *body,
+			size_t len, char *msg, size_t msglen)
+{
+	char tmp[64];
+	int fd, saved;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	fd = write_temp(s, tmp, name, head, headlen, body, len, msg, msglen);
+	if (fd < 0)
+		return ONSHI_EIO;
+	if (fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
 	close(fd);
 	if (renameat(s->dirfd, tmp, s->dirfd, name) < 0)
 		goto fail;
 	if (fsync(s->dirfd) < 0)
 		goto fail;
 	return ONSHI_OK;
-fail_fd:
-	saved = errno;
-	close(fd);
-	errno = saved;
 fail:
 	saved = errno;
 	unlinkat(s->dirfd, tmp, 0);
@@ -115,18 +141,28 @@ static void link_entry(struct onshi_spool *s, struct onshi_spool_entry *e)
 	s->count++;
 }
 
-int onshi_spool_accept(struct onshi_spool *s, const char *module,
-		       const char *request_id, int kind, const void *body, size_t len,
-		       struct onshi_spool_entry **out, char *msg, size_t msglen)
+/* The checks and the in-memory entry shared by both ways of accepting;
+ * *head is the record's header (free it). */
+static int new_entry(struct onshi_spool *s, const char *module,
+		     const char *request_id, int kind, const void *body,
+		     size_t len, struct onshi_spool_entry **out, char **head,
+		     int *headlen, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
-	char name[40], *head = NULL;
-	int headlen, rc;
 
 	*out = NULL;
+	*head = NULL;
 	for (e = s->head; e; e = e->next)
 		if (strcmp(e->module, module) == 0 &&
 		    strcmp(e->request_id, request_id) == 0) {
+			if (e->committing) {
+				/* Not durable yet: the adapter keeps its copy
+				 * and offers it again. */
+				snprintf(msg, msglen,
+					 "%s %s is being written to the spool",
+					 module, request_id);
+				return ONSHI_EUNAVAIL;
+			}
 			*out = e;
 			snprintf(msg, msglen, "%s %s already accepted", module,
 				 request_id);
@@ -146,27 +182,158 @@ int onshi_spool_accept(struct onshi_spool *s, const char *module,
 	e->request_id = strdup(request_id);
 	e->kind = kind;
 	e->body = malloc(len + 1);
-	headlen = asprintf(&head,
-			   "onshi-spool 1\nmodule %s\nid %s\nkind %d\nlength %zu\n\n",
-			   module, request_id, kind, len);
-	if (!e->module || !e->request_id || !e->body || headlen < 0) {
-		free(head);
+	*headlen = asprintf(head,
+			    "onshi-spool 1\nmodule %s\nid %s\nkind %d\nlength %zu\n\n",
+			    module, request_id, kind, len);
+	if (!e->module || !e->request_id || !e->body || *headlen < 0) {
+		if (*headlen >= 0)
+			free(*head);
+		*head = NULL;
 		entry_free(e);
 		return ONSHI_ENOMEM;
 	}
 	memcpy(e->body, body, len);
 	e->body[len] = '\0';
 	e->body_len = len;
+	*out = e;
+	return ONSHI_OK;
+}
+
+int onshi_spool_accept(struct onshi_spool *s, const char *module,
+		       const char *request_id, int kind, const void *body, size_t len,
+		       struct onshi_spool_entry **out, char *msg, size_t msglen)
+{
+	struct onshi_spool_entry *e;
+	char name[40], *head = NULL;
+	int headlen = 0, rc;
+
+	rc = new_entry(s, module, request_id, kind, body, len, &e, &head,
+		       &headlen, msg, msglen);
+	*out = e;
+	if (rc != ONSHI_OK)
+		return rc;
 	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
 	rc = write_record(s, name, head, (size_t)headlen, body, len, msg, msglen);
 	free(head);
 	if (rc != ONSHI_OK) {
+		*out = NULL;
 		entry_free(e);
 		return rc;
 	}
 	link_entry(s, e);
+	return ONSHI_OK;
+}
+
+/* An entry is unlinked from the index (not freed). */
+static void unlink_entry(struct onshi_spool *s, struct onshi_spool_entry *e)
+{
+	struct onshi_spool_entry **pp;
+
+	for (pp = &s->head; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	if (s->tail == e) { /* rare: the newest entry finished first */
+		s->tail = NULL;
+		for (struct onshi_spool_entry *t = s->head; t; t = t->next)
+			s->tail = t;
+	}
+	s->count--;
+}
+
+/* What a record being committed waits with. */
+struct accept_wait {
+	struct onshi_spool *s;
+	struct onshi_spool_entry *e;
+	onshi_spool_accepted_cb done;
+	void *arg;
+};
+
+static void record_committed(void *arg, int rc, const char *why)
+{
+	struct accept_wait *w = arg;
+	struct onshi_spool_entry *e = w->e;
+
+	e->committing = 0;
+	w->done(w->arg, e, rc, why);
+	if (rc != ONSHI_OK) { /* never durable: as if never accepted */
+		char name[40];
+
+		/* Renamed before the round failed: not relied on, and the
+		 * adapter offers the request again under a new record. */
+		snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
+		unlinkat(w->s->dirfd, name, 0);
+		unlink_entry(w->s, e);
+		entry_free(e);
+	}
+	free(w);
+}
+
+int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
+			     const char *request_id, int kind, const void *body,
+			     size_t len, onshi_spool_accepted_cb done, void *arg,
+			     struct onshi_spool_entry **out, char *msg,
+			     size_t msglen)
+{
+	struct onshi_spool_entry *e;
+	struct accept_wait *w;
+	char name[40], tmp[64], *head = NULL;
+	int headlen = 0, rc, fd, dfd;
+
+	if (!s->commit)
+		return ONSHI_ESTATE;
+	rc = new_entry(s, module, request_id, kind, body, len, &e, &head,
+		       &headlen, msg, msglen);
+	*out = e;
+	if (rc != ONSHI_OK)
+		return rc;
+	*out = NULL;
+	w = malloc(sizeof(*w));
+	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	fd = w ? write_temp(s, tmp, name, head, (size_t)headlen, body, len, msg,
+			    msglen)
+	       : -1;
+	free(head);
+	if (fd < 0) {
+		free(w);
+		entry_free(e);
+		return w ? ONSHI_EIO : ONSHI_ENOMEM;
+	}
+	dfd = dup(s->dirfd);
+	w->s = s;
+	w->e = e;
+	w->done = done;
+	w->arg = arg;
+	if (dfd < 0 || onshi_group_commit_file(s->commit, fd, dfd, tmp, dfd,
+					       name, name, record_committed,
+					       w) != ONSHI_OK) {
+		snprintf(msg, msglen, "spool %s: cannot queue %s: %s", s->dir,
+			 name, dfd < 0 ? strerror(errno) : "out of memory");
+		close(fd);
+		if (dfd >= 0)
+			close(dfd);
+		unlinkat(s->dirfd, tmp, 0);
+		free(w);
+		entry_free(e);
+		return ONSHI_EIO;
+	}
+	/* In the index now, so that a second offer is recognised. */
+	e->committing = 1;
+	link_entry(s, e);
 	*out = e;
 	return ONSHI_OK;
+}
+
+void onshi_spool_set_commit(struct onshi_spool *s, struct onshi_group_commit *gc)
+{
+	s->commit = gc;
+}
+
+struct onshi_group_commit *onshi_spool_commit(struct onshi_spool *s)
+{
+	return s ? s->commit : NULL;
 }
 
 int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
@@ -198,10 +365,12 @@ int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 	return ONSHI_OK;
 }
 
-int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
+/* Remove e's files; the folder is flushed now, or (later) in the next
+ * round of the group commit. */
+static void forget(struct onshi_spool *s, struct onshi_spool_entry *e, int later)
 {
-	struct onshi_spool_entry **pp;
 	char name[40];
+	int dfd;
 
 	/* The request goes first: a crash in between leaves an orphan answer
 	 * (removed at the next open), never a request that would be asked and
@@ -214,20 +383,27 @@ int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
 		snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
 		unlinkat(s->dirfd, name, 0);
 	}
-	fsync(s->dirfd);
-	for (pp = &s->head; *pp; pp = &(*pp)->next)
-		if (*pp == e) {
-			*pp = e->next;
-			break;
-		}
-	if (s->tail == e) { /* rare: the newest entry finished first */
-		s->tail = NULL;
-		for (struct onshi_spool_entry *t = s->head; t; t = t->next)
-			s->tail = t;
+	dfd = later && s->commit ? dup(s->dirfd) : -1;
+	if (dfd >= 0 && onshi_group_commit_dir(s->commit, dfd, "the spool folder",
+					       NULL, NULL) != ONSHI_OK) {
+		close(dfd);
+		dfd = -1;
 	}
-	s->count--;
+	if (dfd < 0)
+		fsync(s->dirfd);
+	unlink_entry(s, e);
 	entry_free(e);
+}
+
+int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
+{
+	forget(s, e, 0);
 	return ONSHI_OK;
+}
+
+void onshi_spool_delivered_later(struct onshi_spool *s, struct onshi_spool_entry *e)
+{
+	forget(s, e, 1);
 }
 
 struct onshi_spool_entry *onshi_spool_first(struct onshi_spool *s)

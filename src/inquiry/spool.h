@@ -45,6 +45,10 @@ struct onshi_spool_entry {
 	 * persisted; echo_known 0 after a restart). */
 	char *echo_afi;
 	int echo_known;
+	/* Accepted with onshi_spool_accept_later() and not durable yet (not
+	 * persisted): nothing may act on it. */
+	int committing;
+	void *committing_for; /* whom to tell once it is (the spool's user) */
 	struct onshi_spool_entry *next;
 };
 
@@ -60,12 +64,43 @@ void onshi_spool_close(struct onshi_spool *s);
 int onshi_spool_accept(struct onshi_spool *s, const char *module,
 		       const char *request_id, int kind, const void *body, size_t len,
 		       struct onshi_spool_entry **out, char *msg, size_t msglen);
+struct onshi_group_commit;
+
+/*
+ * Make record writes durable through gc (group_commit.h) where a caller
+ * asks for it (onshi_spool_accept_later, onshi_spool_delivered_later);
+ * NULL: every write is synchronous. gc must outlive its use here.
+ */
+void onshi_spool_set_commit(struct onshi_spool *s, struct onshi_group_commit *gc);
+struct onshi_group_commit *onshi_spool_commit(struct onshi_spool *s);
+
+/* e's record is durable (rc ONSHI_OK) or could not be made so: then e is
+ * removed from the spool right after this returns. */
+typedef void (*onshi_spool_accepted_cb)(void *arg, struct onshi_spool_entry *e,
+					int rc, const char *why);
+
+/*
+ * onshi_spool_accept() whose record becomes durable in the group commit's
+ * next round: *out is in the index at once (e->committing), done runs on
+ * the loop thread once the round is over. A second offer of the same id
+ * meanwhile gets ONSHI_EUNAVAIL. ONSHI_ESTATE without a group commit.
+ */
+int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
+			     const char *request_id, int kind, const void *body,
+			     size_t len, onshi_spool_accepted_cb done, void *arg,
+			     struct onshi_spool_entry **out, char *msg,
+			     size_t msglen);
+
 /* Record the answer durably (before anyone is told). */
 int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 		       int is_error, const char *answer, size_t len, char *msg,
 		       size_t msglen);
 /* The answer was delivered: forget the entry (frees e). */
 int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e);
+/* The same, with the folder flushed in the group commit's next round
+ * rather than now: for a delivery whose files a round already made
+ * durable, so that nothing is left to order after the forget. */
+void onshi_spool_delivered_later(struct onshi_spool *s, struct onshi_spool_entry *e);
 
 /* First entry (in sequence order); iterate with e->next. */
 struct onshi_spool_entry *onshi_spool_first(struct onshi_spool *s);

@@ -15,12 +15,17 @@
 
 #include <onshi/message.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "atomic_file.h"
 #include "card_read.h"
 #include "core.h"
 #include "host.h"
 #include "inquiry.h"
+#include "group_commit.h"
 #include "module.h"
+#include "spool.h"
 
 static void host_log(struct onshi_instance *inst, int level, const char *fmt, ...)
 {
@@ -192,6 +197,46 @@ static int host_write_file_staged(struct onshi_instance *inst,
 				       msglen);
 }
 
+/*
+ * Inside a deliver op (the core has a commit set open for it): written
+ * now, made durable with the set in the group commit's next round, and
+ * the answer forgotten only then (inquiry_deliver.c). Elsewhere: at once.
+ */
+static int host_write_file_staged_later(struct onshi_instance *inst,
+					const char *tmp_dir, const char *dir,
+					const char *name, const void *data,
+					size_t len, unsigned mode, char *msg,
+					size_t msglen)
+{
+	struct onshi_core *core = inst->module->core;
+	struct onshi_commit_set *set =
+		core->spool ? onshi_group_commit_current(onshi_spool_commit(core->spool))
+			    : NULL;
+	struct onshi_unflushed_file f;
+	char what[300];
+	int rc;
+
+	if (!set)
+		return onshi_write_file_staged(tmp_dir, dir, name, data, len,
+					       mode, msg, msglen);
+	rc = onshi_write_file_unflushed(tmp_dir, dir, name, data, len, mode, &f,
+					msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	snprintf(what, sizeof(what), "%s/%s", dir, name);
+	rc = onshi_commit_set_file(set, f.fd, f.tmp_dirfd, f.tmp_name, f.dirfd,
+				   name, what);
+	if (rc != ONSHI_OK) {
+		unlinkat(f.tmp_dirfd, f.tmp_name, 0);
+		close(f.fd);
+		if (f.tmp_dirfd != f.dirfd)
+			close(f.tmp_dirfd);
+		close(f.dirfd);
+		snprintf(msg, msglen, "cannot write %s: out of memory", what);
+	}
+	return rc;
+}
+
 static const struct onshi_host host_table = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -221,6 +266,8 @@ static const struct onshi_host host_table = {
 	.submit_flags = onshi_inquiry_submit_flags,
 	.write_file_staged = host_write_file_staged,
 	.device_state = onshi_module_device_state,
+	.submit_later = onshi_inquiry_submit_later,
+	.write_file_staged_later = host_write_file_staged_later,
 };
 
 const struct onshi_host *onshi_host_table(void)

@@ -12,6 +12,10 @@
 #include "http.h"
 #include "loop.h"
 
+/* Easy handles kept for reuse: enough for a burst's turnover, few enough
+ * that an idle daemon holds little (each keeps its buffers). */
+#define EASY_POOL_MAX 16
+
 /* One added transfer; the easy handle's CURLOPT_PRIVATE points here. */
 struct xfer {
 	CURL *easy;
@@ -27,9 +31,21 @@ struct onshi_http {
 	struct xfer *xfers;
 	unsigned active;
 	int flush_pending;
+	long max_connections; /* kept: a flush makes a new multi handle */
+	CURL *easy_pool[EASY_POOL_MAX]; /* reset, ready for the next call */
+	unsigned n_easy_pool;
 };
 
 static void check_done(void *http);
+
+/* Pooled handles keep their TLS session cache (curl_easy_reset does not
+ * clear it): after a flush they could resume a session of the old
+ * identity, so they go. */
+static void easy_pool_empty(struct onshi_http *h)
+{
+	while (h->n_easy_pool > 0)
+		curl_easy_cleanup(h->easy_pool[--h->n_easy_pool]);
+}
 
 /* ---- curl_loop's view of the loop; h owns what is registered ---- */
 
@@ -76,9 +92,26 @@ static const struct onshi_curl_loop_ops loop_ops = {
 	.timer_stop = loop_timer_stop,
 };
 
+/* The per-host cap, and as many idle connections kept as it allows. */
+static void apply_max_connections(struct onshi_http *h)
+{
+	curl_multi_setopt(h->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+			  h->max_connections);
+	/* curl's own default keeps 4 per transfer added: with one or two in
+	 * flight it closes pooled connections that the next burst must open
+	 * again (a TLS handshake and a client key read each). */
+	if (h->max_connections > 0)
+		curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS,
+				  h->max_connections);
+}
+
 static int multi_open(struct onshi_http *h)
 {
-	return onshi_curl_loop_open(&h->curl, &loop_ops, h, check_done, h);
+	int rc = onshi_curl_loop_open(&h->curl, &loop_ops, h, check_done, h);
+
+	if (rc == ONSHI_OK)
+		apply_max_connections(h);
+	return rc;
 }
 
 /* Close the multi handle (and with it every pooled connection). */
@@ -179,6 +212,7 @@ void onshi_http_free(struct onshi_http *h)
 	if (!h)
 		return;
 	multi_close(h);
+	easy_pool_empty(h);
 	while (h->xfers) {
 		struct xfer *x = h->xfers;
 
@@ -239,7 +273,9 @@ unsigned onshi_http_active(const struct onshi_http *h)
 
 void onshi_http_set_max_connections(struct onshi_http *h, long max)
 {
-	curl_multi_setopt(h->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, max);
+	h->max_connections = max;
+	if (h->curl.multi)
+		apply_max_connections(h);
 }
 
 void onshi_http_flush_connections(struct onshi_http *h)
@@ -247,5 +283,26 @@ void onshi_http_flush_connections(struct onshi_http *h)
 	if (!h)
 		return;
 	h->flush_pending = 1;
+	easy_pool_empty(h);
 	maybe_schedule_flush(h);
+}
+
+CURL *onshi_http_easy(struct onshi_http *h)
+{
+	if (h->n_easy_pool > 0)
+		return h->easy_pool[--h->n_easy_pool];
+	return curl_easy_init();
+}
+
+void onshi_http_easy_release(struct onshi_http *h, CURL *easy)
+{
+	if (!easy)
+		return;
+	/* Handles that ran while a flush was pending may hold old sessions. */
+	if (h->flush_pending || h->n_easy_pool >= EASY_POOL_MAX) {
+		curl_easy_cleanup(easy);
+		return;
+	}
+	curl_easy_reset(easy);
+	h->easy_pool[h->n_easy_pool++] = easy;
 }

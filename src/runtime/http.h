@@ -44,9 +44,24 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy);
 /*
  * At most max connections to one host (0: no limit); transfers beyond wait
  * in curl's queue. Many parallel mTLS connections cost the server more than
- * they gain (bench/SCALING.md).
+ * they gain (bench/SCALING.md). With a cap, up to max idle connections are
+ * also kept open between bursts. Kept across onshi_http_flush_connections().
  */
 void onshi_http_set_max_connections(struct onshi_http *h, long max);
+
+/*
+ * An easy handle in curl's default state, taken from a small pool of
+ * handles released earlier (or new; NULL when out of memory). Reusing one
+ * spares curl_easy_init()'s allocations and keeps its buffers; set every
+ * option the transfer needs, as on a new handle.
+ */
+CURL *onshi_http_easy(struct onshi_http *h);
+/*
+ * Give back a handle that is not added (after its transfer ended or was
+ * cancelled): reset and pooled, or cleaned up when the pool is full or a
+ * flush is pending. NULL is ignored.
+ */
+void onshi_http_easy_release(struct onshi_http *h, CURL *easy);
 
 /* Transfers added and not yet ended or cancelled. */
 unsigned onshi_http_active(const struct onshi_http *h);

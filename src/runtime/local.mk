@@ -12,6 +12,7 @@ src_libonshid_la_SOURCES += \
 	src/runtime/core.h \
 	src/runtime/curl_loop.c src/runtime/curl_loop.h \
 	src/runtime/diag.c src/runtime/diag.h \
+	src/runtime/group_commit.c src/runtime/group_commit.h \
 	src/runtime/http.c src/runtime/http.h \
 	src/runtime/http_tls.c src/runtime/http_tls.h \
 	src/runtime/log.c src/runtime/log.h \

@@ -120,15 +120,21 @@ int onshi_write_file_atomic(const char *dir, const char *name, const void *data,
 	return onshi_write_file_staged(NULL, dir, name, data, len, mode, msg, msglen);
 }
 
-int onshi_write_file_staged(const char *tmp_dir, const char *dir,
-			    const char *name, const void *data, size_t len,
-			    unsigned mode, char *msg, size_t msglen)
+/*
+ * The first half of a staged write: check the name, open the folders,
+ * create the temporary file and write data to it (not flushed). On success
+ * out holds the open file and folders; on failure nothing is left behind.
+ */
+static int write_unflushed(const char *tmp_dir, const char *dir,
+			   const char *name, const void *data, size_t len,
+			   unsigned mode, struct onshi_unflushed_file *out,
+			   char *msg, size_t msglen)
 {
-	char tmp[NAME_MAX + 1];
 	const char *step;
 	int dfd, tfd, fd = -1, err, rc;
 	unsigned attempt;
 
+	out->fd = out->tmp_dirfd = out->dirfd = -1;
 	rc = check_name(name, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;
@@ -143,12 +149,11 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 			return rc;
 		}
 	}
-	rc = ONSHI_EIO; /* until the file is in place */
 	for (attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
 		/* Hidden, so that folder pollers skip it; keeps a readable prefix. */
-		snprintf(tmp, sizeof(tmp), ".%.40s.%08lx.tmp", name,
-			 temp_suffix(attempt) & 0xfffffffful);
-		fd = openat(tfd, tmp,
+		snprintf(out->tmp_name, sizeof(out->tmp_name), ".%.40s.%08lx.tmp",
+			 name, temp_suffix(attempt) & 0xfffffffful);
+		fd = openat(tfd, out->tmp_name,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0600);
 		if (fd >= 0 || errno != EEXIST)
@@ -169,21 +174,59 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 	step = "cannot write it";
 	if (write_all(fd, data, len) < 0)
 		goto fail;
+	out->fd = fd;
+	out->tmp_dirfd = tfd;
+	out->dirfd = dfd;
+	return ONSHI_OK;
+fail:
+	err = errno;
+	close(fd);
+	unlinkat(tfd, out->tmp_name, 0);
+	onshi_set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name,
+		      step, strerror(err), errno_hint(err));
+close_dirs:
+	if (tfd != dfd)
+		close(tfd);
+	close(dfd);
+	return ONSHI_EIO;
+}
+
+int onshi_write_file_unflushed(const char *tmp_dir, const char *dir,
+			       const char *name, const void *data, size_t len,
+			       unsigned mode, struct onshi_unflushed_file *out,
+			       char *msg, size_t msglen)
+{
+	return write_unflushed(tmp_dir, dir, name, data, len, mode, out, msg,
+			       msglen);
+}
+
+int onshi_write_file_staged(const char *tmp_dir, const char *dir,
+			    const char *name, const void *data, size_t len,
+			    unsigned mode, char *msg, size_t msglen)
+{
+	struct onshi_unflushed_file f;
+	const char *step;
+	int err, rc;
+
+	rc = write_unflushed(tmp_dir, dir, name, data, len, mode, &f, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	rc = ONSHI_EIO; /* until the file is in place */
 	step = "cannot flush it to disk";
-	if (fsync(fd) < 0)
+	if (fsync(f.fd) < 0)
 		goto fail;
 	/* close() can report a delayed write error (NFS, CIFS). */
 	step = "cannot close it";
-	err = close(fd);
-	fd = -1;
+	err = close(f.fd);
+	f.fd = -1;
 	if (err < 0)
 		goto fail;
 	step = "cannot rename it into place";
-	if (renameat(tfd, tmp, dfd, name) < 0)
+	if (renameat(f.tmp_dirfd, f.tmp_name, f.dirfd, name) < 0)
 		goto fail;
 	/* Only the target folder: a temp name that comes back in the staging
 	 * folder after a power cut is swept by its owner. */
-	if (fsync(dfd) < 0) {
+	if (fsync(f.dirfd) < 0) {
 		/* The file is complete and in place; only durability is unsure. */
 		err = errno;
 		onshi_set_msg(msg, msglen,
@@ -198,14 +241,14 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 	goto close_dirs;
 fail:
 	err = errno;
-	if (fd >= 0)
-		close(fd);
-	unlinkat(tfd, tmp, 0);
+	if (f.fd >= 0)
+		close(f.fd);
+	unlinkat(f.tmp_dirfd, f.tmp_name, 0);
 	onshi_set_msg(msg, msglen, "cannot write %s/%s: %s: %s%s", dir, name,
 		      step, strerror(err), errno_hint(err));
 close_dirs:
-	if (tfd != dfd)
-		close(tfd);
-	close(dfd);
+	if (f.tmp_dirfd != f.dirfd)
+		close(f.tmp_dirfd);
+	close(f.dirfd);
 	return rc;
 }

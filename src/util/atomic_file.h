@@ -38,4 +38,21 @@ int onshi_write_file_staged(const char *tmp_dir, const char *dir,
 			    const char *name, const void *data, size_t len,
 			    unsigned mode, char *msg, size_t msglen);
 
+/*
+ * The first half of onshi_write_file_staged(), for a caller that makes
+ * the file durable later (group_commit.h): the temporary file is created
+ * in tmp_dir (NULL: dir) and written, not flushed; out holds it open
+ * (fd), its folder (tmp_dirfd, the same fd as dirfd when tmp_dir is NULL)
+ * and the target folder (dirfd), all of which the caller then owns, and
+ * its name. Same errors and messages; nothing is left behind on failure.
+ */
+struct onshi_unflushed_file {
+	int fd, tmp_dirfd, dirfd;
+	char tmp_name[64];
+};
+int onshi_write_file_unflushed(const char *tmp_dir, const char *dir,
+			       const char *name, const void *data, size_t len,
+			       unsigned mode, struct onshi_unflushed_file *out,
+			       char *msg, size_t msglen);
+
 #endif

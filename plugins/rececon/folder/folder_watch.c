@@ -66,6 +66,19 @@ struct folder_watch {
 	struct onshi_timer *rescan; /* the repeating safety scan */
 	unsigned settle_ms, retry_min_ms, retry_max_ms, backoff_ms;
 	struct folder_stats st;
+	/* Files taken whose adapter makes them durable later, and the file
+	 * being taken now (what folder_watch_take_later() describes). */
+	struct folder_later *laters;
+	const char *taking;
+	unsigned long taking_dev, taking_ino;
+	struct folder_later *taken_later;
+};
+
+struct folder_later {
+	struct folder_later *next;
+	struct folder_watch *fw;
+	unsigned long dev, ino;
+	char name[];
 };
 
 static uint64_t mono_ms(void)
@@ -452,6 +465,10 @@ static enum handled handle(struct folder_watch *fw, const char *name, enum seen_
 	char *buf = NULL;
 	int rc, err = ONSHI_EPERM, fresh;
 
+	/* Taken already, waiting for the adapter to have it durably. */
+	for (struct folder_later *l = fw->laters; l; l = l->next)
+		if (strcmp(l->name, name) == 0)
+			return H_SKIPPED;
 	switch (fw->ops->classify(fw->arg, name, &limit, &err, why, sizeof(why))) {
 	case FOLDER_SKIP: return H_SKIPPED;
 	case FOLDER_REFUSE: return refuse(fw, name, err, why);
@@ -483,9 +500,21 @@ static enum handled handle(struct folder_watch *fw, const char *name, enum seen_
 	why[0] = '\0';
 	/* A file renamed in is whole; one closed after writing may be the
 	 * first of several writes. */
+	fw->taking = name;
+	fw->taking_dev = dev;
+	fw->taking_ino = ino;
+	fw->taken_later = NULL;
 	rc = fw->ops->take(fw->arg, name, buf, len, by == SEEN_CLOSED && fresh,
 			   why, sizeof(why));
+	fw->taking = NULL;
 	free(buf);
+	if (fw->taken_later != NULL) {
+		if (rc == ONSHI_OK) {
+			fw->taken_later = NULL;
+			return H_DONE; /* removed by folder_later_done() */
+		}
+		folder_later_cancel(fw->taken_later); /* adapter forgot to */
+	}
 	if (rc == ONSHI_OK || rc == ONSHI_EEXIST) {
 		remove_taken(fw, name, dev, ino);
 		fw->st.taken++;
@@ -768,10 +797,91 @@ fail:
 	return ONSHI_EIO;
 }
 
+struct folder_later *folder_watch_take_later(struct folder_watch *fw)
+{
+	struct folder_later *l;
+	size_t n;
+
+	if (fw == NULL || fw->taking == NULL)
+		return NULL;
+	n = strlen(fw->taking) + 1;
+	l = malloc(sizeof(*l) + n);
+	if (l == NULL)
+		return NULL;
+	memcpy(l->name, fw->taking, n);
+	l->fw = fw;
+	l->dev = fw->taking_dev;
+	l->ino = fw->taking_ino;
+	l->next = fw->laters;
+	fw->laters = l;
+	fw->taken_later = l;
+	return l;
+}
+
+const char *folder_later_name(const struct folder_later *l)
+{
+	return l->name;
+}
+
+void *folder_later_arg(const struct folder_later *l)
+{
+	return l->fw->arg;
+}
+
+static void later_unlink(struct folder_later *l)
+{
+	struct folder_later **pp;
+
+	for (pp = &l->fw->laters; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+}
+
+void folder_later_cancel(struct folder_later *l)
+{
+	if (l == NULL)
+		return;
+	later_unlink(l);
+	if (l->fw->taken_later == l)
+		l->fw->taken_later = NULL;
+	free(l);
+}
+
+void folder_later_done(struct folder_later *l, int rc, const char *why)
+{
+	struct folder_watch *fw = l->fw;
+	char q[300];
+
+	later_unlink(l);
+	if (rc == ONSHI_OK || rc == ONSHI_EEXIST) {
+		remove_taken(fw, l->name, l->dev, l->ino);
+		fw->st.taken++;
+		free(l);
+		return;
+	}
+	folder_quote(q, sizeof(q), l->name);
+	fw->host->log(fw->inst, ONSHI_LOG_WARNING,
+		      "'%s' not accepted yet (%s%s%s); kept in %s, will retry",
+		      q, onshi_strerror(rc), why && why[0] ? ": " : "",
+		      why ? why : "", fw->dir);
+	fw->host->set_event(fw->inst, "%s waiting: %s", q, onshi_strerror(rc));
+	free(l);
+	schedule_scan(fw, fw->backoff_ms);
+}
+
 void folder_watch_stop(struct folder_watch *fw)
 {
 	if (fw == NULL)
 		return;
+	/* The host tells a stopped instance nothing more: these are done. */
+	while (fw->laters != NULL) {
+		struct folder_later *l = fw->laters;
+
+		fw->laters = l->next;
+		free(l);
+	}
 	if (fw->timer != NULL)
 		fw->host->timer_stop(fw->inst, fw->timer);
 	if (fw->rescan != NULL)

@@ -142,6 +142,35 @@ int folder_adapter_start(const struct onshi_host *host,
 			"FUSE mounts); 0 = none"                                 \
 	}
 
+/*
+ * ---- taking a file that the adapter makes durable later ----
+ *
+ * For adapters on host->submit_later() (ABI 1.5): the daemon has the
+ * bytes when submit_later returns but makes them durable a little later,
+ * in one round with other requests; the file must stay until then.
+ */
+struct folder_later;
+
+/*
+ * From take() only: the adapter will say later whether it has the file
+ * durably. take() then returns ONSHI_OK; the file stays in the folder and
+ * is not offered again until folder_later_done(). NULL when out of memory
+ * (take it the synchronous way). Laters still open when the watch stops
+ * are freed by folder_watch_stop(): do not use them after it.
+ */
+struct folder_later *folder_watch_take_later(struct folder_watch *fw);
+/* The file's name, and the ops' arg of its watch. */
+const char *folder_later_name(const struct folder_later *l);
+void *folder_later_arg(const struct folder_later *l);
+/*
+ * rc ONSHI_OK or ONSHI_EEXIST: the adapter has it durably, the file is
+ * removed (if it is still the file read). Anything else: it stays and is
+ * offered again after the backoff; why says why, for the log. Frees l.
+ */
+void folder_later_done(struct folder_later *l, int rc, const char *why);
+/* The adapter never handed l out (submit refused the file at once). */
+void folder_later_cancel(struct folder_later *l);
+
 /* ---- helpers, usable on their own ---- */
 
 /* a "/" b in a malloc'd string; NULL when out of memory. */

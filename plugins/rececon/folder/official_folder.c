@@ -67,6 +67,10 @@ struct official_folder {
 	unsigned long links; /* names made for request copies */
 	struct folder_watch *fw;
 	int last_cs; /* encoding of the latest request */
+	/* ABI 1.5 group commit: requests handed over with submit_later,
+	 * answers written with write_file_staged_later (not with a written
+	 * hook, which must see the file in place). */
+	int later;
 	struct cs_entry *cs_map[OF_CS_BUCKETS];
 	size_t cs_count;
 	unsigned long accepted, results, errors, pushes, refused_err;
@@ -269,6 +273,21 @@ static int apply_habits(struct official_folder *of, const struct onshi_msg *in,
 
 /* ---- writing ---- */
 
+/* Durable now, or (group commit, inside deliver) before the daemon
+ * forgets the answer: the receipt computer sees it whole either way. */
+static int write_staged(struct official_folder *of, const char *tmp_dir,
+			const char *dir, const char *name, const void *data,
+			size_t len, char *msg, size_t msglen)
+{
+	if (of->later)
+		return of->host->write_file_staged_later(of->inst, tmp_dir, dir,
+							 name, data, len,
+							 FOLDER_FILE_MODE, msg,
+							 msglen);
+	return of->host->write_file_staged(of->inst, tmp_dir, dir, name, data,
+					   len, FOLDER_FILE_MODE, msg, msglen);
+}
+
 static int write_doc(struct official_folder *of, const char *dir, const char *name,
 		     const struct onshi_msg *m, int cs, enum official_file what)
 {
@@ -282,10 +301,8 @@ static int write_doc(struct official_folder *of, const char *dir, const char *na
 			      name, msg);
 		return rc;
 	}
-	rc = of->host->write_file_staged(of->inst,
-					 dir == of->face ? of->face_tmp : of->res_tmp,
-					 dir, name, out, outlen,
-					 FOLDER_FILE_MODE, msg, sizeof(msg));
+	rc = write_staged(of, dir == of->face ? of->face_tmp : of->res_tmp, dir,
+			  name, out, outlen, msg, sizeof(msg));
 	of->host->buf_free(out);
 	if (rc != ONSHI_OK) {
 		of->host->log(of->inst, ONSHI_LOG_ERR,
@@ -359,8 +376,8 @@ static int write_request_copy(struct official_folder *of, const char *name,
 	char msg[512];
 	int rc;
 
-	rc = of->host->write_file_staged(of->inst, of->res_tmp, of->res, name, data,
-					 len, FOLDER_FILE_MODE, msg, sizeof(msg));
+	rc = write_staged(of, of->res_tmp, of->res, name, data, len, msg,
+			  sizeof(msg));
 	if (rc != ONSHI_OK)
 		of->host->log(of->inst, ONSHI_LOG_ERR,
 			      "%s; the error answer "
@@ -516,11 +533,28 @@ static enum folder_verdict of_classify(void *arg, const char *name, size_t *limi
 	return FOLDER_REFUSE;
 }
 
+/* The daemon has a request durably (submit_later's answer), or not. */
+static void of_submitted(void *arg, int rc, const char *why)
+{
+	struct folder_later *l = arg;
+	struct official_folder *of = folder_later_arg(l);
+	const char *name = folder_later_name(l);
+
+	if (rc == ONSHI_OK) {
+		of->accepted++;
+		of->host->set_event(of->inst, "accepted %s", name);
+	} else if (rc != ONSHI_EEXIST) {
+		cs_take(of, name, 0);
+	}
+	folder_later_done(l, rc, why);
+}
+
 static int of_take(void *arg, const char *name, const void *data, size_t len,
 		   int fresh, char *why, size_t whylen)
 {
 	struct official_folder *of = arg;
 	char id[ONSHI_FILE_ID_MAX + 1];
+	struct folder_later *l = NULL;
 	int kind = 0, rc;
 
 	rc = of->host->file_name_classify(name, &kind, id, sizeof(id), why, whylen);
@@ -529,14 +563,24 @@ static int of_take(void *arg, const char *name, const void *data, size_t len,
 	of->last_cs = sniff_charset(data, len);
 	/* Before submit: an error answer may be delivered from inside it. */
 	cs_put(of, name, of->last_cs);
+	if (of->later)
+		l = folder_watch_take_later(of->fw);
 	/* A file written moments ago may be half of what its writer means
 	 * (two-step writers): if it does not parse, it waits to settle. */
-	if (fresh)
+	if (l != NULL) {
+		rc = of->host->submit_later(of->inst, name, kind, data, len,
+					    fresh ? ONSHI_SUBMIT_MAY_BE_PARTIAL : 0,
+					    of_submitted, l, why, whylen);
+		if (rc == ONSHI_OK)
+			return rc; /* of_submitted() finishes it */
+		folder_later_cancel(l);
+	} else if (fresh) {
 		rc = of->host->submit_flags(of->inst, name, kind, data, len,
 					    ONSHI_SUBMIT_MAY_BE_PARTIAL, why,
 					    whylen);
-	else
+	} else {
 		rc = of->host->submit(of->inst, name, kind, data, len, why, whylen);
+	}
 	if (rc == ONSHI_OK) {
 		of->accepted++;
 		of->host->set_event(of->inst, "accepted %s", name);
@@ -633,6 +677,10 @@ int official_create(const struct onshi_host *host, struct onshi_instance *inst,
 	of->habits.charset = charset;
 	of->habits.face_charset = face_charset;
 	of->last_cs = ONSHI_CHARSET_UTF8;
+	of->later = ONSHI_HOST_HAS(host, write_file_staged_later) &&
+		    host->abi_minor >= 5 && host->submit_later != NULL &&
+		    host->write_file_staged_later != NULL &&
+		    habits->written == NULL;
 	of->rescan_s = (unsigned)host->conf_int(inst, "rescan_s");
 	if (of->habits.consent_kinds < 1 ||
 	    of->habits.consent_kinds > ONSHI_CONSENT_KINDS)

@@ -6,9 +6,10 @@
  *
  * The receipt computer drops OQSsiquc01req_<id>.xml (and the batch
  * OQSmuquc01req_/OQSmuquc02req_ files) into DIR/req/; each complete file is
- * handed to the daemon with host->submit() under its file name and removed
- * once the daemon holds it durably. Answers come back through deliver() and
- * are written atomically as DIR/res/OQS...res_<id>.xml, or
+ * handed to the daemon with host->submit_later() (host->submit() on a
+ * daemon older than ABI 1.5) under its file name and removed once the
+ * daemon holds it durably. Answers come back through deliver() and are
+ * written atomically (flushed in the daemon's group commit) as DIR/res/OQS...res_<id>.xml, or
  * DIR/res/<request base name>.err for errors; unasked My Number Card results
  * go to DIR/face/. The plugin never parses XML: the core does, and turns
  * malformed or hostile requests into error answers. What the plugin refuses
