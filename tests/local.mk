@@ -211,6 +211,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/status-limits.test \
 	tests/integration/control-limits.test \
 	tests/integration/control-upload.test \
+	tests/integration/batch-stream.test \
 	tests/integration/selftest.test \
 	tests/integration/install.test \
 	tests/integration/layers.test

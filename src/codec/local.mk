@@ -13,6 +13,7 @@ src_codec_libonshi_codec_la_SOURCES = \
 	src/codec/xmlmsg_model.c \
 	src/codec/xmlmsg_parse.c \
 	src/codec/xmlmsg_write.c \
+	src/codec/xmlmsg_stream.c src/codec/xmlmsg_stream.h \
 	src/codec/xmlmsg_filename.c
 src_codec_libonshi_codec_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
 src_codec_libonshi_codec_la_LIBADD = src/util/libonshi-util.la $(XML_LIBS)
@@ -38,6 +39,13 @@ dist_xsd_DATA = \
 	etc/xsd/OQSmuimm01req.xsd etc/xsd/OQSmuimm01res.xsd \
 	etc/xsd/OQSmuimm02req.xsd etc/xsd/OQSmuimm02res.xsd \
 	etc/xsd/onshi-error.xsd
+
+# Batch documents a unit at a time (xmlmsg_stream.h), hostile ones too.
+check_PROGRAMS += tests/unit/test_xmlmsg_stream
+TESTS += tests/unit/test_xmlmsg_stream
+tests_unit_test_xmlmsg_stream_SOURCES = tests/unit/test_xmlmsg_stream.c
+tests_unit_test_xmlmsg_stream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_xmlmsg_stream_LDADD = src/codec/libonshi-codec.la $(CMOCKA_LIBS) $(XML_LIBS)
 
 check_PROGRAMS += tests/unit/test_xmlmsg
 TESTS += tests/unit/test_xmlmsg

@@ -125,6 +125,13 @@ int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src);
  * xmlmsg_check.c). */
 int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen);
 
+/* Parse el (an xmlNode) as node into base: the stream reader's way into the
+ * tables (xmlmsg_stream.c); depth: el's own (the root is 1). max_items 0: ONSHI_XMLMSG_MAX_ITEMS. */
+struct _xmlNode;
+int xmsg_parse_element(const struct xmsg_node *node, const struct _xmlNode *el,
+		       void *base, unsigned depth, size_t max_items, char *msg,
+		       size_t msglen);
+
 /* Write "value" for messages: at most ~40 bytes, cut at a character. */
 void xmsg_quote(char *dst, size_t dstlen, const char *value);
 

@@ -333,6 +333,23 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 	return ONSHI_OK;
 }
 
+/* One element of a document read elsewhere (xmlmsg_stream.c: a batch
+ * result's header and each of its units), with the whole parse's checks. */
+int xmsg_parse_element(const struct xmsg_node *node, const struct _xmlNode *el,
+		       void *base, unsigned depth, size_t max_items, char *msg,
+		       size_t msglen)
+{
+	struct parse_state ps = { 0, max_items ? max_items : ONSHI_XMLMSG_MAX_ITEMS,
+				  msg, msglen, NULL };
+
+	if (check_depth(el, depth, ONSHI_XMLMSG_MAX_DEPTH) != 0) {
+		onshi_set_msg(msg, msglen, "elements nest deeper than %u levels",
+			      ONSHI_XMLMSG_MAX_DEPTH);
+		return ONSHI_ETOOBIG;
+	}
+	return parse_node(&ps, node, el, base);
+}
+
 /* What a document gets when the hardened reader refuses it. */
 static const struct onshi_xml_read_texts xmsg_xml_texts = {
 	.nomem = NULL,

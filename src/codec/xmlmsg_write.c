@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "encoding.h"
+#include "strbuf.h"
 #include "xmlmsg_internal.h"
+#include "xmlmsg_stream.h"
 
 static const char decl_utf8[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>";
@@ -376,4 +378,76 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs, char **out
 		return ONSHI_ENOMEM;
 	onshi_set_msg(msg, msglen, "could not convert the document to CP932");
 	return ONSHI_EINVAL;
+}
+
+/* ---- a batch upload written search by search ---- */
+
+static const struct xmsg_field *field_of(const struct xmsg_node *node,
+					 const char *name)
+{
+	for (size_t i = 0; i < node->n_fields; i++)
+		if (strcmp(node->fields[i].name, name) == 0)
+			return &node->fields[i];
+	return NULL;
+}
+
+int onshi_bulk_upload_write(const struct onshi_req_header *h,
+			    onshi_search_source next, void *arg,
+			    struct onshi_strbuf *out, size_t *count, char *msg,
+			    size_t msglen)
+{
+	const struct xmsg_node *root = xmsg_root(ONSHI_MSG_BULK_REQUEST);
+	const struct xmsg_field *hf = field_of(root, "MessageHeader");
+	const struct xmsg_field *bf = field_of(root, "MessageBody");
+	const struct xmsg_field *sf = field_of(bf->sub, "QualificationConfirmSearchInfo");
+	struct write_state ws = { { NULL, 0, 0, 0 }, ONSHI_CHARSET_UTF8, msg, msglen };
+	struct onshi_search_info si;
+	int rc = ONSHI_OK, got = 1;
+
+	*count = 0;
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	/* The shape onshi_msg_write() gives: declaration, root, a newline. */
+	put(&ws.out, decl_utf8, sizeof(decl_utf8) - 1);
+	put(&ws.out, "\n<", 2);
+	put_str(&ws.out, root->name);
+	put(&ws.out, ">", 1);
+	rc = write_element(&ws, hf->name, hf->sub, h);
+	put(&ws.out, "<", 1);
+	put_str(&ws.out, bf->name);
+	put(&ws.out, ">", 1);
+	while (rc == ONSHI_OK) {
+		memset(&si, 0, sizeof(si));
+		xmsg_init_node(sf->sub, &si);
+		rc = next(arg, &si, &got, msg, msglen);
+		if (rc == ONSHI_OK && got)
+			rc = write_element(&ws, sf->name, sf->sub, &si);
+		xmsg_free_node(sf->sub, &si);
+		if (rc != ONSHI_OK || !got)
+			break;
+		(*count)++;
+	}
+	if (rc == ONSHI_OK && *count == 0) {
+		onshi_set_msg(msg, msglen, "no searches in the file");
+		rc = ONSHI_EINVAL;
+	}
+	put(&ws.out, "</", 2);
+	put_str(&ws.out, bf->name);
+	put(&ws.out, "></", 3);
+	put_str(&ws.out, root->name);
+	put(&ws.out, ">\n", 2);
+	if (rc == ONSHI_OK && ws.out.failed)
+		rc = ONSHI_ENOMEM;
+	if (rc != ONSHI_OK) {
+		free(ws.out.data);
+		return rc;
+	}
+	ws.out.data[ws.out.len] = '\0';
+	/* The buffer becomes the caller's: no copy. */
+	onshi_strbuf_free(out);
+	out->data = ws.out.data;
+	out->len = ws.out.len;
+	out->cap = ws.out.cap;
+	out->failed = 0;
+	return ONSHI_OK;
 }

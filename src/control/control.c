@@ -51,6 +51,8 @@
 #define BODY_BUDGET (2 * (size_t)ONSHI_CONTROL_BATCH_MAX_BODY)
 /* At most this much is read per wake-up, so one upload cannot hold the loop. */
 #define READ_SLICE (256u * 1024)
+/* A reply from a file is sent this much at a time. */
+#define REPLY_SLICE (64u * 1024)
 
 struct client {
 	struct onshi_control *ctl;
@@ -58,6 +60,7 @@ struct client {
 	struct onshi_loop_watch *watch;
 	struct onshi_control_frame frame; /* request lines and bodies */
 	struct onshi_strbuf out;
+	int out_fd;   /* the rest of a long reply, read as out drains; or -1 */
 	int closing;  /* close once out is written */
 	int held;     /* an asynchronous command is answering */
 	int gone;     /* peer went away while held: free on answer */
@@ -102,6 +105,9 @@ static void client_free(struct client *c)
 	ctl->nclients--;
 	onshi_loop_unwatch(ctl->core->loop, c->watch);
 	close(c->fd);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
 	onshi_strbuf_free(&c->out);
 	onshi_control_frame_done(&c->frame);
 	if (c->held) {
@@ -124,9 +130,36 @@ static int can_read(struct client *c)
 	return !c->closing && onshi_control_frame_room(&c->frame, 1, &room) != NULL;
 }
 
+static void client_handle_lines(struct client *c);
+
+/*
+ * A long reply's next slice from its file (onshi_control_answer_file()),
+ * once out has drained: memory holds one slice, not the reply.
+ */
+static void refill_from_file(struct client *c)
+{
+	char buf[REPLY_SLICE];
+	ssize_t n;
+
+	if (c->out_fd < 0 || c->out.len)
+		return;
+	do
+		n = read(c->out_fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		onshi_strbuf_append(&c->out, buf, (size_t)n);
+		return;
+	}
+	/* The end (or an unreadable file: the client sees a short reply). */
+	close(c->out_fd);
+	c->out_fd = -1;
+	client_handle_lines(c); /* requests that queued up meanwhile */
+}
+
 /* Write what we can; switch the watch to write-readiness if needed. */
 static void client_flush(struct client *c)
 {
+	refill_from_file(c);
 	while (c->out.len) {
 		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
 
@@ -140,6 +173,7 @@ static void client_flush(struct client *c)
 		}
 		onshi_strbuf_consume(&c->out, (size_t)n);
 		c->active_ms = onshi_loop_now_ms();
+		refill_from_file(c);
 	}
 	if (!c->out.len && c->closing) {
 		client_free(c);
@@ -173,7 +207,7 @@ static void client_handle_lines(struct client *c)
 {
 	char actor[32], why[256];
 
-	while (!c->held && !c->closing) {
+	while (!c->held && !c->closing && c->out_fd < 0) {
 		enum onshi_frame_step step =
 			onshi_control_frame_next(&c->frame, body_budget(c), why,
 						 sizeof(why));
@@ -238,6 +272,28 @@ void onshi_control_answer(struct onshi_control_client *pc,
 	if (reply->len)
 		onshi_strbuf_append(&c->out, reply->data, reply->len);
 	client_handle_lines(c); /* requests that queued up meanwhile */
+	if (c->out.failed) {
+		client_free(c);
+		return;
+	}
+	client_flush(c);
+}
+
+void onshi_control_answer_file(struct onshi_control_client *pc,
+			       const struct onshi_strbuf *head, int fd)
+{
+	struct client *c = (struct client *)pc;
+
+	c->held = 0;
+	if (c->gone) {
+		close(fd);
+		free(c);
+		return;
+	}
+	if (head->len)
+		onshi_strbuf_append(&c->out, head->data, head->len);
+	/* Later requests wait until the file has been sent whole. */
+	c->out_fd = fd;
 	if (c->out.failed) {
 		client_free(c);
 		return;
@@ -437,6 +493,7 @@ static void accept_event(int fd, unsigned events, void *arg)
 	}
 	c->ctl = ctl;
 	c->fd = cfd;
+	c->out_fd = -1;
 	c->uid = uid;
 	c->active_ms = onshi_loop_now_ms();
 	snprintf(c->who, sizeof(c->who), "%s", who);

@@ -65,6 +65,16 @@ void onshi_control_answer(struct onshi_control_client *c,
 			  const struct onshi_strbuf *reply);
 
 /*
+ * onshi_control_answer() for a reply too long for memory: head (the
+ * "N message" line and any first lines), then the bytes of fd from its
+ * current offset to its end, read a slice at a time as the client takes
+ * them; fd is closed after. Requests the client sent meanwhile wait until
+ * the whole reply is out.
+ */
+void onshi_control_answer_file(struct onshi_control_client *c,
+			       const struct onshi_strbuf *head, int fd);
+
+/*
  * For commands that call the national service: when the outcome is not an
  * answer, write the "-1 reason" reply (the service's own error message for
  * refusals) and return 1; else return 0 (control_national.c).

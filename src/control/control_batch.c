@@ -19,12 +19,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <onshi/message.h>
 
@@ -33,12 +36,20 @@
 #include "core.h"
 #include "national.h"
 #include "xmlmsg_internal.h"
+#include "xmlmsg_stream.h"
+
+/* A refusal's explanation is read back from the answer's file up to this. */
+#define REFUSAL_MAX_BYTES 65536
+/* Reply lines are written to their file in slices of about this much. */
+#define LINES_SLICE (64u * 1024)
 
 struct batch_call {
 	struct onshi_control_client *client;
+	struct onshi_core *core;
 	int fetch; /* 0: SUBMIT, 1: FETCH */
 	size_t count;
 	const struct batch_kind *bk;
+	int fd; /* FETCH: the answer as it arrives, in the spool's folder */
 };
 
 /* The batch kinds by their control-protocol name, with their calls in
@@ -89,23 +100,41 @@ static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
 	return ONSHI_OK;
 }
 
-/* CSV lines "insurer,symbol,number,branch,birth" into a bulk request. */
-static int csv_to_request(char *text, struct onshi_bulk_request *r, char *why,
-			  size_t whylen)
-{
-	char *save = NULL;
-	unsigned lineno = 0;
+/* Where the CSV of a BATCH SUBMIT is being read (csv_next()). */
+struct csv_source {
+	char *save; /* strtok_r's place; NULL before the first line */
+	char *text;
+	unsigned lineno;
+	size_t taken;  /* searches so far */
+	int last_gave; /* the last call gave a search (the writer checks it) */
+	const struct onshi_core *core;
+};
 
-	for (char *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *f[5], *p = line;
-		struct onshi_search_info *si;
+/*
+ * The next CSV line "insurer,symbol,number,branch,birth" as a search
+ * (onshi_search_source): read while the upload is written, so that a
+ * batch of 100,000 persons is never a model in memory.
+ */
+static int csv_next(void *arg, struct onshi_search_info *si, int *got,
+		    char *why, size_t whylen)
+{
+	struct csv_source *cs = arg;
+	char *line;
+
+	*got = 0;
+	cs->last_gave = 0;
+	for (;;) {
+		char *f[5], *p;
 		int n = 0;
 
-		lineno++;
+		line = strtok_r(cs->save ? NULL : cs->text, "\n", &cs->save);
+		if (!line)
+			return ONSHI_OK;
+		cs->lineno++;
 		line[strcspn(line, "\r")] = '\0';
 		if (!*line || *line == '#')
 			continue;
+		p = line;
 		while (n < 5) {
 			f[n++] = p;
 			p = strchr(p, ',');
@@ -116,22 +145,34 @@ static int csv_to_request(char *text, struct onshi_bulk_request *r, char *why,
 		if (n != 5 || p) {
 			snprintf(why, whylen,
 				 "line %u: want insurer,symbol,number,branch,birth",
-				 lineno);
+				 cs->lineno);
 			return ONSHI_EINVAL;
 		}
-		si = onshi_bulk_request_add(r);
-		if (!si || onshi_msg_set(&si->insurer_number, f[0]) ||
+		/* Refused at the first line over the limit, naming the file's
+		 * whole count (its other lines counted, not read). */
+		if (onshi_batch_size_refusal(cs->core, ++cs->taken, why, whylen)) {
+			size_t total = cs->taken;
+			const char *rest = cs->save;
+
+			while (rest && *rest) {
+				const char *eol = strchr(rest, '\n');
+				size_t ll = eol ? (size_t)(eol - rest) : strlen(rest);
+
+				total += ll && *rest != '#' && *rest != '\r';
+				rest += ll + (eol != NULL);
+			}
+			onshi_batch_size_refusal(cs->core, total, why, whylen);
+			return ONSHI_ETOOBIG;
+		}
+		if (onshi_msg_set(&si->insurer_number, f[0]) ||
 		    onshi_msg_set(&si->insured_card_symbol, f[1]) ||
 		    onshi_msg_set(&si->insured_identification_number, f[2]) ||
 		    onshi_msg_set(&si->insured_branch_number, f[3]) ||
 		    onshi_msg_set(&si->birthdate, f[4]))
 			return ONSHI_ENOMEM;
+		*got = cs->last_gave = 1;
+		return ONSHI_OK;
 	}
-	if (!r->n_search) {
-		snprintf(why, whylen, "no searches in the file");
-		return ONSHI_EINVAL;
-	}
-	return ONSHI_OK;
 }
 
 static void today(char out[9])
@@ -182,6 +223,180 @@ static void put_unit(struct onshi_strbuf *b, size_t i,
 	onshi_strbuf_append(b, "\n", 1);
 }
 
+/* [spool] max_batch_answer_bytes (its default when settings were not
+ * loaded). */
+static size_t answer_bound(const struct onshi_core *core)
+{
+	long v = core->settings.batch_max_answer_bytes;
+
+	return (size_t)(v > 0 ? v : ONSHI_BATCH_ANSWER_BYTES_DEFAULT);
+}
+
+/*
+ * A file nobody else can open, in the spool's folder (the disk the
+ * operator gave onshid for patient data, 0600): gone when closed, so a
+ * crash leaves nothing behind. -1 with why set.
+ */
+static int batch_tmpfile(const struct onshi_core *core, char *why, size_t whylen)
+{
+	const char *dir = core->settings.spool_dir ? core->settings.spool_dir : "/tmp";
+	char path[4096];
+	int fd;
+
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
+	/* File systems without O_TMPFILE: a named file, unlinked at once. */
+	snprintf(path, sizeof(path), "%s/batch-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot make a file in %s for the batch: %s",
+			 dir, strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
+/* Append to fd what b holds once it is a slice long (all when force). */
+static int flush_lines(int fd, struct onshi_strbuf *b, int force)
+{
+	size_t done = 0;
+
+	if (b->failed)
+		return -1;
+	if (!force && b->len < LINES_SLICE)
+		return 0;
+	while (done < b->len) {
+		ssize_t n = write(fd, b->data + done, b->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	onshi_strbuf_consume(b, b->len);
+	return 0;
+}
+
+/*
+ * A ready result, streamed from the answer's file unit by unit into the
+ * reply's lines (a file of their own): memory holds one unit and one
+ * slice of lines, whatever the batch's size. The reply goes out only
+ * once every unit has been read, so a document cut off or broken midway
+ * is refused whole, never half shown. 0 with the reply sent; -1 with
+ * reply holding the refusal.
+ */
+static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
+			 struct onshi_strbuf *reply)
+{
+	const struct onshi_res_header *h = onshi_bulk_stream_header(st);
+	struct onshi_strbuf lines = { 0 }, head = { 0 };
+	struct onshi_bulk_unit u;
+	char msg[512], why[256];
+	int got = 1, rc = ONSHI_OK;
+	size_t n;
+	int out = batch_tmpfile(bc->core, why, sizeof(why));
+
+	if (out < 0) {
+		onshi_strbuf_printf(reply, "-1 %s\n", why);
+		return -1;
+	}
+	while (rc == ONSHI_OK) {
+		rc = onshi_bulk_stream_next(st, &u, &got, msg, sizeof(msg));
+		if (rc != ONSHI_OK || !got)
+			break;
+		put_unit(&lines, onshi_bulk_stream_count(st) - 1, &u);
+		onshi_bulk_unit_clear(&u);
+		if (flush_lines(out, &lines, 0) < 0) {
+			snprintf(msg, sizeof(msg), "cannot write the reply's lines: %s",
+				 strerror(errno ? errno : ENOMEM));
+			rc = ONSHI_EIO;
+		}
+	}
+	n = onshi_bulk_stream_count(st);
+	if (rc == ONSHI_OK && h->number_of_processing_result > 0 &&
+	    (size_t)h->number_of_processing_result != n) {
+		snprintf(msg, sizeof(msg),
+			 "NumberOfProcessingResult says %ld units, the document holds %zu",
+			 h->number_of_processing_result, n);
+		rc = ONSHI_EPROTO;
+	}
+	if (rc == ONSHI_OK && (flush_lines(out, &lines, 1) < 0 ||
+			       lseek(out, 0, SEEK_SET) != 0)) {
+		snprintf(msg, sizeof(msg), "cannot write the reply's lines: %s",
+			 strerror(errno));
+		rc = ONSHI_EIO;
+	}
+	onshi_strbuf_free(&lines);
+	if (rc != ONSHI_OK) {
+		close(out);
+		onshi_strbuf_printf(reply,
+				    rc == ONSHI_EIO ? "-1 %s\n"
+						    : "-1 the national service answered with a malformed document: %s\n",
+				    msg);
+		return -1;
+	}
+	onshi_strbuf_printf(&head, "%zu ready\n", n + 1);
+	onshi_control_put_kv_long(&head, "segment", (long)h->segment_of_result);
+	onshi_control_put_kv_long(&head, "results", h->number_of_processing_result);
+	onshi_control_put_kv_long(&head, "normal", h->number_of_normal_processing);
+	onshi_control_put_kv_long(&head, "errors", h->number_of_error);
+	onshi_strbuf_append(&head, "\n", 1);
+	onshi_control_answer_file(bc->client, &head, out);
+	onshi_strbuf_free(&head);
+	return 0;
+}
+
+/* FETCH: the answer is in bc->fd (national_file.c), read back as a stream. */
+static void on_fetch_answer(struct batch_call *bc, enum onshi_national_outcome outcome,
+			    long status, size_t len, const char *why)
+{
+	struct onshi_strbuf reply = { 0 };
+	struct onshi_bulk_stream *st = NULL;
+	char msg[512], *text = NULL;
+	ssize_t n = 0;
+	int answered = 0;
+
+	if (outcome != ONSHI_NATIONAL_ANSWER) {
+		/* A refusal's explanation is a small document: read it whole. */
+		size_t want = len < REFUSAL_MAX_BYTES ? len : REFUSAL_MAX_BYTES;
+
+		text = malloc(want + 1);
+		if (text)
+			n = pread(bc->fd, text, want, 0);
+		if (n < 0)
+			n = 0;
+		if (text)
+			text[n] = '\0';
+		onshi_control_national_failure(&reply, outcome, status,
+					       text ? text : "", (size_t)n, why);
+	} else if (onshi_bulk_stream_open(bc->fd, xmsg_batch_family(bc->bk->upload)->result,
+					  answer_bound(bc->core),
+					  0, &st, msg, sizeof(msg)) != ONSHI_OK) {
+		onshi_strbuf_printf(&reply,
+				    "-1 the national service answered with a malformed document: %s\n",
+				    msg);
+	} else if (onshi_bulk_stream_header(st)->segment_of_result ==
+		   ONSHI_SEGMENT_PROCESSING) {
+		onshi_strbuf_printf(&reply, "1 processing\n");
+		onshi_control_put_kv_long(&reply, "segment", 2);
+		onshi_strbuf_append(&reply, "\n", 1);
+	} else {
+		answered = stream_result(bc, st, &reply) == 0;
+	}
+	onshi_bulk_stream_close(st);
+	free(text);
+	close(bc->fd);
+	if (!answered)
+		onshi_control_answer(bc->client, &reply);
+	onshi_strbuf_free(&reply);
+	free(bc);
+}
+
 static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 			    long status, const char *body, size_t len,
 			    const char *why)
@@ -191,42 +406,26 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	struct onshi_msg res;
 	char msg[512];
 
+	if (bc->fetch) {
+		on_fetch_answer(bc, outcome, status, len, why);
+		return;
+	}
 	memset(&res, 0, sizeof(res));
 	if (onshi_control_national_failure(&reply, outcome, status, body, len, why)) {
 		/* the reply says why */
-	} else if (onshi_msg_parse(bc->fetch ? xmsg_batch_family(bc->bk->upload)->result
-					     : xmsg_batch_family(bc->bk->upload)->reception,
+	} else if (onshi_msg_parse(xmsg_batch_family(bc->bk->upload)->reception,
 				   body, len, NULL, &res, msg,
 				   sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
 				    "-1 the national service answered with a malformed document: %s\n",
 				    msg);
-	} else if (!bc->fetch) {
+	} else {
 		const char *rn = res.u.bulk_reception.hdr.reception_number;
 
 		onshi_strbuf_printf(&reply, "1 accepted\n");
 		onshi_control_put_kv(&reply, "reception", rn ? rn : "");
 		onshi_control_put_kv_long(&reply, "count", (long)bc->count);
 		onshi_strbuf_append(&reply, "\n", 1);
-	} else if (res.u.bulk_result.hdr.segment_of_result ==
-		   ONSHI_SEGMENT_PROCESSING) {
-		onshi_strbuf_printf(&reply, "1 processing\n");
-		onshi_control_put_kv_long(&reply, "segment", 2);
-		onshi_strbuf_append(&reply, "\n", 1);
-	} else {
-		const struct onshi_bulk_result *r = &res.u.bulk_result;
-
-		onshi_strbuf_printf(&reply, "%zu ready\n", r->n_units + 1);
-		onshi_control_put_kv_long(&reply, "segment",
-					  (long)r->hdr.segment_of_result);
-		onshi_control_put_kv_long(&reply, "results",
-					  r->hdr.number_of_processing_result);
-		onshi_control_put_kv_long(&reply, "normal",
-					  r->hdr.number_of_normal_processing);
-		onshi_control_put_kv_long(&reply, "errors", r->hdr.number_of_error);
-		onshi_strbuf_append(&reply, "\n", 1);
-		for (size_t i = 0; i < r->n_units; i++)
-			put_unit(&reply, i, &r->units[i]);
 	}
 	onshi_msg_clear(&res);
 	onshi_control_answer(bc->client, &reply);
@@ -262,10 +461,88 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	bc->fetch = fetch;
 	bc->count = count;
 	bc->bk = bk;
+	bc->core = core;
+	bc->fd = -1;
+	/* A result may be 100,000 persons: it goes to a file, not memory. */
+	if (fetch && (bc->fd = batch_tmpfile(core, msg, sizeof(msg))) < 0) {
+		onshi_strbuf_printf(reply, "-1 %s\n", msg);
+		free(bc);
+		free(xml);
+		return;
+	}
 	bc->client = onshi_control_hold(client);
-	if (!onshi_national_post(core->national, code,
-				 fetch ? bk->result_path : bk->path, xml, len,
-				 idem, on_batch_answer, bc)) {
+	if (!(fetch ? onshi_national_post_to_file(core->national, code,
+						  bk->result_path, xml, len, NULL,
+						  bc->fd,
+						  answer_bound(core),
+						  on_batch_answer, bc)
+		    : onshi_national_post(core->national, code, bk->path, xml,
+					  len, idem, on_batch_answer, bc))) {
+		struct onshi_strbuf err = { 0 };
+
+		onshi_strbuf_printf(&err, "-1 cannot start the national call\n");
+		onshi_control_answer(client, &err);
+		onshi_strbuf_free(&err);
+		if (bc->fd >= 0)
+			close(bc->fd);
+		free(bc);
+	}
+	free(xml);
+}
+
+/*
+ * BATCH SUBMIT of CSV: the upload document is written line by line
+ * (onshi_bulk_upload_write) and handed to the national link without a
+ * copy, so memory holds the CSV and the document once each, never a
+ * model of 100,000 searches.
+ */
+static void send_csv_batch(struct onshi_core *core,
+			   struct onshi_control_client *client, char *text,
+			   const char *code, char *date, const char *key,
+			   struct onshi_strbuf *reply)
+{
+	struct csv_source cs = { NULL, text, 0, 0, 0, core };
+	struct onshi_req_header h;
+	struct onshi_strbuf xml = { 0 };
+	struct batch_call *bc;
+	char why[512];
+	size_t count = 0;
+	int rc;
+
+	/* The header is ours: the institution asked for, today's date. */
+	memset(&h, 0, sizeof(h));
+	h.medical_institution_code = (char *)code;
+	h.qualification_confirmation_date = date;
+	h.arbitrary_file_identifier = (char *)"onshictl-batch";
+	rc = onshi_bulk_upload_write(&h, csv_next, &cs, &xml, &count, why,
+				     sizeof(why));
+	if (rc != ONSHI_OK) {
+		onshi_strbuf_free(&xml);
+		if (rc == ONSHI_ENOMEM)
+			onshi_strbuf_printf(reply, "-1 out of memory\n");
+		else if (cs.last_gave)
+			/* The writer's check of the line just read. */
+			onshi_strbuf_printf(reply, "-1 the batch file: line %u: %s\n",
+					    cs.lineno, why);
+		else
+			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
+		return;
+	}
+	bc = calloc(1, sizeof(*bc));
+	if (!bc) {
+		onshi_strbuf_free(&xml);
+		onshi_strbuf_printf(reply, "-1 out of memory\n");
+		return;
+	}
+	bc->count = count;
+	bc->bk = &batch_kinds[0];
+	bc->core = core;
+	bc->fd = -1;
+	bc->client = onshi_control_hold(client);
+	/* The link takes the document over (freed by it, also on failure). */
+	if (!onshi_national_post_owned(core->national, code, bc->bk->path,
+				       xml.data, xml.len, key, on_batch_answer,
+				       bc)) {
 		struct onshi_strbuf err = { 0 };
 
 		onshi_strbuf_printf(&err, "-1 cannot start the national call\n");
@@ -273,7 +550,6 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 		onshi_strbuf_free(&err);
 		free(bc);
 	}
-	free(xml);
 }
 
 static void cmd_batch(struct onshi_core *core, struct onshi_control_client *client,
@@ -361,14 +637,12 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		if (!text)
 			return;
 		key_of(code, text, len, key);
-		if (memchr(text, '<', len)) {
-			rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len,
-					     NULL, &req, why, sizeof(why));
-		} else {
-			onshi_msg_init(&req, ONSHI_MSG_BULK_REQUEST);
-			rc = csv_to_request(text, &req.u.bulk_request, why,
-					    sizeof(why));
+		if (!memchr(text, '<', len)) {
+			send_csv_batch(core, client, text, code, date, key, reply);
+			return;
 		}
+		rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len, NULL,
+				     &req, why, sizeof(why));
 		if (rc != ONSHI_OK) {
 			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
 			onshi_msg_clear(&req);
@@ -376,7 +650,7 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		}
 		h = &req.u.bulk_request.hdr;
 		count = req.u.bulk_request.n_search;
-		if (onshi_batch_size_refusal(count, why, sizeof(why))) {
+		if (onshi_batch_size_refusal(core, count, why, sizeof(why))) {
 			onshi_strbuf_printf(reply, "-1 the batch file: %s\n", why);
 			onshi_msg_clear(&req);
 			return;

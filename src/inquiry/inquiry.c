@@ -202,13 +202,41 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			   e->request_id, msg);
 }
 
-const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen)
+const char *onshi_batch_size_refusal(const struct onshi_core *core, size_t n,
+				     char *why, size_t whylen)
 {
-	if (n <= ONSHI_BATCH_MAX_PERSONS)
+	long max = core->settings.batch_max_persons > 0
+			   ? core->settings.batch_max_persons
+			   : ONSHI_BATCH_PERSONS_DEFAULT;
+
+	if (n <= (size_t)max)
 		return NULL;
 	snprintf(why, whylen,
-		 "a batch of %zu persons is over the limit of %d (its result could not be fetched in one document): split it into batches of at most %d",
-		 n, ONSHI_BATCH_MAX_PERSONS, ONSHI_BATCH_MAX_PERSONS);
+		 "a batch of %zu persons is over the limit of %ld ([spool] max_batch_persons): split it into batches of at most %ld",
+		 n, max, max);
+	return why;
+}
+
+/*
+ * A batch an adapter uploads: its result still comes back through the
+ * in-memory path (parsed whole, at most ONSHI_XMLMSG_MAX_BULK_BYTES,
+ * 32 MiB, about 25,000 persons of ~1.3 KiB) before the adapter's deliver
+ * op writes it, so it is held to what that path can fetch; batches from
+ * `onshictl batch submit` stream their result and take [spool]
+ * max_batch_persons.
+ */
+#define FOLDER_BATCH_MAX_PERSONS 20000
+
+static const char *folder_batch_refusal(const struct onshi_core *core, size_t n,
+					char *why, size_t whylen)
+{
+	if (onshi_batch_size_refusal(core, n, why, whylen))
+		return why;
+	if (n <= FOLDER_BATCH_MAX_PERSONS)
+		return NULL;
+	snprintf(why, whylen,
+		 "a batch of %zu persons is over the limit of %d for a batch from a receipt computer's folder (its result is still read whole): split it into batches of at most %d, or use onshictl batch submit",
+		 n, FOLDER_BATCH_MAX_PERSONS, FOLDER_BATCH_MAX_PERSONS);
 	return why;
 }
 
@@ -220,10 +248,11 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 			  struct onshi_msg *req, int rc, char *why, size_t whylen)
 {
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
-	    onshi_batch_size_refusal(req->u.bulk_request.n_search, why, whylen))
+	    folder_batch_refusal(core, req->u.bulk_request.n_search, why, whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
-	    onshi_batch_size_refusal(req->u.refnum_bulk_request.n_info, why, whylen))
+	    folder_batch_refusal(core, req->u.refnum_bulk_request.n_info, why,
+				 whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req->u.inquiry_request.has_card_auth)

@@ -21,16 +21,14 @@ struct onshi_module;
 struct onshi_instance;
 
 /*
- * The most persons one batch upload may hold. The batch's result comes
- * back as one document of about 1.3 KiB per person (bench/SCALING.md),
- * and a national answer is read whole, up to ONSHI_XMLMSG_MAX_BULK_BYTES
- * (32 MiB): a larger batch would upload but its result could never be
- * fetched. Refused at upload, with a request to split the file.
+ * The most persons one batch upload may hold: [spool] max_batch_persons
+ * (conf_schema.h: default and ceiling 100,000, the codec's bound on one
+ * parsed upload). A batch's result no longer limits it: it is written to
+ * the spool as it arrives and read back unit by unit (xmlmsg_stream.h).
+ * NULL when a batch of n persons may be uploaded, else why not.
  */
-#define ONSHI_BATCH_MAX_PERSONS 20000
-
-/* NULL when a batch of n persons may be uploaded, else why not. */
-const char *onshi_batch_size_refusal(size_t n, char *why, size_t whylen);
+const char *onshi_batch_size_refusal(const struct onshi_core *core, size_t n,
+				     char *why, size_t whylen);
 
 /* Open the spool and resume unfinished work. */
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen);

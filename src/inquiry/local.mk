@@ -11,6 +11,6 @@ src_libonshid_la_SOURCES += \
 	src/inquiry/national.c src/inquiry/national.h \
 	src/inquiry/national_internal.h src/inquiry/national_link.c \
 	src/inquiry/national_open.c src/inquiry/national_probe.c \
-	src/inquiry/national_status.c \
+	src/inquiry/national_status.c src/inquiry/national_file.c \
 	src/inquiry/spool.c src/inquiry/spool.h \
 	src/inquiry/status_counts.c

@@ -36,6 +36,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	struct onshi_national_call *c = userp;
 	size_t len = size * nmemb;
 
+	if (c->sink_fd >= 0)
+		return national_sink_write(c, data, len);
 	if (c->answer.len + len > MAX_ANSWER_BYTES) {
 		c->too_big = 1;
 		return 0; /* makes curl fail the transfer */
@@ -91,10 +93,17 @@ static void finish(struct onshi_national_call *c,
 	void *arg = c->arg;
 	struct onshi_strbuf answer = c->answer;
 
+	int to_file = c->sink_fd >= 0;
+	size_t sink_len = c->sink_len;
+
 	/* The callback may start new calls: hand over the body first. */
 	memset(&c->answer, 0, sizeof(c->answer));
 	national_call_free(c);
-	cb(arg, outcome, status, answer.data ? answer.data : "", answer.len, why);
+	if (to_file) /* the body is in the caller's file */
+		cb(arg, outcome, status, NULL, sink_len, why);
+	else
+		cb(arg, outcome, status, answer.data ? answer.data : "",
+		   answer.len, why);
 	onshi_strbuf_free(&answer);
 }
 
@@ -155,6 +164,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 		free(hdr);
 	}
 	onshi_strbuf_free(&c->answer);
+	national_sink_reset(c);
 	c->retry_after_s = 0;
 	c->too_big = 0;
 	c->errbuf[0] = '\0';
@@ -301,6 +311,7 @@ struct onshi_national_call *national_call_new(struct onshi_national *n,
 	c->len = len;
 	c->cb = cb;
 	c->arg = arg;
+	c->sink_fd = -1;
 	c->deadline_ms = onshi_loop_now_ms() + (uint64_t)n->deadline_ms;
 	c->next = n->calls;
 	n->calls = c;
@@ -384,6 +395,19 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	c->attempt++;
 	n->last_done_ms = onshi_loop_now_ms();
 
+	if (res != CURLE_OK && c->sink_fd >= 0 && (c->too_big || c->sink_errno)) {
+		/* Asking again would bring the same bytes: said at once. */
+		if (c->too_big)
+			snprintf(why, sizeof(why),
+				 "the national service's answer is larger than the limit of %zu bytes",
+				 c->sink_max);
+		else
+			snprintf(why, sizeof(why),
+				 "cannot write the national service's answer to the spool: %s",
+				 strerror(c->sink_errno));
+		finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0, why);
+		return;
+	}
 	if (res != CURLE_OK) {
 		snprintf(why, sizeof(why), "%s: %s",
 			 c->too_big ? "answer larger than the limit"
@@ -462,6 +486,48 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 
 	if (c)
 		national_call_start(c);
+	return c;
+}
+
+struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n,
+							const char *institution,
+							const char *path,
+							const char *body, size_t len,
+							const char *idempotency_key,
+							int fd, size_t max_bytes,
+							onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = national_call_new(n, institution, path,
+							  body, len,
+							  idempotency_key, cb, arg);
+
+	if (c) {
+		c->sink_fd = fd; /* national_file.c writes the body there */
+		c->sink_max = max_bytes;
+		national_call_start(c);
+	}
+	return c;
+}
+
+struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
+						      const char *institution,
+						      const char *path, char *body,
+						      size_t len,
+						      const char *idempotency_key,
+						      onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = national_call_new(n, institution, path,
+							  "", 0,
+							  idempotency_key, cb, arg);
+
+	if (!c) {
+		free(body);
+		return NULL;
+	}
+	free(c->body); /* the empty copy: the caller's body instead */
+	c->body = body;
+	c->len = len;
+	national_call_start(c);
 	return c;
 }
 

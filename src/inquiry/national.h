@@ -60,6 +60,34 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 						onshi_national_cb cb, void *arg);
 
 /*
+ * onshi_national_post() taking over body (malloc'd; freed by the link,
+ * also when NULL is returned) instead of copying it: a batch upload of
+ * 100,000 persons is ~27 MB, not to be held twice.
+ */
+struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
+						      const char *institution,
+						      const char *path, char *body,
+						      size_t len,
+						      const char *idempotency_key,
+						      onshi_national_cb cb, void *arg);
+
+/*
+ * onshi_national_post() whose answer is written to fd as it arrives
+ * instead of being kept in memory (batch results of 100,000 persons):
+ * fd is emptied at each attempt, and cb gets body NULL and len = the bytes
+ * in fd. An answer over max_bytes, or a failed write to fd, ends the call
+ * at once (ONSHI_NATIONAL_UNAVAILABLE, why names the cause). fd stays the
+ * caller's and must stay open until cb has run (national_file.c).
+ */
+struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n,
+							const char *institution,
+							const char *path,
+							const char *body, size_t len,
+							const char *idempotency_key,
+							int fd, size_t max_bytes,
+							onshi_national_cb cb, void *arg);
+
+/*
  * The link as the last call or idle probe found it. An idle link is probed
  * every [national] probe_s seconds (POST /auth, the cheapest call that
  * proves TLS, the client certificate and the service), so the state is

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * national_internal.h — the national link's insides, shared by its four
+ * national_internal.h — the national link's insides, shared by its five
  * files and no one else (the rest of the daemon sees national.h). They
  * call each other one way only, lowest first:
  *
  *   national_link.c   the link's state as calls and probes find it
+ *   national_file.c   answers written to a file as they arrive (batches)
  *   national.c        calls: tokens, TLS identities, retries, outcomes
  *   national_probe.c  the idle probe (POST /auth when nothing else ran)
  *   national_open.c   [national] read into a link, and the link closed
@@ -54,6 +55,11 @@ struct onshi_national_call {
 	struct onshi_strbuf answer;
 	long retry_after_s;
 	int too_big;
+	/* A call of onshi_national_post_to_file(): the body goes to sink_fd
+	 * (-1: into answer), at most sink_max bytes (national_file.c). */
+	int sink_fd;
+	size_t sink_len, sink_max;
+	int sink_errno; /* a write to sink_fd failed */
 	char errbuf[CURL_ERROR_SIZE];
 	struct onshi_loop_timer *retry_timer;
 	struct onshi_national_call *next;         /* all calls */
@@ -114,6 +120,14 @@ struct national_token *national_token_for(struct onshi_national *n, const char *
 int national_token_store(struct national_token *t, const char *body, size_t len);
 /* The body of POST /auth for institution inst. */
 int national_auth_body(char *body, size_t size, const char *inst);
+
+/* ---- national_file.c ---- */
+
+/* on_body() for a call with a file sink: curl's write callback's value. */
+size_t national_sink_write(struct onshi_national_call *c, const char *data,
+			   size_t len);
+/* A new attempt: the file starts empty again. */
+void national_sink_reset(struct onshi_national_call *c);
 
 /* ---- national_probe.c ---- */
 

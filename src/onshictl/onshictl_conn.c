@@ -72,17 +72,21 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
-/* Read until the header's N lines have arrived (or the peer closes). */
+/*
+ * Read until the header's N lines have arrived (or the peer closes). Lines
+ * are counted as bytes arrive, each byte looked at once: a batch's reply
+ * of 100,000 lines is read in linear time.
+ */
 static int read_reply(int fd, struct onshi_strbuf *in, struct reply *r)
 {
-	char buf[4096];
+	char buf[65536];
+	size_t scanned = 0; /* bytes of in already counted */
+	long have = -1;     /* lines after the header; -1: header not yet */
 	char *nl;
 
 	memset(r, 0, sizeof(*r));
 	for (;;) {
-		long have = 0;
-
-		if (in->len && (nl = strchr(in->data, '\n'))) {
+		if (have < 0 && in->len && (nl = memchr(in->data, '\n', in->len))) {
 			char *end;
 
 			r->count = strtol(in->data, &end, 10);
@@ -90,8 +94,15 @@ static int read_reply(int fd, struct onshi_strbuf *in, struct reply *r)
 				return -1;
 			if (r->count < 0)
 				break;
-			for (char *p = nl + 1; (p = strchr(p, '\n')); p++)
+			have = 0;
+			scanned = (size_t)(nl + 1 - in->data);
+		}
+		if (have >= 0) {
+			for (char *p = in->data + scanned;
+			     (p = memchr(p, '\n', in->len - (size_t)(p - in->data)));
+			     p++)
 				have++;
+			scanned = in->len;
 			if (have >= r->count)
 				break;
 		}

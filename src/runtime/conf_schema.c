@@ -32,6 +32,8 @@ enum value_check {
 	CHECK_REFRESH_S,
 	CHECK_IDLE_TIMEOUT_S,
 	CHECK_PROBE_S,
+	CHECK_BATCH_PERSONS,
+	CHECK_BATCH_BYTES,
 	CHECK_PAGE_LANGUAGE,
 };
 
@@ -81,6 +83,9 @@ static const struct schema_key log_keys[] = {
 };
 static const struct schema_key spool_keys[] = {
 	{ "dir", ONSHI_CONF_PATH, 0, CHECK_NONE },
+	/* The daemon's own bounds on one batch (docs/configuration.md). */
+	{ "max_batch_persons", ONSHI_CONF_INT, 0, CHECK_BATCH_PERSONS },
+	{ "max_batch_answer_bytes", ONSHI_CONF_INT, 0, CHECK_BATCH_BYTES },
 	{ NULL, 0, 0, 0 },
 };
 /* The hash-chained audit log (docs/audit.md). */
@@ -305,6 +310,15 @@ static int check_value(const struct onshi_conf_entry *e,
 		case CHECK_PROBE_S:
 			if (onshi_conf_parse_long(e->value, 0, 86400, &l) < 0)
 				why = "must be a number of seconds from 0 (no probe) to 86400";
+			break;
+		case CHECK_BATCH_PERSONS:
+			if (onshi_conf_parse_long(e->value, 1, ONSHI_BATCH_PERSONS_CEILING,
+						  &l) < 0)
+				why = "must be a number of persons from 1 to 100000";
+			break;
+		case CHECK_BATCH_BYTES:
+			if (onshi_conf_parse_long(e->value, 1L << 20, 1L << 32, &l) < 0)
+				why = "must be a number of bytes from 1048576 to 4294967296";
 			break;
 		case CHECK_PAGE_LANGUAGE:
 			if (strcmp(e->value, "ja") != 0 && strcmp(e->value, "en") != 0)

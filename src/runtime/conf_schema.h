@@ -62,6 +62,17 @@ void onshi_conf_values_free(struct onshi_conf_value *v, size_t count);
 /* [control] idle_timeout_s when absent. */
 #define ONSHI_CONTROL_IDLE_TIMEOUT_S 30
 
+/*
+ * One batch's bounds ([spool] max_batch_persons, max_batch_answer_bytes):
+ * what protects the daemon, not the national service's own limit. The
+ * persons' ceiling is the codec's (ONSHI_XMLMSG_MAX_ITEMS: an upload is
+ * still one parsed document); a result is streamed from the spool
+ * whatever its size, so its bound is only the disk's.
+ */
+#define ONSHI_BATCH_PERSONS_CEILING 100000
+#define ONSHI_BATCH_PERSONS_DEFAULT 100000
+#define ONSHI_BATCH_ANSWER_BYTES_DEFAULT (512L << 20)
+
 struct onshi_settings {
 	int log_level;
 	int log_syslog; /* [log] target: 1 syslog, 0 stderr, -1 unset */
@@ -73,6 +84,8 @@ struct onshi_settings {
 	int allow_core_dumps;   /* [daemon] allow_core_dumps = yes */
 	char *plugin_trust_key; /* require_signature = yes: its key; else NULL */
 	char *spool_dir;
+	long batch_max_persons;      /* [spool] max_batch_persons */
+	long batch_max_answer_bytes; /* [spool] max_batch_answer_bytes */
 };
 
 int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s);

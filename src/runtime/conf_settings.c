@@ -158,6 +158,18 @@ int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s
 	if (v)
 		onshi_conf_parse_long(v, 1, 3600, &s->control_idle_timeout_s);
 	s->spool_dir = setting_path(cfg, "spool", "dir", "/var/lib/onshi");
+	s->batch_max_persons = ONSHI_BATCH_PERSONS_DEFAULT;
+	v = onshi_conf_section_get(onshi_config_section(cfg, "spool", NULL),
+				   "max_batch_persons");
+	if (v)
+		onshi_conf_parse_long(v, 1, ONSHI_BATCH_PERSONS_CEILING,
+				      &s->batch_max_persons);
+	s->batch_max_answer_bytes = ONSHI_BATCH_ANSWER_BYTES_DEFAULT;
+	v = onshi_conf_section_get(onshi_config_section(cfg, "spool", NULL),
+				   "max_batch_answer_bytes");
+	if (v)
+		onshi_conf_parse_long(v, 1L << 20, 1L << 32,
+				      &s->batch_max_answer_bytes);
 	v = onshi_conf_section_get(plugins, "dir");
 	s->plugin_dirs = v ? resolve_dir_list(cfg, v) : strdup(ONSHI_PLUGIN_DIR);
 	v = onshi_conf_section_get(plugins, "allow_unsafe_dir");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <onshi/error.h>
 
@@ -89,7 +90,43 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 	c->cb = cb;
 	c->arg = arg;
 	c->owed = 1;
+	c->sink_fd = -1;
 	fake_national.ncalls++;
+	return c;
+}
+
+struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
+						      const char *institution,
+						      const char *path, char *body,
+						      size_t len,
+						      const char *idempotency_key,
+						      onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = onshi_national_post(n, institution, path,
+							    body, len,
+							    idempotency_key, cb,
+							    arg);
+
+	free(body); /* taken over, as the real link does */
+	return c;
+}
+
+struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n,
+							const char *institution,
+							const char *path,
+							const char *body, size_t len,
+							const char *idempotency_key,
+							int fd, size_t max_bytes,
+							onshi_national_cb cb, void *arg)
+{
+	struct onshi_national_call *c = onshi_national_post(n, institution, path,
+							    body, len,
+							    idempotency_key, cb,
+							    arg);
+
+	(void)max_bytes;
+	if (c)
+		c->sink_fd = fd;
 	return c;
 }
 
@@ -117,7 +154,15 @@ void fake_national_answer(unsigned i, enum onshi_national_outcome outcome,
 	 * and the body lives only for the callback, as the real link's. */
 	c->owed = 0;
 	memcpy(copy, body ? body : "", len + 1);
-	c->cb(c->arg, outcome, status, copy, len, why ? why : "");
+	if (c->sink_fd >= 0) {
+		/* As national_file.c: the body is in the caller's file. */
+		if (ftruncate(c->sink_fd, 0) != 0 ||
+		    pwrite(c->sink_fd, copy, len, 0) != (ssize_t)len)
+			abort();
+		c->cb(c->arg, outcome, status, NULL, len, why ? why : "");
+	} else {
+		c->cb(c->arg, outcome, status, copy, len, why ? why : "");
+	}
 	free(copy);
 }
 

@@ -2,7 +2,7 @@
 /*
  * fake_national.h — a fake of the national service link (national.h) for
  * unit tests linked by link-time substitution: onshi_national_open, _close,
- * _post and _state are defined by fake_national.c instead of national*.c.
+ * _post, _post_owned, _post_to_file and _state are defined by fake_national.c instead of national*.c.
  * Every POST is recorded (institution, path, body, Idempotency-Key) and
  * stays owed until the test answers it with fake_national_answer(), which
  * calls the caller's callback as the real link does on the loop thread.
@@ -28,6 +28,7 @@ struct onshi_national_call {
 	onshi_national_cb cb;
 	void *arg;
 	int owed; /* 1 until answered or dropped by onshi_national_close */
+	int sink_fd; /* onshi_national_post_to_file: the answer goes here */
 };
 
 struct fake_national {

@@ -882,15 +882,17 @@ static void test_link_refusing_calls_retried_by_timer(void **state)
 
 static void test_batch_size_refusal(void **state)
 {
+	struct fixture *f = *state;
 	char why[300];
 
-	(void)state;
-	assert_null(onshi_batch_size_refusal(ONSHI_BATCH_MAX_PERSONS, why,
-					     sizeof(why)));
-	assert_ptr_equal(onshi_batch_size_refusal(ONSHI_BATCH_MAX_PERSONS + 1,
-						  why, sizeof(why)),
+	/* The default, then [spool] max_batch_persons. */
+	assert_null(onshi_batch_size_refusal(f->core, ONSHI_BATCH_PERSONS_DEFAULT,
+					     why, sizeof(why)));
+	f->core->settings.batch_max_persons = 20000;
+	assert_null(onshi_batch_size_refusal(f->core, 20000, why, sizeof(why)));
+	assert_ptr_equal(onshi_batch_size_refusal(f->core, 20001, why, sizeof(why)),
 			 why);
-	assert_string_equal(why, "a batch of 20001 persons is over the limit of 20000 (its result could not be fetched in one document): split it into batches of at most 20000");
+	assert_string_equal(why, "a batch of 20001 persons is over the limit of 20000 ([spool] max_batch_persons): split it into batches of at most 20000");
 }
 
 static void test_status_fields(void **state)
@@ -934,7 +936,7 @@ int main(void)
 		T(test_upload_keeps_its_idempotency_key),
 		T(test_no_national_link_waits_in_spool),
 		T(test_link_refusing_calls_retried_by_timer),
-		cmocka_unit_test(test_batch_size_refusal),
+		T(test_batch_size_refusal),
 		T(test_status_fields),
 	};
 #undef T
