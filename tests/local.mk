@@ -198,6 +198,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
 	tests/integration/kinds.test \
+	tests/integration/inotify-shared.test \
 	tests/integration/clients.test \
 	tests/integration/audit.test \
 	tests/integration/audit-events.test \
