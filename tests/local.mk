@@ -98,6 +98,14 @@ tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
 
+# The one inotify instance (src/runtime/path_watch.c): sharing, overflow,
+# deleted folders, removal from callbacks.
+check_PROGRAMS += tests/unit/test_path_watch
+TESTS += tests/unit/test_path_watch
+tests_unit_test_path_watch_SOURCES = tests/unit/test_path_watch.c
+tests_unit_test_path_watch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_path_watch_LDADD = $(UNIT_LDADD)
+
 # The group commit (src/runtime/group_commit.c): rounds, order, errors.
 check_PROGRAMS += tests/unit/test_group_commit
 TESTS += tests/unit/test_group_commit
@@ -190,6 +198,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/check-config.test \
 	tests/integration/oqs-e2e.test \
 	tests/integration/kinds.test \
+	tests/integration/inotify-shared.test \
 	tests/integration/clients.test \
 	tests/integration/audit.test \
 	tests/integration/audit-events.test \

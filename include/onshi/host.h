@@ -47,12 +47,22 @@ enum onshi_fd_events {
 
 struct onshi_watch; /* an fd registration */
 struct onshi_timer; /* a timer registration */
+struct onshi_path_watch; /* a folder subscription (ABI 1.6, watch_path) */
 
 typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
 typedef void (*onshi_timer_cb)(void *arg);
 typedef void (*onshi_post_cb)(void *arg);
 /* submit_later()'s answer (ABI 1.5): rc ONSHI_OK once durable. */
 typedef void (*onshi_submit_cb)(void *arg, int rc, const char *why);
+/*
+ * watch_path()'s events (ABI 1.6): mask holds inotify(7) IN_* bits, one
+ * event a call; name is the entry inside the folder, NULL for an event of
+ * the folder itself (IN_DELETE_SELF, IN_MOVE_SELF, IN_IGNORED) and for
+ * IN_Q_OVERFLOW (events were lost: scan the folder). cookie pairs
+ * IN_MOVED_FROM with IN_MOVED_TO.
+ */
+typedef void (*onshi_path_cb)(void *arg, uint32_t mask, uint32_t cookie,
+			      const char *name);
 /* nonce is NULL on failure, with why saying what went wrong. */
 typedef void (*onshi_challenge_cb)(void *arg, const char *nonce, const char *why);
 
@@ -291,6 +301,32 @@ struct onshi_host {
 				       const char *name, const void *data,
 				       size_t len, unsigned mode, char *msg,
 				       size_t msglen);
+
+	/* ---- ABI 1.6: one inotify instance for every plugin ---- */
+
+	/*
+	 * Watch a folder through the daemon's one inotify instance, instead
+	 * of an inotify_init1() per plugin instance: the per-user limit
+	 * fs.inotify.max_user_instances (128 by default) would stop a daemon
+	 * serving many institutions. mask is inotify(7) events and the
+	 * flags IN_ONLYDIR, IN_DONT_FOLLOW, IN_EXCL_UNLINK; IN_MASK_ADD,
+	 * IN_MASK_CREATE and IN_ONESHOT are refused (ONSHI_EINVAL), as a
+	 * folder may be shared. cb gets the events in mask, and always
+	 * IN_Q_OVERFLOW (every watch: each rescans) and IN_IGNORED (the
+	 * folder was deleted or unmounted; nothing more comes: unwatch and
+	 * watch again once it is back). NULL on failure with msg saying why
+	 * (errno's text; ENOSPC: raise fs.inotify.max_user_watches). Two
+	 * watches of one folder share one kernel watch. The handle stays
+	 * valid until unwatch_path(); the daemon removes what is left when
+	 * the instance stops (and logs it as a plugin bug).
+	 */
+	struct onshi_path_watch *(*watch_path)(struct onshi_instance *inst,
+					       const char *path, uint32_t mask,
+					       onshi_path_cb cb, void *arg,
+					       char *msg, size_t msglen);
+	/* Stop a watch_path(); safe from inside its own callback. */
+	void (*unwatch_path)(struct onshi_instance *inst,
+			     struct onshi_path_watch *w);
 };
 
 /* Flags of submit_flags(). */

@@ -49,7 +49,7 @@ extern "C" {
 /* Major: bumped on any incompatible change; must match exactly. */
 #define ONSHI_ABI_MAJOR 1
 /* Minor: bumped when entry points or host services are appended. */
-#define ONSHI_ABI_MINOR 5
+#define ONSHI_ABI_MINOR 6
 /*
  * Receipt-computer plugins read and build the structs of onshi/message.h,
  * which grew in ABI 1.3 (the search info keeps the elements as sent; the

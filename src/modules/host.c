@@ -25,6 +25,7 @@
 #include "inquiry.h"
 #include "group_commit.h"
 #include "module.h"
+#include "path_watch.h"
 #include "spool.h"
 
 static void host_log(struct onshi_instance *inst, int level, const char *fmt, ...)
@@ -237,6 +238,43 @@ static int host_write_file_staged_later(struct onshi_instance *inst,
 	return rc;
 }
 
+/*
+ * The core's one inotify fd serves every instance (ABI 1.6): opened with
+ * the first watch, the subscriptions owned by the instance so that they
+ * go when it stops (module.c).
+ */
+static struct onshi_path_watch *host_watch_path(struct onshi_instance *inst,
+						const char *path, uint32_t mask,
+						onshi_path_cb cb, void *arg,
+						char *msg, size_t msglen)
+{
+	struct onshi_core *core = inst->module->core;
+
+	if (core->path_watches == NULL &&
+	    onshi_path_watches_new(core->loop, &core->path_watches) != ONSHI_OK) {
+		snprintf(msg, msglen, "cannot watch %s: out of memory", path);
+		return NULL;
+	}
+	return onshi_path_watch_add(core->path_watches, inst, path, mask, cb,
+				    arg, msg, msglen);
+}
+
+static void host_unwatch_path(struct onshi_instance *inst,
+			      struct onshi_path_watch *w)
+{
+	struct onshi_core *core = inst->module->core;
+
+	if (w == NULL)
+		return;
+	if (!onshi_path_watch_owned_by(core->path_watches, w, inst)) {
+		onshi_logf(&core->log, ONSHI_LOG_WARNING,
+			   "%s: unwatch_path of a watch it does not hold (plugin bug)",
+			   inst->module->name);
+		return;
+	}
+	onshi_path_watch_remove(core->path_watches, w);
+}
+
 static const struct onshi_host host_table = {
 	.size = sizeof(struct onshi_host),
 	.abi_major = ONSHI_ABI_MAJOR,
@@ -268,6 +306,8 @@ static const struct onshi_host host_table = {
 	.device_state = onshi_module_device_state,
 	.submit_later = onshi_inquiry_submit_later,
 	.write_file_staged_later = host_write_file_staged_later,
+	.watch_path = host_watch_path,
+	.unwatch_path = host_unwatch_path,
 };
 
 const struct onshi_host *onshi_host_table(void)

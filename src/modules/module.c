@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "log.h"
 #include "module.h"
+#include "path_watch.h"
 
 /* One registration (onshi_module_listen), in core->module_listeners. */
 struct onshi_module_listen_entry {
@@ -221,6 +222,7 @@ static int instance_create(struct onshi_module *mod, const struct onshi_config *
 			 "plugin %s %s: create failed: %s (see the log above)",
 			 desc->name, desc->version, onshi_strerror(rc));
 		onshi_loop_forget_owner(core->loop, inst);
+		onshi_path_watches_forget_owner(core->path_watches, inst);
 		instance_free(core, inst);
 		return rc;
 	}
@@ -239,10 +241,11 @@ static void instance_stop_destroy(struct onshi_module *mod,
 		ops->stop(inst->state);
 	/* After stop() no plugin thread runs: nothing can re-register. */
 	leaked = onshi_loop_forget_owner(core->loop, inst);
+	leaked += onshi_path_watches_forget_owner(core->path_watches, inst);
 	tell_stopping(core->module_listeners, inst);
 	if (leaked)
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
-			   "%s: plugin left %u fd watch(es)/timer(s) registered after stop; removed them (plugin bug)",
+			   "%s: plugin left %u fd watch(es)/timer(s)/folder watch(es) registered after stop; removed them (plugin bug)",
 			   mod->name, leaked);
 	ops->destroy(inst->state);
 	instance_free(core, inst);

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "host.h"
 #include "notify.h"
+#include "path_watch.h"
 #include "inquiry.h"
 #include "maintenance.h"
 #include "status.h"
@@ -228,6 +229,9 @@ void onshi_core_close(struct onshi_core *core)
 	onshi_control_close(core->control);
 	onshi_control_commands_free(core->control_commands);
 	onshi_inquiry_close(core);
+	/* Every instance is gone: no subscription is left on it. */
+	onshi_path_watches_free(core->path_watches);
+	core->path_watches = NULL;
 	if (core->signal_watch)
 		onshi_loop_unwatch(core->loop, core->signal_watch);
 	if (core->signal_fd >= 0)

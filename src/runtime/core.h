@@ -75,6 +75,9 @@ struct onshi_core {
 	struct onshi_counts counts;
 	struct onshi_status_page *status_page; /* NULL: no [status_page] */
 	struct onshi_status_registry status;   /* status providers (core.c) */
+	/* the one inotify fd of every plugin's watch_path (path_watch.h);
+	 * NULL until a plugin first watches a folder */
+	struct onshi_path_watches *path_watches;
 };
 
 /*

@@ -14,6 +14,11 @@
  * exponential backoff. A file published by link() + unlink() has two
  * names until the unlink, which must not get it refused: refusals wait
  * until the file has had its names (ctime) for the settle time too.
+ *
+ * The folder's events come from the daemon's one inotify instance
+ * (host->watch_path, ABI 1.6), so that a daemon with a hundred adapters
+ * holds one inotify fd, not a hundred against the per-user limit; an
+ * older daemon has no such service, and the watch opens its own.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +44,14 @@
 	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | \
 	 IN_MOVE_SELF | IN_ONLYDIR)
 
+/* What one read of events asks for once all of them are handled. */
+struct event_batch {
+	int need_scan, kept, unclosed;
+	/* Names created and not yet closed or moved in (copies). */
+	char *created[32];
+	size_t ncreated;
+};
+
 /* How a name came to be looked at. */
 enum seen_by {
 	SEEN_BY_SCAN, /* a scan: files still settling are left for later */
@@ -59,8 +72,17 @@ struct folder_watch {
 	const struct folder_watch_ops *ops;
 	void *arg;
 	char *dir, *failed_dir;
-	int dirfd, failedfd, ifd, wd;
+	int dirfd, failedfd;
+	/* The folder's watch: on the daemon's inotify (pw, ABI 1.6) or, on
+	 * an older daemon, an inotify fd of its own (ifd, wd, watch). */
+	int shared;
+	struct onshi_path_watch *pw;
+	int ifd, wd;
 	struct onshi_watch *watch;
+	/* Events dispatched one by one (shared): what they ask for is done
+	 * when the loop comes round, as it is after one read otherwise. */
+	struct event_batch batch;
+	struct onshi_timer *batch_end;
 	struct onshi_timer *timer;
 	uint64_t timer_due;         /* CLOCK_MONOTONIC ms */
 	struct onshi_timer *rescan; /* the repeating safety scan */
@@ -538,17 +560,67 @@ static enum handled handle(struct folder_watch *fw, const char *name, enum seen_
 	return H_KEPT;
 }
 
+static void on_path_event(void *arg, uint32_t mask, uint32_t cookie,
+			  const char *name);
+
+static int watching(const struct folder_watch *fw)
+{
+	return fw->shared ? fw->pw != NULL : fw->wd >= 0;
+}
+
+/* Watch the folder; -1 with errno, or with msg, on failure. */
+static int add_watch(struct folder_watch *fw, char *msg, size_t msglen)
+{
+	int err;
+
+	if (fw->shared) {
+		fw->pw = fw->host->watch_path(fw->inst, fw->dir, WATCH_MASK,
+					      on_path_event, fw, msg, msglen);
+		if (fw->pw == NULL) {
+			errno = EIO; /* msg says why */
+			return -1;
+		}
+		return 0;
+	}
+	fw->wd = inotify_add_watch(fw->ifd, fw->dir, WATCH_MASK);
+	if (fw->wd < 0) {
+		err = errno;
+		snprintf(msg, msglen, "cannot watch %s: %s%s", fw->dir,
+			 strerror(err),
+			 err == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop watching; the kernel may have dropped the watch already. */
+static void drop_watch(struct folder_watch *fw, int kernel_dropped)
+{
+	if (fw->shared) {
+		if (fw->pw != NULL)
+			fw->host->unwatch_path(fw->inst, fw->pw);
+		fw->pw = NULL;
+		return;
+	}
+	if (fw->wd >= 0 && !kernel_dropped)
+		inotify_rm_watch(fw->ifd, fw->wd);
+	fw->wd = -1;
+}
+
 /* (Re)open the folder and its inotify watch after it was lost. */
 static int rewatch(struct folder_watch *fw)
 {
-	int fd;
+	char msg[512];
+	int fd, err;
 
 	fd = open(fw->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	fw->wd = inotify_add_watch(fw->ifd, fw->dir, WATCH_MASK);
-	if (fw->wd < 0) {
+	if (add_watch(fw, msg, sizeof(msg)) < 0) {
+		err = errno;
 		close(fd);
+		errno = err;
 		return -1;
 	}
 	close(fw->dirfd);
@@ -571,7 +643,7 @@ static void scan(struct folder_watch *fw, int is_retry)
 	DIR *d;
 	int fd;
 
-	if (fw->wd < 0 && rewatch(fw) < 0) {
+	if (!watching(fw) && rewatch(fw) < 0) {
 		fw->host->log(fw->inst, ONSHI_LOG_ERR,
 			      "%s is gone (%s): restore "
 			      "the folder; looking again in %u s",
@@ -637,15 +709,89 @@ static void on_rescan(void *arg)
 	scan(arg, 0);
 }
 
+static void batch_forget_created(struct event_batch *b, const char *name)
+{
+	size_t i = 0;
+
+	while (i < b->ncreated) {
+		if (name == NULL || strcmp(b->created[i], name) == 0) {
+			free(b->created[i]);
+			b->created[i] = b->created[--b->ncreated];
+		} else {
+			i++;
+		}
+	}
+}
+
+/* One event of the folder (name NULL: of the folder itself). */
+static void on_event(struct folder_watch *fw, uint32_t mask, const char *name,
+		     struct event_batch *b)
+{
+	if (mask & IN_Q_OVERFLOW) {
+		b->need_scan = 1; /* events were lost */
+		return;
+	}
+	if (mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+		if (watching(fw)) {
+			drop_watch(fw, (mask & IN_IGNORED) != 0);
+			fw->host->log(fw->inst, ONSHI_LOG_ERR,
+				      "%s was removed or moved; "
+				      "no requests are taken "
+				      "until it is back",
+				      fw->dir);
+			schedule_scan(fw, fw->backoff_ms);
+		}
+		return;
+	}
+	if (name == NULL || name[0] == '\0' ||
+	    !(mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)))
+		return;
+	if (name[0] == '.')
+		return; /* hidden: a writer's temporary file */
+	if (!(mask & (IN_CLOSE_WRITE | IN_MOVED_TO))) {
+		/* Created, maybe never closed after writing (link(),
+		 * mknod()): unless closed in this same batch, a scan after
+		 * the settle time takes it. */
+		char *copy = b->ncreated < sizeof(b->created) / sizeof(b->created[0])
+				     ? strdup(name)
+				     : NULL;
+
+		if (copy != NULL)
+			b->created[b->ncreated++] = copy;
+		else
+			b->unclosed = 1;
+		return;
+	}
+	batch_forget_created(b, name);
+	if (handle(fw, name, (mask & IN_MOVED_TO) ? SEEN_MOVED : SEEN_CLOSED) ==
+	    H_KEPT) {
+		b->kept = 1;
+		fw->st.waiting++;
+	}
+}
+
+/* After a read's events: the scans they asked for. */
+static void batch_finish(struct folder_watch *fw, struct event_batch *b)
+{
+	int need_scan = b->need_scan, kept = b->kept;
+	int unclosed = b->unclosed || b->ncreated > 0;
+
+	batch_forget_created(b, NULL);
+	b->need_scan = b->kept = b->unclosed = 0;
+	if (need_scan)
+		scan(fw, 0);
+	else if (kept)
+		schedule_scan(fw, fw->backoff_ms);
+	if (unclosed)
+		schedule_scan(fw, fw->settle_ms + 10);
+}
+
+/* Our own inotify fd (a daemon before ABI 1.6). */
 static void on_inotify(int fd, unsigned events, void *arg)
 {
 	struct folder_watch *fw = arg;
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
-	int need_scan = 0, kept = 0, unclosed = 0;
-	/* Names created in this buffer and not yet closed or moved in. */
-	const char *created[32];
-	size_t ncreated, i;
 	ssize_t n;
 	char *p;
 
@@ -656,61 +802,44 @@ static void on_inotify(int fd, unsigned events, void *arg)
 			continue;
 		if (n <= 0)
 			break;
-		ncreated = 0;
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				need_scan = 1; /* events were lost */
+			/* A watch dropped earlier may still have events queued. */
+			if (!(ev->mask & IN_Q_OVERFLOW) && ev->wd != fw->wd)
 				continue;
-			}
-			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-				if (fw->wd >= 0) {
-					if (!(ev->mask & IN_IGNORED))
-						inotify_rm_watch(fw->ifd, fw->wd);
-					fw->wd = -1;
-					fw->host->log(fw->inst, ONSHI_LOG_ERR,
-						      "%s was removed or moved; "
-						      "no requests are taken "
-						      "until it is back",
-						      fw->dir);
-					schedule_scan(fw, fw->backoff_ms);
-				}
-				continue;
-			}
-			if (ev->len == 0 || ev->wd != fw->wd ||
-			    !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)))
-				continue;
-			if (ev->name[0] == '.')
-				continue; /* hidden: a writer's temporary file */
-			if (!(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))) {
-				/* Created, maybe never closed after writing
-				 * (link(), mknod()): unless closed in this same
-				 * batch, a scan after the settle time takes it. */
-				if (ncreated < sizeof(created) / sizeof(created[0]))
-					created[ncreated++] = ev->name;
-				else
-					unclosed = 1;
-				continue;
-			}
-			for (i = 0; i < ncreated; i++)
-				if (strcmp(created[i], ev->name) == 0)
-					created[i] = created[--ncreated];
-			if (handle(fw, ev->name,
-				   (ev->mask & IN_MOVED_TO) ? SEEN_MOVED
-							    : SEEN_CLOSED) == H_KEPT) {
-				kept = 1;
-				fw->st.waiting++;
-			}
+			on_event(fw, ev->mask, ev->len ? ev->name : NULL,
+				 &fw->batch);
 		}
-		if (ncreated > 0)
-			unclosed = 1; /* created[] points into buf: now */
 	}
-	if (need_scan)
-		scan(fw, 0);
-	else if (kept)
-		schedule_scan(fw, fw->backoff_ms);
-	if (unclosed)
-		schedule_scan(fw, fw->settle_ms + 10);
+	batch_finish(fw, &fw->batch);
+}
+
+static void on_batch_end(void *arg)
+{
+	struct folder_watch *fw = arg;
+
+	fw->batch_end = NULL; /* one-shot: already released by the host */
+	batch_finish(fw, &fw->batch);
+}
+
+/* The daemon's inotify (ABI 1.6): one event a call. */
+static void on_path_event(void *arg, uint32_t mask, uint32_t cookie,
+			  const char *name)
+{
+	struct folder_watch *fw = arg;
+	struct event_batch *b = &fw->batch;
+
+	(void)cookie;
+	on_event(fw, mask, name, b);
+	/* The rest of this read's events come first, as they would from our
+	 * own fd: a file created and closed in it needs no scan. */
+	if ((b->need_scan || b->kept || b->unclosed || b->ncreated > 0) &&
+	    fw->batch_end == NULL) {
+		fw->batch_end = fw->host->timer_start(fw->inst, 0, 0,
+						      on_batch_end, fw);
+		if (fw->batch_end == NULL)
+			batch_finish(fw, b); /* out of memory: at once */
+	}
 }
 
 int folder_watch_start(const struct onshi_host *host, struct onshi_instance *inst,
@@ -757,28 +886,31 @@ int folder_watch_start(const struct onshi_host *host, struct onshi_instance *ins
 			 strerror(err));
 		goto fail;
 	}
-	fw->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (fw->ifd < 0) {
-		err = errno;
-		snprintf(msg, msglen, "cannot start inotify: %s%s", strerror(err),
-			 err == EMFILE ? " (raise fs.inotify.max_user_instances)"
-				       : "");
-		goto fail;
+	fw->shared = ONSHI_HOST_HAS(host, unwatch_path) &&
+		     host->watch_path != NULL && host->unwatch_path != NULL;
+	if (!fw->shared) {
+		fw->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (fw->ifd < 0) {
+			err = errno;
+			snprintf(msg, msglen, "cannot start inotify: %s%s",
+				 strerror(err),
+				 err == EMFILE ? " (raise fs.inotify.max_user_instances)"
+					       : "");
+			goto fail;
+		}
 	}
 	/* Watch before scanning, so that nothing slips in between. */
-	fw->wd = inotify_add_watch(fw->ifd, fw->dir, WATCH_MASK);
-	if (fw->wd < 0) {
-		err = errno;
-		snprintf(msg, msglen, "cannot watch %s: %s%s", fw->dir,
-			 strerror(err),
-			 err == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
+	if (add_watch(fw, msg, msglen) < 0)
 		goto fail;
-	}
-	fw->watch = host->watch_fd(inst, fw->ifd, ONSHI_FD_READ, on_inotify, fw);
-	if (fw->watch == NULL) {
-		snprintf(msg, msglen, "cannot register the inotify fd with the loop");
-		folder_watch_stop(fw);
-		return ONSHI_ENOMEM;
+	if (!fw->shared) {
+		fw->watch = host->watch_fd(inst, fw->ifd, ONSHI_FD_READ,
+					   on_inotify, fw);
+		if (fw->watch == NULL) {
+			snprintf(msg, msglen,
+				 "cannot register the inotify fd with the loop");
+			folder_watch_stop(fw);
+			return ONSHI_ENOMEM;
+		}
 	}
 	if (cfg->rescan_ms > 0) {
 		fw->rescan = host->timer_start(inst, cfg->rescan_ms, 1,
@@ -886,13 +1018,14 @@ void folder_watch_stop(struct folder_watch *fw)
 		fw->host->timer_stop(fw->inst, fw->timer);
 	if (fw->rescan != NULL)
 		fw->host->timer_stop(fw->inst, fw->rescan);
+	if (fw->batch_end != NULL)
+		fw->host->timer_stop(fw->inst, fw->batch_end);
+	batch_forget_created(&fw->batch, NULL);
+	drop_watch(fw, 0);
 	if (fw->watch != NULL)
 		fw->host->unwatch_fd(fw->inst, fw->watch);
-	if (fw->ifd >= 0) {
-		if (fw->wd >= 0)
-			inotify_rm_watch(fw->ifd, fw->wd);
+	if (fw->ifd >= 0)
 		close(fw->ifd);
-	}
 	if (fw->dirfd >= 0)
 		close(fw->dirfd);
 	if (fw->failedfd >= 0)
