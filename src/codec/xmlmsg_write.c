@@ -70,6 +70,23 @@ static int reserve(struct out_buf *b, size_t n)
 	return 0;
 }
 
+/*
+ * End a document: rc, or ONSHI_ENOMEM if the buffer ran out of memory on
+ * the way; on success the text is NUL-terminated, on failure freed.
+ */
+static int out_finish(struct out_buf *b, int rc)
+{
+	if (rc == ONSHI_OK && b->failed)
+		rc = ONSHI_ENOMEM;
+	if (rc != ONSHI_OK) {
+		free(b->data);
+		b->data = NULL;
+		return rc;
+	}
+	b->data[b->len] = '\0';
+	return ONSHI_OK;
+}
+
 static void put(struct out_buf *b, const char *s, size_t n)
 {
 	if (reserve(b, n) < 0)
@@ -356,13 +373,9 @@ int onshi_msg_write(const struct onshi_msg *m, enum onshi_charset cs, char **out
 	put(&ws.out, "\n", 1);
 	rc = write_element(&ws, root->name, root, &m->u);
 	put(&ws.out, "\n", 1);
-	if (rc == ONSHI_OK && ws.out.failed)
-		rc = ONSHI_ENOMEM;
-	if (rc != ONSHI_OK) {
-		free(ws.out.data);
+	rc = out_finish(&ws.out, rc);
+	if (rc != ONSHI_OK)
 		return rc;
-	}
-	ws.out.data[ws.out.len] = '\0';
 	if (cs == ONSHI_CHARSET_UTF8) {
 		/* The buffer is the result: no copy. */
 		*out = ws.out.data;
@@ -436,13 +449,9 @@ int onshi_bulk_upload_write(const struct onshi_req_header *h,
 	put(&ws.out, "></", 3);
 	put_str(&ws.out, root->name);
 	put(&ws.out, ">\n", 2);
-	if (rc == ONSHI_OK && ws.out.failed)
-		rc = ONSHI_ENOMEM;
-	if (rc != ONSHI_OK) {
-		free(ws.out.data);
+	rc = out_finish(&ws.out, rc);
+	if (rc != ONSHI_OK)
 		return rc;
-	}
-	ws.out.data[ws.out.len] = '\0';
 	/* The buffer becomes the caller's: no copy. */
 	onshi_strbuf_free(out);
 	out->data = ws.out.data;
