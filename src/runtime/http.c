@@ -32,6 +32,8 @@ struct onshi_http {
 	unsigned active;
 	int flush_pending;
 	long max_connections; /* kept: a flush makes a new multi handle */
+	long idle_keep;       /* connections left open between bursts */
+	long maxconnects;     /* what curl was last told (CURLMOPT_MAXCONNECTS) */
 	CURL *easy_pool[EASY_POOL_MAX]; /* reset, ready for the next call */
 	unsigned n_easy_pool;
 };
@@ -92,7 +94,34 @@ static const struct onshi_curl_loop_ops loop_ops = {
 	.timer_stop = loop_timer_stop,
 };
 
-/* The per-host cap, and as many idle connections kept as it allows. */
+/*
+ * How many connections curl keeps open once their transfer ended: those
+ * still busy plus idle_keep. curl counts busy and idle connections
+ * together and, when a transfer ends with more than this open, closes the
+ * oldest idle one; following the number in flight lets a burst keep every
+ * connection it uses while the tail of the burst closes all but about
+ * idle_keep. One less than in flight because the transfer that ends is
+ * still counted when curl looks. Never 0: to curl that means no limit.
+ */
+static void update_maxconnects(struct onshi_http *h)
+{
+	long busy = (long)h->active, want;
+
+	if (h->max_connections <= 0)
+		return; /* no cap: curl's own default (4 per transfer added) */
+	if (busy > h->max_connections)
+		busy = h->max_connections;
+	want = h->idle_keep > 0 ? h->idle_keep + (busy > 0 ? busy - 1 : 0)
+				: h->max_connections;
+	if (want < 1)
+		want = 1;
+	if (want == h->maxconnects)
+		return;
+	h->maxconnects = want;
+	curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS, want);
+}
+
+/* The per-host cap, and the idle connections kept (update_maxconnects). */
 static void apply_max_connections(struct onshi_http *h)
 {
 	curl_multi_setopt(h->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
@@ -100,9 +129,8 @@ static void apply_max_connections(struct onshi_http *h)
 	/* curl's own default keeps 4 per transfer added: with one or two in
 	 * flight it closes pooled connections that the next burst must open
 	 * again (a TLS handshake and a client key read each). */
-	if (h->max_connections > 0)
-		curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS,
-				  h->max_connections);
+	h->maxconnects = -1; /* a new multi handle knows nothing yet */
+	update_maxconnects(h);
 }
 
 static int multi_open(struct onshi_http *h)
@@ -188,6 +216,8 @@ static void check_done(void *http)
 			cb(arg, easy, res);
 		}
 	}
+	if (h->curl.multi)
+		update_maxconnects(h);
 	maybe_schedule_flush(h);
 }
 
@@ -251,6 +281,7 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb, void
 		h->xfers->prev = x;
 	h->xfers = x;
 	h->active++;
+	update_maxconnects(h);
 	return ONSHI_OK;
 }
 
@@ -263,6 +294,8 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy)
 	if (h->curl.multi)
 		curl_multi_remove_handle(h->curl.multi, easy);
 	free(x);
+	if (h->curl.multi)
+		update_maxconnects(h);
 	maybe_schedule_flush(h);
 }
 
@@ -276,6 +309,13 @@ void onshi_http_set_max_connections(struct onshi_http *h, long max)
 	h->max_connections = max;
 	if (h->curl.multi)
 		apply_max_connections(h);
+}
+
+void onshi_http_set_idle_keep(struct onshi_http *h, long keep)
+{
+	h->idle_keep = keep > 0 ? keep : 0;
+	if (h->curl.multi)
+		update_maxconnects(h);
 }
 
 void onshi_http_flush_connections(struct onshi_http *h)

@@ -48,6 +48,14 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy);
  * also kept open between bursts. Kept across onshi_http_flush_connections().
  */
 void onshi_http_set_max_connections(struct onshi_http *h, long max);
+/*
+ * With a cap, keep only about keep idle connections once a burst is over
+ * (0, the default: keep up to the cap). Busy connections are never closed
+ * for it: during a burst all of the cap stay usable. For many onshi_http
+ * side by side (one per client certificate), so that a hundred of them do
+ * not hold a hundred times the cap open. Kept across flushes.
+ */
+void onshi_http_set_idle_keep(struct onshi_http *h, long keep);
 
 /*
  * An easy handle in curl's default state, taken from a small pool of
