@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * national.c — the national link's calls: mTLS requests on http.c's curl
- * multi handle, bearer tokens per institution (and its own client
+ * multi handles (one per client certificate), bearer tokens per institution (and its own client
  * certificate, if it has one), retries with backoff until the deadline,
  * and what each transfer's end means (see national.h). The link's state
  * (national_link.c), the idle probe (national_probe.c) and opening the

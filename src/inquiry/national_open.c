@@ -18,11 +18,12 @@
 #include "http.h"
 #include "national_internal.h"
 
-/* Connections an institution with its own certificate leaves open once its
- * burst is over: enough for the next call or two to skip the handshake,
- * few enough that a hundred institutions hold a few hundred, not a hundred
- * times max_connections. */
-#define OWN_IDLE_KEEP 2
+/* An institution with its own certificate closes its connections after
+ * this long without a call: a hundred mostly quiet institutions then hold
+ * none, not a hundred times max_connections, while one that is busy keeps
+ * all of its own warm. Under onshi-qsd's 60 s idle timeout, so a closed
+ * connection is rarely found dead. */
+#define OWN_IDLE_CLOSE_MS 30000u
 
 static long conf_long(const struct onshi_conf_section *sec, const char *key, long dflt)
 {
@@ -112,7 +113,7 @@ int onshi_national_open(struct onshi_loop *loop, struct onshi_log *log,
 			return ONSHI_ENOMEM;
 		}
 		onshi_http_set_max_connections(t->http, max_conn);
-		onshi_http_set_idle_keep(t->http, OWN_IDLE_KEEP);
+		onshi_http_set_idle_close(t->http, OWN_IDLE_CLOSE_MS);
 	}
 	if (national_probe_start(n) != ONSHI_OK) {
 		onshi_national_close(n);

@@ -32,8 +32,10 @@ struct onshi_http {
 	unsigned active;
 	int flush_pending;
 	long max_connections; /* kept: a flush makes a new multi handle */
-	long idle_keep;       /* connections left open between bursts */
-	long maxconnects;     /* what curl was last told (CURLMOPT_MAXCONNECTS) */
+	/* Close every connection after this long with no transfer (0: never);
+	 * quiet_timer checks, last_end_ms is when the last transfer ended. */
+	uint64_t idle_close_ms, last_end_ms;
+	struct onshi_loop_timer *quiet_timer;
 	CURL *easy_pool[EASY_POOL_MAX]; /* reset, ready for the next call */
 	unsigned n_easy_pool;
 };
@@ -94,43 +96,19 @@ static const struct onshi_curl_loop_ops loop_ops = {
 	.timer_stop = loop_timer_stop,
 };
 
-/*
- * How many connections curl keeps open once their transfer ended: those
- * still busy plus idle_keep. curl counts busy and idle connections
- * together and, when a transfer ends with more than this open, closes the
- * oldest idle one; following the number in flight lets a burst keep every
- * connection it uses while the tail of the burst closes all but about
- * idle_keep. One less than in flight because the transfer that ends is
- * still counted when curl looks. Never 0: to curl that means no limit.
- */
-static void update_maxconnects(struct onshi_http *h)
-{
-	long busy = (long)h->active, want;
-
-	if (h->max_connections <= 0)
-		return; /* no cap: curl's own default (4 per transfer added) */
-	if (busy > h->max_connections)
-		busy = h->max_connections;
-	want = h->idle_keep > 0 ? h->idle_keep + (busy > 0 ? busy - 1 : 0)
-				: h->max_connections;
-	if (want < 1)
-		want = 1;
-	if (want == h->maxconnects)
-		return;
-	h->maxconnects = want;
-	curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS, want);
-}
-
-/* The per-host cap, and the idle connections kept (update_maxconnects). */
+/* The per-host cap, and as many idle connections kept as it allows. */
 static void apply_max_connections(struct onshi_http *h)
 {
 	curl_multi_setopt(h->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  h->max_connections);
 	/* curl's own default keeps 4 per transfer added: with one or two in
 	 * flight it closes pooled connections that the next burst must open
-	 * again (a TLS handshake and a client key read each). */
-	h->maxconnects = -1; /* a new multi handle knows nothing yet */
-	update_maxconnects(h);
+	 * again (a TLS handshake and a client key read each). Fewer than the
+	 * cap does the same within a burst whenever the number in flight
+	 * dips, so idle ones are closed by quiet time instead (idle_close). */
+	if (h->max_connections > 0)
+		curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS,
+				  h->max_connections);
 }
 
 static int multi_open(struct onshi_http *h)
@@ -151,6 +129,7 @@ static void multi_close(struct onshi_http *h)
 	/* Whatever curl left registered goes too (watches, the flush timer). */
 	onshi_loop_forget_owner(h->loop, h);
 	h->flush_timer = NULL;
+	h->quiet_timer = NULL;
 }
 
 static void on_flush_timer(void *arg)
@@ -171,6 +150,36 @@ static void maybe_schedule_flush(struct onshi_http *h)
 	if (h->flush_pending && !h->active && !h->flush_timer)
 		h->flush_timer = onshi_loop_timer(h->loop, h, 0, 0,
 						  on_flush_timer, h);
+}
+
+static void on_quiet_timer(void *arg);
+
+/* Nothing runs: close the connections once idle_close_ms stays quiet. */
+static void maybe_arm_quiet(struct onshi_http *h, uint64_t ms)
+{
+	if (h->idle_close_ms && !h->active && !h->quiet_timer && h->curl.multi)
+		h->quiet_timer = onshi_loop_timer(h->loop, h, ms, 0,
+						  on_quiet_timer, h);
+}
+
+static void on_quiet_timer(void *arg)
+{
+	struct onshi_http *h = arg;
+	uint64_t quiet = onshi_loop_now_ms() - h->last_end_ms;
+
+	h->quiet_timer = NULL;
+	if (h->active)
+		return; /* busy again: armed anew when it is done */
+	if (quiet < h->idle_close_ms) {
+		maybe_arm_quiet(h, h->idle_close_ms - quiet);
+		return;
+	}
+	/* A new multi handle has no connections. The pooled easy handles
+	 * keep their TLS sessions (same identity): the next call resumes
+	 * one, a cheaper handshake. */
+	multi_close(h);
+	if (multi_open(h) == ONSHI_OK)
+		h->flush_pending = 0; /* nothing old is left to flush */
 }
 
 /* O(1): hundreds of transfers may wait for a connection at once. */
@@ -216,8 +225,10 @@ static void check_done(void *http)
 			cb(arg, easy, res);
 		}
 	}
-	if (h->curl.multi)
-		update_maxconnects(h);
+	if (!h->active) {
+		h->last_end_ms = onshi_loop_now_ms();
+		maybe_arm_quiet(h, h->idle_close_ms);
+	}
 	maybe_schedule_flush(h);
 }
 
@@ -281,7 +292,6 @@ int onshi_http_add(struct onshi_http *h, CURL *easy, onshi_http_done_cb cb, void
 		h->xfers->prev = x;
 	h->xfers = x;
 	h->active++;
-	update_maxconnects(h);
 	return ONSHI_OK;
 }
 
@@ -294,8 +304,10 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy)
 	if (h->curl.multi)
 		curl_multi_remove_handle(h->curl.multi, easy);
 	free(x);
-	if (h->curl.multi)
-		update_maxconnects(h);
+	if (!h->active) {
+		h->last_end_ms = onshi_loop_now_ms();
+		maybe_arm_quiet(h, h->idle_close_ms);
+	}
 	maybe_schedule_flush(h);
 }
 
@@ -311,11 +323,10 @@ void onshi_http_set_max_connections(struct onshi_http *h, long max)
 		apply_max_connections(h);
 }
 
-void onshi_http_set_idle_keep(struct onshi_http *h, long keep)
+void onshi_http_set_idle_close(struct onshi_http *h, uint64_t ms)
 {
-	h->idle_keep = keep > 0 ? keep : 0;
-	if (h->curl.multi)
-		update_maxconnects(h);
+	/* Armed when a transfer ends: a pool never used holds nothing. */
+	h->idle_close_ms = ms;
 }
 
 void onshi_http_flush_connections(struct onshi_http *h)
