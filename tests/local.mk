@@ -204,6 +204,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/audit-events.test \
 	tests/integration/masking.test \
 	tests/integration/tls.test \
+	tests/integration/institution-certs.test \
 	tests/integration/faults.test \
 	tests/integration/disk.test \
 	tests/integration/cert.test \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * national.c — the national link's calls: mTLS requests on http.c's curl
- * multi handle, bearer tokens per institution (and its own client
+ * multi handles (one per client certificate), bearer tokens per institution (and its own client
  * certificate, if it has one), retries with backoff until the deadline,
  * and what each transfer's end means (see national.h). The link's state
  * (national_link.c), the idle probe (national_probe.c) and opening the
@@ -73,8 +73,8 @@ void national_call_free(struct onshi_national_call *c)
 		}
 	n->pending--;
 	if (c->easy) {
-		onshi_http_cancel(n->http, c->easy);
-		onshi_http_easy_release(n->http, c->easy);
+		onshi_http_cancel(c->http, c->easy);
+		onshi_http_easy_release(c->http, c->easy);
 	}
 	curl_slist_free_all(c->headers);
 	if (c->retry_timer)
@@ -137,6 +137,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 		.p12_password = n->p12_password,
 	};
 	char *url = NULL, *hdr = NULL;
+	struct onshi_http *http = t && t->http ? t->http : n->http;
 	CURL *e;
 
 	if (t && (t->client_p12 || t->client_cert)) {
@@ -147,7 +148,7 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	}
 	if (asprintf(&url, "%s%s", n->endpoint, c->path) < 0)
 		return ONSHI_ENOMEM;
-	e = onshi_http_easy(n->http); /* pooled: no init per call */
+	e = onshi_http_easy(http); /* pooled: no init per call */
 	if (!e) {
 		free(url);
 		return ONSHI_ENOMEM;
@@ -187,8 +188,9 @@ static int send_call(struct onshi_national_call *c, const char *token)
 	onshi_http_set_tls(e, &tls);
 	free(url);
 	c->easy = e;
-	if (onshi_http_add(n->http, e, on_transfer_done, c) != ONSHI_OK) {
-		onshi_http_easy_release(n->http, e);
+	c->http = http;
+	if (onshi_http_add(http, e, on_transfer_done, c) != ONSHI_OK) {
+		onshi_http_easy_release(http, e);
 		c->easy = NULL;
 		return ONSHI_EIO;
 	}
@@ -390,7 +392,7 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 	char why[600];
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-	onshi_http_easy_release(n->http, c->easy);
+	onshi_http_easy_release(c->http, c->easy);
 	c->easy = NULL;
 	c->attempt++;
 	n->last_done_ms = onshi_loop_now_ms();
@@ -533,6 +535,9 @@ struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
 
 void onshi_national_flush_connections(struct onshi_national *n)
 {
-	if (n)
-		onshi_http_flush_connections(n->http);
+	if (!n)
+		return;
+	onshi_http_flush_connections(n->http);
+	for (struct national_token *t = n->tokens; t; t = t->next)
+		onshi_http_flush_connections(t->http); /* NULL is ignored */
 }

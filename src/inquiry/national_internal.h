@@ -29,6 +29,13 @@
 struct national_token {
 	char inst[11];
 	char *client_cert, *client_key, *client_p12, *p12_password;
+	/* With a certificate of its own, its own connections: curl's cap on
+	 * connections is per host, so on one shared multi handle institutions
+	 * would close each other's warm connections (a TLS handshake per
+	 * call); and a connection or TLS session made with this certificate
+	 * cannot carry another institution's call when it is not in the same
+	 * pool at all. NULL: the link's shared one (n->http). */
+	struct onshi_http *http;
 	char *value;
 	uint64_t expires_ms;
 	int fetching;
@@ -62,6 +69,7 @@ struct onshi_national_call {
 	int sink_errno; /* a write to sink_fd failed */
 	char errbuf[CURL_ERROR_SIZE];
 	struct onshi_loop_timer *retry_timer;
+	struct onshi_http *http; /* whose multi handle easy was added to */
 	struct onshi_national_call *next;         /* all calls */
 	struct onshi_national_call *next_waiting; /* token wait list */
 };
@@ -75,7 +83,10 @@ struct onshi_national {
 	char *client_cert, *client_key, *client_p12, *p12_password, *ca_bundle;
 	long timeout_ms, connect_timeout_ms, deadline_ms;
 	long bulk_timeout_ms; /* batch documents are megabytes, not kilobytes */
-	struct onshi_http *http; /* curl multi on the loop */
+	/* curl multi on the loop, for the [national] certificate (the
+	 * institutions without one of their own); [national]
+	 * max_connections applies to it and to each institution's own. */
+	struct onshi_http *http;
 	struct national_token *tokens;
 	struct onshi_national_call *calls;
 	unsigned pending;

@@ -32,6 +32,10 @@ struct onshi_http {
 	unsigned active;
 	int flush_pending;
 	long max_connections; /* kept: a flush makes a new multi handle */
+	/* Close every connection after this long with no transfer (0: never);
+	 * quiet_timer checks, last_end_ms is when the last transfer ended. */
+	uint64_t idle_close_ms, last_end_ms;
+	struct onshi_loop_timer *quiet_timer;
 	CURL *easy_pool[EASY_POOL_MAX]; /* reset, ready for the next call */
 	unsigned n_easy_pool;
 };
@@ -99,7 +103,9 @@ static void apply_max_connections(struct onshi_http *h)
 			  h->max_connections);
 	/* curl's own default keeps 4 per transfer added: with one or two in
 	 * flight it closes pooled connections that the next burst must open
-	 * again (a TLS handshake and a client key read each). */
+	 * again (a TLS handshake and a client key read each). Fewer than the
+	 * cap does the same within a burst whenever the number in flight
+	 * dips, so idle ones are closed by quiet time instead (idle_close). */
 	if (h->max_connections > 0)
 		curl_multi_setopt(h->curl.multi, CURLMOPT_MAXCONNECTS,
 				  h->max_connections);
@@ -123,6 +129,7 @@ static void multi_close(struct onshi_http *h)
 	/* Whatever curl left registered goes too (watches, the flush timer). */
 	onshi_loop_forget_owner(h->loop, h);
 	h->flush_timer = NULL;
+	h->quiet_timer = NULL;
 }
 
 static void on_flush_timer(void *arg)
@@ -143,6 +150,36 @@ static void maybe_schedule_flush(struct onshi_http *h)
 	if (h->flush_pending && !h->active && !h->flush_timer)
 		h->flush_timer = onshi_loop_timer(h->loop, h, 0, 0,
 						  on_flush_timer, h);
+}
+
+static void on_quiet_timer(void *arg);
+
+/* Nothing runs: close the connections once idle_close_ms stays quiet. */
+static void maybe_arm_quiet(struct onshi_http *h, uint64_t ms)
+{
+	if (h->idle_close_ms && !h->active && !h->quiet_timer && h->curl.multi)
+		h->quiet_timer = onshi_loop_timer(h->loop, h, ms, 0,
+						  on_quiet_timer, h);
+}
+
+static void on_quiet_timer(void *arg)
+{
+	struct onshi_http *h = arg;
+	uint64_t quiet = onshi_loop_now_ms() - h->last_end_ms;
+
+	h->quiet_timer = NULL;
+	if (h->active)
+		return; /* busy again: armed anew when it is done */
+	if (quiet < h->idle_close_ms) {
+		maybe_arm_quiet(h, h->idle_close_ms - quiet);
+		return;
+	}
+	/* A new multi handle has no connections. The pooled easy handles
+	 * keep their TLS sessions (same identity): the next call resumes
+	 * one, a cheaper handshake. */
+	multi_close(h);
+	if (multi_open(h) == ONSHI_OK)
+		h->flush_pending = 0; /* nothing old is left to flush */
 }
 
 /* O(1): hundreds of transfers may wait for a connection at once. */
@@ -187,6 +224,10 @@ static void check_done(void *http)
 			free(x);
 			cb(arg, easy, res);
 		}
+	}
+	if (!h->active) {
+		h->last_end_ms = onshi_loop_now_ms();
+		maybe_arm_quiet(h, h->idle_close_ms);
 	}
 	maybe_schedule_flush(h);
 }
@@ -263,6 +304,10 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy)
 	if (h->curl.multi)
 		curl_multi_remove_handle(h->curl.multi, easy);
 	free(x);
+	if (!h->active) {
+		h->last_end_ms = onshi_loop_now_ms();
+		maybe_arm_quiet(h, h->idle_close_ms);
+	}
 	maybe_schedule_flush(h);
 }
 
@@ -276,6 +321,12 @@ void onshi_http_set_max_connections(struct onshi_http *h, long max)
 	h->max_connections = max;
 	if (h->curl.multi)
 		apply_max_connections(h);
+}
+
+void onshi_http_set_idle_close(struct onshi_http *h, uint64_t ms)
+{
+	/* Armed when a transfer ends: a pool never used holds nothing. */
+	h->idle_close_ms = ms;
 }
 
 void onshi_http_flush_connections(struct onshi_http *h)

@@ -8,11 +8,13 @@
  * callback, and get the callback on the loop thread when the transfer has
  * ended. Connections (and TLS sessions) are reused within one onshi_http;
  * onshi_http_flush_connections() drops them, e.g. after a new client
- * certificate was installed. The national link and the maintenance poller
- * each have their own.
+ * certificate was installed. The national link has one per client
+ * certificate (national_internal.h), the maintenance poller its own.
  */
 #ifndef ONSHI_CORE_HTTP_H
 #define ONSHI_CORE_HTTP_H
+
+#include <stdint.h>
 
 #include <curl/curl.h>
 
@@ -48,6 +50,14 @@ void onshi_http_cancel(struct onshi_http *h, CURL *easy);
  * also kept open between bursts. Kept across onshi_http_flush_connections().
  */
 void onshi_http_set_max_connections(struct onshi_http *h, long max);
+/*
+ * Close every connection once no transfer ran for ms (0, the default:
+ * keep them, up to the cap). For many onshi_http side by side (one per
+ * client certificate), so that a hundred of them, mostly quiet, do not
+ * hold a hundred times the cap open. Within a burst nothing is closed for
+ * it. Kept across flushes.
+ */
+void onshi_http_set_idle_close(struct onshi_http *h, uint64_t ms);
 
 /*
  * An easy handle in curl's default state, taken from a small pool of
