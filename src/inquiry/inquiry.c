@@ -630,6 +630,8 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	/* Its periodic fdatasync joins the rounds, off the loop thread. */
+	onshi_audit_set_commit(core, commit);
 	if (v && (onshi_conf_parse_long(v, 1, 86400, &requeue_s) < 0))
 		requeue_s = DEFAULT_REQUEUE_S;
 	core->requeue_timer = onshi_loop_timer(core->loop, &core->spool,
@@ -646,6 +648,7 @@ void onshi_inquiry_close(struct onshi_core *core)
 	core->requeue_timer = NULL;
 	/* Every round finished and told before anything it points to goes. */
 	if (core->spool) {
+		onshi_audit_set_commit(core, NULL);
 		onshi_group_commit_free(onshi_spool_commit(core->spool));
 		onshi_spool_set_commit(core->spool, NULL);
 	}

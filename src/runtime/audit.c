@@ -5,11 +5,13 @@
  *
  * Each record is one write(2) of a whole line to a file opened O_APPEND,
  * so a crash of the process loses nothing already written and never
- * interleaves records. fdatasync() runs on a short one-shot loop timer
+ * interleaves records. fdatasync() is due on a short one-shot loop timer
  * (SYNC_MS after the first unsynced record) and at stop: a power loss can
- * lose the records of the last SYNC_MS, which the spool (fsynced per
- * request) does not: the spool is what makes work survive, the audit log
- * says what happened. A syscall per record keeps the hot path cheap.
+ * lose the records of the last SYNC_MS (and a round of the group commit),
+ * which the spool (fsynced per request) does not: the spool is what makes
+ * work survive, the audit log says what happened. A syscall per record
+ * keeps the hot path cheap; with a group commit the timer's fdatasync
+ * runs on its worker, in its next round, not on the loop thread.
  *
  * The writer knows only the loop (for its sync timer), the log and the
  * file's path: the daemon opens it from its settings in audit_core.c.
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "group_commit.h"
 #include "log.h"
 #include "loop.h"
 #include "strbuf.h"
@@ -46,6 +49,9 @@ struct onshi_audit {
 	char head[ONSHI_AUDIT_HASH_HEX + 1]; /* its hash */
 	char actor[64];
 	struct onshi_loop_timer *sync_timer;
+	struct onshi_group_commit *commit; /* NULL: fdatasync on the loop */
+	unsigned syncs_queued;             /* in the commit, not done yet */
+	struct onshi_sha256 *hasher;       /* one SHA-256 context, reused */
 	int need_recover;      /* the tail must be checked again */
 	unsigned long dropped; /* events not written meanwhile */
 	int failing;           /* a write failure was logged */
@@ -71,14 +77,46 @@ static void put_value(struct onshi_strbuf *b, const char *v)
 	}
 }
 
-static void on_sync(void *arg)
+/* The worker's fdatasync of the records written before on_sync ran. */
+static void synced(void *arg, int rc, const char *why)
 {
 	struct onshi_audit *a = arg;
 
+	a->syncs_queued--;
+	if (rc != ONSHI_OK)
+		onshi_logf(a->log, ONSHI_LOG_ERR, "audit log %s: %s", a->path, why);
+}
+
+static void on_sync(void *arg)
+{
+	struct onshi_audit *a = arg;
+	int fd;
+
 	a->sync_timer = NULL; /* one-shot: released by the loop */
-	if (a->fd >= 0 && fdatasync(a->fd) < 0)
+	if (a->fd < 0)
+		return;
+	/* A disk flush takes milliseconds: the loop thread goes on. */
+	if (a->commit && (fd = dup(a->fd)) >= 0) {
+		if (onshi_group_commit_sync(a->commit, fd, "the audit log", synced,
+					    a) == ONSHI_OK) {
+			a->syncs_queued++;
+			return;
+		}
+		close(fd);
+	}
+	if (fdatasync(a->fd) < 0)
 		onshi_logf(a->log, ONSHI_LOG_ERR, "audit log %s: fdatasync failed: %s",
 			   a->path, strerror(errno));
+}
+
+void onshi_audit_writer_set_commit(struct onshi_audit *a,
+				   struct onshi_group_commit *gc)
+{
+	if (!a)
+		return;
+	/* Syncs already queued in the old one run (and call synced()) when
+	 * it is flushed or freed, which its owner does before a goes. */
+	a->commit = gc;
 }
 
 /* Write one finished record (text without " hash=..."), chain it. */
@@ -89,7 +127,7 @@ static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
 	struct onshi_strbuf out = { 0 };
 	ssize_t n;
 
-	onshi_audit_sha256_hex(rec->data, rec->len, hash);
+	onshi_sha256_hex(a->hasher, rec->data, rec->len, hash);
 	if (prelen)
 		onshi_strbuf_append(&out, pre, prelen);
 	onshi_strbuf_append(&out, rec->data, rec->len);
@@ -216,7 +254,7 @@ static int recover(struct onshi_audit *a, const char *reason)
 	if (torn) {
 		snprintf(num, sizeof(num), "%zu", torn_len);
 		kv(&rec, "torn_bytes", num);
-		onshi_audit_sha256_hex(torn, torn_len, sha);
+		onshi_sha256_hex(a->hasher, torn, torn_len, sha);
 		kv(&rec, "torn_sha256", sha);
 	}
 	if (a->dropped) {
@@ -380,6 +418,7 @@ int onshi_audit_writer_open(struct onshi_loop *loop, struct onshi_log *log,
 	a->loop = loop;
 	a->log = log;
 	a->fd = -1;
+	a->hasher = onshi_sha256_new(); /* NULL: each hash sets one up */
 	if (!parent_ok(a->path, msg, msglen))
 		goto fail;
 	/* O_NONBLOCK: a FIFO planted at the path fails at once (ENXIO)
@@ -420,6 +459,7 @@ int onshi_audit_writer_open(struct onshi_loop *loop, struct onshi_log *log,
 fail:
 	if (a->fd >= 0)
 		close(a->fd);
+	onshi_sha256_free(a->hasher);
 	free(a->path);
 	free(a);
 	return ONSHI_EINVAL;
@@ -432,10 +472,14 @@ void onshi_audit_writer_close(struct onshi_audit *a)
 	onshi_audit_record(a, "stop", (char *)NULL);
 	if (a->sync_timer && a->loop)
 		onshi_loop_timer_stop(a->loop, a->sync_timer);
+	/* Its queued syncs point at a: done (and told) before it goes. */
+	if (a->commit && a->syncs_queued)
+		onshi_group_commit_flush(a->commit);
 	if (fdatasync(a->fd) < 0)
 		onshi_logf(a->log, ONSHI_LOG_ERR, "audit log %s: fdatasync failed: %s",
 			   a->path, strerror(errno));
 	close(a->fd);
+	onshi_sha256_free(a->hasher);
 	free(a->path);
 	free(a);
 }
