@@ -69,11 +69,24 @@ static int plain(unsigned char c)
 
 static void put_value(struct onshi_strbuf *b, const char *v)
 {
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if (plain(*p) && *p)
-			onshi_strbuf_append(b, (const char *)p, 1);
-		else
-			onshi_strbuf_printf(b, "%%%02X", *p);
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		const unsigned char *run = p;
+
+		/* Runs of plain bytes in one append: most values are all
+		 * plain, and a record is formatted on every event. */
+		while (*p && plain(*p))
+			p++;
+		if (p > run)
+			onshi_strbuf_append(b, (const char *)run, (size_t)(p - run));
+		if (*p) {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			onshi_strbuf_append(b, esc, sizeof(esc));
+			p++;
+		}
 	}
 }
 
@@ -131,7 +144,9 @@ static int write_record(struct onshi_audit *a, const char *pre, size_t prelen,
 	if (prelen)
 		onshi_strbuf_append(&out, pre, prelen);
 	onshi_strbuf_append(&out, rec->data, rec->len);
-	onshi_strbuf_printf(&out, " hash=%s\n", hash);
+	onshi_strbuf_append(&out, " hash=", 6);
+	onshi_strbuf_append(&out, hash, ONSHI_AUDIT_HASH_HEX);
+	onshi_strbuf_append(&out, "\n", 1);
 	if (out.failed) {
 		onshi_strbuf_free(&out);
 		errno = ENOMEM;
@@ -159,9 +174,18 @@ static void begin(struct onshi_audit *a, struct onshi_strbuf *b, const char *kin
 {
 	char when[ONSHI_UTC_LEN];
 
+	char seq[24];
+	int n;
+
 	onshi_utc_format(when, sizeof(when), ONSHI_UTC_ISO8601, time(NULL));
-	onshi_strbuf_printf(b, "%llu %s prev=%s kind=",
-			    (unsigned long long)(a->seq + 1), when, a->head);
+	/* Appended piece by piece: a format string walked twice (size, then
+	 * text) cost more than the rest of the line. */
+	n = snprintf(seq, sizeof(seq), "%llu ", (unsigned long long)(a->seq + 1));
+	onshi_strbuf_append(b, seq, (size_t)n);
+	onshi_strbuf_append(b, when, strlen(when));
+	onshi_strbuf_append(b, " prev=", 6);
+	onshi_strbuf_append(b, a->head, strlen(a->head));
+	onshi_strbuf_append(b, " kind=", 6);
 	put_value(b, kind);
 }
 
@@ -169,7 +193,9 @@ static void kv(struct onshi_strbuf *b, const char *key, const char *value)
 {
 	if (!value || !*value)
 		return;
-	onshi_strbuf_printf(b, " %s=", key);
+	onshi_strbuf_append(b, " ", 1);
+	onshi_strbuf_append(b, key, strlen(key));
+	onshi_strbuf_append(b, "=", 1);
 	put_value(b, value);
 }
 
