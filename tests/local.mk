@@ -67,10 +67,11 @@ tests_unit_test_loader_LDADD = $(UNIT_LDADD)
 check_PROGRAMS += tests/unit/test_mask tests/unit/test_audit_verify \
 	tests/unit/test_audit
 TESTS += tests/unit/test_mask tests/unit/test_audit_verify tests/unit/test_audit
-# The writer alone: util, its own two files and the loop and log it takes.
+# The writer alone: util, its own two files and the loop, log and group
+# commit it takes.
 tests_unit_test_audit_SOURCES = tests/unit/test_audit.c tests/unit/testutil.h \
 	src/runtime/audit.c src/runtime/audit_verify.c src/runtime/audit.h \
-	src/runtime/log.c src/runtime/loop.c
+	src/runtime/log.c src/runtime/loop.c src/runtime/group_commit.c
 tests_unit_test_audit_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_audit_LDADD = src/util/libonshi-util.la $(CMOCKA_LIBS) \
 	$(OPENSSL_LIBS)

@@ -64,51 +64,80 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			       long status, const char *body, size_t len,
 			       const char *why);
 
-/* Send a parsed, checked request upstream (in UTF-8, whatever it came in). */
-static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
-			 const struct onshi_msg *req)
+/*
+ * Whether req may be sent for e's adapter: ONSHI_OK and *code its
+ * institution, or the error to answer with (why says which).
+ */
+static int institution_ok(struct onshi_core *core,
+			  const struct onshi_spool_entry *e,
+			  const struct onshi_msg *req, const char **code,
+			  char *why, size_t whylen)
 {
 	const struct onshi_req_header *h = onshi_msg_req_header(req);
-	const char *code = onshi_module_institution_code(core, e->module);
-	const struct inquiry_request_kind *rk;
-	const char *path;
-	char *xml = NULL, msg[512], key[65];
-	size_t len;
 
-	if (!code) {
-		inquiry_answer_error(core, e, ONSHI_ENOTFOUND,
-				     "the adapter that sent this request is no longer configured",
-				     req);
-		return;
+	*code = onshi_module_institution_code(core, e->module);
+	if (!*code) {
+		snprintf(why, whylen,
+			 "the adapter that sent this request is no longer configured");
+		return ONSHI_ENOTFOUND;
 	}
 	if (!h || !h->medical_institution_code ||
-	    strcmp(h->medical_institution_code, code) != 0) {
-		snprintf(msg, sizeof(msg),
+	    strcmp(h->medical_institution_code, *code) != 0) {
+		snprintf(why, whylen,
 			 "MedicalInstitutionCode %s does not match this adapter's institution (%s)",
 			 h && h->medical_institution_code ? h->medical_institution_code
 							  : "(none)",
-			 code);
-		inquiry_answer_error(core, e, ONSHI_EPERM, msg, req);
-		return;
+			 *code);
+		return ONSHI_EPERM;
 	}
-	if (!core->national)
-		return; /* not configured: it waits in the spool */
-	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, msg,
-			    sizeof(msg)) != ONSHI_OK) {
-		inquiry_answer_error(core, e, ONSHI_EINVAL, msg, req);
-		return;
-	}
-	rk = inquiry_request_kind_of(e->kind);
-	path = rk->path;
+	return ONSHI_OK;
+}
+
+/*
+ * POST req (in UTF-8, whatever it came in) for institution code.
+ * ONSHI_OK: in flight. ONSHI_ENOMEM: not sent (the requeue timer retries).
+ * Else the request cannot be written (why says why).
+ */
+static int post_national(struct onshi_core *core, struct onshi_spool_entry *e,
+			 const struct onshi_msg *req, const char *code,
+			 char *why, size_t whylen)
+{
+	const struct inquiry_request_kind *rk = inquiry_request_kind_of(e->kind);
+	char *xml = NULL, key[65];
+	size_t len;
+
+	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
+			    whylen) != ONSHI_OK)
+		return ONSHI_EINVAL;
 	/* Only uploads need one (inquiries and fetches are plain reads). */
 	if (rk->upload)
 		idempotency_key(e, key);
 	e->in_flight = 1;
 	e->user = core;
-	if (!onshi_national_post(core->national, code, path, xml, len,
+	if (!onshi_national_post(core->national, code, rk->path, xml, len,
 				 rk->upload ? key : NULL, on_national_answer, e))
-		e->in_flight = 0; /* out of memory: the requeue timer retries */
+		e->in_flight = 0;
 	free(xml);
+	return e->in_flight ? ONSHI_OK : ONSHI_ENOMEM;
+}
+
+/* Send a parsed, checked request upstream; one that cannot go is
+ * answered with an error now. */
+static void ask_national(struct onshi_core *core, struct onshi_spool_entry *e,
+			 const struct onshi_msg *req)
+{
+	const char *code;
+	char msg[512];
+	int rc = institution_ok(core, e, req, &code, msg, sizeof(msg));
+
+	if (rc != ONSHI_OK) {
+		inquiry_answer_error(core, e, rc, msg, req);
+		return;
+	}
+	if (!core->national)
+		return; /* not configured: it waits in the spool */
+	if (post_national(core, e, req, code, msg, sizeof(msg)) == ONSHI_EINVAL)
+		inquiry_answer_error(core, e, ONSHI_EINVAL, msg, req);
 }
 
 /*
@@ -128,17 +157,16 @@ static int cut_off(const char *body, size_t len)
 	return len < n || memcmp(body + len - n, end, n) != 0;
 }
 
-static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
-			       long status, const char *body, size_t len,
-			       const char *why)
+/* Judge the national service's answer to e (not in flight any more, and
+ * durable); e may be gone afterwards. */
+static void judge_answer(struct onshi_core *core, struct onshi_spool_entry *e,
+			 enum onshi_national_outcome outcome, long status,
+			 const char *body, size_t len, const char *why)
 {
-	struct onshi_spool_entry *e = arg;
-	struct onshi_core *core = e->user;
 	struct onshi_msg doc;
 	char msg[600];
 	int rc;
 
-	e->in_flight = 0;
 	onshi_audit_national(core, e->module, e->request_id, outcome, status,
 			     body, len);
 	if (outcome == ONSHI_NATIONAL_UNAVAILABLE) {
@@ -202,6 +230,64 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
 			   e->request_id, msg);
 }
 
+/*
+ * Keep an answer that came before e's record was durable; judged once it
+ * is (accepted_durably). Out of memory it is dropped: then e is asked
+ * again.
+ */
+static void keep_early_answer(struct onshi_spool_entry *e,
+			      enum onshi_national_outcome outcome, long status,
+			      const char *body, size_t len, const char *why)
+{
+	struct onshi_spool_early_answer *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return;
+	k->outcome = (int)outcome;
+	k->status = status;
+	k->body = malloc(len + 1);
+	k->why = strdup(why ? why : "");
+	if (!k->body || !k->why) {
+		free(k->body);
+		free(k->why);
+		free(k);
+		return;
+	}
+	if (len)
+		memcpy(k->body, body, len);
+	k->body[len] = '\0';
+	k->len = len;
+	e->early_answer = k;
+}
+
+static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
+			       long status, const char *body, size_t len,
+			       const char *why)
+{
+	struct onshi_spool_entry *e = arg;
+	struct onshi_core *core = e->user;
+
+	e->in_flight = 0;
+	if (e->abandoned) {
+		/* Asked before its record was durable, and the record never
+		 * became so: the adapter offers the request again; a read
+		 * asked twice changes nothing at the national service. */
+		onshi_audit_national(core, e->module, e->request_id, outcome,
+				     status, body, len);
+		onshi_logf(&core->log, ONSHI_LOG_NOTICE,
+			   "%s: %s: national answer dropped: the request was not accepted",
+			   e->module, e->request_id);
+		onshi_spool_release_abandoned(core->spool, e);
+		return;
+	}
+	if (e->committing) {
+		/* Never delivered before the request is durable. */
+		keep_early_answer(e, outcome, status, body, len, why);
+		return;
+	}
+	judge_answer(core, e, outcome, status, body, len, why);
+}
+
 const char *onshi_batch_size_refusal(const struct onshi_core *core, size_t n,
 				     char *why, size_t whylen)
 {
@@ -240,12 +326,10 @@ static const char *folder_batch_refusal(const struct onshi_core *core, size_t n,
 	return why;
 }
 
-/*
- * Check a parsed spooled request (rc and why: how the parse went) and ask
- * upstream; bad ones are answered now.
- */
-static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
-			  struct onshi_msg *req, int rc, char *why, size_t whylen)
+/* The checks of a parsed spooled request before it goes upstream (batch
+ * sizes, card checks); rc and why: how the parse went. */
+static int check_request(struct onshi_core *core, struct onshi_spool_entry *e,
+			 struct onshi_msg *req, int rc, char *why, size_t whylen)
 {
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_BULK_REQUEST &&
 	    folder_batch_refusal(core, req->u.bulk_request.n_search, why, whylen))
@@ -257,20 +341,65 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req->u.inquiry_request.has_card_auth)
 		rc = onshi_card_check(core, req, why, whylen);
+	return rc;
+}
+
+/* Keep the request's ArbitraryFileIdentifier for the answer's echo. */
+static void remember_echo(struct onshi_spool_entry *e, const struct onshi_msg *req)
+{
+	const struct onshi_req_header *rh = onshi_msg_req_header(req);
+
+	if (e->echo_known)
+		return;
+	free(e->echo_afi);
+	e->echo_afi = rh && rh->arbitrary_file_identifier
+			      ? strdup(rh->arbitrary_file_identifier)
+			      : NULL;
+	e->echo_known = !rh || !rh->arbitrary_file_identifier || e->echo_afi;
+}
+
+/*
+ * Check a parsed spooled request (rc and why: how the parse went) and ask
+ * upstream; bad ones are answered now.
+ */
+static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
+			  struct onshi_msg *req, int rc, char *why, size_t whylen)
+{
+	rc = check_request(core, e, req, rc, why, whylen);
 	if (rc != ONSHI_OK) {
 		inquiry_answer_error(core, e, rc, why, req);
 		return;
 	}
-	if (!e->echo_known) {
-		const struct onshi_req_header *rh = onshi_msg_req_header(req);
-
-		free(e->echo_afi);
-		e->echo_afi = rh && rh->arbitrary_file_identifier
-				      ? strdup(rh->arbitrary_file_identifier)
-				      : NULL;
-		e->echo_known = !rh || !rh->arbitrary_file_identifier || e->echo_afi;
-	}
+	remember_echo(e, req);
 	ask_national(core, e, req);
+}
+
+/*
+ * Ask upstream at once for a request whose record is still being made
+ * durable, so that the national round trip overlaps the disk's: only a
+ * plain read (an upload creates state at the national service, so it waits
+ * for durability) that passes every check without a word to the audit log
+ * (a card check is recorded: it follows the accept record) and can be
+ * sent now. Its answer waits for the record (on_national_answer). 1: in
+ * flight; 0: nothing was done, it is checked and asked once durable.
+ */
+static int ask_early(struct onshi_core *core, struct onshi_spool_entry *e,
+		     struct onshi_msg *req, int prc)
+{
+	const struct inquiry_request_kind *rk = inquiry_request_kind_of(e->kind);
+	const char *code;
+	char why[512];
+
+	if (!rk || rk->upload || prc != ONSHI_OK || !core->national)
+		return 0;
+	if (e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
+	    req->u.inquiry_request.has_card_auth)
+		return 0;
+	if (check_request(core, e, req, ONSHI_OK, why, sizeof(why)) != ONSHI_OK ||
+	    institution_ok(core, e, req, &code, why, sizeof(why)) != ONSHI_OK)
+		return 0; /* answered with the error once durable */
+	remember_echo(e, req);
+	return post_national(core, e, req, code, why, sizeof(why)) == ONSHI_OK;
 }
 
 /* Check a spooled request; bad ones are answered now. */
@@ -351,6 +480,7 @@ struct accept_later {
 	char why[512];
 	onshi_submit_cb done;
 	void *arg;
+	int asked_early; /* see ask_early() */
 };
 
 static void accepted_durably(void *arg, struct onshi_spool_entry *e, int rc,
@@ -374,8 +504,20 @@ static void accepted_durably(void *arg, struct onshi_spool_entry *e, int rc,
 	/* The adapter deletes its copy now that the record is durable... */
 	if (inst)
 		a->done(a->arg, rc, why);
-	/* ...and only then is the request acted on. */
-	if (rc == ONSHI_OK) {
+	/* ...and only then is the request acted on: its answer judged if it
+	 * was asked early (e may be gone after), else checked and asked. */
+	if (rc == ONSHI_OK && a->asked_early && e->early_answer) {
+		struct onshi_spool_early_answer *k = e->early_answer;
+
+		e->early_answer = NULL;
+		judge_answer(core, e, (enum onshi_national_outcome)k->outcome,
+			     k->status, k->body, k->len, k->why);
+		free(k->body);
+		free(k->why);
+		free(k);
+	} else if (rc == ONSHI_OK && a->asked_early && e->in_flight) {
+		/* judged when it comes */
+	} else if (rc == ONSHI_OK) {
 		if (is_request_kind(e->kind))
 			check_and_ask(core, e, &a->req, a->prc, a->why,
 				      sizeof(a->why));
@@ -428,6 +570,7 @@ int onshi_inquiry_accept_later(struct onshi_core *core,
 	if (rc != ONSHI_OK)
 		goto fail;
 	e->committing_for = inst; /* forgotten if it stops meanwhile */
+	a->asked_early = ask_early(core, e, &a->req, a->prc);
 	return ONSHI_OK;
 fail:
 	onshi_msg_clear(&a->req);
@@ -516,6 +659,8 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	/* Its periodic fdatasync joins the rounds, off the loop thread. */
+	onshi_audit_set_commit(core, commit);
 	if (v && (onshi_conf_parse_long(v, 1, 86400, &requeue_s) < 0))
 		requeue_s = DEFAULT_REQUEUE_S;
 	core->requeue_timer = onshi_loop_timer(core->loop, &core->spool,
@@ -532,6 +677,7 @@ void onshi_inquiry_close(struct onshi_core *core)
 	core->requeue_timer = NULL;
 	/* Every round finished and told before anything it points to goes. */
 	if (core->spool) {
+		onshi_audit_set_commit(core, NULL);
 		onshi_group_commit_free(onshi_spool_commit(core->spool));
 		onshi_spool_set_commit(core->spool, NULL);
 	}

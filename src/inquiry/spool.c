@@ -36,6 +36,7 @@ struct onshi_spool {
 	int dirfd;
 	uint64_t next_seq;
 	struct onshi_spool_entry *head, *tail;
+	struct onshi_spool_entry *abandoned; /* see e->abandoned */
 	size_t count;
 	struct onshi_group_commit *commit; /* NULL: every write synchronous */
 };
@@ -49,6 +50,11 @@ static void entry_free(struct onshi_spool_entry *e)
 	free(e->body);
 	free(e->answer);
 	free(e->echo_afi);
+	if (e->early_answer) {
+		free(e->early_answer->body);
+		free(e->early_answer->why);
+		free(e->early_answer);
+	}
 	free(e);
 }
 
@@ -265,9 +271,28 @@ static void record_committed(void *arg, int rc, const char *why)
 		snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
 		unlinkat(w->s->dirfd, name, 0);
 		unlink_entry(w->s, e);
-		entry_free(e);
+		if (e->in_flight) {
+			/* A call for it still runs and holds e: out of the
+			 * index, freed when the call ends (or at close). */
+			e->abandoned = 1;
+			e->next = w->s->abandoned;
+			w->s->abandoned = e;
+		} else {
+			entry_free(e);
+		}
 	}
 	free(w);
+}
+
+void onshi_spool_release_abandoned(struct onshi_spool *s,
+				   struct onshi_spool_entry *e)
+{
+	for (struct onshi_spool_entry **pp = &s->abandoned; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			entry_free(e);
+			return;
+		}
 }
 
 int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
@@ -671,6 +696,12 @@ void onshi_spool_close(struct onshi_spool *s)
 		struct onshi_spool_entry *e = s->head;
 
 		s->head = e->next;
+		entry_free(e);
+	}
+	while (s->abandoned) {
+		struct onshi_spool_entry *e = s->abandoned;
+
+		s->abandoned = e->next;
 		entry_free(e);
 	}
 	if (s->dirfd >= 0)

@@ -26,6 +26,19 @@
 
 struct onshi_spool;
 
+/*
+ * A national answer that came back while its request's record was still
+ * being made durable (inquiry.c asks read-only inquiries at once): kept,
+ * unread, until the record is durable (not persisted).
+ */
+struct onshi_spool_early_answer {
+	int outcome;
+	long status;
+	char *body;
+	size_t len;
+	char *why;
+};
+
 struct onshi_spool_entry {
 	uint64_t seq;
 	char *module;     /* "rececon:ws9" */
@@ -49,6 +62,11 @@ struct onshi_spool_entry {
 	 * persisted): nothing may act on it. */
 	int committing;
 	void *committing_for; /* whom to tell once it is (the spool's user) */
+	struct onshi_spool_early_answer *early_answer; /* freed with e */
+	/* Its record could not be made durable while a call for it was in
+	 * flight: out of the index (a second offer is a new request), kept
+	 * only for that call's callback (onshi_spool_release_abandoned). */
+	int abandoned;
 	struct onshi_spool_entry *next;
 };
 
@@ -78,6 +96,8 @@ struct onshi_group_commit *onshi_spool_commit(struct onshi_spool *s);
  * removed from the spool right after this returns. */
 typedef void (*onshi_spool_accepted_cb)(void *arg, struct onshi_spool_entry *e,
 					int rc, const char *why);
+/* (On failure an entry still e->in_flight is abandoned rather than freed:
+ * see e->abandoned.) */
 
 /*
  * onshi_spool_accept() whose record becomes durable in the group commit's
@@ -90,6 +110,11 @@ int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 			     size_t len, onshi_spool_accepted_cb done, void *arg,
 			     struct onshi_spool_entry **out, char *msg,
 			     size_t msglen);
+
+/* An abandoned entry's call has ended: free it (before close, which
+ * frees those left). */
+void onshi_spool_release_abandoned(struct onshi_spool *s,
+				   struct onshi_spool_entry *e);
 
 /* Record the answer durably (before anyone is told). */
 int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,

@@ -26,6 +26,7 @@ struct onshi_core;
 struct onshi_log;
 struct onshi_loop;
 struct onshi_audit;
+struct onshi_group_commit;
 
 /* ---- the writer (audit.c): a file, the loop and the log, nothing else ---- */
 
@@ -42,6 +43,13 @@ int onshi_audit_writer_open(struct onshi_loop *loop, struct onshi_log *log,
 			    char *msg, size_t msglen);
 /* Write kind=stop, sync and close; NULL is ignored. */
 void onshi_audit_writer_close(struct onshi_audit *a);
+/*
+ * Run the timer's fdatasync on gc's worker (in its next round) instead of
+ * on the loop thread; NULL: on the loop again. gc must outlive the writer,
+ * or be set to NULL and flushed before it goes.
+ */
+void onshi_audit_writer_set_commit(struct onshi_audit *a,
+				   struct onshi_group_commit *gc);
 
 /*
  * Record one event: kind, then key, value pairs ending with NULL (a NULL
@@ -76,6 +84,9 @@ int onshi_audit_chain_head(const struct onshi_audit *a, uint64_t *seq,
  */
 int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_audit_close(struct onshi_core *core);
+/* onshi_audit_writer_set_commit() on core->audit. */
+void onshi_audit_set_commit(struct onshi_core *core,
+			    struct onshi_group_commit *gc);
 void onshi_audit(struct onshi_core *core, const char *kind, ...)
 	__attribute__((sentinel));
 void onshi_audit_actor(struct onshi_core *core, const char *actor);
@@ -98,6 +109,19 @@ struct onshi_audit_record {
 /* SHA-256 of data as 64 lower-case hex digits. */
 void onshi_audit_sha256_hex(const void *data, size_t len,
 			    char out[ONSHI_AUDIT_HASH_HEX + 1]);
+
+/*
+ * A SHA-256 context kept for many hashes (the writer hashes every record):
+ * the digest is fetched from the provider once per process, where
+ * EVP_sha256() in OpenSSL 3 fetches it again on every call. new may
+ * return NULL (out of memory); onshi_sha256_hex(NULL, ...) is
+ * onshi_audit_sha256_hex().
+ */
+struct onshi_sha256;
+struct onshi_sha256 *onshi_sha256_new(void);
+void onshi_sha256_free(struct onshi_sha256 *h);
+void onshi_sha256_hex(struct onshi_sha256 *h, const void *data, size_t len,
+		      char out[ONSHI_AUDIT_HASH_HEX + 1]);
 
 /*
  * Parse one line (without its newline). 0: well-formed and its own hash

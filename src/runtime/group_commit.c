@@ -25,7 +25,9 @@
 #include "group_commit.h"
 #include "loop.h"
 
-enum member_kind { M_FILE, M_DIR };
+/* M_SYNC: an fdatasync whose outcome is its own (see
+ * onshi_group_commit_sync). */
+enum member_kind { M_FILE, M_DIR, M_SYNC };
 
 struct member {
 	struct member *next;
@@ -33,6 +35,7 @@ struct member {
 	int fd, tmp_dirfd, dirfd; /* -1 when unused; tmp_dirfd == dirfd: one fd */
 	char *tmp_name, *name, *what;
 	int renamed;
+	int synced, sync_err; /* M_SYNC: done, and its errno (0: ok) */
 	onshi_commit_cb cb;
 	void *arg;
 	struct onshi_commit_set *set;
@@ -148,6 +151,13 @@ static void *fsync_some(void *arg)
 		m = ph->todo[ph->next++];
 		pthread_mutex_unlock(&ph->lock);
 		fd = ph->dirs ? m->dirfd : m->fd;
+		if (m->kind == M_SYNC) {
+			/* Its own outcome: the round's members do not depend
+			 * on it, nor it on them. */
+			m->sync_err = fdatasync(fd) < 0 ? errno : 0;
+			m->synced = 1;
+			continue;
+		}
 		if (fsync(fd) < 0)
 			err = errno;
 		if (err) {
@@ -192,7 +202,7 @@ static void commit_round(struct round *r)
 	/* Start writeback of every file at once, so that the fsyncs below
 	 * find their data on its way. */
 	for (m = r->members; m; m = m->next)
-		if (m->kind == M_FILE) {
+		if (m->kind == M_FILE || m->kind == M_SYNC) {
 			sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 			if (todo)
 				todo[nfiles++] = m;
@@ -204,6 +214,13 @@ static void commit_round(struct round *r)
 			if (m->kind == M_FILE && fsync(m->fd) < 0)
 				fail_round(r, m, "cannot flush it to disk", errno);
 	}
+	/* A sync left out by a failed round is done now: its outcome does
+	 * not depend on the round's. */
+	for (m = r->members; m; m = m->next)
+		if (m->kind == M_SYNC && !m->synced) {
+			m->sync_err = fdatasync(m->fd) < 0 ? errno : 0;
+			m->synced = 1;
+		}
 	/* close() reports a delayed write error on some file systems. */
 	for (m = r->members; m; m = m->next) {
 		if (m->kind != M_FILE)
@@ -224,7 +241,7 @@ static void commit_round(struct round *r)
 	}
 	/* Each distinct folder once, after every rename into it. */
 	for (m = r->members; m && r->rc == ONSHI_OK; m = m->next) {
-		if (same_dir_before(r->members, m, m->dirfd))
+		if (m->dirfd < 0 || same_dir_before(r->members, m, m->dirfd))
 			continue;
 		if (todo)
 			todo[ndirs++] = m;
@@ -353,7 +370,17 @@ static void run_done(void *arg)
 			const char *why = r->rc == ONSHI_OK ? "" : r->why;
 
 			next = m->next;
-			if (m->set)
+			if (m->kind == M_SYNC) {
+				char err[512];
+
+				snprintf(err, sizeof(err), "%s: cannot flush it to disk: %s",
+					 m->what ? m->what : "a file",
+					 strerror(m->sync_err));
+				if (m->cb)
+					m->cb(m->arg,
+					      m->sync_err ? ONSHI_EIO : ONSHI_OK,
+					      m->sync_err ? err : "");
+			} else if (m->set)
 				set_member_done(m->set, r->rc, why);
 			else if (m->cb)
 				m->cb(m->arg, r->rc, why);
@@ -420,6 +447,22 @@ int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
 	m->kind = M_DIR;
 	m->fd = m->tmp_dirfd = -1;
 	m->dirfd = dirfd;
+	m->what = what ? strdup(what) : NULL;
+	m->cb = cb;
+	m->arg = arg;
+	return enqueue(gc, m);
+}
+
+int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
+			    const char *what, onshi_commit_cb cb, void *arg)
+{
+	struct member *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return ONSHI_ENOMEM;
+	m->kind = M_SYNC;
+	m->fd = fd;
+	m->tmp_dirfd = m->dirfd = -1;
 	m->what = what ? strdup(what) : NULL;
 	m->cb = cb;
 	m->arg = arg;

@@ -55,6 +55,15 @@ int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
 			   const char *what, onshi_commit_cb cb, void *arg);
 
 /*
+ * Queue an fdatasync of fd (a file written in place, like an append-only
+ * log), run with the next round's fsyncs (so it shares their journal
+ * commit) but with an outcome of its own: its failure fails no one else,
+ * a failed round does not skip it. fd is taken over.
+ */
+int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
+			    const char *what, onshi_commit_cb cb, void *arg);
+
+/*
  * A set of files that complete together: begin it (it becomes the current
  * set, which onshi_group_commit_current() returns), add files with
  * onshi_commit_set_file(), end it. cb runs once every file in it is

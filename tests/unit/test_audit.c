@@ -21,6 +21,8 @@
 #include <cmocka.h>
 
 #include "audit.h"
+#include "group_commit.h"
+#include "loop.h"
 #include "log.h"
 #include "testutil.h"
 
@@ -222,6 +224,60 @@ static void test_null_writer(void **state)
 	onshi_audit_writer_close(NULL);
 }
 
+/* Count the group commit's members until the writer's sync has been one:
+ * the test waits for that event, however long the disk takes. */
+struct sync_wait {
+	struct onshi_loop *loop;
+	struct onshi_group_commit *gc;
+};
+
+static void check_synced(void *arg)
+{
+	struct sync_wait *w = arg;
+	unsigned long rounds = 0, members = 0;
+
+	onshi_group_commit_stats(w->gc, &rounds, &members);
+	if (members >= 1)
+		onshi_loop_quit(w->loop);
+}
+
+/* With a group commit the timer's fdatasync is one of its members (on its
+ * worker, not the loop thread); the chain is the same. */
+static void test_sync_through_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct onshi_audit_report rep;
+	struct onshi_audit *a = NULL;
+	struct sync_wait w = { 0 };
+	struct onshi_loop_timer *t;
+	unsigned long rounds = 0, members = 0;
+	char msg[512];
+
+	assert_int_equal(onshi_loop_new(&w.loop), ONSHI_OK);
+	assert_int_equal(onshi_group_commit_new(w.loop, &w.gc, msg, sizeof(msg)),
+			 ONSHI_OK);
+	assert_int_equal(onshi_audit_writer_open(w.loop, &quiet, f->path, &a,
+						 msg, sizeof(msg)),
+			 ONSHI_OK);
+	onshi_audit_writer_set_commit(a, w.gc);
+	onshi_audit_record(a, "accept", "module", "rececon:desk", "id", "A1.xml",
+			   (char *)NULL);
+	t = onshi_loop_timer(w.loop, &w, 5, 1, check_synced, &w);
+	assert_non_null(t);
+	assert_int_equal(onshi_loop_run(w.loop), ONSHI_OK);
+	onshi_loop_timer_stop(w.loop, t);
+	onshi_group_commit_stats(w.gc, &rounds, &members);
+	assert_int_equal(members, 1);
+	/* Closed while a sync may still be queued: it is finished first. */
+	onshi_audit_record(a, "deliver", "module", "rececon:desk", "id", "A1.xml",
+			   (char *)NULL);
+	onshi_audit_writer_close(a);
+	onshi_group_commit_free(w.gc);
+	onshi_loop_free(w.loop);
+	verify_ok(f->path, &rep);
+	assert_int_equal(rep.records, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +290,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 		cmocka_unit_test(test_null_writer),
+		cmocka_unit_test_setup_teardown(test_sync_through_group_commit,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

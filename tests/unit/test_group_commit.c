@@ -212,6 +212,66 @@ static void test_error_to_every_member(void **state)
 	}
 }
 
+/* A sync member's outcome is its own: it fails no one else (a pipe cannot
+ * be fdatasynced), and a round failed by another member still syncs a
+ * good file and says so. */
+static void test_sync_members_stand_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s = { 0 };
+	struct probe a = { &s, 'a' }, bad = { &s, 'x' }, log = { &s, 'l' },
+		     b = { &s, 'b' };
+	int pipefd[2], logfd;
+
+	assert_int_equal(pipe(pipefd), 0);
+	logfd = openat(f->dirfd, "audit.log", O_WRONLY | O_CREAT | O_APPEND |
+						      O_CLOEXEC,
+		       0600);
+	assert_true(logfd >= 0);
+	assert_int_equal(write(logfd, "1 record\n", 9), 9);
+	onshi_group_commit_hold(f->gc, 1);
+	queue_file(f, "a.xml", &a);
+	assert_int_equal(onshi_group_commit_sync(f->gc, pipefd[0], "the pipe",
+						 note, &bad),
+			 ONSHI_OK);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &log),
+			 ONSHI_OK);
+	onshi_group_commit_flush(f->gc);
+	close(pipefd[1]);
+	assert_int_equal(s.n, 3);
+	assert_memory_equal(s.tag, "axl", 3);
+	assert_int_equal(s.rc[0], ONSHI_OK);
+	assert_true(exists(f, "a.xml"));
+	assert_int_equal(s.rc[1], ONSHI_EIO);
+	assert_non_null(strstr(s.why[1], "the pipe"));
+	assert_int_equal(s.rc[2], ONSHI_OK);
+	assert_string_equal(s.why[2], "");
+
+	/* A file that fails its round leaves the sync's outcome alone. */
+	assert_int_equal(pipe(pipefd), 0);
+	s.n = 0;
+	onshi_group_commit_hold(f->gc, 1);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &log),
+			 ONSHI_OK);
+	assert_int_equal(onshi_group_commit_file(f->gc, pipefd[0], dup(f->dirfd),
+						 ".pipe.tmp", dup(f->dirfd),
+						 "pipe.xml", "the pipe", note,
+						 &bad),
+			 ONSHI_OK);
+	queue_file(f, "b.xml", &b);
+	onshi_group_commit_flush(f->gc);
+	close(pipefd[1]);
+	close(logfd);
+	assert_int_equal(s.n, 3);
+	assert_memory_equal(s.tag, "lxb", 3);
+	assert_int_equal(s.rc[0], ONSHI_OK);
+	assert_int_equal(s.rc[1], ONSHI_EIO);
+	assert_int_equal(s.rc[2], ONSHI_EIO);
+	assert_false(exists(f, "b.xml"));
+}
+
 static void set_file(struct fixture *f, struct onshi_commit_set *set,
 		     const char *name, int fd)
 {
@@ -289,6 +349,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_completions_through_loop,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_to_every_member,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_members_stand_alone,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_finishes, setup,

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -38,6 +39,7 @@
 #include "fake_modules.h"
 #include "fake_national.h"
 #include "fake_pipeline.h"
+#include "group_commit.h"
 #include "inquiry.h"
 #include "spool.h"
 #include "status.h"
@@ -913,6 +915,201 @@ static void test_status_fields(void **state)
 	onshi_status_snapshot_free(&s);
 }
 
+/* ---- asked while the request is made durable (group commit) ---- */
+
+/* What the adapter was told of its request, and how many answers it had
+ * been handed by then. */
+struct told {
+	unsigned calls;
+	int rc;
+	unsigned deliveries_then;
+};
+
+static void told_cb(void *arg, int rc, const char *why)
+{
+	struct told *t = arg;
+
+	(void)why;
+	t->calls++;
+	t->rc = rc;
+	t->deliveries_then = fake_modules.ndeliveries;
+}
+
+static int submit_later(struct fixture *f, const char *id, int kind,
+			const char *xml, struct told *t)
+{
+	char msg[1024] = "";
+
+	return onshi_inquiry_accept_later(f->core, fake_module_of(f->ws9)->inst,
+					  WS9, id, kind, xml, strlen(xml), 0,
+					  told_cb, t, msg, sizeof(msg));
+}
+
+static struct onshi_group_commit *commit_of(struct fixture *f)
+{
+	return onshi_spool_commit(f->core->spool);
+}
+
+/* Let the held round run and its completions with it. */
+static void finish_round(struct fixture *f)
+{
+	onshi_group_commit_hold(commit_of(f), 0);
+	onshi_group_commit_flush(commit_of(f));
+}
+
+/* Queue a member that cannot be flushed (a pipe), so that the held round
+ * fails for every member. */
+static void spoil_round(struct fixture *f)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[1]);
+	assert_int_equal(onshi_group_commit_dir(commit_of(f), p[0], "a pipe",
+						NULL, NULL),
+			 ONSHI_OK);
+}
+
+static void test_inquiry_asked_before_durable_delivered_after(void **state)
+{
+	struct fixture *f = *state;
+	struct told t = { 0 };
+	struct onshi_spool_entry *e;
+
+	onshi_group_commit_hold(commit_of(f), 1);
+	assert_int_equal(submit_later(f, "R1", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml(CODE, "REQ-1"), &t),
+			 ONSHI_OK);
+	/* Asked at once, while its record still waits for the disk. */
+	e = spooled(f, "R1");
+	assert_non_null(e);
+	assert_true(e->committing);
+	assert_int_equal(fake_national.ncalls, 1);
+	fake_national_answer(0, ONSHI_NATIONAL_ANSWER, 200, result_valid, NULL);
+	/* Never delivered (nor judged) before the request is durable. */
+	assert_int_equal(fake_modules.ndeliveries, 0);
+	assert_int_equal(fake_audited("national", "id=R1", NULL), 0);
+	assert_int_equal(t.calls, 0);
+
+	finish_round(f);
+	/* The adapter hears its request is kept, then gets the answer. */
+	assert_int_equal(t.calls, 1);
+	assert_int_equal(t.rc, ONSHI_OK);
+	assert_int_equal(t.deliveries_then, 0);
+	assert_int_equal(fake_modules.ndeliveries, 1);
+	assert_string_equal(delivered(0)->request_id, "R1");
+	assert_string_equal(delivered(0)->afi, "REQ-1");
+	assert_int_equal(delivered(0)->validity, ONSHI_VALIDITY_VALID);
+	assert_int_equal(fake_audited("accept", "id=R1", NULL), 1);
+	assert_int_equal(fake_audited("national", "id=R1", "outcome=answer", NULL), 1);
+	assert_int_equal(fake_audited("deliver", "id=R1", "result=ok", NULL), 1);
+	assert_null(spooled(f, "R1"));
+
+	/* Once: nothing is asked or delivered again. */
+	fake_timer_fire();
+	assert_int_equal(fake_national.ncalls, 1);
+	assert_int_equal(fake_modules.ndeliveries, 1);
+}
+
+static void test_inquiry_answered_after_durable(void **state)
+{
+	struct fixture *f = *state;
+	struct told t = { 0 };
+
+	onshi_group_commit_hold(commit_of(f), 1);
+	assert_int_equal(submit_later(f, "R1", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml(CODE, "REQ-1"), &t),
+			 ONSHI_OK);
+	assert_int_equal(fake_national.ncalls, 1);
+	finish_round(f);
+	assert_int_equal(t.rc, ONSHI_OK);
+	/* Durable and still asked: neither asked again nor delivered. */
+	assert_true(spooled(f, "R1")->in_flight);
+	fake_timer_fire();
+	assert_int_equal(fake_national.ncalls, 1);
+	assert_int_equal(fake_modules.ndeliveries, 0);
+
+	fake_national_answer(0, ONSHI_NATIONAL_ANSWER, 200, result_valid, NULL);
+	assert_int_equal(fake_modules.ndeliveries, 1);
+	assert_null(spooled(f, "R1"));
+}
+
+/* The record never became durable: the answer is dropped, whether it came
+ * before or after, and the adapter's next offer is a new request. */
+static void test_failed_record_drops_early_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct told t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
+
+	onshi_group_commit_hold(commit_of(f), 1);
+	assert_int_equal(submit_later(f, "R1", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml(CODE, "REQ-1"), &t1),
+			 ONSHI_OK);
+	assert_int_equal(submit_later(f, "R2", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml(CODE, "REQ-2"), &t2),
+			 ONSHI_OK);
+	assert_int_equal(fake_national.ncalls, 2);
+	fake_national_answer(0, ONSHI_NATIONAL_ANSWER, 200, result_valid, NULL);
+	spoil_round(f);
+	finish_round(f);
+	assert_int_equal(t1.calls, 1);
+	assert_int_not_equal(t1.rc, ONSHI_OK);
+	assert_int_not_equal(t2.rc, ONSHI_OK);
+	assert_null(spooled(f, "R1"));
+	assert_null(spooled(f, "R2"));
+	assert_int_equal(on_disk(f, ".req"), 0);
+	assert_int_equal(fake_modules.ndeliveries, 0);
+	/* R2's answer comes after: dropped too, the call recorded. */
+	fake_national_answer(1, ONSHI_NATIONAL_ANSWER, 200, result_valid, NULL);
+	assert_int_equal(fake_modules.ndeliveries, 0);
+	assert_int_equal(fake_audited("accept", NULL), 0);
+	assert_int_equal(fake_audited("national", "id=R2", NULL), 1);
+
+	/* Offered again: a new request, asked and delivered once. */
+	assert_int_equal(submit_later(f, "R2", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml(CODE, "REQ-2"), &t3),
+			 ONSHI_OK);
+	assert_int_equal(fake_national.ncalls, 3);
+	onshi_group_commit_flush(commit_of(f));
+	assert_int_equal(t3.rc, ONSHI_OK);
+	fake_national_answer(2, ONSHI_NATIONAL_ANSWER, 200, result_valid, NULL);
+	assert_int_equal(fake_modules.ndeliveries, 1);
+	assert_string_equal(delivered(0)->request_id, "R2");
+}
+
+/* An upload creates state at the national service: sent only once its
+ * request is durable. So are requests answered with an error, and card
+ * inquiries (their check is recorded after the accept). */
+static void test_upload_card_and_refusal_wait_for_durable(void **state)
+{
+	struct fixture *f = *state;
+	struct told t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
+
+	onshi_group_commit_hold(commit_of(f), 1);
+	assert_int_equal(submit_later(f, "B1", ONSHI_MSG_BULK_REQUEST, bulk_xml,
+				      &t1),
+			 ONSHI_OK);
+	assert_int_equal(submit_later(f, "C1", ONSHI_MSG_INQUIRY_REQUEST,
+				      card_xml, &t2),
+			 ONSHI_OK);
+	assert_int_equal(submit_later(f, "W1", ONSHI_MSG_INQUIRY_REQUEST,
+				      inquiry_xml("1322222222", "REQ-W"), &t3),
+			 ONSHI_OK);
+	assert_int_equal(fake_national.ncalls, 0);
+	assert_int_equal(card.calls, 0);
+	assert_int_equal(fake_modules.ndeliveries, 0);
+
+	finish_round(f);
+	assert_int_equal(fake_national.ncalls, 2);
+	assert_string_equal(fake_national.calls[0].path, "/bulk");
+	assert_true(fake_national.calls[0].has_key);
+	assert_int_equal(card.calls, 1);
+	/* The wrong institution's request is answered, now it is kept. */
+	assert_int_equal(fake_modules.ndeliveries, 1);
+	assert_string_equal(delivered(0)->request_id, "W1");
+	assert_true(delivered(0)->is_error);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -938,6 +1135,10 @@ int main(void)
 		T(test_link_refusing_calls_retried_by_timer),
 		T(test_batch_size_refusal),
 		T(test_status_fields),
+		T(test_inquiry_asked_before_durable_delivered_after),
+		T(test_inquiry_answered_after_durable),
+		T(test_failed_record_drops_early_answer),
+		T(test_upload_card_and_refusal_wait_for_durable),
 	};
 #undef T
 
