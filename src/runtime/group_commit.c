@@ -437,15 +437,18 @@ int onshi_group_commit_file(struct onshi_group_commit *gc, int fd,
 	return enqueue(gc, m);
 }
 
-int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
-			   const char *what, onshi_commit_cb cb, void *arg)
+/* A member that is one fd to fsync (M_DIR: dirfd; M_SYNC: fd), no rename. */
+static int enqueue_sync_only(struct onshi_group_commit *gc,
+			     enum member_kind kind, int fd, int dirfd,
+			     const char *what, onshi_commit_cb cb, void *arg)
 {
 	struct member *m = calloc(1, sizeof(*m));
 
 	if (m == NULL)
 		return ONSHI_ENOMEM;
-	m->kind = M_DIR;
-	m->fd = m->tmp_dirfd = -1;
+	m->kind = kind;
+	m->fd = fd;
+	m->tmp_dirfd = -1;
 	m->dirfd = dirfd;
 	m->what = what ? strdup(what) : NULL;
 	m->cb = cb;
@@ -453,20 +456,16 @@ int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
 	return enqueue(gc, m);
 }
 
+int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
+			   const char *what, onshi_commit_cb cb, void *arg)
+{
+	return enqueue_sync_only(gc, M_DIR, -1, dirfd, what, cb, arg);
+}
+
 int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
 			    const char *what, onshi_commit_cb cb, void *arg)
 {
-	struct member *m = calloc(1, sizeof(*m));
-
-	if (m == NULL)
-		return ONSHI_ENOMEM;
-	m->kind = M_SYNC;
-	m->fd = fd;
-	m->tmp_dirfd = m->dirfd = -1;
-	m->what = what ? strdup(what) : NULL;
-	m->cb = cb;
-	m->arg = arg;
-	return enqueue(gc, m);
+	return enqueue_sync_only(gc, M_SYNC, fd, -1, what, cb, arg);
 }
 
 struct onshi_commit_set *onshi_group_commit_set_begin(struct onshi_group_commit *gc,
