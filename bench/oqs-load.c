@@ -143,8 +143,8 @@ static long index_of(const struct run *r, const char *name, int *is_err)
 
 /* A result file is complete in folder f: stop its clock, check it, delete
  * it. A result in another folder than its request went to is wrong. */
-static void take_result(struct run *r, const struct folder *f,
-			const char *name, uint64_t now)
+static void take_result(struct run *r, const struct folder *f, const char *name,
+			uint64_t now)
 {
 	char path[PATH_MAX + 160], want[160], buf[65536];
 	int is_err, fd;
@@ -294,8 +294,7 @@ int main(int argc, char **argv)
 		case 't': r.tag = optarg; break;
 		case 'C':
 			/* The code of the --dir before it, or the default. */
-			if (strlen(optarg) != 10 ||
-			    strspn(optarg, "0123456789") != 10)
+			if (strlen(optarg) != 10 || strspn(optarg, "0123456789") != 10)
 				bench_die("--code wants 10 digits, not '%s'", optarg);
 			if (r.nfolders)
 				r.folders[r.nfolders - 1].code = optarg;
@@ -337,8 +336,7 @@ int main(int argc, char **argv)
 		snprintf(f->stage, sizeof(f->stage), "%s/stage", f->dir);
 		if (mkdir(f->stage, 0770) < 0 && errno != EEXIST)
 			bench_die("cannot make %s: %s", f->stage, strerror(errno));
-		f->wd = inotify_add_watch(r.ino, f->res,
-					  IN_MOVED_TO | IN_CLOSE_WRITE);
+		f->wd = inotify_add_watch(r.ino, f->res, IN_MOVED_TO | IN_CLOSE_WRITE);
 		if (f->wd < 0)
 			bench_die("cannot watch %s: %s", f->res, strerror(errno));
 	}

@@ -30,3 +30,6 @@ format-check:
 	fi; \
 	echo "format-check: `echo $$files | wc -w` files formatted as .clang-format says"
 .PHONY: format format-check
+# make check runs it too (tests/format.test, skipped without clang-format).
+TESTS += tests/format.test
+EXTRA_DIST += tests/format.test

@@ -45,8 +45,8 @@ enum onshi_fd_events {
 	ONSHI_FD_ERROR = 1u << 2, /* reported only: hang-up or error */
 };
 
-struct onshi_watch; /* an fd registration */
-struct onshi_timer; /* a timer registration */
+struct onshi_watch;      /* an fd registration */
+struct onshi_timer;      /* a timer registration */
 struct onshi_path_watch; /* a folder subscription (ABI 1.6, watch_path) */
 
 typedef void (*onshi_fd_cb)(int fd, unsigned events, void *arg);
@@ -298,9 +298,8 @@ struct onshi_host {
 	 */
 	int (*write_file_staged_later)(struct onshi_instance *inst,
 				       const char *tmp_dir, const char *dir,
-				       const char *name, const void *data,
-				       size_t len, unsigned mode, char *msg,
-				       size_t msglen);
+				       const char *name, const void *data, size_t len,
+				       unsigned mode, char *msg, size_t msglen);
 
 	/* ---- ABI 1.6: one inotify instance for every plugin ---- */
 

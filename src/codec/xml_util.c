@@ -97,9 +97,8 @@ xmlDocPtr onshi_xml_read_hardened(const char *buf, size_t len, const char *url,
 	 * read-only trees like ours are what it is for). */
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, url, "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR |
-					XML_PARSE_NOWARNING |
-					XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA |
-					XML_PARSE_COMPACT);
+					XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
+					XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	*rc = ONSHI_OK;
 	if (doctype) {
 		put_msg(msg, msglen, texts->doctype);

@@ -102,7 +102,9 @@ static int ends_whole(const struct onshi_bulk_stream *s)
 {
 	static const char end[] = "</XmlMsg>";
 	char buf[256];
-	long long at = s->size > (long long)sizeof(buf) ? s->size - (long long)sizeof(buf) : 0;
+	long long at = s->size > (long long)sizeof(buf)
+			       ? s->size - (long long)sizeof(buf)
+			       : 0;
 	ssize_t n = pread(s->fd, buf, (size_t)(s->size - at), (off_t)at);
 
 	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\n' ||
@@ -135,16 +137,15 @@ static int reader_failed(struct onshi_bulk_stream *s, char *msg, size_t msglen)
 }
 
 /* Read the next node; 1 read, 0 end of input, <0 an onshi error. */
-static int step(struct onshi_bulk_stream *s, int next_sibling, char *msg,
-		size_t msglen)
+static int step(struct onshi_bulk_stream *s, int next_sibling, char *msg, size_t msglen)
 {
 	int r = next_sibling ? xmlTextReaderNext(s->reader)
 			     : xmlTextReaderRead(s->reader);
 
 	if (r < 0 || s->err[0])
 		return reader_failed(s, msg, msglen);
-	if (r == 1 && xmlTextReaderNodeType(s->reader) ==
-			      XML_READER_TYPE_DOCUMENT_TYPE) {
+	if (r == 1 &&
+	    xmlTextReaderNodeType(s->reader) == XML_READER_TYPE_DOCUMENT_TYPE) {
 		onshi_set_msg(msg, msglen,
 			      "the document has a DOCTYPE: DTDs and entity declarations are refused");
 		return ONSHI_EPERM;
@@ -161,9 +162,9 @@ static int is_element(struct onshi_bulk_stream *s, const char *name)
 }
 
 /* The reader on an element: map its subtree through node into base. */
-static int take_element(struct onshi_bulk_stream *s, const struct xmsg_node *node,
-			void *base, unsigned depth, const char *where,
-			char *msg, size_t msglen)
+static int take_element(struct onshi_bulk_stream *s,
+			const struct xmsg_node *node, void *base, unsigned depth,
+			const char *where, char *msg, size_t msglen)
 {
 	xmlNodePtr el = xmlTextReaderExpand(s->reader);
 	char why[300];

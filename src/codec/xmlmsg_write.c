@@ -412,7 +412,8 @@ int onshi_bulk_upload_write(const struct onshi_req_header *h,
 	const struct xmsg_node *root = xmsg_root(ONSHI_MSG_BULK_REQUEST);
 	const struct xmsg_field *hf = field_of(root, "MessageHeader");
 	const struct xmsg_field *bf = field_of(root, "MessageBody");
-	const struct xmsg_field *sf = field_of(bf->sub, "QualificationConfirmSearchInfo");
+	const struct xmsg_field *sf = field_of(bf->sub,
+					       "QualificationConfirmSearchInfo");
 	struct write_state ws = { { NULL, 0, 0, 0 }, ONSHI_CHARSET_UTF8, msg, msglen };
 	struct onshi_search_info si;
 	int rc = ONSHI_OK, got = 1;

@@ -156,7 +156,8 @@ static int csv_next(void *arg, struct onshi_search_info *si, int *got,
 
 			while (rest && *rest) {
 				const char *eol = strchr(rest, '\n');
-				size_t ll = eol ? (size_t)(eol - rest) : strlen(rest);
+				size_t ll = eol ? (size_t)(eol - rest)
+						: strlen(rest);
 
 				total += ll && *rest != '#' && *rest != '\r';
 				rest += ll + (eol != NULL);
@@ -239,7 +240,8 @@ static size_t answer_bound(const struct onshi_core *core)
  */
 static int batch_tmpfile(const struct onshi_core *core, char *why, size_t whylen)
 {
-	const char *dir = core->settings.spool_dir ? core->settings.spool_dir : "/tmp";
+	const char *dir = core->settings.spool_dir ? core->settings.spool_dir
+						   : "/tmp";
 	char path[4096];
 	int fd;
 
@@ -312,7 +314,8 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 		put_unit(&lines, onshi_bulk_stream_count(st) - 1, &u);
 		onshi_bulk_unit_clear(&u);
 		if (flush_lines(out, &lines, 0) < 0) {
-			snprintf(msg, sizeof(msg), "cannot write the reply's lines: %s",
+			snprintf(msg, sizeof(msg),
+				 "cannot write the reply's lines: %s",
 				 strerror(errno ? errno : ENOMEM));
 			rc = ONSHI_EIO;
 		}
@@ -325,8 +328,8 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 			 h->number_of_processing_result, n);
 		rc = ONSHI_EPROTO;
 	}
-	if (rc == ONSHI_OK && (flush_lines(out, &lines, 1) < 0 ||
-			       lseek(out, 0, SEEK_SET) != 0)) {
+	if (rc == ONSHI_OK &&
+	    (flush_lines(out, &lines, 1) < 0 || lseek(out, 0, SEEK_SET) != 0)) {
 		snprintf(msg, sizeof(msg), "cannot write the reply's lines: %s",
 			 strerror(errno));
 		rc = ONSHI_EIO;
@@ -335,8 +338,9 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 	if (rc != ONSHI_OK) {
 		close(out);
 		onshi_strbuf_printf(reply,
-				    rc == ONSHI_EIO ? "-1 %s\n"
-						    : "-1 the national service answered with a malformed document: %s\n",
+				    rc == ONSHI_EIO
+					    ? "-1 %s\n"
+					    : "-1 the national service answered with a malformed document: %s\n",
 				    msg);
 		return -1;
 	}
@@ -374,9 +378,10 @@ static void on_fetch_answer(struct batch_call *bc, enum onshi_national_outcome o
 			text[n] = '\0';
 		onshi_control_national_failure(&reply, outcome, status,
 					       text ? text : "", (size_t)n, why);
-	} else if (onshi_bulk_stream_open(bc->fd, xmsg_batch_family(bc->bk->upload)->result,
-					  answer_bound(bc->core),
-					  0, &st, msg, sizeof(msg)) != ONSHI_OK) {
+	} else if (onshi_bulk_stream_open(bc->fd,
+					  xmsg_batch_family(bc->bk->upload)->result,
+					  answer_bound(bc->core), 0, &st, msg,
+					  sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
 				    "-1 the national service answered with a malformed document: %s\n",
 				    msg);
@@ -413,9 +418,8 @@ static void on_batch_answer(void *arg, enum onshi_national_outcome outcome,
 	memset(&res, 0, sizeof(res));
 	if (onshi_control_national_failure(&reply, outcome, status, body, len, why)) {
 		/* the reply says why */
-	} else if (onshi_msg_parse(xmsg_batch_family(bc->bk->upload)->reception,
-				   body, len, NULL, &res, msg,
-				   sizeof(msg)) != ONSHI_OK) {
+	} else if (onshi_msg_parse(xmsg_batch_family(bc->bk->upload)->reception, body,
+				   len, NULL, &res, msg, sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
 				    "-1 the national service answered with a malformed document: %s\n",
 				    msg);
@@ -473,8 +477,7 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	bc->client = onshi_control_hold(client);
 	if (!(fetch ? onshi_national_post_to_file(core->national, code,
 						  bk->result_path, xml, len, NULL,
-						  bc->fd,
-						  answer_bound(core),
+						  bc->fd, answer_bound(core),
 						  on_batch_answer, bc)
 		    : onshi_national_post(core->national, code, bk->path, xml,
 					  len, idem, on_batch_answer, bc))) {
@@ -540,9 +543,8 @@ static void send_csv_batch(struct onshi_core *core,
 	bc->fd = -1;
 	bc->client = onshi_control_hold(client);
 	/* The link takes the document over (freed by it, also on failure). */
-	if (!onshi_national_post_owned(core->national, code, bc->bk->path,
-				       xml.data, xml.len, key, on_batch_answer,
-				       bc)) {
+	if (!onshi_national_post_owned(core->national, code, bc->bk->path, xml.data,
+				       xml.len, key, on_batch_answer, bc)) {
 		struct onshi_strbuf err = { 0 };
 
 		onshi_strbuf_printf(&err, "-1 cannot start the national call\n");

@@ -68,8 +68,7 @@ static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
  * Whether req may be sent for e's adapter: ONSHI_OK and *code its
  * institution, or the error to answer with (why says which).
  */
-static int institution_ok(struct onshi_core *core,
-			  const struct onshi_spool_entry *e,
+static int institution_ok(struct onshi_core *core, const struct onshi_spool_entry *e,
 			  const struct onshi_msg *req, const char **code,
 			  char *why, size_t whylen)
 {
@@ -335,8 +334,7 @@ static int check_request(struct onshi_core *core, struct onshi_spool_entry *e,
 	    folder_batch_refusal(core, req->u.bulk_request.n_search, why, whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_REFNUM_BULK_REQUEST &&
-	    folder_batch_refusal(core, req->u.refnum_bulk_request.n_info, why,
-				 whylen))
+	    folder_batch_refusal(core, req->u.refnum_bulk_request.n_info, why, whylen))
 		rc = ONSHI_ETOOBIG;
 	if (rc == ONSHI_OK && e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
 	    req->u.inquiry_request.has_card_auth)
@@ -392,8 +390,7 @@ static int ask_early(struct onshi_core *core, struct onshi_spool_entry *e,
 
 	if (!rk || rk->upload || prc != ONSHI_OK || !core->national)
 		return 0;
-	if (e->kind == ONSHI_MSG_INQUIRY_REQUEST &&
-	    req->u.inquiry_request.has_card_auth)
+	if (e->kind == ONSHI_MSG_INQUIRY_REQUEST && req->u.inquiry_request.has_card_auth)
 		return 0;
 	if (check_request(core, e, req, ONSHI_OK, why, sizeof(why)) != ONSHI_OK ||
 	    institution_ok(core, e, req, &code, why, sizeof(why)) != ONSHI_OK)
@@ -492,9 +489,8 @@ static void accepted_durably(void *arg, struct onshi_spool_entry *e, int rc,
 
 	e->committing_for = NULL;
 	if (rc == ONSHI_OK) {
-		onshi_audit(core, "accept", "module", e->module, "id",
-			    e->request_id, "doc", onshi_msg_kind_name(e->kind),
-			    (char *)NULL);
+		onshi_audit(core, "accept", "module", e->module, "id", e->request_id,
+			    "doc", onshi_msg_kind_name(e->kind), (char *)NULL);
 		onshi_counts_request(core, e->kind);
 	} else {
 		onshi_logf(&core->log, ONSHI_LOG_ERR,
@@ -530,10 +526,9 @@ static void accepted_durably(void *arg, struct onshi_spool_entry *e, int rc,
 
 int onshi_inquiry_accept_later(struct onshi_core *core,
 			       struct onshi_instance *inst, const char *module,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       onshi_submit_cb done, void *arg, char *msg,
-			       size_t msglen)
+			       const char *request_id, int kind, const void *body,
+			       size_t len, unsigned flags, onshi_submit_cb done,
+			       void *arg, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
 	struct accept_later *a;
@@ -556,17 +551,16 @@ int onshi_inquiry_accept_later(struct onshi_core *core,
 	/* Parsed once, before the spool, as in onshi_inquiry_accept(). */
 	onshi_msg_init(&a->req, ONSHI_MSG_NONE);
 	a->prc = is_request_kind(kind)
-			 ? onshi_msg_parse(kind, body, len, NULL, &a->req, a->why,
-					   sizeof(a->why))
+			 ? onshi_msg_parse(kind, body, len, NULL, &a->req,
+					   a->why, sizeof(a->why))
 			 : ONSHI_EINVAL;
 	if (a->prc != ONSHI_OK && (flags & ONSHI_SUBMIT_MAY_BE_PARTIAL)) {
 		snprintf(msg, msglen, "%s", a->why);
 		rc = ONSHI_EINCOMPLETE;
 		goto fail;
 	}
-	rc = onshi_spool_accept_later(core->spool, module, request_id, kind,
-				      body, len, accepted_durably, a, &e, msg,
-				      msglen);
+	rc = onshi_spool_accept_later(core->spool, module, request_id, kind, body,
+				      len, accepted_durably, a, &e, msg, msglen);
 	if (rc != ONSHI_OK)
 		goto fail;
 	e->committing_for = inst; /* forgotten if it stops meanwhile */
@@ -579,17 +573,14 @@ fail:
 }
 
 int onshi_inquiry_submit_later(struct onshi_instance *inst,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       onshi_submit_cb done, void *arg, char *msg,
-			       size_t msglen)
+			       const char *request_id, int kind, const void *body,
+			       size_t len, unsigned flags, onshi_submit_cb done,
+			       void *arg, char *msg, size_t msglen)
 {
 	return onshi_inquiry_accept_later(inst->module->core, inst,
 					  inst->module->name, request_id, kind,
-					  body, len, flags, done, arg, msg,
-					  msglen);
+					  body, len, flags, done, arg, msg, msglen);
 }
-
 
 int onshi_inquiry_submit(struct onshi_instance *inst, const char *request_id,
 			 int kind, const void *body, size_t len, char *msg,

@@ -63,16 +63,14 @@ int onshi_inquiry_submit_flags(struct onshi_instance *inst, const char *request_
  */
 int onshi_inquiry_accept_later(struct onshi_core *core,
 			       struct onshi_instance *inst, const char *module,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       onshi_submit_cb done, void *arg, char *msg,
-			       size_t msglen);
+			       const char *request_id, int kind, const void *body,
+			       size_t len, unsigned flags, onshi_submit_cb done,
+			       void *arg, char *msg, size_t msglen);
 /* host->submit_later(). */
 int onshi_inquiry_submit_later(struct onshi_instance *inst,
-			       const char *request_id, int kind,
-			       const void *body, size_t len, unsigned flags,
-			       onshi_submit_cb done, void *arg, char *msg,
-			       size_t msglen);
+			       const char *request_id, int kind, const void *body,
+			       size_t len, unsigned flags, onshi_submit_cb done,
+			       void *arg, char *msg, size_t msglen);
 
 /* Spool depth for status: all entries, and those still unanswered. */
 size_t onshi_inquiry_depth(struct onshi_core *core, size_t *unanswered);

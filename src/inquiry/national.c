@@ -497,7 +497,8 @@ struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n
 							const char *body, size_t len,
 							const char *idempotency_key,
 							int fd, size_t max_bytes,
-							onshi_national_cb cb, void *arg)
+							onshi_national_cb cb,
+							void *arg)
 {
 	struct onshi_national_call *c = national_call_new(n, institution, path,
 							  body, len,
@@ -513,14 +514,14 @@ struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n
 
 struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
 						      const char *institution,
-						      const char *path, char *body,
-						      size_t len,
+						      const char *path,
+						      char *body, size_t len,
 						      const char *idempotency_key,
 						      onshi_national_cb cb, void *arg)
 {
 	struct onshi_national_call *c = national_call_new(n, institution, path,
-							  "", 0,
-							  idempotency_key, cb, arg);
+							  "", 0, idempotency_key,
+							  cb, arg);
 
 	if (!c) {
 		free(body);

@@ -66,10 +66,11 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
  */
 struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
 						      const char *institution,
-						      const char *path, char *body,
-						      size_t len,
+						      const char *path,
+						      char *body, size_t len,
 						      const char *idempotency_key,
-						      onshi_national_cb cb, void *arg);
+						      onshi_national_cb cb,
+						      void *arg);
 
 /*
  * onshi_national_post() whose answer is written to fd as it arrives
@@ -85,7 +86,8 @@ struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n
 							const char *body, size_t len,
 							const char *idempotency_key,
 							int fd, size_t max_bytes,
-							onshi_national_cb cb, void *arg);
+							onshi_national_cb cb,
+							void *arg);
 
 /*
  * The link as the last call or idle probe found it. An idle link is probed

@@ -13,8 +13,7 @@
 
 #include "national_internal.h"
 
-size_t national_sink_write(struct onshi_national_call *c, const char *data,
-			   size_t len)
+size_t national_sink_write(struct onshi_national_call *c, const char *data, size_t len)
 {
 	size_t done = 0;
 

@@ -188,8 +188,7 @@ static int new_entry(struct onshi_spool *s, const char *module,
 	e->request_id = strdup(request_id);
 	e->kind = kind;
 	e->body = malloc(len + 1);
-	*headlen = asprintf(head,
-			    "onshi-spool 1\nmodule %s\nid %s\nkind %d\nlength %zu\n\n",
+	*headlen = asprintf(head, "onshi-spool 1\nmodule %s\nid %s\nkind %d\nlength %zu\n\n",
 			    module, request_id, kind, len);
 	if (!e->module || !e->request_id || !e->body || *headlen < 0) {
 		if (*headlen >= 0)
@@ -284,8 +283,7 @@ static void record_committed(void *arg, int rc, const char *why)
 	free(w);
 }
 
-void onshi_spool_release_abandoned(struct onshi_spool *s,
-				   struct onshi_spool_entry *e)
+void onshi_spool_release_abandoned(struct onshi_spool *s, struct onshi_spool_entry *e)
 {
 	for (struct onshi_spool_entry **pp = &s->abandoned; *pp; pp = &(*pp)->next)
 		if (*pp == e) {
@@ -298,8 +296,7 @@ void onshi_spool_release_abandoned(struct onshi_spool *s,
 int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 			     const char *request_id, int kind, const void *body,
 			     size_t len, onshi_spool_accepted_cb done, void *arg,
-			     struct onshi_spool_entry **out, char *msg,
-			     size_t msglen)
+			     struct onshi_spool_entry **out, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
 	struct accept_wait *w;
@@ -317,8 +314,7 @@ int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 	w = malloc(sizeof(*w));
 	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	fd = w ? write_temp(s, tmp, name, head, (size_t)headlen, body, len, msg,
-			    msglen)
+	fd = w ? write_temp(s, tmp, name, head, (size_t)headlen, body, len, msg, msglen)
 	       : -1;
 	free(head);
 	if (fd < 0) {
@@ -331,9 +327,9 @@ int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 	w->e = e;
 	w->done = done;
 	w->arg = arg;
-	if (dfd < 0 || onshi_group_commit_file(s->commit, fd, dfd, tmp, dfd,
-					       name, name, record_committed,
-					       w) != ONSHI_OK) {
+	if (dfd < 0 ||
+	    onshi_group_commit_file(s->commit, fd, dfd, tmp, dfd, name, name,
+				    record_committed, w) != ONSHI_OK) {
 		snprintf(msg, msglen, "spool %s: cannot queue %s: %s", s->dir,
 			 name, dfd < 0 ? strerror(errno) : "out of memory");
 		close(fd);

@@ -107,9 +107,9 @@ typedef void (*onshi_spool_accepted_cb)(void *arg, struct onshi_spool_entry *e,
  */
 int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 			     const char *request_id, int kind, const void *body,
-			     size_t len, onshi_spool_accepted_cb done, void *arg,
-			     struct onshi_spool_entry **out, char *msg,
-			     size_t msglen);
+			     size_t len, onshi_spool_accepted_cb done,
+			     void *arg, struct onshi_spool_entry **out,
+			     char *msg, size_t msglen);
 
 /* An abandoned entry's call has ended: free it (before close, which
  * frees those left). */

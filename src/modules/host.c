@@ -211,8 +211,9 @@ static int host_write_file_staged_later(struct onshi_instance *inst,
 {
 	struct onshi_core *core = inst->module->core;
 	struct onshi_commit_set *set =
-		core->spool ? onshi_group_commit_current(onshi_spool_commit(core->spool))
-			    : NULL;
+		core->spool
+			? onshi_group_commit_current(onshi_spool_commit(core->spool))
+			: NULL;
 	struct onshi_unflushed_file f;
 	char what[300];
 	int rc;
@@ -259,8 +260,7 @@ static struct onshi_path_watch *host_watch_path(struct onshi_instance *inst,
 				    arg, msg, msglen);
 }
 
-static void host_unwatch_path(struct onshi_instance *inst,
-			      struct onshi_path_watch *w)
+static void host_unwatch_path(struct onshi_instance *inst, struct onshi_path_watch *w)
 {
 	struct onshi_core *core = inst->module->core;
 

@@ -52,9 +52,9 @@ struct onshi_audit {
 	struct onshi_group_commit *commit; /* NULL: fdatasync on the loop */
 	unsigned syncs_queued;             /* in the commit, not done yet */
 	struct onshi_sha256 *hasher;       /* one SHA-256 context, reused */
-	int need_recover;      /* the tail must be checked again */
-	unsigned long dropped; /* events not written meanwhile */
-	int failing;           /* a write failure was logged */
+	int need_recover;                  /* the tail must be checked again */
+	unsigned long dropped;             /* events not written meanwhile */
+	int failing;                       /* a write failure was logged */
 };
 
 static const char zero_hash[] =
@@ -110,8 +110,8 @@ static void on_sync(void *arg)
 		return;
 	/* A disk flush takes milliseconds: the loop thread goes on. */
 	if (a->commit && (fd = dup(a->fd)) >= 0) {
-		if (onshi_group_commit_sync(a->commit, fd, "the audit log", synced,
-					    a) == ONSHI_OK) {
+		if (onshi_group_commit_sync(a->commit, fd, "the audit log",
+					    synced, a) == ONSHI_OK) {
 			a->syncs_queued++;
 			return;
 		}

@@ -85,8 +85,7 @@ int onshi_audit_chain_head(const struct onshi_audit *a, uint64_t *seq,
 int onshi_audit_open(struct onshi_core *core, char *msg, size_t msglen);
 void onshi_audit_close(struct onshi_core *core);
 /* onshi_audit_writer_set_commit() on core->audit. */
-void onshi_audit_set_commit(struct onshi_core *core,
-			    struct onshi_group_commit *gc);
+void onshi_audit_set_commit(struct onshi_core *core, struct onshi_group_commit *gc);
 void onshi_audit(struct onshi_core *core, const char *kind, ...)
 	__attribute__((sentinel));
 void onshi_audit_actor(struct onshi_core *core, const char *actor);

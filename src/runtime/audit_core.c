@@ -45,8 +45,7 @@ void onshi_audit_close(struct onshi_core *core)
 	core->audit = NULL;
 }
 
-void onshi_audit_set_commit(struct onshi_core *core,
-			    struct onshi_group_commit *gc)
+void onshi_audit_set_commit(struct onshi_core *core, struct onshi_group_commit *gc)
 {
 	if (core)
 		onshi_audit_writer_set_commit(core->audit, gc);

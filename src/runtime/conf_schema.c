@@ -312,12 +312,13 @@ static int check_value(const struct onshi_conf_entry *e,
 				why = "must be a number of seconds from 0 (no probe) to 86400";
 			break;
 		case CHECK_BATCH_PERSONS:
-			if (onshi_conf_parse_long(e->value, 1, ONSHI_BATCH_PERSONS_CEILING,
-						  &l) < 0)
+			if (onshi_conf_parse_long(e->value, 1,
+						  ONSHI_BATCH_PERSONS_CEILING, &l) < 0)
 				why = "must be a number of persons from 1 to 100000";
 			break;
 		case CHECK_BATCH_BYTES:
-			if (onshi_conf_parse_long(e->value, 1L << 20, 1L << 32, &l) < 0)
+			if (onshi_conf_parse_long(e->value, 1L << 20, 1L << 32,
+						  &l) < 0)
 				why = "must be a number of bytes from 1048576 to 4294967296";
 			break;
 		case CHECK_PAGE_LANGUAGE:

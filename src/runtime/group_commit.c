@@ -27,7 +27,11 @@
 
 /* M_SYNC: an fdatasync whose outcome is its own (see
  * onshi_group_commit_sync). */
-enum member_kind { M_FILE, M_DIR, M_SYNC };
+enum member_kind {
+	M_FILE,
+	M_DIR,
+	M_SYNC
+};
 
 struct member {
 	struct member *next;
@@ -113,7 +117,7 @@ static void fail_round(struct round *r, const struct member *m,
 	r->rc = ONSHI_EIO;
 	snprintf(r->why, sizeof(r->why), "%s: %s: %s%s",
 		 m->what ? m->what : "a file", step, strerror(err),
-		 err == ENOSPC ? " (the disk is full: free some space)"
+		 err == ENOSPC  ? " (the disk is full: free some space)"
 		 : err == EROFS ? " (the file system is read-only)"
 				: "");
 }
@@ -162,8 +166,9 @@ static void *fsync_some(void *arg)
 			err = errno;
 		if (err) {
 			pthread_mutex_lock(&ph->lock);
-			fail_round(ph->r, m, ph->dirs ? "cannot flush its folder"
-						      : "cannot flush it to disk",
+			fail_round(ph->r, m,
+				   ph->dirs ? "cannot flush its folder"
+					    : "cannot flush it to disk",
 				   err);
 			pthread_mutex_unlock(&ph->lock);
 		}
@@ -171,8 +176,7 @@ static void *fsync_some(void *arg)
 }
 
 /* fsync every member of todo[0..n), up to FSYNC_THREADS at once. */
-static void fsync_parallel(struct round *r, struct member **todo, size_t n,
-			   int dirs)
+static void fsync_parallel(struct round *r, struct member **todo, size_t n, int dirs)
 {
 	struct fsync_phase ph = { .r = r, .todo = todo, .n = n, .dirs = dirs };
 	pthread_t th[FSYNC_THREADS];
@@ -306,9 +310,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int onshi_group_commit_new(struct onshi_loop *loop,
-			   struct onshi_group_commit **out, char *msg,
-			   size_t msglen)
+int onshi_group_commit_new(struct onshi_loop *loop, struct onshi_group_commit **out,
+			   char *msg, size_t msglen)
 {
 	struct onshi_group_commit *gc = calloc(1, sizeof(*gc));
 	int err;
@@ -373,7 +376,8 @@ static void run_done(void *arg)
 			if (m->kind == M_SYNC) {
 				char err[512];
 
-				snprintf(err, sizeof(err), "%s: cannot flush it to disk: %s",
+				snprintf(err, sizeof(err),
+					 "%s: cannot flush it to disk: %s",
 					 m->what ? m->what : "a file",
 					 strerror(m->sync_err));
 				if (m->cb)
@@ -423,10 +427,9 @@ static struct member *file_member(int fd, int tmp_dirfd, const char *tmp_name,
 	return m;
 }
 
-int onshi_group_commit_file(struct onshi_group_commit *gc, int fd,
-			    int tmp_dirfd, const char *tmp_name, int dirfd,
-			    const char *name, const char *what,
-			    onshi_commit_cb cb, void *arg)
+int onshi_group_commit_file(struct onshi_group_commit *gc, int fd, int tmp_dirfd,
+			    const char *tmp_name, int dirfd, const char *name,
+			    const char *what, onshi_commit_cb cb, void *arg)
 {
 	struct member *m = file_member(fd, tmp_dirfd, tmp_name, dirfd, name, what);
 
@@ -469,8 +472,7 @@ int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
 }
 
 struct onshi_commit_set *onshi_group_commit_set_begin(struct onshi_group_commit *gc,
-						      onshi_commit_cb cb,
-						      void *arg)
+						      onshi_commit_cb cb, void *arg)
 {
 	struct onshi_commit_set *set = calloc(1, sizeof(*set));
 

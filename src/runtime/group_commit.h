@@ -34,9 +34,8 @@ struct onshi_commit_set;
 typedef void (*onshi_commit_cb)(void *arg, int rc, const char *why);
 
 /* A worker thread posting completions to loop. */
-int onshi_group_commit_new(struct onshi_loop *loop,
-			   struct onshi_group_commit **out, char *msg,
-			   size_t msglen);
+int onshi_group_commit_new(struct onshi_loop *loop, struct onshi_group_commit **out,
+			   char *msg, size_t msglen);
 /* Finish every round (running their completions), stop the worker, free. */
 void onshi_group_commit_free(struct onshi_group_commit *gc);
 
@@ -46,10 +45,9 @@ void onshi_group_commit_free(struct onshi_group_commit *gc);
  * three fds are taken over (closed by the commit, also on error). what
  * names the file in messages. cb may be NULL.
  */
-int onshi_group_commit_file(struct onshi_group_commit *gc, int fd,
-			    int tmp_dirfd, const char *tmp_name, int dirfd,
-			    const char *name, const char *what,
-			    onshi_commit_cb cb, void *arg);
+int onshi_group_commit_file(struct onshi_group_commit *gc, int fd, int tmp_dirfd,
+			    const char *tmp_name, int dirfd, const char *name,
+			    const char *what, onshi_commit_cb cb, void *arg);
 /* Queue an fsync of a folder (after unlinks there); dirfd is taken over. */
 int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
 			   const char *what, onshi_commit_cb cb, void *arg);
@@ -71,8 +69,7 @@ int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
  * holds: 0 frees it at once and cb never runs.
  */
 struct onshi_commit_set *onshi_group_commit_set_begin(struct onshi_group_commit *gc,
-						      onshi_commit_cb cb,
-						      void *arg);
+						      onshi_commit_cb cb, void *arg);
 size_t onshi_group_commit_set_end(struct onshi_group_commit *gc,
 				  struct onshi_commit_set *set);
 /* The set being filled, or NULL. */

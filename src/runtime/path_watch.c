@@ -65,8 +65,7 @@ static void on_readable(int fd, unsigned events, void *arg)
 	onshi_path_watches_dispatch(arg);
 }
 
-int onshi_path_watches_new(struct onshi_loop *loop,
-			   struct onshi_path_watches **out)
+int onshi_path_watches_new(struct onshi_loop *loop, struct onshi_path_watches **out)
 {
 	struct onshi_path_watches *pws = calloc(1, sizeof(*pws));
 
@@ -163,10 +162,9 @@ static int open_fd(struct onshi_path_watches *pws, char *msg, size_t msglen)
 }
 
 struct onshi_path_watch *onshi_path_watch_add(struct onshi_path_watches *pws,
-					      const void *owner,
-					      const char *path, uint32_t mask,
-					      onshi_path_cb cb, void *arg,
-					      char *msg, size_t msglen)
+					      const void *owner, const char *path,
+					      uint32_t mask, onshi_path_cb cb,
+					      void *arg, char *msg, size_t msglen)
 {
 	struct onshi_path_watch *w;
 	struct kernel_watch *kw;
@@ -249,12 +247,10 @@ void onshi_path_watch_remove(struct onshi_path_watches *pws,
 }
 
 int onshi_path_watch_owned_by(const struct onshi_path_watches *pws,
-			      const struct onshi_path_watch *w,
-			      const void *owner)
+			      const struct onshi_path_watch *w, const void *owner)
 {
 	/* By address among the live ones: a stale handle is not followed. */
-	for (const struct onshi_path_watch *s = pws ? pws->subs : NULL; s;
-	     s = s->next)
+	for (const struct onshi_path_watch *s = pws ? pws->subs : NULL; s; s = s->next)
 		if (s == w)
 			return !s->gone && s->owner == owner;
 	return 0;
@@ -339,8 +335,7 @@ size_t onshi_path_watches_kernel_count(const struct onshi_path_watches *pws)
 {
 	size_t n = 0;
 
-	for (const struct kernel_watch *kw = pws ? pws->kws : NULL; kw;
-	     kw = kw->next)
+	for (const struct kernel_watch *kw = pws ? pws->kws : NULL; kw; kw = kw->next)
 		if (!kw->dead)
 			n++;
 	return n;

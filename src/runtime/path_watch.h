@@ -26,8 +26,7 @@ struct onshi_loop;
 struct onshi_path_watches;
 
 /* The set; its inotify fd is opened at the first subscription. */
-int onshi_path_watches_new(struct onshi_loop *loop,
-			   struct onshi_path_watches **out);
+int onshi_path_watches_new(struct onshi_loop *loop, struct onshi_path_watches **out);
 /* Closes the fd; subscriptions still there are freed. */
 void onshi_path_watches_free(struct onshi_path_watches *pws);
 
@@ -36,17 +35,15 @@ void onshi_path_watches_free(struct onshi_path_watches *pws);
  * flags allowed). NULL with msg on failure.
  */
 struct onshi_path_watch *onshi_path_watch_add(struct onshi_path_watches *pws,
-					      const void *owner,
-					      const char *path, uint32_t mask,
-					      onshi_path_cb cb, void *arg,
-					      char *msg, size_t msglen);
+					      const void *owner, const char *path,
+					      uint32_t mask, onshi_path_cb cb,
+					      void *arg, char *msg, size_t msglen);
 /* Unsubscribe; safe from inside any subscription's callback. */
 void onshi_path_watch_remove(struct onshi_path_watches *pws,
 			     struct onshi_path_watch *w);
 /* Whether w is a live subscription of owner (host services check). */
 int onshi_path_watch_owned_by(const struct onshi_path_watches *pws,
-			      const struct onshi_path_watch *w,
-			      const void *owner);
+			      const struct onshi_path_watch *w, const void *owner);
 /* Remove every subscription of owner; returns how many there were. */
 unsigned onshi_path_watches_forget_owner(struct onshi_path_watches *pws,
 					 const void *owner);

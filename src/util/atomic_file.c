@@ -196,8 +196,7 @@ int onshi_write_file_unflushed(const char *tmp_dir, const char *dir,
 			       unsigned mode, struct onshi_unflushed_file *out,
 			       char *msg, size_t msglen)
 {
-	return write_unflushed(tmp_dir, dir, name, data, len, mode, out, msg,
-			       msglen);
+	return write_unflushed(tmp_dir, dir, name, data, len, mode, out, msg, msglen);
 }
 
 int onshi_write_file_staged(const char *tmp_dir, const char *dir,

@@ -97,13 +97,13 @@ struct onshi_national_call *onshi_national_post(struct onshi_national *n,
 
 struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
 						      const char *institution,
-						      const char *path, char *body,
-						      size_t len,
+						      const char *path,
+						      char *body, size_t len,
 						      const char *idempotency_key,
 						      onshi_national_cb cb, void *arg)
 {
-	struct onshi_national_call *c = onshi_national_post(n, institution, path,
-							    body, len,
+	struct onshi_national_call *c = onshi_national_post(n, institution,
+							    path, body, len,
 							    idempotency_key, cb,
 							    arg);
 
@@ -117,10 +117,11 @@ struct onshi_national_call *onshi_national_post_to_file(struct onshi_national *n
 							const char *body, size_t len,
 							const char *idempotency_key,
 							int fd, size_t max_bytes,
-							onshi_national_cb cb, void *arg)
+							onshi_national_cb cb,
+							void *arg)
 {
-	struct onshi_national_call *c = onshi_national_post(n, institution, path,
-							    body, len,
+	struct onshi_national_call *c = onshi_national_post(n, institution,
+							    path, body, len,
 							    idempotency_key, cb,
 							    arg);
 

@@ -27,7 +27,7 @@ struct onshi_national_call {
 	int has_key;
 	onshi_national_cb cb;
 	void *arg;
-	int owed; /* 1 until answered or dropped by onshi_national_close */
+	int owed;    /* 1 until answered or dropped by onshi_national_close */
 	int sink_fd; /* onshi_national_post_to_file: the answer goes here */
 };
 

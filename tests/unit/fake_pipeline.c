@@ -54,8 +54,7 @@ void onshi_audit_close(struct onshi_core *core)
 }
 
 /* The fake writer syncs nothing: no commit to join. */
-void onshi_audit_set_commit(struct onshi_core *core,
-			    struct onshi_group_commit *gc)
+void onshi_audit_set_commit(struct onshi_core *core, struct onshi_group_commit *gc)
 {
 	(void)core;
 	(void)gc;

@@ -260,8 +260,8 @@ static void test_sync_through_group_commit(void **state)
 						 msg, sizeof(msg)),
 			 ONSHI_OK);
 	onshi_audit_writer_set_commit(a, w.gc);
-	onshi_audit_record(a, "accept", "module", "rececon:desk", "id", "A1.xml",
-			   (char *)NULL);
+	onshi_audit_record(a, "accept", "module", "rececon:desk", "id",
+			   "A1.xml", (char *)NULL);
 	t = onshi_loop_timer(w.loop, &w, 5, 1, check_synced, &w);
 	assert_non_null(t);
 	assert_int_equal(onshi_loop_run(w.loop), ONSHI_OK);
@@ -269,8 +269,8 @@ static void test_sync_through_group_commit(void **state)
 	onshi_group_commit_stats(w.gc, &rounds, &members);
 	assert_int_equal(members, 1);
 	/* Closed while a sync may still be queued: it is finished first. */
-	onshi_audit_record(a, "deliver", "module", "rececon:desk", "id", "A1.xml",
-			   (char *)NULL);
+	onshi_audit_record(a, "deliver", "module", "rececon:desk", "id",
+			   "A1.xml", (char *)NULL);
 	onshi_audit_writer_close(a);
 	onshi_group_commit_free(w.gc);
 	onshi_loop_free(w.loop);

@@ -104,8 +104,7 @@ static void queue_file(struct fixture *f, const char *name, struct probe *p)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, name, strlen(name)), (ssize_t)strlen(name));
 	assert_int_equal(onshi_group_commit_file(f->gc, fd, dup(f->dirfd), tmp,
-						 dup(f->dirfd), name, name,
-						 note, p),
+						 dup(f->dirfd), name, name, note, p),
 			 ONSHI_OK);
 }
 
@@ -138,8 +137,7 @@ static void test_one_round_in_order(void **state)
 	onshi_group_commit_hold(f->gc, 1);
 	queue_file(f, "a.xml", &a);
 	queue_file(f, "b.xml", &b);
-	assert_int_equal(onshi_group_commit_dir(f->gc, dup(f->dirfd), "dir",
-						note, &c),
+	assert_int_equal(onshi_group_commit_dir(f->gc, dup(f->dirfd), "dir", note, &c),
 			 ONSHI_OK);
 	queue_file(f, "c.xml", &d);
 	assert_false(exists(f, "a.xml")); /* held: nothing renamed yet */
@@ -229,9 +227,8 @@ static void test_sync_members_stand_alone(void **state)
 	int pipefd[2], logfd;
 
 	assert_int_equal(pipe(pipefd), 0);
-	logfd = openat(f->dirfd, "audit.log", O_WRONLY | O_CREAT | O_APPEND |
-						      O_CLOEXEC,
-		       0600);
+	logfd = openat(f->dirfd, "audit.log",
+		       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	assert_true(logfd >= 0);
 	assert_int_equal(write(logfd, "1 record\n", 9), 9);
 	onshi_group_commit_hold(f->gc, 1);
@@ -280,8 +277,8 @@ static void set_file(struct fixture *f, struct onshi_commit_set *set,
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	if (fd < 0) {
-		fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0600);
+		fd = openat(f->dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		assert_true(fd >= 0);
 	}
 	assert_int_equal(onshi_commit_set_file(set, fd, dup(f->dirfd), tmp,
@@ -354,8 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_members_stand_alone,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_free_finishes, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_free_finishes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1086,8 +1086,7 @@ static void test_upload_card_and_refusal_wait_for_durable(void **state)
 	struct told t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
 
 	onshi_group_commit_hold(commit_of(f), 1);
-	assert_int_equal(submit_later(f, "B1", ONSHI_MSG_BULK_REQUEST, bulk_xml,
-				      &t1),
+	assert_int_equal(submit_later(f, "B1", ONSHI_MSG_BULK_REQUEST, bulk_xml, &t1),
 			 ONSHI_OK);
 	assert_int_equal(submit_later(f, "C1", ONSHI_MSG_INQUIRY_REQUEST,
 				      card_xml, &t2),

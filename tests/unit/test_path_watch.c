@@ -112,7 +112,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define MASK (IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR)
+#define MASK \
+	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR)
 
 static void test_two_on_one_folder_then_one_leaves(void **state)
 {
@@ -169,9 +170,8 @@ static void test_overflow_reaches_everyone(void **state)
 
 	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_a, f->dir, MASK,
 					     on_event, &a, msg, sizeof(msg)));
-	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->dir,
-					     IN_CLOSE_WRITE, on_event, &b, msg,
-					     sizeof(msg)));
+	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->dir, IN_CLOSE_WRITE,
+					     on_event, &b, msg, sizeof(msg)));
 	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->other,
 					     IN_CLOSE_WRITE, on_event, &c, msg,
 					     sizeof(msg)));
@@ -230,9 +230,9 @@ static void test_deleted_folder(void **state)
 	/* Back again: a new watch of the path works beside the dead ones. */
 	assert_int_equal(mkdir(f->dir, 0700), 0);
 	struct heard d = { 0 };
-	struct onshi_path_watch *wd =
-		onshi_path_watch_add(f->pws, &f->owner_a, f->dir, MASK,
-				     on_event, &d, msg, sizeof(msg));
+	struct onshi_path_watch *wd = onshi_path_watch_add(f->pws, &f->owner_a,
+							   f->dir, MASK, on_event,
+							   &d, msg, sizeof(msg));
 	assert_non_null(wd);
 	write_file(f->dir, "again");
 	onshi_path_watches_dispatch(f->pws);
@@ -262,9 +262,8 @@ static void test_remove_inside_callback_and_forget_owner(void **state)
 	assert_non_null(a.self);
 	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->dir, MASK,
 					     on_event, &b, msg, sizeof(msg)));
-	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->other,
-					     MASK, on_event, &c, msg,
-					     sizeof(msg)));
+	assert_non_null(onshi_path_watch_add(f->pws, &f->owner_b, f->other, MASK,
+					     on_event, &c, msg, sizeof(msg)));
 	write_file(f->dir, "one");
 	onshi_path_watches_dispatch(f->pws);
 	/* a removed itself at its first event (IN_CREATE) and heard no more. */
@@ -300,8 +299,8 @@ static void test_refused_masks(void **state)
 	assert_null(onshi_path_watch_add(f->pws, &f->owner_a, f->dir,
 					 0x80000000u | IN_CREATE, on_event, &a,
 					 msg, sizeof(msg)));
-	assert_null(onshi_path_watch_add(f->pws, &f->owner_a, f->dir,
-					 IN_CREATE, NULL, &a, msg, sizeof(msg)));
+	assert_null(onshi_path_watch_add(f->pws, &f->owner_a, f->dir, IN_CREATE,
+					 NULL, &a, msg, sizeof(msg)));
 	assert_null(onshi_path_watch_add(f->pws, &f->owner_a, NULL, IN_CREATE,
 					 on_event, &a, msg, sizeof(msg)));
 	/* IN_ONLYDIR on a file: the kernel's refusal comes back. */
@@ -323,12 +322,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overflow_reaches_everyone,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deleted_folder, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_inside_callback_and_forget_owner,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_masks, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_refused_masks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,8 +109,8 @@ static void test_units_as_the_whole_parser_sees_them(void **state)
 
 	(void)state;
 	onshi_strbuf_printf(&doc, "%s%s%s%s", head, unit_ok, unit_err, tail);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_RESULT, doc.data, doc.len,
-					 NULL, &whole, msg, sizeof(msg)),
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_RESULT, doc.data,
+					 doc.len, NULL, &whole, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_int_equal(onshi_bulk_stream_open(fd, ONSHI_MSG_BULK_RESULT, 0, 0,
 						&s, msg, sizeof(msg)),
@@ -127,7 +127,8 @@ static void test_units_as_the_whole_parser_sees_them(void **state)
 				 ONSHI_OK);
 		assert_int_equal(got, 1);
 		assert_int_equal(u.qualification_validity, w->qualification_validity);
-		assert_int_equal(u.processing_result_status, w->processing_result_status);
+		assert_int_equal(u.processing_result_status,
+				 w->processing_result_status);
 		assert_string_equal(u.search.insurer_number, w->search.insurer_number);
 		assert_int_equal(u.n_results, w->n_results);
 		if (u.n_results)
@@ -188,8 +189,8 @@ static void refused(const char *doc, int want, const char *words)
 
 	close(fd);
 	if (rc != want || !strstr(msg, words)) {
-		fprintf(stderr, "got %d '%s', want %d with '%s'\n", rc, msg, want,
-			words);
+		fprintf(stderr, "got %d '%s', want %d with '%s'\n", rc, msg,
+			want, words);
 		fail();
 	}
 }
@@ -297,8 +298,8 @@ static void test_upload_written_search_by_search(void **state)
 						 &count, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_int_equal(count, 3);
-	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, out.data, out.len,
-					 NULL, &m, msg, sizeof(msg)),
+	assert_int_equal(onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, out.data,
+					 out.len, NULL, &m, msg, sizeof(msg)),
 			 ONSHI_OK);
 	assert_int_equal(m.u.bulk_request.n_search, 3);
 	assert_string_equal(m.u.bulk_request.hdr.medical_institution_code,

@@ -807,8 +807,7 @@ static void on_inotify(int fd, unsigned events, void *arg)
 			/* A watch dropped earlier may still have events queued. */
 			if (!(ev->mask & IN_Q_OVERFLOW) && ev->wd != fw->wd)
 				continue;
-			on_event(fw, ev->mask, ev->len ? ev->name : NULL,
-				 &fw->batch);
+			on_event(fw, ev->mask, ev->len ? ev->name : NULL, &fw->batch);
 		}
 	}
 	batch_finish(fw, &fw->batch);
@@ -823,8 +822,7 @@ static void on_batch_end(void *arg)
 }
 
 /* The daemon's inotify (ABI 1.6): one event a call. */
-static void on_path_event(void *arg, uint32_t mask, uint32_t cookie,
-			  const char *name)
+static void on_path_event(void *arg, uint32_t mask, uint32_t cookie, const char *name)
 {
 	struct folder_watch *fw = arg;
 	struct event_batch *b = &fw->batch;
