@@ -101,6 +101,11 @@ tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
 
 # The one inotify instance (src/runtime/path_watch.c): sharing, overflow,
 # deleted folders, removal from callbacks.
+check_PROGRAMS += tests/unit/test_batch_parts
+TESTS += tests/unit/test_batch_parts
+tests_unit_test_batch_parts_SOURCES = tests/unit/test_batch_parts.c
+tests_unit_test_batch_parts_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_batch_parts_LDADD = $(UNIT_LDADD)
 check_PROGRAMS += tests/unit/test_path_watch
 TESTS += tests/unit/test_path_watch
 tests_unit_test_path_watch_SOURCES = tests/unit/test_path_watch.c
@@ -139,7 +144,8 @@ tests_unit_test_control_cmds_SOURCES = tests/unit/test_control_cmds.c \
 	tests/unit/fake_national.c tests/unit/fake_national.h \
 	tests/unit/fake_modules.c tests/unit/fake_modules.h \
 	src/control/control_dispatch.c src/control/control_cmds.c \
-	src/control/control_batch.c src/control/control_national.c \
+	src/control/control_batch.c src/control/control_batch_parts.c \
+	src/inquiry/batch_parts.c src/control/control_national.c \
 	src/control/control_reply.c src/status/status_model.c \
 	src/status/status_xml.c src/modules/module_status.c \
 	src/runtime/conf.c src/runtime/diag.c
@@ -223,11 +229,14 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/control-limits.test \
 	tests/integration/control-upload.test \
 	tests/integration/batch-stream.test \
+	tests/integration/batch-split.test \
 	tests/integration/selftest.test \
 	tests/integration/install.test \
 	tests/integration/layers.test
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
+# The batch tests' persons and their check, from the simulator's dataset.
+EXTRA_DIST += tests/integration/batch-units.py
 
 # Stands in for systemd's notification socket (notify.test).
 check_PROGRAMS += tests/integration/notify-sink

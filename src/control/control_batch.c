@@ -32,6 +32,8 @@
 #include <onshi/message.h>
 
 #include "control.h"
+#include "batch_parts.h"
+#include "control_batch.h"
 #include "inquiry.h"
 #include "core.h"
 #include "national.h"
@@ -40,8 +42,6 @@
 
 /* A refusal's explanation is read back from the answer's file up to this. */
 #define REFUSAL_MAX_BYTES 65536
-/* Reply lines are written to their file in slices of about this much. */
-#define LINES_SLICE (64u * 1024)
 
 struct batch_call {
 	struct onshi_control_client *client;
@@ -100,23 +100,13 @@ static int period_from_words(const struct batch_kind *bk, int argc, char **argv,
 	return ONSHI_OK;
 }
 
-/* Where the CSV of a BATCH SUBMIT is being read (csv_next()). */
-struct csv_source {
-	char *save; /* strtok_r's place; NULL before the first line */
-	char *text;
-	unsigned lineno;
-	size_t taken;  /* searches so far */
-	int last_gave; /* the last call gave a search (the writer checks it) */
-	const struct onshi_core *core;
-};
-
 /*
  * The next CSV line "insurer,symbol,number,branch,birth" as a search
  * (onshi_search_source): read while the upload is written, so that a
  * batch of 100,000 persons is never a model in memory.
  */
-static int csv_next(void *arg, struct onshi_search_info *si, int *got,
-		    char *why, size_t whylen)
+int onshi_cbatch_csv_next(void *arg, struct onshi_search_info *si, int *got,
+			  char *why, size_t whylen)
 {
 	struct csv_source *cs = arg;
 	char *line;
@@ -185,7 +175,7 @@ static void today(char out[9])
 	strftime(out, 9, "%Y%m%d", &tm);
 }
 
-static void key_of(const char *code, const char *body, size_t len, char out[65])
+void onshi_cbatch_key_of(const char *code, const char *body, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -202,8 +192,8 @@ static void key_of(const char *code, const char *body, size_t len, char out[65])
 	EVP_MD_CTX_free(ctx);
 }
 
-static void put_unit(struct onshi_strbuf *b, size_t i,
-		     const struct onshi_bulk_unit *u)
+void onshi_cbatch_put_unit(struct onshi_strbuf *b, size_t i,
+			   const struct onshi_bulk_unit *u)
 {
 	const struct onshi_qualification *q = u->n_results ? &u->results[0] : NULL;
 
@@ -226,7 +216,7 @@ static void put_unit(struct onshi_strbuf *b, size_t i,
 
 /* [spool] max_batch_answer_bytes (its default when settings were not
  * loaded). */
-static size_t answer_bound(const struct onshi_core *core)
+size_t onshi_cbatch_answer_bound(const struct onshi_core *core)
 {
 	long v = core->settings.batch_max_answer_bytes;
 
@@ -238,7 +228,7 @@ static size_t answer_bound(const struct onshi_core *core)
  * operator gave onshid for patient data, 0600): gone when closed, so a
  * crash leaves nothing behind. -1 with why set.
  */
-static int batch_tmpfile(const struct onshi_core *core, char *why, size_t whylen)
+int onshi_cbatch_tmpfile(const struct onshi_core *core, char *why, size_t whylen)
 {
 	const char *dir = core->settings.spool_dir ? core->settings.spool_dir
 						   : "/tmp";
@@ -263,7 +253,7 @@ static int batch_tmpfile(const struct onshi_core *core, char *why, size_t whylen
 }
 
 /* Append to fd what b holds once it is a slice long (all when force). */
-static int flush_lines(int fd, struct onshi_strbuf *b, int force)
+int onshi_cbatch_flush_lines(int fd, struct onshi_strbuf *b, int force)
 {
 	size_t done = 0;
 
@@ -301,7 +291,7 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 	char msg[512], why[256];
 	int got = 1, rc = ONSHI_OK;
 	size_t n;
-	int out = batch_tmpfile(bc->core, why, sizeof(why));
+	int out = onshi_cbatch_tmpfile(bc->core, why, sizeof(why));
 
 	if (out < 0) {
 		onshi_strbuf_printf(reply, "-1 %s\n", why);
@@ -311,9 +301,9 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 		rc = onshi_bulk_stream_next(st, &u, &got, msg, sizeof(msg));
 		if (rc != ONSHI_OK || !got)
 			break;
-		put_unit(&lines, onshi_bulk_stream_count(st) - 1, &u);
+		onshi_cbatch_put_unit(&lines, onshi_bulk_stream_count(st) - 1, &u);
 		onshi_bulk_unit_clear(&u);
-		if (flush_lines(out, &lines, 0) < 0) {
+		if (onshi_cbatch_flush_lines(out, &lines, 0) < 0) {
 			snprintf(msg, sizeof(msg),
 				 "cannot write the reply's lines: %s",
 				 strerror(errno ? errno : ENOMEM));
@@ -328,8 +318,8 @@ static int stream_result(struct batch_call *bc, struct onshi_bulk_stream *st,
 			 h->number_of_processing_result, n);
 		rc = ONSHI_EPROTO;
 	}
-	if (rc == ONSHI_OK &&
-	    (flush_lines(out, &lines, 1) < 0 || lseek(out, 0, SEEK_SET) != 0)) {
+	if (rc == ONSHI_OK && (onshi_cbatch_flush_lines(out, &lines, 1) < 0 ||
+			       lseek(out, 0, SEEK_SET) != 0)) {
 		snprintf(msg, sizeof(msg), "cannot write the reply's lines: %s",
 			 strerror(errno));
 		rc = ONSHI_EIO;
@@ -380,8 +370,8 @@ static void on_fetch_answer(struct batch_call *bc, enum onshi_national_outcome o
 					       text ? text : "", (size_t)n, why);
 	} else if (onshi_bulk_stream_open(bc->fd,
 					  xmsg_batch_family(bc->bk->upload)->result,
-					  answer_bound(bc->core), 0, &st, msg,
-					  sizeof(msg)) != ONSHI_OK) {
+					  onshi_cbatch_answer_bound(bc->core), 0,
+					  &st, msg, sizeof(msg)) != ONSHI_OK) {
 		onshi_strbuf_printf(&reply,
 				    "-1 the national service answered with a malformed document: %s\n",
 				    msg);
@@ -453,7 +443,7 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	}
 	/* A period given as words: the key is the document's (no file). */
 	if (!fetch && !idem) {
-		key_of(code, xml, len, key);
+		onshi_cbatch_key_of(code, xml, len, key);
 		idem = key;
 	}
 	bc = calloc(1, sizeof(*bc));
@@ -468,16 +458,16 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	bc->core = core;
 	bc->fd = -1;
 	/* A result may be 100,000 persons: it goes to a file, not memory. */
-	if (fetch && (bc->fd = batch_tmpfile(core, msg, sizeof(msg))) < 0) {
+	if (fetch && (bc->fd = onshi_cbatch_tmpfile(core, msg, sizeof(msg))) < 0) {
 		onshi_strbuf_printf(reply, "-1 %s\n", msg);
 		free(bc);
 		free(xml);
 		return;
 	}
 	bc->client = onshi_control_hold(client);
-	if (!(fetch ? onshi_national_post_to_file(core->national, code,
-						  bk->result_path, xml, len, NULL,
-						  bc->fd, answer_bound(core),
+	if (!(fetch ? onshi_national_post_to_file(core->national, code, bk->result_path,
+						  xml, len, NULL, bc->fd,
+						  onshi_cbatch_answer_bound(core),
 						  on_batch_answer, bc)
 		    : onshi_national_post(core->national, code, bk->path, xml,
 					  len, idem, on_batch_answer, bc))) {
@@ -517,8 +507,8 @@ static void send_csv_batch(struct onshi_core *core,
 	h.medical_institution_code = (char *)code;
 	h.qualification_confirmation_date = date;
 	h.arbitrary_file_identifier = (char *)"onshictl-batch";
-	rc = onshi_bulk_upload_write(&h, csv_next, &cs, &xml, &count, why,
-				     sizeof(why));
+	rc = onshi_bulk_upload_write(&h, onshi_cbatch_csv_next, &cs, &xml,
+				     &count, why, sizeof(why));
 	if (rc != ONSHI_OK) {
 		onshi_strbuf_free(&xml);
 		if (rc == ONSHI_ENOMEM)
@@ -552,6 +542,30 @@ static void send_csv_batch(struct onshi_core *core,
 		onshi_strbuf_free(&err);
 		free(bc);
 	}
+}
+
+/* The searches of a CSV batch file: its lines that are not empty or
+ * comments (as onshi_cbatch_csv_next() reads them). */
+static size_t csv_count(const char *text)
+{
+	size_t n = 0;
+
+	while (*text) {
+		size_t ll = strcspn(text, "\n");
+
+		n += ll && *text != '#' && *text != '\r';
+		text += ll + (text[ll] == '\n');
+	}
+	return n;
+}
+
+/* Whether n persons are more than the national service takes in one
+ * upload ([national] batch_max_persons): then they go up in parts. */
+static int over_upload_limit(const struct onshi_core *core, size_t n)
+{
+	long max = core->settings.national_batch_max_persons;
+
+	return max > 0 && n > (size_t)max;
 }
 
 static void cmd_batch(struct onshi_core *core, struct onshi_control_client *client,
@@ -599,6 +613,12 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		return;
 	}
 	today(date);
+	if (fetch && bk->upload == ONSHI_MSG_BULK_REQUEST &&
+	    onshi_batch_number_is_ours(argv[2])) {
+		/* One of our own numbers: a batch uploaded in parts. */
+		onshi_cbatch_fetch_parts(core, client, code, argv[2], reply);
+		return;
+	}
 	if (fetch) {
 		onshi_msg_init(&req, bf->fetch);
 		h = &req.u.bulk_fetch.hdr;
@@ -610,7 +630,7 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 			text = onshi_control_upload(client, argc, argv, &len, reply);
 			if (!text)
 				return;
-			key_of(code, text, len, key);
+			onshi_cbatch_key_of(code, text, len, key);
 			rc = onshi_msg_parse(bk->upload, text, len, NULL, &req,
 					     why, sizeof(why));
 		} else {
@@ -638,9 +658,14 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 		text = onshi_control_upload(client, argc, argv, &len, reply);
 		if (!text)
 			return;
-		key_of(code, text, len, key);
+		onshi_cbatch_key_of(code, text, len, key);
 		if (!memchr(text, '<', len)) {
-			send_csv_batch(core, client, text, code, date, key, reply);
+			if (over_upload_limit(core, csv_count(text)))
+				onshi_cbatch_submit_parts(core, client, code, date,
+							  key, text, NULL, reply);
+			else
+				send_csv_batch(core, client, text, code, date,
+					       key, reply);
 			return;
 		}
 		rc = onshi_msg_parse(ONSHI_MSG_BULK_REQUEST, text, len, NULL,
@@ -665,6 +690,13 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 	    (!h->arbitrary_file_identifier &&
 	     onshi_msg_set(&h->arbitrary_file_identifier, "onshictl-batch"))) {
 		onshi_strbuf_printf(reply, "-1 out of memory\n");
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (!fetch && bk->upload == ONSHI_MSG_BULK_REQUEST &&
+	    over_upload_limit(core, count)) {
+		onshi_cbatch_submit_parts(core, client, code, date, key, NULL,
+					  &req, reply);
 		onshi_msg_clear(&req);
 		return;
 	}

@@ -135,6 +135,17 @@ int onshictl_batch_run(const char *sock, int argc, char **argv)
 			} else if (period_kind) {
 				printf("accepted: reception %s (the persons of the period come with the result)\n",
 				       or_dash(field(f, n, "reception")));
+			} else if (field(f, n, "parts")) {
+				/* Over the service's persons per upload:
+				 * onshid sent it in parts (one number). */
+				printf("accepted: reception %s, %s person(s) in %s uploads",
+				       or_dash(field(f, n, "reception")),
+				       or_dash(field(f, n, "count")),
+				       or_dash(field(f, n, "parts")));
+				if (strcmp(or_dash(field(f, n, "refused")), "0") != 0)
+					printf(" (%s refused: their persons come back as errors)",
+					       or_dash(field(f, n, "refused")));
+				printf("\n");
 			} else {
 				printf("accepted: reception %s, %s person(s)\n",
 				       or_dash(field(f, n, "reception")),

@@ -132,6 +132,8 @@ static const struct schema_key national_keys[] = {
 	{ "max_connections", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "requeue_s", ONSHI_CONF_INT, 0, CHECK_NONE },
 	{ "probe_s", ONSHI_CONF_INT, 0, CHECK_PROBE_S },
+	/* The national service's persons per upload (batch_parts.h). */
+	{ "batch_max_persons", ONSHI_CONF_INT, 0, CHECK_BATCH_PERSONS },
 	{ NULL, 0, 0, 0 },
 };
 /* My Number Card checks: JPKI CAs and CRLs, and the reader makers' CA. */

@@ -86,6 +86,10 @@ struct onshi_settings {
 	char *spool_dir;
 	long batch_max_persons;      /* [spool] max_batch_persons */
 	long batch_max_answer_bytes; /* [spool] max_batch_answer_bytes */
+	/* [national] batch_max_persons: the most persons one upload may
+	 * carry (the national service's limit); a longer batch is sent in
+	 * parts (batch_parts.h). 0: no limit, never split. */
+	long national_batch_max_persons;
 };
 
 int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s);

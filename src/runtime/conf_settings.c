@@ -164,6 +164,11 @@ int onshi_settings_load(const struct onshi_config *cfg, struct onshi_settings *s
 	if (v)
 		onshi_conf_parse_long(v, 1, ONSHI_BATCH_PERSONS_CEILING,
 				      &s->batch_max_persons);
+	v = onshi_conf_section_get(onshi_config_section(cfg, "national", NULL),
+				   "batch_max_persons");
+	if (v)
+		onshi_conf_parse_long(v, 1, ONSHI_BATCH_PERSONS_CEILING,
+				      &s->national_batch_max_persons);
 	s->batch_max_answer_bytes = ONSHI_BATCH_ANSWER_BYTES_DEFAULT;
 	v = onshi_conf_section_get(onshi_config_section(cfg, "spool", NULL),
 				   "max_batch_answer_bytes");

@@ -110,6 +110,8 @@ static void test_good(void **state)
 	snprintf(want, sizeof(want), "%s/plugins:/opt/onshi/plugins", f->dir);
 	assert_string_equal(st.plugin_dirs, want);
 	assert_string_equal(st.spool_dir, "/var/lib/onshi");
+	/* No [national] batch_max_persons: batches are never split. */
+	assert_int_equal(st.national_batch_max_persons, 0);
 	onshi_settings_free(&st);
 }
 
@@ -143,14 +145,20 @@ static void test_bad_values(void **state)
 		"level = loud\n"
 		"target = printer\n"
 		"[plugins]\n"
-		"allow_unsafe_dir = perhaps\n");
+		"allow_unsafe_dir = perhaps\n"
+		"[national]\n"
+		"endpoint = https://127.0.0.1:8443\n"
+		"batch_max_persons = 0\n");
 	assert_true(has_problem(f, "onshid.ini", 2, "must be 10 digits"));
 	assert_true(has_problem(f, "onshid.ini", 4, "prefecture"));
 	assert_true(has_problem(f, "onshid.ini", 6, "must be 10 digits"));
 	assert_true(has_problem(f, "onshid.ini", 8, "level = 'loud'"));
 	assert_true(has_problem(f, "onshid.ini", 9, "stderr or syslog"));
 	assert_true(has_problem(f, "onshid.ini", 11, "yes or no"));
-	assert_int_equal(f->diag.count, 6);
+	assert_true(has_problem(f, "onshid.ini", 14,
+				"number of persons from 1 to 100000"));
+	assert_true(has_problem(f, "onshid.ini", 12, "needs client_cert"));
+	assert_int_equal(f->diag.count, 8);
 }
 
 static void test_sections_and_modules(void **state)

@@ -69,6 +69,8 @@ static void usage(FILE *f)
 	      "  --faults SPEC        e.g. latency=20-80,error=10,maintenance=30@5 (docs/qsd.md)\n"
 	      "  --token-ttl S        token lifetime in seconds (default 3600)\n"
 	      "  --bulk-delay S       seconds until a batch result is ready (default 3)\n"
+	      "  --bulk-max-persons N refuse a batch upload of more than N persons\n"
+	      "                       (HTTP 413; default 0 = no limit)\n"
 	      "  --threads N          server threads (default 2)\n"
 	      "  --ready-file PATH    write the listening port there once ready\n"
 	      "  --serve DIR          GET /files/NAME answers DIR/NAME (maintenance\n"
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
 		{ "faults", required_argument, NULL, 'f' },
 		{ "token-ttl", required_argument, NULL, 't' },
 		{ "bulk-delay", required_argument, NULL, 'b' },
+		{ "bulk-max-persons", required_argument, NULL, 'M' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "serve", required_argument, NULL, 'S' },
@@ -184,6 +187,12 @@ int main(int argc, char **argv)
 			if (parse_unsigned("--bulk-delay", optarg, 86400, &v) != 0)
 				return 2;
 			q.opt.bulk_delay = (unsigned)v;
+			break;
+		case 'M':
+			if (parse_unsigned("--bulk-max-persons", optarg,
+					   1000000, &v) != 0)
+				return 2;
+			q.opt.bulk_max_persons = (unsigned)v;
 			break;
 		case 'T':
 			if (parse_unsigned("--threads", optarg, 256, &v) != 0 ||

@@ -281,6 +281,7 @@ struct qsd_options {
 	uint64_t seed;
 	unsigned token_ttl;
 	unsigned bulk_delay;
+	unsigned bulk_max_persons; /* 0: no limit on persons per upload */
 	unsigned threads;
 	bool allow_remote;
 	bool quiet;

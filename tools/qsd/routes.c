@@ -593,6 +593,16 @@ static bool good_key(const char *k)
 	return true;
 }
 
+/* The persons an upload names (a batch by period names none). */
+static size_t bulk_persons(const struct onshi_msg *req)
+{
+	if (req->kind == ONSHI_MSG_BULK_REQUEST)
+		return req->u.bulk_request.n_search;
+	if (req->kind == ONSHI_MSG_REFNUM_BULK_REQUEST)
+		return req->u.refnum_bulk_request.n_info;
+	return 0;
+}
+
 static void route_bulk(struct qsd *q, const struct qsd_request *rq,
 		       struct qsd_answer *a, enum onshi_msg_kind kind)
 {
@@ -624,6 +634,15 @@ static void route_bulk(struct qsd *q, const struct qsd_request *rq,
 				       ? req.u.refnum_bulk_request.hdr.medical_institution_code
 				       : req.u.period_bulk_request.hdr.medical_institution_code,
 			       a)) {
+		onshi_msg_clear(&req);
+		return;
+	}
+	if (q->opt.bulk_max_persons > 0 &&
+	    bulk_persons(&req) > q->opt.bulk_max_persons) {
+		snprintf(m, sizeof(m),
+			 "a batch of %zu persons is over this service's limit of %u persons per upload",
+			 bulk_persons(&req), q->opt.bulk_max_persons);
+		qsd_answer_error(a, 413, ONSHI_ETOOBIG, m, &req);
 		onshi_msg_clear(&req);
 		return;
 	}

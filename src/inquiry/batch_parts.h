@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * batch_parts.h — a batch uploaded in parts. The national service takes
+ * at most [national] batch_max_persons persons in one upload, so a longer
+ * batch goes up as several uploads and the caller is given one reception
+ * number of onshi's own ("ONSHI" and ten hexadecimal digits). What ties
+ * that number to the parts is kept in the spool folder, written durably
+ * before the number is handed out, so the result can still be fetched
+ * after a restart:
+ *
+ *   batches/<number>.map      the parts in order: their persons, and the
+ *                             national ReceptionNumber of each or why it
+ *                             was refused
+ *   batches/<number>.<k>.xml  part k's upload document (k from 1), from
+ *                             which a refused part's error units are made
+ *
+ * The control socket's BATCH SUBMIT / BATCH FETCH use it
+ * (control_batch_parts.c).
+ */
+#ifndef ONSHI_INQUIRY_BATCH_PARTS_H
+#define ONSHI_INQUIRY_BATCH_PARTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <onshi/message.h>
+
+#define ONSHI_BATCH_NUMBER_PREFIX "ONSHI"
+/* "ONSHI" + 10 hex digits: as long as the simulator's numbers. */
+#define ONSHI_BATCH_NUMBER_LEN 15
+/* A national ReceptionNumber or refusal code kept in a map: at most this. */
+#define ONSHI_BATCH_FIELD_MAX 64
+
+struct onshi_batch_part {
+	size_t persons;
+	char *reception; /* the national ReceptionNumber; NULL: refused */
+	char *code;      /* refused: its error code ("OE0001" if none given) */
+	char *refusal;   /* refused: why, one line */
+};
+
+struct onshi_batch_map {
+	char number[ONSHI_BATCH_NUMBER_LEN + 1];
+	char institution[11];
+	size_t persons; /* the parts' sum */
+	size_t n_parts;
+	struct onshi_batch_part *parts;
+};
+
+/* onshi's reception number of a batch whose Idempotency-Key is key (hex):
+ * the same file from the same institution gets the same number. */
+void onshi_batch_number(const char *key, char out[ONSHI_BATCH_NUMBER_LEN + 1]);
+/* Whether s has the shape of one of onshi's own reception numbers. */
+bool onshi_batch_number_is_ours(const char *s);
+
+/*
+ * Add a part to m (in order); reception NULL for a refused part, with its
+ * code (NULL: "OE0001") and refusal. Newlines in the refusal become
+ * spaces. ONSHI_OK or ONSHI_ENOMEM.
+ */
+int onshi_batch_map_add(struct onshi_batch_map *m, size_t persons,
+			const char *reception, const char *code,
+			const char *refusal);
+void onshi_batch_map_clear(struct onshi_batch_map *m);
+
+/* Write part k's upload document durably (batches/ is made 0700 when
+ * missing). ONSHI_OK, or an error with why naming the file. */
+int onshi_batch_part_save(const char *spool_dir, const char *number, size_t k,
+			  const char *doc, size_t len, char *why, size_t whylen);
+/* Write m durably: from then on the number can be fetched. */
+int onshi_batch_map_save(const char *spool_dir, const struct onshi_batch_map *m,
+			 char *why, size_t whylen);
+/*
+ * Read the map of number. ONSHI_ENOTFOUND when there is none; a map that
+ * is broken (cut off, a field out of shape, persons that do not add up)
+ * is ONSHI_EPROTO with why naming the file and the line.
+ */
+int onshi_batch_map_load(const char *spool_dir, const char *number,
+			 struct onshi_batch_map *m, char *why, size_t whylen);
+/* The map's text (onshi_batch_map_save() writes it; for tests). */
+int onshi_batch_map_parse(const char *text, size_t len,
+			  struct onshi_batch_map *m, char *why, size_t whylen);
+
+/*
+ * Part k's persons as error units, in the order of its upload: each with
+ * its search, ProcessingResultStatus 2, code and message; cb gets each
+ * (it must copy what it keeps). The count must be persons. ONSHI_OK, the
+ * first error of cb, or an error with why.
+ */
+typedef int (*onshi_batch_unit_cb)(void *arg, const struct onshi_bulk_unit *u);
+int onshi_batch_part_errors(const char *spool_dir, const char *number, size_t k,
+			    size_t persons, const char *code,
+			    const char *message, onshi_batch_unit_cb cb,
+			    void *arg, char *why, size_t whylen);
+
+#endif
