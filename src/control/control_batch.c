@@ -230,26 +230,9 @@ size_t onshi_cbatch_answer_bound(const struct onshi_core *core)
  */
 int onshi_cbatch_tmpfile(const struct onshi_core *core, char *why, size_t whylen)
 {
-	const char *dir = core->settings.spool_dir ? core->settings.spool_dir
-						   : "/tmp";
-	char path[4096];
-	int fd;
-
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-#endif
-	/* File systems without O_TMPFILE: a named file, unlinked at once. */
-	snprintf(path, sizeof(path), "%s/batch-XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot make a file in %s for the batch: %s",
-			 dir, strerror(errno));
-		return -1;
-	}
-	unlink(path);
-	return fd;
+	return onshi_batch_tmpfile(core->settings.spool_dir ? core->settings.spool_dir
+							    : "/tmp",
+				   why, whylen);
 }
 
 /* Append to fd what b holds once it is a slice long (all when force). */

@@ -28,6 +28,7 @@
 #include "batch_parts.h"
 #include "read_file.h"
 #include "strbuf.h"
+#include "xmlmsg_stream.h"
 
 #define MAP_MAGIC "onshi-batch-map 1"
 /* The most parts one map may name: 100,000 persons in parts of one. */
@@ -386,13 +387,22 @@ int onshi_batch_part_errors(const char *spool_dir, const char *number, size_t k,
 	for (size_t i = 0; rc == ONSHI_OK && i < persons; i++) {
 		struct onshi_bulk_unit u;
 
-		/* The unit borrows the request's strings: cb copies. */
+		/* The search moves from the request into the unit, which
+		 * cb takes over. */
 		memset(&u, 0, sizeof(u));
 		u.has_search = true;
 		u.search = req.u.bulk_request.search[i];
+		memset(&req.u.bulk_request.search[i], 0,
+		       sizeof(req.u.bulk_request.search[i]));
 		u.processing_result_status = ONSHI_STATUS_ERROR;
-		u.processing_result_code = (char *)code;
-		u.processing_result_message = (char *)message;
+		u.processing_result_code = strdup(code);
+		u.processing_result_message = strdup(message);
+		if (!u.processing_result_code || !u.processing_result_message) {
+			onshi_bulk_unit_clear(&u);
+			snprintf(why, whylen, "out of memory");
+			rc = ONSHI_ENOMEM;
+			break;
+		}
 		rc = cb(arg, &u);
 	}
 	onshi_msg_clear(&req);

@@ -82,14 +82,83 @@ int onshi_batch_map_parse(const char *text, size_t len,
 
 /*
  * Part k's persons as error units, in the order of its upload: each with
- * its search, ProcessingResultStatus 2, code and message; cb gets each
- * (it must copy what it keeps). The count must be persons. ONSHI_OK, the
- * first error of cb, or an error with why.
+ * its search, ProcessingResultStatus 2, code and message; cb takes each
+ * over (and frees it with onshi_bulk_unit_clear() when it does not keep
+ * it). The count must be persons. ONSHI_OK, the first error of cb, or an
+ * error with why.
  */
-typedef int (*onshi_batch_unit_cb)(void *arg, const struct onshi_bulk_unit *u);
+typedef int (*onshi_batch_unit_cb)(void *arg, struct onshi_bulk_unit *u);
 int onshi_batch_part_errors(const char *spool_dir, const char *number, size_t k,
 			    size_t persons, const char *code,
 			    const char *message, onshi_batch_unit_cb cb,
 			    void *arg, char *why, size_t whylen);
+
+/* ---- the calls (batch_parts_calls.c) ---------------------------------- */
+
+struct onshi_national;
+
+/* The upload documents of a batch's parts, in order. */
+struct onshi_batch_docs {
+	size_t n;
+	char **doc;
+	size_t *len, *persons;
+};
+/* Append a part (doc is taken over, also on failure). */
+int onshi_batch_docs_add(struct onshi_batch_docs *d, char *doc, size_t len,
+			 size_t persons);
+void onshi_batch_docs_free(struct onshi_batch_docs *d);
+/* A parsed OQSmuquc01req's parts of at most max searches each, with its
+ * header. ONSHI_OK, or an error with why. */
+int onshi_batch_split_req(const struct onshi_msg *req, size_t max,
+			  struct onshi_batch_docs *d, char *why, size_t whylen);
+/* A file nobody else can open in dir, gone when closed; -1 with why. */
+int onshi_batch_tmpfile(const char *dir, char *why, size_t whylen);
+
+/*
+ * Upload docs (taken over, also on failure) for institution code: each
+ * part kept in the spool first, then sent one after another with the key
+ * file_key (hex), max and "-<part>". cb runs once on the loop: ONSHI_OK
+ * with the map saved; ONSHI_EUNAVAIL when a part met a transport failure
+ * (parts already accepted keep their receptions: the same file again is
+ * safe); ONSHI_EPERM when every part was refused (why: the first
+ * refusal); ONSHI_EIO / ONSHI_ENOMEM. The call returns ONSHI_OK when
+ * started, else an error with why and cb is not called.
+ */
+typedef void (*onshi_batch_uploaded_cb)(void *arg, int rc,
+					const struct onshi_batch_map *m,
+					const char *why);
+int onshi_batch_upload(struct onshi_national *n, const char *spool_dir,
+		       const char *code, const char *file_key, size_t max,
+		       struct onshi_batch_docs *docs, onshi_batch_uploaded_cb cb,
+		       void *arg, char *why, size_t whylen);
+
+/*
+ * Fetch every part of number (one of ours, institution code), each into
+ * a file of its own (answers up to max_answer_bytes). cb runs once:
+ * ONSHI_OK with f (merge it with onshi_batch_merge(), then free it);
+ * ONSHI_EINCOMPLETE while a part is still processing (f NULL; why says how
+ * many are ready); ONSHI_EUNAVAIL on a transport failure; ONSHI_EPROTO
+ * when the service's answer is malformed. Returns ONSHI_OK when started;
+ * else ONSHI_ENOTFOUND (no such batch of this institution) or an error
+ * naming the broken map, with why, and cb is not called.
+ */
+struct onshi_batch_fetched;
+typedef void (*onshi_batch_fetched_cb)(void *arg, int rc,
+				       struct onshi_batch_fetched *f,
+				       const char *why);
+int onshi_batch_fetch(struct onshi_national *n, const char *spool_dir,
+		      size_t max_answer_bytes, const char *code,
+		      const char *number, onshi_batch_fetched_cb cb, void *arg,
+		      char *why, size_t whylen);
+const struct onshi_batch_map *onshi_batch_fetched_map(const struct onshi_batch_fetched *f);
+/*
+ * The merged result's units, part after part, each handed over to cb; a
+ * part refused at upload or fetch, or ended abnormally, gives its persons
+ * as error units. *normal and *errors: the sums of the parts' counts.
+ */
+int onshi_batch_merge(struct onshi_batch_fetched *f, onshi_batch_unit_cb cb,
+		      void *arg, long *normal, long *errors, char *why,
+		      size_t whylen);
+void onshi_batch_fetched_free(struct onshi_batch_fetched *f);
 
 #endif

@@ -4,6 +4,7 @@
 src_libonshid_la_SOURCES += \
 	src/inquiry/audit_national.c src/inquiry/audit_national.h \
 	src/inquiry/batch_parts.c src/inquiry/batch_parts.h \
+	src/inquiry/batch_parts_calls.c \
 	src/inquiry/card_check.c src/inquiry/card_check.h \
 	src/inquiry/card_read.c src/inquiry/card_read.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry.h \

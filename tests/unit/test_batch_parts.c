@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "batch_parts.h"
+#include "xmlmsg_stream.h"
 
 static char spool[] = "/tmp/test_batch_parts.XXXXXX";
 
@@ -180,7 +181,7 @@ struct seen {
 	int all_errors;
 };
 
-static int on_unit(void *arg, const struct onshi_bulk_unit *u)
+static int on_unit(void *arg, struct onshi_bulk_unit *u)
 {
 	struct seen *s = arg;
 
@@ -194,6 +195,7 @@ static int on_unit(void *arg, const struct onshi_bulk_unit *u)
 			 u->search.insured_identification_number);
 	snprintf(s->last_number, 32, "%s", u->search.insured_identification_number);
 	s->n++;
+	onshi_bulk_unit_clear(u); /* handed over: ours to free */
 	return ONSHI_OK;
 }
 
