@@ -174,7 +174,9 @@ PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
 	tests/unit/fake_modules.c tests/unit/fake_modules.h \
 	tests/unit/fake_pipeline.c tests/unit/fake_pipeline.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry_deliver.c \
-	src/inquiry/inquiry_kinds.c src/inquiry/spool.c \
+	src/inquiry/inquiry_kinds.c src/inquiry/inquiry_parts.c \
+	src/inquiry/batch_parts.c src/inquiry/batch_parts_calls.c \
+	src/inquiry/spool.c \
 	src/inquiry/status_counts.c src/inquiry/audit_national.c \
 	src/status/status_model.c src/runtime/conf.c \
 	src/runtime/conf_schema.c src/runtime/diag.c \

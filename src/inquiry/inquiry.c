@@ -60,10 +60,6 @@ static void idempotency_key(const struct onshi_spool_entry *e, char out[65])
 	out[mdlen ? 64 : 0] = '\0';
 }
 
-static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
-			       long status, const char *body, size_t len,
-			       const char *why);
-
 /*
  * Whether req may be sent for e's adapter: ONSHI_OK and *code its
  * institution, or the error to answer with (why says which).
@@ -105,6 +101,12 @@ static int post_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	char *xml = NULL, key[65];
 	size_t len;
 
+	/* A batch over the service's persons per upload, or a fetch of
+	 * one of our own numbers: asked in parts (inquiry_parts.c). */
+	if (inquiry_parts_wanted(core, e, req)) {
+		idempotency_key(e, key);
+		return inquiry_parts_post(core, e, req, code, key, why, whylen);
+	}
 	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
 			    whylen) != ONSHI_OK)
 		return ONSHI_EINVAL;
@@ -114,7 +116,8 @@ static int post_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	e->in_flight = 1;
 	e->user = core;
 	if (!onshi_national_post(core->national, code, rk->path, xml, len,
-				 rk->upload ? key : NULL, on_national_answer, e))
+				 rk->upload ? key : NULL,
+				 inquiry_on_national_answer, e))
 		e->in_flight = 0;
 	free(xml);
 	return e->in_flight ? ONSHI_OK : ONSHI_ENOMEM;
@@ -259,9 +262,9 @@ static void keep_early_answer(struct onshi_spool_entry *e,
 	e->early_answer = k;
 }
 
-static void on_national_answer(void *arg, enum onshi_national_outcome outcome,
-			       long status, const char *body, size_t len,
-			       const char *why)
+void inquiry_on_national_answer(void *arg, enum onshi_national_outcome outcome,
+				long status, const char *body, size_t len,
+				const char *why)
 {
 	struct onshi_spool_entry *e = arg;
 	struct onshi_core *core = e->user;
@@ -378,7 +381,7 @@ static void check_and_ask(struct onshi_core *core, struct onshi_spool_entry *e,
  * plain read (an upload creates state at the national service, so it waits
  * for durability) that passes every check without a word to the audit log
  * (a card check is recorded: it follows the accept record) and can be
- * sent now. Its answer waits for the record (on_national_answer). 1: in
+ * sent now. Its answer waits for the record (inquiry_on_national_answer). 1: in
  * flight; 0: nothing was done, it is checked and asked once durable.
  */
 static int ask_early(struct onshi_core *core, struct onshi_spool_entry *e,

@@ -6,12 +6,16 @@
  *
  *   inquiry_kinds.c    the request kinds served, and how each is answered
  *   inquiry_deliver.c  a request settled with an answer, and delivered
+ *   inquiry_parts.c    a folder batch over the service's persons per
+ *                      upload, asked in parts (batch_parts.h)
  *   inquiry.c          requests accepted, checked and asked upstream
  */
 #ifndef ONSHI_INQUIRY_INTERNAL_H
 #define ONSHI_INQUIRY_INTERNAL_H
 
 #include <stddef.h>
+
+#include "national.h"
 
 struct onshi_core;
 struct onshi_module_listener;
@@ -64,5 +68,31 @@ int inquiry_record_upstream(struct onshi_core *core,
 			    int is_error, char *why, size_t whylen);
 /* Offers a (re)started module the answers waiting for it. */
 extern const struct onshi_module_listener inquiry_module_listener;
+
+/* ---- inquiry_parts.c ---- */
+
+/* Whether req (e's, parsed) is asked in parts: an upload over [national]
+ * batch_max_persons, or a fetch of one of onshi's own numbers. */
+int inquiry_parts_wanted(const struct onshi_core *core,
+			 const struct onshi_spool_entry *e,
+			 const struct onshi_msg *req);
+/*
+ * Ask req in parts for institution code (key: e's Idempotency-Key). Its
+ * end comes to inquiry_on_national_answer() as one answer of the national
+ * service would: the reception or merged result as a document of the
+ * kind asked for, a refusal as an error document, a transport failure as
+ * such (kept in the spool, asked again). ONSHI_OK: under way; else not
+ * started, with why (ONSHI_EINVAL: answer e with it now).
+ */
+int inquiry_parts_post(struct onshi_core *core, struct onshi_spool_entry *e,
+		       const struct onshi_msg *req, const char *code,
+		       const char *key, char *why, size_t whylen);
+
+/* ---- inquiry.c ---- */
+
+/* A national answer to e (a real call's or inquiry_parts.c's). */
+void inquiry_on_national_answer(void *arg, enum onshi_national_outcome outcome,
+				long status, const char *body, size_t len,
+				const char *why);
 
 #endif

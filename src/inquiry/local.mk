@@ -9,7 +9,7 @@ src_libonshid_la_SOURCES += \
 	src/inquiry/card_read.c src/inquiry/card_read.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry.h \
 	src/inquiry/inquiry_deliver.c src/inquiry/inquiry_internal.h \
-	src/inquiry/inquiry_kinds.c \
+	src/inquiry/inquiry_kinds.c src/inquiry/inquiry_parts.c \
 	src/inquiry/national.c src/inquiry/national.h \
 	src/inquiry/national_internal.h src/inquiry/national_link.c \
 	src/inquiry/national_open.c src/inquiry/national_probe.c \

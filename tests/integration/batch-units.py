@@ -18,6 +18,13 @@ writer:
                                             LAST (from 1) must instead be
                                             error units whose message holds
                                             TEXT
+  batch-units.py check-xml PERSONS.tsv BATCH.csv RES.xml
+                                            a folder's OQSmuquc02res as a
+                                            receipt computer reads it: one
+                                            BulkConfirmUnit per person in
+                                            order, its search echoed, its
+                                            validity and name as the dataset
+                                            says, and the header's counts
 """
 import re
 import sys
@@ -94,6 +101,39 @@ def check(tsv, csv, fetched, first=0, last=-1, text=""):
             sys.exit("unit %d: name %r, dataset says %r" % (i + 1, m.group(4), recs[0][8]))
 
 
+def check_xml(tsv, csv, res):
+    import xml.etree.ElementTree as ET
+    by_key = {}
+    for r in rows_of(tsv):
+        by_key.setdefault(key_of(r), []).append(r)
+    batch = [tuple(l.rstrip("\n").split(",")) for l in open(csv, encoding="utf-8")]
+    root = ET.parse(res).getroot()
+    head = root.find("MessageHeader")
+    if head.findtext("SegmentOfResult") != "1":
+        sys.exit("SegmentOfResult %r" % head.findtext("SegmentOfResult"))
+    units = root.findall("MessageBody/BulkConfirmUnit")
+    if len(units) != len(batch):
+        sys.exit("%d BulkConfirmUnit for %d persons" % (len(units), len(batch)))
+    counts = [int(head.findtext(k, "-1")) for k in
+              ("NumberOfProcessingResult", "NumberOfNormalProcessing", "NumberOfError")]
+    normal = 0
+    for i, (u, key) in enumerate(zip(units, batch)):
+        num = u.findtext("QualificationConfirmSearchInfo/InsuredIdentificationNumber")
+        if num != key[2]:
+            sys.exit("unit %d: search %r, asked %r" % (i + 1, num, key[2]))
+        recs = by_key.get(key, [])
+        want = "4" if not recs or recs[0][1] == "missing" else recs[0][2]
+        if u.findtext("QualificationValidity") != want:
+            sys.exit("unit %d: validity %r, dataset says %r" % (i + 1, u.findtext("QualificationValidity"), want))
+        if recs and recs[0][1] != "missing":
+            name = u.findtext("ResultOfQualificationConfirmation/Name")
+            if name != recs[0][8]:
+                sys.exit("unit %d: name %r, dataset says %r" % (i + 1, name, recs[0][8]))
+        normal += u.findtext("ProcessingResultStatus") == "1"
+    if counts != [len(batch), normal, len(batch) - normal]:
+        sys.exit("header counts %r, the units say %r" % (counts, [len(batch), normal, len(batch) - normal]))
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "csv":
         make_csv(argv[2], int(argv[3]))
@@ -101,6 +141,8 @@ def main(argv):
         make_xml(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "check":
         check(argv[2], argv[3], argv[4])
+    elif len(argv) == 5 and argv[1] == "check-xml":
+        check_xml(argv[2], argv[3], argv[4])
     elif len(argv) == 8 and argv[1] == "check":
         check(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), argv[7])
     else:
