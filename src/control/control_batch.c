@@ -50,6 +50,7 @@ struct batch_call {
 	size_t count;
 	const struct batch_kind *bk;
 	int fd; /* FETCH: the answer as it arrives, in the spool's folder */
+	char reception[65]; /* FETCH: the number asked for, for messages */
 };
 
 /* The batch kinds by their control-protocol name, with their calls in
@@ -363,6 +364,18 @@ static void on_fetch_answer(struct batch_call *bc, enum onshi_national_outcome o
 		onshi_strbuf_printf(&reply, "1 processing\n");
 		onshi_control_put_kv_long(&reply, "segment", 2);
 		onshi_strbuf_append(&reply, "\n", 1);
+	} else if (onshi_bulk_stream_header(st)->segment_of_result ==
+		   ONSHI_SEGMENT_ABNORMAL) {
+		/* The service ended the batch abnormally: its reason, not
+		 * an empty "ready" result. */
+		const struct onshi_res_header *h = onshi_bulk_stream_header(st);
+
+		onshi_strbuf_printf(&reply,
+				    "-1 the national service ended batch %s abnormally (%s): %s\n",
+				    bc->reception,
+				    h->error_code ? h->error_code : "-",
+				    h->error_message ? h->error_message
+						     : "no message");
 	} else {
 		answered = stream_result(bc, st, &reply) == 0;
 	}
@@ -440,6 +453,9 @@ static void send_batch(struct onshi_core *core, struct onshi_control_client *cli
 	bc->bk = bk;
 	bc->core = core;
 	bc->fd = -1;
+	if (fetch && req->u.bulk_fetch.hdr.reception_number)
+		snprintf(bc->reception, sizeof(bc->reception), "%s",
+			 req->u.bulk_fetch.hdr.reception_number);
 	/* A result may be 100,000 persons: it goes to a file, not memory. */
 	if (fetch && (bc->fd = onshi_cbatch_tmpfile(core, msg, sizeof(msg))) < 0) {
 		onshi_strbuf_printf(reply, "-1 %s\n", msg);

@@ -146,6 +146,17 @@ static const char processing_xml[] =
 	"<ReceptionNumber>R20250401000042</ReceptionNumber>"
 	"</MessageHeader><MessageBody/></XmlMsg>\n";
 
+/* The service ended the batch abnormally (SegmentOfResult 9). */
+static const char abnormal_xml[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<XmlMsg><MessageHeader>"
+	"<ProcessExecutionTime>20250401093000</ProcessExecutionTime>"
+	"<CharacterCodeIdentifier>0</CharacterCodeIdentifier>"
+	"<SegmentOfResult>9</SegmentOfResult>"
+	"<ErrorCode>EQ9001</ErrorCode><ErrorMessage>batch failed</ErrorMessage>"
+	"<ReceptionNumber>R20250401000042</ReceptionNumber>"
+	"</MessageHeader><MessageBody/></XmlMsg>\n";
+
 static const char ready_xml[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	"<XmlMsg><MessageHeader>"
@@ -602,22 +613,28 @@ static void test_batch_fetch_answers(void **state)
 			    "unit=1 validity=1 status=1 insurer=06139999 number=1 name=\"TAKAHASHI HANAKO\"\n"
 			    "unit=2 validity=4 status=2 insurer=\"  123456\" number=2 message=\"no such qualification\"\n");
 
+	/* Ended abnormally: its reason, never an empty "ready". */
+	ask(f, "BATCH FETCH R20250401000042");
+	fake_national_answer(2, ONSHI_NATIONAL_ANSWER, 200, abnormal_xml, NULL);
+	assert_string_equal(f->client.answer,
+			    "-1 the national service ended batch R20250401000042 abnormally (EQ9001): batch failed\n");
+
 	ask(f, "BATCH FETCH R1");
-	fake_national_answer(2, ONSHI_NATIONAL_REFUSED, 404, refusal_xml, "HTTP 404");
+	fake_national_answer(3, ONSHI_NATIONAL_REFUSED, 404, refusal_xml, "HTTP 404");
 	assert_string_equal(f->client.answer,
 			    "-1 refused by the national service (HTTP 404, EQ2001): no such reception\n");
 	ask(f, "BATCH FETCH R1");
-	fake_national_answer(3, ONSHI_NATIONAL_REFUSED, 403, "Forbidden",
+	fake_national_answer(4, ONSHI_NATIONAL_REFUSED, 403, "Forbidden",
 			     "HTTP 403 from the national service: Forbidden");
 	assert_string_equal(f->client.answer,
 			    "-1 HTTP 403 from the national service: Forbidden\n");
 	ask(f, "BATCH FETCH R1");
-	fake_national_answer(4, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL,
+	fake_national_answer(5, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL,
 			     "no answer within 30 s");
 	assert_string_equal(f->client.answer,
 			    "-1 national service unavailable: no answer within 30 s\n");
 	ask(f, "BATCH FETCH R1");
-	fake_national_answer(5, ONSHI_NATIONAL_ANSWER, 200, malformed_xml, NULL);
+	fake_national_answer(6, ONSHI_NATIONAL_ANSWER, 200, malformed_xml, NULL);
 	assert_int_not_equal(onshi_msg_parse(ONSHI_MSG_BULK_RESULT, malformed_xml,
 					     strlen(malformed_xml), NULL, &m,
 					     why, sizeof(why)),
@@ -628,7 +645,7 @@ static void test_batch_fetch_answers(void **state)
 		 "-1 the national service answered with a malformed document: MessageHeader: %s\n",
 		 why);
 	assert_string_equal(f->client.answer, expect);
-	assert_int_equal(f->client.answers, 6);
+	assert_int_equal(f->client.answers, 7);
 	assert_int_equal(f->client.held, 0);
 }
 
