@@ -17,12 +17,15 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "batch_parts.h"
@@ -138,6 +141,41 @@ static int batches_dir(const char *spool_dir, char *out, size_t outlen,
 		return ONSHI_EIO;
 	}
 	return ONSHI_OK;
+}
+
+size_t onshi_batch_sweep(const char *spool_dir, unsigned keep_days)
+{
+	time_t before = time(NULL) - (time_t)keep_days * 86400;
+	char dir[4096];
+	struct dirent *de;
+	size_t removed = 0;
+	int dfd;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/batches", spool_dir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return 0;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		/* Only our own names: ONSHI…, then ".map" or ".<k>.xml". */
+		if (strncmp(de->d_name, ONSHI_BATCH_NUMBER_PREFIX,
+			    sizeof(ONSHI_BATCH_NUMBER_PREFIX) - 1) != 0 ||
+		    de->d_name[ONSHI_BATCH_NUMBER_LEN] != '.')
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < before &&
+		    unlinkat(dfd, de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 int onshi_batch_part_save(const char *spool_dir, const char *number, size_t k,

@@ -62,6 +62,14 @@ int onshi_batch_map_add(struct onshi_batch_map *m, size_t persons,
 			const char *refusal);
 void onshi_batch_map_clear(struct onshi_batch_map *m);
 
+/*
+ * Remove what batches/ keeps for batches older than keep_days (their
+ * files' modification time): a clinic's daily batch would otherwise pile
+ * up there. Called before each new batch in parts. The number removed.
+ */
+#define ONSHI_BATCH_KEEP_DAYS 31
+size_t onshi_batch_sweep(const char *spool_dir, unsigned keep_days);
+
 /* Write part k's upload document durably (batches/ is made 0700 when
  * missing). ONSHI_OK, or an error with why naming the file. */
 int onshi_batch_part_save(const char *spool_dir, const char *number, size_t k,

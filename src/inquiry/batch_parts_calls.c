@@ -298,6 +298,8 @@ int onshi_batch_upload(struct onshi_national *n, const char *spool_dir,
 	hash_hex(file_key, size, up->key);
 	onshi_batch_number(up->key, up->map.number);
 	snprintf(up->map.institution, sizeof(up->map.institution), "%s", code);
+	/* What older batches left behind goes first. */
+	onshi_batch_sweep(spool_dir, ONSHI_BATCH_KEEP_DAYS);
 	/* Every part is kept before the first goes up: a refused part's
 	 * persons are read back from it. */
 	for (size_t i = 0; rc == ONSHI_OK && i < up->docs.n; i++)

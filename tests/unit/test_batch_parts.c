@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -245,6 +246,53 @@ static void test_part_errors(void **state)
 			 ONSHI_EINVAL);
 }
 
+/* Set path's modification time days ago. */
+static void age(const char *path, int days)
+{
+	struct timespec t[2];
+
+	clock_gettime(CLOCK_REALTIME, &t[0]);
+	t[0].tv_sec -= (time_t)days * 86400;
+	t[1] = t[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* Old batches' files go; fresh ones and other names stay. */
+static void test_sweep(void **state)
+{
+	static const char *const names[] = {
+		"ONSHI4444444444.map",
+		"ONSHI4444444444.1.xml",
+		"ONSHI5555555555.map",
+		"notes.txt",
+	};
+	char path[4096], why[256];
+	int days[] = { 40, 40, 2, 40 };
+
+	(void)state;
+	/* batches/ exists once a part was kept. */
+	assert_int_equal(onshi_batch_part_save(spool, "ONSHI6666666666", 1, "x",
+					       1, why, sizeof(why)),
+			 ONSHI_OK);
+	for (size_t i = 0; i < 4; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/batches/%s", spool, names[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+		age(path, days[i]);
+	}
+	assert_int_equal(onshi_batch_sweep(spool, ONSHI_BATCH_KEEP_DAYS), 2);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/batches/%s", spool, names[i]);
+		assert_int_equal(access(path, F_OK) == 0,
+				 days[i] < 31 || strncmp(names[i], "ONSHI", 5) != 0);
+	}
+	/* No batches/ at all: nothing to do. */
+	assert_int_equal(onshi_batch_sweep("/nonexistent-spool", 31), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -268,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_broken_maps),
 		cmocka_unit_test(test_swapped_map),
 		cmocka_unit_test(test_part_errors),
+		cmocka_unit_test(test_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
