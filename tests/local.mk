@@ -144,7 +144,8 @@ tests_unit_test_control_cmds_SOURCES = tests/unit/test_control_cmds.c \
 	tests/unit/fake_national.c tests/unit/fake_national.h \
 	tests/unit/fake_modules.c tests/unit/fake_modules.h \
 	src/control/control_dispatch.c src/control/control_cmds.c \
-	src/control/control_batch.c src/control/control_batch_parts.c \
+	src/control/control_batch.c src/control/control_batch_common.c \
+	src/control/control_batch_parts.c \
 	src/inquiry/batch_parts.c src/inquiry/batch_parts_calls.c \
 	src/control/control_national.c \
 	src/control/control_reply.c src/status/status_model.c \

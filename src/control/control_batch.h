@@ -2,8 +2,9 @@
 /*
  * control_batch.h — what BATCH SUBMIT / BATCH FETCH (control_batch.c) and
  * their parted form (control_batch_parts.c: a batch over the national
- * service's persons per upload) share: the CSV reader, the idempotency
- * key, the reply's unit lines and the files the results pass through.
+ * service's persons per upload) share, in control_batch_common.c: the CSV
+ * reader, the idempotency key, the reply's unit lines and the files the
+ * results pass through.
  */
 #ifndef ONSHI_CONTROL_BATCH_H
 #define ONSHI_CONTROL_BATCH_H

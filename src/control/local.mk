@@ -6,7 +6,7 @@ src_libonshid_la_SOURCES += \
 	src/control/control.c src/control/control.h \
 	src/control/control_audit.c \
 	src/control/control_batch.c src/control/control_batch.h \
-	src/control/control_batch_parts.c \
+	src/control/control_batch_common.c src/control/control_batch_parts.c \
 	src/control/control_cert.c \
 	src/control/control_cmds.c \
 	src/control/control_dispatch.c src/control/control_dispatch.h \

@@ -105,7 +105,8 @@ static int post_national(struct onshi_core *core, struct onshi_spool_entry *e,
 	 * one of our own numbers: asked in parts (inquiry_parts.c). */
 	if (inquiry_parts_wanted(core, e, req)) {
 		idempotency_key(e, key);
-		return inquiry_parts_post(core, e, req, code, key, why, whylen);
+		return inquiry_parts_post(core, e, req, code, key,
+					  inquiry_on_national_answer, why, whylen);
 	}
 	if (onshi_msg_write(req, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
 			    whylen) != ONSHI_OK)

@@ -78,15 +78,15 @@ int inquiry_parts_wanted(const struct onshi_core *core,
 			 const struct onshi_msg *req);
 /*
  * Ask req in parts for institution code (key: e's Idempotency-Key). Its
- * end comes to inquiry_on_national_answer() as one answer of the national
- * service would: the reception or merged result as a document of the
+ * end comes to done (inquiry.c hands in inquiry_on_national_answer; its
+ * argument is e) as one answer of the national service would: the reception or merged result as a document of the
  * kind asked for, a refusal as an error document, a transport failure as
  * such (kept in the spool, asked again). ONSHI_OK: under way; else not
  * started, with why (ONSHI_EINVAL: answer e with it now).
  */
 int inquiry_parts_post(struct onshi_core *core, struct onshi_spool_entry *e,
-		       const struct onshi_msg *req, const char *code,
-		       const char *key, char *why, size_t whylen);
+		       const struct onshi_msg *req, const char *code, const char *key,
+		       onshi_national_cb done, char *why, size_t whylen);
 
 /* ---- inquiry.c ---- */
 

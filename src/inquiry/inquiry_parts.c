@@ -10,8 +10,8 @@
  * the service refused giving its persons as error units), or with
  * SegmentOfResult 2 while any part is still processing.
  *
- * Everything ends in inquiry_on_national_answer() as a single national
- * call would: the synthesized document as an answer (judged, spooled and
+ * Everything ends in the pipeline's answer callback (inquiry.c hands in
+ * inquiry_on_national_answer) as a single national call would: the synthesized document as an answer (judged, spooled and
  * delivered like any other), a refusal as an error document, a transport
  * failure as one (the request stays in the spool and is asked again; the
  * parts' keys make a second upload meet the same receptions). A merged
@@ -46,37 +46,43 @@ int inquiry_parts_wanted(const struct onshi_core *core,
 	return 0;
 }
 
+/* One request asked in parts: e, and where its end is told. */
+struct part_call {
+	struct onshi_spool_entry *e;
+	onshi_national_cb done;
+};
+
 /* Hand doc to the pipeline as the national service's answer to e. */
-static void answer_with(struct onshi_spool_entry *e,
+static void answer_with(const struct part_call *pc,
 			enum onshi_national_outcome outcome, long status,
 			struct onshi_msg *doc)
 {
+	struct onshi_spool_entry *e = pc->e;
 	char *xml = NULL, why[512];
 	size_t len = 0;
 
 	if (onshi_msg_write(doc, ONSHI_CHARSET_UTF8, &xml, &len, NULL, why,
 			    sizeof(why)) != ONSHI_OK) {
 		/* Ours and cannot be written: kept, asked again later. */
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0,
-					   NULL, 0, why);
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0, why);
 		return;
 	}
-	inquiry_on_national_answer(e, outcome, status, xml, len, "");
+	pc->done(e, outcome, status, xml, len, "");
 	free(xml);
 }
 
 /* A refusal of e's request, as the service's error document would say it. */
-static void refuse(struct onshi_spool_entry *e, const struct onshi_msg *req,
+static void refuse(const struct part_call *pc, const struct onshi_msg *req,
 		   int err, const char *why)
 {
+	struct onshi_spool_entry *e = pc->e;
 	struct onshi_msg doc;
 
 	if (onshi_msg_error_init(&doc, err, why, req) != ONSHI_OK) {
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0,
-					   NULL, 0, "out of memory");
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0, "out of memory");
 		return;
 	}
-	answer_with(e, ONSHI_NATIONAL_REFUSED, 422, &doc);
+	answer_with(pc, ONSHI_NATIONAL_REFUSED, 422, &doc);
 	onshi_msg_clear(&doc);
 }
 
@@ -91,32 +97,32 @@ static int request_of(const struct onshi_spool_entry *e, struct onshi_msg *req)
 static void on_uploaded(void *arg, int rc, const struct onshi_batch_map *m,
 			const char *why)
 {
-	struct onshi_spool_entry *e = arg;
+	struct part_call call = *(struct part_call *)arg, *pc = &call;
+	struct onshi_spool_entry *e = pc->e;
 	struct onshi_msg req, res;
 
+	free(arg);
 	if (rc == ONSHI_EUNAVAIL || rc == ONSHI_EIO || rc == ONSHI_ENOMEM) {
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0,
-					   NULL, 0, why);
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0, why);
 		return;
 	}
 	if (request_of(e, &req) != ONSHI_OK) {
 		onshi_msg_clear(&req);
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL,
-					   0, "cannot read the spooled request");
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0,
+			 "cannot read the spooled request");
 		return;
 	}
 	if (rc != ONSHI_OK) {
-		refuse(e, &req, ONSHI_EPERM, why);
+		refuse(pc, &req, ONSHI_EPERM, why);
 	} else if (onshi_msg_result_for(&req, &res) != ONSHI_OK ||
 		   onshi_msg_set(&res.u.bulk_reception.hdr.reception_number,
 				 m->number) != ONSHI_OK) {
 		onshi_msg_clear(&res);
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0,
-					   NULL, 0, "out of memory");
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0, "out of memory");
 	} else {
 		res.u.bulk_reception.hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
 		res.u.bulk_reception.processing_result_status = ONSHI_STATUS_NORMAL;
-		answer_with(e, ONSHI_NATIONAL_ANSWER, 200, &res);
+		answer_with(pc, ONSHI_NATIONAL_ANSWER, 200, &res);
 		onshi_msg_clear(&res);
 	}
 	onshi_msg_clear(&req);
@@ -142,17 +148,18 @@ static int keep_unit(void *arg, struct onshi_bulk_unit *u)
 static void on_fetched(void *arg, int rc, struct onshi_batch_fetched *f,
 		       const char *why)
 {
-	struct onshi_spool_entry *e = arg;
+	struct part_call call = *(struct part_call *)arg, *pc = &call;
+	struct onshi_spool_entry *e = pc->e;
 	struct onshi_core *core = e->user;
 	struct onshi_msg req, res;
 	struct onshi_bulk_result *br = &res.u.bulk_result;
 	char msg[600];
 	long normal = 0, errors = 0;
 
+	free(arg);
 	if (rc == ONSHI_EUNAVAIL || rc == ONSHI_ENOMEM || rc == ONSHI_EIO) {
 		onshi_batch_fetched_free(f);
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0,
-					   NULL, 0, why);
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0, why);
 		return;
 	}
 	memset(&res, 0, sizeof(res));
@@ -162,28 +169,28 @@ static void on_fetched(void *arg, int rc, struct onshi_batch_fetched *f,
 		onshi_batch_fetched_free(f);
 		onshi_msg_clear(&req);
 		onshi_msg_clear(&res);
-		inquiry_on_national_answer(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL,
-					   0, "cannot read the spooled request");
+		pc->done(e, ONSHI_NATIONAL_UNAVAILABLE, 0, NULL, 0,
+			 "cannot read the spooled request");
 		return;
 	}
 	if (rc == ONSHI_EINCOMPLETE) {
 		/* As the service says it: not ready yet, ask again later. */
 		br->hdr.segment_of_result = ONSHI_SEGMENT_PROCESSING;
-		answer_with(e, ONSHI_NATIONAL_ANSWER, 200, &res);
+		answer_with(pc, ONSHI_NATIONAL_ANSWER, 200, &res);
 	} else if (rc != ONSHI_OK) {
-		refuse(e, &req, ONSHI_EPROTO, why);
+		refuse(pc, &req, ONSHI_EPROTO, why);
 	} else if (onshi_batch_merge(f, keep_unit, br, &normal, &errors, msg,
 				     sizeof(msg)) != ONSHI_OK) {
 		onshi_logf(&core->log, ONSHI_LOG_WARNING,
 			   "%s: %s: batch %s cannot be merged: %s", e->module,
 			   e->request_id, br->hdr.reception_number, msg);
-		refuse(e, &req, ONSHI_EPROTO, msg);
+		refuse(pc, &req, ONSHI_EPROTO, msg);
 	} else {
 		br->hdr.segment_of_result = ONSHI_SEGMENT_NORMAL;
 		br->hdr.number_of_processing_result = (long)br->n_units;
 		br->hdr.number_of_normal_processing = normal;
 		br->hdr.number_of_error = errors;
-		answer_with(e, ONSHI_NATIONAL_ANSWER, 200, &res);
+		answer_with(pc, ONSHI_NATIONAL_ANSWER, 200, &res);
 	}
 	onshi_batch_fetched_free(f);
 	onshi_msg_clear(&req);
@@ -191,12 +198,19 @@ static void on_fetched(void *arg, int rc, struct onshi_batch_fetched *f,
 }
 
 int inquiry_parts_post(struct onshi_core *core, struct onshi_spool_entry *e,
-		       const struct onshi_msg *req, const char *code,
-		       const char *key, char *why, size_t whylen)
+		       const struct onshi_msg *req, const char *code, const char *key,
+		       onshi_national_cb done, char *why, size_t whylen)
 {
 	long bound = core->settings.batch_max_answer_bytes;
+	struct part_call *pc = malloc(sizeof(*pc));
 	int rc;
 
+	if (!pc) {
+		snprintf(why, whylen, "out of memory");
+		return ONSHI_ENOMEM;
+	}
+	pc->e = e;
+	pc->done = done;
 	e->user = core;
 	e->in_flight = 1;
 	if (e->kind == ONSHI_MSG_BULK_REQUEST) {
@@ -207,7 +221,7 @@ int inquiry_parts_post(struct onshi_core *core, struct onshi_spool_entry *e,
 		if (rc == ONSHI_OK)
 			rc = onshi_batch_upload(core->national,
 						core->settings.spool_dir, code,
-						key, max, &d, on_uploaded, e,
+						key, max, &d, on_uploaded, pc,
 						why, whylen);
 		else
 			onshi_batch_docs_free(&d);
@@ -215,10 +229,11 @@ int inquiry_parts_post(struct onshi_core *core, struct onshi_spool_entry *e,
 		rc = onshi_batch_fetch(core->national, core->settings.spool_dir,
 				       (size_t)(bound > 0 ? bound : ONSHI_BATCH_ANSWER_BYTES_DEFAULT),
 				       code, req->u.bulk_fetch.hdr.reception_number,
-				       on_fetched, e, why, whylen);
+				       on_fetched, pc, why, whylen);
 	}
 	if (rc == ONSHI_OK)
 		return ONSHI_OK;
+	free(pc);
 	e->in_flight = 0;
 	/* No such batch, or its map is broken: answered now, by name. A
 	 * full disk or no memory: kept, asked again. */
