@@ -395,21 +395,6 @@ static void send_csv_batch(struct onshi_core *core,
 	}
 }
 
-/* The searches of a CSV batch file: its lines that are not empty or
- * comments (as onshi_cbatch_csv_next() reads them). */
-static size_t csv_count(const char *text)
-{
-	size_t n = 0;
-
-	while (*text) {
-		size_t ll = strcspn(text, "\n");
-
-		n += ll && *text != '#' && *text != '\r';
-		text += ll + (text[ll] == '\n');
-	}
-	return n;
-}
-
 /* Whether n persons are more than the national service takes in one
  * upload ([national] batch_max_persons): then they go up in parts. */
 static int over_upload_limit(const struct onshi_core *core, size_t n)
@@ -511,7 +496,7 @@ static void cmd_batch(struct onshi_core *core, struct onshi_control_client *clie
 			return;
 		onshi_cbatch_key_of(code, text, len, key);
 		if (!memchr(text, '<', len)) {
-			if (over_upload_limit(core, csv_count(text)))
+			if (over_upload_limit(core, onshi_cbatch_csv_count(text)))
 				onshi_cbatch_submit_parts(core, client, code, date,
 							  key, text, NULL, reply);
 			else

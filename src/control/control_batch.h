@@ -31,6 +31,9 @@ struct csv_source {
 	const struct onshi_core *core;
 };
 
+/* The searches of a CSV batch text: its lines that are neither empty nor
+ * comments. */
+size_t onshi_cbatch_csv_count(const char *text);
 /* The next CSV line "insurer,symbol,number,branch,birth" as a search
  * (an onshi_search_source). */
 int onshi_cbatch_csv_next(void *arg, struct onshi_search_info *si, int *got,

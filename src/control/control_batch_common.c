@@ -23,6 +23,21 @@
 #include "core.h"
 #include "inquiry.h"
 
+/* The searches of a CSV batch file: its lines that are not empty or
+ * comments (as onshi_cbatch_csv_next() reads them). */
+size_t onshi_cbatch_csv_count(const char *text)
+{
+	size_t n = 0;
+
+	while (*text) {
+		size_t ll = strcspn(text, "\n");
+
+		n += ll && *text != '#' && *text != '\r';
+		text += ll + (text[ll] == '\n');
+	}
+	return n;
+}
+
 /*
  * The next CSV line "insurer,symbol,number,branch,birth" as a search
  * (onshi_search_source): read while the upload is written, so that a
@@ -64,17 +79,10 @@ int onshi_cbatch_csv_next(void *arg, struct onshi_search_info *si, int *got,
 		/* Refused at the first line over the limit, naming the file's
 		 * whole count (its other lines counted, not read). */
 		if (onshi_batch_size_refusal(cs->core, ++cs->taken, why, whylen)) {
-			size_t total = cs->taken;
-			const char *rest = cs->save;
+			size_t total = cs->taken +
+				       (cs->save ? onshi_cbatch_csv_count(cs->save)
+						 : 0);
 
-			while (rest && *rest) {
-				const char *eol = strchr(rest, '\n');
-				size_t ll = eol ? (size_t)(eol - rest)
-						: strlen(rest);
-
-				total += ll && *rest != '#' && *rest != '\r';
-				rest += ll + (eol != NULL);
-			}
 			onshi_batch_size_refusal(cs->core, total, why, whylen);
 			return ONSHI_ETOOBIG;
 		}
