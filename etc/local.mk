@@ -169,3 +169,10 @@ uninstall-local: etc/onshid.ini
 # The document of `onshictl selftest -o xml`, installed with the other
 # XSDs ($(pkgdatadir)/xsd, src/codec/local.mk) so scripts can validate it.
 dist_xsd_DATA += etc/xsd/onshi-selftest.xsd
+
+# The strongSwan connection to the national network (docs/vpn.md): a
+# swanctl.conf for the technician to fill in, installed as documentation;
+# tests/integration/vpn.test builds its clinic side from this very file.
+strongswanexampledir = $(docdir)/examples/strongswan
+dist_strongswanexample_DATA = etc/strongswan/onshi-national.conf.example
+dist_doc_DATA += docs/vpn.md

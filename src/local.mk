@@ -26,6 +26,7 @@ include $(srcdir)/src/cert/local.mk
 include $(srcdir)/src/runtime/local.mk
 include $(srcdir)/src/modules/local.mk
 include $(srcdir)/src/inquiry/local.mk
+include $(srcdir)/src/vpn/local.mk
 include $(srcdir)/src/status/local.mk
 include $(srcdir)/src/maintenance/local.mk
 include $(srcdir)/src/control/local.mk

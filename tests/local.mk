@@ -95,6 +95,14 @@ tests_unit_test_utc_SOURCES = tests/unit/test_utc.c
 tests_unit_test_utc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_utc_LDADD = $(UNIT_LDADD)
 
+# The VICI wire format (src/vpn/vici_wire.c): the README's example, list-sa,
+# segments and hostile packets.
+check_PROGRAMS += tests/unit/test_vici_wire
+TESTS += tests/unit/test_vici_wire
+tests_unit_test_vici_wire_SOURCES = tests/unit/test_vici_wire.c
+tests_unit_test_vici_wire_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vici_wire_LDADD = $(UNIT_LDADD)
+
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
@@ -234,6 +242,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/control-upload.test \
 	tests/integration/batch-stream.test \
 	tests/integration/batch-split.test \
+	tests/integration/vpn.test \
 	tests/integration/selftest.test \
 	tests/integration/install.test \
 	tests/integration/layers.test
@@ -241,6 +250,8 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 # The batch tests' persons and their check, from the simulator's dataset.
 EXTRA_DIST += tests/integration/batch-units.py
+# The two-namespace strongSwan lab vpn.test builds (root only).
+EXTRA_DIST += tests/integration/vpn-lab.sh
 
 # Stands in for systemd's notification socket (notify.test).
 check_PROGRAMS += tests/integration/notify-sink

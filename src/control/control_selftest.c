@@ -6,8 +6,10 @@
  *
  * The reply is one line per check:
  *   check=NAME result=OK|WARN|FAIL detail="..." [advice="..."]
- * in a fixed order: config, each institution's certificate, the national
- * service for each institution, the clock, each reader, each receipt-computer
+ * in a fixed order: config, each institution's certificate, the tunnel to
+ * the national network (with [vpn]: asked of charon first, and brought up
+ * if down, before the checks that go through it), the national service
+ * for each institution, the clock, each reader, each receipt-computer
  * adapter, maintenance, the spool's disk.
  *
  * The network checks are live calls made now, each on a fresh connection
@@ -36,9 +38,11 @@
 #include "core.h"
 #include "http.h"
 #include "module.h"
+#include "vpn.h"
 
 static void selftest_free(struct selftest *st)
 {
+	onshi_vpn_check_cancel(st->vpn_check);
 	selftest_remote_free(st);
 	onshi_http_free(st->http);
 	onshi_loop_forget_owner(st->core->loop, st);
@@ -70,6 +74,37 @@ static void probes_done(struct selftest *st)
 			   "selftest: out of memory: the answer is lost");
 }
 
+/* Everything after the tunnel, in the reply's order. */
+static void selftest_after_vpn(struct selftest *st)
+{
+	struct onshi_core *core = st->core;
+
+	selftest_remote_national(st);
+	for (struct onshi_module *m = core->modules; m; m = m->next)
+		if (strcmp(m->section_type, "reader") == 0)
+			selftest_check_reader(st, m);
+	for (struct onshi_module *m = core->modules; m; m = m->next)
+		if (strcmp(m->section_type, "rececon") == 0)
+			selftest_check_rececon(st, m);
+	selftest_remote_maintenance(st);
+	selftest_check_spool(st);
+}
+
+static void on_vpn_checked(void *arg, int level, const char *detail, const char *advice)
+{
+	struct selftest *st = arg;
+
+	st->vpn_check = NULL; /* it frees itself after this call */
+	selftest_result_set(st->vpn,
+			    level == 0   ? LEVEL_OK
+			    : level == 1 ? LEVEL_WARN
+					 : LEVEL_FAIL,
+			    advice[0] ? advice : NULL, "%s", detail);
+	selftest_after_vpn(st);
+	if (--st->running == 0)
+		st->probes_ended(st);
+}
+
 static void cmd_selftest(struct onshi_core *core, struct onshi_control_client *client,
 			 int argc, char **argv, struct onshi_strbuf *reply)
 {
@@ -83,10 +118,10 @@ static void cmd_selftest(struct onshi_core *core, struct onshi_control_client *c
 		ninst += strcmp(cfg->sections[i].type, "institution") == 0;
 	for (struct onshi_module *m = core->modules; m; m = m->next)
 		nmod++;
-	/* config, cert+national per institution (or one "national"), clock,
-	 * modules, maintenance, spool. */
+	/* config, cert+national per institution (or one "national"), vpn,
+	 * clock, modules, maintenance, spool. */
 	if (st) {
-		st->cap = 1 + 2 * ninst + 1 + 1 + nmod + 1 + 1;
+		st->cap = 1 + 2 * ninst + 1 + 1 + 1 + nmod + 1 + 1;
 		st->results = calloc(st->cap, sizeof(*st->results));
 		st->http = onshi_http_new(core->loop);
 	}
@@ -105,15 +140,20 @@ static void cmd_selftest(struct onshi_core *core, struct onshi_control_client *c
 	for (size_t i = 0; i < cfg->nsections; i++)
 		if (strcmp(cfg->sections[i].type, "institution") == 0)
 			selftest_check_cert(st, &cfg->sections[i]);
-	selftest_remote_national(st);
-	for (struct onshi_module *m = core->modules; m; m = m->next)
-		if (strcmp(m->section_type, "reader") == 0)
-			selftest_check_reader(st, m);
-	for (struct onshi_module *m = core->modules; m; m = m->next)
-		if (strcmp(m->section_type, "rececon") == 0)
-			selftest_check_rececon(st, m);
-	selftest_remote_maintenance(st);
-	selftest_check_spool(st);
+	if (core->vpn) {
+		/* The tunnel first: the national check goes through it, and
+		 * the vpn check may bring it up. The rest follows its answer. */
+		st->vpn = selftest_result_add(st, "vpn");
+		st->vpn_check = onshi_vpn_check_start(core->loop, core->vpn,
+						      on_vpn_checked, st);
+		if (st->vpn_check)
+			st->running++;
+		else
+			selftest_result_set(st->vpn, LEVEL_FAIL, NULL,
+					    "out of memory");
+	}
+	if (!st->vpn_check)
+		selftest_after_vpn(st);
 	if (st->running == 0) {
 		/* Nothing live to wait for: answer at once. */
 		st->client = client;

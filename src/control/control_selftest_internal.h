@@ -27,6 +27,7 @@ struct onshi_control_client;
 struct onshi_core;
 struct onshi_http;
 struct onshi_module;
+struct onshi_vpn_check;
 
 #define TEXT_LEN 600
 
@@ -58,6 +59,8 @@ struct selftest {
 	struct result *manifest; /* NULL: maintenance not configured */
 	struct probe *man_probe, *sig_probe;
 	char *trust_key;
+	struct result *vpn;                /* NULL: no [vpn] */
+	struct onshi_vpn_check *vpn_check; /* the live look, while it runs */
 	/* Called inside curl's callback when running has dropped to 0. */
 	void (*probes_ended)(struct selftest *st);
 };

@@ -21,6 +21,7 @@
 #include "control_selftest_internal.h"
 #include "core.h"
 #include "http.h"
+#include "vpn.h"
 #include "http_tls.h"
 #include "manifest.h"
 #include "xml_util.h"
@@ -217,6 +218,27 @@ static void transport_failure(struct result *r, const struct probe *p,
 	snprintf(r->advice, sizeof(r->advice), "%s (%s)", advice, where);
 }
 
+/* When the tunnel to the national network is not up, that is the reason
+ * first: the transport error alone would send a technician to the
+ * service, the address or the firewall. */
+static void vpn_says(struct selftest *st, struct result *r)
+{
+	const char *why;
+	enum onshi_vpn_state vs = onshi_vpn_state(st->core->vpn, NULL, &why);
+	char detail[TEXT_LEN];
+
+	if (!st->core->vpn || vs == ONSHI_VPN_UP)
+		return;
+	snprintf(detail, sizeof(detail), "%s", r->detail);
+	/* Cut short when long: the reason comes first for that. */
+	if (snprintf(r->detail, sizeof(r->detail),
+		     "VPN to the national network is down: %s (%s)", why,
+		     detail) >= (int)sizeof(r->detail))
+		r->detail[sizeof(r->detail) - 1] = '\0';
+	snprintf(r->advice, sizeof(r->advice),
+		 "see the vpn line above and docs/vpn.md");
+}
+
 /* The national line of one institution, from its POST /auth. */
 static void judge_national(struct probe *p)
 {
@@ -225,6 +247,7 @@ static void judge_national(struct probe *p)
 
 	if (p->code != CURLE_OK) {
 		transport_failure(r, p, "national service", "[national] endpoint");
+		vpn_says(p->st, r);
 		return;
 	}
 	if (p->status == 403 || p->status == 400) {

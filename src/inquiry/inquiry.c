@@ -30,6 +30,7 @@
 #include "national.h"
 #include "spool.h"
 #include "status.h"
+#include "vpn.h"
 
 /* A 200 whose body does not parse is asked again this many times. */
 #define MALFORMED_RETRIES 3
@@ -619,6 +620,16 @@ static void requeue(void *arg)
 	}
 }
 
+/* The tunnel to the national network came up: what waited for it goes
+ * now, not at the next requeue or the end of a call's pause. */
+static void on_vpn_up(void *arg)
+{
+	struct onshi_core *core = arg;
+
+	onshi_national_retry_now(core->national);
+	requeue(core);
+}
+
 int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 {
 	const struct onshi_conf_section *nat =
@@ -634,6 +645,18 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 	if (rc != ONSHI_OK)
 		return rc;
 	onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+	rc = onshi_vpn_open(core->loop, &core->log, core->config, &core->vpn,
+			    msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	if (core->vpn) {
+		onshi_logf(&core->log, ONSHI_LOG_INFO, "%s", msg);
+		/* A call that cannot reach the service says why when the
+		 * tunnel is down, and brings it up. */
+		onshi_national_on_unreachable(core->national,
+					      onshi_vpn_unreachable, core->vpn);
+		onshi_vpn_on_up(core->vpn, on_vpn_up, core);
+	}
 	onshi_cert_log_startup(core);
 	rc = onshi_cards_open(core, msg, msglen);
 	if (rc != ONSHI_OK)
@@ -679,6 +702,8 @@ void onshi_inquiry_close(struct onshi_core *core)
 	/* Calls in flight are dropped: their requests stay in the spool. */
 	onshi_national_close(core->national);
 	core->national = NULL;
+	onshi_vpn_close(core->vpn);
+	core->vpn = NULL;
 	onshi_module_unlisten(core, &inquiry_module_listener, core);
 	onshi_cards_close(core);
 	onshi_spool_close(core->spool);

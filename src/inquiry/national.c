@@ -415,6 +415,8 @@ static void transfer_done(struct onshi_national_call *c, CURLcode res)
 			 c->too_big ? "answer larger than the limit"
 				    : curl_easy_strerror(res),
 			 c->errbuf[0] ? c->errbuf : n->endpoint);
+		if (n->unreachable_cb)
+			n->unreachable_cb(n->unreachable_arg, why, sizeof(why));
 		national_set_state(n, "unreachable: %s", why);
 		national_link_note(n, ONSHI_NATIONAL_LINK_DOWN, n->state);
 		retry_or_give_up(c, backoff_ms(c), 0, why);
@@ -532,6 +534,31 @@ struct onshi_national_call *onshi_national_post_owned(struct onshi_national *n,
 	c->len = len;
 	national_call_start(c);
 	return c;
+}
+
+void onshi_national_on_unreachable(struct onshi_national *n,
+				   onshi_national_unreachable_cb cb, void *arg)
+{
+	if (!n)
+		return;
+	n->unreachable_cb = cb;
+	n->unreachable_arg = arg;
+}
+
+void onshi_national_retry_now(struct onshi_national *n)
+{
+	struct onshi_national_call *c, *next;
+
+	if (!n)
+		return;
+	for (c = n->calls; c; c = next) {
+		next = c->next; /* a start may finish and free c */
+		if (!c->retry_timer)
+			continue;
+		onshi_loop_timer_stop(n->loop, c->retry_timer);
+		c->retry_timer = NULL;
+		national_call_start(c);
+	}
 }
 
 void onshi_national_flush_connections(struct onshi_national *n)

@@ -126,6 +126,20 @@ unsigned onshi_national_pending(const struct onshi_national *n);
  */
 void onshi_national_flush_connections(struct onshi_national *n);
 
+/*
+ * Who hears that a call could not reach the service at all (a transport
+ * failure: no route, refused, timed out, TLS broken): cb may rewrite why
+ * (size bytes) before it is logged, shown and handed to the caller, and
+ * act on it. The VPN watcher (vpn.h onshi_vpn_unreachable) says so when
+ * the tunnel is down and brings it up. One hook; NULL removes it.
+ */
+typedef void (*onshi_national_unreachable_cb)(void *arg, char *why, size_t size);
+void onshi_national_on_unreachable(struct onshi_national *n,
+				   onshi_national_unreachable_cb cb, void *arg);
+/* The way is open again (the tunnel came up): calls waiting out a pause
+ * after a failure go now instead of at the end of it. n may be NULL. */
+void onshi_national_retry_now(struct onshi_national *n);
+
 struct onshi_status_snapshot;
 /* The status model's provider of the national link's fields, added to the
  * line before them (the daemon line; national_status.c); ctx is the core. */

@@ -101,6 +101,9 @@ struct onshi_national {
 	uint64_t probe_ms, last_done_ms;
 	char probe_inst[11];
 	int probing;
+	/* onshi_national_on_unreachable(): the VPN watcher, or NULL. */
+	onshi_national_unreachable_cb unreachable_cb;
+	void *unreachable_arg;
 };
 
 /* ---- national_link.c ---- */

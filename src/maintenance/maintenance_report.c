@@ -29,6 +29,7 @@
 #include "module.h"
 #include "national.h"
 #include "utc.h"
+#include "vpn.h"
 
 /* ---- the report ---- */
 
@@ -248,6 +249,24 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 	set_prop(n, "endpoint", onshi_national_endpoint(core->national));
 	set_prop_num(n, "pending", onshi_national_pending(core->national));
 	xmlNodeAddContent(n, BAD_CAST onshi_national_state(core->national));
+
+	if (core->vpn) {
+		struct onshi_vpn_figures f;
+		time_t since;
+		const char *why;
+		enum onshi_vpn_state vs = onshi_vpn_state(core->vpn, &since, &why);
+
+		onshi_vpn_figures(core->vpn, &f);
+		n = xmlNewTextChild(root, NULL, BAD_CAST "Vpn", BAD_CAST why);
+		set_prop(n, "connection", onshi_vpn_connection(core->vpn));
+		set_prop(n, "state", onshi_vpn_state_word(vs));
+		if (since)
+			set_prop_time(n, "since", since);
+		set_prop_num(n, "bytesIn", (long long)f.bytes_in);
+		set_prop_num(n, "bytesOut", (long long)f.bytes_out);
+		if (f.last_rekey)
+			set_prop_time(n, "lastRekey", f.last_rekey);
+	}
 
 	report_cert(core, root);
 

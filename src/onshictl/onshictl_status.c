@@ -116,6 +116,70 @@ static void say_link(struct onshi_kv *f, int n, char *buf, size_t len)
 		 why ? why : "");
 }
 
+/* "1.2 MiB": a byte count as a person reads it. */
+static void say_bytes(const char *n, char *buf, size_t len)
+{
+	double b = n ? strtod(n, NULL) : 0;
+
+	if (b < 1024)
+		snprintf(buf, len, "%.0f B", b);
+	else if (b < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", b / 1024);
+	else if (b < 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", b / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.1f GiB", b / (1024.0 * 1024 * 1024));
+}
+
+/* The tunnel's state in the words the national line uses. */
+static const char *vpn_say(const char *st)
+{
+	if (strcmp(st, "up") == 0)
+		return "up";
+	if (strcmp(st, "connecting") == 0)
+		return "CONNECTING";
+	if (strcmp(st, "down") == 0)
+		return "DOWN";
+	return "not checked yet";
+}
+
+/*
+ * "vpn          national  up for 12 min, peer 203.0.113.1, 1.2 MiB in /
+ * 310.0 KiB out, last rekey 3 min ago", or "DOWN for 2 min: <reason>".
+ */
+static void show_vpn(struct onshi_kv *f, int n)
+{
+	const char *st = or_dash(field(f, n, "state"));
+	const char *age = field(f, n, "age_s");
+	const char *rekey = field(f, n, "last_rekey");
+	const char *next = field(f, n, "next_try_s");
+	char dur[32] = "?", in[32], out[32], ago[32];
+
+	if (age)
+		say_duration(atol(age), dur, sizeof(dur));
+	printf("vpn          %s  %s", field(f, n, "vpn"), vpn_say(st));
+	if (strcmp(st, "up") == 0) {
+		say_bytes(field(f, n, "bytes_in"), in, sizeof(in));
+		say_bytes(field(f, n, "bytes_out"), out, sizeof(out));
+		printf(" for %s, peer %s, %s in / %s out", dur,
+		       or_dash(field(f, n, "peer")), in, out);
+		if (rekey) {
+			say_duration((long)time(NULL) - atol(rekey), ago,
+				     sizeof(ago));
+			printf(", last rekey %s ago", ago);
+		}
+		printf("\n");
+		return;
+	}
+	if (age)
+		printf(" for %s", dur);
+	printf("%s%s\n", field(f, n, "reason") ? ": " : "",
+	       field(f, n, "reason") ? field(f, n, "reason") : "");
+	if (next)
+		printf("             next attempt to bring it up in %s s (%s so far)\n",
+		       next, or_dash(field(f, n, "initiations")));
+}
+
 /* "today        2026-11-26: 3 valid, 1 invalid, ...; card reads: ..." */
 static void show_today(struct onshi_kv *f, int n)
 {
@@ -183,6 +247,8 @@ int onshictl_status_show(struct reply *r)
 			if (field(f, n, "status_page"))
 				printf("status page  %s\n",
 				       field(f, n, "status_page"));
+		} else if (field(f, n, "vpn")) {
+			show_vpn(f, n);
 		} else if (field(f, n, "maintenance")) {
 			show_maintenance(f, n);
 		} else if (field(f, n, "today")) {
@@ -277,6 +343,16 @@ int onshictl_status_check(struct reply *r)
 			if (page && strstr(page, " — "))
 				worst = problem(CHECK_WARNING, worst,
 						"status page %s", page);
+		} else if (field(f, n, "vpn")) {
+			st = or_dash(field(f, n, "state"));
+			if (strcmp(st, "down") == 0 || strcmp(st, "connecting") == 0)
+				worst = problem(strcmp(st, "down") == 0
+							? CHECK_FAILING
+							: CHECK_WARNING,
+						worst, "vpn %s %s for %s s: %s",
+						field(f, n, "vpn"), vpn_say(st),
+						or_dash(field(f, n, "age_s")),
+						or_dash(field(f, n, "reason")));
 		} else if (field(f, n, "cert")) {
 			st = or_dash(field(f, n, "state"));
 			if (strcmp(st, "ok") == 0)

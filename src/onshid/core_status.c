@@ -24,6 +24,7 @@
 #include "module.h"
 #include "national.h"
 #include "status.h"
+#include "vpn.h"
 
 static void daemon_line(struct onshi_status_snapshot *s, void *ctx)
 {
@@ -81,6 +82,7 @@ int onshi_core_status_register(struct onshi_core *core)
 		{ "spool", onshi_inquiry_status_fields },
 		{ "national", onshi_national_status_fields },
 		{ "status_page", onshi_status_page_status_field },
+		{ "vpn", onshi_vpn_status_line },
 		{ "institutions", institution_lines },
 		{ "maintenance", onshi_maintenance_status_line },
 		{ "modules", onshi_module_status_lines },

@@ -35,6 +35,8 @@ enum value_check {
 	CHECK_BATCH_PERSONS,
 	CHECK_BATCH_BYTES,
 	CHECK_PAGE_LANGUAGE,
+	CHECK_VPN_NAME,
+	CHECK_VICI_SOCKET,
 };
 
 struct schema_key {
@@ -136,6 +138,18 @@ static const struct schema_key national_keys[] = {
 	{ "batch_max_persons", ONSHI_CONF_INT, 0, CHECK_BATCH_PERSONS },
 	{ NULL, 0, 0, 0 },
 };
+/* The IPsec tunnel to the national network, watched and brought up
+ * through strongSwan's charon (docs/vpn.md); absent = not watched. */
+static const struct schema_key vpn_keys[] = {
+	{ "connection", ONSHI_CONF_STRING, 1, CHECK_VPN_NAME },
+	{ "child", ONSHI_CONF_STRING, 0, CHECK_VPN_NAME },
+	{ "vici_socket", ONSHI_CONF_PATH, 0, CHECK_VICI_SOCKET },
+	{ "initiate", ONSHI_CONF_BOOL, 0, CHECK_NONE },
+	{ "poll_s", ONSHI_CONF_INT, 0, CHECK_REFRESH_S },
+	{ "retry_max_s", ONSHI_CONF_INT, 0, CHECK_REFRESH_S },
+	{ "initiate_timeout_ms", ONSHI_CONF_INT, 0, CHECK_TIMEOUT_MS },
+	{ NULL, 0, 0, 0 },
+};
 /* My Number Card checks: JPKI CAs and CRLs, and the reader makers' CA. */
 static const struct schema_key jpki_keys[] = {
 	{ "trust_dir", ONSHI_CONF_PATH, 0, CHECK_NONE },
@@ -176,6 +190,7 @@ static const struct schema_section sections[] = {
 	{ "plugins", UNNAMED, plugins_keys },
 	{ "maintenance", UNNAMED, maintenance_keys },
 	{ "national", UNNAMED, national_keys },
+	{ "vpn", UNNAMED, vpn_keys },
 	{ "jpki", UNNAMED, jpki_keys },
 	{ "status_page", UNNAMED, status_page_keys },
 	{ "reader", NAMED, module_keys },
@@ -240,6 +255,26 @@ static const char *institution_code_problem(const char *v)
 	pref = (v[0] - '0') * 10 + (v[1] - '0');
 	if (pref < 1 || pref > 47)
 		return "must start with a prefecture number 01-47";
+	return NULL;
+}
+
+/*
+ * A swanctl connection or child name as VICI carries it: a name of at
+ * most 255 bytes, printable, without spaces or the characters swanctl.conf
+ * gives meaning to.
+ */
+static const char *vpn_name_problem(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 255)
+		return "must be a strongSwan connection name of 1 to 255 characters";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("{}=#\"'", c))
+			return "must be a strongSwan connection name (letters, digits, - _ . and the like; no spaces, braces, = or quotes)";
+	}
 	return NULL;
 }
 
@@ -326,6 +361,12 @@ static int check_value(const struct onshi_conf_entry *e,
 		case CHECK_PAGE_LANGUAGE:
 			if (strcmp(e->value, "ja") != 0 && strcmp(e->value, "en") != 0)
 				why = "must be ja or en";
+			break;
+		case CHECK_VPN_NAME: why = vpn_name_problem(e->value); break;
+		case CHECK_VICI_SOCKET:
+			/* sockaddr_un's sun_path holds 107 bytes and a NUL. */
+			if (strlen(e->value) > 107)
+				why = "is longer than a Unix socket path may be (107 bytes)";
 			break;
 		case CHECK_NONE: break;
 		}

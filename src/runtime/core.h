@@ -25,6 +25,7 @@ struct onshi_control;
 struct onshi_control_commands;
 struct onshi_spool;
 struct onshi_national;
+struct onshi_vpn;
 struct onshi_cards;
 struct onshi_maintenance;
 struct onshi_audit;
@@ -64,7 +65,8 @@ struct onshi_core {
 	struct onshi_control_commands *control_commands; /* control_dispatch.h */
 	struct onshi_spool *spool;       /* accepted requests until delivered */
 	struct onshi_national *national; /* NULL: no [national] section */
-	struct onshi_cards *cards;       /* JPKI trust, pending challenges */
+	struct onshi_vpn *vpn;     /* the tunnel's watcher; NULL: no [vpn] */
+	struct onshi_cards *cards; /* JPKI trust, pending challenges */
 	struct onshi_maintenance *maintenance; /* NULL: no [maintenance] */
 	struct onshi_audit *audit; /* the hash-chained audit log (audit.h) */
 	struct onshi_loop_timer *requeue_timer; /* re-asks unanswered work */

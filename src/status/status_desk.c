@@ -22,6 +22,7 @@ struct desk_words {
 	/* The national link: headline and what to do, per banner kind. */
 	const char *ok, *ok_do;
 	const char *down, *down_do;
+	const char *vpn_down; /* down, and the tunnel to the network is */
 	const char *maint, *maint_do;
 	const char *slow, *slow_do;
 	const char *off, *off_do;
@@ -45,6 +46,7 @@ static const struct desk_words ja = {
 	.down_do = "受け付けた確認は保持され、つながり次第回答されます。"
 		   "それまでは保険証を目で見て確認してください。"
 		   "長く続くときは担当者に連絡してください。",
+	.vpn_down = "国の回線（VPN）がつながっていません",
 	.maint = "メンテナンス中です",
 	.maint_do = "受け付けた確認は保持され、終了後に回答されます。"
 		    "それまでは保険証を目で見て確認してください。",
@@ -75,6 +77,7 @@ static const struct desk_words en = {
 	.down_do = "Checks already taken are kept and will be answered when "
 		   "the service is back. Meanwhile check the insurance card by "
 		   "eye. If it lasts, call the technician.",
+	.vpn_down = "The line to the national network (VPN) is down",
 	.maint = "The service is under maintenance",
 	.maint_do = "Checks already taken are kept and will be answered after "
 		    "the maintenance. Meanwhile check the insurance card by eye.",
@@ -115,12 +118,19 @@ const char *onshi_status_desk_details(enum onshi_page_lang lang)
 
 /* The banner: one line that says whether checks work, one what to do. */
 static void banner(struct onshi_strbuf *b, const struct desk_words *w,
-		   const struct onshi_status_line *d)
+		   const struct onshi_status_line *d,
+		   const struct onshi_status_line *vpn)
 {
 	const char *link = onshi_status_line_get(d, "national_link");
+	const char *tunnel = onshi_status_line_get(vpn, "state");
 	const char *cls = "down", *say = w->down, *todo = w->down_do;
 
 	link = link ? link : "down";
+	/* Unreachable because the tunnel is down: the technician to call
+	 * is the one for the line, not for the service. */
+	if (tunnel &&
+	    (strcmp(tunnel, "down") == 0 || strcmp(tunnel, "connecting") == 0))
+		say = w->vpn_down;
 	if (strcmp(link, "ok") == 0 || strcmp(link, "idle") == 0)
 		cls = "ok", say = w->ok, todo = w->ok_do;
 	else if (strcmp(link, "maintenance") == 0)
@@ -216,7 +226,8 @@ void onshi_status_desk(struct onshi_strbuf *b, const struct onshi_status_snapsho
 {
 	const struct desk_words *w = lang == ONSHI_PAGE_EN ? &en : &ja;
 
-	banner(b, w, onshi_status_snapshot_find(s, "daemon"));
+	banner(b, w, onshi_status_snapshot_find(s, "daemon"),
+	       onshi_status_snapshot_find(s, "vpn"));
 	certificates(b, w, s);
 	readers(b, w, s);
 }

@@ -74,6 +74,7 @@ static const char css[] =
 	"h1{font-size:28px;margin:8px 0;padding:8px 14px;border-radius:8px}"
 	"#link{color:#fff}"
 	"#link.ok{background:#1b7f3b}#link.down{background:#b3261e}#link.warn{background:#8a4b00}"
+	"#vpn.down{color:#b3261e;font-weight:bold}"
 	"h2{font-size:20px;margin:18px 0 6px}"
 	"table{border-collapse:collapse;font-size:16px}"
 	"td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}"
@@ -165,6 +166,36 @@ static void institutions(struct onshi_strbuf *b,
 }
 
 /* Remote maintenance, when configured: what was applied, and when. */
+/* The tunnel to the national network, under the link it carries. */
+static void vpn(struct onshi_strbuf *b, const struct onshi_status_line *v)
+{
+	const char *st;
+
+	if (!v)
+		return;
+	st = onshi_status_line_get(v, "state");
+	st = st ? st : "unknown";
+	onshi_strbuf_printf(b, "<p id=\"vpn\" class=\"%s\">VPN ",
+			    strcmp(st, "up") == 0 ? "ok" : "down");
+	text(b, onshi_status_line_get(v, "vpn"));
+	onshi_strbuf_printf(b, ": <b id=\"vpn-state\">");
+	text(b, st);
+	onshi_strbuf_printf(b, "</b>");
+	if (strcmp(st, "up") == 0) {
+		onshi_strbuf_printf(b, " &middot; peer ");
+		text(b, onshi_status_line_get(v, "peer"));
+		onshi_strbuf_printf(b, " &middot; bytes in ");
+		text(b, onshi_status_line_get(v, "bytes_in"));
+		onshi_strbuf_printf(b, ", out ");
+		text(b, onshi_status_line_get(v, "bytes_out"));
+	} else if (onshi_status_line_get(v, "reason")) {
+		onshi_strbuf_printf(b, " &middot; <span id=\"vpn-why\">");
+		text(b, onshi_status_line_get(v, "reason"));
+		onshi_strbuf_printf(b, "</span>");
+	}
+	onshi_strbuf_printf(b, "</p>\n");
+}
+
 static void maintenance(struct onshi_strbuf *b, const struct onshi_status_line *m)
 {
 	if (!m)
@@ -275,6 +306,7 @@ int onshi_status_html_page(const struct onshi_status_snapshot *s, int refresh_s,
 	onshi_strbuf_printf(b, "<details id=\"technician\"><summary>%s</summary>\n",
 			    onshi_status_desk_details(lang));
 	link_banner(b, d);
+	vpn(b, onshi_status_snapshot_find(s, "vpn"));
 	institutions(b, s);
 	today(b, onshi_status_snapshot_find(s, "today"));
 	modules(b, s);

@@ -21,9 +21,10 @@
 static const struct {
 	const char *kind, *attr;
 } elements[] = {
-	{ "daemon", "name" },      { "institution", "section" },
-	{ "cert", "institution" }, { "maintenance", "url" },
-	{ "module", "name" },      { "today", "date" },
+	{ "daemon", "name" },         { "vpn", "connection" },
+	{ "institution", "section" }, { "cert", "institution" },
+	{ "maintenance", "url" },     { "module", "name" },
+	{ "today", "date" },
 };
 
 /* A key is an attribute name only if it is [a-z_]+ (ours always are). */

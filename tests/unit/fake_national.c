@@ -13,6 +13,7 @@
 #include <onshi/error.h>
 
 #include "fake_national.h"
+#include "vpn.h"
 
 /* The link handle: the fake keeps one. */
 struct onshi_national {
@@ -174,4 +175,51 @@ unsigned fake_national_owed(void)
 	for (unsigned i = 0; i < fake_national.ncalls; i++)
 		n += fake_national.calls[i].owed;
 	return n;
+}
+
+/* The tunnel watcher's hooks: the pipeline's tests have no [vpn]. */
+void onshi_national_on_unreachable(struct onshi_national *n,
+				   onshi_national_unreachable_cb cb, void *arg)
+{
+	(void)n;
+	(void)cb;
+	(void)arg;
+}
+
+void onshi_national_retry_now(struct onshi_national *n)
+{
+	(void)n;
+}
+
+/* No [vpn] in these tests: the watcher is never there (vpn.h). */
+int onshi_vpn_open(struct onshi_loop *loop, struct onshi_log *log,
+		   const struct onshi_config *cfg, struct onshi_vpn **out,
+		   char *msg, size_t msglen)
+{
+	(void)loop;
+	(void)log;
+	(void)cfg;
+	(void)msg;
+	(void)msglen;
+	*out = NULL;
+	return ONSHI_OK;
+}
+
+void onshi_vpn_close(struct onshi_vpn *v)
+{
+	(void)v;
+}
+
+void onshi_vpn_on_up(struct onshi_vpn *v, void (*cb)(void *arg), void *arg)
+{
+	(void)v;
+	(void)cb;
+	(void)arg;
+}
+
+void onshi_vpn_unreachable(void *v, char *why, size_t size)
+{
+	(void)v;
+	(void)why;
+	(void)size;
 }

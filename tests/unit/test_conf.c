@@ -161,6 +161,57 @@ static void test_bad_values(void **state)
 	assert_int_equal(f->diag.count, 8);
 }
 
+/* [vpn]: names VICI can carry, a socket path that fits sockaddr_un,
+ * the bounds of the numbers; and a good section has no problem. */
+static void test_vpn_section(void **state)
+{
+	struct fixture *f = *state;
+	char longpath[150]; /* over 107, under the loader's line limit */
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	load(f, "[vpn]\n"
+		"connection = national\n"
+		"child = national\n"
+		"vici_socket = /run/charon.vici\n"
+		"initiate = yes\n"
+		"poll_s = 5\n"
+		"retry_max_s = 30\n"
+		"initiate_timeout_ms = 8000\n");
+	assert_int_equal(f->diag.count, 0);
+	onshi_config_free(f->cfg);
+	f->cfg = NULL;
+	{
+		char text[1024];
+
+		snprintf(text, sizeof(text),
+			 "[vpn]\n"
+			 "child = nat ional\n"
+			 "vici_socket = %s\n"
+			 "initiate = sometimes\n"
+			 "poll_s = 0\n"
+			 "retry_max_s = 99999\n"
+			 "initiate_timeout_ms = 5\n"
+			 "peer = 203.0.113.1\n"
+			 "[vpn extra]\n"
+			 "connection = {x}\n",
+			 longpath);
+		load(f, text);
+	}
+	assert_true(has_problem(f, "onshid.ini", 1,
+				"missing required key 'connection'"));
+	assert_true(has_problem(f, "onshid.ini", 2, "strongSwan connection name"));
+	assert_true(has_problem(f, "onshid.ini", 3, "Unix socket path"));
+	assert_true(has_problem(f, "onshid.ini", 4, "yes or no"));
+	assert_true(has_problem(f, "onshid.ini", 5, "from 1 to 3600"));
+	assert_true(has_problem(f, "onshid.ini", 6, "from 1 to 3600"));
+	assert_true(has_problem(f, "onshid.ini", 7, "from 100 to 600000"));
+	assert_true(has_problem(f, "onshid.ini", 8, "unknown key 'peer' in [vpn]"));
+	assert_true(has_problem(f, "onshid.ini", 9, "takes no name"));
+	assert_int_equal(f->diag.count, 9);
+}
+
 static void test_sections_and_modules(void **state)
 {
 	struct fixture *f = *state;
@@ -372,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_section_and_key,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vpn_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sections_and_modules,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vpn_check.c — SELFTEST's live look at the tunnel (vpn.h
+ * onshi_vpn_check_start): on a VICI connection of its own, so that the
+ * watcher's state neither helps nor hides anything, ask charon now
+ *
+ *   1. is the connection loaded, with the configured child?  (list-conns)
+ *   2. is it up?                                            (list-sas)
+ *
+ * and, when it is down and [vpn] initiate = yes, bring it up the way a
+ * national call would (initiate) and look once more: a selftest on an
+ * idle on-demand link then proves the whole path instead of failing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vici_conn.h"
+#include "vpn.h"
+#include "vpn_internal.h"
+
+enum step {
+	STEP_CONNS,
+	STEP_SAS,
+	STEP_INITIATE,
+	STEP_SAS_AGAIN
+};
+
+struct onshi_vpn_check {
+	struct onshi_loop *loop;
+	const struct onshi_vpn *v;
+	struct onshi_vici_conn *conn;
+	onshi_vpn_check_cb cb;
+	void *arg;
+	enum step step;
+	int loaded, has_child;
+	char children[200]; /* the connection's children, for the advice */
+	char ike_state[32], child_state[32], peer[64];
+	long established_s;
+	int brought_up;
+	char initiate_error[VPN_WHY_LEN / 2];
+	/* the verdict, told from the loop */
+	int level;
+	char detail[VPN_WHY_LEN], advice[VPN_WHY_LEN];
+	int done;
+};
+
+static void check_free(struct onshi_vpn_check *c)
+{
+	onshi_vici_conn_close(c->conn);
+	onshi_loop_forget_owner(c->loop, c);
+	free(c);
+}
+
+static void on_tell(void *arg)
+{
+	struct onshi_vpn_check *c = arg;
+
+	c->cb(c->arg, c->level, c->detail, c->advice);
+	check_free(c);
+}
+
+/* The verdict is told from a timer: never inside the start call or a
+ * VICI callback, where the caller might not expect it. */
+static void verdict(struct onshi_vpn_check *c, int level, const char *advice,
+		    const char *fmt, ...) ONSHI_PRINTF(4, 5);
+
+static void verdict(struct onshi_vpn_check *c, int level, const char *advice,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->done)
+		return;
+	c->done = 1;
+	c->level = level;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	snprintf(c->advice, sizeof(c->advice), "%s", advice ? advice : "");
+	if (!onshi_loop_timer(c->loop, c, 0, 0, on_tell, c))
+		c->done = 0; /* out of memory: the selftest's own bound ends it */
+}
+
+static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
+		     unsigned ms, onshi_vici_answer_cb cb);
+
+static void on_event(void *arg, const struct onshi_vici_packet *p)
+{
+	struct onshi_vpn_check *c = arg;
+	const char *name = onshi_vpn_connection(c->v);
+	const struct onshi_vici_node *sec = onshi_vici_member(p->root, name);
+
+	if (!sec || sec->kind != ONSHI_VICI_SECTION)
+		return;
+	if (strcmp(p->name, "list-conn") == 0) {
+		const struct onshi_vici_node *ch = onshi_vici_member(sec, "children");
+
+		c->loaded = 1;
+		for (ch = ch ? ch->child : NULL; ch; ch = ch->next) {
+			size_t n = strlen(c->children);
+
+			if (!ch->name)
+				continue;
+			if (strcmp(ch->name, onshi_vpn_child(c->v)) == 0)
+				c->has_child = 1;
+			snprintf(c->children + n, sizeof(c->children) - n,
+				 "%s%s", n ? ", " : "", ch->name);
+		}
+	} else if (strcmp(p->name, "list-sa") == 0) {
+		const struct onshi_vici_node *sas = onshi_vici_member(sec, "child-sas");
+		const char *st = onshi_vici_value(sec, "state");
+		const char *est = onshi_vici_value(sec, "established");
+
+		if (c->ike_state[0] && strcmp(c->ike_state, "ESTABLISHED") == 0)
+			return; /* an established one was seen already */
+		snprintf(c->ike_state, sizeof(c->ike_state), "%s", st ? st : "?");
+		snprintf(c->peer, sizeof(c->peer), "%s",
+			 onshi_vici_value(sec, "remote-host")
+				 ? onshi_vici_value(sec, "remote-host")
+				 : "?");
+		c->established_s = est ? atol(est) : 0;
+		for (sas = sas ? sas->child : NULL; sas; sas = sas->next) {
+			const char *cn = onshi_vici_value(sas, "name");
+			const char *cs = onshi_vici_value(sas, "state");
+
+			if (strcmp(cn ? cn : sas->name, onshi_vpn_child(c->v)) == 0 &&
+			    (!c->child_state[0] ||
+			     (cs && strcmp(cs, "INSTALLED") == 0)))
+				snprintf(c->child_state, sizeof(c->child_state),
+					 "%s", cs ? cs : "?");
+		}
+	}
+}
+
+static void on_closed(void *arg, const char *why)
+{
+	struct onshi_vpn_check *c = arg;
+
+	verdict(c, 2, "start strongSwan's charon with the vici plugin, or set [vpn] vici_socket to its socket; onshid's user must be in the socket's group (docs/vpn.md)",
+		"charon is not reachable: %s", why);
+}
+
+static int is_up(const struct onshi_vpn_check *c)
+{
+	return strcmp(c->ike_state, "ESTABLISHED") == 0 &&
+	       strcmp(c->child_state, "INSTALLED") == 0;
+}
+
+static void judge_sas(struct onshi_vpn_check *c)
+{
+	const char *conn = onshi_vpn_connection(c->v);
+	const char *child = onshi_vpn_child(c->v);
+
+	if (is_up(c)) {
+		verdict(c, 0, NULL,
+			"connection '%s' is up: child '%s' installed, peer %s, IKE SA established %ld s ago%s",
+			conn, child, c->peer, c->established_s,
+			c->brought_up ? " (brought up by this selftest)" : "");
+		return;
+	}
+	verdict(c, 2, "look at charon's log; `swanctl --initiate --child <child>` shows why it fails (docs/vpn.md)",
+		"connection '%s' is loaded but not up: %s%s%s%s%s", conn,
+		c->ike_state[0] ? "IKE SA " : "no IKE SA", c->ike_state,
+		c->ike_state[0] && !c->child_state[0] ? ", no CHILD_SA" : "",
+		c->initiate_error[0] ? "; bringing it up failed: " : "",
+		c->initiate_error);
+	(void)child;
+}
+
+static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *why)
+{
+	struct onshi_vpn_check *c = arg;
+	const char *conn = onshi_vpn_connection(c->v);
+
+	if (!p) {
+		on_closed(c, why);
+		return;
+	}
+	if (p->type == ONSHI_VICI_EVENT_CONFIRM)
+		return; /* a registration: its command follows */
+	if (p->type != ONSHI_VICI_CMD_RESPONSE) {
+		verdict(c, 2, "use strongSwan 5.3 or later",
+			"charon refused a VICI command or event this check needs");
+		return;
+	}
+	switch (c->step) {
+	case STEP_CONNS:
+		if (!c->loaded) {
+			verdict(c, 2, "load it: swanctl --load-all (etc/strongswan/onshi-national.conf.example shows one), or set [vpn] connection to the name charon knows",
+				"connection '%s' is not loaded in charon", conn);
+			return;
+		}
+		if (!c->has_child) {
+			verdict(c, 2, "set [vpn] child to one of the connection's children",
+				"connection '%s' has no child '%s' (it has: %s)",
+				conn, onshi_vpn_child(c->v),
+				c->children[0] ? c->children : "none");
+			return;
+		}
+		c->step = STEP_SAS;
+		send_cmd(c, "list-sas", 1, VPN_ANSWER_MS, on_answer);
+		return;
+	case STEP_SAS:
+		if (is_up(c) || !c->v->initiate) {
+			judge_sas(c);
+			return;
+		}
+		c->step = STEP_INITIATE;
+		send_cmd(c, "initiate", 0,
+			 (unsigned)c->v->initiate_ms + VPN_ANSWER_MS, on_answer);
+		return;
+	case STEP_INITIATE: {
+		const char *ok = onshi_vici_value(p->root, "success");
+		const char *err = onshi_vici_value(p->root, "errmsg");
+
+		if (ok && strcmp(ok, "yes") == 0)
+			c->brought_up = 1;
+		else
+			snprintf(c->initiate_error, sizeof(c->initiate_error),
+				 "%s", err ? err : "charon gave no reason");
+		c->ike_state[0] = c->child_state[0] = '\0';
+		c->step = STEP_SAS_AGAIN;
+		send_cmd(c, "list-sas", 1, VPN_ANSWER_MS, on_answer);
+		return;
+	}
+	case STEP_SAS_AGAIN: judge_sas(c); return;
+	}
+}
+
+/* One command (with its event registration first for the listings). */
+static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
+		     unsigned ms, onshi_vici_answer_cb cb)
+{
+	struct onshi_vici_builder b = { 0 };
+	const char *event = strcmp(cmd, "list-conns") == 0 ? "list-conn"
+			    : strcmp(cmd, "list-sas") == 0 ? "list-sa"
+							   : NULL;
+	char tmo[24];
+	int rc = ONSHI_OK;
+
+	if (event && !(c->step == STEP_SAS_AGAIN)) {
+		onshi_vici_begin(&b, ONSHI_VICI_EVENT_REGISTER, event);
+		if (onshi_vici_end(&b, NULL, 0) == 0)
+			rc = onshi_vici_conn_send(c->conn, &b, VPN_ANSWER_MS, cb, c);
+		onshi_vici_builder_free(&b);
+	}
+	onshi_vici_begin(&b, ONSHI_VICI_CMD_REQUEST, cmd);
+	if (strcmp(cmd, "initiate") == 0) {
+		snprintf(tmo, sizeof(tmo), "%ld", c->v->initiate_ms);
+		onshi_vici_add_kv(&b, "child", onshi_vpn_child(c->v));
+		onshi_vici_add_kv(&b, "ike", onshi_vpn_connection(c->v));
+		onshi_vici_add_kv(&b, "timeout", tmo);
+		onshi_vici_add_kv(&b, "init-limits", "no");
+	} else {
+		onshi_vici_add_kv(&b, "ike", onshi_vpn_connection(c->v));
+		if (noblock)
+			onshi_vici_add_kv(&b, "noblock", "yes");
+	}
+	if (rc == ONSHI_OK && onshi_vici_end(&b, NULL, 0) == 0)
+		rc = onshi_vici_conn_send(c->conn, &b, ms, cb, c);
+	else
+		rc = ONSHI_ENOMEM;
+	onshi_vici_builder_free(&b);
+	if (rc != ONSHI_OK)
+		verdict(c, 2, NULL, "cannot ask charon: %s", onshi_strerror(rc));
+}
+
+struct onshi_vpn_check *onshi_vpn_check_start(struct onshi_loop *loop,
+					      const struct onshi_vpn *v,
+					      onshi_vpn_check_cb cb, void *arg)
+{
+	struct onshi_vpn_check *c = calloc(1, sizeof(*c));
+	char why[VPN_WHY_LEN / 2];
+
+	if (!c)
+		return NULL;
+	c->loop = loop;
+	c->v = v;
+	c->cb = cb;
+	c->arg = arg;
+	if (onshi_vici_conn_open(loop, onshi_vpn_socket(v), on_event, on_closed,
+				 c, &c->conn, why, sizeof(why)) != ONSHI_OK) {
+		c->conn = NULL;
+		on_closed(c, why);
+		return c;
+	}
+	c->step = STEP_CONNS;
+	send_cmd(c, "list-conns", 0, VPN_ANSWER_MS, on_answer);
+	return c;
+}
+
+void onshi_vpn_check_cancel(struct onshi_vpn_check *c)
+{
+	if (c)
+		check_free(c);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vpn_internal.h — the tunnel watcher's insides, shared by vpn.c (the
+ * watcher), vpn_status.c (its status line) and vpn_check.c (SELFTEST's
+ * live check) and no one else.
+ */
+#ifndef ONSHI_VPN_INTERNAL_H
+#define ONSHI_VPN_INTERNAL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "log.h"
+#include "loop.h"
+#include "vpn.h"
+
+#define VPN_WHY_LEN 512
+/* How long charon may take to answer a command that does not wait for
+ * the network (list-sas, event registrations). */
+#define VPN_ANSWER_MS 5000
+
+/* What one list-sas found of the connection (its best IKE SA). */
+struct vpn_look {
+	int found;
+	char ike_state[32], child_state[32], remote_host[64];
+	unsigned long long bytes_in, bytes_out, packets_in, packets_out;
+	time_t established_at, installed_at;
+};
+
+struct onshi_vpn {
+	struct onshi_loop *loop;
+	struct onshi_log *log;
+	/* [vpn] */
+	char connection[256], child[256], socket[108];
+	int initiate;
+	long poll_s, retry_max_s, initiate_ms;
+
+	struct onshi_vici_conn *conn; /* NULL: not connected to charon */
+	struct onshi_loop_timer *poll_timer, *first_timer, *retry_timer;
+	int listing, look_again;
+	struct vpn_look look;
+
+	enum onshi_vpn_state state;
+	time_t since;
+	char why[VPN_WHY_LEN];
+	struct onshi_vpn_figures fig;
+
+	/* On demand: a national call found the service unreachable while
+	 * the tunnel was not up; initiations go on until it is. */
+	int armed, initiating;
+	unsigned attempts;
+	time_t retry_at;
+	char last_error[VPN_WHY_LEN / 2];
+
+	void (*on_up)(void *arg);
+	void *on_up_arg;
+};
+
+#endif
