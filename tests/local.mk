@@ -243,6 +243,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/batch-stream.test \
 	tests/integration/batch-split.test \
 	tests/integration/vpn.test \
+	tests/integration/demo-vpn.test \
 	tests/integration/selftest.test \
 	tests/integration/install.test \
 	tests/integration/layers.test

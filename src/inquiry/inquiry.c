@@ -620,12 +620,21 @@ static void requeue(void *arg)
 	}
 }
 
-/* The tunnel to the national network came up: what waited for it goes
- * now, not at the next requeue or the end of a call's pause. */
-static void on_vpn_up(void *arg)
+/*
+ * The tunnel to the national network came up: what waited for it goes
+ * now, not at the next requeue or the end of a call's pause. It went
+ * down: the connections kept through it are dead (their packets are
+ * dropped until a timeout), so the next call opens a new one, whose
+ * failure says at once that the tunnel is needed.
+ */
+static void on_vpn_change(void *arg, int up)
 {
 	struct onshi_core *core = arg;
 
+	if (!up) {
+		onshi_national_flush_connections(core->national);
+		return;
+	}
 	onshi_national_retry_now(core->national);
 	requeue(core);
 }
@@ -655,7 +664,7 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 		 * tunnel is down, and brings it up. */
 		onshi_national_on_unreachable(core->national,
 					      onshi_vpn_unreachable, core->vpn);
-		onshi_vpn_on_up(core->vpn, on_vpn_up, core);
+		onshi_vpn_on_change(core->vpn, on_vpn_change, core);
 	}
 	onshi_cert_log_startup(core);
 	rc = onshi_cards_open(core, msg, msglen);

@@ -65,8 +65,8 @@ static void set_state(struct onshi_vpn *v, enum onshi_vpn_state s,
 			onshi_loop_timer_stop(v->loop, v->retry_timer);
 			v->retry_timer = NULL;
 		}
-		if (v->on_up)
-			v->on_up(v->on_up_arg);
+		if (v->on_change)
+			v->on_change(v->on_change_arg, 1);
 		return;
 	}
 	if (s != ONSHI_VPN_UP && (was_up || first)) {
@@ -75,6 +75,8 @@ static void set_state(struct onshi_vpn *v, enum onshi_vpn_state s,
 		v->since = now;
 	}
 	v->state = s;
+	if (was_up && v->on_change)
+		v->on_change(v->on_change_arg, 0);
 }
 
 /* ---- looking: list-sas and what its list-sa events say ---- */
@@ -523,12 +525,12 @@ void onshi_vpn_close(struct onshi_vpn *v)
 	free(v);
 }
 
-void onshi_vpn_on_up(struct onshi_vpn *v, void (*cb)(void *arg), void *arg)
+void onshi_vpn_on_change(struct onshi_vpn *v, void (*cb)(void *arg, int up), void *arg)
 {
 	if (!v)
 		return;
-	v->on_up = cb;
-	v->on_up_arg = arg;
+	v->on_change = cb;
+	v->on_change_arg = arg;
 }
 
 /* ---- what status and the report read ---- */

@@ -46,9 +46,11 @@ int onshi_vpn_open(struct onshi_loop *loop, struct onshi_log *log,
 		   char *msg, size_t msglen);
 void onshi_vpn_close(struct onshi_vpn *v);
 
-/* Called once each time the tunnel comes up (the pipeline asks again
- * what waited for it). */
-void onshi_vpn_on_up(struct onshi_vpn *v, void (*cb)(void *arg), void *arg);
+/* Called once each time the tunnel comes up (up = 1: the pipeline asks
+ * again what waited for it) and each time it goes down (up = 0: the
+ * connections kept through it are dead, and are dropped). */
+void onshi_vpn_on_change(struct onshi_vpn *v, void (*cb)(void *arg, int up),
+			 void *arg);
 
 /*
  * A national call could not reach the service (why: the transport

@@ -52,8 +52,8 @@ struct onshi_vpn {
 	time_t retry_at;
 	char last_error[VPN_WHY_LEN / 2];
 
-	void (*on_up)(void *arg);
-	void *on_up_arg;
+	void (*on_change)(void *arg, int up);
+	void *on_change_arg;
 };
 
 #endif

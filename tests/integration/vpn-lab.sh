@@ -556,37 +556,37 @@ vpn_lab_kill_sa() {
 		--timeout "$((5 * $(_vpn_lab_scale)))" >>"$VPN_LAB_DIR/$side.out" 2>&1
 }
 
-# vpn_lab_sa_state [clinic|national]: print the state of that side's IKE
-# SA of the lab's connection (ESTABLISHED, CONNECTING, DELETING, ...), or
-# NONE when there is none. With several, ESTABLISHED wins.
-vpn_lab_sa_state() {
-	local side=${1:-clinic} conn=$VPN_CONN states
+# _vpn_lab_state SIDE SED-PATTERN PREFERRED: the states swanctl --list-sas
+# shows of the lab's connection on SIDE, matched by SED-PATTERN (its \1):
+# PREFERRED when one of them is, else the first, NONE when there is none.
+_vpn_lab_state() {
+	local side=$1 conn=$VPN_CONN states
 	[ "$side" = national ] && conn=$VPN_NATIONAL_CONN
 	states=$(_vpn_lab_swanctl "$side" --list-sas --ike "$conn" 2>/dev/null |
-		sed -n "s/^$conn: #[0-9]*, \([A-Z_]*\),.*/\1/p")
+		sed -n "s/$2/\1/p")
 	if [ -z "$states" ]; then
 		echo NONE
-	elif printf '%s\n' "$states" | grep -qx ESTABLISHED; then
-		echo ESTABLISHED
+	elif printf '%s\n' "$states" | grep -qx "$3"; then
+		echo "$3"
 	else
 		printf '%s\n' "$states" | head -n 1
 	fi
 }
 
+# vpn_lab_sa_state [clinic|national]: print the state of that side's IKE
+# SA of the lab's connection (ESTABLISHED, CONNECTING, DELETING, ...), or
+# NONE when there is none. With several, ESTABLISHED wins.
+vpn_lab_sa_state() {
+	local side=${1:-clinic} conn=$VPN_CONN
+	[ "$side" = national ] && conn=$VPN_NATIONAL_CONN
+	_vpn_lab_state "$side" "^$conn: #[0-9]*, \([A-Z_]*\),.*" ESTABLISHED
+}
+
 # vpn_lab_child_state [clinic|national]: the same for the CHILD_SA
 # (INSTALLED, REKEYING, ...), NONE when there is none.
 vpn_lab_child_state() {
-	local side=${1:-clinic} conn=$VPN_CONN states
-	[ "$side" = national ] && conn=$VPN_NATIONAL_CONN
-	states=$(_vpn_lab_swanctl "$side" --list-sas --ike "$conn" 2>/dev/null |
-		sed -n "s/^ *$VPN_CHILD: #[0-9]*, reqid [0-9]*, \([A-Z_]*\),.*/\1/p")
-	if [ -z "$states" ]; then
-		echo NONE
-	elif printf '%s\n' "$states" | grep -qx INSTALLED; then
-		echo INSTALLED
-	else
-		printf '%s\n' "$states" | head -n 1
-	fi
+	_vpn_lab_state "${1:-clinic}" \
+		"^ *$VPN_CHILD: #[0-9]*, reqid [0-9]*, \([A-Z_]*\),.*" INSTALLED
 }
 
 # vpn_lab_wait_state STATE SECONDS [clinic|national]: wait until

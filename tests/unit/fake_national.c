@@ -210,7 +210,7 @@ void onshi_vpn_close(struct onshi_vpn *v)
 	(void)v;
 }
 
-void onshi_vpn_on_up(struct onshi_vpn *v, void (*cb)(void *arg), void *arg)
+void onshi_vpn_on_change(struct onshi_vpn *v, void (*cb)(void *arg, int up), void *arg)
 {
 	(void)v;
 	(void)cb;
@@ -222,4 +222,9 @@ void onshi_vpn_unreachable(void *v, char *why, size_t size)
 	(void)v;
 	(void)why;
 	(void)size;
+}
+
+void onshi_national_flush_connections(struct onshi_national *n)
+{
+	(void)n;
 }
