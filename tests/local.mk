@@ -244,6 +244,7 @@ INTEGRATION_TESTS = tests/integration/daemon.test \
 	tests/integration/batch-split.test \
 	tests/integration/vpn.test \
 	tests/integration/demo-vpn.test \
+	tests/integration/vici-hostile.test \
 	tests/integration/selftest.test \
 	tests/integration/install.test \
 	tests/integration/layers.test
@@ -253,6 +254,8 @@ EXTRA_DIST += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/batch-units.py
 # The two-namespace strongSwan lab vpn.test builds (root only).
 EXTRA_DIST += tests/integration/vpn-lab.sh
+# A VICI socket that is not charon (vici-hostile.test).
+EXTRA_DIST += tests/integration/vici-hostile.py
 
 # Stands in for systemd's notification socket (notify.test).
 check_PROGRAMS += tests/integration/notify-sink

@@ -269,7 +269,8 @@ static void on_registered(void *arg, const struct onshi_vici_packet *p,
 	struct onshi_vpn *v = arg;
 
 	(void)why;
-	if (p && p->type != ONSHI_VICI_EVENT_CONFIRM)
+	/* Once per connection, not once per event name. */
+	if (p && p->type != ONSHI_VICI_EVENT_CONFIRM && !v->events_refused++)
 		onshi_logf(v->log, ONSHI_LOG_WARNING,
 			   "vpn: charon refused an event registration: the tunnel is seen only every %ld s",
 			   v->poll_s);
@@ -296,6 +297,7 @@ static void try_connect(struct onshi_vpn *v)
 
 	if (v->conn)
 		return;
+	v->events_refused = 0;
 	if (onshi_vici_conn_open(v->loop, v->socket, on_event, vpn_conn_closed,
 				 v, &v->conn, why, sizeof(why)) != ONSHI_OK) {
 		v->conn = NULL;

@@ -38,6 +38,7 @@ struct onshi_vpn {
 	struct onshi_vici_conn *conn; /* NULL: not connected to charon */
 	struct onshi_loop_timer *poll_timer, *first_timer, *retry_timer;
 	int listing, look_again;
+	unsigned events_refused; /* this connection's refused registrations */
 	struct vpn_look look;
 
 	enum onshi_vpn_state state;
