@@ -174,10 +174,10 @@ static void apply_look(struct onshi_vpn *v)
 	snprintf(f->child_state, sizeof(f->child_state), "%s", l->child_state);
 	if (l->found) {
 		snprintf(f->remote_host, sizeof(f->remote_host), "%s", l->remote_host);
-		f->bytes_in = l->bytes_in;
-		f->bytes_out = l->bytes_out;
-		f->packets_in = l->packets_in;
-		f->packets_out = l->packets_out;
+		f->bytes_in = v->past.bytes_in + l->bytes_in;
+		f->bytes_out = v->past.bytes_out + l->bytes_out;
+		f->packets_in = v->past.packets_in + l->packets_in;
+		f->packets_out = v->past.packets_out + l->packets_out;
 		f->established_at = l->established_at;
 		/* A child installed well after its IKE SA was established
 		 * replaced an earlier one: a rekey (events may be missed
@@ -185,6 +185,11 @@ static void apply_look(struct onshi_vpn *v)
 		if (l->installed_at > l->established_at + 1 &&
 		    l->installed_at > f->last_rekey)
 			f->last_rekey = l->installed_at;
+	} else {
+		f->bytes_in = v->past.bytes_in;
+		f->bytes_out = v->past.bytes_out;
+		f->packets_in = v->past.packets_in;
+		f->packets_out = v->past.packets_out;
 	}
 	if (l->found && strcmp(l->ike_state, "ESTABLISHED") == 0 &&
 	    strcmp(l->child_state, "INSTALLED") == 0)
@@ -244,6 +249,43 @@ static void look(struct onshi_vpn *v)
 	onshi_vici_builder_free(&b);
 }
 
+/*
+ * charon counts per CHILD_SA, and a rekey or a new tunnel starts from
+ * zero: what a CHILD_SA carried is added to `past` when it is replaced
+ * (child-rekey: its `old` half) or goes down (child-updown without up),
+ * so the figures are the tunnel's since onshid started.
+ */
+static void keep_counts(struct onshi_vpn *v, const struct onshi_vici_node *child)
+{
+	if (!child || child->kind != ONSHI_VICI_SECTION)
+		return;
+	v->past.bytes_in += number(child, "bytes-in");
+	v->past.bytes_out += number(child, "bytes-out");
+	v->past.packets_in += number(child, "packets-in");
+	v->past.packets_out += number(child, "packets-out");
+}
+
+static void count_ended_child(struct onshi_vpn *v, const struct onshi_vici_packet *p)
+{
+	const struct onshi_vici_node *ike = onshi_vici_member(p->root, v->connection);
+	const struct onshi_vici_node *sas = onshi_vici_member(ike, "child-sas");
+	const char *up = onshi_vici_value(p->root, "up");
+	int rekey = strcmp(p->name, "child-rekey") == 0;
+
+	if (!sas || sas->kind != ONSHI_VICI_SECTION ||
+	    (!rekey && strcmp(p->name, "child-updown") != 0) ||
+	    (!rekey && up && strcmp(up, "yes") == 0))
+		return;
+	for (const struct onshi_vici_node *c = sas->child; c; c = c->next) {
+		const struct onshi_vici_node *sa = rekey ? onshi_vici_member(c, "old")
+							 : c;
+		const char *name = onshi_vici_value(sa, "name");
+
+		if (sa && strcmp(name ? name : c->name, v->child) == 0)
+			keep_counts(v, sa);
+	}
+}
+
 /* ---- the connection to charon ---- */
 
 static void on_event(void *arg, const struct onshi_vici_packet *p)
@@ -260,6 +302,7 @@ static void on_event(void *arg, const struct onshi_vici_packet *p)
 		return;
 	if (strstr(p->name, "rekey"))
 		v->fig.last_rekey = time(NULL);
+	count_ended_child(v, p);
 	look(v);
 }
 

@@ -45,6 +45,7 @@ struct onshi_vpn {
 	time_t since;
 	char why[VPN_WHY_LEN];
 	struct onshi_vpn_figures fig;
+	struct vpn_look past; /* what ended CHILD_SAs carried (vpn.c) */
 
 	/* On demand: a national call found the service unreachable while
 	 * the tunnel was not up; initiations go on until it is. */

@@ -2,7 +2,7 @@
 /*
  * vpn_status.c — the tunnel's line of the status model: "vpn=<connection>"
  * with its state (up, connecting, down, unknown = not asked yet), since
- * when, why it is not up, the current CHILD_SA's byte and packet counts,
+ * when, why it is not up, the byte and packet counts through the tunnel since onshid started,
  * when the IKE SA was established and last rekeyed, and the on-demand
  * initiations. `onshictl status`, -o xml, the status page and the status
  * report all render this one line.
