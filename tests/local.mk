@@ -153,6 +153,7 @@ tests_unit_test_control_cmds_SOURCES = tests/unit/test_control_cmds.c \
 	tests/unit/fake_modules.c tests/unit/fake_modules.h \
 	src/control/control_dispatch.c src/control/control_cmds.c \
 	src/control/control_batch.c src/control/control_batch_common.c \
+	src/runtime/key_hex.c \
 	src/control/control_batch_parts.c \
 	src/inquiry/batch_parts.c src/inquiry/batch_parts_calls.c \
 	src/control/control_national.c \
@@ -190,7 +191,7 @@ PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
 	src/status/status_model.c src/runtime/conf.c \
 	src/runtime/conf_schema.c src/runtime/diag.c \
 	src/runtime/status_listen.c src/runtime/log.c \
-	src/runtime/group_commit.c
+	src/runtime/group_commit.c src/runtime/key_hex.c
 PIPELINE_TEST_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 PIPELINE_TEST_LDADD = src/codec/libonshi-codec.la src/util/libonshi-util.la \

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "control_batch.h"
 #include "core.h"
 #include "inquiry.h"
+#include "key_hex.h"
 
 /* The searches of a CSV batch file: its lines that are not empty or
  * comments (as onshi_cbatch_csv_next() reads them). */
@@ -99,19 +99,7 @@ int onshi_cbatch_csv_next(void *arg, struct onshi_search_info *si, int *got,
 
 void onshi_cbatch_key_of(const char *code, const char *body, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-	out[0] = '\0';
-	if (!ctx)
-		return;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(ctx, code, strlen(code)) &&
-	    EVP_DigestUpdate(ctx, body, len) && EVP_DigestFinal_ex(ctx, md, &mdlen))
-		for (unsigned i = 0; i < mdlen && i < 32; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
-	EVP_MD_CTX_free(ctx);
+	onshi_key_hex(code, strlen(code), body, len, out);
 }
 
 void onshi_cbatch_put_unit(struct onshi_strbuf *b, size_t i,

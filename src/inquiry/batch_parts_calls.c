@@ -28,11 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include <onshi/message.h>
 
 #include "batch_parts.h"
+#include "key_hex.h"
 #include "national.h"
 #include "xmlmsg_stream.h"
 
@@ -257,21 +256,6 @@ static int upload_next(struct upload *up)
 		       : ONSHI_ENOMEM;
 }
 
-/* hex(SHA-256(a || b)) into out. */
-static void hash_hex(const char *a, const char *b, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	char both[256];
-	int n = snprintf(both, sizeof(both), "%s%s", a, b);
-
-	out[0] = '\0';
-	if (n < 0 || !EVP_Digest(both, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
-		return;
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 int onshi_batch_upload(struct onshi_national *n, const char *spool_dir,
 		       const char *code, const char *file_key, size_t max,
 		       struct onshi_batch_docs *docs, onshi_batch_uploaded_cb cb,
@@ -295,7 +279,7 @@ int onshi_batch_upload(struct onshi_national *n, const char *spool_dir,
 	snprintf(up->spool, sizeof(up->spool), "%s", spool_dir);
 	snprintf(up->code, sizeof(up->code), "%s", code);
 	snprintf(size, sizeof(size), "/%zu", max);
-	hash_hex(file_key, size, up->key);
+	onshi_key_hex(file_key, strlen(file_key), size, strlen(size), up->key);
 	onshi_batch_number(up->key, up->map.number);
 	snprintf(up->map.institution, sizeof(up->map.institution), "%s", code);
 	/* What older batches left behind goes first. */

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include <onshi/host.h>
 #include <onshi/message.h>
 
@@ -26,6 +24,7 @@
 #include "group_commit.h"
 #include "inquiry.h"
 #include "inquiry_internal.h"
+#include "key_hex.h"
 #include "module.h"
 #include "national.h"
 #include "spool.h"
@@ -47,18 +46,14 @@ static int is_request_kind(int kind)
 /* A stable key per spooled upload: retries and restarts reuse it. */
 static void idempotency_key(const struct onshi_spool_entry *e, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	char *text = NULL;
 	int n = asprintf(&text, "%s\n%s\n%llu", e->module, e->request_id,
 			 (unsigned long long)e->seq);
 
-	if (n < 0 || !EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
-		mdlen = 0;
+	out[0] = '\0';
+	if (n >= 0)
+		onshi_key_hex(text, (size_t)n, NULL, 0, out);
 	free(text);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[mdlen ? 64 : 0] = '\0';
 }
 
 /*
@@ -664,6 +659,7 @@ int onshi_inquiry_open(struct onshi_core *core, char *msg, size_t msglen)
 		 * tunnel is down, and brings it up. */
 		onshi_national_on_unreachable(core->national,
 					      onshi_vpn_unreachable, core->vpn);
+		onshi_national_on_call(core->national, onshi_vpn_demand, core->vpn);
 		onshi_vpn_on_change(core->vpn, on_vpn_change, core);
 	}
 	onshi_cert_log_startup(core);

@@ -351,6 +351,8 @@ void national_call_start(struct onshi_national_call *c)
 	struct onshi_national *n = c->n;
 	struct national_token *t;
 
+	if (n->call_cb && !c->is_probe)
+		n->call_cb(n->call_arg);
 	if (c->is_auth) {
 		if (send_call(c, NULL) != ONSHI_OK)
 			finish(c, ONSHI_NATIONAL_UNAVAILABLE, 0,
@@ -543,6 +545,14 @@ void onshi_national_on_unreachable(struct onshi_national *n,
 		return;
 	n->unreachable_cb = cb;
 	n->unreachable_arg = arg;
+}
+
+void onshi_national_on_call(struct onshi_national *n, void (*cb)(void *arg), void *arg)
+{
+	if (!n)
+		return;
+	n->call_cb = cb;
+	n->call_arg = arg;
 }
 
 void onshi_national_retry_now(struct onshi_national *n)

@@ -136,6 +136,14 @@ void onshi_national_flush_connections(struct onshi_national *n);
 typedef void (*onshi_national_unreachable_cb)(void *arg, char *why, size_t size);
 void onshi_national_on_unreachable(struct onshi_national *n,
 				   onshi_national_unreachable_cb cb, void *arg);
+/*
+ * Who hears that a call (not the idle probe) is going out: the VPN
+ * watcher (vpn.h onshi_vpn_demand) asks charon for a tunnel it knows is
+ * down at once, so the new connection's retransmitted first packet finds
+ * it instead of failing first. One hook; NULL removes it.
+ */
+void onshi_national_on_call(struct onshi_national *n, void (*cb)(void *arg),
+			    void *arg);
 /* The way is open again (the tunnel came up): calls waiting out a pause
  * after a failure go now instead of at the end of it. n may be NULL. */
 void onshi_national_retry_now(struct onshi_national *n);

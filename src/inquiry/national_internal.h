@@ -104,6 +104,9 @@ struct onshi_national {
 	/* onshi_national_on_unreachable(): the VPN watcher, or NULL. */
 	onshi_national_unreachable_cb unreachable_cb;
 	void *unreachable_arg;
+	/* onshi_national_on_call(): the VPN watcher, or NULL. */
+	void (*call_cb)(void *arg);
+	void *call_arg;
 };
 
 /* ---- national_link.c ---- */

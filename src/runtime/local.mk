@@ -18,6 +18,7 @@ src_libonshid_la_SOURCES += \
 	src/runtime/log.c src/runtime/log.h \
 	src/runtime/loop.c src/runtime/loop.h \
 	src/runtime/path_watch.c src/runtime/path_watch.h \
+	src/runtime/key_hex.c src/runtime/key_hex.h \
 	src/runtime/notify.c src/runtime/notify.h \
 	src/runtime/status_listen.c src/runtime/status_listen.h
 

@@ -479,6 +479,16 @@ void onshi_vpn_unreachable(void *arg, char *why, size_t size)
 	initiate(v);
 }
 
+void onshi_vpn_demand(void *arg)
+{
+	struct onshi_vpn *v = arg;
+
+	if (!v || v->state != ONSHI_VPN_DOWN || !v->conn)
+		return;
+	v->armed = 1;
+	initiate(v);
+}
+
 /* ---- open and close ---- */
 
 static void on_first_look(void *arg)

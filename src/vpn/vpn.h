@@ -61,6 +61,14 @@ void onshi_vpn_on_change(struct onshi_vpn *v, void (*cb)(void *arg, int up),
  */
 void onshi_vpn_unreachable(void *v, char *why, size_t size);
 
+/*
+ * A national call is going out: when the tunnel is known to be down (not
+ * while charon is already negotiating, nor before the first look), ask
+ * charon to bring it up now (initiate = yes), as the failure of that
+ * call would a moment later. Nothing happens when v is NULL.
+ */
+void onshi_vpn_demand(void *v);
+
 /* The tunnel's state now, since when, and why it is not up ("" if up). */
 enum onshi_vpn_state onshi_vpn_state(const struct onshi_vpn *v, time_t *since,
 				     const char **why);

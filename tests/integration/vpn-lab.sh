@@ -132,11 +132,24 @@ vpn_lab_check() {
 	}
 	# Creating a namespace is the real test of privileges (a container
 	# may be root without CAP_SYS_ADMIN).
-	local probe="onshi-vpn-probe-$$"
+	local probe="onshi-vpn-probe-$$" why
 	if ! ip netns add "$probe" 2>/dev/null; then
 		echo "cannot create a network namespace (ip netns add failed)"
 		return 1
 	fi
+	# Each charon runs through `ip netns exec` with a private /run bound
+	# over the real one: that needs a mount namespace whose / is a mount
+	# (not so in a plain chroot, where ip says "mount --make-rslave /"
+	# failed).
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/vpn-lab-probe-XXXXXX") || return 1
+	if ! why=$(ip netns exec "$probe" sh -c 'mount --bind "$1" "$1" && umount "$1"' _ "$d" 2>&1); then
+		rmdir "$d"
+		ip netns del "$probe" 2>/dev/null
+		echo "cannot run a command with a private mount in a network namespace ($(printf '%s' "$why" | head -n 1))"
+		return 1
+	fi
+	rmdir "$d"
 	ip netns del "$probe" 2>/dev/null
 	return 0
 }

@@ -186,6 +186,18 @@ void onshi_national_on_unreachable(struct onshi_national *n,
 	(void)arg;
 }
 
+void onshi_national_on_call(struct onshi_national *n, void (*cb)(void *arg), void *arg)
+{
+	(void)n;
+	(void)cb;
+	(void)arg;
+}
+
+void onshi_vpn_demand(void *v)
+{
+	(void)v;
+}
+
 void onshi_national_retry_now(struct onshi_national *n)
 {
 	(void)n;
