@@ -32,7 +32,11 @@ enum step {
 
 struct onshi_vpn_check {
 	struct onshi_loop *loop;
-	const struct onshi_vpn *v;
+	/* What it asks about, copied at the start: the check never reads
+	 * the watcher afterwards (a stop may free it first). */
+	char connection[256], child[256];
+	int initiate;
+	long initiate_ms;
 	struct onshi_vici_conn *conn;
 	onshi_vpn_check_cb cb;
 	void *arg;
@@ -92,7 +96,7 @@ static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
 static void on_event(void *arg, const struct onshi_vici_packet *p)
 {
 	struct onshi_vpn_check *c = arg;
-	const char *name = onshi_vpn_connection(c->v);
+	const char *name = c->connection;
 	const struct onshi_vici_node *sec = onshi_vici_member(p->root, name);
 
 	if (!sec || sec->kind != ONSHI_VICI_SECTION)
@@ -106,7 +110,7 @@ static void on_event(void *arg, const struct onshi_vici_packet *p)
 
 			if (!ch->name)
 				continue;
-			if (strcmp(ch->name, onshi_vpn_child(c->v)) == 0)
+			if (strcmp(ch->name, c->child) == 0)
 				c->has_child = 1;
 			snprintf(c->children + n, sizeof(c->children) - n,
 				 "%s%s", n ? ", " : "", ch->name);
@@ -128,7 +132,7 @@ static void on_event(void *arg, const struct onshi_vici_packet *p)
 			const char *cn = onshi_vici_value(sas, "name");
 			const char *cs = onshi_vici_value(sas, "state");
 
-			if (strcmp(cn ? cn : sas->name, onshi_vpn_child(c->v)) == 0 &&
+			if (strcmp(cn ? cn : sas->name, c->child) == 0 &&
 			    (!c->child_state[0] ||
 			     (cs && strcmp(cs, "INSTALLED") == 0)))
 				snprintf(c->child_state, sizeof(c->child_state),
@@ -153,8 +157,8 @@ static int is_up(const struct onshi_vpn_check *c)
 
 static void judge_sas(struct onshi_vpn_check *c)
 {
-	const char *conn = onshi_vpn_connection(c->v);
-	const char *child = onshi_vpn_child(c->v);
+	const char *conn = c->connection;
+	const char *child = c->child;
 
 	if (is_up(c)) {
 		verdict(c, 0, NULL,
@@ -175,7 +179,7 @@ static void judge_sas(struct onshi_vpn_check *c)
 static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *why)
 {
 	struct onshi_vpn_check *c = arg;
-	const char *conn = onshi_vpn_connection(c->v);
+	const char *conn = c->connection;
 
 	if (!p) {
 		on_closed(c, why);
@@ -198,7 +202,7 @@ static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *
 		if (!c->has_child) {
 			verdict(c, 2, "set [vpn] child to one of the connection's children",
 				"connection '%s' has no child '%s' (it has: %s)",
-				conn, onshi_vpn_child(c->v),
+				conn, c->child,
 				c->children[0] ? c->children : "none");
 			return;
 		}
@@ -206,13 +210,13 @@ static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *
 		send_cmd(c, "list-sas", 1, VPN_ANSWER_MS, on_answer);
 		return;
 	case STEP_SAS:
-		if (is_up(c) || !c->v->initiate) {
+		if (is_up(c) || !c->initiate) {
 			judge_sas(c);
 			return;
 		}
 		c->step = STEP_INITIATE;
 		send_cmd(c, "initiate", 0,
-			 (unsigned)c->v->initiate_ms + VPN_ANSWER_MS, on_answer);
+			 (unsigned)c->initiate_ms + VPN_ANSWER_MS, on_answer);
 		return;
 	case STEP_INITIATE: {
 		const char *ok = onshi_vici_value(p->root, "success");
@@ -251,13 +255,13 @@ static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
 	}
 	onshi_vici_begin(&b, ONSHI_VICI_CMD_REQUEST, cmd);
 	if (strcmp(cmd, "initiate") == 0) {
-		snprintf(tmo, sizeof(tmo), "%ld", c->v->initiate_ms);
-		onshi_vici_add_kv(&b, "child", onshi_vpn_child(c->v));
-		onshi_vici_add_kv(&b, "ike", onshi_vpn_connection(c->v));
+		snprintf(tmo, sizeof(tmo), "%ld", c->initiate_ms);
+		onshi_vici_add_kv(&b, "child", c->child);
+		onshi_vici_add_kv(&b, "ike", c->connection);
 		onshi_vici_add_kv(&b, "timeout", tmo);
 		onshi_vici_add_kv(&b, "init-limits", "no");
 	} else {
-		onshi_vici_add_kv(&b, "ike", onshi_vpn_connection(c->v));
+		onshi_vici_add_kv(&b, "ike", c->connection);
 		if (noblock)
 			onshi_vici_add_kv(&b, "noblock", "yes");
 	}
@@ -280,7 +284,11 @@ struct onshi_vpn_check *onshi_vpn_check_start(struct onshi_loop *loop,
 	if (!c)
 		return NULL;
 	c->loop = loop;
-	c->v = v;
+	snprintf(c->connection, sizeof(c->connection), "%s",
+		 onshi_vpn_connection(v));
+	snprintf(c->child, sizeof(c->child), "%s", onshi_vpn_child(v));
+	c->initiate = v->initiate;
+	c->initiate_ms = v->initiate_ms;
 	c->cb = cb;
 	c->arg = arg;
 	if (onshi_vici_conn_open(loop, onshi_vpn_socket(v), on_event, on_closed,
