@@ -210,7 +210,10 @@ static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *
 		send_cmd(c, "list-sas", 1, VPN_ANSWER_MS, on_answer);
 		return;
 	case STEP_SAS:
-		if (is_up(c) || !c->initiate) {
+		/* Not while charon is negotiating one already: it would only
+		 * queue another CHILD_SA request on that IKE SA. */
+		if (is_up(c) || !c->initiate ||
+		    (c->ike_state[0] && strcmp(c->ike_state, "ESTABLISHED") != 0)) {
 			judge_sas(c);
 			return;
 		}
