@@ -262,8 +262,8 @@ int onshi_maintenance_build_report(struct onshi_core *core,
 		set_prop(n, "state", onshi_vpn_state_word(vs));
 		if (since)
 			set_prop_time(n, "since", since);
-		set_prop_num(n, "bytesIn", (long long)f.bytes_in);
-		set_prop_num(n, "bytesOut", (long long)f.bytes_out);
+		set_prop_num(n, "bytesIn", (long long)f.counts.bytes_in);
+		set_prop_num(n, "bytesOut", (long long)f.counts.bytes_out);
 		if (f.last_rekey)
 			set_prop_time(n, "lastRekey", f.last_rekey);
 	}

@@ -100,25 +100,6 @@ static void put_u8(struct onshi_vici_builder *b, unsigned v)
 	onshi_strbuf_append(&b->buf, &c, 1);
 }
 
-/* An 8-bit length and the name; 0 when it broke a rule. */
-static int put_name(struct onshi_vici_builder *b, const char *name)
-{
-	size_t n;
-
-	if (!name) {
-		fault(b, FAULT_MISSING);
-		return 0;
-	}
-	n = strlen(name);
-	if (n > 255) {
-		fault(b, FAULT_NAME_LONG);
-		return 0;
-	}
-	put_u8(b, (unsigned)n);
-	onshi_strbuf_append(&b->buf, name, n);
-	return 1;
-}
-
 /* Checked before anything is written so a refused element leaves no half. */
 static int value_fits(struct onshi_vici_builder *b, const char *value)
 {
@@ -143,6 +124,16 @@ static int name_fits(struct onshi_vici_builder *b, const char *name)
 		fault(b, FAULT_NAME_LONG);
 		return 0;
 	}
+	return 1;
+}
+
+/* An 8-bit length and the name; 0 when it broke a rule. */
+static int put_name(struct onshi_vici_builder *b, const char *name)
+{
+	if (!name_fits(b, name))
+		return 0;
+	put_u8(b, (unsigned)strlen(name));
+	onshi_strbuf_append(&b->buf, name, strlen(name));
 	return 1;
 }
 

@@ -28,58 +28,59 @@
 
 /* ---- the state and its one-line log ---- */
 
-static void set_state(struct onshi_vpn *v, enum onshi_vpn_state s,
-		      const char *fmt, ...) ONSHI_PRINTF(3, 4);
-
-static void set_state(struct onshi_vpn *v, enum onshi_vpn_state s,
-		      const char *fmt, ...)
+/* The tunnel came up (from anything else): one line, and what waited. */
+static void went_up(struct onshi_vpn *v)
 {
 	time_t now = time(NULL);
+	const char *peer = v->fig.remote_host[0] ? v->fig.remote_host : "?";
+
+	v->why[0] = '\0';
+	if (v->state == ONSHI_VPN_UP)
+		return;
+	if (v->state == ONSHI_VPN_UNKNOWN)
+		onshi_logf(v->log, ONSHI_LOG_NOTICE,
+			   "VPN to the national network is up (connection '%s', peer %s)",
+			   v->connection, peer);
+	else
+		onshi_logf(v->log, ONSHI_LOG_NOTICE,
+			   "VPN to the national network is up again after %lld s (connection '%s', peer %s)",
+			   (long long)(now - v->since), v->connection, peer);
+	v->since = now;
+	v->state = ONSHI_VPN_UP;
+	v->attempts = 0;
+	v->armed = 0;
+	if (v->retry_timer) {
+		onshi_loop_timer_stop(v->loop, v->retry_timer);
+		v->retry_timer = NULL;
+	}
+	if (v->on_change)
+		v->on_change(v->on_change_arg, 1);
+}
+
+/* Not up (down, connecting, or charon away), and why: one line when it
+ * was up or not known before. */
+static void not_up(struct onshi_vpn *v, enum onshi_vpn_state s, const char *fmt,
+		   ...) ONSHI_PRINTF(3, 4);
+
+static void not_up(struct onshi_vpn *v, enum onshi_vpn_state s, const char *fmt, ...)
+{
 	int was_up = v->state == ONSHI_VPN_UP;
-	int first = v->state == ONSHI_VPN_UNKNOWN;
 	va_list ap;
 
-	if (s == ONSHI_VPN_UP)
-		v->why[0] = '\0';
-	else {
-		va_start(ap, fmt);
-		vsnprintf(v->why, sizeof(v->why), fmt, ap);
-		va_end(ap);
-	}
-	if (s == ONSHI_VPN_UP && !was_up) {
-		if (first)
-			onshi_logf(v->log, ONSHI_LOG_NOTICE,
-				   "VPN to the national network is up (connection '%s', peer %s)",
-				   v->connection,
-				   v->fig.remote_host[0] ? v->fig.remote_host : "?");
-		else
-			onshi_logf(v->log, ONSHI_LOG_NOTICE,
-				   "VPN to the national network is up again after %lld s (connection '%s', peer %s)",
-				   (long long)(now - v->since), v->connection,
-				   v->fig.remote_host[0] ? v->fig.remote_host : "?");
-		v->since = now;
-		v->state = s;
-		v->attempts = 0;
-		v->armed = 0;
-		if (v->retry_timer) {
-			onshi_loop_timer_stop(v->loop, v->retry_timer);
-			v->retry_timer = NULL;
-		}
-		if (v->on_change)
-			v->on_change(v->on_change_arg, 1);
-		return;
-	}
-	if (s != ONSHI_VPN_UP && (was_up || first)) {
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+	if (was_up || v->state == ONSHI_VPN_UNKNOWN) {
 		onshi_logf(v->log, ONSHI_LOG_WARNING,
 			   "VPN to the national network is down: %s", v->why);
-		v->since = now;
+		v->since = time(NULL);
 	}
 	v->state = s;
 	if (was_up && v->on_change)
 		v->on_change(v->on_change_arg, 0);
 }
 
-/* ---- looking: list-sas and what its list-sa events say ---- */
+/* ---- reading charon: list-sas and what its list-sa events say ---- */
 
 static unsigned long long number(const struct onshi_vici_node *sec, const char *key)
 {
@@ -94,10 +95,43 @@ static unsigned long long number(const struct onshi_vici_node *sec, const char *
 	return errno || end == s || *end ? 0 : n;
 }
 
-/* The configured child among an IKE SA's child-sas (listed as
- * "<name>-<uniqueid>" with a `name` key, or by name in older charons). */
-static const struct onshi_vici_node *child_of(const struct onshi_vpn *v,
-					      const struct onshi_vici_node *ike)
+static struct onshi_vpn_counts counts_of(const struct onshi_vici_node *child_sa)
+{
+	struct onshi_vpn_counts c = {
+		.bytes_in = number(child_sa, "bytes-in"),
+		.bytes_out = number(child_sa, "bytes-out"),
+		.packets_in = number(child_sa, "packets-in"),
+		.packets_out = number(child_sa, "packets-out"),
+	};
+
+	return c;
+}
+
+static struct onshi_vpn_counts counts_sum(struct onshi_vpn_counts a,
+					  struct onshi_vpn_counts b)
+{
+	a.bytes_in += b.bytes_in;
+	a.bytes_out += b.bytes_out;
+	a.packets_in += b.packets_in;
+	a.packets_out += b.packets_out;
+	return a;
+}
+
+/* Whether a CHILD_SA charon listed under listed_as is of the configured
+ * child: listed as "<name>-<uniqueid>" with a `name` key, or by name in
+ * older charons. */
+static int is_child(const struct onshi_vici_node *sa, const char *listed_as,
+		    const char *child)
+{
+	const char *name = onshi_vici_value(sa, "name");
+
+	return sa && sa->kind == ONSHI_VICI_SECTION && listed_as &&
+	       strcmp(name ? name : listed_as, child) == 0;
+}
+
+/* The configured child among an IKE SA's child-sas. */
+static const struct onshi_vici_node *child_of(const struct onshi_vici_node *ike,
+					      const char *child)
 {
 	const struct onshi_vici_node *sas = onshi_vici_member(ike, "child-sas");
 	const struct onshi_vici_node *best = NULL;
@@ -105,12 +139,9 @@ static const struct onshi_vici_node *child_of(const struct onshi_vpn *v,
 	if (!sas || sas->kind != ONSHI_VICI_SECTION)
 		return NULL;
 	for (const struct onshi_vici_node *c = sas->child; c; c = c->next) {
-		const char *name = onshi_vici_value(c, "name");
 		const char *st = onshi_vici_value(c, "state");
 
-		if (c->kind != ONSHI_VICI_SECTION)
-			continue;
-		if (strcmp(name ? name : c->name, v->child) != 0)
+		if (!is_child(c, c->name, child))
 			continue;
 		/* During a rekey the old and the new child are both listed:
 		 * the installed one counts. */
@@ -120,44 +151,40 @@ static const struct onshi_vici_node *child_of(const struct onshi_vpn *v,
 	return best;
 }
 
-/* One list-sa event: keep the connection's IKE SA if it is the best seen
- * in this listing (an established one wins over one being set up). */
-static void take_list_sa(struct onshi_vpn *v, const struct onshi_vici_node *root)
+void vpn_look_take(struct vpn_look *l, const char *connection,
+		   const char *child, const struct onshi_vici_node *root)
 {
-	const struct onshi_vici_node *ike = onshi_vici_member(root, v->connection);
-	const struct onshi_vici_node *child;
-	const char *st;
-	struct vpn_look *l = &v->look;
+	const struct onshi_vici_node *ike = onshi_vici_member(root, connection);
+	const struct onshi_vici_node *sa;
+	const char *st, *peer;
 	time_t now = time(NULL);
 
 	if (!ike || ike->kind != ONSHI_VICI_SECTION)
 		return;
-	st = onshi_vici_value(ike, "state");
 	if (l->found && strcmp(l->ike_state, "ESTABLISHED") == 0)
 		return;
+	st = onshi_vici_value(ike, "state");
+	peer = onshi_vici_value(ike, "remote-host");
+	memset(l, 0, sizeof(*l));
 	l->found = 1;
 	snprintf(l->ike_state, sizeof(l->ike_state), "%s", st ? st : "?");
-	snprintf(l->remote_host, sizeof(l->remote_host), "%s",
-		 onshi_vici_value(ike, "remote-host")
-			 ? onshi_vici_value(ike, "remote-host")
-			 : "");
-	l->established_at = onshi_vici_value(ike, "established")
-				    ? now - (time_t)number(ike, "established")
-				    : 0;
-	child = child_of(v, ike);
-	l->child_state[0] = '\0';
-	l->bytes_in = l->bytes_out = l->packets_in = l->packets_out = 0;
-	l->installed_at = 0;
-	if (child) {
-		st = onshi_vici_value(child, "state");
-		snprintf(l->child_state, sizeof(l->child_state), "%s", st ? st : "?");
-		l->bytes_in = number(child, "bytes-in");
-		l->bytes_out = number(child, "bytes-out");
-		l->packets_in = number(child, "packets-in");
-		l->packets_out = number(child, "packets-out");
-		if (onshi_vici_value(child, "install-time"))
-			l->installed_at = now - (time_t)number(child, "install-time");
-	}
+	snprintf(l->remote_host, sizeof(l->remote_host), "%s", peer ? peer : "");
+	if (onshi_vici_value(ike, "established"))
+		l->established_at = now - (time_t)number(ike, "established");
+	sa = child_of(ike, child);
+	if (!sa)
+		return;
+	st = onshi_vici_value(sa, "state");
+	snprintf(l->child_state, sizeof(l->child_state), "%s", st ? st : "?");
+	l->counts = counts_of(sa);
+	if (onshi_vici_value(sa, "install-time"))
+		l->installed_at = now - (time_t)number(sa, "install-time");
+}
+
+int vpn_look_up(const struct vpn_look *l)
+{
+	return l->found && strcmp(l->ike_state, "ESTABLISHED") == 0 &&
+	       strcmp(l->child_state, "INSTALLED") == 0;
 }
 
 /* The listing ended: what it found is the tunnel's state now. */
@@ -169,15 +196,11 @@ static void apply_look(struct onshi_vpn *v)
 
 	if (v->last_error[0])
 		snprintf(last, sizeof(last), "; last attempt: %s", v->last_error);
-	snprintf(f->ike_state, sizeof(f->ike_state), "%s",
-		 l->found ? l->ike_state : "");
+	snprintf(f->ike_state, sizeof(f->ike_state), "%s", l->ike_state);
 	snprintf(f->child_state, sizeof(f->child_state), "%s", l->child_state);
+	f->counts = counts_sum(v->past, l->counts);
 	if (l->found) {
 		snprintf(f->remote_host, sizeof(f->remote_host), "%s", l->remote_host);
-		f->bytes_in = v->past.bytes_in + l->bytes_in;
-		f->bytes_out = v->past.bytes_out + l->bytes_out;
-		f->packets_in = v->past.packets_in + l->packets_in;
-		f->packets_out = v->past.packets_out + l->packets_out;
 		f->established_at = l->established_at;
 		/* A child installed well after its IKE SA was established
 		 * replaced an earlier one: a rekey (events may be missed
@@ -185,26 +208,20 @@ static void apply_look(struct onshi_vpn *v)
 		if (l->installed_at > l->established_at + 1 &&
 		    l->installed_at > f->last_rekey)
 			f->last_rekey = l->installed_at;
-	} else {
-		f->bytes_in = v->past.bytes_in;
-		f->bytes_out = v->past.bytes_out;
-		f->packets_in = v->past.packets_in;
-		f->packets_out = v->past.packets_out;
 	}
-	if (l->found && strcmp(l->ike_state, "ESTABLISHED") == 0 &&
-	    strcmp(l->child_state, "INSTALLED") == 0)
-		set_state(v, ONSHI_VPN_UP, " ");
+	if (vpn_look_up(l))
+		went_up(v);
 	else if (!l->found)
-		set_state(v, ONSHI_VPN_DOWN, "connection '%s' has no IKE SA%s",
-			  v->connection, last);
+		not_up(v, ONSHI_VPN_DOWN, "connection '%s' has no IKE SA%s",
+		       v->connection, last);
 	else if (strcmp(l->ike_state, "ESTABLISHED") != 0)
-		set_state(v, ONSHI_VPN_CONNECTING, "connection '%s': IKE SA %s%s",
-			  v->connection, l->ike_state, last);
+		not_up(v, ONSHI_VPN_CONNECTING, "connection '%s': IKE SA %s%s",
+		       v->connection, l->ike_state, last);
 	else
-		set_state(v, l->child_state[0] ? ONSHI_VPN_CONNECTING : ONSHI_VPN_DOWN,
-			  "connection '%s': IKE SA established, CHILD_SA '%s' %s%s",
-			  v->connection, v->child,
-			  l->child_state[0] ? l->child_state : "missing", last);
+		not_up(v, l->child_state[0] ? ONSHI_VPN_CONNECTING : ONSHI_VPN_DOWN,
+		       "connection '%s': IKE SA established, CHILD_SA '%s' %s%s",
+		       v->connection, v->child,
+		       l->child_state[0] ? l->child_state : "missing", last);
 }
 
 static void look(struct onshi_vpn *v);
@@ -217,8 +234,7 @@ static void on_listed(void *arg, const struct onshi_vici_packet *p, const char *
 	if (!p)
 		return; /* the connection ended: vpn_conn_closed() said it */
 	if (p->type != ONSHI_VICI_CMD_RESPONSE) {
-		set_state(v, ONSHI_VPN_DOWN,
-			  "charon does not know the command list-sas");
+		not_up(v, ONSHI_VPN_DOWN, "charon does not know the command list-sas");
 		return;
 	}
 	(void)why;
@@ -255,16 +271,6 @@ static void look(struct onshi_vpn *v)
  * (child-rekey: its `old` half) or goes down (child-updown without up),
  * so the figures are the tunnel's since onshid started.
  */
-static void keep_counts(struct onshi_vpn *v, const struct onshi_vici_node *child)
-{
-	if (!child || child->kind != ONSHI_VICI_SECTION)
-		return;
-	v->past.bytes_in += number(child, "bytes-in");
-	v->past.bytes_out += number(child, "bytes-out");
-	v->past.packets_in += number(child, "packets-in");
-	v->past.packets_out += number(child, "packets-out");
-}
-
 static void count_ended_child(struct onshi_vpn *v, const struct onshi_vici_packet *p)
 {
 	const struct onshi_vici_node *ike = onshi_vici_member(p->root, v->connection);
@@ -279,10 +285,9 @@ static void count_ended_child(struct onshi_vpn *v, const struct onshi_vici_packe
 	for (const struct onshi_vici_node *c = sas->child; c; c = c->next) {
 		const struct onshi_vici_node *sa = rekey ? onshi_vici_member(c, "old")
 							 : c;
-		const char *name = onshi_vici_value(sa, "name");
 
-		if (sa && strcmp(name ? name : c->name, v->child) == 0)
-			keep_counts(v, sa);
+		if (is_child(sa, c->name, v->child))
+			v->past = counts_sum(v->past, counts_of(sa));
 	}
 }
 
@@ -294,7 +299,7 @@ static void on_event(void *arg, const struct onshi_vici_packet *p)
 
 	if (strcmp(p->name, "list-sa") == 0) {
 		if (v->listing)
-			take_list_sa(v, p->root);
+			vpn_look_take(&v->look, v->connection, v->child, p->root);
 		return;
 	}
 	/* ike-updown, child-updown, ike-rekey, child-rekey: only ours. */
@@ -328,7 +333,7 @@ static void vpn_conn_closed(void *arg, const char *why)
 	v->listing = 0;
 	v->look_again = 0;
 	v->initiating = 0;
-	set_state(v, ONSHI_VPN_DOWN, "charon is not reachable: %s", why);
+	not_up(v, ONSHI_VPN_DOWN, "charon is not reachable: %s", why);
 }
 
 static void try_connect(struct onshi_vpn *v)
@@ -344,7 +349,7 @@ static void try_connect(struct onshi_vpn *v)
 	if (onshi_vici_conn_open(v->loop, v->socket, on_event, vpn_conn_closed,
 				 v, &v->conn, why, sizeof(why)) != ONSHI_OK) {
 		v->conn = NULL;
-		set_state(v, ONSHI_VPN_DOWN, "charon is not reachable: %s", why);
+		not_up(v, ONSHI_VPN_DOWN, "charon is not reachable: %s", why);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]) && v->conn; i++) {
@@ -445,10 +450,24 @@ static void on_initiated(void *arg, const struct onshi_vici_packet *p, const cha
 		plan_retry(v);
 }
 
+void vpn_initiate_request(struct onshi_vici_builder *b, const char *connection,
+			  const char *child, long ms)
+{
+	char tmo[24];
+
+	snprintf(tmo, sizeof(tmo), "%ld", ms);
+	onshi_vici_begin(b, ONSHI_VICI_CMD_REQUEST, "initiate");
+	onshi_vici_add_kv(b, "child", child);
+	onshi_vici_add_kv(b, "ike", connection);
+	/* Return when the SA is up or failed, at most ms later. */
+	onshi_vici_add_kv(b, "timeout", tmo);
+	/* A half-open limit must not stop the one tunnel onshid needs. */
+	onshi_vici_add_kv(b, "init-limits", "no");
+}
+
 static void initiate(struct onshi_vpn *v)
 {
 	struct onshi_vici_builder b = { 0 };
-	char ms[24];
 
 	if (!v->initiate || v->initiating || v->retry_timer)
 		return;
@@ -458,14 +477,7 @@ static void initiate(struct onshi_vpn *v)
 		plan_retry(v); /* charon itself is away: ask again later */
 		return;
 	}
-	snprintf(ms, sizeof(ms), "%ld", v->initiate_ms);
-	onshi_vici_begin(&b, ONSHI_VICI_CMD_REQUEST, "initiate");
-	onshi_vici_add_kv(&b, "child", v->child);
-	onshi_vici_add_kv(&b, "ike", v->connection);
-	/* Return when the SA is up or failed, at most initiate_ms later. */
-	onshi_vici_add_kv(&b, "timeout", ms);
-	/* A half-open limit must not stop the one tunnel onshid needs. */
-	onshi_vici_add_kv(&b, "init-limits", "no");
+	vpn_initiate_request(&b, v->connection, v->child, v->initiate_ms);
 	if (onshi_vici_end(&b, NULL, 0) == 0 &&
 	    onshi_vici_conn_send(v->conn, &b, (unsigned)v->initiate_ms + VPN_ANSWER_MS,
 				 on_initiated, v) == ONSHI_OK) {

@@ -86,12 +86,17 @@ void onshi_vpn_status_line(struct onshi_status_snapshot *s, void *ctx);
  * The tunnel's figures as the last look found them, for the status line
  * and the report: zero when never up.
  */
+/* A CHILD_SA's traffic as charon counts it (bytes-in ... packets-out). */
+struct onshi_vpn_counts {
+	unsigned long long bytes_in, bytes_out, packets_in, packets_out;
+};
+
 struct onshi_vpn_figures {
 	char ike_state[32], child_state[32];
 	char remote_host[64];
 	/* through the tunnel since onshid started: every CHILD_SA's, across
 	 * rekeys and new tunnels */
-	unsigned long long bytes_in, bytes_out, packets_in, packets_out;
+	struct onshi_vpn_counts counts;
 	time_t established_at; /* the IKE SA's, 0: none */
 	time_t last_rekey;    /* last IKE or CHILD rekey (or reauth), 0: none */
 	unsigned initiations; /* asked of charon since onshid started */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vici_conn.h"
 #include "vpn.h"
@@ -42,9 +43,8 @@ struct onshi_vpn_check {
 	void *arg;
 	enum step step;
 	int loaded, has_child;
-	char children[200]; /* the connection's children, for the advice */
-	char ike_state[32], child_state[32], peer[64];
-	long established_s;
+	char children[200];   /* the connection's children, for the advice */
+	struct vpn_look look; /* read as the watcher reads it (vpn.c) */
 	int brought_up;
 	char initiate_error[VPN_WHY_LEN / 2];
 	/* the verdict, told from the loop */
@@ -116,28 +116,7 @@ static void on_event(void *arg, const struct onshi_vici_packet *p)
 				 "%s%s", n ? ", " : "", ch->name);
 		}
 	} else if (strcmp(p->name, "list-sa") == 0) {
-		const struct onshi_vici_node *sas = onshi_vici_member(sec, "child-sas");
-		const char *st = onshi_vici_value(sec, "state");
-		const char *est = onshi_vici_value(sec, "established");
-
-		if (c->ike_state[0] && strcmp(c->ike_state, "ESTABLISHED") == 0)
-			return; /* an established one was seen already */
-		snprintf(c->ike_state, sizeof(c->ike_state), "%s", st ? st : "?");
-		snprintf(c->peer, sizeof(c->peer), "%s",
-			 onshi_vici_value(sec, "remote-host")
-				 ? onshi_vici_value(sec, "remote-host")
-				 : "?");
-		c->established_s = est ? atol(est) : 0;
-		for (sas = sas ? sas->child : NULL; sas; sas = sas->next) {
-			const char *cn = onshi_vici_value(sas, "name");
-			const char *cs = onshi_vici_value(sas, "state");
-
-			if (strcmp(cn ? cn : sas->name, c->child) == 0 &&
-			    (!c->child_state[0] ||
-			     (cs && strcmp(cs, "INSTALLED") == 0)))
-				snprintf(c->child_state, sizeof(c->child_state),
-					 "%s", cs ? cs : "?");
-		}
+		vpn_look_take(&c->look, c->connection, c->child, p->root);
 	}
 }
 
@@ -149,31 +128,25 @@ static void on_closed(void *arg, const char *why)
 		"charon is not reachable: %s", why);
 }
 
-static int is_up(const struct onshi_vpn_check *c)
-{
-	return strcmp(c->ike_state, "ESTABLISHED") == 0 &&
-	       strcmp(c->child_state, "INSTALLED") == 0;
-}
-
 static void judge_sas(struct onshi_vpn_check *c)
 {
+	const struct vpn_look *l = &c->look;
 	const char *conn = c->connection;
-	const char *child = c->child;
 
-	if (is_up(c)) {
+	if (vpn_look_up(l)) {
 		verdict(c, 0, NULL,
 			"connection '%s' is up: child '%s' installed, peer %s, IKE SA established %ld s ago%s",
-			conn, child, c->peer, c->established_s,
+			conn, c->child, l->remote_host[0] ? l->remote_host : "?",
+			l->established_at ? (long)(time(NULL) - l->established_at) : 0L,
 			c->brought_up ? " (brought up by this selftest)" : "");
 		return;
 	}
 	verdict(c, 2, "look at charon's log; `swanctl --initiate --child <child>` shows why it fails (docs/vpn.md)",
 		"connection '%s' is loaded but not up: %s%s%s%s%s", conn,
-		c->ike_state[0] ? "IKE SA " : "no IKE SA", c->ike_state,
-		c->ike_state[0] && !c->child_state[0] ? ", no CHILD_SA" : "",
+		l->found ? "IKE SA " : "no IKE SA", l->ike_state,
+		l->found && !l->child_state[0] ? ", no CHILD_SA" : "",
 		c->initiate_error[0] ? "; bringing it up failed: " : "",
 		c->initiate_error);
-	(void)child;
 }
 
 static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *why)
@@ -212,8 +185,8 @@ static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *
 	case STEP_SAS:
 		/* Not while charon is negotiating one already: it would only
 		 * queue another CHILD_SA request on that IKE SA. */
-		if (is_up(c) || !c->initiate ||
-		    (c->ike_state[0] && strcmp(c->ike_state, "ESTABLISHED") != 0)) {
+		if (vpn_look_up(&c->look) || !c->initiate ||
+		    (c->look.found && strcmp(c->look.ike_state, "ESTABLISHED") != 0)) {
 			judge_sas(c);
 			return;
 		}
@@ -230,7 +203,7 @@ static void on_answer(void *arg, const struct onshi_vici_packet *p, const char *
 		else
 			snprintf(c->initiate_error, sizeof(c->initiate_error),
 				 "%s", err ? err : "charon gave no reason");
-		c->ike_state[0] = c->child_state[0] = '\0';
+		memset(&c->look, 0, sizeof(c->look));
 		c->step = STEP_SAS_AGAIN;
 		send_cmd(c, "list-sas", 1, VPN_ANSWER_MS, on_answer);
 		return;
@@ -247,7 +220,6 @@ static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
 	const char *event = strcmp(cmd, "list-conns") == 0 ? "list-conn"
 			    : strcmp(cmd, "list-sas") == 0 ? "list-sa"
 							   : NULL;
-	char tmo[24];
 	int rc = ONSHI_OK;
 
 	if (event && !(c->step == STEP_SAS_AGAIN)) {
@@ -256,22 +228,19 @@ static void send_cmd(struct onshi_vpn_check *c, const char *cmd, int noblock,
 			rc = onshi_vici_conn_send(c->conn, &b, VPN_ANSWER_MS, cb, c);
 		onshi_vici_builder_free(&b);
 	}
-	onshi_vici_begin(&b, ONSHI_VICI_CMD_REQUEST, cmd);
 	if (strcmp(cmd, "initiate") == 0) {
-		snprintf(tmo, sizeof(tmo), "%ld", c->initiate_ms);
-		onshi_vici_add_kv(&b, "child", c->child);
-		onshi_vici_add_kv(&b, "ike", c->connection);
-		onshi_vici_add_kv(&b, "timeout", tmo);
-		onshi_vici_add_kv(&b, "init-limits", "no");
+		vpn_initiate_request(&b, c->connection, c->child, c->initiate_ms);
 	} else {
+		onshi_vici_begin(&b, ONSHI_VICI_CMD_REQUEST, cmd);
 		onshi_vici_add_kv(&b, "ike", c->connection);
 		if (noblock)
 			onshi_vici_add_kv(&b, "noblock", "yes");
 	}
-	if (rc == ONSHI_OK && onshi_vici_end(&b, NULL, 0) == 0)
-		rc = onshi_vici_conn_send(c->conn, &b, ms, cb, c);
-	else
-		rc = ONSHI_ENOMEM;
+	/* A failed registration's error stands; a refused build is memory. */
+	if (rc == ONSHI_OK)
+		rc = onshi_vici_end(&b, NULL, 0) == 0
+			     ? onshi_vici_conn_send(c->conn, &b, ms, cb, c)
+			     : ONSHI_ENOMEM;
 	onshi_vici_builder_free(&b);
 	if (rc != ONSHI_OK)
 		verdict(c, 2, NULL, "cannot ask charon: %s", onshi_strerror(rc));

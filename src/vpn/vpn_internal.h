@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "vici_wire.h"
 #include "vpn.h"
 
 #define VPN_WHY_LEN 512
@@ -23,9 +24,22 @@
 struct vpn_look {
 	int found;
 	char ike_state[32], child_state[32], remote_host[64];
-	unsigned long long bytes_in, bytes_out, packets_in, packets_out;
+	struct onshi_vpn_counts counts; /* the child's */
 	time_t established_at, installed_at;
 };
+
+/*
+ * vpn.c, shared with SELFTEST's check (vpn_check.c), so that both read
+ * charon alike: take one list-sa event's IKE SA of `connection` into l
+ * when it is the best seen in this listing (an established one wins),
+ * with its `child`; whether l shows the tunnel up; and the initiate
+ * command for `child`, answered within ms.
+ */
+void vpn_look_take(struct vpn_look *l, const char *connection,
+		   const char *child, const struct onshi_vici_node *root);
+int vpn_look_up(const struct vpn_look *l);
+void vpn_initiate_request(struct onshi_vici_builder *b, const char *connection,
+			  const char *child, long ms);
 
 struct onshi_vpn {
 	struct onshi_loop *loop;
@@ -45,7 +59,7 @@ struct onshi_vpn {
 	time_t since;
 	char why[VPN_WHY_LEN];
 	struct onshi_vpn_figures fig;
-	struct vpn_look past; /* what ended CHILD_SAs carried (vpn.c) */
+	struct onshi_vpn_counts past; /* what ended CHILD_SAs carried */
 
 	/* On demand: a national call found the service unreachable while
 	 * the tunnel was not up; initiations go on until it is. */

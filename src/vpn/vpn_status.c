@@ -54,10 +54,10 @@ void onshi_vpn_status_line(struct onshi_status_snapshot *s, void *ctx)
 		onshi_status_put(s, "ike_state", f.ike_state);
 	if (f.child_state[0])
 		onshi_status_put(s, "child_state", f.child_state);
-	put_ull(s, "bytes_in", f.bytes_in);
-	put_ull(s, "bytes_out", f.bytes_out);
-	put_ull(s, "packets_in", f.packets_in);
-	put_ull(s, "packets_out", f.packets_out);
+	put_ull(s, "bytes_in", f.counts.bytes_in);
+	put_ull(s, "bytes_out", f.counts.bytes_out);
+	put_ull(s, "packets_in", f.counts.packets_in);
+	put_ull(s, "packets_out", f.counts.packets_out);
 	if (f.established_at)
 		onshi_status_put_long(s, "established", (long)f.established_at);
 	if (f.last_rekey)
