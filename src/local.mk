@@ -14,10 +14,11 @@ src_libonshid_la_SOURCES =
 src_libonshid_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DONSHI_PLUGIN_DIR='"$(pkgplugindir)"'
 src_libonshid_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
-	$(OPENSSL_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(SYSTEMD_CFLAGS)
+	$(OPENSSL_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(SYSTEMD_CFLAGS) \
+	$(ZLIB_CFLAGS)
 src_libonshid_la_LIBADD = src/cert/libonshi-cert.la \
 	src/codec/libonshi-codec.la src/util/libonshi-util.la \
-	$(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) \
+	$(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) \
 	$(CURL_LIBS) $(MHD_LIBS) $(SYSTEMD_LIBS) $(LIBLTDL) $(PTHREAD_LIBS)
 
 include $(srcdir)/src/util/local.mk

@@ -186,7 +186,7 @@ PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
 	src/inquiry/inquiry.c src/inquiry/inquiry_deliver.c \
 	src/inquiry/inquiry_kinds.c src/inquiry/inquiry_parts.c \
 	src/inquiry/batch_parts.c src/inquiry/batch_parts_calls.c \
-	src/inquiry/spool.c \
+	src/inquiry/spool.c src/inquiry/spool_legacy.c src/inquiry/spool_log.c \
 	src/inquiry/status_counts.c src/inquiry/audit_national.c \
 	src/status/status_model.c src/runtime/conf.c \
 	src/runtime/conf_schema.c src/runtime/diag.c \
@@ -195,7 +195,8 @@ PIPELINE_TEST_SOURCES = tests/unit/testutil.h \
 PIPELINE_TEST_CFLAGS = $(UNIT_CFLAGS) $(INIH_CFLAGS) $(XML_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 PIPELINE_TEST_LDADD = src/codec/libonshi-codec.la src/util/libonshi-util.la \
-	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+	$(CMOCKA_LIBS) $(INIH_LIBS) $(XML_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) \
+	$(PTHREAD_LIBS)
 check_PROGRAMS += tests/unit/test_inquiry
 TESTS += tests/unit/test_inquiry
 tests_unit_test_inquiry_SOURCES = tests/unit/test_inquiry.c \

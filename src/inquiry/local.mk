@@ -15,4 +15,6 @@ src_libonshid_la_SOURCES += \
 	src/inquiry/national_open.c src/inquiry/national_probe.c \
 	src/inquiry/national_status.c src/inquiry/national_file.c \
 	src/inquiry/spool.c src/inquiry/spool.h \
+	src/inquiry/spool_legacy.c src/inquiry/spool_legacy.h \
+	src/inquiry/spool_log.c src/inquiry/spool_log.h \
 	src/inquiry/status_counts.c

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * spool.c — durable request records (see spool.h for the layout).
+ * spool.c — durable request records: the index in memory, kept in one
+ * append-only file (spool_log.h) that is rewritten with only the live
+ * records when it has grown to twice their size.
  *
- * Record files are small text headers followed by the payload:
- *   .req: "onshi-spool 1\nmodule M\nid I\nkind K\nlength N\n\n" + N bytes
- *   .ans: "onshi-spool 1\nerror 0|1\nlength N\n\n" + N bytes
- * A header that does not parse, or a payload of the wrong length, marks the
- * record corrupt: it is moved aside to `<seq>.corrupt` and logged by the
- * caller, never silently dropped.
+ * Per request: a request record is appended and synced (alone, or in the
+ * group commit's next round) before anything acts on it; an answer that
+ * cannot be delivered at once is appended and synced before anyone is
+ * told; a delivered request's record is marked done in place. A spool of
+ * record files from an older onshid is moved into the log at open
+ * (spool_legacy.c).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,17 +20,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <onshi/error.h>
 
 #include "group_commit.h"
 #include "private_path.h"
-#include "read_file.h"
 #include "spool.h"
+#include "spool_legacy.h"
+#include "spool_log.h"
 
 /* A request file is at most a batch of 100,000 persons: bound it. */
 #define SPOOL_MAX_RECORD (256u * 1024 * 1024)
+/* The log is rewritten once it is at least this long and twice what is
+ * live in it: a rewrite copies at most as much as was appended since the
+ * last one, and a busy clinic's log stays a few MiB. */
+#define SPOOL_COMPACT_MIN (4u * 1024 * 1024)
 
 struct onshi_spool {
 	char *dir;
@@ -39,8 +46,11 @@ struct onshi_spool {
 	struct onshi_spool_entry *abandoned; /* see e->abandoned */
 	size_t count;
 	struct onshi_group_commit *commit; /* NULL: every write synchronous */
+	struct spool_log log;
+	uint64_t live_bytes; /* log bytes of the entries in the index */
+	uint64_t compact_min;
+	uint64_t compact_retry; /* after a failed rewrite: not before this end */
 };
-
 static void entry_free(struct onshi_spool_entry *e)
 {
 	if (!e)
@@ -56,77 +66,6 @@ static void entry_free(struct onshi_spool_entry *e)
 		free(e->early_answer);
 	}
 	free(e);
-}
-
-/* Write head + body to a new temporary file in the spool dir (not yet
- * flushed); returns its fd, or -1 with msg set. */
-static int write_temp(struct onshi_spool *s, const char *tmp, const char *name,
-		      const char *head, size_t headlen, const void *body,
-		      size_t len, char *msg, size_t msglen)
-{
-	int fd, saved;
-
-	fd = openat(s->dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		goto fail;
-	for (size_t off = 0, total = headlen + len; off < total;) {
-		const char *p = off < headlen
-					? head + off
-					: (const char *)body + (off - headlen);
-		size_t n = off < headlen ? headlen - off : total - off;
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail_fd;
-		}
-		off += (size_t)w;
-	}
-	return fd;
-fail_fd:
-	saved = errno;
-	close(fd);
-	errno = saved;
-fail:
-	saved = errno;
-	unlinkat(s->dirfd, tmp, 0);
-	snprintf(msg, msglen, "spool %s: cannot write %s: %s", s->dir, name,
-		 strerror(saved));
-	return -1;
-}
-
-/* Write name in the spool dir atomically: temp, fsync, rename, fsync dir. */
-static int write_record(struct onshi_spool *s, const char *name,
-			const char *head, size_t headlen, const void *body,
-			size_t len, char *msg, size_t msglen)
-{
-	char tmp[64];
-	int fd, saved;
-
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	fd = write_temp(s, tmp, name, head, headlen, body, len, msg, msglen);
-	if (fd < 0)
-		return ONSHI_EIO;
-	if (fsync(fd) < 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		goto fail;
-	}
-	close(fd);
-	if (renameat(s->dirfd, tmp, s->dirfd, name) < 0)
-		goto fail;
-	if (fsync(s->dirfd) < 0)
-		goto fail;
-	return ONSHI_OK;
-fail:
-	saved = errno;
-	unlinkat(s->dirfd, tmp, 0);
-	snprintf(msg, msglen, "spool %s: cannot write %s: %s", s->dir, name,
-		 strerror(saved));
-	return ONSHI_EIO;
 }
 
 static void link_entry(struct onshi_spool *s, struct onshi_spool_entry *e)
@@ -147,17 +86,14 @@ static void link_entry(struct onshi_spool *s, struct onshi_spool_entry *e)
 	s->count++;
 }
 
-/* The checks and the in-memory entry shared by both ways of accepting;
- * *head is the record's header (free it). */
+/* The checks and the in-memory entry shared by both ways of accepting. */
 static int new_entry(struct onshi_spool *s, const char *module,
-		     const char *request_id, int kind, const void *body,
-		     size_t len, struct onshi_spool_entry **out, char **head,
-		     int *headlen, char *msg, size_t msglen)
+		     const char *request_id, int kind, const void *body, size_t len,
+		     struct onshi_spool_entry **out, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
 
 	*out = NULL;
-	*head = NULL;
 	for (e = s->head; e; e = e->next)
 		if (strcmp(e->module, module) == 0 &&
 		    strcmp(e->request_id, request_id) == 0) {
@@ -188,12 +124,7 @@ static int new_entry(struct onshi_spool *s, const char *module,
 	e->request_id = strdup(request_id);
 	e->kind = kind;
 	e->body = malloc(len + 1);
-	*headlen = asprintf(head, "onshi-spool 1\nmodule %s\nid %s\nkind %d\nlength %zu\n\n",
-			    module, request_id, kind, len);
-	if (!e->module || !e->request_id || !e->body || *headlen < 0) {
-		if (*headlen >= 0)
-			free(*head);
-		*head = NULL;
+	if (!e->module || !e->request_id || !e->body) {
 		entry_free(e);
 		return ONSHI_ENOMEM;
 	}
@@ -204,28 +135,93 @@ static int new_entry(struct onshi_spool *s, const char *module,
 	return ONSHI_OK;
 }
 
+/* e's request record appended to log (the live one or a rewrite); *off
+ * is where it went. */
+static int append_request(struct spool_log *log, const struct onshi_spool_entry *e,
+			  uint64_t *off, size_t *size, char *msg, size_t msglen)
+{
+	struct spool_log_record r = {
+		.type = SPOOL_REC_REQUEST,
+		.seq = e->seq,
+		.kind = e->kind,
+		.module = e->module,
+		.id = e->request_id,
+		.data = e->body,
+		.len = e->body_len,
+	};
+	int rc = spool_log_append(log, &r, msg, msglen);
+
+	*off = r.off;
+	*size = spool_log_record_size(&r);
+	return rc;
+}
+
+static int append_answer(struct spool_log *log, uint64_t seq, int is_error,
+			 const char *answer, size_t len, size_t *size,
+			 char *msg, size_t msglen)
+{
+	struct spool_log_record r = {
+		.type = SPOOL_REC_ANSWER,
+		.seq = seq,
+		.is_error = is_error,
+		.data = answer,
+		.len = len,
+	};
+
+	*size = spool_log_record_size(&r);
+	return spool_log_append(log, &r, msg, msglen);
+}
+
+/* Make what was appended durable now. */
+static int sync_now(struct onshi_spool *s, char *msg, size_t msglen)
+{
+	if (fdatasync(s->log.fd) == 0)
+		return ONSHI_OK;
+	snprintf(msg, msglen, "spool %s: cannot flush %s: %s", s->dir,
+		 SPOOL_LOG_NAME, strerror(errno));
+	return ONSHI_EIO;
+}
+
+/* A record of e is no longer relied on: marked done in place (its
+ * answer, if any, goes with it). */
+static void retire(struct onshi_spool *s, struct onshi_spool_entry *e)
+{
+	spool_log_mark_done(&s->log, e->log_off);
+	s->live_bytes -= e->log_bytes;
+}
+
+/* e in the index: appended, counted. */
+static void index_entry(struct onshi_spool *s, struct onshi_spool_entry *e,
+			uint64_t off, size_t size)
+{
+	e->log_off = off;
+	e->log_bytes = size;
+	s->live_bytes += size;
+	link_entry(s, e);
+}
+
 int onshi_spool_accept(struct onshi_spool *s, const char *module,
 		       const char *request_id, int kind, const void *body, size_t len,
 		       struct onshi_spool_entry **out, char *msg, size_t msglen)
 {
 	struct onshi_spool_entry *e;
-	char name[40], *head = NULL;
-	int headlen = 0, rc;
+	uint64_t off;
+	size_t size;
+	int rc;
 
-	rc = new_entry(s, module, request_id, kind, body, len, &e, &head,
-		       &headlen, msg, msglen);
+	rc = new_entry(s, module, request_id, kind, body, len, &e, msg, msglen);
 	*out = e;
 	if (rc != ONSHI_OK)
 		return rc;
-	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
-	rc = write_record(s, name, head, (size_t)headlen, body, len, msg, msglen);
-	free(head);
+	rc = append_request(&s->log, e, &off, &size, msg, msglen);
+	if (rc == ONSHI_OK && (rc = sync_now(s, msg, msglen)) != ONSHI_OK)
+		spool_log_mark_done(&s->log, off); /* not relied on */
 	if (rc != ONSHI_OK) {
 		*out = NULL;
 		entry_free(e);
 		return rc;
 	}
-	link_entry(s, e);
+	index_entry(s, e, off, size);
 	return ONSHI_OK;
 }
 
@@ -263,12 +259,10 @@ static void record_committed(void *arg, int rc, const char *why)
 	e->committing = 0;
 	w->done(w->arg, e, rc, why);
 	if (rc != ONSHI_OK) { /* never durable: as if never accepted */
-		char name[40];
-
-		/* Renamed before the round failed: not relied on, and the
-		 * adapter offers the request again under a new record. */
-		snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
-		unlinkat(w->s->dirfd, name, 0);
+		/* Its record may have reached the disk all the same: marked
+		 * done, it is not relied on, and the adapter offers the
+		 * request again under a new record. */
+		retire(w->s, e);
 		unlink_entry(w->s, e);
 		if (e->in_flight) {
 			/* A call for it still runs and holds e: out of the
@@ -293,6 +287,24 @@ void onshi_spool_release_abandoned(struct onshi_spool *s, struct onshi_spool_ent
 		}
 }
 
+/* Queue a sync of the log in the group commit's next round (cb may be
+ * NULL); -1 if it could not be queued. */
+static int sync_later(struct onshi_spool *s, onshi_commit_cb cb, void *arg)
+{
+	int fd = s->commit ? dup(s->log.fd) : -1;
+
+	if (fd < 0)
+		return -1;
+	/* Every record of a round shares one fdatasync: the group commit
+	 * syncs one file once per round however often it is queued. */
+	if (onshi_group_commit_sync(s->commit, fd, "the spool log", cb, arg) !=
+	    ONSHI_OK) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
 int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 			     const char *request_id, int kind, const void *body,
 			     size_t len, onshi_spool_accepted_cb done, void *arg,
@@ -300,49 +312,41 @@ int onshi_spool_accept_later(struct onshi_spool *s, const char *module,
 {
 	struct onshi_spool_entry *e;
 	struct accept_wait *w;
-	char name[40], tmp[64], *head = NULL;
-	int headlen = 0, rc, fd, dfd;
+	uint64_t off;
+	size_t size;
+	int rc;
 
 	if (!s->commit)
 		return ONSHI_ESTATE;
-	rc = new_entry(s, module, request_id, kind, body, len, &e, &head,
-		       &headlen, msg, msglen);
+	rc = new_entry(s, module, request_id, kind, body, len, &e, msg, msglen);
 	*out = e;
 	if (rc != ONSHI_OK)
 		return rc;
 	*out = NULL;
 	w = malloc(sizeof(*w));
-	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	fd = w ? write_temp(s, tmp, name, head, (size_t)headlen, body, len, msg, msglen)
-	       : -1;
-	free(head);
-	if (fd < 0) {
+	if (!w) {
+		entry_free(e);
+		return ONSHI_ENOMEM;
+	}
+	rc = append_request(&s->log, e, &off, &size, msg, msglen);
+	if (rc != ONSHI_OK) {
 		free(w);
 		entry_free(e);
-		return w ? ONSHI_EIO : ONSHI_ENOMEM;
+		return rc;
 	}
-	dfd = dup(s->dirfd);
-	w->s = s;
-	w->e = e;
-	w->done = done;
-	w->arg = arg;
-	if (dfd < 0 ||
-	    onshi_group_commit_file(s->commit, fd, dfd, tmp, dfd, name, name,
-				    record_committed, w) != ONSHI_OK) {
-		snprintf(msg, msglen, "spool %s: cannot queue %s: %s", s->dir,
-			 name, dfd < 0 ? strerror(errno) : "out of memory");
-		close(fd);
-		if (dfd >= 0)
-			close(dfd);
-		unlinkat(s->dirfd, tmp, 0);
+	*w = (struct accept_wait){ .s = s, .e = e, .done = done, .arg = arg };
+	if (sync_later(s, record_committed, w) < 0) {
+		snprintf(msg, msglen,
+			 "spool %s: cannot queue record %" PRIu64 " for the disk: %s",
+			 s->dir, e->seq, strerror(errno));
+		spool_log_mark_done(&s->log, off);
 		free(w);
 		entry_free(e);
 		return ONSHI_EIO;
 	}
 	/* In the index now, so that a second offer is recognised. */
 	e->committing = 1;
-	link_entry(s, e);
+	index_entry(s, e, off, size);
 	*out = e;
 	return ONSHI_OK;
 }
@@ -361,20 +365,20 @@ int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 		       int is_error, const char *answer, size_t len, char *msg,
 		       size_t msglen)
 {
-	char name[40], head[96];
-	int headlen, rc;
 	char *copy = malloc(len + 1);
+	size_t size;
+	int rc;
 
 	if (!copy)
 		return ONSHI_ENOMEM;
 	memcpy(copy, answer, len);
 	copy[len] = '\0';
-	headlen = snprintf(head, sizeof(head),
-			   "onshi-spool 1\nerror %d\nlength %zu\n\n",
-			   is_error ? 1 : 0, len);
-	snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
-	rc = write_record(s, name, head, (size_t)headlen, answer, len, msg, msglen);
+	rc = append_answer(&s->log, e->seq, is_error, answer, len, &size, msg, msglen);
+	if (rc == ONSHI_OK)
+		rc = sync_now(s, msg, msglen);
 	if (rc != ONSHI_OK) {
+		/* An answer record that did reach the disk is only the
+		 * answer this entry gets again after a restart. */
 		free(copy);
 		return rc;
 	}
@@ -383,37 +387,72 @@ int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 	e->answer_len = len;
 	e->answer_is_error = is_error ? 1 : 0;
 	e->answered = 1;
+	e->log_bytes += size;
+	s->live_bytes += size;
 	return ONSHI_OK;
 }
 
-/* Remove e's files; the folder is flushed now, or (later) in the next
- * round of the group commit. */
+/*
+ * Write every live entry into a new log and put it in place (aside: where
+ * the old one goes, or NULL to drop it). Offsets change only once it is.
+ */
+static int rewrite(struct onshi_spool *s, const char *aside, char *msg, size_t msglen)
+{
+	struct spool_log tmp;
+	uint64_t *offs = calloc(s->count ? s->count : 1, sizeof(*offs));
+	struct onshi_spool_entry *e;
+	size_t i = 0, size;
+	int rc, old_fd = s->log.fd;
+
+	if (!offs)
+		return ONSHI_ENOMEM;
+	rc = spool_log_rewrite_begin(&tmp, s->dirfd, s->dir, msg, msglen);
+	for (e = s->head; e && rc == ONSHI_OK; e = e->next, i++) {
+		rc = append_request(&tmp, e, &offs[i], &size, msg, msglen);
+		if (rc == ONSHI_OK && e->answered)
+			rc = append_answer(&tmp, e->seq, e->answer_is_error, e->answer,
+					   e->answer_len, &size, msg, msglen);
+	}
+	if (rc == ONSHI_OK)
+		rc = spool_log_rewrite_commit(&s->log, &tmp, aside, msg, msglen);
+	else
+		spool_log_rewrite_abort(&tmp);
+	/* In place (even if the folder's flush then failed): the entries'
+	 * records are where the new log has them. */
+	if (s->log.fd >= 0 && s->log.fd != old_fd)
+		for (e = s->head, i = 0; e; e = e->next, i++)
+			e->log_off = offs[i];
+	free(offs);
+	return rc;
+}
+
+/* Rewrite the log when it has grown to twice what is live in it. */
+static void maybe_compact(struct onshi_spool *s)
+{
+	char msg[256];
+
+	if (s->log.end < s->compact_min || s->log.end < 2 * s->live_bytes ||
+	    s->log.end < s->compact_retry)
+		return;
+	/* A failed rewrite leaves the old log, which stays right: try again
+	 * once as much again has been written. */
+	s->compact_retry = rewrite(s, NULL, msg, sizeof(msg)) == ONSHI_OK
+				   ? 0
+				   : s->log.end + s->compact_min;
+}
+
+/* Forget a delivered entry: its record is marked done and synced now, or
+ * (later) in the group commit's next round. */
 static void forget(struct onshi_spool *s, struct onshi_spool_entry *e, int later)
 {
-	char name[40];
-	int dfd;
+	char msg[256];
 
-	/* The request goes first: a crash in between leaves an orphan answer
-	 * (removed at the next open), never a request that would be asked and
-	 * delivered a second time. */
-	snprintf(name, sizeof(name), "%020" PRIu64 ".req", e->seq);
-	unlinkat(s->dirfd, name, 0);
-	/* Only an answered entry has an .ans: one delivered straight from
-	 * the national answer never had it written (inquiry_deliver.c). */
-	if (e->answered) {
-		snprintf(name, sizeof(name), "%020" PRIu64 ".ans", e->seq);
-		unlinkat(s->dirfd, name, 0);
-	}
-	dfd = later && s->commit ? dup(s->dirfd) : -1;
-	if (dfd >= 0 && onshi_group_commit_dir(s->commit, dfd, "the spool folder",
-					       NULL, NULL) != ONSHI_OK) {
-		close(dfd);
-		dfd = -1;
-	}
-	if (dfd < 0)
-		fsync(s->dirfd);
+	retire(s, e);
+	if (!later || sync_later(s, NULL, NULL) < 0)
+		sync_now(s, msg, sizeof(msg));
 	unlink_entry(s, e);
 	entry_free(e);
+	maybe_compact(s);
 }
 
 int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
@@ -425,6 +464,16 @@ int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e)
 void onshi_spool_delivered_later(struct onshi_spool *s, struct onshi_spool_entry *e)
 {
 	forget(s, e, 1);
+}
+
+void onshi_spool_set_compact_min(struct onshi_spool *s, uint64_t bytes)
+{
+	s->compact_min = bytes;
+}
+
+uint64_t onshi_spool_log_size(const struct onshi_spool *s)
+{
+	return s->log.end;
 }
 
 struct onshi_spool_entry *onshi_spool_first(struct onshi_spool *s)
@@ -443,176 +492,132 @@ size_t onshi_spool_count(const struct onshi_spool *s, size_t *unanswered)
 	return s->count;
 }
 
-/* Read a whole record file (bounded). */
-static int read_all(int dirfd, const char *name, char **buf, size_t *len)
+/* The entry with seq, or NULL (records arrive in order: look at the
+ * newest first). */
+static struct onshi_spool_entry *find_seq(struct onshi_spool *s, uint64_t seq)
 {
-	return onshi_read_file(dirfd, name, SPOOL_MAX_RECORD + 4096,
-			       ONSHI_READ_REGULAR | ONSHI_READ_NOFOLLOW, buf,
-			       len, NULL) == ONSHI_OK
-		       ? 0
-		       : -1;
+	if (s->tail && s->tail->seq == seq)
+		return s->tail;
+	for (struct onshi_spool_entry *e = s->head; e; e = e->next)
+		if (e->seq == seq)
+			return e;
+	return NULL;
 }
 
-/* Find "\n<key> " in the header and return the value up to the newline. */
-static char *header_value(const char *head, const char *key)
+/* One record read back at open (from the log or an older spool's files). */
+static int recover_record(void *arg, const struct spool_log_record *r)
 {
-	char pat[32];
-	const char *p, *end;
-
-	snprintf(pat, sizeof(pat), "\n%s ", key);
-	p = strstr(head, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	end = strchr(p, '\n');
-	return end ? strndup(p, (size_t)(end - p)) : NULL;
-}
-
-/* Split a record into header values and payload; 0 if well-formed. */
-static int parse_record(char *buf, size_t len, char **payload, size_t *payload_len)
-{
-	char *sep = strstr(buf, "\n\n"), *lenstr;
-	unsigned long long want;
-	char *end;
-
-	if (strncmp(buf, "onshi-spool 1\n", 14) != 0 || !sep)
-		return -1;
-	sep[1] = '\0'; /* header (with its last newline) is now a string */
-	lenstr = header_value(buf, "length");
-	if (!lenstr)
-		return -1;
-	want = strtoull(lenstr, &end, 10);
-	if (*end || end == lenstr) {
-		free(lenstr);
-		return -1;
-	}
-	free(lenstr);
-	*payload = sep + 2;
-	*payload_len = len - (size_t)(*payload - buf);
-	return *payload_len == want ? 0 : -1;
-}
-
-static void set_aside(struct onshi_spool *s, const char *name)
-{
-	char corrupt[64];
-
-	snprintf(corrupt, sizeof(corrupt), "%s.corrupt", name);
-	renameat(s->dirfd, name, s->dirfd, corrupt);
-}
-
-static int load_one(struct onshi_spool *s, const char *name, uint64_t seq,
-		    unsigned *corrupt)
-{
+	struct onshi_spool *s = arg;
 	struct onshi_spool_entry *e;
-	char *buf = NULL, *payload, *v, ans[40];
-	size_t len, plen;
 
-	if (read_all(s->dirfd, name, &buf, &len) < 0 ||
-	    parse_record(buf, len, &payload, &plen) < 0) {
-		if (buf)
-			free(buf);
-		set_aside(s, name);
-		(*corrupt)++;
+	/* Numbers are never reused, not even those of done records. */
+	if (r->seq >= s->next_seq)
+		s->next_seq = r->seq + 1;
+	if (r->done)
+		return ONSHI_OK;
+	if (r->type == SPOOL_REC_ANSWER) {
+		e = find_seq(s, r->seq);
+		if (!e) /* its request was delivered: left over */
+			return ONSHI_OK;
+		free(e->answer);
+		e->answer = malloc(r->len + 1);
+		if (!e->answer)
+			return ONSHI_ENOMEM;
+		memcpy(e->answer, r->data, r->len);
+		e->answer[r->len] = '\0';
+		e->answer_len = r->len;
+		e->answer_is_error = r->is_error;
+		e->answered = 1;
 		return ONSHI_OK;
 	}
+	if (find_seq(s, r->seq))
+		return ONSHI_OK; /* the same record twice: keep the first */
 	e = calloc(1, sizeof(*e));
-	if (!e) {
-		free(buf);
+	if (!e)
+		return ONSHI_ENOMEM;
+	e->seq = r->seq;
+	e->kind = r->kind;
+	e->module = strdup(r->module);
+	e->request_id = strdup(r->id);
+	e->body = malloc(r->len + 1);
+	if (!e->module || !e->request_id || !e->body) {
+		entry_free(e);
 		return ONSHI_ENOMEM;
 	}
-	e->seq = seq;
-	e->module = header_value(buf, "module");
-	e->request_id = header_value(buf, "id");
-	v = header_value(buf, "kind");
-	e->kind = v ? atoi(v) : 0;
-	free(v);
-	e->body = malloc(plen + 1);
-	if (!e->module || !e->request_id || !e->body) {
-		free(buf);
-		entry_free(e);
-		set_aside(s, name);
-		(*corrupt)++;
-		return ONSHI_OK;
-	}
-	memcpy(e->body, payload, plen);
-	e->body[plen] = '\0';
-	e->body_len = plen;
-	free(buf);
-
-	snprintf(ans, sizeof(ans), "%020" PRIu64 ".ans", seq);
-	buf = NULL;
-	if (read_all(s->dirfd, ans, &buf, &len) == 0) {
-		if (parse_record(buf, len, &payload, &plen) == 0 &&
-		    (v = header_value(buf, "error"))) {
-			e->answer_is_error = strcmp(v, "1") == 0;
-			free(v);
-			e->answer = malloc(plen + 1);
-			if (e->answer) {
-				memcpy(e->answer, payload, plen);
-				e->answer[plen] = '\0';
-				e->answer_len = plen;
-				e->answered = 1;
-			}
-		} else {
-			set_aside(s, ans); /* asked again: answered anew */
-			(*corrupt)++;
-		}
-		free(buf);
-	}
+	memcpy(e->body, r->data, r->len);
+	e->body[r->len] = '\0';
+	e->body_len = r->len;
 	link_entry(s, e);
-	if (seq >= s->next_seq)
-		s->next_seq = seq + 1;
 	return ONSHI_OK;
 }
 
-static int push_seq(uint64_t **seqs, size_t *n, size_t *cap, uint64_t seq)
+/* Sizes as the rewrite at open will write them. */
+static void count_live(struct onshi_spool *s)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		uint64_t *g = realloc(*seqs, c * sizeof(*g));
+	s->live_bytes = 0;
+	for (struct onshi_spool_entry *e = s->head; e; e = e->next) {
+		struct spool_log_record r = { .type = SPOOL_REC_REQUEST,
+					      .module = e->module,
+					      .id = e->request_id,
+					      .len = e->body_len };
 
-		if (!g)
-			return -1;
-		*seqs = g;
-		*cap = c;
+		e->log_bytes = spool_log_record_size(&r);
+		if (e->answered) {
+			r = (struct spool_log_record){ .type = SPOOL_REC_ANSWER,
+						       .len = e->answer_len };
+			e->log_bytes += spool_log_record_size(&r);
+		}
+		s->live_bytes += e->log_bytes;
 	}
-	(*seqs)[(*n)++] = seq;
-	return 0;
 }
 
-/* Answers whose request is gone are left over from a finished delivery. */
-static void remove_orphan_answers(struct onshi_spool *s)
+/* Read what the folder holds and write it back as one fresh log. */
+static int recover(struct onshi_spool *s, char *msg, size_t msglen)
 {
-	DIR *d = fdopendir(dup(s->dirfd));
-	struct dirent *de;
+	struct spool_log_scan scan;
+	unsigned corrupt = 0, legacy = 0;
+	char aside[80], why[200];
+	int rc;
 
-	if (!d)
-		return;
-	rewinddir(d); /* a dup shares the offset the scan left at the end */
-	while ((de = readdir(d))) {
-		char *end, req[40];
-		uint64_t seq = strtoull(de->d_name, &end, 10);
-		struct stat st;
-
-		if (end == de->d_name || strcmp(end, ".ans") != 0)
-			continue;
-		snprintf(req, sizeof(req), "%020" PRIu64 ".req", seq);
-		if (fstatat(s->dirfd, req, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    errno == ENOENT)
-			unlinkat(s->dirfd, de->d_name, 0);
+	rc = spool_legacy_read(s->dirfd, recover_record, s, &corrupt, &legacy);
+	if (rc == ONSHI_OK)
+		rc = spool_log_read(s->dirfd, recover_record, s, &scan, why,
+				    sizeof(why));
+	if (rc != ONSHI_OK) {
+		snprintf(msg, msglen, "spool %s: %s", s->dir,
+			 rc == ONSHI_ENOMEM ? "out of memory" : why);
+		return rc;
 	}
-	closedir(d);
+	/* A log with damaged records is kept for a person to look at. */
+	snprintf(aside, sizeof(aside), "%s.%lld.corrupt", SPOOL_LOG_NAME,
+		 (long long)time(NULL));
+	count_live(s);
+	rc = rewrite(s, scan.corrupt ? aside : NULL, msg, msglen);
+	if (rc != ONSHI_OK)
+		return rc;
+	if (legacy) { /* in the log now */
+		spool_legacy_remove(s->dirfd);
+		fsync(s->dirfd);
+	}
+	snprintf(msg, msglen, "%zu spooled request(s) recovered%s%s", s->count,
+		 corrupt ? ", some corrupt records set aside as *.corrupt" : "",
+		 scan.corrupt ? ", a damaged " SPOOL_LOG_NAME " kept as *.corrupt"
+			      : "");
+	if (scan.torn_bytes) {
+		size_t n = strlen(msg);
+
+		snprintf(msg + n, msglen - n,
+			 " (an incomplete last record of %llu bytes dropped: a "
+			 "write cut short, its request is offered again)",
+			 (unsigned long long)scan.torn_bytes);
+	}
+	return ONSHI_OK;
 }
 
 int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg, size_t msglen)
 {
 	struct onshi_spool *s;
-	unsigned corrupt = 0;
-	struct dirent *de;
-	uint64_t *seqs = NULL;
-	size_t nseqs = 0, capseqs = 0;
-	DIR *d;
-	int rc = ONSHI_OK;
+	int rc;
 
 	*out = NULL;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -634,52 +639,22 @@ int onshi_spool_open(const char *dir, struct onshi_spool **out, char *msg, size_
 		return ONSHI_ENOMEM;
 	s->dir = strdup(dir);
 	s->next_seq = 1;
+	s->log.fd = -1;
+	s->compact_min = SPOOL_COMPACT_MIN;
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (!s->dir || s->dirfd < 0) {
 		snprintf(msg, msglen, "spool %s: cannot open: %s", dir,
 			 strerror(errno));
-		free(s->dir);
-		if (s->dirfd >= 0)
-			close(s->dirfd);
-		free(s);
-		return ONSHI_EIO;
-	}
-	d = fdopendir(dup(s->dirfd));
-	if (d)
-		rewinddir(d);
-	if (!d) {
 		onshi_spool_close(s);
-		snprintf(msg, msglen, "spool %s: cannot list: %s", dir,
-			 strerror(errno));
 		return ONSHI_EIO;
 	}
-	/* List first, then act: renaming while readdir() runs may skip
-	 * entries. */
-	while ((de = readdir(d))) {
-		char *end;
-		uint64_t seq = strtoull(de->d_name, &end, 10);
-
-		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp"))
-			unlinkat(s->dirfd, de->d_name, 0); /* half-written */
-		else if (end != de->d_name && strcmp(end, ".req") == 0 &&
-			 push_seq(&seqs, &nseqs, &capseqs, seq) < 0)
-			rc = ONSHI_ENOMEM;
-	}
-	closedir(d);
-	for (size_t i = 0; i < nseqs && rc == ONSHI_OK; i++) {
-		char name[40];
-
-		snprintf(name, sizeof(name), "%020" PRIu64 ".req", seqs[i]);
-		rc = load_one(s, name, seqs[i], &corrupt);
-	}
-	free(seqs);
-	remove_orphan_answers(s);
+	s->log.dirfd = s->dirfd;
+	s->log.dir = s->dir;
+	rc = recover(s, msg, msglen);
 	if (rc != ONSHI_OK) {
 		onshi_spool_close(s);
 		return rc;
 	}
-	snprintf(msg, msglen, "%zu spooled request(s) recovered%s", s->count,
-		 corrupt ? ", some corrupt records set aside as *.corrupt" : "");
 	*out = s;
 	return ONSHI_OK;
 }
@@ -700,6 +675,7 @@ void onshi_spool_close(struct onshi_spool *s)
 		s->abandoned = e->next;
 		entry_free(e);
 	}
+	spool_log_close(&s->log);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	free(s->dir);

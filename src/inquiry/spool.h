@@ -4,17 +4,19 @@
  * has been delivered: the source of truth for "nothing lost, nothing
  * doubled" (docs/threat-model.md).
  *
- * One directory (0700) holding, per request, `<seq>.req` (who asked, the
- * adapter's id, the kind, the raw request bytes) and, once answered,
- * `<seq>.ans` (the answer document, and whether it is an error) when the
- * answer cannot be delivered at once (adapter disabled or failing, card
- * reads waiting to be fanned out); an answer its adapter takes straight
+ * One directory (0700) holding one append-only file, `spool.log`
+ * (spool_log.h): per request a request record (who asked, the adapter's
+ * id, the kind, the raw request bytes) and, when the answer cannot be
+ * delivered at once (adapter disabled or failing, card reads waiting to
+ * be fanned out), an answer record; an answer its adapter takes straight
  * away is never written here (inquiry_deliver.c: inquiry_record_upstream).
- * Every file is written to a temporary name, fsynced, renamed and the
- * directory fsynced, so after a crash a record is either wholly there or
- * absent.
- * Delivered records are deleted. The in-memory index is rebuilt by
- * scanning the directory at open.
+ * A record is synced before anything acts on it; a delivered request's
+ * record is marked done in place. At open the log is read (a write cut
+ * short by a crash is dropped, damaged records are skipped and the log
+ * kept aside as `spool.log.<time>.corrupt`) and written back with only the
+ * live records; it is rewritten the same way whenever it has grown to
+ * twice what is live in it. The record files of an older onshid
+ * (`<seq>.req`, `<seq>.ans`) are moved into the log at open.
  */
 #ifndef ONSHI_CORE_SPOOL_H
 #define ONSHI_CORE_SPOOL_H
@@ -67,6 +69,10 @@ struct onshi_spool_entry {
 	 * flight: out of the index (a second offer is a new request), kept
 	 * only for that call's callback (onshi_spool_release_abandoned). */
 	int abandoned;
+	/* Where its request record starts in the log, and the bytes its
+	 * records take there (not persisted). */
+	uint64_t log_off;
+	size_t log_bytes;
 	struct onshi_spool_entry *next;
 };
 
@@ -126,6 +132,11 @@ int onshi_spool_delivered(struct onshi_spool *s, struct onshi_spool_entry *e);
  * rather than now: for a delivery whose files a round already made
  * durable, so that nothing is left to order after the forget. */
 void onshi_spool_delivered_later(struct onshi_spool *s, struct onshi_spool_entry *e);
+
+/* For tests and benchmarks: rewrite the log from this size on (default
+ * 4 MiB), and its size now. */
+void onshi_spool_set_compact_min(struct onshi_spool *s, uint64_t bytes);
+uint64_t onshi_spool_log_size(const struct onshi_spool *s);
 
 /* First entry (in sequence order); iterate with e->next. */
 struct onshi_spool_entry *onshi_spool_first(struct onshi_spool *s);

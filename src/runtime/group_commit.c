@@ -40,6 +40,9 @@ struct member {
 	char *tmp_name, *name, *what;
 	int renamed;
 	int synced, sync_err; /* M_SYNC: done, and its errno (0: ok) */
+	/* M_SYNC of a file an earlier member of the round syncs already:
+	 * that one's fdatasync is this one's too. */
+	struct member *same;
 	onshi_commit_cb cb;
 	void *arg;
 	struct onshi_commit_set *set;
@@ -49,6 +52,7 @@ struct round {
 	struct round *next;
 	struct member *members;
 	int rc;
+	int inject_err; /* fail every member with this errno (tests) */
 	char why[512];
 };
 
@@ -71,6 +75,7 @@ struct onshi_group_commit {
 	struct member *queue, **queue_tail;
 	struct round *done, **done_tail;
 	int running, stopping, held, posted;
+	int inject_err; /* onshi_group_commit_fail_next() */
 	unsigned long rounds, members;
 	struct onshi_commit_set *current;
 };
@@ -193,6 +198,31 @@ static void fsync_parallel(struct round *r, struct member **todo, size_t n, int 
 	pthread_mutex_destroy(&ph.lock);
 }
 
+/*
+ * Syncs of one file queued many times in a round (each spool record
+ * queues one for the spool log) need one fdatasync: the others take its
+ * outcome. The files a round syncs this way are few (the spool log, the
+ * audit log), so each member is compared with those seen so far.
+ */
+static void share_syncs(struct round *r)
+{
+	struct member *seen[8], *m;
+	struct stat st[8], mst;
+	size_t nseen = 0;
+
+	for (m = r->members; m; m = m->next) {
+		if (m->kind != M_SYNC || fstat(m->fd, &mst) < 0)
+			continue;
+		for (size_t i = 0; i < nseen && !m->same; i++)
+			if (st[i].st_dev == mst.st_dev && st[i].st_ino == mst.st_ino)
+				m->same = seen[i];
+		if (!m->same && nseen < 8) {
+			seen[nseen] = m;
+			st[nseen++] = mst;
+		}
+	}
+}
+
 /* The worker's part: make one round durable, in the order set out in
  * group_commit.h. */
 static void commit_round(struct round *r)
@@ -203,10 +233,20 @@ static void commit_round(struct round *r)
 	for (m = r->members; m; m = m->next)
 		n++;
 	todo = calloc(n ? n : 1, sizeof(*todo));
+	share_syncs(r);
+	/* A test's disk failure: as if the first fsync had failed, and every
+	 * sync with it. */
+	for (m = r->members; m && r->inject_err; m = m->next) {
+		fail_round(r, m, "cannot flush it to disk", r->inject_err);
+		if (m->kind == M_SYNC) {
+			m->sync_err = r->inject_err;
+			m->synced = 1;
+		}
+	}
 	/* Start writeback of every file at once, so that the fsyncs below
 	 * find their data on its way. */
 	for (m = r->members; m; m = m->next)
-		if (m->kind == M_FILE || m->kind == M_SYNC) {
+		if (m->kind == M_FILE || (m->kind == M_SYNC && !m->same)) {
 			sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 			if (todo)
 				todo[nfiles++] = m;
@@ -221,8 +261,13 @@ static void commit_round(struct round *r)
 	/* A sync left out by a failed round is done now: its outcome does
 	 * not depend on the round's. */
 	for (m = r->members; m; m = m->next)
-		if (m->kind == M_SYNC && !m->synced) {
+		if (m->kind == M_SYNC && !m->same && !m->synced) {
 			m->sync_err = fdatasync(m->fd) < 0 ? errno : 0;
+			m->synced = 1;
+		}
+	for (m = r->members; m; m = m->next)
+		if (m->same) {
+			m->sync_err = m->same->sync_err;
 			m->synced = 1;
 		}
 	/* close() reports a delayed write error on some file systems. */
@@ -286,6 +331,8 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		r->members = gc->queue;
+		r->inject_err = gc->inject_err;
+		gc->inject_err = 0;
 		gc->queue = NULL;
 		gc->queue_tail = &gc->queue;
 		gc->running = 1;
@@ -540,6 +587,13 @@ void onshi_group_commit_flush(struct onshi_group_commit *gc)
 		pthread_mutex_unlock(&gc->lock);
 		run_done(gc); /* may queue more: go round again */
 	}
+}
+
+void onshi_group_commit_fail_next(struct onshi_group_commit *gc, int err)
+{
+	pthread_mutex_lock(&gc->lock);
+	gc->inject_err = err;
+	pthread_mutex_unlock(&gc->lock);
 }
 
 void onshi_group_commit_hold(struct onshi_group_commit *gc, int hold)

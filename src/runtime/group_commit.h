@@ -56,7 +56,8 @@ int onshi_group_commit_dir(struct onshi_group_commit *gc, int dirfd,
  * Queue an fdatasync of fd (a file written in place, like an append-only
  * log), run with the next round's fsyncs (so it shares their journal
  * commit) but with an outcome of its own: its failure fails no one else,
- * a failed round does not skip it. fd is taken over.
+ * a failed round does not skip it. fd is taken over. Syncs of one file
+ * queued for the same round share one fdatasync and its outcome.
  */
 int onshi_group_commit_sync(struct onshi_group_commit *gc, int fd,
 			    const char *what, onshi_commit_cb cb, void *arg);
@@ -90,6 +91,10 @@ void onshi_group_commit_flush(struct onshi_group_commit *gc);
  * one round groups; a caller may gather a burst).
  */
 void onshi_group_commit_hold(struct onshi_group_commit *gc, int hold);
+
+/* For tests: the next round fails as a disk would, every member of it
+ * (syncs too) with errno err. */
+void onshi_group_commit_fail_next(struct onshi_group_commit *gc, int err);
 
 /* Rounds and members committed so far. */
 void onshi_group_commit_stats(struct onshi_group_commit *gc,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Fuzzing (tests/fuzz/run): libFuzzer targets for the XmlMsg codec, the
-# strongSwan VICI codec (src/vpn/vici_wire.c), the
+# strongSwan VICI codec (src/vpn/vici_wire.c), the spool log reader
+# (src/inquiry/spool_log.c), the
 # WiseStaff-8 CSV parser, the face-reader link codecs, the control-socket
 # request path, the maintenance manifest, the INI loader and the audit log
 # checker. Built with clang by the script itself (not by automake), run for

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,81 @@ static void test_sync_members_stand_alone(void **state)
 	assert_false(exists(f, "b.xml"));
 }
 
+/* Syncs of one file in one round share its fdatasync and its outcome
+ * (the spool queues one per record); another file keeps its own. */
+static void test_syncs_of_one_file_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s = { 0 };
+	struct probe l1 = { &s, '1' }, l2 = { &s, '2' }, l3 = { &s, '3' },
+		     p1 = { &s, 'p' }, p2 = { &s, 'q' };
+	int pipefd[2], logfd;
+
+	assert_int_equal(pipe(pipefd), 0);
+	logfd = openat(f->dirfd, "spool.log", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(logfd >= 0);
+	onshi_group_commit_hold(f->gc, 1);
+	assert_int_equal(write(logfd, "a", 1), 1);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &l1),
+			 ONSHI_OK);
+	assert_int_equal(onshi_group_commit_sync(f->gc, pipefd[0], "the pipe",
+						 note, &p1),
+			 ONSHI_OK);
+	assert_int_equal(write(logfd, "b", 1), 1);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &l2),
+			 ONSHI_OK);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(pipefd[0]),
+						 "the pipe", note, &p2),
+			 ONSHI_OK);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &l3),
+			 ONSHI_OK);
+	onshi_group_commit_flush(f->gc);
+	close(pipefd[1]);
+	close(logfd);
+	assert_int_equal(s.n, 5);
+	assert_memory_equal(s.tag, "1p2q3", 5);
+	assert_int_equal(s.rc[0], ONSHI_OK);
+	assert_int_equal(s.rc[2], ONSHI_OK);
+	assert_int_equal(s.rc[4], ONSHI_OK);
+	assert_int_equal(s.rc[1], ONSHI_EIO);
+	assert_int_equal(s.rc[3], ONSHI_EIO);
+	assert_non_null(strstr(s.why[3], "the pipe"));
+}
+
+/* A test's disk failure fails every member of the next round, syncs too,
+ * and only that round. */
+static void test_fail_next(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s = { 0 };
+	struct probe a = { &s, 'a' }, l = { &s, 'l' }, b = { &s, 'b' };
+	int logfd = openat(f->dirfd, "spool.log",
+			   O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	assert_true(logfd >= 0);
+	onshi_group_commit_hold(f->gc, 1);
+	queue_file(f, "a.xml", &a);
+	assert_int_equal(onshi_group_commit_sync(f->gc, dup(logfd), "the log",
+						 note, &l),
+			 ONSHI_OK);
+	onshi_group_commit_fail_next(f->gc, EIO);
+	onshi_group_commit_flush(f->gc);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.rc[0], ONSHI_EIO);
+	assert_int_equal(s.rc[1], ONSHI_EIO);
+	assert_false(exists(f, "a.xml"));
+	assert_false(exists(f, ".a.xml.tmp"));
+	queue_file(f, "b.xml", &b);
+	onshi_group_commit_flush(f->gc);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.rc[2], ONSHI_OK);
+	assert_true(exists(f, "b.xml"));
+	close(logfd);
+}
+
 static void set_file(struct fixture *f, struct onshi_commit_set *set,
 		     const char *name, int fd)
 {
@@ -350,6 +426,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_members_stand_alone,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syncs_of_one_file_shared,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fail_next, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_finishes, setup, teardown),
 	};
