@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <onshi/error.h>
@@ -76,6 +77,13 @@ struct onshi_group_commit {
 	struct round *done, **done_tail;
 	int running, stopping, held, posted;
 	int inject_err; /* onshi_group_commit_fail_next() */
+	/* Members queued on the loop thread wake the worker once, when the
+	 * loop is about to wait (kick): everything a loop round queued then
+	 * forms one round, and the worker is not woken (nor its lock
+	 * contended) for each. Queued on another thread: woken at once. */
+	pthread_t owner;
+	int deferred;     /* kick is registered with the loop */
+	int kick_pending; /* loop thread only */
 	unsigned long rounds, members;
 	struct onshi_commit_set *current;
 };
@@ -144,41 +152,62 @@ struct fsync_phase {
 	pthread_mutex_t lock;
 };
 
+/* fsync the next member of the phase; 0 when none is left. */
+static int fsync_next(struct fsync_phase *ph)
+{
+	struct member *m;
+	int fd, err = 0;
+
+	pthread_mutex_lock(&ph->lock);
+	if (ph->next >= ph->n || ph->r->rc != ONSHI_OK) {
+		pthread_mutex_unlock(&ph->lock);
+		return 0;
+	}
+	m = ph->todo[ph->next++];
+	pthread_mutex_unlock(&ph->lock);
+	fd = ph->dirs ? m->dirfd : m->fd;
+	if (m->kind == M_SYNC) {
+		/* Its own outcome: the round's members do not depend on it,
+		 * nor it on them. */
+		m->sync_err = fdatasync(fd) < 0 ? errno : 0;
+		m->synced = 1;
+		return 1;
+	}
+	if (fsync(fd) < 0)
+		err = errno;
+	if (err) {
+		pthread_mutex_lock(&ph->lock);
+		fail_round(ph->r, m,
+			   ph->dirs ? "cannot flush its folder"
+				    : "cannot flush it to disk",
+			   err);
+		pthread_mutex_unlock(&ph->lock);
+	}
+	return 1;
+}
+
 static void *fsync_some(void *arg)
 {
-	struct fsync_phase *ph = arg;
-
-	for (;;) {
-		struct member *m;
-		int fd, err = 0;
-
-		pthread_mutex_lock(&ph->lock);
-		if (ph->next >= ph->n || ph->r->rc != ONSHI_OK) {
-			pthread_mutex_unlock(&ph->lock);
-			return NULL;
-		}
-		m = ph->todo[ph->next++];
-		pthread_mutex_unlock(&ph->lock);
-		fd = ph->dirs ? m->dirfd : m->fd;
-		if (m->kind == M_SYNC) {
-			/* Its own outcome: the round's members do not depend
-			 * on it, nor it on them. */
-			m->sync_err = fdatasync(fd) < 0 ? errno : 0;
-			m->synced = 1;
-			continue;
-		}
-		if (fsync(fd) < 0)
-			err = errno;
-		if (err) {
-			pthread_mutex_lock(&ph->lock);
-			fail_round(ph->r, m,
-				   ph->dirs ? "cannot flush its folder"
-					    : "cannot flush it to disk",
-				   err);
-			pthread_mutex_unlock(&ph->lock);
-		}
-	}
+	while (fsync_next(arg))
+		;
+	return NULL;
 }
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * An fsync quicker than this found nothing to wait for (tmpfs, or data
+ * already on its way): helper threads would cost more than they save, so
+ * the rest of the phase runs on the worker alone. On tmpfs the rounds are
+ * many and small, and creating threads for each was most of their cost.
+ */
+#define FAST_FSYNC_NS 100000u
 
 /* fsync every member of todo[0..n), up to FSYNC_THREADS at once. */
 static void fsync_parallel(struct round *r, struct member **todo, size_t n, int dirs)
@@ -187,11 +216,16 @@ static void fsync_parallel(struct round *r, struct member **todo, size_t n, int 
 	pthread_t th[FSYNC_THREADS];
 	size_t started = 0;
 
+	uint64_t t0 = now_ns();
+
 	pthread_mutex_init(&ph.lock, NULL);
-	/* The worker itself is one of them; helpers only for the rest. */
-	while (started + 1 < FSYNC_THREADS && started + 1 < n &&
-	       pthread_create(&th[started], NULL, fsync_some, &ph) == 0)
-		started++;
+	if (fsync_next(&ph) && now_ns() - t0 >= FAST_FSYNC_NS) {
+		/* The worker itself is one of them; helpers only for the
+		 * rest. */
+		while (started + 1 < FSYNC_THREADS && started + 2 < n &&
+		       pthread_create(&th[started], NULL, fsync_some, &ph) == 0)
+			started++;
+	}
 	fsync_some(&ph);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
@@ -357,6 +391,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static void kick(void *arg);
+
 int onshi_group_commit_new(struct onshi_loop *loop, struct onshi_group_commit **out,
 			   char *msg, size_t msglen)
 {
@@ -367,6 +403,8 @@ int onshi_group_commit_new(struct onshi_loop *loop, struct onshi_group_commit **
 	if (gc == NULL)
 		return ONSHI_ENOMEM;
 	gc->loop = loop;
+	gc->owner = pthread_self();
+	gc->deferred = loop && onshi_loop_before_wait(loop, gc, kick, gc) == ONSHI_OK;
 	gc->queue_tail = &gc->queue;
 	gc->done_tail = &gc->done;
 	pthread_mutex_init(&gc->lock, NULL);
@@ -376,6 +414,8 @@ int onshi_group_commit_new(struct onshi_loop *loop, struct onshi_group_commit **
 	if (err != 0) {
 		snprintf(msg, msglen, "cannot start the disk commit thread: %s",
 			 strerror(err));
+		if (loop)
+			onshi_loop_forget_owner(loop, gc);
 		pthread_cond_destroy(&gc->idle);
 		pthread_cond_destroy(&gc->wake);
 		pthread_mutex_destroy(&gc->lock);
@@ -443,12 +483,30 @@ static void run_done(void *arg)
 
 static int enqueue(struct onshi_group_commit *gc, struct member *m)
 {
+	int later = gc->deferred && pthread_equal(pthread_self(), gc->owner);
+
 	pthread_mutex_lock(&gc->lock);
 	*gc->queue_tail = m;
 	gc->queue_tail = &m->next;
+	if (!later)
+		pthread_cond_signal(&gc->wake);
+	pthread_mutex_unlock(&gc->lock);
+	if (later)
+		gc->kick_pending = 1;
+	return ONSHI_OK;
+}
+
+/* The loop is about to wait: wake the worker for what this round queued. */
+static void kick(void *arg)
+{
+	struct onshi_group_commit *gc = arg;
+
+	if (!gc->kick_pending)
+		return;
+	gc->kick_pending = 0;
+	pthread_mutex_lock(&gc->lock);
 	pthread_cond_signal(&gc->wake);
 	pthread_mutex_unlock(&gc->lock);
-	return ONSHI_OK;
 }
 
 static struct member *file_member(int fd, int tmp_dirfd, const char *tmp_name,

@@ -57,6 +57,7 @@ struct onshi_loop {
 	size_t nheap, capheap;
 	pthread_mutex_t post_lock;
 	struct post *post_head, *post_tail;
+	struct post before_wait[ONSHI_LOOP_BEFORE_WAIT_MAX]; /* cb NULL: free */
 };
 
 uint64_t onshi_loop_now_ms(void)
@@ -363,10 +364,27 @@ static void run_posts(struct onshi_loop *loop)
 	}
 }
 
+int onshi_loop_before_wait(struct onshi_loop *loop, const void *owner,
+			   onshi_post_cb cb, void *arg)
+{
+	for (size_t i = 0; i < ONSHI_LOOP_BEFORE_WAIT_MAX; i++)
+		if (!loop->before_wait[i].cb) {
+			loop->before_wait[i] = (struct post){ .cb = cb,
+							      .arg = arg,
+							      .owner = owner };
+			return ONSHI_OK;
+		}
+	return ONSHI_ENOMEM;
+}
+
 unsigned onshi_loop_forget_owner(struct onshi_loop *loop, const void *owner)
 {
 	unsigned leaked = 0;
 	struct post **pp;
+
+	for (size_t i = 0; i < ONSHI_LOOP_BEFORE_WAIT_MAX; i++)
+		if (loop->before_wait[i].owner == owner)
+			loop->before_wait[i].cb = NULL;
 
 	for (struct onshi_loop_watch *w = loop->watches; w; w = w->next)
 		if (!w->dead && w->owner == owner) {
@@ -416,6 +434,11 @@ int onshi_loop_run(struct onshi_loop *loop)
 		int timeout = run_timers(loop), n;
 
 		reap_watches(loop);
+		if (loop->quit)
+			break;
+		for (size_t i = 0; i < ONSHI_LOOP_BEFORE_WAIT_MAX; i++)
+			if (loop->before_wait[i].cb)
+				loop->before_wait[i].cb(loop->before_wait[i].arg);
 		if (loop->quit)
 			break;
 		n = epoll_wait(loop->epfd, events, 64, timeout);

@@ -46,7 +46,19 @@ int onshi_loop_post(struct onshi_loop *loop, const void *owner,
 		    onshi_post_cb cb, void *arg);
 
 /*
- * Remove every watch, timer and queued post of `owner`. Returns how many
+ * Run cb(arg) on the loop thread each time the loop is about to wait for
+ * events: after the timers and every callback of a round, so that work
+ * gathered over the round is passed on once (the group commit wakes its
+ * worker there). At most ONSHI_LOOP_BEFORE_WAIT_MAX of them; removed by
+ * onshi_loop_forget_owner().
+ */
+#define ONSHI_LOOP_BEFORE_WAIT_MAX 4
+int onshi_loop_before_wait(struct onshi_loop *loop, const void *owner,
+			   onshi_post_cb cb, void *arg);
+
+/*
+ * Remove every watch, timer, before-wait callback and queued post of
+ * `owner`. Returns how many
  * watches and timers were still registered (posts are not counted: queued
  * posts are normal at stop time).
  */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -203,6 +204,53 @@ static void test_forget_owner(void **state)
 	close(p[1]);
 }
 
+/* Before-wait callbacks run once per round, after the round's timers and
+ * posts, before the loop sleeps; forget_owner removes them. */
+static void on_post_b(void *arg)
+{
+	mark(arg, 'p');
+}
+
+static void on_wait_w(void *arg)
+{
+	struct rec *r = arg;
+
+	mark(r, 'w');
+	if (++r->count == 3)
+		onshi_loop_quit(r->loop);
+}
+
+static void test_before_wait(void **state)
+{
+	struct rec r = { 0 };
+	int owner, other;
+
+	(void)state;
+	assert_int_equal(onshi_loop_new(&r.loop), ONSHI_OK);
+	assert_int_equal(onshi_loop_before_wait(r.loop, &owner, on_wait_w, &r),
+			 ONSHI_OK);
+	onshi_loop_post(r.loop, &other, on_post_b, &r);
+	onshi_loop_timer(r.loop, &other, 1, 0, on_a, &r);
+	assert_int_equal(onshi_loop_run(r.loop), ONSHI_OK);
+	/* Before the first wait, and after each round: the post's and the
+	 * timer's (the timer may be due in the post's round already). */
+	r.order[r.n] = '\0';
+	assert_true(r.order[0] == 'w' && r.order[r.n - 1] == 'w');
+	assert_non_null(strstr(r.order, "pw") ? strstr(r.order, "aw") : NULL);
+	for (int i = 1; i < ONSHI_LOOP_BEFORE_WAIT_MAX; i++)
+		assert_int_equal(onshi_loop_before_wait(r.loop, &other, on_c, &r),
+				 ONSHI_OK);
+	assert_int_equal(onshi_loop_before_wait(r.loop, &other, on_c, &r),
+			 ONSHI_ENOMEM);
+	onshi_loop_forget_owner(r.loop, &owner);
+	onshi_loop_forget_owner(r.loop, &other);
+	r.n = 0;
+	onshi_loop_timer(r.loop, &other, 1, 0, on_quit, &r);
+	assert_int_equal(onshi_loop_run(r.loop), ONSHI_OK);
+	assert_int_equal(r.n, 0);
+	onshi_loop_free(r.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_fd_watch),
 		cmocka_unit_test(test_posts_from_threads),
 		cmocka_unit_test(test_forget_owner),
+		cmocka_unit_test(test_before_wait),
 	};
 
 	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
