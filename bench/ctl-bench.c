@@ -44,7 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <onshi/error.h>
+
 #include "bench.h"
+#include "spool.h"
 
 /*
  * One request over a fresh connection; the reply is "N message" + N lines.
@@ -205,47 +208,34 @@ static int modules(const char *sock, const char *module, size_t runs)
 	return 0;
 }
 
-static void put_record(int dirfd, const char *name, const char *head,
-		       const char *body, size_t len)
-{
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t hl = strlen(head);
-
-	if (fd < 0 || write(fd, head, hl) != (ssize_t)hl ||
-	    write(fd, body, len) != (ssize_t)len)
-		bench_die("cannot write spool record %s: %s", name, strerror(errno));
-	close(fd);
-}
-
+/* Park count answered requests of module in the spool at dir, written
+ * by the spool itself (spool.c), as an outage would leave them. */
 static int spool_fill(const char *dir, const char *module, size_t count)
 {
 	static const struct bench_person p = { "06139999", "1234", "56", "01",
 					       "19800101" };
 	static const char answer[] =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg/>\n";
-	int dirfd;
+	struct onshi_spool *s;
+	char msg[512];
 
-	mkdir(dir, 0700);
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		bench_die("cannot open %s: %s", dir, strerror(errno));
+	if (onshi_spool_open(dir, &s, msg, sizeof(msg)) != ONSHI_OK)
+		bench_die("%s", msg);
 	for (size_t i = 1; i <= count; i++) {
-		char name[40], head[256];
+		struct onshi_spool_entry *e;
+		char id[64];
 		size_t len;
 		char *xml = bench_request_xml(&p, 1, i, "parked", "1312345678", &len);
 
-		snprintf(head, sizeof(head),
-			 "onshi-spool 1\nmodule %s\nid OQSsiquc01req_parked-%zu.xml\nkind 1\nlength %zu\n\n",
-			 module, i, len);
-		snprintf(name, sizeof(name), "%020zu.req", i);
-		put_record(dirfd, name, head, xml, len);
-		snprintf(head, sizeof(head), "onshi-spool 1\nerror 1\nlength %zu\n\n",
-			 sizeof(answer) - 1);
-		snprintf(name, sizeof(name), "%020zu.ans", i);
-		put_record(dirfd, name, head, answer, sizeof(answer) - 1);
+		snprintf(id, sizeof(id), "OQSsiquc01req_parked-%zu.xml", i);
+		if (onshi_spool_accept(s, module, id, 1, xml, len, &e, msg,
+				       sizeof(msg)) != ONSHI_OK ||
+		    onshi_spool_answer(s, e, 1, answer, sizeof(answer) - 1, msg,
+				       sizeof(msg)) != ONSHI_OK)
+			bench_die("%s", msg);
 		free(xml);
 	}
-	close(dirfd);
+	onshi_spool_close(s);
 	printf("RESULT what=spool-fill dir=%s count=%zu module=%s\n", dir,
 	       count, module);
 	return 0;

@@ -28,7 +28,9 @@ bench_pcsc_floor_LDADD = $(PCSC_LIBS)
 endif
 
 bench_ctl_bench_SOURCES = bench/ctl-bench.c $(BENCH_COMMON)
-bench_ctl_bench_CPPFLAGS = -I$(top_srcdir)/bench
+# spool-fill parks requests through the spool itself (src/inquiry/spool.c).
+bench_ctl_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bench
+bench_ctl_bench_LDADD = src/libonshid.la
 
 EXTRA_DIST += bench/run bench/compare bench/instructions bench/SCALING.md \
 	bench/results/README.md bench/results/history.csv
