@@ -12,6 +12,7 @@ src_codec_libonshi_codec_la_SOURCES = \
 	src/codec/xmlmsg_values.c \
 	src/codec/xmlmsg_model.c \
 	src/codec/xmlmsg_parse.c \
+	src/codec/xmlmsg_sax.c \
 	src/codec/xmlmsg_write.c \
 	src/codec/xmlmsg_stream.c src/codec/xmlmsg_stream.h \
 	src/codec/xmlmsg_filename.c
@@ -46,6 +47,16 @@ TESTS += tests/unit/test_xmlmsg_stream
 tests_unit_test_xmlmsg_stream_SOURCES = tests/unit/test_xmlmsg_stream.c
 tests_unit_test_xmlmsg_stream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_xmlmsg_stream_LDADD = src/codec/libonshi-codec.la $(CMOCKA_LIBS) $(XML_LIBS)
+
+# The SAX parse against the tree walk it replaced, on every fixture and
+# on hostile variants of them.
+check_PROGRAMS += tests/unit/test_xmlmsg_sax
+TESTS += tests/unit/test_xmlmsg_sax
+tests_unit_test_xmlmsg_sax_SOURCES = tests/unit/test_xmlmsg_sax.c
+tests_unit_test_xmlmsg_sax_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFIXTURE_DIR='"$(abs_top_srcdir)/tests/fixtures"'
+tests_unit_test_xmlmsg_sax_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_xmlmsg_sax_LDADD = src/codec/libonshi-codec.la $(CMOCKA_LIBS) $(XML_LIBS)
 
 check_PROGRAMS += tests/unit/test_xmlmsg
 TESTS += tests/unit/test_xmlmsg

@@ -40,6 +40,37 @@ xmlDocPtr onshi_xml_read_hardened(const char *buf, size_t len, const char *url,
 				  const struct onshi_xml_read_texts *texts,
 				  int *rc, char *msg, size_t msglen);
 
+/*
+ * The events of a document as onshi_xml_read_hardened() would see it,
+ * without building the tree: the elements (start, end), the text of each
+ * (text, possibly in several pieces) and entity references left as such
+ * (reference; none can be declared, so none arrive in practice), exactly
+ * as they would become nodes of the tree, in document order. name is what
+ * the tree would call the element: its local name, or prefix:local when
+ * the prefix is not declared. Comments, PIs and attributes are not
+ * passed on, nor text outside the root. All four handlers are required.
+ */
+struct onshi_xml_sax {
+	void (*start)(void *user, const char *name);
+	void (*end)(void *user);
+	void (*text)(void *user, const char *s, size_t len);
+	void (*reference)(void *user);
+};
+
+/*
+ * Parse like onshi_xml_read_hardened() (same settings, same refusals, same
+ * messages), delivering the events to sax with user. Returns ONSHI_OK or
+ * what onshi_xml_read_hardened() would have set in *rc. Events may have
+ * been delivered before a refusal; and where the tree builder would have
+ * stopped short without a refusal (a text node over libxml2's
+ * XML_MAX_TEXT_LENGTH), the events stop there too, with elements left
+ * open: the tree would have held them open just the same.
+ */
+int onshi_xml_sax_hardened(const char *buf, size_t len, const char *url,
+			   const struct onshi_xml_read_texts *texts,
+			   const struct onshi_xml_sax *sax, void *user,
+			   char *msg, size_t msglen);
+
 /* The text of the root's first child element `name` (malloc'd), or NULL. */
 char *onshi_xml_child_text(const char *buf, size_t len, const char *name);
 

@@ -125,6 +125,75 @@ int xmsg_copy_node(const struct xmsg_node *node, void *dst, const void *src);
  * xmlmsg_check.c). */
 int xmsg_check_document(const struct onshi_msg *m, char *msg, size_t msglen);
 
+/* The most fields one node may have: the parser's seen[] per element. */
+#define XMSG_MAX_FIELDS 128
+
+/* What one parse needs to carry down the tree (xmlmsg_parse.c walks an
+ * xmlDoc, xmlmsg_sax.c libxml2's events; the steps below are shared). */
+struct xmsg_parse_state {
+	size_t items; /* list entries so far */
+	size_t max_items;
+	char *msg;
+	size_t msglen;
+	const char *alias_node; /* where an XF_ALIAS field last filled a slot */
+};
+
+/* The index in node->fields of the child element called name, or -1. */
+int xmsg_find_field(const struct xmsg_node *node, const char *name);
+/* Entering an element mapped by node onto base: the table's size is
+ * checked and a keeps_sent node's list allocated. */
+int xmsg_node_begin(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    void *base);
+/* Child element k (f = &node->fields[k]) seen in a node element: refused
+ * when already seen unless a list entry; marks seen[k]. */
+int xmsg_node_child(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    size_t k, unsigned char *seen);
+/* Leaving it: the required fields present, XF_TODAY dates filled. */
+int xmsg_node_end(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		  void *base, const unsigned char *seen);
+/* The "more than max_items" refusal, for the list field f. */
+int xmsg_too_many(struct xmsg_parse_state *ps, const struct xmsg_field *f);
+/* A leaf element's text (malloc'd, owned from here on) into field f of
+ * node at base; *raw (raw not NULL) gets the text itself on success. */
+int xmsg_parse_leaf(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    const struct xmsg_field *f, char *text, void *base, char **raw);
+/* Remember child element k's text as sent, in document order. */
+void xmsg_keep_sent(const struct xmsg_node *node, void *base, size_t k, char *text);
+/* The refusals of leaf_text() for a child that is not text. */
+int xmsg_leaf_child_element(struct xmsg_parse_state *ps, const char *leaf,
+			    const char *child);
+int xmsg_leaf_entity_ref(struct xmsg_parse_state *ps, const char *leaf);
+
+/*
+ * The model of a whole document from its UTF-8 text (xmlmsg_sax.c): what
+ * reading it with onshi_xml_read_hardened(), checking the root's name and
+ * the depth, and walking the tree into base would give, rc and message
+ * alike, without the tree. *walked is set when the answer comes from the
+ * walk (the model then holds what the walk filled); otherwise the model
+ * is to be thrown away, as the tree path never touched it.
+ */
+struct onshi_xml_read_texts;
+int xmsg_sax_parse(const struct xmsg_node *root, const char *text, size_t textlen,
+		   const struct onshi_xml_read_texts *texts, unsigned max_depth,
+		   struct xmsg_parse_state *ps, void *base, int *walked);
+
+/* The steps of onshi_msg_parse() around the walk (xmlmsg_parse.c): the
+ * size limit of a kind; the encoding decided and the text handed back as
+ * UTF-8 without BOM or declaration (*owned to free); libxml2's refusal
+ * texts; the tree path of the walk (read, root, depth, walk). */
+size_t xmsg_default_max_bytes(enum onshi_msg_kind kind);
+int xmsg_to_utf8(const char *buf, size_t len, const char **text, size_t *textlen,
+		 char **owned, enum onshi_charset *cs, char *msg, size_t msglen);
+extern const struct onshi_xml_read_texts xmsg_xml_texts;
+int xmsg_dom_parse(const struct xmsg_node *root, const char *text, size_t textlen,
+		   unsigned max_depth, struct xmsg_parse_state *ps, void *base);
+
+/* onshi_msg_parse() through the tree (xmlDoc) instead of SAX events: the
+ * reference the SAX path is tested against (test_xmlmsg_sax). */
+int xmsg_parse_dom(enum onshi_msg_kind kind, const char *buf, size_t len,
+		   const struct onshi_parse_limits *limits,
+		   struct onshi_msg *out, char *msg, size_t msglen);
+
 /* Parse el (an xmlNode) as node into base: the stream reader's way into the
  * tables (xmlmsg_stream.c); depth: el's own (the root is 1). max_items 0: ONSHI_XMLMSG_MAX_ITEMS. */
 struct _xmlNode;

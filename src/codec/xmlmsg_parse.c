@@ -12,9 +12,15 @@
  * before a single entity is declared); the tree depth is bounded; finally
  * the tree is mapped onto the model through the element tables, ignoring
  * unknown elements and naming the first missing or malformed one.
+ *
+ * onshi_msg_parse() (xmlmsg_sax.c) does the mapping from libxml2's SAX
+ * events instead of a tree, with the steps here that do not need the
+ * tree; the tree walk stays for batch units (xmlmsg_stream.c) and as the
+ * reference the SAX path is tested against (xmsg_parse_dom()).
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +34,6 @@
 #include "encoding.h"
 #include "xml_util.h"
 #include "xmlmsg_internal.h"
-
-/* What one parse needs to carry down the tree. */
-struct parse_state {
-	size_t items; /* list entries so far */
-	size_t max_items;
-	char *msg;
-	size_t msglen;
-	const char *alias_node; /* where an XF_ALIAS field last filled a slot */
-};
 
 void onshi_xmlmsg_init(void)
 {
@@ -53,8 +50,22 @@ static int check_depth(const xmlNode *n, unsigned depth, unsigned max)
 	return 0;
 }
 
+int xmsg_leaf_child_element(struct xmsg_parse_state *ps, const char *leaf,
+			    const char *child)
+{
+	onshi_set_msg(ps->msg, ps->msglen,
+		      "%s must hold text, not the element %s", leaf, child);
+	return ONSHI_EINVAL;
+}
+
+int xmsg_leaf_entity_ref(struct xmsg_parse_state *ps, const char *leaf)
+{
+	onshi_set_msg(ps->msg, ps->msglen, "%s holds an entity reference", leaf);
+	return ONSHI_EPERM;
+}
+
 /* The text of a leaf element: text and CDATA only, comments skipped. */
-static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
+static int leaf_text(struct xmsg_parse_state *ps, const xmlNode *el, char **out)
 {
 	const xmlNode *c;
 	size_t len = 0, o = 0;
@@ -64,14 +75,10 @@ static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
 		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
 			len += strlen((const char *)c->content);
 		} else if (c->type == XML_ELEMENT_NODE) {
-			onshi_set_msg(msg, msglen,
-				      "%s must hold text, not the element %s",
-				      (const char *)el->name, (const char *)c->name);
-			return ONSHI_EINVAL;
+			return xmsg_leaf_child_element(ps, (const char *)el->name,
+						       (const char *)c->name);
 		} else if (c->type == XML_ENTITY_REF_NODE) {
-			onshi_set_msg(msg, msglen, "%s holds an entity reference",
-				      (const char *)el->name);
-			return ONSHI_EPERM;
+			return xmsg_leaf_entity_ref(ps, (const char *)el->name);
 		}
 	}
 	buf = malloc(len + 1);
@@ -90,17 +97,17 @@ static int leaf_text(const xmlNode *el, char **out, char *msg, size_t msglen)
 	return ONSHI_OK;
 }
 
-static int find_field(const struct xmsg_node *node, const xmlChar *name)
+int xmsg_find_field(const struct xmsg_node *node, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < node->n_fields; i++)
-		if (strcmp(node->fields[i].name, (const char *)name) == 0)
+		if (strcmp(node->fields[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
-static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
+static int parse_node(struct xmsg_parse_state *ps, const struct xmsg_node *node,
 		      const xmlNode *el, void *base);
 
 /*
@@ -109,7 +116,7 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
  * node are refused before): the same value is fine, an empty one yields
  * to the other, different values are refused naming both places.
  */
-static int store_string(struct parse_state *ps, const struct xmsg_node *node,
+static int store_string(struct xmsg_parse_state *ps, const struct xmsg_node *node,
 			const struct xmsg_field *f, char *val, void *base)
 {
 	char **slot = (char **)(void *)((char *)base + f->off);
@@ -150,14 +157,20 @@ static int store_string(struct parse_state *ps, const struct xmsg_node *node,
 	return ONSHI_EINVAL;
 }
 
+int xmsg_too_many(struct xmsg_parse_state *ps, const struct xmsg_field *f)
+{
+	onshi_set_msg(ps->msg, ps->msglen, "more than %zu %s entries",
+		      ps->max_items, f->name);
+	return ONSHI_ETOOBIG;
+}
+
 /* Parse one child element into its field; for a leaf, *raw (when raw is
  * not NULL) receives its text as sent, on success. */
-static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
-		       const struct xmsg_field *f, const xmlNode *child,
-		       void *base, char **raw)
+static int parse_field(struct xmsg_parse_state *ps,
+		       const struct xmsg_node *node, const struct xmsg_field *f,
+		       const xmlNode *child, void *base, char **raw)
 {
-	char *text = NULL, *val = NULL;
-	long v;
+	char *text = NULL;
 	int rc;
 
 	switch (f->type) {
@@ -180,12 +193,8 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 				    strcmp((const char *)s->name, f->name) == 0)
 					count++;
 			ps->items += count;
-			if (ps->items > ps->max_items) {
-				onshi_set_msg(ps->msg, ps->msglen,
-					      "more than %zu %s entries",
-					      ps->max_items, f->name);
-				return ONSHI_ETOOBIG;
-			}
+			if (ps->items > ps->max_items)
+				return xmsg_too_many(ps, f);
 			*arr = calloc(count, f->elem_size);
 			if (*arr == NULL)
 				return ONSHI_ENOMEM;
@@ -197,9 +206,19 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 	}
 	default: break;
 	}
-	rc = leaf_text(child, &text, ps->msg, ps->msglen);
+	rc = leaf_text(ps, child, &text);
 	if (rc != ONSHI_OK)
 		return rc;
+	return xmsg_parse_leaf(ps, node, f, text, base, raw);
+}
+
+int xmsg_parse_leaf(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    const struct xmsg_field *f, char *text, void *base, char **raw)
+{
+	char *val = NULL;
+	long v;
+	int rc;
+
 	switch (f->type) {
 	case XT_CODE:
 	case XT_CONSENT:
@@ -242,8 +261,7 @@ static int parse_field(struct parse_state *ps, const struct xmsg_node *node,
 	return rc;
 }
 
-/* Remember child element k's text as sent, in document order. */
-static void keep_sent(const struct xmsg_node *node, void *base, size_t k, char *text)
+void xmsg_keep_sent(const struct xmsg_node *node, void *base, size_t k, char *text)
 {
 	struct onshi_sent_text *list =
 		*(struct onshi_sent_text **)(void *)((char *)base + node->sent_off);
@@ -254,19 +272,14 @@ static void keep_sent(const struct xmsg_node *node, void *base, size_t k, char *
 	(*n)++;
 }
 
-static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
-		      const xmlNode *el, void *base)
+int xmsg_node_begin(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    void *base)
 {
-	unsigned char seen[128] = { 0 };
-	const xmlNode *c;
-	size_t i;
-	int rc;
-
 	/* A table that outgrows seen[] is a programming error, not input's. */
-	if (node->n_fields > sizeof(seen)) {
+	if (node->n_fields > XMSG_MAX_FIELDS) {
 		onshi_set_msg(ps->msg, ps->msglen,
 			      "internal: %s has more than %zu elements",
-			      node->name, sizeof(seen));
+			      node->name, (size_t)XMSG_MAX_FIELDS);
 		return ONSHI_EINVAL;
 	}
 
@@ -281,34 +294,29 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 		if (*list == NULL)
 			return ONSHI_ENOMEM;
 	}
-	for (c = el->children; c != NULL; c = c->next) {
-		const struct xmsg_field *f;
-		char *raw = NULL;
-		int k;
+	return ONSHI_OK;
+}
 
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		k = find_field(node, c->name);
-		if (k < 0)
-			continue; /* unknown elements are for newer peers: skip */
-		f = &node->fields[k];
-		if (seen[k] && f->type != XT_LIST) {
-			onshi_set_msg(ps->msg, ps->msglen,
-				      "%s appears more than once in %s",
-				      f->name, node->name);
-			return ONSHI_EINVAL;
-		}
-		seen[k] = 1;
-		rc = parse_field(ps, node, f, c, base,
-				 node->keeps_sent && f->type != XT_GROUP &&
-						 f->type != XT_LIST
-					 ? &raw
-					 : NULL);
-		if (rc != ONSHI_OK)
-			return rc;
-		if (raw != NULL)
-			keep_sent(node, base, (size_t)k, raw);
+int xmsg_node_child(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		    size_t k, unsigned char *seen)
+{
+	const struct xmsg_field *f = &node->fields[k];
+
+	if (seen[k] && f->type != XT_LIST) {
+		onshi_set_msg(ps->msg, ps->msglen, "%s appears more than once in %s",
+			      f->name, node->name);
+		return ONSHI_EINVAL;
 	}
+	seen[k] = 1;
+	return ONSHI_OK;
+}
+
+int xmsg_node_end(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		  void *base, const unsigned char *seen)
+{
+	size_t i;
+	int rc;
+
 	for (i = 0; i < node->n_fields; i++) {
 		const struct xmsg_field *f = &node->fields[i];
 		char **slot = (char **)(void *)((char *)base + f->off);
@@ -333,14 +341,51 @@ static int parse_node(struct parse_state *ps, const struct xmsg_node *node,
 	return ONSHI_OK;
 }
 
+static int parse_node(struct xmsg_parse_state *ps, const struct xmsg_node *node,
+		      const xmlNode *el, void *base)
+{
+	unsigned char seen[XMSG_MAX_FIELDS] = { 0 };
+	const xmlNode *c;
+	int rc;
+
+	rc = xmsg_node_begin(ps, node, base);
+	if (rc != ONSHI_OK)
+		return rc;
+	for (c = el->children; c != NULL; c = c->next) {
+		const struct xmsg_field *f;
+		char *raw = NULL;
+		int k;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		k = xmsg_find_field(node, (const char *)c->name);
+		if (k < 0)
+			continue; /* unknown elements are for newer peers: skip */
+		f = &node->fields[k];
+		rc = xmsg_node_child(ps, node, (size_t)k, seen);
+		if (rc != ONSHI_OK)
+			return rc;
+		rc = parse_field(ps, node, f, c, base,
+				 node->keeps_sent && f->type != XT_GROUP &&
+						 f->type != XT_LIST
+					 ? &raw
+					 : NULL);
+		if (rc != ONSHI_OK)
+			return rc;
+		if (raw != NULL)
+			xmsg_keep_sent(node, base, (size_t)k, raw);
+	}
+	return xmsg_node_end(ps, node, base, seen);
+}
+
 /* One element of a document read elsewhere (xmlmsg_stream.c: a batch
  * result's header and each of its units), with the whole parse's checks. */
 int xmsg_parse_element(const struct xmsg_node *node, const struct _xmlNode *el,
 		       void *base, unsigned depth, size_t max_items, char *msg,
 		       size_t msglen)
 {
-	struct parse_state ps = { 0, max_items ? max_items : ONSHI_XMLMSG_MAX_ITEMS,
-				  msg, msglen, NULL };
+	struct xmsg_parse_state ps = { 0, max_items ? max_items : ONSHI_XMLMSG_MAX_ITEMS,
+				       msg, msglen, NULL };
 
 	if (check_depth(el, depth, ONSHI_XMLMSG_MAX_DEPTH) != 0) {
 		onshi_set_msg(msg, msglen, "elements nest deeper than %u levels",
@@ -351,7 +396,7 @@ int xmsg_parse_element(const struct xmsg_node *node, const struct _xmlNode *el,
 }
 
 /* What a document gets when the hardened reader refuses it. */
-static const struct onshi_xml_read_texts xmsg_xml_texts = {
+const struct onshi_xml_read_texts xmsg_xml_texts = {
 	.nomem = NULL,
 	.doctype = "the document has a DOCTYPE: DTDs and entity declarations "
 		   "are refused",
@@ -359,8 +404,8 @@ static const struct onshi_xml_read_texts xmsg_xml_texts = {
 };
 
 /* Decide the encoding and hand back UTF-8 without BOM or declaration. */
-static int to_utf8(const char *buf, size_t len, const char **text, size_t *textlen,
-		   char **owned, enum onshi_charset *cs, char *msg, size_t msglen)
+int xmsg_to_utf8(const char *buf, size_t len, const char **text, size_t *textlen,
+		 char **owned, enum onshi_charset *cs, char *msg, size_t msglen)
 {
 	size_t ds, de, bad;
 	char name[48];
@@ -436,7 +481,7 @@ static int to_utf8(const char *buf, size_t len, const char **text, size_t *textl
 	return ONSHI_OK;
 }
 
-static size_t default_max_bytes(enum onshi_msg_kind kind)
+size_t xmsg_default_max_bytes(enum onshi_msg_kind kind)
 {
 	const struct xmsg_batch_family *bf = xmsg_batch_family(kind);
 
@@ -446,77 +491,32 @@ static size_t default_max_bytes(enum onshi_msg_kind kind)
 	return ONSHI_XMLMSG_MAX_BYTES;
 }
 
-int onshi_msg_parse(enum onshi_msg_kind kind, const char *buf, size_t len,
-		    const struct onshi_parse_limits *limits,
-		    struct onshi_msg *out, char *msg, size_t msglen)
+/* The tree path of a whole document: read, its root named, its depth
+ * bounded, then walked. */
+int xmsg_dom_parse(const struct xmsg_node *root, const char *text, size_t textlen,
+		   unsigned max_depth, struct xmsg_parse_state *ps, void *base)
 {
-	const struct xmsg_node *root = xmsg_root(kind);
-	struct parse_state ps = { 0, ONSHI_XMLMSG_MAX_ITEMS, msg, msglen, NULL };
-	size_t max_bytes = default_max_bytes(kind), textlen = 0;
-	unsigned max_depth = ONSHI_XMLMSG_MAX_DEPTH;
-	xmlDocPtr doc = NULL;
+	xmlDocPtr doc;
 	xmlNodePtr top;
-	const char *text = NULL;
-	char *owned = NULL;
 	int rc;
 
-	if (msg != NULL && msglen > 0)
-		msg[0] = '\0';
-	onshi_msg_init(out, kind);
-	if (root == NULL || buf == NULL) {
-		onshi_set_msg(msg, msglen, "no such message kind or no buffer");
-		return ONSHI_EINVAL;
-	}
-	if (limits != NULL) {
-		if (limits->max_bytes != 0)
-			max_bytes = limits->max_bytes;
-		if (limits->max_depth != 0)
-			max_depth = limits->max_depth;
-		if (limits->max_items != 0)
-			ps.max_items = limits->max_items;
-	}
-	if (len > max_bytes || len > INT32_MAX) {
-		onshi_set_msg(msg, msglen,
-			      "document is %zu bytes, over the limit of %zu for %s",
-			      len, max_bytes, onshi_msg_kind_name(kind));
-		return ONSHI_ETOOBIG;
-	}
-	if (len == 0) {
-		onshi_set_msg(msg, msglen, "document is empty");
-		return ONSHI_EPROTO;
-	}
-	rc = to_utf8(buf, len, &text, &textlen, &owned, &out->source_charset,
-		     msg, msglen);
-	if (rc != ONSHI_OK)
-		goto done;
-
 	doc = onshi_xml_read_hardened(text, textlen, NULL, &xmsg_xml_texts, &rc,
-				      msg, msglen);
+				      ps->msg, ps->msglen);
 	if (doc == NULL)
-		goto done;
+		return rc;
 	top = xmlDocGetRootElement(doc);
 	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
-		onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>",
+		onshi_set_msg(ps->msg, ps->msglen,
+			      "the root element is <%s>, not <XmlMsg>",
 			      top != NULL ? (const char *)top->name : "");
 		rc = ONSHI_EPROTO;
-		goto done;
-	}
-	if (check_depth(top, 1, max_depth) != 0) {
-		onshi_set_msg(msg, msglen,
+	} else if (check_depth(top, 1, max_depth) != 0) {
+		onshi_set_msg(ps->msg, ps->msglen,
 			      "elements nest deeper than %u levels", max_depth);
 		rc = ONSHI_ETOOBIG;
-		goto done;
+	} else {
+		rc = parse_node(ps, root, top, base);
 	}
-	rc = parse_node(&ps, root, top, &out->u);
-	if (rc != ONSHI_OK)
-		goto done;
-	if (kind == ONSHI_MSG_INQUIRY_REQUEST &&
-	    out->u.inquiry_request.hdr.reference_classification == ONSHI_REFCLASS_NONE)
-		out->u.inquiry_request.hdr.reference_classification = ONSHI_REFCLASS_CARDINFO;
-	rc = xmsg_check_document(out, msg, msglen);
-done:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	free(owned);
+	xmlFreeDoc(doc);
 	return rc;
 }
