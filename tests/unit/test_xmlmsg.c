@@ -24,6 +24,8 @@
 
 #include <onshi/message.h>
 
+#include "testutil.h"
+
 #define MSGLEN 256
 
 /* ---- helpers ---- */
@@ -31,24 +33,9 @@
 static char *fixture_in(const char *dir, const char *name, size_t *len)
 {
 	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return test_read_file(path, len);
 }
 
 static char *fixture(const char *name, size_t *len)

@@ -25,6 +25,7 @@
 
 #include <onshi/message.h>
 
+#include "testutil.h"
 #include "xmlmsg_internal.h"
 
 #define MSGLEN 512
@@ -40,26 +41,6 @@ static size_t ndocs;
 static size_t n_cases, n_ok;
 
 /* ---- helpers ---- */
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void collect(const char *dir)
 {
@@ -82,7 +63,7 @@ static void collect(const char *dir)
 			docs = realloc(docs, (ndocs + 1) * sizeof(*docs));
 			assert_non_null(docs);
 			docs[ndocs].name = strdup(path);
-			docs[ndocs].buf = read_file(path, &docs[ndocs].len);
+			docs[ndocs].buf = test_read_file(path, &docs[ndocs].len);
 			ndocs++;
 		}
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * testutil.h — small helpers shared by the unit tests: temporary
- * directories and files.
+ * directories and files, reading a fixture.
  */
 #ifndef ONSHI_TESTUTIL_H
 #define ONSHI_TESTUTIL_H
@@ -42,6 +42,26 @@ static inline void test_write(const char *dir, const char *name, const char *tex
 		abort();
 	fputs(text, f);
 	fclose(f);
+}
+
+/* The whole of path, NUL-terminated, its length in *len (without the
+ * NUL); aborts the test program when it cannot be read. */
+static inline char *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+		abort();
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
 }
 
 /* rm -r dir (test files only: no symlink handling needed). */
