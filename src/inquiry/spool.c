@@ -31,8 +31,6 @@
 #include "spool_legacy.h"
 #include "spool_log.h"
 
-/* A request file is at most a batch of 100,000 persons: bound it. */
-#define SPOOL_MAX_RECORD (256u * 1024 * 1024)
 /* The log is rewritten once it is at least this long and twice what is
  * live in it: a rewrite copies at most as much as was appended since the
  * last one, and a busy clinic's log stays a few MiB. */
@@ -110,11 +108,10 @@ static int new_entry(struct onshi_spool *s, const char *module,
 				 request_id);
 			return ONSHI_EEXIST;
 		}
-	if (len > SPOOL_MAX_RECORD || strchr(module, '\n') ||
-	    strchr(request_id, '\n')) {
+	if (len > SPOOL_MAX_BODY || strchr(module, '\n') || strchr(request_id, '\n')) {
 		snprintf(msg, msglen, "request %s not spooled: %s", request_id,
-			 len > SPOOL_MAX_RECORD ? "too large" : "bad name");
-		return len > SPOOL_MAX_RECORD ? ONSHI_ETOOBIG : ONSHI_EINVAL;
+			 len > SPOOL_MAX_BODY ? "too large" : "bad name");
+		return len > SPOOL_MAX_BODY ? ONSHI_ETOOBIG : ONSHI_EINVAL;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -394,24 +391,30 @@ int onshi_spool_answer(struct onshi_spool *s, struct onshi_spool_entry *e,
 
 /*
  * Write every live entry into a new log and put it in place (aside: where
- * the old one goes, or NULL to drop it). Offsets change only once it is.
+ * the old one goes, or NULL to drop it). The entries' offsets and sizes,
+ * and the live total, are those of the new log once it is in place.
  */
 static int rewrite(struct onshi_spool *s, const char *aside, char *msg, size_t msglen)
 {
 	struct spool_log tmp;
-	uint64_t *offs = calloc(s->count ? s->count : 1, sizeof(*offs));
+	struct placed {
+		uint64_t off;
+		size_t bytes;
+	} *at = calloc(s->count ? s->count : 1, sizeof(*at));
 	struct onshi_spool_entry *e;
 	size_t i = 0, size;
 	int rc, old_fd = s->log.fd;
 
-	if (!offs)
+	if (!at)
 		return ONSHI_ENOMEM;
 	rc = spool_log_rewrite_begin(&tmp, s->dirfd, s->dir, msg, msglen);
 	for (e = s->head; e && rc == ONSHI_OK; e = e->next, i++) {
-		rc = append_request(&tmp, e, &offs[i], &size, msg, msglen);
-		if (rc == ONSHI_OK && e->answered)
+		rc = append_request(&tmp, e, &at[i].off, &at[i].bytes, msg, msglen);
+		if (rc == ONSHI_OK && e->answered) {
 			rc = append_answer(&tmp, e->seq, e->answer_is_error, e->answer,
 					   e->answer_len, &size, msg, msglen);
+			at[i].bytes += size;
+		}
 	}
 	if (rc == ONSHI_OK)
 		rc = spool_log_rewrite_commit(&s->log, &tmp, aside, msg, msglen);
@@ -419,10 +422,15 @@ static int rewrite(struct onshi_spool *s, const char *aside, char *msg, size_t m
 		spool_log_rewrite_abort(&tmp);
 	/* In place (even if the folder's flush then failed): the entries'
 	 * records are where the new log has them. */
-	if (s->log.fd >= 0 && s->log.fd != old_fd)
-		for (e = s->head, i = 0; e; e = e->next, i++)
-			e->log_off = offs[i];
-	free(offs);
+	if (s->log.fd >= 0 && s->log.fd != old_fd) {
+		s->live_bytes = 0;
+		for (e = s->head, i = 0; e; e = e->next, i++) {
+			e->log_off = at[i].off;
+			e->log_bytes = at[i].bytes;
+			s->live_bytes += at[i].bytes;
+		}
+	}
+	free(at);
 	return rc;
 }
 
@@ -551,26 +559,6 @@ static int recover_record(void *arg, const struct spool_log_record *r)
 	return ONSHI_OK;
 }
 
-/* Sizes as the rewrite at open will write them. */
-static void count_live(struct onshi_spool *s)
-{
-	s->live_bytes = 0;
-	for (struct onshi_spool_entry *e = s->head; e; e = e->next) {
-		struct spool_log_record r = { .type = SPOOL_REC_REQUEST,
-					      .module = e->module,
-					      .id = e->request_id,
-					      .len = e->body_len };
-
-		e->log_bytes = spool_log_record_size(&r);
-		if (e->answered) {
-			r = (struct spool_log_record){ .type = SPOOL_REC_ANSWER,
-						       .len = e->answer_len };
-			e->log_bytes += spool_log_record_size(&r);
-		}
-		s->live_bytes += e->log_bytes;
-	}
-}
-
 /* Read what the folder holds and write it back as one fresh log. */
 static int recover(struct onshi_spool *s, char *msg, size_t msglen)
 {
@@ -591,7 +579,6 @@ static int recover(struct onshi_spool *s, char *msg, size_t msglen)
 	/* A log with damaged records is kept for a person to look at. */
 	snprintf(aside, sizeof(aside), "%s.%lld.corrupt", SPOOL_LOG_NAME,
 		 (long long)time(NULL));
-	count_live(s);
 	rc = rewrite(s, scan.corrupt ? aside : NULL, msg, msglen);
 	if (rc != ONSHI_OK)
 		return rc;

@@ -25,8 +25,8 @@
 #include "read_file.h"
 #include "spool_legacy.h"
 
-/* A request file was at most a batch of 100,000 persons. */
-#define LEGACY_MAX_RECORD (256u * 1024 * 1024 + 4096)
+/* A body within SPOOL_MAX_BODY, with its text header. */
+#define LEGACY_MAX_RECORD (SPOOL_MAX_BODY + 4096)
 
 /* Find "\n<key> " in the header and return the value up to the newline. */
 static char *header_value(const char *head, const char *key)

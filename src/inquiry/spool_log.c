@@ -20,9 +20,9 @@
 #include "spool_log.h"
 
 #define TMP_NAME "." SPOOL_LOG_NAME ".tmp"
-/* A request is at most a batch of 100,000 persons (spool.c bounds it);
- * its module and id are short. */
-#define MAX_PAYLOAD (256u * 1024 * 1024 + 8192)
+/* A body within SPOOL_MAX_BODY (spool.c refuses more), with its module
+ * and id. */
+#define MAX_PAYLOAD (SPOOL_MAX_BODY + 8192)
 
 static void put32(unsigned char *p, uint32_t v)
 {

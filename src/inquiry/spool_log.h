@@ -34,6 +34,9 @@
 
 #define SPOOL_LOG_NAME "spool.log"
 #define SPOOL_LOG_HEAD 32
+/* A request is at most a batch of 100,000 persons: the bound on a
+ * record's body (its module and id are short besides). */
+#define SPOOL_MAX_BODY (256u * 1024 * 1024)
 
 enum {
 	SPOOL_REC_REQUEST = 'R',

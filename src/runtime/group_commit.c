@@ -215,7 +215,6 @@ static void fsync_parallel(struct round *r, struct member **todo, size_t n, int 
 	struct fsync_phase ph = { .r = r, .todo = todo, .n = n, .dirs = dirs };
 	pthread_t th[FSYNC_THREADS];
 	size_t started = 0;
-
 	uint64_t t0 = now_ns();
 
 	pthread_mutex_init(&ph.lock, NULL);
