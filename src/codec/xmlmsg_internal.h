@@ -159,6 +159,12 @@ int xmsg_parse_leaf(struct xmsg_parse_state *ps, const struct xmsg_node *node,
 		    const struct xmsg_field *f, char *text, void *base, char **raw);
 /* Remember child element k's text as sent, in document order. */
 void xmsg_keep_sent(const struct xmsg_node *node, void *base, size_t k, char *text);
+/* The refusals of a whole document's shape, in the words every reader of
+ * it uses (the tree walk, the SAX walk, the batch stream): a root other
+ * than XmlMsg (name "" when there is none), elements nested deeper than
+ * max. */
+int xmsg_bad_root(char *msg, size_t msglen, const char *name);
+int xmsg_too_deep(char *msg, size_t msglen, unsigned max);
 /* The refusals of leaf_text() for a child that is not text. */
 int xmsg_leaf_child_element(struct xmsg_parse_state *ps, const char *leaf,
 			    const char *child);

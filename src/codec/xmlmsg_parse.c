@@ -50,6 +50,18 @@ static int check_depth(const xmlNode *n, unsigned depth, unsigned max)
 	return 0;
 }
 
+int xmsg_bad_root(char *msg, size_t msglen, const char *name)
+{
+	onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>", name);
+	return ONSHI_EPROTO;
+}
+
+int xmsg_too_deep(char *msg, size_t msglen, unsigned max)
+{
+	onshi_set_msg(msg, msglen, "elements nest deeper than %u levels", max);
+	return ONSHI_ETOOBIG;
+}
+
 int xmsg_leaf_child_element(struct xmsg_parse_state *ps, const char *leaf,
 			    const char *child)
 {
@@ -387,11 +399,8 @@ int xmsg_parse_element(const struct xmsg_node *node, const struct _xmlNode *el,
 	struct xmsg_parse_state ps = { 0, max_items ? max_items : ONSHI_XMLMSG_MAX_ITEMS,
 				       msg, msglen, NULL };
 
-	if (check_depth(el, depth, ONSHI_XMLMSG_MAX_DEPTH) != 0) {
-		onshi_set_msg(msg, msglen, "elements nest deeper than %u levels",
-			      ONSHI_XMLMSG_MAX_DEPTH);
-		return ONSHI_ETOOBIG;
-	}
+	if (check_depth(el, depth, ONSHI_XMLMSG_MAX_DEPTH) != 0)
+		return xmsg_too_deep(msg, msglen, ONSHI_XMLMSG_MAX_DEPTH);
 	return parse_node(&ps, node, el, base);
 }
 
@@ -505,18 +514,13 @@ int xmsg_dom_parse(const struct xmsg_node *root, const char *text, size_t textle
 	if (doc == NULL)
 		return rc;
 	top = xmlDocGetRootElement(doc);
-	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0) {
-		onshi_set_msg(ps->msg, ps->msglen,
-			      "the root element is <%s>, not <XmlMsg>",
-			      top != NULL ? (const char *)top->name : "");
-		rc = ONSHI_EPROTO;
-	} else if (check_depth(top, 1, max_depth) != 0) {
-		onshi_set_msg(ps->msg, ps->msglen,
-			      "elements nest deeper than %u levels", max_depth);
-		rc = ONSHI_ETOOBIG;
-	} else {
+	if (top == NULL || strcmp((const char *)top->name, "XmlMsg") != 0)
+		rc = xmsg_bad_root(ps->msg, ps->msglen,
+				   top != NULL ? (const char *)top->name : "");
+	else if (check_depth(top, 1, max_depth) != 0)
+		rc = xmsg_too_deep(ps->msg, ps->msglen, max_depth);
+	else
 		rc = parse_node(ps, root, top, base);
-	}
 	xmlFreeDoc(doc);
 	return rc;
 }

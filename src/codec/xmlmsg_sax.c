@@ -381,16 +381,12 @@ int xmsg_sax_parse(const struct xmsg_node *root, const char *text, size_t textle
 		goto done;
 	}
 	if (!w.root_seen || w.root_bad) {
-		onshi_set_msg(ps->msg, ps->msglen,
-			      "the root element is <%s>, not <XmlMsg>",
-			      w.bad_root != NULL ? w.bad_root : "");
-		rc = ONSHI_EPROTO;
+		rc = xmsg_bad_root(ps->msg, ps->msglen,
+				   w.bad_root != NULL ? w.bad_root : "");
 		goto done;
 	}
 	if (w.too_deep) {
-		onshi_set_msg(ps->msg, ps->msglen,
-			      "elements nest deeper than %u levels", max_depth);
-		rc = ONSHI_ETOOBIG;
+		rc = xmsg_too_deep(ps->msg, ps->msglen, max_depth);
 		goto done;
 	}
 	*walked = 1;

@@ -246,11 +246,9 @@ int onshi_bulk_stream_open(int fd, enum onshi_msg_kind kind, size_t max_bytes,
 	r = step(s, 0, msg, msglen);
 	while (r == 1 && xmlTextReaderNodeType(s->reader) != XML_READER_TYPE_ELEMENT)
 		r = step(s, 0, msg, msglen);
-	if (r == 1 && !is_element(s, "XmlMsg")) {
-		onshi_set_msg(msg, msglen, "the root element is <%s>, not <XmlMsg>",
-			      (const char *)xmlTextReaderConstLocalName(s->reader));
-		r = ONSHI_EPROTO;
-	}
+	if (r == 1 && !is_element(s, "XmlMsg"))
+		r = xmsg_bad_root(msg, msglen,
+				  (const char *)xmlTextReaderConstLocalName(s->reader));
 	if (r == 1 && xmlTextReaderIsEmptyElement(s->reader))
 		r = 0;
 	if (r == 1)
